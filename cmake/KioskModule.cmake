@@ -1,0 +1,16 @@
+# kiosk_module(<target> [LINK <deps>...])
+# A library made of every .cpp file in the calling directory. Each module directory holds one
+# library; its headers are included by path from the repository root ("core/card/apdu.hpp").
+function(kiosk_module target)
+  cmake_parse_arguments(ARG "" "" "LINK" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(sources)
+    add_library(${target} STATIC ${sources})
+    target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${target} PUBLIC ${ARG_LINK} PRIVATE kiosk_warnings)
+  else()  # a module still without sources (headers only)
+    add_library(${target} INTERFACE)
+    target_include_directories(${target} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${target} INTERFACE ${ARG_LINK})
+  endif()
+endfunction()
