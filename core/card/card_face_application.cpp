@@ -1,0 +1,93 @@
+#include "core/card/card_face_application.hpp"
+
+#include <stdexcept>
+
+#include "core/card/card_error.hpp"
+#include "core/card/file_reader.hpp"
+#include "core/card/tlv.hpp"
+#include "hal/mynumber_card.hpp"
+
+namespace kiosk::card {
+namespace {
+namespace face = mynumber::card_face;
+
+[[noreturn]] void malformed(const std::string& what) {
+  throw CardProtocolError(CardFailure::MalformedData, "card-face record: " + what);
+}
+
+std::string digits(ByteView value, std::size_t length, const char* field) {
+  if (value.size() != length) malformed(std::string(field) + " has " + std::to_string(value.size()) + " bytes");
+  std::string out;
+  for (Byte b : value) {
+    if (b < '0' || b > '9') malformed(std::string(field) + " is not digits");
+    out.push_back(static_cast<char>(b));
+  }
+  return out;
+}
+
+}  // namespace
+
+CardFace::~CardFace() { secure_wipe(photo_jp2.data(), photo_jp2.size()); }
+
+CardFace parse_card_face(ByteView record) {
+  const Tlv outer = read_tlv(record);
+  if (outer.header.tag != face::kTagRecord) malformed("does not start with FF20");
+  CardFace out;
+  bool have_birth = false;
+  bool have_sex = false;
+  for (const Tlv& t : read_tlv_children(outer.value)) {
+    switch (t.header.tag) {
+      case face::kTagBirthDate:
+        out.birth_date = digits(t.value, 8, "birth date");
+        have_birth = true;
+        break;
+      case face::kTagSex:
+        if (t.value.size() != 1 || (t.value[0] != '0' && t.value[0] != '1' && t.value[0] != '2' && t.value[0] != '9')) {
+          malformed("sex is not an ISO 5218 digit");
+        }
+        out.sex = static_cast<char>(t.value[0]);
+        have_sex = true;
+        break;
+      case face::kTagExpiry:
+        out.expiry_date = digits(t.value, 8, "expiry date");
+        break;
+      case face::kTagPhoto:
+        // JP2 signature box: 00 00 00 0C 'j' 'P' ' ' ' '
+        if (t.value.size() < 12 || t.value[4] != 'j' || t.value[5] != 'P' || t.value[6] != ' ' || t.value[7] != ' ') {
+          malformed("the face photo is not a JPEG 2000 (JP2) image");
+        }
+        out.photo_jp2.assign(t.value.begin(), t.value.end());
+        break;
+      default:
+        break;  // offsets, images of name and address, keys, signature: not used by the kiosk
+    }
+  }
+  if (!have_birth) malformed("no birth date (DF22)");
+  if (!have_sex) malformed("no sex (DF23)");
+  if (out.photo_jp2.empty()) malformed("no face photo (DF27)");
+  return out;
+}
+
+void CardFaceApplication::select() {
+  const ResponseApdu r = session_.transmit(
+      CommandApdu(0x00, 0xA4, 0x04, 0x0C, Bytes(mynumber::kCardFaceAid.begin(), mynumber::kCardFaceAid.end())));
+  if (r.ok()) return;
+  if (r.status_word == sw::kFileNotFound) {
+    throw CardProtocolError(CardFailure::NotSupported, "this token has no card-face application (no face photo)",
+                            r.status_word);
+  }
+  throw CardProtocolError(CardFailure::Unreadable,
+                          "SELECT of the card-face application answered " + describe_status_word(r.status_word),
+                          r.status_word);
+}
+
+RetryStatus CardFaceApplication::code_b_status() { return query_retries(session_, face::kCodeB); }
+
+VerifyResult CardFaceApplication::verify_code_b(const Secret& code_b) {
+  if (code_b.size() != 14 || !code_b.all_digits()) throw std::invalid_argument("照合番号B is 14 digits");
+  return verify_reference_data(session_, face::kCodeB, code_b);
+}
+
+CardFace CardFaceApplication::read_card_face() { return parse_card_face(read_tlv_file(session_, face::kCardFace)); }
+
+}  // namespace kiosk::card

@@ -1,0 +1,74 @@
+// One conversation with one card: every APDU the kiosk sends goes through here.
+//
+// - The guard: only the JPKI and card-face applications may be selected, and inside the
+//   card-face application the My Number image (EF 0005) and 照合番号A (EF 0013) are never
+//   touched. Anything else is refused before it reaches the card (CardFailure::Forbidden), so
+//   the 12-digit My Number cannot be read by any code path.
+// - Transport quirks: 61 xx (GET RESPONSE) and 6C xx (wrong Le) are handled here.
+// - A trace (secrets redacted) and counters for diagnostics and benchmarks.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/card/apdu.hpp"
+#include "hal/card_reader.hpp"
+#include "hal/mynumber_card.hpp"
+
+namespace kiosk::card {
+
+struct ApduTraceEntry {
+  std::string command;  // hex, secrets as "**"
+  std::uint16_t status_word = 0;
+  std::size_t response_data_length = 0;
+  std::chrono::microseconds duration{0};
+};
+
+struct ApduCounters {
+  std::size_t commands = 0;       // command APDUs sent (GET RESPONSE included)
+  std::size_t bytes_sent = 0;     // command APDU bytes
+  std::size_t bytes_received = 0; // response APDU bytes, status words included
+};
+
+enum class Application { Unknown, Jpki, CardFace };
+
+class CardSession {
+ public:
+  explicit CardSession(hal::CardChannel& channel);
+
+  // Sends a command (after the guard) and returns the complete response.
+  // Throws CardProtocolError (Forbidden, Unreadable) or hal::CardError from the reader.
+  ResponseApdu transmit(const CommandApdu& command);
+
+  // Warm reset: the card forgets selections and verified PINs.
+  void reset();
+
+  hal::CardChannel& channel() noexcept { return channel_; }
+  Application current_application() const noexcept { return application_; }
+
+  const ApduCounters& counters() const noexcept { return counters_; }
+  const std::vector<ApduTraceEntry>& trace() const noexcept { return trace_; }
+  void clear_trace() noexcept { trace_.clear(); counters_ = {}; }
+  // Called for every exchange as it happens (diagnostics, QA scenario traces).
+  void on_exchange(std::function<void(const ApduTraceEntry&)> sink) { sink_ = std::move(sink); }
+
+  // What this card and reader turned out to support (learnt on first use).
+  std::optional<bool> extended_length;        // extended Le/Lc APDUs pass end to end
+  std::optional<bool> short_ef_identifiers;   // READ BINARY / VERIFY / sign with an SFI in P1/P2
+
+ private:
+  void guard(const CommandApdu& command) const;
+  ResponseApdu exchange(const CommandApdu& command);
+  void track_selection(const CommandApdu& command, const ResponseApdu& response);
+
+  hal::CardChannel& channel_;
+  Application application_ = Application::Unknown;
+  ApduCounters counters_;
+  std::vector<ApduTraceEntry> trace_;
+  std::function<void(const ApduTraceEntry&)> sink_;
+};
+
+}  // namespace kiosk::card

@@ -1,0 +1,55 @@
+#include "core/card/secret.hpp"
+
+#include <openssl/crypto.h>
+
+#include <stdexcept>
+
+namespace kiosk::card {
+
+void secure_wipe(void* data, std::size_t size) noexcept {
+  if (data != nullptr && size != 0) OPENSSL_cleanse(data, size);
+}
+
+Secret::Secret(std::string_view text) {
+  if (text.size() > kCapacity) throw std::length_error("secret longer than 32 characters");
+  for (char c : text) push_back(c);
+}
+
+Secret::~Secret() { clear(); }
+
+Secret::Secret(Secret&& other) noexcept : buffer_(other.buffer_), size_(other.size_) { other.clear(); }
+
+Secret& Secret::operator=(Secret&& other) noexcept {
+  if (this != &other) {
+    clear();
+    buffer_ = other.buffer_;
+    size_ = other.size_;
+    other.clear();
+  }
+  return *this;
+}
+
+void Secret::push_back(char c) {
+  if (size_ == kCapacity) throw std::length_error("secret longer than 32 characters");
+  buffer_[size_++] = static_cast<Byte>(c);
+}
+
+void Secret::pop_back() noexcept {
+  if (size_ == 0) return;
+  --size_;
+  secure_wipe(&buffer_[size_], 1);
+}
+
+void Secret::clear() noexcept {
+  secure_wipe(buffer_.data(), buffer_.size());
+  size_ = 0;
+}
+
+bool Secret::all_digits() const noexcept {
+  for (std::size_t i = 0; i < size_; ++i) {
+    if (buffer_[i] < '0' || buffer_[i] > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace kiosk::card

@@ -1,0 +1,15 @@
+// Subcommands of kiosk-sim, each defined in its own file.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace kiosk::firmware {
+
+// kiosk-sim ca init: create the simulated JPKI CA.
+void register_ca_commands(CLI::App& app);
+// kiosk-sim card issue / show: the card factory.
+void register_card_issue_command(CLI::App& card_command);
+// kiosk-sim card serve --vpcd HOST:PORT: put a card into a vpcd reader of a real pcscd.
+void register_card_serve_command(CLI::App& card_command);
+
+}  // namespace kiosk::firmware

@@ -1,0 +1,51 @@
+// The card factory: issues simulated My Number cards for test people, with real RSA-2048 keys
+// and certificates from the simulated JPKI CA, a JPEG 2000 face photo made from an image file
+// and the printed 照合番号B.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "sim/card/card_profile.hpp"
+
+namespace kiosk::sim {
+
+class SimulatedJpkiCa;
+
+enum class CertificateCondition {
+  Valid,           // issued a year ago, runs to the 5th birthday after issue
+  ExpiringSoon,    // expires in 45 days (inside the 3-month warning)
+  ExpiredInGrace,  // expired 30 days ago (inside the 3-month grace period)
+  Expired,         // expired 120 days ago (past the grace period)
+  Revoked,         // valid dates, revoked at the CA
+};
+
+// "valid", "expiring-soon", "expired-in-grace", "expired", "revoked".
+CertificateCondition certificate_condition_from_name(const std::string& name);
+
+struct CardOrder {
+  std::string holder_name;             // UTF-8, family and given name separated by U+3000
+  std::string birth_date;              // YYYYMMDD
+  char sex = '9';                      // ISO 5218
+  std::string address;
+  std::optional<std::string> pin = std::string("1234");  // nothing: PIN-less face-only card
+  std::optional<std::string> sign_password = std::string("ABC123");  // nothing: no 署名用 certificate
+  std::optional<std::filesystem::path> photo;  // any image OpenCV reads; nothing: a drawn silhouette
+  CertificateCondition certificate = CertificateCondition::Valid;
+  TokenType token = TokenType::Card;
+  std::string security_code;           // 4 digits; empty: random
+  int auth_tries_left = 3;             // start a card with fewer tries left (0: locked)
+  std::chrono::system_clock::time_point today = std::chrono::system_clock::now();
+};
+
+// Issues the card. Throws std::invalid_argument for an order that breaks the card's rules
+// (PIN not 4 digits, signing password not 6-16 of A-Z/0-9 with a letter and a digit,
+// bad dates) and std::runtime_error for an unreadable photo.
+CardProfile issue_card(SimulatedJpkiCa& ca, const CardOrder& order);
+
+// The card's face photo: greyscale, head and shoulders framed with a margin, 3:4, JPEG 2000.
+Bytes make_card_photo_jp2(const std::optional<std::filesystem::path>& image);
+
+}  // namespace kiosk::sim

@@ -1,0 +1,65 @@
+// In-process card readers holding simulated cards: the hal::CardReaderService used by unit
+// tests, QA scenarios and the default `kiosk sim` demo. Readers can be attached and detached
+// and cards placed and removed from any thread; the firmware sees the same events as from
+// pcscd. A channel to a card that has been removed fails with CardRemoved, to a detached
+// reader with ReaderGone.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "hal/card_reader.hpp"
+#include "sim/card/virtual_card.hpp"
+
+namespace kiosk::sim {
+
+class SimulatedReaders final : public hal::CardReaderService {
+ public:
+  SimulatedReaders() = default;
+  ~SimulatedReaders() override = default;
+
+  void attach_reader(const std::string& name);
+  void detach_reader(const std::string& name);
+  // Puts a card into the reader's field (it is powered on). Replaces a card already there.
+  void place_card(const std::string& reader, std::shared_ptr<VirtualCard> card);
+  void remove_card(const std::string& reader);
+
+  std::vector<std::string> list_readers() override;
+  std::vector<hal::ReaderStatus> status() override;
+  std::vector<hal::ReaderEvent> wait_for_events(std::chrono::milliseconds timeout) override;
+  std::unique_ptr<hal::CardChannel> connect(const std::string& reader) override;
+  void cancel() override;
+
+ private:
+  struct Slot {
+    std::shared_ptr<VirtualCard> card;
+    std::uint64_t card_serial = 0;  // changes with every placement
+    bool in_use = false;
+  };
+  class Channel;
+  friend class Channel;
+
+  struct Snapshot {
+    bool card_present = false;
+    std::uint64_t card_serial = 0;
+  };
+  std::vector<hal::ReaderEvent> diff_locked();
+  std::map<std::string, Snapshot> snapshot_locked() const;
+  // Runs one APDU for a channel; throws CardRemoved/ReaderGone when the card or reader left.
+  Bytes transmit(const std::string& reader, std::uint64_t serial, ByteView command);
+  Bytes reset(const std::string& reader, std::uint64_t serial);
+  void release(const std::string& reader, std::uint64_t serial);
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, Slot> slots_;
+  std::map<std::string, Snapshot> baseline_;
+  std::uint64_t next_serial_ = 1;
+  std::uint64_t generation_ = 0;        // bumped on every change
+  std::uint64_t cancel_generation_ = 0;  // bumped by cancel()
+};
+
+}  // namespace kiosk::sim

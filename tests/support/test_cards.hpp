@@ -1,0 +1,41 @@
+// Simulated cards for tests: one simulated JPKI CA per test program (in a temporary
+// directory) and cards issued from it with the real card factory. RSA key generation is the
+// slow part, so each kind of card is issued once and copied.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "sim/card/card_factory.hpp"
+#include "sim/card/jpki_card.hpp"
+
+namespace kiosk::test {
+
+// The directory of the test CA (its certificates are the kiosk's trust anchors in tests).
+const std::filesystem::path& test_ca_directory();
+
+// A card for Taro (PIN 1234, signing password ABC123, 照合番号B from his birth date
+// 1980-02-17, card expiry and security code 2285), issued once with the given condition.
+kiosk::sim::CardProfile test_card_profile(kiosk::sim::CertificateCondition condition = kiosk::sim::CertificateCondition::Valid);
+// A PIN-less face-only card.
+kiosk::sim::CardProfile face_only_card_profile();
+// A JPKI token of an Android smartphone.
+kiosk::sim::CardProfile smartphone_profile();
+
+// A fresh, powered emulator of `profile`.
+std::shared_ptr<kiosk::sim::JpkiCard> make_card(kiosk::sim::CardProfile profile);
+
+// A unique empty temporary directory, removed when the object goes.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace kiosk::test
