@@ -1,0 +1,49 @@
+// kiosk-sim ca init / crl: the simulated JPKI CA.
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include "firmware/kiosk_sim/commands.hpp"
+#include "firmware/kiosk_sim/sim_dates.hpp"
+#include "sim/ca/jpki_ca.hpp"
+
+namespace kiosk::firmware {
+
+void write_crls(const sim::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now) {
+  for (const auto kind : {sim::CaKind::UserAuthentication, sim::CaKind::DigitalSignature}) {
+    const Bytes der = ca.crl_der(kind, now);
+    const auto path = ca.directory() / (std::string(sim::to_string(kind)) + ".crl");
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+  }
+}
+
+void register_ca_commands(CLI::App& app) {
+  CLI::App* ca = app.add_subcommand("ca", "The simulated JPKI certificate authority");
+  ca->require_subcommand(1);
+
+  auto* init = ca->add_subcommand("init", "Create a CA: two RSA-2048 roots (user authentication, digital signature)");
+  static std::string dir;
+  static std::string today;
+  init->add_option("--dir", dir, "Directory of the CA (created; refused if a CA is there)")->required();
+  init->add_option("--today", today, "Pretend today is this date (YYYY-MM-DD)");
+  init->callback([] {
+    const auto now = parse_today(today);
+    const auto created = sim::SimulatedJpkiCa::create(dir, now);
+    write_crls(created, now);
+    std::cout << "created the simulated JPKI CA in " << dir << "\n"
+              << "  trust anchors for the kiosk: " << dir << "/auth-ca.pem, " << dir << "/sign-ca.pem\n";
+  });
+
+  auto* crl = ca->add_subcommand("crl", "Write fresh CRLs (auth.crl, sign.crl) into the CA directory");
+  static std::string crl_dir;
+  crl->add_option("--dir", crl_dir, "Directory of the CA")->required();
+  crl->callback([] {
+    const auto opened = sim::SimulatedJpkiCa::open(crl_dir);
+    write_crls(opened, std::chrono::system_clock::now());
+    std::cout << "wrote " << crl_dir << "/auth.crl and " << crl_dir << "/sign.crl\n";
+  });
+}
+
+}  // namespace kiosk::firmware
