@@ -1,0 +1,42 @@
+#include "core/crypto/digest.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <climits>
+#include <stdexcept>
+#include <string>
+
+#include "core/crypto/openssl_util.hpp"
+
+namespace kiosk::crypto {
+
+Bytes sha256(ByteView data) {
+  Bytes out(kSha256Size);
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &length, EVP_sha256(), nullptr) != 1 ||
+      length != kSha256Size) {
+    detail::throw_openssl<CryptoError>("SHA-256 failed");
+  }
+  return out;
+}
+
+Bytes sha256_digest_info(ByteView hash32) {
+  if (hash32.size() != kSha256Size) {
+    throw std::invalid_argument("a SHA-256 hash is 32 bytes, got " + std::to_string(hash32.size()));
+  }
+  Bytes out(std::begin(kSha256DigestInfoPrefix), std::end(kSha256DigestInfoPrefix));
+  out.insert(out.end(), hash32.begin(), hash32.end());
+  return out;
+}
+
+Bytes random_bytes(std::size_t count) {
+  if (count > static_cast<std::size_t>(INT_MAX)) throw std::invalid_argument("too many random bytes");
+  Bytes out(count);
+  if (count != 0 && RAND_bytes(out.data(), static_cast<int>(count)) != 1) {
+    detail::throw_openssl<CryptoError>("RAND_bytes failed");
+  }
+  return out;
+}
+
+}  // namespace kiosk::crypto
