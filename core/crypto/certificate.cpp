@@ -17,14 +17,14 @@ namespace kiosk::crypto {
 
 namespace {
 
-using detail::throw_openssl;
+using openssl::throw_error;
 
 std::string name_rfc2253(const X509_NAME* name) {
-  auto bio = detail::output_bio();
+  auto bio = detail::output_bio<CryptoError>();
   // RFC 2253 without escaping bytes >= 0x80, so that UTF-8 names stay readable.
   const unsigned long flags = XN_FLAG_RFC2253 & ~static_cast<unsigned long>(ASN1_STRFLGS_ESC_MSB);
   if (X509_NAME_print_ex(bio.get(), name, 0, flags) < 0) {
-    throw_openssl<CertificateError>("cannot print a certificate name");
+    throw_error<CertificateError>("cannot print a certificate name");
   }
   return detail::bio_text(bio.get());
 }
@@ -98,7 +98,7 @@ Certificate Certificate::from_der(ByteView der) {
 
   const unsigned char* p = der.data();
   detail::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(*size)));
-  if (!cert) throw_openssl<CertificateError>("not a valid X.509 certificate");
+  if (!cert) throw_error<CertificateError>("not a valid X.509 certificate");
   const auto consumed = static_cast<std::size_t>(p - der.data());
   if (consumed != *size) {
     throw CertificateError("malformed certificate: the DER object has " + std::to_string(*size) +
@@ -108,26 +108,26 @@ Certificate Certificate::from_der(ByteView der) {
 }
 
 Certificate Certificate::from_pem(std::string_view pem) {
-  auto bio = detail::memory_bio(pem);
+  auto bio = detail::memory_bio<CryptoError>(pem);
   detail::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  if (!cert) throw_openssl<CertificateError>("no PEM certificate found");
+  if (!cert) throw_error<CertificateError>("no PEM certificate found");
   return from_native(cert.get());
 }
 
 Certificate Certificate::from_native(x509_st* cert) {
   if (cert == nullptr) throw CertificateError("no certificate");
   const int length = i2d_X509(cert, nullptr);
-  if (length <= 0) throw_openssl<CertificateError>("cannot encode the certificate");
+  if (length <= 0) throw_error<CertificateError>("cannot encode the certificate");
   Bytes der(static_cast<std::size_t>(length));
   unsigned char* out = der.data();
-  if (i2d_X509(cert, &out) != length) throw_openssl<CertificateError>("cannot encode the certificate");
+  if (i2d_X509(cert, &out) != length) throw_error<CertificateError>("cannot encode the certificate");
   X509_up_ref(cert);
   return Certificate(cert, std::move(der));
 }
 
 std::string Certificate::pem() const {
-  auto bio = detail::output_bio();
-  if (PEM_write_bio_X509(bio.get(), cert_) != 1) throw_openssl<CertificateError>("PEM_write_bio_X509");
+  auto bio = detail::output_bio<CryptoError>();
+  if (PEM_write_bio_X509(bio.get(), cert_) != 1) throw_error<CertificateError>("PEM_write_bio_X509");
   return detail::bio_text(bio.get());
 }
 
@@ -136,11 +136,11 @@ std::string Certificate::subject() const { return name_rfc2253(X509_get_subject_
 std::string Certificate::issuer() const { return name_rfc2253(X509_get_issuer_name(cert_)); }
 
 std::string Certificate::serial_hex() const {
-  std::unique_ptr<BIGNUM, detail::OsslDeleter<BN_free>> bn(
+  std::unique_ptr<BIGNUM, detail::Deleter<BN_free>> bn(
       ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_), nullptr));
-  if (!bn) throw_openssl<CertificateError>("invalid serial number");
-  detail::OpensslString hex(BN_bn2hex(bn.get()));
-  if (!hex) throw_openssl<CertificateError>("BN_bn2hex");
+  if (!bn) throw_error<CertificateError>("invalid serial number");
+  detail::String hex(BN_bn2hex(bn.get()));
+  if (!hex) throw_error<CertificateError>("BN_bn2hex");
   return std::string(hex.get());
 }
 
@@ -162,7 +162,7 @@ bool Certificate::is_self_signed() const {
 
 int Certificate::public_key_bits() const {
   EVP_PKEY* key = X509_get0_pubkey(cert_);
-  if (key == nullptr) throw_openssl<CertificateError>("unsupported public key");
+  if (key == nullptr) throw_error<CertificateError>("unsupported public key");
   return EVP_PKEY_get_bits(key);
 }
 

@@ -16,7 +16,7 @@ Bytes sha256(ByteView data) {
   unsigned int length = 0;
   if (EVP_Digest(data.data(), data.size(), out.data(), &length, EVP_sha256(), nullptr) != 1 ||
       length != kSha256Size) {
-    detail::throw_openssl<CryptoError>("SHA-256 failed");
+    detail::throw_error<CryptoError>("SHA-256 failed");
   }
   return out;
 }
@@ -34,7 +34,7 @@ Bytes random_bytes(std::size_t count) {
   if (count > static_cast<std::size_t>(INT_MAX)) throw std::invalid_argument("too many random bytes");
   Bytes out(count);
   if (count != 0 && RAND_bytes(out.data(), static_cast<int>(count)) != 1) {
-    detail::throw_openssl<CryptoError>("RAND_bytes failed");
+    detail::throw_error<CryptoError>("RAND_bytes failed");
   }
   return out;
 }

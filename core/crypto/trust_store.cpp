@@ -18,7 +18,7 @@ namespace kiosk::crypto {
 
 namespace {
 
-using detail::throw_openssl;
+using openssl::throw_error;
 
 bool looks_like_pem(ByteView bytes) {
   constexpr std::string_view marker = "-----BEGIN";
@@ -41,7 +41,7 @@ Bytes read_file(const std::filesystem::path& path) {
 // Every certificate of a PEM text, in order.
 std::vector<Certificate> pem_certificates(std::string_view pem) {
   std::vector<Certificate> out;
-  auto bio = detail::memory_bio(pem);
+  auto bio = detail::memory_bio<CryptoError>(pem);
   while (true) {
     detail::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!cert) break;
@@ -68,7 +68,7 @@ std::vector<Crl> pem_crls(std::string_view pem) {
 // Authority key identifier of a CRL (empty when absent).
 Bytes crl_authority_key_id(X509_CRL* crl) {
   int critical = 0;
-  std::unique_ptr<AUTHORITY_KEYID, detail::OsslDeleter<AUTHORITY_KEYID_free>> akid(
+  std::unique_ptr<AUTHORITY_KEYID, detail::Deleter<AUTHORITY_KEYID_free>> akid(
       static_cast<AUTHORITY_KEYID*>(
           X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, &critical, nullptr)));
   if (!akid || akid->keyid == nullptr) {
@@ -120,22 +120,22 @@ Crl Crl::from_der(ByteView der) {
   if (der.size() > static_cast<std::size_t>(LONG_MAX)) throw CrlError("CRL too large");
   const unsigned char* p = der.data();
   detail::X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
-  if (!crl) throw_openssl<CrlError>("not a valid DER CRL");
+  if (!crl) throw_error<CrlError>("not a valid DER CRL");
   return Crl(std::shared_ptr<X509_CRL>(crl.release(), X509_CRL_free));
 }
 
 Crl Crl::from_pem(std::string_view pem) {
-  auto bio = detail::memory_bio(pem);
+  auto bio = detail::memory_bio<CryptoError>(pem);
   detail::X509CrlPtr crl(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
-  if (!crl) throw_openssl<CrlError>("no PEM CRL found");
+  if (!crl) throw_error<CrlError>("no PEM CRL found");
   return Crl(std::shared_ptr<X509_CRL>(crl.release(), X509_CRL_free));
 }
 
 std::string Crl::issuer() const {
-  auto bio = detail::output_bio();
+  auto bio = detail::output_bio<CryptoError>();
   const unsigned long flags = XN_FLAG_RFC2253 & ~static_cast<unsigned long>(ASN1_STRFLGS_ESC_MSB);
   if (X509_NAME_print_ex(bio.get(), X509_CRL_get_issuer(crl_.get()), 0, flags) < 0) {
-    throw_openssl<CrlError>("cannot print the CRL issuer");
+    throw_error<CrlError>("cannot print the CRL issuer");
   }
   return detail::bio_text(bio.get());
 }
@@ -155,10 +155,10 @@ std::vector<std::string> Crl::revoked_serials() const {
   STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl_.get());
   for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
     const ASN1_INTEGER* serial = X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i));
-    std::unique_ptr<BIGNUM, detail::OsslDeleter<BN_free>> bn(ASN1_INTEGER_to_BN(serial, nullptr));
-    if (!bn) throw_openssl<CrlError>("invalid serial number in CRL");
-    detail::OpensslString hex(BN_bn2hex(bn.get()));
-    if (!hex) throw_openssl<CrlError>("BN_bn2hex");
+    std::unique_ptr<BIGNUM, detail::Deleter<BN_free>> bn(ASN1_INTEGER_to_BN(serial, nullptr));
+    if (!bn) throw_error<CrlError>("invalid serial number in CRL");
+    detail::String hex(BN_bn2hex(bn.get()));
+    if (!hex) throw_error<CrlError>("BN_bn2hex");
     out.emplace_back(hex.get());
   }
   return out;
@@ -255,12 +255,12 @@ void TrustStore::NativeStoreDeleter::operator()(x509_store_st* store) const noex
 
 TrustStore::NativeStore TrustStore::make_native_store() const {
   detail::X509StorePtr store(X509_STORE_new());
-  if (!store) throw_openssl<CryptoError>("X509_STORE_new");
+  if (!store) throw_error<CryptoError>("X509_STORE_new");
   for (const auto& ca : cas_) {
-    if (X509_STORE_add_cert(store.get(), ca.native()) != 1) throw_openssl<CryptoError>("X509_STORE_add_cert");
+    if (X509_STORE_add_cert(store.get(), ca.native()) != 1) throw_error<CryptoError>("X509_STORE_add_cert");
   }
   for (const auto& crl : crls_) {
-    if (X509_STORE_add_crl(store.get(), crl.native()) != 1) throw_openssl<CryptoError>("X509_STORE_add_crl");
+    if (X509_STORE_add_crl(store.get(), crl.native()) != 1) throw_error<CryptoError>("X509_STORE_add_crl");
   }
   X509_STORE_set_get_issuer(store.get(), get_issuer_by_signature);
   return NativeStore(store.release());

@@ -38,9 +38,9 @@ struct ChainResult {
 ChainResult verify_chain(const Certificate& leaf, const TrustStore& trust, unsigned long flags) {
   auto store = trust.make_native_store();
   detail::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-  if (!ctx) detail::throw_openssl<CryptoError>("X509_STORE_CTX_new");
+  if (!ctx) detail::throw_error<CryptoError>("X509_STORE_CTX_new");
   if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf.native(), nullptr) != 1) {
-    detail::throw_openssl<CryptoError>("X509_STORE_CTX_init");
+    detail::throw_error<CryptoError>("X509_STORE_CTX_init");
   }
   X509_STORE_CTX_set_flags(ctx.get(), flags);
   ChainResult result;

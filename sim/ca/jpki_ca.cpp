@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
-using detail::throw_openssl;
+using openssl::throw_error;
 using Json = nlohmann::json;
 
 constexpr std::string_view kStateFile = "ca.json";
@@ -197,23 +197,23 @@ void save_state(const fs::path& dir, const State& state) {
 
 std::string certificate_pem(X509* cert) {
   auto bio = detail::output_bio();
-  if (PEM_write_bio_X509(bio.get(), cert) != 1) throw_openssl<CaError>("PEM_write_bio_X509");
+  if (PEM_write_bio_X509(bio.get(), cert) != 1) throw_error<CaError>("PEM_write_bio_X509");
   return detail::bio_text(bio.get());
 }
 
 detail::X509Ptr certificate_from_pem(const std::string& pem, const fs::path& path) {
   auto bio = detail::memory_bio(pem);
   detail::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  if (!cert) throw_openssl<CaError>("corrupt CA certificate " + path.string());
+  if (!cert) throw_error<CaError>("corrupt CA certificate " + path.string());
   return cert;
 }
 
 Bytes certificate_der(X509* cert) {
   const int length = i2d_X509(cert, nullptr);
-  if (length <= 0) throw_openssl<CaError>("i2d_X509");
+  if (length <= 0) throw_error<CaError>("i2d_X509");
   Bytes der(static_cast<std::size_t>(length));
   unsigned char* out = der.data();
-  if (i2d_X509(cert, &out) != length) throw_openssl<CaError>("i2d_X509");
+  if (i2d_X509(cert, &out) != length) throw_error<CaError>("i2d_X509");
   return der;
 }
 
@@ -225,13 +225,13 @@ void add_name_entry(X509_NAME* name, const char* field, std::string_view value) 
   if (X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
                                  reinterpret_cast<const unsigned char*>(value.data()),
                                  static_cast<int>(value.size()), -1, 0) != 1) {
-    throw_openssl<CaError>(std::string("cannot set ") + field);
+    throw_error<CaError>(std::string("cannot set ") + field);
   }
 }
 
 detail::X509NamePtr new_name() {
   detail::X509NamePtr name(X509_NAME_new());
-  if (!name) throw_openssl<CaError>("X509_NAME_new");
+  if (!name) throw_error<CaError>("X509_NAME_new");
   return name;
 }
 
@@ -250,24 +250,24 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
   detail::X509ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
   if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
-    throw_openssl<CaError>(std::string("cannot add extension ") + OBJ_nid2sn(nid) + " = " + value);
+    throw_error<CaError>(std::string("cannot add extension ") + OBJ_nid2sn(nid) + " = " + value);
   }
 }
 
 void set_serial(X509* cert, const BIGNUM* serial) {
   detail::Asn1IntegerPtr value(BN_to_ASN1_INTEGER(serial, nullptr));
-  if (!value || X509_set_serialNumber(cert, value.get()) != 1) throw_openssl<CaError>("cannot set the serial");
+  if (!value || X509_set_serialNumber(cert, value.get()) != 1) throw_error<CaError>("cannot set the serial");
 }
 
 // Common skeleton of every certificate: v3, serial, names, validity, public key.
 detail::X509Ptr new_certificate(const BIGNUM* serial, X509_NAME* issuer, X509_NAME* subject,
                                 TimePoint not_before, TimePoint not_after, EVP_PKEY* key) {
   detail::X509Ptr cert(X509_new());
-  if (!cert) throw_openssl<CaError>("X509_new");
+  if (!cert) throw_error<CaError>("X509_new");
   if (X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
       X509_set_issuer_name(cert.get(), issuer) != 1 ||
       X509_set_subject_name(cert.get(), subject) != 1 || X509_set_pubkey(cert.get(), key) != 1) {
-    throw_openssl<CaError>("cannot build the certificate");
+    throw_error<CaError>("cannot build the certificate");
   }
   set_serial(cert.get(), serial);
   detail::set_time(X509_getm_notBefore(cert.get()), not_before);
@@ -276,7 +276,7 @@ detail::X509Ptr new_certificate(const BIGNUM* serial, X509_NAME* issuer, X509_NA
 }
 
 void sign_certificate(X509* cert, const RsaKey& key) {
-  if (X509_sign(cert, key.native(), EVP_sha256()) <= 0) throw_openssl<CaError>("X509_sign");
+  if (X509_sign(cert, key.native(), EVP_sha256()) <= 0) throw_error<CaError>("X509_sign");
 }
 
 TimePoint add_years(TimePoint t, int count) {
@@ -291,7 +291,7 @@ TimePoint add_years(TimePoint t, int count) {
 detail::X509Ptr make_root(CaKind kind, const RsaKey& key, TimePoint now) {
   detail::BignumPtr serial(BN_new());
   if (!serial || BN_rand(serial.get(), 63, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) != 1) {
-    throw_openssl<CaError>("cannot draw a serial number");
+    throw_error<CaError>("cannot draw a serial number");
   }
   auto name = ca_name(kind);
   auto cert = new_certificate(serial.get(), name.get(), name.get(), now, add_years(now, 10), key.native());
@@ -304,21 +304,21 @@ detail::X509Ptr make_root(CaKind kind, const RsaKey& key, TimePoint now) {
 
 // An otherName entry with a UTF8String value.
 void push_other_name(GENERAL_NAMES* names, const char* oid, const std::string& value) {
-  std::unique_ptr<ASN1_OBJECT, detail::OsslDeleter<ASN1_OBJECT_free>> type(OBJ_txt2obj(oid, 1));
-  std::unique_ptr<ASN1_UTF8STRING, detail::OsslDeleter<ASN1_UTF8STRING_free>> text(ASN1_UTF8STRING_new());
-  std::unique_ptr<ASN1_TYPE, detail::OsslDeleter<ASN1_TYPE_free>> any(ASN1_TYPE_new());
-  std::unique_ptr<GENERAL_NAME, detail::OsslDeleter<GENERAL_NAME_free>> name(GENERAL_NAME_new());
+  std::unique_ptr<ASN1_OBJECT, detail::Deleter<ASN1_OBJECT_free>> type(OBJ_txt2obj(oid, 1));
+  std::unique_ptr<ASN1_UTF8STRING, detail::Deleter<ASN1_UTF8STRING_free>> text(ASN1_UTF8STRING_new());
+  std::unique_ptr<ASN1_TYPE, detail::Deleter<ASN1_TYPE_free>> any(ASN1_TYPE_new());
+  std::unique_ptr<GENERAL_NAME, detail::Deleter<GENERAL_NAME_free>> name(GENERAL_NAME_new());
   if (!type || !text || !any || !name ||
       ASN1_STRING_set(text.get(), value.data(), static_cast<int>(value.size())) != 1) {
-    throw_openssl<CaError>("cannot build a subjectAltName entry");
+    throw_error<CaError>("cannot build a subjectAltName entry");
   }
   ASN1_TYPE_set(any.get(), V_ASN1_UTF8STRING, text.release());
   if (GENERAL_NAME_set0_othername(name.get(), type.get(), any.get()) != 1) {
-    throw_openssl<CaError>("GENERAL_NAME_set0_othername");
+    throw_error<CaError>("GENERAL_NAME_set0_othername");
   }
   type.release();
   any.release();
-  if (sk_GENERAL_NAME_push(names, name.get()) <= 0) throw_openssl<CaError>("sk_GENERAL_NAME_push");
+  if (sk_GENERAL_NAME_push(names, name.get()) <= 0) throw_error<CaError>("sk_GENERAL_NAME_push");
   name.release();
 }
 
@@ -347,7 +347,7 @@ void check_sign_holder(const SignHolder& holder) {
 
 std::string random_id() {
   Bytes random(10);
-  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) throw_openssl<CaError>("RAND_bytes");
+  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) throw_error<CaError>("RAND_bytes");
   return "SIM" + to_hex(random, '\0');
 }
 
@@ -385,7 +385,7 @@ struct SimulatedJpkiCa::Impl {
     if (!(not_before < not_after)) throw std::invalid_argument("notBefore must be before notAfter");
 
     detail::BignumPtr serial(BN_new());
-    if (!serial || BN_set_word(serial.get(), state.next_serial) != 1) throw_openssl<CaError>("BN_set_word");
+    if (!serial || BN_set_word(serial.get(), state.next_serial) != 1) throw_error<CaError>("BN_set_word");
     X509* issuer = cert(kind);
     auto leaf = new_certificate(serial.get(), X509_get_subject_name(issuer), subject, not_before,
                                 not_after, holder_key.native());
@@ -409,7 +409,7 @@ struct SimulatedJpkiCa::Impl {
   static std::string subject_text(X509_NAME* name) {
     auto bio = detail::output_bio();
     const unsigned long flags = XN_FLAG_RFC2253 & ~static_cast<unsigned long>(ASN1_STRFLGS_ESC_MSB);
-    if (X509_NAME_print_ex(bio.get(), name, 0, flags) < 0) throw_openssl<CaError>("X509_NAME_print_ex");
+    if (X509_NAME_print_ex(bio.get(), name, 0, flags) < 0) throw_error<CaError>("X509_NAME_print_ex");
     return detail::bio_text(bio.get());
   }
 };
@@ -468,7 +468,7 @@ SimulatedJpkiCa SimulatedJpkiCa::open(const fs::path& dir) {
       throw CaError("corrupt CA key " + key_path.string() + ": " + e.what());
     }
     if (X509_check_private_key(cert.get(), key->native()) != 1) {
-      throw_openssl<CaError>(key_path.string() + " does not belong to " + cert_path.string());
+      throw_error<CaError>(key_path.string() + " does not belong to " + cert_path.string());
     }
     return std::pair{std::move(cert), std::move(*key)};
   };
@@ -508,9 +508,9 @@ Bytes SimulatedJpkiCa::issue_sign_certificate(const RsaKey& holder_key, const Si
       [&](X509* cert, X509* issuer) {
         add_extension(cert, issuer, NID_key_usage, "critical,digitalSignature,nonRepudiation");
         add_extension(cert, issuer, NID_crl_distribution_points, crl_dp.c_str());
-        std::unique_ptr<GENERAL_NAMES, detail::OsslDeleter<GENERAL_NAMES_free>> names(
+        std::unique_ptr<GENERAL_NAMES, detail::Deleter<GENERAL_NAMES_free>> names(
             sk_GENERAL_NAME_new_null());
-        if (!names) throw_openssl<CaError>("sk_GENERAL_NAME_new_null");
+        if (!names) throw_error<CaError>("sk_GENERAL_NAME_new_null");
         push_other_name(names.get(), "1.2.392.200149.8.5.5.1", holder.name);
         if (!holder.name_alt.empty()) push_other_name(names.get(), "1.2.392.200149.8.5.5.2", holder.name_alt);
         push_other_name(names.get(), "1.2.392.200149.8.5.5.3", holder.sex);
@@ -520,7 +520,7 @@ Bytes SimulatedJpkiCa::issue_sign_certificate(const RsaKey& holder_key, const Si
           push_other_name(names.get(), "1.2.392.200149.8.5.5.6", holder.address_alt);
         }
         if (X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) != 1) {
-          throw_openssl<CaError>("cannot add subjectAltName");
+          throw_error<CaError>("cannot add subjectAltName");
         }
       });
 }
@@ -560,33 +560,33 @@ std::uint64_t SimulatedJpkiCa::next_serial() const { return impl_->state.next_se
 Bytes SimulatedJpkiCa::crl_der(CaKind kind, TimePoint now) const {
   X509* issuer = impl_->cert(kind);
   detail::X509CrlPtr crl(X509_CRL_new());
-  if (!crl) throw_openssl<CaError>("X509_CRL_new");
+  if (!crl) throw_error<CaError>("X509_CRL_new");
   detail::Asn1TimePtr this_update(ASN1_TIME_new());
   detail::Asn1TimePtr next_update(ASN1_TIME_new());
-  if (!this_update || !next_update) throw_openssl<CaError>("ASN1_TIME_new");
+  if (!this_update || !next_update) throw_error<CaError>("ASN1_TIME_new");
   detail::set_time(this_update.get(), now);
   detail::set_time(next_update.get(), now + std::chrono::days{1});
   if (X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) != 1 ||
       X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer)) != 1 ||
       X509_CRL_set1_lastUpdate(crl.get(), this_update.get()) != 1 ||
       X509_CRL_set1_nextUpdate(crl.get(), next_update.get()) != 1) {
-    throw_openssl<CaError>("cannot build the CRL");
+    throw_error<CaError>("cannot build the CRL");
   }
 
   for (const auto& record : impl_->state.revoked) {
     if (record.kind != kind) continue;
     BIGNUM* raw = nullptr;
-    if (BN_hex2bn(&raw, record.serial.c_str()) == 0) throw_openssl<CaError>("BN_hex2bn");
+    if (BN_hex2bn(&raw, record.serial.c_str()) == 0) throw_error<CaError>("BN_hex2bn");
     detail::BignumPtr serial(raw);
     detail::Asn1IntegerPtr serial_value(BN_to_ASN1_INTEGER(serial.get(), nullptr));
     detail::Asn1TimePtr when(ASN1_TIME_new());
     detail::X509RevokedPtr entry(X509_REVOKED_new());
-    if (!serial_value || !when || !entry) throw_openssl<CaError>("cannot build a CRL entry");
+    if (!serial_value || !when || !entry) throw_error<CaError>("cannot build a CRL entry");
     detail::set_time(when.get(), record.revoked_at);
     if (X509_REVOKED_set_serialNumber(entry.get(), serial_value.get()) != 1 ||
         X509_REVOKED_set_revocationDate(entry.get(), when.get()) != 1 ||
         X509_CRL_add0_revoked(crl.get(), entry.get()) != 1) {
-      throw_openssl<CaError>("cannot add a CRL entry");
+      throw_error<CaError>("cannot add a CRL entry");
     }
     entry.release();  // owned by the CRL now
   }
@@ -595,21 +595,21 @@ Bytes SimulatedJpkiCa::crl_der(CaKind kind, TimePoint now) const {
   X509V3_CTX ctx{};
   X509V3_set_ctx(&ctx, issuer, nullptr, nullptr, crl.get(), 0);
   detail::X509ExtPtr akid(X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always"));
-  if (!akid || X509_CRL_add_ext(crl.get(), akid.get(), -1) != 1) throw_openssl<CaError>("CRL authority key id");
+  if (!akid || X509_CRL_add_ext(crl.get(), akid.get(), -1) != 1) throw_error<CaError>("CRL authority key id");
   detail::Asn1IntegerPtr number(ASN1_INTEGER_new());
   if (!number || ASN1_INTEGER_set_int64(number.get(), Clock::to_time_t(now)) != 1 ||
       X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, 0) != 1) {
-    throw_openssl<CaError>("CRL number");
+    throw_error<CaError>("CRL number");
   }
   if (X509_CRL_sign(crl.get(), impl_->key(kind).native(), EVP_sha256()) <= 0) {
-    throw_openssl<CaError>("X509_CRL_sign");
+    throw_error<CaError>("X509_CRL_sign");
   }
 
   const int length = i2d_X509_CRL(crl.get(), nullptr);
-  if (length <= 0) throw_openssl<CaError>("i2d_X509_CRL");
+  if (length <= 0) throw_error<CaError>("i2d_X509_CRL");
   Bytes der(static_cast<std::size_t>(length));
   unsigned char* out = der.data();
-  if (i2d_X509_CRL(crl.get(), &out) != length) throw_openssl<CaError>("i2d_X509_CRL");
+  if (i2d_X509_CRL(crl.get(), &out) != length) throw_error<CaError>("i2d_X509_CRL");
   return der;
 }
 

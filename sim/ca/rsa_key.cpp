@@ -11,7 +11,7 @@ namespace kiosk::sim {
 
 namespace {
 
-using detail::throw_openssl;
+using openssl::throw_error;
 
 constexpr std::size_t kPkcs1Overhead = 11;
 constexpr std::size_t kSha256Size = 32;
@@ -20,10 +20,10 @@ std::shared_ptr<EVP_PKEY> share(EVP_PKEY* key) { return {key, EVP_PKEY_free}; }
 
 detail::EvpPkeyCtxPtr sign_context(EVP_PKEY* key, int padding) {
   detail::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
-  if (!ctx) throw_openssl<KeyError>("EVP_PKEY_CTX_new_from_pkey");
-  if (EVP_PKEY_sign_init(ctx.get()) != 1) throw_openssl<KeyError>("EVP_PKEY_sign_init");
+  if (!ctx) throw_error<KeyError>("EVP_PKEY_CTX_new_from_pkey");
+  if (EVP_PKEY_sign_init(ctx.get()) != 1) throw_error<KeyError>("EVP_PKEY_sign_init");
   if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), padding) != 1) {
-    throw_openssl<KeyError>("EVP_PKEY_CTX_set_rsa_padding");
+    throw_error<KeyError>("EVP_PKEY_CTX_set_rsa_padding");
   }
   return ctx;
 }
@@ -31,11 +31,11 @@ detail::EvpPkeyCtxPtr sign_context(EVP_PKEY* key, int padding) {
 Bytes run_sign(EVP_PKEY_CTX* ctx, ByteView input) {
   std::size_t length = 0;
   if (EVP_PKEY_sign(ctx, nullptr, &length, input.data(), input.size()) != 1) {
-    throw_openssl<KeyError>("RSA signature failed");
+    throw_error<KeyError>("RSA signature failed");
   }
   Bytes signature(length);
   if (EVP_PKEY_sign(ctx, signature.data(), &length, input.data(), input.size()) != 1) {
-    throw_openssl<KeyError>("RSA signature failed");
+    throw_error<KeyError>("RSA signature failed");
   }
   signature.resize(length);
   return signature;
@@ -48,20 +48,20 @@ RsaKey RsaKey::generate(int bits) {
     throw std::invalid_argument("RSA key size must be 1024..8192 bits, got " + std::to_string(bits));
   }
   detail::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-  if (!ctx) throw_openssl<KeyError>("EVP_PKEY_CTX_new_from_name(RSA)");
+  if (!ctx) throw_error<KeyError>("EVP_PKEY_CTX_new_from_name(RSA)");
   if (EVP_PKEY_keygen_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), bits) != 1) {
-    throw_openssl<KeyError>("RSA key generation set-up failed");
+    throw_error<KeyError>("RSA key generation set-up failed");
   }
   EVP_PKEY* key = nullptr;
-  if (EVP_PKEY_generate(ctx.get(), &key) != 1) throw_openssl<KeyError>("RSA key generation failed");
+  if (EVP_PKEY_generate(ctx.get(), &key) != 1) throw_error<KeyError>("RSA key generation failed");
   return RsaKey(share(key));
 }
 
 RsaKey RsaKey::from_pem(std::string_view pem) {
   auto bio = detail::memory_bio(pem);
   detail::EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) throw_openssl<KeyError>("not an unencrypted PEM private key");
+  if (!key) throw_error<KeyError>("not an unencrypted PEM private key");
   if (EVP_PKEY_is_a(key.get(), "RSA") != 1) throw KeyError("the PEM private key is not an RSA key");
   return RsaKey(share(key.release()));
 }
@@ -69,29 +69,29 @@ RsaKey RsaKey::from_pem(std::string_view pem) {
 std::string RsaKey::to_pem() const {
   auto bio = detail::output_bio();
   if (PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-    throw_openssl<KeyError>("PEM_write_bio_PrivateKey");
+    throw_error<KeyError>("PEM_write_bio_PrivateKey");
   }
   return detail::bio_text(bio.get());
 }
 
 Bytes RsaKey::public_key_der() const {
   const int length = i2d_PUBKEY(key_.get(), nullptr);
-  if (length <= 0) throw_openssl<KeyError>("i2d_PUBKEY");
+  if (length <= 0) throw_error<KeyError>("i2d_PUBKEY");
   Bytes der(static_cast<std::size_t>(length));
   unsigned char* out = der.data();
-  if (i2d_PUBKEY(key_.get(), &out) != length) throw_openssl<KeyError>("i2d_PUBKEY");
+  if (i2d_PUBKEY(key_.get(), &out) != length) throw_error<KeyError>("i2d_PUBKEY");
   return der;
 }
 
 Bytes RsaKey::modulus() const {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(key_.get(), OSSL_PKEY_PARAM_RSA_N, &raw) != 1) {
-    throw_openssl<KeyError>("cannot read the RSA modulus");
+    throw_error<KeyError>("cannot read the RSA modulus");
   }
   detail::BignumPtr n(raw);
   Bytes out(size_bytes());
   if (BN_bn2binpad(n.get(), out.data(), static_cast<int>(out.size())) < 0) {
-    throw_openssl<KeyError>("BN_bn2binpad");
+    throw_error<KeyError>("BN_bn2binpad");
   }
   return out;
 }
@@ -122,7 +122,7 @@ Bytes RsaKey::sign_pss_sha256(ByteView hash32) const {
   if (EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1 ||
       EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256()) != 1 ||
       EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), static_cast<int>(kSha256Size)) != 1) {
-    throw_openssl<KeyError>("cannot set RSA-PSS parameters");
+    throw_error<KeyError>("cannot set RSA-PSS parameters");
   }
   return run_sign(ctx.get(), hash32);
 }
