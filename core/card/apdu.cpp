@@ -47,28 +47,21 @@ std::string describe_status_word(std::uint16_t status_word) {
 CommandApdu::CommandApdu(Byte cla_, Byte ins_, Byte p1_, Byte p2_, Bytes data_, std::size_t ne_)
     : cla(cla_), ins(ins_), p1(p1_), p2(p2_), data(std::move(data_)), ne(ne_) {}
 
-CommandApdu::~CommandApdu() {
+CommandApdu::~CommandApdu() { wipe(); }
+
+void CommandApdu::wipe() noexcept {
   if (sensitive) secure_wipe(data.data(), data.size());
 }
 
 CommandApdu::CommandApdu(const CommandApdu& other) = default;
 CommandApdu& CommandApdu::operator=(const CommandApdu& other) {
-  if (this != &other) {
-    if (sensitive) secure_wipe(data.data(), data.size());
-    cla = other.cla;
-    ins = other.ins;
-    p1 = other.p1;
-    p2 = other.p2;
-    data = other.data;
-    ne = other.ne;
-    sensitive = other.sensitive;
-  }
+  if (this != &other) *this = CommandApdu(other);
   return *this;
 }
 CommandApdu::CommandApdu(CommandApdu&&) noexcept = default;
 CommandApdu& CommandApdu::operator=(CommandApdu&& other) noexcept {
   if (this != &other) {
-    if (sensitive) secure_wipe(data.data(), data.size());
+    wipe();
     cla = other.cla;
     ins = other.ins;
     p1 = other.p1;

@@ -57,6 +57,9 @@ struct CommandApdu {
   Bytes encode() const;
   // "00 20 00 98 04 ** ** ** **" for sensitive commands.
   std::string to_trace_string() const;
+
+ private:
+  void wipe() noexcept;  // overwrite sensitive data before it is released
 };
 
 struct ResponseApdu {

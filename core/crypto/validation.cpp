@@ -1,5 +1,7 @@
 #include "core/crypto/validation.hpp"
 
+#include "hal/calendar.hpp"
+
 #include <openssl/err.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -15,20 +17,6 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 using Days = std::chrono::days;
-
-std::string format_utc(Clock::time_point t) {
-  using namespace std::chrono;
-  const auto secs = floor<seconds>(t);
-  const auto day_start = floor<days>(secs);
-  const year_month_day date{day_start};
-  const hh_mm_ss time{secs - day_start};
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u %02d:%02d:%02d UTC", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
-                static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()));
-  return buffer;
-}
 
 struct ChainResult {
   int error = X509_V_OK;
@@ -159,7 +147,7 @@ ValidationReport validate(const Certificate& leaf, const TrustStore& trust, Cloc
     }
     if (newest_next && *newest_next < at) {
       const std::string stale = "the CRL of " + issuer.subject() + " is out of date (nextUpdate " +
-                                format_utc(*newest_next) + ")";
+                                calendar::format_iso8601_utc(*newest_next) + ")";
       if (policy.require_crl) return finish(report, ValidationStatus::Untrusted, stale);
       report.detail = stale;
     }
@@ -172,37 +160,37 @@ ValidationReport validate(const Certificate& leaf, const TrustStore& trust, Cloc
     if (at < ca.not_before()) {
       return finish(report, ValidationStatus::Untrusted,
                     "the CA certificate " + ca.subject() + " is not valid before " +
-                        format_utc(ca.not_before()));
+                        calendar::format_iso8601_utc(ca.not_before()));
     }
     if (at > ca.not_after()) {
       if (at > ca.not_after() + grace) {
         return finish(report, ValidationStatus::Untrusted,
                       "the CA certificate " + ca.subject() + " expired on " +
-                          format_utc(ca.not_after()) + "; install the current JPKI CA certificate");
+                          calendar::format_iso8601_utc(ca.not_after()) + "; install the current JPKI CA certificate");
       }
       ca_in_grace = "the CA certificate " + ca.subject() + " expired on " +
-                    format_utc(ca.not_after()) + " (within the grace period)";
+                    calendar::format_iso8601_utc(ca.not_after()) + " (within the grace period)";
     }
   }
 
   // 4. Dates of the leaf.
   if (at < report.not_before) {
     return finish(report, ValidationStatus::NotYetValid,
-                  "valid from " + format_utc(report.not_before));
+                  "valid from " + calendar::format_iso8601_utc(report.not_before));
   }
   if (at > report.not_after) {
     const bool in_grace = at <= report.not_after + grace;
     return finish(report, in_grace ? ValidationStatus::ExpiredInGrace : ValidationStatus::Expired,
-                  "expired on " + format_utc(report.not_after) +
+                  "expired on " + calendar::format_iso8601_utc(report.not_after) +
                       (in_grace ? " (within the grace period)" : ""));
   }
   if (!ca_in_grace.empty()) return finish(report, ValidationStatus::ExpiredInGrace, ca_in_grace);
   if (report.days_to_expiry <= policy.expiry_warning_days) {
     return finish(report, ValidationStatus::ExpiringSoon,
-                  "expires on " + format_utc(report.not_after) + " (in " +
+                  "expires on " + calendar::format_iso8601_utc(report.not_after) + " (in " +
                       std::to_string(report.days_to_expiry) + " days)");
   }
-  return finish(report, ValidationStatus::Valid, "valid until " + format_utc(report.not_after));
+  return finish(report, ValidationStatus::Valid, "valid until " + calendar::format_iso8601_utc(report.not_after));
 }
 
 }  // namespace kiosk::crypto

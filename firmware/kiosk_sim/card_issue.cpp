@@ -1,9 +1,9 @@
 // kiosk-sim card issue / show: the card factory.
 #include <iostream>
-#include <sstream>
 
 #include "firmware/kiosk_sim/commands.hpp"
 #include "firmware/kiosk_sim/sim_dates.hpp"
+#include "hal/calendar.hpp"
 #include "sim/ca/jpki_ca.hpp"
 #include "sim/card/card_factory.hpp"
 
@@ -136,16 +136,9 @@ void register_card_issue_command(CLI::App& card_command) {
 
 std::chrono::system_clock::time_point parse_today(const std::string& text) {
   if (text.empty()) return std::chrono::system_clock::now();
-  int y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  char dash1 = 0;
-  char dash2 = 0;
-  std::istringstream in(text);
-  in >> y >> dash1 >> m >> dash2 >> d;
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
-  if (!in || dash1 != '-' || dash2 != '-' || !ymd.ok()) throw CLI::ValidationError("--today", "a date YYYY-MM-DD");
-  return std::chrono::sys_days{ymd};
+  const auto date = calendar::parse_iso_date(text);
+  if (!date) throw CLI::ValidationError("--today", "a date YYYY-MM-DD");
+  return std::chrono::sys_days{*date};
 }
 
 }  // namespace kiosk::firmware

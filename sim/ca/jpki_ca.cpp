@@ -1,5 +1,7 @@
 #include "sim/ca/jpki_ca.hpp"
 
+#include "hal/calendar.hpp"
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -59,20 +61,6 @@ struct State {
   std::vector<RevokedRecord> revoked;
 };
 
-std::string iso_utc(TimePoint t) {
-  using namespace std::chrono;
-  const auto secs = floor<seconds>(t);
-  const auto day_start = floor<days>(secs);
-  const year_month_day date{day_start};
-  const hh_mm_ss time{secs - day_start};
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ",
-                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
-                static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()));
-  return buffer;
-}
-
 // Parses exactly "YYYY-MM-DDTHH:MM:SSZ".
 TimePoint parse_iso_utc(const std::string& text) {
   auto bad = [&] { return CaError("corrupt ca.json: bad time '" + text + "'"); };
@@ -118,7 +106,7 @@ Json to_json(const State& state) {
   Json revoked = Json::array();
   for (const auto& r : state.revoked) {
     revoked.push_back(
-        {{"serial", r.serial}, {"ca", to_string(r.kind)}, {"revoked_at", iso_utc(r.revoked_at)}});
+        {{"serial", r.serial}, {"ca", to_string(r.kind)}, {"revoked_at", calendar::format_iso8601_utc(r.revoked_at)}});
   }
   return {{"format", kStateFormat},   {"version", kStateVersion}, {"next_serial", state.next_serial},
           {"issued", issued},          {"revoked", revoked}};

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
+#include "hal/calendar.hpp"
 #include "sim/ca/jpki_ca.hpp"
 #include "sim/ca/rsa_key.hpp"
 
@@ -29,18 +30,9 @@ bool all_digits(const std::string& s) {
 }
 
 year_month_day parse_date(const std::string& yyyymmdd) {
-  if (yyyymmdd.size() != 8 || !all_digits(yyyymmdd)) throw std::invalid_argument("a date is YYYYMMDD: '" + yyyymmdd + "'");
-  const year_month_day d{year{std::stoi(yyyymmdd.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(yyyymmdd.substr(4, 2)))},
-                         day{static_cast<unsigned>(std::stoi(yyyymmdd.substr(6, 2)))}};
-  if (!d.ok()) throw std::invalid_argument("not a calendar date: '" + yyyymmdd + "'");
-  return d;
-}
-
-std::string format_date(year_month_day d) {
-  char out[16];
-  std::snprintf(out, sizeof out, "%04d%02u%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                static_cast<unsigned>(d.day()));
-  return out;
+  const auto d = calendar::parse_yyyymmdd(yyyymmdd);
+  if (!d) throw std::invalid_argument("a date is YYYYMMDD: '" + yyyymmdd + "'");
+  return *d;
 }
 
 // The holder's n-th birthday after `from` (29 February becomes 1 March in other years).
@@ -200,7 +192,7 @@ CardProfile issue_card(SimulatedJpkiCa& ca, const CardOrder& order) {
   p.birth_date = order.birth_date;
   p.sex = order.sex;
   p.address = order.address;
-  p.card_expiry = format_date(card_expiry);
+  p.card_expiry = calendar::format_yyyymmdd(card_expiry);
   p.security_code = order.security_code.empty() ? random_digits(4) : order.security_code;
   p.token = order.token;
 

@@ -338,17 +338,18 @@ Bytes JpkiCard::read_binary(const ReceivedCommand& c) {
   return answer(Bytes(first, first + static_cast<std::ptrdiff_t>(n)), kOk);
 }
 
+// P2 of VERIFY and COMPUTE DIGITAL SIGNATURE: 80 = the key EF selected before, 80|SFI = that EF.
+JpkiCard::KeyReference JpkiCard::key_reference(Byte p2) const {
+  if (p2 == 0x80) return current_ef_ ? KeyReference{*current_ef_, 0} : KeyReference{0, kNoCurrentEf};
+  if ((p2 & 0xE0) == 0x80 && profile_.short_ef_identifiers) return KeyReference{static_cast<std::uint16_t>(p2 & 0x1F), 0};
+  return KeyReference{0, kIncorrectP1P2};
+}
+
 Bytes JpkiCard::verify(const ReceivedCommand& c) {
   if (c.p1 != 0x00) return answer(kIncorrectP1P2);
-  std::uint16_t fid = 0;
-  if (c.p2 == 0x80) {
-    if (!current_ef_) return answer(kNoCurrentEf);
-    fid = *current_ef_;
-  } else if ((c.p2 & 0xE0) == 0x80 && profile_.short_ef_identifiers) {
-    fid = c.p2 & 0x1F;
-  } else {
-    return answer(kIncorrectP1P2);
-  }
+  const KeyReference ref = key_reference(c.p2);
+  if (ref.error != 0) return answer(ref.error);
+  const std::uint16_t fid = ref.fid;
   Key* key = find_key(fid);
   if (key == nullptr) return answer(c.p2 == 0x80 ? kCommandIncompatible : kFileNotFound);
   if (key->slot == nullptr) return answer(kCommandIncompatible);  // a private key, not a PIN
@@ -385,15 +386,9 @@ Bytes JpkiCard::change_reference_data(const ReceivedCommand& c) {
 
 Bytes JpkiCard::compute_signature(const ReceivedCommand& c) {
   if (app_ != App::Jpki) return answer(kConditionsNotSatisfied);
-  std::uint16_t fid = 0;
-  if (c.p2 == 0x80) {
-    if (!current_ef_) return answer(kNoCurrentEf);
-    fid = *current_ef_;
-  } else if ((c.p2 & 0xE0) == 0x80 && profile_.short_ef_identifiers) {
-    fid = c.p2 & 0x1F;
-  } else {
-    return answer(kIncorrectP1P2);
-  }
+  const KeyReference ref = key_reference(c.p2);
+  if (ref.error != 0) return answer(ref.error);
+  const std::uint16_t fid = ref.fid;
   if (c.p1 > 0x05) return answer(kIncorrectP1P2);
   const Key* key = find_key(fid);
   if (key == nullptr) return answer(kFileNotFound);

@@ -71,6 +71,11 @@ class JpkiCard final : public VirtualCard {
   Bytes get_challenge(const ReceivedCommand& c);
   Bytes get_data(const ReceivedCommand& c);
 
+  struct KeyReference {
+    std::uint16_t fid = 0;
+    Status error = 0;  // the status word to answer when P2 names no key
+  };
+  KeyReference key_reference(Byte p2) const;
   const File* find_file(std::uint16_t fid) const;
   Key* find_key(std::uint16_t fid);
 
