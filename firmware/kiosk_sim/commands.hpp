@@ -12,4 +12,7 @@ void register_card_issue_command(CLI::App& card_command);
 // kiosk-sim card serve --vpcd HOST:PORT: put a card into a vpcd reader of a real pcscd.
 void register_card_serve_command(CLI::App& card_command);
 
+// kiosk-sim eligibility init / serve / ...: the simulated national eligibility service.
+void register_eligibility_commands(CLI::App& app);
+
 }  // namespace kiosk::firmware

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   card->require_subcommand(1);
   kiosk::firmware::register_card_issue_command(*card);
   kiosk::firmware::register_card_serve_command(*card);
+  kiosk::firmware::register_eligibility_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
