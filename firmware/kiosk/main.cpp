@@ -14,6 +14,7 @@
 #include "drivers/pcsc/pcsc_reader_service.hpp"
 #include "drivers/system/system_clock.hpp"
 #include "firmware/kiosk/demo_world.hpp"
+#include "firmware/kiosk/diag_command.hpp"
 #include "firmware/kiosk/terminal_reception.hpp"
 #include "sim/card/jpki_card.hpp"
 #include "sim/card/simulated_readers.hpp"
@@ -83,12 +84,36 @@ int main(int argc, char** argv) {
   run->add_option("--reader", reader, "Reader name (default: any)");
   run->add_option("--patients", patients, "Receptions to serve before exiting (0 = forever)")->capture_default_str();
 
+  kiosk::firmware::DiagOptions diag_options;
+  std::string diag_config;
+  std::string diag_bundle;
+  auto* diag = app.add_subcommand("diag", "Diagnostics for field technicians: USB, PC/SC, test card, host (exit code 0 PASS, 1 WARN, 2 FAIL)");
+  diag->add_option("--config", diag_config, "Configuration file (default: built-in defaults)");
+  diag->add_flag("--sim", diag_options.simulated, "Check the simulated world (simulated readers, demo card, simulated USB bus)");
+  std::string diag_world = "var/sim";
+  diag->add_option("--world", diag_world, "With --sim: directory of the simulated world")->capture_default_str();
+  diag->add_flag("--json", diag_options.json, "Print JSON for tools");
+  diag->add_option("--watch", diag_options.watch_seconds, "Re-check every N seconds, printing USB and reader events in between (Ctrl-C ends)");
+  diag->add_option("--count", diag_options.count, "With --watch: stop after this many rounds");
+  diag->add_option("--bundle", diag_bundle, "Write a support bundle (JSON: versions, redacted configuration, results; no personal data)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
 
+  if (*diag) {
+    try {
+      diag_options.config = diag_config;
+      diag_options.bundle = diag_bundle;
+      diag_options.world = diag_world;
+      return kiosk::firmware::run_diagnostics(diag_options);
+    } catch (const std::exception& e) {
+      std::cerr << "kiosk diag: " << e.what() << "\n";
+      return 2;
+    }
+  }
   try {
     kiosk::drivers::SystemClock clock;
     kiosk::crypto::TrustStore trust;

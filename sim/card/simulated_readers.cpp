@@ -65,8 +65,20 @@ void SimulatedReaders::remove_card(const std::string& reader) {
   changed_.notify_all();
 }
 
+void SimulatedReaders::set_service_running(bool running) {
+  std::lock_guard lock(mutex_);
+  service_running_ = running;
+  ++generation_;
+  changed_.notify_all();
+}
+
+void SimulatedReaders::require_service_locked() const {
+  if (!service_running_) throw CardError(CardErrorKind::NoService, "the simulated card service is not running");
+}
+
 std::vector<std::string> SimulatedReaders::list_readers() {
   std::lock_guard lock(mutex_);
+  require_service_locked();
   std::vector<std::string> names;
   for (const auto& [name, slot] : slots_) names.push_back(name);
   return names;
@@ -74,6 +86,7 @@ std::vector<std::string> SimulatedReaders::list_readers() {
 
 std::vector<hal::ReaderStatus> SimulatedReaders::status() {
   std::lock_guard lock(mutex_);
+  require_service_locked();
   std::vector<hal::ReaderStatus> out;
   for (const auto& [name, slot] : slots_) {
     hal::ReaderStatus s;
@@ -140,6 +153,7 @@ void SimulatedReaders::cancel() {
 
 std::unique_ptr<hal::CardChannel> SimulatedReaders::connect(const std::string& reader) {
   std::lock_guard lock(mutex_);
+  require_service_locked();
   auto it = slots_.find(reader);
   if (it == slots_.end()) throw CardError(CardErrorKind::NoReader, "no simulated reader named '" + reader + "'");
   if (!it->second.card) throw CardError(CardErrorKind::NoCard, "no card in simulated reader '" + reader + "'");

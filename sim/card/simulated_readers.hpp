@@ -26,6 +26,8 @@ class SimulatedReaders final : public hal::CardReaderService {
   // Puts a card into the reader's field (it is powered on). Replaces a card already there.
   void place_card(const std::string& reader, std::shared_ptr<VirtualCard> card);
   void remove_card(const std::string& reader);
+  // Fault injection: the card service (pcscd) stops answering; every call fails with NoService.
+  void set_service_running(bool running);
 
   std::vector<std::string> list_readers() override;
   std::vector<hal::ReaderStatus> status() override;
@@ -60,6 +62,8 @@ class SimulatedReaders final : public hal::CardReaderService {
   std::uint64_t next_serial_ = 1;
   std::uint64_t generation_ = 0;        // bumped on every change
   std::uint64_t cancel_generation_ = 0;  // bumped by cancel()
+  bool service_running_ = true;
+  void require_service_locked() const;
 };
 
 }  // namespace kiosk::sim

@@ -1,0 +1,25 @@
+// PC/SC and test-card checks: the card service answers, readers are there, and with a test
+// card on the reader: ATR, JPKI AP, certificate and its expiry, PIN tries left — read without
+// spending a try (the empty VERIFY), never a VERIFY with data.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/crypto/trust_store.hpp"
+#include "core/crypto/validation.hpp"
+#include "core/diagnostics/report.hpp"
+#include "hal/card_reader.hpp"
+
+namespace kiosk::diagnostics {
+
+struct CardCheckSettings {
+  std::string reader;  // the configured reader; empty: any
+  crypto::ValidationPolicy policy{90, 90, false};
+};
+
+std::vector<CheckResult> check_card_reader(hal::CardReaderService& readers, const crypto::TrustStore& trust,
+                                           std::chrono::system_clock::time_point now, const CardCheckSettings& settings);
+
+}  // namespace kiosk::diagnostics

@@ -1,0 +1,144 @@
+#include "firmware/kiosk/config.hpp"
+
+#include <fstream>
+#include <set>
+
+namespace kiosk::firmware {
+namespace {
+
+using nlohmann::json;
+
+// The face models the kiosk ships with (../shared/faces/README.md): file and sha256.
+struct KnownModel {
+  const char* label;
+  const char* file;
+  const char* sha256;
+};
+constexpr KnownModel kModels[] = {
+    {"face detector (YuNet 2022mar)", "face_detection_yunet_2022mar.onnx",
+     "50ef07f702a31741ca46a4c0d947773b64143b9362780237bf0d427d6c79bab7"},
+    {"face embedder (MobileFaceNet PaddleX)", "mobilefacenet_paddlex_128d.onnx",
+     "6ced4e0c36abba9dd24b48d725f7dbb94089f75b3d3445d3d67b85157cb64743"},
+};
+
+class Reader {
+ public:
+  Reader(const json& j, std::vector<std::string>& errors) : j_(j), errors_(errors) {}
+
+  template <typename T>
+  void get(const char* section, const char* key, T& out) {
+    const std::string where = std::string(section) + "." + key;
+    seen_.insert(where);
+    if (!j_.contains(section) || !j_.at(section).is_object() || !j_.at(section).contains(key)) return;
+    try {
+      out = j_.at(section).at(key).get<T>();
+    } catch (const json::exception&) {
+      errors_.push_back(where + ": expected " + type_name<T>() + ", found " + j_.at(section).at(key).dump());
+    }
+  }
+
+  void report_unknown() {
+    for (const auto& [section, body] : j_.items()) {
+      if (!body.is_object()) {
+        errors_.push_back(section + ": expected a section (an object)");
+        continue;
+      }
+      for (const auto& [key, value] : body.items()) {
+        if (seen_.count(section + "." + key) == 0) errors_.push_back(section + "." + key + ": unknown key");
+      }
+    }
+  }
+
+ private:
+  template <typename T>
+  static const char* type_name() {
+    if constexpr (std::is_same_v<T, bool>) return "true or false";
+    if constexpr (std::is_integral_v<T>) return "a number";
+    return "a string";
+  }
+  const json& j_;
+  std::vector<std::string>& errors_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace
+
+std::vector<diagnostics::ExpectedFile> KioskConfig::model_files() const {
+  std::vector<diagnostics::ExpectedFile> out;
+  if (!face_enabled) return out;
+  for (const auto& m : kModels) out.push_back({m.label, model_dir / m.file, m.sha256});
+  return out;
+}
+
+LoadedConfig load_config(const std::filesystem::path& file) {
+  LoadedConfig loaded;
+  if (file.empty()) {
+    loaded.source = "built-in defaults";
+    return loaded;
+  }
+  loaded.source = file.string();
+  std::ifstream in(file);
+  if (!in) {
+    loaded.errors.push_back(file.string() + ": cannot be read");
+    return loaded;
+  }
+  try {
+    loaded.raw = json::parse(in);
+  } catch (const json::parse_error& e) {
+    loaded.errors.push_back(std::string("not valid JSON: ") + e.what());
+    return loaded;
+  }
+  if (!loaded.raw.is_object()) {
+    loaded.errors.push_back("the configuration must be a JSON object of sections");
+    return loaded;
+  }
+  KioskConfig& c = loaded.config;
+  Reader r(loaded.raw, loaded.errors);
+  r.get("terminal", "id", c.terminal_id);
+  std::string path;
+  r.get("card_reader", "reader", c.reader);
+  path = c.jpki_ca_dir.string();
+  r.get("card_reader", "jpki_ca_dir", path);
+  c.jpki_ca_dir = path;
+  r.get("card_reader", "expiry_warning_days", c.expiry_warning_days);
+  r.get("card_reader", "grace_days_after_expiry", c.grace_days_after_expiry);
+  path = c.data_dir.string();
+  r.get("storage", "data_dir", path);
+  c.data_dir = path;
+  r.get("face", "enabled", c.face_enabled);
+  path = c.model_dir.string();
+  r.get("face", "model_dir", path);
+  c.model_dir = path;
+  r.report_unknown();
+
+  if (c.expiry_warning_days < 0 || c.expiry_warning_days > 365) {
+    loaded.errors.push_back("card_reader.expiry_warning_days: 0..365, found " + std::to_string(c.expiry_warning_days));
+  }
+  if (c.grace_days_after_expiry < 0 || c.grace_days_after_expiry > 365) {
+    loaded.errors.push_back("card_reader.grace_days_after_expiry: 0..365, found " + std::to_string(c.grace_days_after_expiry));
+  }
+  return loaded;
+}
+
+json redacted(const json& config) {
+  if (config.is_object()) {
+    json out = json::object();
+    for (const auto& [key, value] : config.items()) {
+      std::string lower = key;
+      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      const bool secret = lower.find("key") != std::string::npos || lower.find("password") != std::string::npos ||
+                          lower.find("passcode") != std::string::npos || lower.find("secret") != std::string::npos ||
+                          lower.find("pin") != std::string::npos;
+      out[key] = secret ? json("<redacted>") : redacted(value);
+    }
+    return out;
+  }
+  if (config.is_array()) {
+    json out = json::array();
+    for (const auto& v : config) out.push_back(redacted(v));
+    return out;
+  }
+  return config;
+}
+
+}  // namespace kiosk::firmware

@@ -1,0 +1,44 @@
+// The kiosk's configuration file (JSON). Every problem is reported with the key it concerns;
+// loading never stops at the first one, so diagnostics can list them all.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/diagnostics/host_checks.hpp"
+
+namespace kiosk::firmware {
+
+struct KioskConfig {
+  std::string terminal_id = "KIOSK-01";
+  // card_reader
+  std::string reader;                        // PC/SC reader name; empty: the first reader
+  std::filesystem::path jpki_ca_dir = "/etc/kiosk/jpki-ca";
+  int expiry_warning_days = 90;              // warn 3 months before the certificate expires
+  int grace_days_after_expiry = 90;          // usable 3 months after expiry (special measure)
+  // storage
+  std::filesystem::path data_dir = "var";
+  std::filesystem::path journal() const { return data_dir / "journal.sqlite"; }
+  // face
+  bool face_enabled = true;
+  std::filesystem::path model_dir = "../shared/faces/models";
+  std::vector<diagnostics::ExpectedFile> model_files() const;
+};
+
+struct LoadedConfig {
+  KioskConfig config;
+  std::string source;               // the file, or "built-in defaults"
+  std::vector<std::string> errors;  // "key: what is wrong"
+  nlohmann::json raw;               // as read (for the support bundle, redacted there)
+};
+
+// Reads `file`; an empty path gives the defaults. Unknown keys are errors (typos).
+LoadedConfig load_config(const std::filesystem::path& file);
+
+// The configuration with secrets (keys named *key*, *password*, *passcode*, *secret*) replaced.
+nlohmann::json redacted(const nlohmann::json& config);
+
+}  // namespace kiosk::firmware
