@@ -189,7 +189,9 @@ void JpkiCard::build_files() {
 Bytes JpkiCard::atr() const {
   // A contactless reader's synthesised ATR for an ISO 14443 Type B card (PC/SC part 3):
   // 3B 88 80 01, then ATQB application data (4), protocol info (3), MBLI|CID (1), TCK.
-  Bytes atr{0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x77, 0x81, 0x81, 0x00};
+  // Application data 00 00 00 00 would make the ATR an exact entry of OpenSC 0.23's MaskTech
+  // table (card-masktech.c), which then claims the card; real JPKI cards do not match it.
+  Bytes atr{0x3B, 0x88, 0x80, 0x01, 0x12, 0x34, 0x56, 0x78, 0x77, 0x81, 0x81, 0x00};
   Byte tck = 0;
   for (std::size_t i = 1; i < atr.size(); ++i) tck = static_cast<Byte>(tck ^ atr[i]);
   atr.push_back(tck);

@@ -35,7 +35,7 @@ class ScriptedChannel final : public hal::CardChannel {
     if (step.response == "REMOVED") throw hal::CardError(hal::CardErrorKind::CardRemoved, "card removed (script)");
     return from_hex(step.response);
   }
-  Bytes atr() const override { return from_hex("3B 88 80 01 00 00 00 00 77 81 81 00 79"); }
+  Bytes atr() const override { return from_hex("3B 88 80 01 12 34 56 78 77 81 81 00 76"); }
   void reset() override {}
   const std::string& reader_name() const override { return name_; }
 
