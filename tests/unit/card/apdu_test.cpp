@@ -35,7 +35,7 @@ TEST_CASE("sensitive commands are redacted in traces") {
   CHECK(to_hex(verify.encode()) == "00 20 00 98 04 31 32 33 34");
 }
 
-TEST_CASE("response APDUs split data and status word; fewer than 2 bytes is an error") {
+TEST_CASE("response APDUs split data and status word, fewer than 2 bytes is an error") {
   const ResponseApdu r = ResponseApdu::parse(from_hex("01 02 90 00"));
   CHECK(to_hex(r.data) == "01 02");
   CHECK(r.ok());

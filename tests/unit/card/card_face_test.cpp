@@ -10,7 +10,7 @@ using namespace kiosk::card;
 using kiosk::test::CardRig;
 using Script = std::vector<std::string>;
 
-TEST_CASE("card face: 照合番号B opens the record; photo, birth date, sex, expiry are read") {
+TEST_CASE("card face: 照合番号B opens the record, photo, birth date, sex, expiry are read") {
   const auto profile = test::test_card_profile();
   REQUIRE(*profile.code_b.value == "550217" + profile.card_expiry.substr(0, 4) + "2285");  // 昭和55
   CardRig rig(profile);

@@ -73,7 +73,7 @@ TEST_CASE("guard: only the commands the kiosk uses are sent") {
   expect_forbidden(*rig.session, CommandApdu(0x01, 0xA4, 0x04, 0x0C, Bytes(mynumber::kJpkiAid.begin(), mynumber::kJpkiAid.end())));
 }
 
-TEST_CASE("guard: the JPKI and card-face flows pass; the text AP was never selected on the card") {
+TEST_CASE("guard: the JPKI and card-face flows pass, the text AP was never selected on the card") {
   auto card = test::make_card(test::test_card_profile());
   CardRig rig(card);
   JpkiApplication jpki(*rig.session);

@@ -66,7 +66,7 @@ TEST_CASE("report: table, JSON and exit code follow the worst result") {
   CHECK(j["checks"][1]["action"] == "use a USB 2.0 port");
 }
 
-TEST_CASE("usb: a standard kiosk passes; a missing reader or camera fails; a slow camera warns") {
+TEST_CASE("usb: a standard kiosk passes, a missing reader or camera fails, a slow camera warns") {
   sim::SimulatedUsb usb;
   for (const auto& d : sim::SimulatedUsb::standard_kiosk()) usb.plug(d);
   auto results = check_usb(usb);
@@ -117,7 +117,7 @@ TEST_CASE("pcsc: service down, no reader, wrong reader name") {
   CHECK(find(w.run("Reader A"), "configured reader").status == Status::Fail);
 }
 
-TEST_CASE("card: no card is a warning; a good test card passes every check and keeps its tries") {
+TEST_CASE("card: no card is a warning, a good test card passes every check and keeps its tries") {
   CardWorld w;
   auto results = w.run();
   CHECK(find(results, "readers").status == Status::Pass);
@@ -218,7 +218,8 @@ TEST_CASE("host: a sound journal passes, a corrupted one fails") {
     const std::string garbage(4096, '\x5A');
     f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
   }
-  const auto& r = find(check_host(s), "journal integrity");
+  const auto results = check_host(s);
+  const auto& r = find(results, "journal integrity");
   CHECK(r.status == Status::Fail);
   CHECK(r.action.find("copy") != std::string::npos);
 

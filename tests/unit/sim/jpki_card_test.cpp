@@ -74,7 +74,7 @@ TEST_CASE("emulator: 63 Cx on every empty VERIFY, 69 84 once locked, counters ke
   CHECK(sw(*card, "00 20 00 98") == "63 C0");
 }
 
-TEST_CASE("emulator: the key needs its PIN; power-off, reset and re-selection forget it") {
+TEST_CASE("emulator: the key needs its PIN, power-off, reset and re-selection forget it") {
   auto card = test::make_card(test::test_card_profile());
   const std::string sign = "80 2A 00 97 05 01 02 03 04 05 00";
   ask(*card, kSelectJpki);
@@ -119,7 +119,7 @@ TEST_CASE("emulator: the 入力補助AP is there (so the kiosk's guard means som
   CHECK(card->select_attempts(mynumber::kTextAid) == 1);
 }
 
-TEST_CASE("emulator: a smartphone token has only the JPKI AP; a face-only card has no PIN") {
+TEST_CASE("emulator: a smartphone token has only the JPKI AP, a face-only card has no PIN") {
   auto phone = test::make_card(test::smartphone_profile());
   CHECK(sw(*phone, "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 02") == "6A 82");
   ask(*phone, kSelectJpki);

@@ -18,11 +18,12 @@ TEST_CASE("simulated readers report attach, insert, remove and detach like pcscd
   CHECK(events[0].kind == ReaderEventKind::ReaderAttached);
   CHECK(readers.wait_for_events(20ms).empty());  // timeout
 
+  auto card = test::make_card(test::test_card_profile());  // issued before: RSA key generation is slow
   std::thread placer([&] {
     std::this_thread::sleep_for(30ms);
-    readers.place_card("R0", test::make_card(test::test_card_profile()));
+    readers.place_card("R0", card);
   });
-  events = readers.wait_for_events(2s);
+  events = readers.wait_for_events(10s);
   placer.join();
   REQUIRE(events.size() == 1);
   CHECK(events[0].kind == ReaderEventKind::CardInserted);
@@ -45,7 +46,7 @@ TEST_CASE("simulated readers report attach, insert, remove and detach like pcscd
   CHECK(readers.list_readers().empty());
 }
 
-TEST_CASE("a card replaced by another counts as removed and inserted; old channels fail") {
+TEST_CASE("a card replaced by another counts as removed and inserted, old channels fail") {
   sim::SimulatedReaders readers;
   readers.attach_reader("R0");
   readers.place_card("R0", test::make_card(test::test_card_profile()));
@@ -59,7 +60,7 @@ TEST_CASE("a card replaced by another counts as removed and inserted; old channe
   CHECK_THROWS_AS(channel->transmit(from_hex("00 84 00 00 08")), hal::CardError);
 }
 
-TEST_CASE("cancel() ends a wait early; a detached reader's channel says ReaderGone") {
+TEST_CASE("cancel() ends a wait early, a detached reader's channel says ReaderGone") {
   sim::SimulatedReaders readers;
   readers.attach_reader("R0");
   readers.status();
