@@ -1,0 +1,70 @@
+// The kiosk's journal: every reception step that matters and every staff action, in SQLite.
+//
+// Durability: WAL mode with synchronous=FULL, one transaction per entry, committed before
+// append() returns; a crash or power loss at any point loses no committed entry. Never holds a
+// PIN, 照合番号B, face image, embedding or My Number: entries are short texts from the reception
+// machine, and append() refuses any text with a run of 12 or more digits.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace kiosk::journal {
+
+struct Entry {
+  std::string kind = "reception";  // "reception", "staff", "system"
+  std::string event;               // "reception-completed", "pin-wrong", "visual-check-on", ...
+  std::string method;              // "pin", "face", "visual", ""
+  std::string outcome;
+  std::string message_code;        // "K110", "006", ""
+};
+
+struct Record : Entry {
+  std::int64_t id = 0;
+  std::chrono::system_clock::time_point at;
+  std::string terminal;
+};
+
+class JournalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Journal {
+ public:
+  // Opens (creating if needed) the journal at `path`. Throws JournalError.
+  static Journal open(const std::filesystem::path& path, std::string terminal_id);
+  ~Journal();
+  Journal(Journal&&) noexcept;
+  Journal& operator=(Journal&&) noexcept;
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Appends and commits. Throws JournalError (disk full, I/O error) or std::invalid_argument
+  // for text that could be personal data.
+  std::int64_t append(const Entry& entry, std::chrono::system_clock::time_point at);
+  // Entries at or after `since`, oldest first.
+  std::vector<Record> since(std::chrono::system_clock::time_point since) const;
+  // Deletes entries older than `before` (retention). Returns how many went.
+  std::size_t purge_before(std::chrono::system_clock::time_point before);
+  // PRAGMA integrity_check == "ok".
+  bool intact() const;
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const noexcept;
+  };
+  Journal(std::unique_ptr<sqlite3, Closer> db, std::string terminal);
+  void exec(const char* sql) const;
+
+  std::unique_ptr<sqlite3, Closer> db_;
+  std::string terminal_;
+};
+
+}  // namespace kiosk::journal
