@@ -1,0 +1,143 @@
+#include "sim/eligibility/oqs_json.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "hal/calendar.hpp"
+
+namespace kiosk::sim::eligibility {
+
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono;
+
+void put(Json& j, const char* name, const std::string& value) {
+  if (!value.empty()) j[name] = value;
+}
+
+void put(Json& j, const char* name, const std::optional<Date>& value) {
+  if (value) j[name] = oqs_date(*value);
+}
+
+void consent(Json& j, const std::string& prefix, bool given, std::optional<TimePoint> at, std::optional<TimePoint> until) {
+  j[prefix + "ConsFlg"] = given ? "1" : "0";
+  if (given && at) j[prefix + "ConsTime"] = oqs_time(*at);
+  if (given && until) j[prefix + "AvailableTime"] = oqs_time(*until);
+}
+
+Json qualification_json(const PersonRecord& p, const QualificationRecord& q, const ResultContext& c, Date today) {
+  Json j = Json::object();
+  put(j, "InsuredCardClassification", q.card_classification);
+  put(j, "InsurerNumber", q.insurer_number);
+  put(j, "InsuredCardSymbol", q.symbol);
+  put(j, "InsuredIdentificationNumber", q.number);
+  put(j, "InsuredBranchNumber", q.branch);
+  put(j, "PersonalFamilyClassification", q.personal_family);
+  put(j, "InsuredName", q.insured_name);
+  put(j, "Name", p.name);
+  put(j, "NameOfOther", p.name_of_other);
+  put(j, "NameKana", p.name_kana);
+  put(j, "NameOfOtherKana", p.name_of_other_kana);
+  put(j, "Sex1", p.sex);
+  put(j, "Birthdate", std::optional<Date>(p.birth_date));
+  put(j, "Address", p.address);
+  put(j, "PostNumber", p.post_number);
+  put(j, "QualificationDate", std::optional<Date>(q.qualification_date));
+  // A loss the service does not know yet (filed within the lag) is not shown.
+  const bool loss_known = loss_visible(q, today);
+  if (loss_known) {
+    put(j, "DisqualificationDate", q.disqualification_date);
+  }
+  put(j, "InsuredCertificateIssuanceDate", q.certificate_issuance_date);
+  put(j, "InsuredCardValidDate", q.card_valid_date);
+  put(j, "InsuredCardExpirationDate", q.card_expiration_date);
+  put(j, "InsuredPartialContributionRatio", q.contribution_ratio);
+  put(j, "PreschoolClassification", q.preschool);
+  if (loss_known) put(j, "ReasonOfLoss", q.reason_of_loss);
+  put(j, "InsurerName", q.insurer_name);
+  if (q.elderly.is_object() && !q.elderly.empty()) j["ElderlyRecipientCertificateInfo"] = q.elderly;
+
+  // 限度額・特定疾病: part of 電子資格確認 on the card path since 2024-10-07 (no separate screen);
+  // on the number path only with the flag of the search.
+  const bool limit = c.card_path || c.limit_information_consented;
+  consent(j, "LimitApplicationCertificateRelated", limit, c.now, std::nullopt);
+  if (limit && q.limit_application.is_object() && !q.limit_application.empty()) {
+    j["LimitApplicationCertificateRelatedInfo"] = q.limit_application;
+  }
+  consent(j, "SpecificDiseasesCertificateRelated", limit, c.now, std::nullopt);
+  if (limit && q.specific_diseases.is_array() && !q.specific_diseases.empty()) {
+    j["SpecificDiseasesCertificateList"] = q.specific_diseases;
+  }
+
+  if (q.public_expense.is_array() && !q.public_expense.empty()) j["PublicExpenseResultList"] = q.public_expense;
+
+  // 包括同意: 特定健診・薬剤・診療・手術, available 24 hours; never while the linkage is under review.
+  const bool viewing = c.card_path && !c.viewing_suspended && c.viewing_consent && c.viewing_consent->medical_information;
+  std::optional<TimePoint> at;
+  std::optional<TimePoint> until;
+  if (viewing) {
+    at = c.viewing_consent->consented_at;
+    until = c.viewing_consent->available_until;
+  }
+  for (const char* prefix : {"SpecificHealthCheckupsInfo", "PharmacistsInfo", "DiagnosisInfo", "OperationInfo"}) {
+    consent(j, prefix, viewing, at, until);
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string oqs_time(TimePoint t) {
+  const auto local = floor<seconds>(t) + hours{9};
+  const auto day_start = floor<days>(local);
+  const year_month_day date{day_start};
+  const hh_mm_ss time{local - day_start};
+  char out[32];
+  std::snprintf(out, sizeof out, "%04d%02u%02u%02d%02d%02d", static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
+                static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()));
+  return out;
+}
+
+std::string oqs_date(Date d) { return calendar::format_yyyymmdd(d); }
+
+nlohmann::json oqs_result(const Evaluation& e, const std::vector<Shown>& shown, const ResultContext& c) {
+  const Date today = japan_date(c.now);
+  Json header{{"ProcessExecutionTime", oqs_time(c.now)},
+              {"QualificationConfirmationDate", oqs_date(today)},
+              {"MedicalInstitutionCode", c.medical_institution_code},
+              {"ReferenceClassification", std::to_string(c.reference_classification)},
+              {"SegmentOfResult", "1"},
+              {"CharacterCodeIdentifier", "0"}};
+  Json body = Json::object();
+  if (c.search_info.is_object()) body["QualificationConfirmSearchInfo"] = c.search_info;
+  if (c.prescription_issue_select) body["PrescriptionIssueSelect"] = std::to_string(*c.prescription_issue_select);
+  body["ProcessingResultStatus"] = e.refused ? "2" : "1";
+
+  std::vector<Notice> notices = c.notices;
+  if (!e.code.empty()) notices.push_back({e.refused ? 100 : 50, e.code, e.message});
+  if (c.viewing_suspended && !e.refused) {
+    notices.push_back({80, result_codes::kViewingSuspended,
+                       "加入者情報の確認中のため、薬剤情報・診療情報などの医療情報は閲覧できません。資格の確認はできました。"});
+  }
+  std::stable_sort(notices.begin(), notices.end(), [](const Notice& a, const Notice& b) { return a.priority > b.priority; });
+  if (!notices.empty()) {
+    std::string message;
+    for (const auto& n : notices) {
+      if (!message.empty()) message += "\n";
+      message += n.message;
+    }
+    body["ProcessingResultCode"] = notices.front().code;
+    body["ProcessingResultMessage"] = message;
+  }
+  if (!e.refused && e.validity) {
+    body["QualificationValidity"] = std::to_string(static_cast<int>(*e.validity));
+    Json list = Json::array();
+    for (const auto& s : shown) list.push_back(qualification_json(*s.person, *s.qualification, c, today));
+    if (!list.empty()) body["ResultList"] = std::move(list);
+  }
+  return Json{{"MessageHeader", std::move(header)}, {"MessageBody", std::move(body)}};
+}
+
+}  // namespace kiosk::sim::eligibility

@@ -1,0 +1,275 @@
+// The simulated service's data: the fixture QA edits, the SQLite database, the in-memory
+// nonces, tickets and sessions, and the OQS result it builds.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "hal/calendar.hpp"
+#include "sim/eligibility/database.hpp"
+#include "sim/eligibility/fixture.hpp"
+#include "sim/eligibility/oqs_json.hpp"
+#include "sim/eligibility/service.hpp"
+#include "sim/eligibility/sessions.hpp"
+#include "tests/support/test_cards.hpp"
+
+using namespace kiosk;
+using namespace kiosk::sim::eligibility;
+using Json = nlohmann::json;
+using std::chrono::sys_days;
+
+namespace {
+
+Date d(const char* iso) { return *calendar::parse_iso_date(iso); }
+
+std::string fixture_text(const Json& people, const Json& revocations = Json::array()) {
+  return Json{{"format", "kiosk-eligibility-fixture"}, {"version", 1}, {"people", people}, {"revocations", revocations}}.dump();
+}
+
+Json taro() {
+  return Json{{"id", "taro"},
+              {"name", "番号　太郎"},
+              {"name_kana", "ﾊﾞﾝｺﾞｳ ﾀﾛｳ"},
+              {"sex", "1"},
+              {"birth_date", "1980-02-17"},
+              {"registered_for_insurance_use", "2024-05-01"},
+              {"cards", Json::array({Json{{"certificate_sha256", std::string(64, 'a')}}})},
+              {"qualifications", Json::array({Json{{"id", "taro-kyokai"},
+                                                   {"insurer_number", "01130012"},
+                                                   {"symbol", "12345678"},
+                                                   {"number", "1001"},
+                                                   {"branch", "00"},
+                                                   {"qualification_date", "2020-04-01"},
+                                                   {"filed_on", "2020-03-25"},
+                                                   {"limit_application", {{"LimitApplicationCertificateClassificationFlag", "A03"}}},
+                                                   {"eligibility_certificates",
+                                                    Json::array({Json{{"issued_on", "2024-12-02"}, {"valid_until", "2029-03-31"}}})}}})},
+              {"consents", Json::array({Json{{"medical_institution_code", "1312345678"}, {"at", "2025-12-01T23:00:00Z"}}})}};
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    Fixture::parse(text, ".");
+  } catch (const FixtureError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("fixture errors name the place and the rule") {
+  Json p = taro();
+  p["qualifications"][0]["filed_on"] = "2020/03/25";
+  CHECK_THAT(error_of(fixture_text(Json::array({p}))), Catch::Contains("people[0].qualifications[0].filed_on: not a YYYY-MM-DD date"));
+  p = taro();
+  p["qualifications"][0]["insurer_number"] = "0113";
+  CHECK_THAT(error_of(fixture_text(Json::array({p}))), Catch::Contains("insurer_number: must be 8 digits"));
+  p = taro();
+  p["qualifications"][0]["disqualification_date"] = "2019-01-01";
+  CHECK_THAT(error_of(fixture_text(Json::array({p}))), Catch::Contains("must be after qualification_date"));
+  p = taro();
+  p["sex"] = "M";
+  CHECK_THAT(error_of(fixture_text(Json::array({p}))), Catch::Contains("people[0].sex"));
+  CHECK_THAT(error_of(fixture_text(Json::array({taro(), taro()}))), Catch::Contains("'taro' is used twice"));
+  p = taro();
+  p["cards"][0] = Json{{"card_file", "no-such-card.json"}};
+  CHECK_THAT(error_of(fixture_text(Json::array({p}))), Catch::Contains("people[0].cards[0]"));
+  CHECK_THAT(error_of(R"({"format":"something-else","version":1})"), Catch::Contains("fixture.format"));
+  CHECK_THAT(error_of("{"), Catch::Contains("not valid JSON"));
+  CHECK_THAT(error_of(fixture_text(Json::array(), Json::array({Json{{"issuer", "CN=x"}, {"serial", "xyz"}}}))),
+             Catch::Contains("revocations[0].serial"));
+}
+
+TEST_CASE("the database holds the fixture and answers the service's questions") {
+  const Fixture f = Fixture::parse(fixture_text(Json::array({taro()}), Json::array({Json{{"issuer", "CN=JPKI"}, {"serial", "0x01A"}}})), ".");
+  EligibilityDatabase db(":memory:");
+  db.load(f);
+
+  const auto card = db.card_by_certificate(std::string(64, 'a'));
+  REQUIRE(card);
+  REQUIRE(card->person_id);
+  const auto person = db.person(*card->person_id);
+  REQUIRE(person);
+  CHECK(person->key == "taro");
+  CHECK(person->registered_for_insurance_use == d("2024-05-01"));
+  CHECK_FALSE(db.card_by_certificate(std::string(64, 'b')));
+
+  const auto quals = db.qualifications_of(person->id);
+  REQUIRE(quals.size() == 1);
+  CHECK(quals[0].insurer_number == "01130012");
+  CHECK(quals[0].limit_application.at("LimitApplicationCertificateClassificationFlag") == "A03");
+  REQUIRE(quals[0].eligibility_certificates.size() == 1);
+  CHECK(quals[0].eligibility_certificates[0].valid_until == d("2029-03-31"));
+
+  const auto candidates = db.candidates("01130012", "12345678", "1001");
+  REQUIRE(candidates.size() == 1);
+  CHECK(candidates[0].person.key == "taro");
+  CHECK(db.candidates("01130012", "12345678", "9999").empty());
+
+  CHECK(db.revocation("CN=JPKI", "1A"));
+  CHECK_FALSE(db.revocation("CN=JPKI", "1B"));
+
+  // The fixture consent (2025-12-01T23:00Z) is available for 24 hours.
+  CHECK(db.current_consent(person->id, "1312345678", sys_days{d("2025-12-02")} + std::chrono::hours{22}));
+  CHECK_FALSE(db.current_consent(person->id, "1312345678", sys_days{d("2025-12-02")} + std::chrono::hours{23}));
+  CHECK_FALSE(db.current_consent(person->id, "9999999999", sys_days{d("2025-12-02")}));
+
+  // Registration is recorded once; loading the fixture again resets the world but keeps the audit.
+  Json unregistered = taro();
+  unregistered.erase("registered_for_insurance_use");
+  db.load(Fixture::parse(fixture_text(Json::array({unregistered})), "."));
+  const auto again = db.person(db.card_by_certificate(std::string(64, 'a'))->person_id.value());
+  CHECK_FALSE(again->registered_for_insurance_use);
+  db.register_insurance_use(again->id, d("2025-12-02"), "kiosk 1312345678");
+  db.register_insurance_use(again->id, d("2025-12-03"), "kiosk 1312345678");
+  CHECK(db.person(again->id)->registered_for_insurance_use == d("2025-12-02"));
+
+  db.audit({0, sys_days{d("2025-12-02")}, "CN=kiosk", "1312345678", "confirm", "pin", "ab", "taro", "ok", "", "x"});
+  db.load(f);
+  const auto audit = db.audit_tail(10);
+  REQUIRE(audit.size() == 1);
+  CHECK(audit[0].operation == "confirm");
+  CHECK(audit[0].at == sys_days{d("2025-12-02")});
+
+  db.store_answer("terminal", "req-1", {"consent", 200, "{}"}, sys_days{d("2025-12-02")});
+  const auto stored = db.stored_answer("terminal", "req-1");
+  REQUIRE(stored);
+  CHECK(stored->operation == "consent");
+  CHECK_FALSE(db.stored_answer("other-terminal", "req-1"));
+  CHECK_THROWS_AS(db.store_answer("terminal", "req-1", {"consent", 200, "{}"}, sys_days{d("2025-12-02")}), DatabaseError);
+}
+
+TEST_CASE("the sample fixture loads, with the card holders from their card files") {
+  test::TempDir dir;
+  const auto card_file = dir.path() / "cards" / "taro.card.json";
+  std::filesystem::create_directories(card_file.parent_path());
+  test::test_card_profile().save(card_file);
+  const std::string text = sample_fixture({dir.path() / "eligibility", dir.path() / "ca", {card_file}, d("2025-12-02")});
+  std::filesystem::create_directories(dir.path() / "eligibility");
+  const Fixture f = Fixture::parse(text, dir.path() / "eligibility");
+  REQUIRE(f.jpki_ca);
+  CHECK(std::filesystem::weakly_canonical(*f.jpki_ca) == std::filesystem::weakly_canonical(dir.path() / "ca"));
+  REQUIRE(f.people.size() >= 6);
+  CHECK(f.people[0].person.name == "番号\u3000太郎");
+  REQUIRE(f.people[0].cards.size() == 1);
+  CHECK(f.people[0].cards[0].certificate_sha256.size() == 64);
+  EligibilityDatabase db(":memory:");
+  db.load(f);
+  CHECK(db.card_by_certificate(f.people[0].cards[0].certificate_sha256));
+  // The number-path people are there: the twins share their numbers.
+  CHECK(db.candidates("01130012", "888", "99").size() == 2);
+
+  // What `kiosk sim` uses: PKI and sample fixture made once, an edited fixture kept.
+  const auto service_dir = dir.path() / "world" / "eligibility";
+  const auto made = prepare_directory(service_dir, dir.path() / "ca", {card_file}, "1312345678", std::chrono::system_clock::now());
+  CHECK(made == service_dir / "fixture.json");
+  for (const char* file : {"service-ca.pem", "server.pem", "server.key", "terminal.pem", "terminal.key", "fixture.json"}) {
+    CHECK(std::filesystem::exists(service_dir / file));
+  }
+  { std::ofstream(made) << fixture_text(Json::array({taro()})); }
+  prepare_directory(service_dir, dir.path() / "ca", {card_file}, "1312345678", std::chrono::system_clock::now());
+  CHECK(Fixture::load(made).people.size() == 1);
+}
+
+TEST_CASE("nonces are single use, bound to their terminal, and expire") {
+  const TimePoint t0 = sys_days{d("2025-12-02")};
+  SessionStore store(std::chrono::seconds{180}, std::chrono::seconds{1800}, 3);
+  const auto a = store.issue_nonce("terminal-A", t0);
+  REQUIRE(a);
+  CHECK(a->nonce.size() == 32);
+  CHECK(a->expires_at == t0 + std::chrono::seconds{180});
+  CHECK(store.consume_nonce("terminal-B", a->nonce, t0) == SessionStore::NonceUse::Unknown);
+  CHECK(store.consume_nonce("terminal-A", a->nonce, t0) == SessionStore::NonceUse::Fresh);
+  CHECK(store.consume_nonce("terminal-A", a->nonce, t0) == SessionStore::NonceUse::Replayed);
+  CHECK(store.consume_nonce("terminal-A", Bytes(32, 0), t0) == SessionStore::NonceUse::Unknown);
+
+  const auto late = store.issue_nonce("terminal-A", t0);
+  REQUIRE(late);
+  CHECK(store.consume_nonce("terminal-A", late->nonce, t0 + std::chrono::seconds{180}) == SessionStore::NonceUse::Expired);
+  CHECK(store.consume_nonce("terminal-A", late->nonce, t0 + std::chrono::seconds{181}) == SessionStore::NonceUse::Replayed);
+
+  // At most 3 unused nonces per terminal; expired ones stop counting.
+  REQUIRE(store.issue_nonce("terminal-C", t0));
+  REQUIRE(store.issue_nonce("terminal-C", t0));
+  REQUIRE(store.issue_nonce("terminal-C", t0));
+  CHECK_FALSE(store.issue_nonce("terminal-C", t0));
+  CHECK(store.issue_nonce("terminal-D", t0));
+  CHECK(store.issue_nonce("terminal-C", t0 + std::chrono::seconds{200}));
+}
+
+TEST_CASE("tickets and sessions belong to their terminal and expire") {
+  const TimePoint t0 = sys_days{d("2025-12-02")};
+  SessionStore store(std::chrono::seconds{180}, std::chrono::seconds{1800}, 10);
+  const std::string ticket = store.create_ticket({"A", "card", 7, "pin", {}, t0 + std::chrono::seconds{600}});
+  CHECK(store.ticket(ticket, "A", t0));
+  CHECK_FALSE(store.ticket(ticket, "B", t0));
+  CHECK_FALSE(store.ticket(ticket, "A", t0 + std::chrono::seconds{600}));
+  store.remove_ticket(ticket);
+  CHECK_FALSE(store.ticket(ticket, "A", t0));
+
+  const std::string session = store.create_session({"A", "card", 7, "pin", {}, std::nullopt, t0 + std::chrono::seconds{1800}});
+  CHECK(session.rfind("c-", 0) == 0);
+  store.set_prescription(session, 2);
+  const auto s = store.session(session, "A", t0);
+  REQUIRE(s);
+  CHECK(s->prescription == 2);
+  CHECK_FALSE(store.session(session, "B", t0));
+}
+
+TEST_CASE("the OQS result: consents, 24-hour availability, suspended viewing, hidden losses") {
+  PersonRecord p;
+  p.name = "番号　太郎";
+  p.sex = "1";
+  p.birth_date = d("1980-02-17");
+  QualificationRecord q;
+  q.card_classification = "01";
+  q.insurer_number = "01130012";
+  q.number = "1001";
+  q.qualification_date = d("2020-04-01");
+  q.filed_on = d("2020-04-01");
+  q.disqualification_date = d("2025-12-01");
+  q.loss_filed_on = d("2025-11-28");  // visible from 2025-12-05
+  q.reason_of_loss = "03";
+  q.limit_application = {{"LimitApplicationCertificateClassificationFlag", "A03"}};
+  q.public_expense = Json::array({Json{{"TicketType", "1"}, {"MedicalTreatmentMonth", "202512"}}});
+  Evaluation e;
+  e.validity = Validity::Valid;
+  e.shown = {q};
+  const TimePoint now = sys_days{d("2025-12-02")};
+  ResultContext c;
+  c.now = now;
+  c.medical_institution_code = "1312345678";
+  c.viewing_consent = ConsentRecord{1, "1312345678", true, now - std::chrono::hours{1}, now + std::chrono::hours{23}};
+  c.notices = {{10, "W1001", "証明書の期限が近づいています。"}};
+
+  const Json r = oqs_result(e, {{&p, &e.shown[0]}}, c);
+  const Json& body = r.at("MessageBody");
+  const Json& item = body.at("ResultList").at(0);
+  CHECK(body.at("QualificationValidity") == "1");
+  CHECK(body.at("ProcessingResultCode") == "W1001");
+  CHECK(item.at("PharmacistsInfoConsFlg") == "1");
+  CHECK(item.at("PharmacistsInfoConsTime") == oqs_time(now - std::chrono::hours{1}));
+  CHECK(item.at("PharmacistsInfoAvailableTime") == oqs_time(now + std::chrono::hours{23}));
+  CHECK(item.at("LimitApplicationCertificateRelatedConsFlg") == "1");
+  CHECK(item.at("LimitApplicationCertificateRelatedInfo").at("LimitApplicationCertificateClassificationFlag") == "A03");
+  CHECK_FALSE(item.contains("DisqualificationDate"));  // the loss is not known before 2025-12-05
+  CHECK_FALSE(item.contains("ReasonOfLoss"));
+  CHECK(item.at("PublicExpenseResultList").at(0).at("MedicalTreatmentMonth") == "202512");
+
+  c.viewing_suspended = true;
+  const Json suspended = oqs_result(e, {{&p, &e.shown[0]}}, c);
+  CHECK(suspended.at("MessageBody").at("ProcessingResultCode") == "W1003");
+  CHECK_THAT(suspended.at("MessageBody").at("ProcessingResultMessage").get<std::string>(), Catch::Contains("証明書の期限"));
+  CHECK(suspended.at("MessageBody").at("ResultList").at(0).at("PharmacistsInfoConsFlg") == "0");
+  CHECK_FALSE(suspended.at("MessageBody").at("ResultList").at(0).contains("PharmacistsInfoConsTime"));
+
+  // Number path without the 限度額 flag: no limit information.
+  ResultContext numbers;
+  numbers.now = now;
+  numbers.card_path = false;
+  numbers.reference_classification = 2;
+  const Json n = oqs_result(e, {{&p, &e.shown[0]}}, numbers);
+  CHECK(n.at("MessageHeader").at("ReferenceClassification") == "2");
+  CHECK(n.at("MessageBody").at("ResultList").at(0).at("LimitApplicationCertificateRelatedConsFlg") == "0");
+  CHECK_FALSE(n.at("MessageBody").at("ResultList").at(0).contains("LimitApplicationCertificateRelatedInfo"));
+}
