@@ -1,0 +1,260 @@
+#include "core/face/face_session.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <utility>
+
+#include "core/face/face_error.hpp"
+#include "core/face/wipe.hpp"
+
+namespace kiosk::face {
+
+const char* to_string(FaceOutcome o) {
+  switch (o) {
+    case FaceOutcome::Matched: return "matched";
+    case FaceOutcome::NotMatched: return "not-matched";
+    case FaceOutcome::LivenessFailed: return "liveness-failed";
+    case FaceOutcome::NoFace: return "no-face";
+    case FaceOutcome::PoorQuality: return "poor-quality";
+    case FaceOutcome::CameraLost: return "camera-lost";
+    case FaceOutcome::Cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+const char* to_string(NextStep s) {
+  switch (s) {
+    case NextStep::Proceed: return "proceed";
+    case NextStep::RetryFace: return "retry-face";
+    case NextStep::OfferPin: return "offer-pin";
+  }
+  return "unknown";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(b - a);
+}
+
+std::string fixed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+}  // namespace
+
+FaceSession::FaceSession(FaceVerifier& verifier, ByteView card_photo_jp2)
+    : verifier_(verifier), card_(verifier.enroll_card_photo(card_photo_jp2)), liveness_(verifier.config().liveness) {}
+
+FaceSession::FaceSession(FaceVerifier& verifier, const cv::Mat& card_photo)
+    : verifier_(verifier), card_(verifier.enroll_image(card_photo)), liveness_(verifier.config().liveness) {}
+
+FaceSession::~FaceSession() {
+  clear_attempt();
+  try {
+    verifier_.scrub();
+  } catch (...) {
+    // A network that fails on a blank image has nothing of the patient left to overwrite.
+  }
+}
+
+const SessionPolicy& FaceSession::policy() const noexcept { return verifier_.config().policy; }
+
+int FaceSession::attempts_left() const noexcept { return std::max(0, policy().max_attempts - attempt_); }
+
+void FaceSession::clear_attempt() {
+  liveness_.reset();
+  wipe_memory(scores_.data(), scores_.size() * sizeof(double));
+  scores_.clear();
+  start_.reset();
+  first_face_.reset();
+  first_match_.reset();
+  attempt_score_ = -1.0;
+  frames_ = 0;
+  usable_ = 0;
+  face_seen_ = false;
+  last_guidance_ = Guidance::NoFace;
+}
+
+bool FaceSession::retry() {
+  if (!decision_ || decision_->next != NextStep::RetryFace) return false;
+  clear_attempt();
+  decision_.reset();
+  ++attempt_;
+  return true;
+}
+
+Decision FaceSession::decide(FaceOutcome outcome, std::string reason, Clock::time_point at) {
+  Decision d;
+  d.outcome = outcome;
+  d.threshold = verifier_.threshold();
+  d.score = std::max(0.0, attempt_score_);
+  d.match = attempt_score_ >= d.threshold;
+  d.liveness = liveness_.report();
+  d.liveness_passed = d.liveness.verdict == LivenessVerdict::Live;
+  d.reason = std::move(reason);
+  d.attempt = attempt_;
+  d.attempts_left = attempts_left();
+  d.frames = frames_;
+  d.usable_frames = usable_;
+  if (start_) d.elapsed = ms_between(*start_, at);
+  if (first_face_) d.face_to_decision = ms_between(*first_face_, at);
+  switch (outcome) {
+    case FaceOutcome::Matched: d.next = NextStep::Proceed; break;
+    case FaceOutcome::CameraLost:
+    case FaceOutcome::Cancelled:
+    case FaceOutcome::NoFace:  // nobody in front of the camera: the patient may not want the face
+      d.next = NextStep::OfferPin;
+      break;
+    case FaceOutcome::NotMatched:
+    case FaceOutcome::LivenessFailed:
+    case FaceOutcome::PoorQuality:
+      d.next = d.attempts_left > 0 ? NextStep::RetryFace : NextStep::OfferPin;
+      break;
+  }
+  // What the attempt leaves behind: only the decision (scores, counts, reason).
+  liveness_.reset();
+  wipe_memory(scores_.data(), scores_.size() * sizeof(double));
+  scores_.clear();
+  decision_ = d;
+  return d;
+}
+
+Decision FaceSession::decide_timeout(Clock::time_point at) {
+  const std::string budget = std::to_string(policy().attempt_budget.count()) + " ms";
+  if (usable_ == 0) {
+    if (!face_seen_) return decide(FaceOutcome::NoFace, "no face within " + budget, at);
+    return decide(FaceOutcome::PoorQuality,
+                  std::string("a face but never usable within ") + budget + " (last guidance: " +
+                      to_string(last_guidance_) + ")",
+                  at);
+  }
+  if (attempt_score_ >= verifier_.threshold()) {
+    return decide(FaceOutcome::LivenessFailed,
+                  "the face matched but liveness did not pass within " + budget + ": " + liveness_.report().reason, at);
+  }
+  return decide(FaceOutcome::NotMatched,
+                "score " + fixed(std::max(0.0, attempt_score_)) + " below threshold " +
+                    fixed(verifier_.threshold()) + " within " + budget,
+                at);
+}
+
+Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
+  Progress p;
+  if (decision_) {
+    p.decision = decision_;
+    p.guidance = last_guidance_;
+    return p;
+  }
+  if (!start_) start_ = timestamp;
+  last_ = timestamp;
+  ++frames_;
+  FrameAnalysis a = verifier_.analyse(frame);
+  p.quality = a.quality;
+  p.guidance = a.quality.guidance;
+  if (!a.faces.empty()) {
+    face_seen_ = true;
+    if (!first_face_) first_face_ = timestamp;
+  }
+  const SessionPolicy& pol = policy();
+  const double threshold = verifier_.threshold();
+  if (a.quality.usable && !a.embedding.empty()) {
+    ++usable_;
+    const double score = a.embedding.cosine(card_);
+    p.score = score;
+    scores_.push_back(score);
+    // The attempt's score: the mean over all its usable frames (not the best window: picking
+    // the maximum of many noisy windows would raise the false-accept rate).
+    const double mean = std::accumulate(scores_.begin(), scores_.end(), 0.0) / static_cast<double>(scores_.size());
+    if (usable_ >= pol.match_frames) attempt_score_ = mean;
+    // Liveness counts only frames that look like the card's person: someone moving their own
+    // head and then holding up the holder's photo does not pass.
+    if (score >= threshold - pol.reject_margin) {
+      liveness_.observe(frame, a.faces[static_cast<std::size_t>(a.quality.face_index)]);
+    }
+    const bool matched_now = usable_ >= pol.match_frames && mean >= threshold;
+    if (matched_now && !first_match_) first_match_ = timestamp;
+    const LivenessReport live = liveness_.report();
+    if (live.verdict == LivenessVerdict::Spoof) {
+      p.decision = decide(FaceOutcome::LivenessFailed, "presentation attack suspected: " + live.reason, timestamp);
+    } else if (matched_now && live.verdict == LivenessVerdict::Live) {
+      p.decision = decide(FaceOutcome::Matched,
+                          "score " + fixed(mean) + " >= threshold " + fixed(threshold) + " over " +
+                              std::to_string(usable_) + " frames; " + live.reason,
+                          timestamp);
+    } else if (usable_ >= pol.reject_after_frames && mean < threshold - pol.reject_margin) {
+      p.decision = decide(FaceOutcome::NotMatched,
+                          "score " + fixed(mean) + " well below threshold " + fixed(threshold) +
+                              " over " + std::to_string(usable_) + " usable frames",
+                          timestamp);
+    } else if (first_match_ && live.verdict == LivenessVerdict::Pending &&
+               timestamp - *first_match_ >= pol.turn_prompt_after) {
+      p.guidance = Guidance::TurnHeadSlightly;
+    }
+  }
+  last_guidance_ = p.guidance;
+  if (!p.decision && timestamp - *start_ >= pol.attempt_budget) p.decision = decide_timeout(timestamp);
+  return p;
+}
+
+Decision FaceSession::camera_lost(hal::CameraErrorKind kind, const std::string& what) {
+  if (decision_) return *decision_;
+  const Clock::time_point at = start_ ? last_ : Clock::now();
+  Decision d = decide(FaceOutcome::CameraLost,
+                      std::string("camera ") + hal::to_string(kind) + ": " + what + " (" + hal::advice(kind) + ")", at);
+  d.camera_error = kind;
+  decision_ = d;
+  return d;
+}
+
+Decision FaceSession::cancel(const std::string& why) {
+  if (decision_) return *decision_;
+  return decide(FaceOutcome::Cancelled, "cancelled: " + why, start_ ? last_ : Clock::now());
+}
+
+Decision FaceSession::time_out() {
+  if (decision_) return *decision_;
+  return decide_timeout(start_ ? last_ : Clock::now());
+}
+
+Decision run_attempt(FaceSession& session, hal::Camera& camera, const CameraLoopOptions& options) {
+  if (session.decision()) return *session.decision();
+  // The time budget runs on the frames' timestamps: a camera whose timestamps stop advancing
+  // while it keeps delivering frames is faulty.
+  std::optional<Clock::time_point> last_timestamp;
+  auto last_advance = Clock::now();
+  for (;;) {
+    if (options.stop.stop_requested()) return session.cancel("stop requested");
+    hal::CameraFrame frame;
+    try {
+      frame = camera.next_frame(options.frame_timeout);
+    } catch (const hal::CameraError& e) {
+      return session.camera_lost(e.kind(), e.what());
+    }
+    if (!last_timestamp || frame.timestamp > *last_timestamp) {
+      last_timestamp = frame.timestamp;
+      last_advance = Clock::now();
+    } else if (Clock::now() - last_advance > 2 * options.frame_timeout) {
+      wipe(frame.image);
+      return session.camera_lost(hal::CameraErrorKind::Internal, "the camera's frame timestamps do not advance");
+    }
+    Progress p;
+    try {
+      p = session.feed(frame.image, frame.timestamp);
+    } catch (...) {
+      wipe(frame.image);
+      throw;
+    }
+    wipe(frame.image);
+    if (options.on_progress) options.on_progress(p);
+    if (p.decision) return *p.decision;
+  }
+}
+
+}  // namespace kiosk::face

@@ -1,0 +1,31 @@
+// face-eval accuracy: the verification pipeline over every pair of a labelled set.
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+
+#include "core/face/face_verifier.hpp"
+
+namespace kiosk::face_eval {
+
+enum class Protocol {
+  // One image of a pair becomes a card photo exactly as the simulated card factory makes it
+  // (greyscale, margin, 240x320, JPEG 2000) and is enrolled from the JPEG 2000 bytes; the
+  // other is composed into a 640x480 camera frame and goes through detection as a live
+  // frame. Ordered pairs: each image is the card once against every other image.
+  Card,
+  // The faces README's protocol: both images padded with 30% grey, detected, aligned and
+  // embedded as they are; unordered pairs.
+  Plain,
+};
+
+struct AccuracyOptions {
+  std::filesystem::path manifest;
+  Protocol protocol = Protocol::Card;
+  int worst = 0;  // list this many lowest-scoring genuine pairs (which images fail)
+};
+
+// Prints the figures; returns 0, or 2 when nothing could be measured.
+int run_accuracy(face::FaceVerifier& verifier, const AccuracyOptions& options, std::ostream& out);
+
+}  // namespace kiosk::face_eval

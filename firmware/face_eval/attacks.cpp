@@ -1,0 +1,177 @@
+#include "firmware/face_eval/attacks.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/face/face_error.hpp"
+#include "core/face/face_session.hpp"
+#include "firmware/face_eval/labelled_set.hpp"
+#include "sim/camera/face_scene.hpp"
+#include "sim/camera/virtual_camera.hpp"
+#include "sim/card/card_factory.hpp"
+
+namespace kiosk::face_eval {
+
+namespace {
+
+struct Kind {
+  const char* key;
+  const char* name;
+  sim::Presentation presentation;
+  bool impostor;          // someone else's face in front of the camera
+  double screen_density;  // screen pixels per camera pixel (screen replays)
+  bool attack;            // a presentation attack: acceptance is a failure
+};
+
+const std::vector<Kind>& kinds() {
+  static const std::vector<Kind> k = {
+      {"genuine", "genuine, live", sim::Presentation::Live, false, 2.3, false},
+      {"impostor", "impostor, live (zero effort)", sim::Presentation::Live, true, 2.3, false},
+      {"print", "printed photo on a sheet", sim::Presentation::PrintedPhoto, false, 2.3, true},
+      {"lifesize", "life-size photo cut-out", sim::Presentation::LifeSizePhoto, false, 2.3, true},
+      {"tablet", "screen replay, tablet in view", sim::Presentation::ScreenReplay, false, 2.3, true},
+      {"close", "screen replay, screen fills view", sim::Presentation::CloseScreenReplay, false, 2.3, true},
+      {"close-hd", "same, high-density screen (5 px/px)", sim::Presentation::CloseScreenReplay, false, 5.0, true},
+  };
+  return k;
+}
+
+struct Tally {
+  int sessions = 0;
+  int accepted = 0;
+  int matched = 0;  // identity matched, whatever the liveness said
+  std::map<std::string, int> outcomes;
+  std::vector<double> decision_ms;  // face appearing to an acceptance
+  std::vector<double> parallax;
+  std::vector<double> periodic;
+  std::vector<double> edge_share;
+};
+
+std::string spread(std::vector<double> v) {
+  if (v.empty()) return "-";
+  std::sort(v.begin(), v.end());
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f/%.3f/%.3f", v.front(), v[v.size() / 2], v.back());
+  return buf;
+}
+
+std::string rate(int n, int of) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%3d/%-3d %6.1f%%", n, of, of == 0 ? 0.0 : 100.0 * n / of);
+  return buf;
+}
+
+}  // namespace
+
+int run_attacks(face::FaceVerifier& verifier, const AttackOptions& options, std::ostream& out) {
+  const auto people = by_identity(read_manifest(options.manifest));
+  std::vector<std::pair<std::string, std::vector<std::filesystem::path>>> usable;
+  for (const auto& entry : people) {
+    if (entry.second.size() >= 2) usable.push_back(entry);
+  }
+  if (options.identities > 0 && static_cast<std::size_t>(options.identities) < usable.size()) {
+    usable.resize(static_cast<std::size_t>(options.identities));
+  }
+  if (usable.size() < 2) {
+    out << "face-eval attacks: need at least two identities with two images\n";
+    return 2;
+  }
+  const auto& policy = verifier.config().policy;
+  out << "face-eval attacks: " << usable.size() << " identities, one session per identity and kind\n"
+      << "  card photo: image 1 of the person (card factory, JPEG 2000); in front of the camera: image 2\n"
+      << "  (attacks present the card holder's own image 2); virtual camera 640x480 at " << options.fps
+      << " fps, simulated time;\n  one attempt of " << policy.attempt_budget.count()
+      << " ms; accepted = Decision::authenticated()\n";
+
+  std::vector<Tally> tallies(kinds().size());
+  for (std::size_t p = 0; p < usable.size(); ++p) {
+    const auto& [identity, files] = usable[p];
+    Bytes jp2;
+    try {
+      jp2 = sim::make_card_photo_jp2(files[0]);
+    } catch (const std::exception& e) {
+      out << "  " << identity << ": no card photo: " << e.what() << "\n";
+      continue;
+    }
+    for (std::size_t k = 0; k < kinds().size(); ++k) {
+      const Kind& kind = kinds()[k];
+      if (!options.kinds.empty() &&
+          std::find(options.kinds.begin(), options.kinds.end(), kind.key) == options.kinds.end()) {
+        continue;
+      }
+      const auto& shown = kind.impostor ? usable[(p + 1) % usable.size()].second[1] : files[1];
+      sim::SceneSettings settings;
+      settings.fps = options.fps;
+      settings.seed = static_cast<std::uint32_t>(p * 31 + k + 1);
+      settings.screen_density = kind.screen_density;
+      Tally& t = tallies[k];
+      try {
+        face::FaceSession session(verifier, jp2);
+        sim::VirtualCamera camera(sim::Scene(sim::FaceSource::image(shown), {sim::Segment{kind.presentation}}, settings));
+        const face::Decision d = face::run_attempt(session, camera);
+        ++t.sessions;
+        ++t.outcomes[face::to_string(d.outcome)];
+        if (d.match) ++t.matched;
+        t.parallax.push_back(d.liveness.parallax);
+        t.periodic.push_back(d.liveness.periodic_score);
+        t.edge_share.push_back(d.liveness.frames > 0 ? static_cast<double>(d.liveness.edge_frames) / d.liveness.frames : 0.0);
+        if (d.authenticated()) {
+          ++t.accepted;
+          if (d.face_to_decision) t.decision_ms.push_back(static_cast<double>(d.face_to_decision->count()));
+          if (kind.attack || kind.impostor) {
+            out << "  ACCEPTED " << kind.name << ": card of " << identity << ", shown "
+                << shown.parent_path().filename().string() << ": " << d.reason << "\n";
+          }
+        } else if (!kind.attack && !kind.impostor) {
+          out << "  REJECTED " << kind.name << ": " << identity << ": " << face::to_string(d.outcome) << ": "
+              << d.reason << "\n";
+        }
+      } catch (const face::FaceError& e) {
+        out << "  " << identity << ": card photo not usable: " << e.what() << "\n";
+        break;
+      }
+    }
+  }
+
+  out << "\n  kind                                   accepted          identity matched   outcomes\n";
+  for (std::size_t k = 0; k < kinds().size(); ++k) {
+    const Tally& t = tallies[k];
+    char line[96];
+    std::snprintf(line, sizeof line, "  %-38s %s  %s  ", kinds()[k].name, rate(t.accepted, t.sessions).c_str(),
+                  rate(t.matched, t.sessions).c_str());
+    out << line;
+    for (const auto& [o, n] : t.outcomes) out << o << " " << n << "  ";
+    out << "\n";
+  }
+  const auto& live = verifier.config().liveness;
+  out << "\n  liveness measures (min/median/max over the sessions; limits: parallax >= " << live.min_parallax
+      << ", periodic <= " << live.max_periodic_score << ", edge share < " << live.edge_frame_fraction << ")\n";
+  for (std::size_t k = 0; k < kinds().size(); ++k) {
+    const Tally& t = tallies[k];
+    char line[200];
+    std::snprintf(line, sizeof line, "  %-38s parallax %-20s periodic %-22s edge share %s\n", kinds()[k].name,
+                  spread(t.parallax).c_str(), spread(t.periodic).c_str(), spread(t.edge_share).c_str());
+    out << line;
+  }
+  int attacks = 0;
+  int accepted = 0;
+  for (std::size_t k = 0; k < kinds().size(); ++k) {
+    if (!kinds()[k].attack) continue;
+    attacks += tallies[k].sessions;
+    accepted += tallies[k].accepted;
+  }
+  out << "  all attacks: " << rate(accepted, attacks) << " accepted (APCER over the simulated attack kinds)\n";
+  auto& genuine_ms = tallies[0].decision_ms;
+  if (!genuine_ms.empty()) {
+    std::sort(genuine_ms.begin(), genuine_ms.end());
+    out << "  genuine: face appearing to acceptance (simulated time): median "
+        << genuine_ms[genuine_ms.size() / 2] << " ms, 90th percentile "
+        << genuine_ms[std::min(genuine_ms.size() - 1, genuine_ms.size() * 9 / 10)] << " ms\n";
+  }
+  return 0;
+}
+
+}  // namespace kiosk::face_eval

@@ -1,0 +1,23 @@
+// face-eval attacks: whole face sessions on the virtual camera, genuine and attacked, and how
+// many each kind gets accepted.
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/face/face_verifier.hpp"
+
+namespace kiosk::face_eval {
+
+struct AttackOptions {
+  std::filesystem::path manifest;
+  int identities = 0;  // 0: every identity with at least two images
+  double fps = 15.0;   // virtual camera frame rate (simulated time)
+  std::vector<std::string> kinds;  // run only these (genuine, impostor, print, lifesize, tablet, close, close-hd)
+};
+
+int run_attacks(face::FaceVerifier& verifier, const AttackOptions& options, std::ostream& out);
+
+}  // namespace kiosk::face_eval

@@ -1,0 +1,75 @@
+// face-eval: measures the face pipeline on a labelled set.
+//   face-eval accuracy   FRR at FAR 1% / 0.1% / 0.01%, EER and thresholds (default)
+//   face-eval attacks    acceptance of simulated presentation attacks (and of genuine sessions)
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "core/face/face_config.hpp"
+#include "core/face/face_error.hpp"
+#include "core/face/face_verifier.hpp"
+#include "firmware/face_eval/accuracy.hpp"
+#include "firmware/face_eval/attacks.hpp"
+
+int main(int argc, char** argv) {
+  using namespace kiosk;
+  CLI::App app{"face-eval: accuracy and attack acceptance of the kiosk's face pipeline on a labelled face set"};
+  std::string model_dir = face::default_model_dir().string();
+  std::string manifest;
+  std::string recognizer = "paddlex";
+  std::vector<std::string> settings;
+  app.add_option("--model-dir", model_dir, "Face models and data ($KIOSK_FACES_DIR, default ../shared/faces)")
+      ->capture_default_str();
+  app.add_option("--manifest", manifest, "Labelled set (default: <model-dir>/data/manifest.csv)");
+  app.add_option("--recognizer", recognizer, "paddlex | foamliu | sface (SFace needs its model file)")
+      ->capture_default_str();
+  app.add_option("--set", settings, "Any face setting, key=value (e.g. --set policy.greyscale_matching=false)");
+  app.require_subcommand(0, 1);
+
+  auto* accuracy = app.add_subcommand("accuracy", "FRR at FAR 1%/0.1%/0.01%, EER and thresholds (the default)");
+  std::string protocol = "card";
+  accuracy->add_option("--protocol", protocol, "card | plain")->capture_default_str();
+  int worst = 0;
+  accuracy->add_option("--worst", worst, "List the N lowest-scoring genuine pairs");
+
+  auto* attacks = app.add_subcommand("attacks", "whole sessions on the virtual camera: genuine, impostor and attacks");
+  int identities = 0;
+  double fps = 15.0;
+  attacks->add_option("--identities", identities, "Use only the first N identities (0: all)")->capture_default_str();
+  attacks->add_option("--fps", fps, "Virtual camera frame rate")->capture_default_str();
+  std::vector<std::string> only;
+  attacks->add_option("--kind", only, "Run only these kinds: genuine impostor print lifesize tablet close close-hd");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    face::FaceConfig config;
+    config.model_dir = model_dir;
+    face::apply_setting(config, "recognizer", recognizer);
+    for (const auto& s : settings) {
+      const auto eq = s.find('=');
+      if (eq == std::string::npos) throw face::FaceError(face::FaceErrorKind::BadConfig, "--set needs key=value: " + s);
+      face::apply_setting(config, s.substr(0, eq), s.substr(eq + 1));
+    }
+    const std::filesystem::path set = manifest.empty() ? config.model_dir / "data" / "manifest.csv" : std::filesystem::path(manifest);
+    face::FaceVerifier verifier(config);
+    if (*attacks) {
+      return face_eval::run_attacks(verifier, {set, identities, fps, only}, std::cout);
+    }
+    if (protocol != "card" && protocol != "plain") {
+      std::cerr << "face-eval: --protocol must be card or plain\n";
+      return 1;
+    }
+    return face_eval::run_accuracy(verifier,
+                                   {set, protocol == "card" ? face_eval::Protocol::Card : face_eval::Protocol::Plain, worst},
+                                   std::cout);
+  } catch (const face::FaceError& e) {
+    std::cerr << "face-eval: " << e.what() << "\n  " << e.advice() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "face-eval: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,170 @@
+// face_bench: speed and memory of the face pipeline on this machine.
+//   face_bench [faces-dir]   (default $KIOSK_FACES_DIR, else <source>/../shared/faces)
+// Prints: model load time and RSS; per-frame detection and embedding time on 640x480 frames
+// of the virtual camera; the frame rate the pipeline sustains; the time from a face appearing
+// in front of a real-time 30 fps virtual camera to the decision; peak RSS.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <opencv2/core/utility.hpp>
+
+#include "core/face/face_error.hpp"
+#include "core/face/face_session.hpp"
+#include "sim/camera/face_scene.hpp"
+#include "sim/camera/virtual_camera.hpp"
+#include "sim/card/card_factory.hpp"
+
+namespace {
+
+using namespace kiosk;
+using Clock = std::chrono::steady_clock;
+
+// "VmRSS" / "VmHWM" of this process, in MiB.
+double status_mib(const std::string& key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key + ":", 0) == 0) return std::strtod(line.c_str() + key.size() + 1, nullptr) / 1024.0;
+  }
+  return 0.0;
+}
+
+struct Stats {
+  double median = 0;
+  double p90 = 0;
+  double mean = 0;
+};
+
+Stats stats(std::vector<double> v) {
+  Stats s;
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  s.median = v[v.size() / 2];
+  s.p90 = v[std::min(v.size() - 1, v.size() * 9 / 10)];
+  for (double x : v) s.mean += x;
+  s.mean /= static_cast<double>(v.size());
+  return s;
+}
+
+std::vector<std::filesystem::path> people(const std::filesystem::path& data, std::size_t count) {
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& e : std::filesystem::directory_iterator(data)) {
+    if (e.is_directory()) dirs.push_back(e.path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  if (dirs.size() > count) dirs.resize(count);
+  return dirs;
+}
+
+std::vector<std::filesystem::path> images_of(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::filesystem::path dir;
+  if (argc > 1) {
+    dir = argv[1];
+  } else if (const char* env = std::getenv("KIOSK_FACES_DIR"); env != nullptr && *env != '\0') {
+    dir = env;
+  } else {
+    dir = std::filesystem::path(KIOSK_SOURCE_DIR) / ".." / "shared" / "faces";
+  }
+  std::printf("face_bench (%s build; OpenCV %s, %d threads, %u cores)\n", KIOSK_BUILD_TYPE, CV_VERSION,
+              cv::getNumThreads(), std::thread::hardware_concurrency());
+  const double rss_before = status_mib("VmRSS");
+  try {
+    face::FaceConfig config;
+    config.model_dir = dir;
+    const auto t_load = Clock::now();
+    face::FaceVerifier verifier(config);
+    const double load_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_load).count();
+    const double rss_models = status_mib("VmRSS");
+    std::printf("  models loaded in %.0f ms from %s; RSS %.1f MiB -> %.1f MiB (+%.1f MiB)\n", load_ms,
+                dir.string().c_str(), rss_before, rss_models, rss_models - rss_before);
+
+    // 1. Per-frame cost on 640x480 frames of live people (10 people, 30 frames each).
+    std::vector<double> detect;
+    std::vector<double> embed;
+    std::vector<double> total;
+    int usable = 0;
+    for (const auto& person : people(dir / "data", 10)) {
+      sim::Scene scene(sim::FaceSource::image(images_of(person).at(1)), {sim::Segment{}});
+      for (int i = 0; i < 30; ++i) {
+        const cv::Mat frame = scene.render(i / 30.0, static_cast<std::uint64_t>(i));
+        const auto t0 = Clock::now();
+        const face::FrameAnalysis a = verifier.analyse(frame);
+        total.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        detect.push_back(a.detect_ms);
+        if (a.quality.usable) {
+          embed.push_back(a.embed_ms);
+          ++usable;
+        }
+      }
+    }
+    const Stats d = stats(detect);
+    const Stats e = stats(embed);
+    const Stats t = stats(total);
+    std::printf("  per 640x480 frame (%zu frames, %d with a usable face):\n", total.size(), usable);
+    std::printf("    detection (YuNet at 320x240 + landmark refinement): median %.1f ms, p90 %.1f ms\n", d.median, d.p90);
+    std::printf("    align + quality + embedding (%s%s):   median %.1f ms, p90 %.1f ms\n",
+                face::to_string(config.recognizer.kind), config.recognizer.flip_average ? ", face + mirror" : "",
+                e.median, e.p90);
+    std::printf("    whole frame: median %.1f ms, mean %.1f ms -> %.1f frames per second (target >= 15)\n", t.median,
+                t.mean, 1000.0 / t.mean);
+
+    // 2. Real time: a 30 fps virtual camera, nobody for 1 s, then the card holder steps in.
+    std::vector<double> to_decision;
+    std::vector<double> fps;
+    int accepted = 0;
+    int sessions = 0;
+    for (const auto& person : people(dir / "data", 8)) {
+      const auto files = images_of(person);
+      const Bytes jp2 = sim::make_card_photo_jp2(files.at(0));
+      face::FaceSession session(verifier, jp2);
+      sim::VirtualCamera camera(sim::Scene(sim::FaceSource::image(files.at(1)),
+                                           {sim::Segment{sim::Presentation::Nobody, sim::Condition::Normal, 1.0},
+                                            sim::Segment{sim::Presentation::Live, sim::Condition::Normal, 30.0}}),
+                                sim::Pacing::RealTime);
+      const auto opened = Clock::now();
+      int frames = 0;
+      face::CameraLoopOptions options;
+      options.on_progress = [&](const face::Progress&) { ++frames; };
+      const face::Decision decision = face::run_attempt(session, camera, options);
+      const auto decided = Clock::now();
+      ++sessions;
+      const double seconds = std::chrono::duration<double>(decided - opened).count();
+      fps.push_back(frames / seconds);
+      if (decision.authenticated()) {
+        ++accepted;
+        // From the moment the face stepped in (1 s after the camera opened) to the decision.
+        to_decision.push_back(std::chrono::duration<double, std::milli>(decided - opened).count() - 1000.0);
+      } else {
+        std::printf("    %s: not accepted: %s\n", person.filename().string().c_str(), decision.reason.c_str());
+      }
+    }
+    const Stats r = stats(to_decision);
+    const Stats f = stats(fps);
+    std::printf("  real time (30 fps virtual camera, frames the pipeline is too slow for are dropped):\n");
+    std::printf("    frames processed per second: median %.1f\n", f.median);
+    std::printf("    face appearing -> decision: median %.0f ms, p90 %.0f ms over %d accepted of %d sessions "
+                "(target <= 500 ms)\n",
+                r.median, r.p90, accepted, sessions);
+    std::printf("  peak RSS (VmHWM) with models loaded, after all sessions: %.1f MiB\n", status_mib("VmHWM"));
+    return 0;
+  } catch (const face::FaceError& e) {
+    std::fprintf(stderr, "face_bench: %s\n  %s\n", e.what(), e.advice());
+    return 1;
+  }
+}

@@ -1,0 +1,240 @@
+// Whole face sessions: the card photo against the virtual camera, through run_attempt().
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "core/face/face_error.hpp"
+#include "core/face/face_session.hpp"
+#include "sim/camera/face_scene.hpp"
+#include "sim/camera/virtual_camera.hpp"
+#include "sim/card/card_factory.hpp"
+#include "tests/unit/face/face_test_support.hpp"
+
+using namespace kiosk;
+using face::FaceOutcome;
+using face::NextStep;
+
+namespace {
+
+const std::string kHolder = "Daniel_Radcliffe";
+const std::string kOther = "Christian_Slater";
+
+// The holder's card photo: image 0 through the card factory (greyscale, margin, JPEG 2000).
+Bytes holder_card_photo() { return sim::make_card_photo_jp2(test::face_image(kHolder, 0)); }
+
+sim::VirtualCamera camera(const std::filesystem::path& shown, sim::Presentation p, sim::Condition c = sim::Condition::Normal,
+                          std::uint32_t seed = 1) {
+  sim::SceneSettings s;
+  s.fps = 10.0;
+  s.seed = seed;
+  return sim::VirtualCamera(sim::Scene(sim::FaceSource::image(shown), {sim::Segment{p, c, 100.0}}, s));
+}
+
+}  // namespace
+
+TEST_CASE("face session: the card holder in front of the camera is accepted") {
+  face::FaceVerifier verifier(test::test_config());
+  face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::Live);
+  std::vector<face::Guidance> shown;
+  face::CameraLoopOptions options;
+  options.on_progress = [&](const face::Progress& p) { shown.push_back(p.guidance); };
+  const face::Decision d = face::run_attempt(session, cam, options);
+  INFO(d.reason);
+  CHECK(d.outcome == FaceOutcome::Matched);
+  CHECK(d.authenticated());
+  CHECK(d.next == NextStep::Proceed);
+  CHECK(d.match);
+  CHECK(d.liveness_passed);
+  CHECK(d.score >= d.threshold);
+  CHECK(d.threshold == Approx(verifier.threshold()));
+  REQUIRE(d.face_to_decision.has_value());
+  CHECK(d.face_to_decision->count() <= 1000);  // simulated time, 10 fps
+  CHECK(d.usable_frames >= 3);
+  CHECK(static_cast<int>(shown.size()) == d.frames);
+  CHECK(std::count(shown.begin(), shown.end(), face::Guidance::Checking) >= 3);
+}
+
+TEST_CASE("face session: someone else is rejected, and after the last attempt the PIN is offered") {
+  auto config = test::test_config();
+  config.policy.max_attempts = 2;
+  face::FaceVerifier verifier(config);
+  face::FaceSession session(verifier, holder_card_photo());
+  auto first = camera(test::face_image(kOther, 1), sim::Presentation::Live);
+  const face::Decision d1 = face::run_attempt(session, first);
+  INFO(d1.reason);
+  CHECK(d1.outcome == FaceOutcome::NotMatched);
+  CHECK_FALSE(d1.match);
+  CHECK(d1.score < d1.threshold);
+  CHECK(d1.next == NextStep::RetryFace);
+  CHECK(d1.attempt == 1);
+  CHECK(d1.attempts_left == 1);
+  REQUIRE(session.retry());
+  auto second = camera(test::face_image(kOther, 2), sim::Presentation::Live, sim::Condition::Normal, 2);
+  const face::Decision d2 = face::run_attempt(session, second);
+  CHECK(d2.outcome == FaceOutcome::NotMatched);
+  CHECK(d2.attempt == 2);
+  CHECK(d2.attempts_left == 0);
+  CHECK(d2.next == NextStep::OfferPin);
+  CHECK_FALSE(session.retry());
+}
+
+TEST_CASE("face session: nobody in front of the camera: time-out, the PIN is offered") {
+  face::FaceVerifier verifier(test::test_config());
+  face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::Nobody);
+  const face::Decision d = face::run_attempt(session, cam);
+  CHECK(d.outcome == FaceOutcome::NoFace);
+  CHECK(d.next == NextStep::OfferPin);
+  CHECK_FALSE(d.match);
+  CHECK(d.usable_frames == 0);
+  CHECK(d.elapsed >= verifier.config().policy.attempt_budget);
+  CHECK_FALSE(d.face_to_decision.has_value());
+}
+
+TEST_CASE("face session: a printed photo of the holder is rejected") {
+  face::FaceVerifier verifier(test::test_config());
+  const auto presentation = GENERATE(sim::Presentation::PrintedPhoto, sim::Presentation::LifeSizePhoto);
+  INFO(sim::to_string(presentation));
+  face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), presentation);
+  const face::Decision d = face::run_attempt(session, cam);
+  INFO(d.reason);
+  CHECK(d.outcome == FaceOutcome::LivenessFailed);
+  CHECK_FALSE(d.authenticated());
+  CHECK(d.match);  // it is the holder's face: only liveness stops it
+  CHECK_FALSE(d.liveness_passed);
+  CHECK(d.liveness.parallax < verifier.config().liveness.min_parallax);
+  CHECK(d.next == NextStep::RetryFace);
+}
+
+TEST_CASE("face session: a screen replay of the holder with the tablet in view is rejected") {
+  face::FaceVerifier verifier(test::test_config());
+  face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::ScreenReplay);
+  const face::Decision d = face::run_attempt(session, cam);
+  INFO(d.reason);
+  CHECK(d.outcome == FaceOutcome::LivenessFailed);
+  CHECK_FALSE(d.authenticated());
+  CHECK(d.liveness.verdict == face::LivenessVerdict::Spoof);
+}
+
+TEST_CASE("face session: the camera vanishing mid-session is a typed outcome and offers the PIN") {
+  face::FaceVerifier verifier(test::test_config());
+  SECTION("unplugged") {
+    face::FaceSession session(verifier, holder_card_photo());
+    auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::Live);
+    cam.scene().vanish_after(0.15);
+    const face::Decision d = face::run_attempt(session, cam);
+    CHECK(d.outcome == FaceOutcome::CameraLost);
+    REQUIRE(d.camera_error.has_value());
+    CHECK(*d.camera_error == hal::CameraErrorKind::Disconnected);
+    CHECK(d.next == NextStep::OfferPin);
+    CHECK(d.frames == 2);
+    CHECK_FALSE(session.retry());
+    // The camera stays gone.
+    CHECK_THROWS_AS(cam.next_frame(std::chrono::milliseconds(100)), hal::CameraError);
+  }
+  SECTION("stalled") {
+    face::FaceSession session(verifier, holder_card_photo());
+    auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::Live);
+    cam.scene().stall_after(0.15);
+    const face::Decision d = face::run_attempt(session, cam);
+    CHECK(d.outcome == FaceOutcome::CameraLost);
+    REQUIRE(d.camera_error.has_value());
+    CHECK(*d.camera_error == hal::CameraErrorKind::Timeout);
+    CHECK(d.next == NextStep::OfferPin);
+  }
+}
+
+TEST_CASE("face session: a stop request cancels the attempt") {
+  face::FaceVerifier verifier(test::test_config());
+  face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::Nobody);
+  std::stop_source stop;
+  face::CameraLoopOptions options;
+  options.stop = stop.get_token();
+  int frames = 0;
+  options.on_progress = [&](const face::Progress&) {
+    if (++frames == 3) stop.request_stop();
+  };
+  const face::Decision d = face::run_attempt(session, cam, options);
+  CHECK(d.outcome == FaceOutcome::Cancelled);
+  CHECK(d.frames == 3);
+  CHECK(d.next == NextStep::OfferPin);
+}
+
+TEST_CASE("face session: frames fed by hand, the time budget runs on frame timestamps") {
+  face::FaceVerifier verifier(test::test_config());
+  face::FaceSession session(verifier, holder_card_photo());
+  sim::Scene scene(sim::FaceSource::image(test::face_image(kHolder, 1)), {sim::Segment{sim::Presentation::Nobody}});
+  const auto t0 = std::chrono::steady_clock::now();
+  const face::Progress p1 = session.feed(scene.render(0.0, 0), t0);
+  CHECK_FALSE(p1.decision.has_value());
+  CHECK(p1.guidance == face::Guidance::NoFace);
+  const face::Progress p2 = session.feed(scene.render(0.1, 1), t0 + std::chrono::milliseconds(2999));
+  CHECK_FALSE(p2.decision.has_value());
+  const face::Progress p3 = session.feed(scene.render(0.2, 2), t0 + std::chrono::milliseconds(3000));
+  REQUIRE(p3.decision.has_value());
+  CHECK(p3.decision->outcome == FaceOutcome::NoFace);
+  CHECK(p3.decision->elapsed == std::chrono::milliseconds(3000));
+  // Decided: more frames change nothing.
+  const face::Progress p4 = session.feed(scene.render(0.3, 3), t0 + std::chrono::milliseconds(3100));
+  REQUIRE(p4.decision.has_value());
+  CHECK(p4.decision->frames == 3);
+}
+
+TEST_CASE("face session: a patient who keeps perfectly still is asked to turn the head, else liveness fails") {
+  face::FaceVerifier verifier(test::test_config());
+  face::FaceSession session(verifier, holder_card_photo());
+  sim::SceneSettings s;
+  s.fps = 10.0;
+  s.yaw_degrees = 0.0;  // the head moves sideways and breathes, but never turns or nods
+  s.pitch_degrees = 0.0;
+  sim::VirtualCamera cam(sim::Scene(sim::FaceSource::image(test::face_image(kHolder, 1)), {}, s));
+  bool asked = false;
+  face::CameraLoopOptions options;
+  options.on_progress = [&](const face::Progress& p) { asked = asked || p.guidance == face::Guidance::TurnHeadSlightly; };
+  const face::Decision d = face::run_attempt(session, cam, options);
+  INFO(d.reason);
+  CHECK(asked);
+  CHECK(d.outcome == FaceOutcome::LivenessFailed);
+  CHECK(d.match);
+  CHECK(d.liveness.verdict == face::LivenessVerdict::Pending);
+  CHECK(d.next == NextStep::RetryFace);
+}
+
+namespace {
+
+// A faulty camera: frames keep coming, their timestamps never advance.
+class FrozenClockCamera final : public hal::Camera {
+ public:
+  explicit FrozenClockCamera(sim::Scene scene) : scene_(std::move(scene)) {}
+  const hal::CameraInfo& info() const override { return info_; }
+  hal::CameraFrame next_frame(std::chrono::milliseconds) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return {scene_.render(0.0, ++n_), frozen_, n_};
+  }
+
+ private:
+  sim::Scene scene_;
+  hal::CameraInfo info_{"frozen", {}};
+  std::chrono::steady_clock::time_point frozen_ = std::chrono::steady_clock::now();
+  std::uint64_t n_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("face session: a camera whose timestamps stop advancing is a lost camera") {
+  face::FaceVerifier verifier(test::test_config());
+  face::FaceSession session(verifier, holder_card_photo());
+  FrozenClockCamera cam(sim::Scene(sim::FaceSource::image(test::face_image(kHolder, 1)),
+                                   {sim::Segment{sim::Presentation::Nobody}}));
+  face::CameraLoopOptions options;
+  options.frame_timeout = std::chrono::milliseconds(100);
+  const face::Decision d = face::run_attempt(session, cam, options);
+  CHECK(d.outcome == FaceOutcome::CameraLost);
+  REQUIRE(d.camera_error.has_value());
+  CHECK(*d.camera_error == hal::CameraErrorKind::Internal);
+  CHECK(d.next == NextStep::OfferPin);
+}
