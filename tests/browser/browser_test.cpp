@@ -1,0 +1,527 @@
+// End to end in Debian's Chromium (headless, driven by chromedriver over W3C WebDriver): the
+// kiosk page served by WebFrontend, its screens driven by a real ReceptionMachine fed the way
+// the runner feeds it, the patient's touches made as clicks on the page. Every screen is
+// checked in all seven languages (no missing text, nothing cut off) and kept as a screenshot
+// in <build>/tests/web-artifacts/<case>/.
+//
+// Without chromium and chromium-driver these tests FAIL (they are labelled `browser`).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/browser/reception_rig.hpp"
+#include "tests/browser/webdriver.hpp"
+
+using namespace kiosk;
+using namespace kiosk::reception;
+using kiosk::test::ReceptionRig;
+using kiosk::test::WebDriver;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* const kLanguages[] = {"ja", "en", "zh-Hans", "zh-Hant", "ko", "vi", "pt-BR"};
+
+std::string js_string(const std::string& s) { return json(s).dump(); }
+
+// The kiosk page in the browser, with the checks every screen gets.
+class KioskPage {
+ public:
+  KioskPage(WebDriver& driver, const std::string& case_name) : wd_(driver) {
+    dir_ = std::filesystem::path(KIOSK_WEB_ARTIFACTS_DIR) / case_name;
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+
+  void open(const std::string& url) {
+    wd_.navigate(url);
+    wait_step("idle");
+    // The CJK fonts come from the system (no web fonts): without them Japanese, Chinese and
+    // Korean show as empty boxes, which no text check would notice.
+    const json absent = wd_.execute(R"(
+      const c = document.createElement('canvas').getContext('2d');
+      const width = (font) => { c.font = font; return c.measureText('Kiosk 0123 abc XYZ').width; };
+      return ['Noto Sans CJK JP', 'Noto Sans CJK SC', 'Noto Sans CJK TC', 'Noto Sans CJK KR']
+        .filter((f) => width('40px "' + f + '", monospace') === width('40px monospace'));)");
+    INFO("missing fonts: " << absent.dump() << " -- install them with: apt-get install -y fonts-noto-cjk");
+    REQUIRE(absent == json::array());
+  }
+
+  void wait_step(const std::string& step) {
+    INFO("waiting for the page to show " << step);
+    REQUIRE(wd_.wait_until("return document.body.dataset.step === " + js_string(step) +
+                           " && document.querySelector('#main .screen-' + " + js_string(step) + ") !== null;"));
+  }
+
+  // A touch on the page, then the screen it leads to; keeps the page's own response time.
+  void tap(const std::string& css, const std::string& next_step) {
+    INFO("tap " << css << " -> " << next_step);
+    wd_.execute("delete document.body.dataset.responseMs;");
+    wd_.click_css(css);
+    wait_step(next_step);
+    REQUIRE(wd_.wait_until("return document.body.dataset.responseMs !== undefined;", 2s));
+    response_ms_.push_back(std::stod(wd_.execute("return document.body.dataset.responseMs;").get<std::string>()));
+  }
+
+  void tap(const std::string& css) { wd_.click_css(css); }
+
+  std::string text() { return wd_.execute("return document.getElementById('main').innerText;").get<std::string>(); }
+
+  json state() {
+    return wd_.execute(R"(
+      const main = document.getElementById('main');
+      const clipped = [...document.querySelectorAll('button')]
+        .filter((b) => b.offsetParent !== null && (b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1))
+        .map((b) => b.innerText);
+      return {
+        lang: document.documentElement.lang,
+        missing: document.body.dataset.missing,
+        marker: document.body.innerText.includes('\u27e6'),
+        overflow_y: main.scrollHeight - main.clientHeight,
+        overflow_x: document.documentElement.scrollWidth - window.innerWidth,
+        clipped: clipped,
+        text: main.innerText,
+        title: document.title,
+      };)");
+  }
+
+  enum class Shots { EveryLanguage, JapaneseOnly };
+  enum class Touch { Pointer, Script };
+
+  // Every language on the current screen: nothing missing, nothing overflowing or cut off, the
+  // text really changed, screenshots; then back to the language it was in. The language
+  // buttons are touched with WebDriver pointer clicks, or (faster, the same click handler)
+  // with element.click() from a script.
+  void check_languages(const std::string& name, Shots shots = Shots::EveryLanguage, Touch touch = Touch::Script) {
+    const std::string before = wd_.execute("return document.documentElement.lang;").get<std::string>();
+    std::string japanese;
+    ++screen_no_;
+    for (const char* lang : kLanguages) {
+      INFO("screen " << name << " in " << lang);
+      const std::string button = std::string("#langbar [data-value='") + lang + "']";
+      if (touch == Touch::Pointer) {
+        wd_.click_css(button);
+      } else {
+        wd_.execute("document.querySelector(arguments[0]).click();", json::array({button}));
+      }
+      REQUIRE(wd_.wait_until("return document.documentElement.lang === " + js_string(lang) +
+                             " && document.body.dataset.lang === " + js_string(lang) + ";"));
+      const bool shot = shots == Shots::EveryLanguage || std::string(lang) == "ja";
+      const json s = check_screen(shot ? name + "-" + lang : std::string());
+      const std::string t = s["text"].get<std::string>();
+      if (std::string(lang) == "ja") {
+        japanese = t;
+      } else {
+        CHECK(t != japanese);  // the screen really changed language
+      }
+    }
+    wd_.execute("document.querySelector(arguments[0]).click();", json::array({"#langbar [data-value='" + before + "']"}));
+    REQUIRE(wd_.wait_until("return document.documentElement.lang === " + js_string(before) + ";"));
+  }
+
+  json check_screen(const std::string& shot) {
+    const json s = state();
+    INFO(s.dump());
+    CHECK(s["missing"] == "0");
+    CHECK(s["marker"] == false);
+    CHECK(s["overflow_y"].get<int>() <= 1);
+    CHECK(s["overflow_x"].get<int>() <= 0);
+    CHECK(s["clipped"] == json::array());
+    CHECK(!s["title"].get<std::string>().empty());
+    if (!shot.empty()) screenshot(shot);
+    return s;
+  }
+
+  void screenshot(const std::string& name) {
+    std::ostringstream file;
+    file << std::setw(2) << std::setfill('0') << screen_no_ << "-" << name << ".png";
+    const auto png = wd_.screenshot_png();
+    REQUIRE(png.size() > 1000);
+    std::ofstream out(dir_ / file.str(), std::ios::binary);
+    out.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+    ++shots_;
+  }
+
+  void set_language(const std::string& lang) {
+    wd_.click_css("#langbar [data-value='" + lang + "']");
+    REQUIRE(wd_.wait_until("return document.documentElement.lang === " + js_string(lang) + ";"));
+  }
+
+  // No script error, no refused resource, no CSP violation in the browser's console.
+  void check_console() {
+    for (const auto& [level, message] : wd_.console_log()) {
+      INFO(level << ": " << message);
+      CHECK(level != "SEVERE");
+    }
+  }
+
+  void report(const std::string& what) const {
+    if (response_ms_.empty()) return;
+    std::vector<double> v = response_ms_;
+    std::sort(v.begin(), v.end());
+    std::cout << "[browser] " << what << ": " << shots_ << " screenshots in " << dir_.string() << "; touch -> next screen "
+              << "median " << v[v.size() / 2] << " ms, max " << v.back() << " ms over " << v.size() << " touches\n";
+  }
+
+  bool dom_contains(const std::string& s) {
+    return wd_.execute("return document.documentElement.outerHTML.includes(arguments[0]);", json::array({s})) ==
+           json(true);
+  }
+
+  WebDriver& driver() { return wd_; }
+
+ private:
+  WebDriver& wd_;
+  std::filesystem::path dir_;
+  std::vector<double> response_ms_;
+  int screen_no_ = 0;
+  int shots_ = 0;
+};
+
+WebDriver::Options driver_options() {
+  WebDriver::Options o;
+  o.log_dir = std::filesystem::path(KIOSK_WEB_ARTIFACTS_DIR);
+  std::filesystem::create_directories(o.log_dir);
+  return o;
+}
+
+test::BrowserTools require_browser() {
+  std::string missing;
+  const auto tools = test::find_browser_tools(missing);
+  if (!tools) {
+    FAIL("the browser tests need Debian's chromium and chromium-driver; missing: "
+         << missing << "-- install them with: apt-get install -y chromium chromium-driver");
+  }
+  return *tools;
+}
+
+std::string secret_text(const card::Secret& s) {
+  const auto b = s.bytes();
+  return std::string(b.begin(), b.end());
+}
+
+CardRead card_read(crypto::ValidationStatus certificate, int tries_left) {
+  CardRead r;
+  r.token = card::TokenKind::MyNumberCard;
+  r.certificate = certificate;
+  r.pin = {card::RetryStatus::State::Ready, tries_left};
+  r.has_card_photo = true;
+  return r;
+}
+
+eligibility::Confirmation confirmation(eligibility::QualificationValidity validity, const std::string& message = {}) {
+  eligibility::Confirmation c;
+  c.confirmation_id = "c-0001";
+  eligibility::OqsResult result;
+  result.body.qualification_validity = validity;
+  result.body.processing_result_message = message;
+  eligibility::Qualification q;
+  q.insurer_name = "全国健康保険協会東京支部";
+  q.insured_partial_contribution_ratio = "030";
+  result.body.results.push_back(q);
+  c.result = result;
+  return c;
+}
+
+eligibility::Confirmation registration_offer() {
+  eligibility::Confirmation c;
+  c.confirmation_id = "c-0002";
+  eligibility::RegistrationOffer offer;
+  offer.ticket = "ticket-1";
+  offer.message = "このマイナンバーカードは保険証利用登録がされていません。";
+  c.registration_offer = offer;
+  return c;
+}
+
+void type_pin(KioskPage& page, const std::string& digits) {
+  for (const char d : digits) page.tap(std::string("[data-action='digit'][data-digit='") + d + "']");
+}
+
+}  // namespace
+
+TEST_CASE("a PIN reception on the kiosk page, every screen in seven languages") {
+  const auto tools = require_browser();
+  ReceptionRig rig;
+  WebDriver wd(tools, driver_options());
+  KioskPage page(wd, "pin-reception");
+  page.open(rig.url());
+  page.check_languages("idle", KioskPage::Shots::EveryLanguage, KioskPage::Touch::Pointer);
+
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  REQUIRE(rig.take<ReadCard>());
+  page.check_languages("reading-card");
+
+  rig.feed(card_read(crypto::ValidationStatus::ExpiringSoon, 3));
+  page.wait_step("method-choice");
+  CHECK(page.text().find("\u3010K102\u3011") != std::string::npos);
+  page.check_languages("method-choice-expiring");
+
+  page.tap("[data-action='method'][data-value='pin']", "pin-entry");
+  CHECK(page.text().find("3") != std::string::npos);
+  page.check_languages("pin-entry");
+
+  // A wrong PIN first: typed on the pad, shown as dots only, sent once.
+  type_pin(page, "1235");
+  CHECK(wd.execute("return document.querySelectorAll('#pin-dots .dot-filled').length;") == 4);
+  CHECK_FALSE(page.dom_contains("1235"));
+  page.screenshot("pin-entry-four-dots");
+  page.tap("#pin-ok", "confirming");
+  auto verify = rig.take<VerifyPin>();
+  REQUIRE(verify);
+  CHECK(secret_text(verify->pin) == "1235");
+  CHECK_FALSE(page.dom_contains("1235"));
+  page.check_languages("confirming-pin");
+
+  rig.feed(PinChecked{card::VerifyOutcome::Wrong, 2});
+  page.wait_step("pin-entry");
+  CHECK(page.text().find("\u3010K110\u3011") != std::string::npos);
+  CHECK(wd.execute("return document.querySelectorAll('#pin-dots .dot-filled').length;") == 0);
+  page.check_languages("pin-wrong");
+
+  // Clear and backspace work; OK stays off until four digits are typed.
+  type_pin(page, "98");
+  page.tap("[data-action='pin-clear']");
+  CHECK(wd.execute("return document.querySelectorAll('#pin-dots .dot-filled').length;") == 0);
+  type_pin(page, "1237");
+  page.tap("[data-action='pin-back']");
+  CHECK(wd.execute("return document.getElementById('pin-ok').disabled;") == true);
+  type_pin(page, "4");
+  CHECK(wd.execute("return document.getElementById('pin-ok').disabled;") == false);
+  page.tap("#pin-ok", "confirming");
+  verify = rig.take<VerifyPin>();
+  REQUIRE(verify);
+  CHECK(secret_text(verify->pin) == "1234");
+  CHECK_FALSE(page.dom_contains("1234"));
+
+  rig.feed(PinChecked{card::VerifyOutcome::Verified, 3});
+  auto confirm = rig.take<ConfirmEligibility>();
+  REQUIRE(confirm);
+  CHECK(confirm->method == Method::Pin);
+  rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+  page.wait_step("consent");
+  page.check_languages("consent");
+
+  page.tap("[data-action='answer'][data-value='true']", "prescription");
+  page.check_languages("prescription");
+
+  page.tap("[data-action='prescription'][data-value='electronic']", "confirming");
+  auto consent = rig.take<RecordConsent>();
+  REQUIRE(consent);
+  CHECK(consent->choice.medical_information);
+  CHECK(consent->choice.prescription == eligibility::PrescriptionIssue::Electronic);
+
+  rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+  page.wait_step("result");
+  CHECK(rig.take<WriteResult>());
+  const std::string result = page.text();
+  CHECK(result.find("有効") != std::string::npos);
+  CHECK(result.find("全国健康保険協会東京支部") != std::string::npos);
+  CHECK(result.find("3割") != std::string::npos);
+  page.check_languages("result-valid");
+  page.set_language("en");
+  CHECK(page.text().find("30%") != std::string::npos);
+
+  page.tap("[data-action='ack']", "remove-card");
+  page.check_languages("remove-card");
+
+  // The patient chose English; the next patient starts in Japanese.
+  CHECK(wd.execute("return document.documentElement.lang;") == "en");
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+  CHECK(wd.execute("return document.documentElement.lang;") == "ja");
+  CHECK(rig.take<EndSession>());
+  page.check_console();
+  page.report("PIN reception");
+}
+
+TEST_CASE("a face reception with registration on the spot, every screen in seven languages") {
+  const auto tools = require_browser();
+  ReceptionRig rig;
+  WebDriver wd(tools, driver_options());
+  KioskPage page(wd, "face-reception");
+  page.open(rig.url());
+
+  rig.feed(StaffVisualCheckMode{true, "staff-01"});
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  rig.feed(card_read(crypto::ValidationStatus::Valid, 3));
+  page.wait_step("method-choice");
+  CHECK(wd.execute("return document.querySelectorAll(\"[data-action='method']\").length;") == 3);
+  page.check_languages("method-choice-three");
+
+  page.tap("[data-action='method'][data-value='face']", "face-capture");
+  REQUIRE(rig.take<StartFaceCapture>());
+  page.check_languages("face-capture");
+  for (const char* guidance : {"move-closer", "move-back", "more-light", "look-at-camera", "one-person-only", "checking"}) {
+    rig.feed(FaceGuidance{guidance});
+    INFO(guidance);
+    REQUIRE(wd.wait_until(std::string("return document.querySelector('.guidance') !== null && "
+                                      "document.querySelector('.guidance').dataset.key === 'face.guidance.") +
+                          guidance + "';"));
+    page.check_languages(std::string("face-") + guidance, KioskPage::Shots::JapaneseOnly);
+  }
+
+  rig.feed(FaceFinished{FaceOutcome::NotMatched, {}});
+  page.wait_step("method-choice");
+  CHECK(page.text().find("\u3010K120\u3011") != std::string::npos);
+  page.check_languages("face-not-matched");
+
+  page.tap("[data-action='method'][data-value='face']", "face-capture");
+  REQUIRE(rig.take<StartFaceCapture>());
+  eligibility::FaceMatchEvidence evidence;
+  evidence.score = 0.62;
+  evidence.threshold = 0.36;
+  evidence.model = "sface-2021dec";
+  rig.feed(FaceFinished{FaceOutcome::Matched, evidence});
+  page.wait_step("confirming");
+  auto confirm = rig.take<ConfirmEligibility>();
+  REQUIRE(confirm);
+  CHECK(confirm->method == Method::Face);
+
+  rig.feed(Confirmed{registration_offer()});
+  page.wait_step("registration");
+  CHECK(page.text().find("\u3010K142\u3011") != std::string::npos);
+  CHECK(page.text().find("保険証利用登録がされていません") != std::string::npos);
+  page.check_languages("registration");
+
+  page.tap("[data-action='answer'][data-value='true']", "confirming");
+  REQUIRE(rig.take<RegisterForInsuranceUse>());
+  rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+  page.wait_step("consent");
+  page.tap("[data-action='answer'][data-value='false']", "prescription");
+  page.tap("[data-action='prescription'][data-value='paper']", "confirming");
+  auto consent = rig.take<RecordConsent>();
+  REQUIRE(consent);
+  CHECK_FALSE(consent->choice.medical_information);
+  CHECK(consent->choice.prescription == eligibility::PrescriptionIssue::Paper);
+  rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+  page.wait_step("result");
+  page.tap("[data-action='ack']", "remove-card");
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+  page.check_console();
+  page.report("face reception");
+}
+
+TEST_CASE("notices with their codes, the staff check, larger text and high contrast") {
+  const auto tools = require_browser();
+  ReceptionRig rig;
+  WebDriver wd(tools, driver_options());
+  KioskPage page(wd, "notices");
+  page.open(rig.url());
+
+  // Larger text and high contrast on the busiest screens: still nothing cut off.
+  page.tap("[data-action='toggle'][data-value='large']");
+  page.tap("[data-action='toggle'][data-value='contrast']");
+  REQUIRE(wd.wait_until("return document.documentElement.classList.contains('large-text') && "
+                        "document.body.classList.contains('high-contrast');"));
+  page.check_languages("idle-large-contrast");
+
+  // An expired certificate: 【006】 and what to do.
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  rig.feed(card_read(crypto::ValidationStatus::Expired, 3));
+  page.wait_step("notice");
+  CHECK(page.text().find("\u3010006\u3011") != std::string::npos);
+  CHECK(page.text().find("市区町村窓口") != std::string::npos);
+  page.check_languages("notice-006-large-contrast");
+  page.tap("[data-action='ack']", "remove-card");
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+  CHECK(wd.execute("return document.documentElement.classList.contains('large-text');") == false);
+  CHECK(wd.execute("return document.body.classList.contains('high-contrast');") == false);
+
+  // An unreadable card: 【001】.
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  rig.feed(CardReadFailed{Message::Unreadable, "no answer to SELECT"});
+  page.wait_step("notice");
+  CHECK(page.text().find("\u3010001\u3011") != std::string::npos);
+  page.check_languages("notice-001");
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+
+  // One PIN try left: the warning before entry; the larger text on the PIN pad.
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  rig.feed(card_read(crypto::ValidationStatus::Valid, 1));
+  page.wait_step("method-choice");
+  page.tap("[data-action='method'][data-value='pin']", "pin-entry");
+  CHECK(page.text().find("\u3010K111\u3011") != std::string::npos);
+  page.check_languages("pin-last-try");
+  page.tap("[data-action='toggle'][data-value='large']");
+  REQUIRE(wd.wait_until("return document.documentElement.classList.contains('large-text');"));
+  page.check_languages("pin-last-try-large");
+  page.tap("[data-action='cancel']", "remove-card");
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+
+  // The service cannot be reached: 【K140】 with 資格情報のお知らせ.
+  rig.feed(StaffVisualCheckMode{true, "staff-02"});
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  rig.feed(card_read(crypto::ValidationStatus::ExpiredInGrace, 3));
+  page.wait_step("method-choice");
+  page.tap("[data-action='method'][data-value='visual']", "visual-check");
+  page.check_languages("visual-check");
+  rig.feed(VisualChecked{true, "staff-02"});
+  page.wait_step("confirming");
+  rig.feed(ServiceFailed{true, "", "timeout"});
+  page.wait_step("notice");
+  CHECK(page.text().find("\u3010K140\u3011") != std::string::npos);
+  CHECK(page.text().find("資格情報のお知らせ") != std::string::npos);
+  page.check_languages("notice-K140");
+  page.tap("[data-action='ack']", "remove-card");
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+
+  // Not valid: the result with the service's message; the patient is sent to the counter.
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  rig.feed(card_read(crypto::ValidationStatus::Valid, 3));
+  page.wait_step("method-choice");
+  page.tap("[data-action='method'][data-value='pin']", "pin-entry");
+  type_pin(page, "1234");
+  page.tap("#pin-ok", "confirming");
+  REQUIRE(rig.take<VerifyPin>());
+  rig.feed(PinChecked{card::VerifyOutcome::Verified, 3});
+  rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::InvalidNewerQualification,
+                                  "新しい資格が登録されています。受付にお申し出ください。")});
+  page.wait_step("result");
+  CHECK(page.text().find("新しい資格") != std::string::npos);
+  page.check_languages("result-invalid-newer");
+  page.tap("[data-action='ack']", "remove-card");
+
+  // The card taken away mid-reception: straight back to the start screen.
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  rig.feed(card_read(crypto::ValidationStatus::Valid, 3));
+  page.wait_step("method-choice");
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+  page.check_console();
+
+  // The firmware goes away: the page says so (in the patient's language) instead of freezing.
+  page.set_language("ko");
+  rig.frontend().stop();
+  REQUIRE(wd.wait_until("return !document.getElementById('overlay').hidden;", 5s));
+  const json overlay = wd.execute("return [document.getElementById('overlay').innerText, document.body.dataset.missing];");
+  CHECK(overlay[0].get<std::string>().find("\uc811\uc218") != std::string::npos);  // 접수 (reception)
+  CHECK(overlay[1] == "0");
+  page.screenshot("connection-lost-ko");
+  page.report("notices");
+}

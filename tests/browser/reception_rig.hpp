@@ -1,0 +1,81 @@
+// A real reception::ReceptionMachine wired to a WebFrontend the way the runner wires them:
+// the machine's Show commands go to the frontend, the frontend's events go back into the
+// machine, and every other command (ReadCard, VerifyPin, ConfirmEligibility, ...) is kept for
+// the test, which answers it with the event a device or the service would send.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/reception/reception_machine.hpp"
+#include "firmware/kiosk/web_frontend.hpp"
+
+namespace kiosk::test {
+
+class ReceptionRig {
+ public:
+  explicit ReceptionRig(firmware::WebFrontendConfig config = {}) : frontend_(std::move(config)) {
+    frontend_.show(machine_.screen());
+    frontend_.start([this](reception::Event e) { feed(std::move(e)); });
+  }
+  ~ReceptionRig() { frontend_.stop(); }
+  ReceptionRig(const ReceptionRig&) = delete;
+  ReceptionRig& operator=(const ReceptionRig&) = delete;
+
+  // One event into the machine, from the test or from the page (any thread).
+  void feed(reception::Event e) {
+    {
+      std::lock_guard lock(mutex_);
+      std::vector<reception::Command> commands = machine_.handle(std::move(e), std::chrono::steady_clock::now());
+      for (reception::Command& c : commands) {
+        if (const auto* show = std::get_if<reception::Show>(&c)) {
+          frontend_.show(show->screen);
+        } else {
+          commands_.push_back(std::move(c));
+        }
+      }
+    }
+    changed_.notify_all();
+  }
+
+  // The oldest command of type T not yet taken (others stay), waiting up to `timeout`.
+  template <class T>
+  std::optional<T> take(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::unique_lock lock(mutex_);
+    std::optional<T> found;
+    changed_.wait_for(lock, timeout, [&] {
+      for (auto it = commands_.begin(); it != commands_.end(); ++it) {
+        if (auto* t = std::get_if<T>(&*it)) {
+          found.emplace(std::move(*t));
+          commands_.erase(it);
+          return true;
+        }
+      }
+      return false;
+    });
+    return found;
+  }
+
+  reception::Step step() {
+    std::lock_guard lock(mutex_);
+    return machine_.step();
+  }
+
+  std::string url() const { return frontend_.url(); }
+  firmware::WebFrontend& frontend() { return frontend_; }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  reception::ReceptionMachine machine_;
+  std::deque<reception::Command> commands_;
+  firmware::WebFrontend frontend_;
+};
+
+}  // namespace kiosk::test
