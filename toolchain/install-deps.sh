@@ -17,6 +17,8 @@ PACKAGES=(
   libusb-1.0-0-dev
   # tests: Catch2 v2, clang + its runtime for libFuzzer and sanitizers
   catch2 clang libclang-rt-14-dev
+  # the kiosk screen: Chromium (kiosk mode and browser tests) and CJK fonts
+  chromium chromium-driver fonts-noto-cjk
 )
 
 missing=()

@@ -105,12 +105,38 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   path = c.data_dir.string();
   r.get("storage", "data_dir", path);
   c.data_dir = path;
+  path = c.outbox.string();
+  r.get("storage", "outbox", path);
+  c.outbox = path;
+  r.get("storage", "journal_retention_days", c.journal_retention_days);
+  r.get("eligibility", "host", c.eligibility_host);
+  r.get("eligibility", "port", c.eligibility_port);
+  path = c.eligibility_ca_certificate.string();
+  r.get("eligibility", "ca_certificate", path);
+  c.eligibility_ca_certificate = path;
+  path = c.terminal_certificate.string();
+  r.get("eligibility", "terminal_certificate", path);
+  c.terminal_certificate = path;
+  path = c.terminal_key.string();
+  r.get("eligibility", "terminal_key", path);
+  c.terminal_key = path;
+  r.get("face", "camera", c.camera);
   r.get("face", "enabled", c.face_enabled);
   path = c.model_dir.string();
   r.get("face", "model_dir", path);
   c.model_dir = path;
   r.report_unknown();
 
+  if (!c.eligibility_host.empty() && (c.eligibility_port < 1 || c.eligibility_port > 65535)) {
+    loaded.errors.push_back("eligibility.port: 1..65535, found " + std::to_string(c.eligibility_port));
+  }
+  if (!c.eligibility_host.empty() &&
+      (c.eligibility_ca_certificate.empty() || c.terminal_certificate.empty() || c.terminal_key.empty())) {
+    loaded.errors.push_back("eligibility: ca_certificate, terminal_certificate and terminal_key are needed with a host");
+  }
+  if (c.journal_retention_days < 1) {
+    loaded.errors.push_back("storage.journal_retention_days: at least 1, found " + std::to_string(c.journal_retention_days));
+  }
   if (c.expiry_warning_days < 0 || c.expiry_warning_days > 365) {
     loaded.errors.push_back("card_reader.expiry_warning_days: 0..365, found " + std::to_string(c.expiry_warning_days));
   }

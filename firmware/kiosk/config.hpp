@@ -22,8 +22,18 @@ struct KioskConfig {
   // storage
   std::filesystem::path data_dir = "var";
   std::filesystem::path journal() const { return data_dir / "journal.sqlite"; }
+  std::filesystem::path outbox;  // result files for the reception system; empty: data_dir/outbox
+  std::filesystem::path result_outbox() const { return outbox.empty() ? data_dir / "outbox" : outbox; }
+  int journal_retention_days = 90;
+  // eligibility (empty host: not configured; the kiosk sends patients to the counter)
+  std::string eligibility_host;
+  int eligibility_port = 443;
+  std::filesystem::path eligibility_ca_certificate;
+  std::filesystem::path terminal_certificate;
+  std::filesystem::path terminal_key;
   // face
   bool face_enabled = true;
+  std::string camera = "/dev/video0";
   std::filesystem::path model_dir = "../shared/faces/models";
   std::vector<diagnostics::ExpectedFile> model_files() const;
 };

@@ -1,20 +1,38 @@
-// The simulated world of `kiosk sim`: a simulated JPKI CA and demo cards, made on first use.
+// The simulated world of `kiosk sim`, made on first use in one directory:
+//   ca/            the simulated JPKI CA (trust anchors and CRLs)
+//   cards/         demo cards: taro (PIN 1234, valid and registered for insurance use) and
+//                  hanako (PIN 5678, not yet registered: the kiosk offers registration)
+//   service/       the simulated eligibility service's CA, server and terminal certificates
+//   fixture.json   the service's people, cards and qualifications (QA may edit it)
+//   outbox/        result files for the reception system
+//   journal.sqlite
+// Card photos come from the face set in `faces_dir` (never copied into the repository): one
+// image of a person for the card, another of the same person for the virtual camera. Without
+// the face set the cards carry a drawn silhouette and face authentication is not offered.
 #pragma once
 
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <vector>
 
 namespace kiosk::firmware {
 
-struct DemoWorld {
-  std::filesystem::path ca_dir;
-  std::vector<std::filesystem::path> cards;
+struct DemoCard {
+  std::filesystem::path file;
+  std::optional<std::filesystem::path> live_face;  // what the virtual camera shows for this patient
 };
 
-// Makes `dir`/ca and `dir`/cards/taro.card.json (PIN 1234) if they are missing. The card photo
-// comes from the first image under `faces_dir` when there is one (the face set is never copied
-// into the repository), otherwise a drawn silhouette.
+struct DemoWorld {
+  std::filesystem::path dir;
+  std::filesystem::path ca_dir;
+  std::vector<DemoCard> cards;
+  std::filesystem::path service_dir;
+  std::filesystem::path fixture;
+  std::filesystem::path outbox;
+  std::filesystem::path journal;
+};
+
 DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log);
 
 }  // namespace kiosk::firmware

@@ -83,7 +83,7 @@ Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::Tr
     d.trust = load_trust(world.ca_dir, trust);
     auto readers = std::make_unique<sim::SimulatedReaders>();
     readers->attach_reader("Simulated Contactless Reader 0");
-    readers->place_card("Simulated Contactless Reader 0", sim::JpkiCard::load(world.cards.front()));
+    readers->place_card("Simulated Contactless Reader 0", sim::JpkiCard::load(world.cards.front().file));
     d.readers = std::move(readers);
     auto usb = std::make_unique<sim::SimulatedUsb>();
     for (const auto& device : sim::SimulatedUsb::standard_kiosk()) usb->plug(device);

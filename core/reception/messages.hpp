@@ -1,0 +1,67 @@
+// Patient-visible messages of the reception. Each has a numbered code shown on screen and in
+// the journal, and a next step. 001, 002 and 006 are the codes readers already use
+// (spec/reception-facts.md §1.8); the kiosk's own codes carry a K so they cannot be taken for
+// the readers' codes that are not documented (003-005, 007+).
+#pragma once
+
+namespace kiosk::reception {
+
+enum class Message {
+  None,
+  Unreadable,               // 【001】 place the card again; if it repeats, ask the reception
+  NotMyNumberCard,          // 【002】
+  CertificateRejected,      // 【006】 expired beyond the grace period, or revoked
+  CertificateUntrusted,     // 【K101】 the certificate does not chain to the JPKI CA
+  CertificateExpiringSoon,  // 【K102】 notice: renew within 3 months
+  CertificateInGrace,       // 【K103】 notice: expired, usable for 3 months, renew now
+  PinWrong,                 // 【K110】 n tries left
+  PinLastTry,               // 【K111】 one try left: a wrong PIN locks the card
+  PinLocked,                // 【K112】 reset the PIN at the municipal office
+  PinNotSet,                // 【K113】 face-only card: face or staff check
+  FaceNotMatched,           // 【K120】 the face did not match: PIN offered
+  FaceUnavailable,          // 【K121】 camera problem: PIN offered
+  FaceNotPossible,          // 【K122】 no card photo (smartphone): PIN
+  VisualCheckDeclined,      // 【K130】 staff did not confirm
+  ServiceUnavailable,       // 【K140】 show the card with 資格情報のお知らせ at the counter
+  ServiceRefused,           // 【K141】 the service's message, shown as it is
+  RegistrationOffered,      // 【K142】 not registered for insurance use: register now?
+  RegistrationDeclined,     // 【K143】 without registration: the counter
+  TimedOut,                 // 【K150】 no answer in time: start again
+  CardRemovedEarly,         // 【K151】 the card was taken away: start again
+  NoAuthenticationLeft,     // 【K152】 no method left: the counter
+};
+
+struct MessageInfo {
+  const char* code;  // "001", "K110"
+  const char* key;   // resource key of the text ("card.unreadable")
+};
+
+constexpr MessageInfo info(Message m) {
+  switch (m) {
+    case Message::None: return {"", ""};
+    case Message::Unreadable: return {"001", "card.unreadable"};
+    case Message::NotMyNumberCard: return {"002", "card.not_my_number_card"};
+    case Message::CertificateRejected: return {"006", "card.certificate_rejected"};
+    case Message::CertificateUntrusted: return {"K101", "card.certificate_untrusted"};
+    case Message::CertificateExpiringSoon: return {"K102", "card.certificate_expiring_soon"};
+    case Message::CertificateInGrace: return {"K103", "card.certificate_in_grace"};
+    case Message::PinWrong: return {"K110", "pin.wrong"};
+    case Message::PinLastTry: return {"K111", "pin.last_try"};
+    case Message::PinLocked: return {"K112", "pin.locked"};
+    case Message::PinNotSet: return {"K113", "pin.not_set"};
+    case Message::FaceNotMatched: return {"K120", "face.not_matched"};
+    case Message::FaceUnavailable: return {"K121", "face.unavailable"};
+    case Message::FaceNotPossible: return {"K122", "face.not_possible"};
+    case Message::VisualCheckDeclined: return {"K130", "visual.declined"};
+    case Message::ServiceUnavailable: return {"K140", "service.unavailable"};
+    case Message::ServiceRefused: return {"K141", "service.refused"};
+    case Message::RegistrationOffered: return {"K142", "registration.offered"};
+    case Message::RegistrationDeclined: return {"K143", "registration.declined"};
+    case Message::TimedOut: return {"K150", "session.timed_out"};
+    case Message::CardRemovedEarly: return {"K151", "session.card_removed"};
+    case Message::NoAuthenticationLeft: return {"K152", "auth.none_left"};
+  }
+  return {"", ""};
+}
+
+}  // namespace kiosk::reception

@@ -1,0 +1,194 @@
+// The reception as an explicit, device-free state machine.
+//
+// Events come in (the card was placed, the patient touched a button, the card answered, the
+// service answered, time passed); commands go out (show this screen, read the card, verify this
+// PIN, ask the service, write the result, journal this). A runner in the firmware executes the
+// commands with real or simulated devices and feeds their outcomes back as events. Time enters
+// only as Tick events, so tests and QA scenarios run on virtual time.
+//
+// Flow: Idle -> ReadingCard -> MethodChoice -> FaceCapture / PinEntry / VisualCheck ->
+// Confirming -> [Registration -> Confirming] -> Consent -> Prescription -> Result -> RemoveCard
+// -> Idle. Problems show a Notice with a numbered message, then RemoveCard. The card taken away
+// at any step ends the session at once; nothing of it survives into the next one.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/card/jpki_application.hpp"
+#include "core/card/reference_data.hpp"
+#include "core/card/secret.hpp"
+#include "core/crypto/validation.hpp"
+#include "core/eligibility/attestation.hpp"
+#include "core/eligibility/result.hpp"
+#include "core/reception/messages.hpp"
+
+namespace kiosk::reception {
+
+using TimePoint = std::chrono::steady_clock::time_point;
+using std::chrono::seconds;
+
+enum class Method { Face, Pin, Visual };
+const char* to_string(Method m);
+
+enum class Step {
+  Idle, ReadingCard, MethodChoice, FaceCapture, PinEntry, VisualCheck, Confirming, Registration, Consent,
+  Prescription, Result, Notice, RemoveCard,
+};
+const char* to_string(Step s);
+
+// What the patient sees; everything a screen needs, nothing personal beyond the result summary.
+struct Screen {
+  Step step = Step::Idle;
+  Message message = Message::None;  // a notice on this screen (or the reason of a Notice)
+  std::vector<Method> methods;      // MethodChoice: the buttons offered
+  int tries_left = -1;              // PinEntry
+  std::string guidance;             // FaceCapture: "move-closer", "more-light", ... (resource keys)
+  std::string service_message;      // the service's own text, shown as it is
+  // Result
+  std::optional<eligibility::QualificationValidity> validity;
+  std::string insurer_name;
+  std::string contribution_ratio;   // "030" = 30 %
+  bool medical_information_viewing_suspended = false;
+  seconds timeout{0};               // 0: no time-out
+};
+
+// ---- events ----
+struct CardPlaced {};
+struct CardRemoved {};
+struct CardRead {
+  card::TokenKind token = card::TokenKind::MyNumberCard;
+  crypto::ValidationStatus certificate = crypto::ValidationStatus::Valid;
+  card::RetryStatus pin;
+  bool has_card_photo = true;  // a card (not a smartphone) with a 券面事項確認AP
+};
+// The card could not be read, or stopped answering during the session.
+struct CardReadFailed {
+  Message reason = Message::Unreadable;  // Unreadable, NotMyNumberCard
+  std::string detail;                    // for the journal
+};
+struct MethodChosen { Method method; };
+struct PinTyped { card::Secret pin; };
+struct PinChecked {
+  card::VerifyOutcome outcome = card::VerifyOutcome::Wrong;
+  int tries_left = -1;
+};
+struct FaceGuidance { std::string guidance; };
+enum class FaceOutcome { Matched, NotMatched, NoFaceInTime, CameraLost, LivenessFailed, CardPhotoUnavailable };
+const char* to_string(FaceOutcome o);
+struct FaceFinished {
+  FaceOutcome outcome = FaceOutcome::NotMatched;
+  eligibility::FaceMatchEvidence evidence;  // for Matched
+};
+struct VisualChecked {
+  bool confirmed = false;
+  std::string staff_id;
+};
+struct Confirmed { eligibility::Confirmation confirmation; };
+struct ServiceFailed {
+  bool counter_fallback = true;  // system-side failure: the counter with 資格情報のお知らせ
+  std::string display_message;   // the service's text for a refusal
+  std::string code;              // for the journal
+};
+struct Answered { bool yes = false; };  // registration, consent
+struct PrescriptionChosen { eligibility::PrescriptionIssue choice; };
+struct Acknowledged {};  // "OK" on a result or notice
+struct Cancelled {};     // the patient gave up
+struct Tick { TimePoint now; };
+struct StaffVisualCheckMode {
+  bool enabled = false;
+  std::string staff_id;
+};
+
+using Event = std::variant<CardPlaced, CardRemoved, CardRead, CardReadFailed, MethodChosen, PinTyped, PinChecked,
+                           FaceGuidance, FaceFinished, VisualChecked, Confirmed, ServiceFailed, Answered,
+                           PrescriptionChosen, Acknowledged, Cancelled, Tick, StaffVisualCheckMode>;
+const char* event_name(const Event& e);
+
+// ---- commands ----
+struct Show { Screen screen; };
+struct ReadCard {};
+struct StartFaceCapture {};
+struct StopFaceCapture {};
+struct VerifyPin { card::Secret pin; };
+struct ConfirmEligibility {
+  Method method = Method::Pin;
+  std::optional<eligibility::Evidence> evidence;  // face score or the staff member
+};
+struct RegisterForInsuranceUse { eligibility::RegistrationOffer offer; };
+struct RecordConsent {
+  std::string confirmation_id;
+  eligibility::ConsentChoice choice;
+};
+struct WriteResult { eligibility::OqsResult result; };
+struct JournalEntry {
+  std::string event;    // "reception-completed", "pin-wrong", "card-removed", ...
+  std::string method;   // "pin", "face", "visual", ""
+  std::string outcome;  // free text without personal data
+  std::string message_code;
+};
+struct EndSession {};  // wipe the card session, face data, the result
+
+using Command = std::variant<Show, ReadCard, StartFaceCapture, StopFaceCapture, VerifyPin, ConfirmEligibility,
+                             RegisterForInsuranceUse, RecordConsent, WriteResult, JournalEntry, EndSession>;
+
+struct Timeouts {
+  seconds method_choice{60};
+  seconds pin_entry{60};
+  seconds face_capture{30};  // the face pipeline has its own budget; this is the backstop
+  seconds visual_check{120};
+  seconds confirming{30};
+  seconds answer{60};        // registration, consent, prescription
+  seconds result{20};
+  seconds notice{20};
+};
+
+struct Policy {
+  int max_face_attempts = 2;  // then the PIN (or staff check) is offered
+  Timeouts timeouts;
+};
+
+class ReceptionMachine {
+ public:
+  explicit ReceptionMachine(Policy policy = {});
+
+  // Handles one event at `now` (steady time) and returns the commands to carry out, in order.
+  std::vector<Command> handle(Event event, TimePoint now);
+
+  Step step() const noexcept { return screen_.step; }
+  const Screen& screen() const noexcept { return screen_; }
+  bool visual_check_enabled() const noexcept { return visual_enabled_; }
+
+ private:
+  struct Session {
+    CardRead card;
+    int face_attempts = 0;
+    bool pin_failed_or_locked = false;
+    std::optional<Method> method;
+    std::optional<eligibility::FaceMatchEvidence> face_evidence;
+    std::optional<eligibility::Confirmation> confirmation;
+    bool consent = false;
+  };
+
+  void show(Screen s, TimePoint now, std::vector<Command>& out);
+  void notice(Message m, TimePoint now, std::vector<Command>& out, const std::string& service_message = {});
+  void offer_methods(Message note, TimePoint now, std::vector<Command>& out);
+  std::vector<Method> available_methods() const;
+  void begin(Method m, TimePoint now, std::vector<Command>& out);
+  void after_confirmation(TimePoint now, std::vector<Command>& out);
+  void finish_session(const std::string& event, const std::string& outcome, Message m, std::vector<Command>& out);
+  void timeout(TimePoint now, std::vector<Command>& out);
+
+  Policy policy_;
+  Screen screen_;
+  std::optional<TimePoint> deadline_;
+  std::optional<Session> session_;
+  bool visual_enabled_ = false;
+  std::string visual_staff_;
+  bool card_present_ = false;
+};
+
+}  // namespace kiosk::reception

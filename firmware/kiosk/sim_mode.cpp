@@ -1,0 +1,249 @@
+#include "firmware/kiosk/sim_mode.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include "core/eligibility/client.hpp"
+#include "core/face/face_error.hpp"
+#include "core/face/face_verifier.hpp"
+#include "drivers/https/https_client_transport.hpp"
+#include "drivers/https/terminal_key_signer.hpp"
+#include "drivers/system/system_clock.hpp"
+#include "firmware/kiosk/demo_world.hpp"
+#include "firmware/kiosk/reception_runner.hpp"
+#include "firmware/kiosk/terminal_frontend.hpp"
+#include "firmware/kiosk/web_frontend.hpp"
+#include "sim/camera/simulated_card_surface_scanner.hpp"
+#include "sim/camera/virtual_camera.hpp"
+#include "sim/card/jpki_card.hpp"
+#include "sim/card/simulated_readers.hpp"
+#include "sim/eligibility/fixture.hpp"
+#include "sim/eligibility/service.hpp"
+
+namespace kiosk::firmware {
+namespace {
+
+using namespace std::chrono_literals;
+namespace rx = reception;
+
+const std::string kReader = "Simulated Contactless Reader 0";
+
+// The camera in front of the kiosk: it shows whichever patient is there (a virtual camera made
+// for each patient), or nobody.
+class PatientCamera final : public hal::Camera {
+ public:
+  PatientCamera() : nobody_(make({})) {}
+
+  void show(const std::optional<std::filesystem::path>& face) {
+    std::lock_guard lock(mutex_);
+    current_ = make(face);
+  }
+  const hal::CameraInfo& info() const override { return nobody_->info(); }
+  hal::CameraFrame next_frame(std::chrono::milliseconds timeout) override {
+    std::shared_ptr<sim::VirtualCamera> camera;
+    {
+      std::lock_guard lock(mutex_);
+      camera = current_ ? current_ : nobody_;
+    }
+    return camera->next_frame(timeout);
+  }
+
+ private:
+  static std::shared_ptr<sim::VirtualCamera> make(const std::optional<std::filesystem::path>& face) {
+    if (!face) {
+      return std::make_shared<sim::VirtualCamera>(
+          sim::Scene(sim::FaceSource::image(cv::Mat(112, 112, CV_8UC3, cv::Scalar(128, 128, 128))),
+                     {sim::Segment{sim::Presentation::Nobody, sim::Condition::Normal, 3600}}),
+          sim::Pacing::RealTime, "simulated kiosk camera");
+    }
+    return std::make_shared<sim::VirtualCamera>(sim::Scene(sim::FaceSource::image(*face), {}), sim::Pacing::RealTime,
+                                                "simulated kiosk camera");
+  }
+  std::mutex mutex_;
+  std::shared_ptr<sim::VirtualCamera> nobody_;
+  std::shared_ptr<sim::VirtualCamera> current_;
+};
+
+// The simulated patients: each places a card, stands in front of the camera, and takes the card
+// back when the kiosk asks. Wraps the frontend that shows the screens.
+class SimulatedPatients final : public Frontend {
+ public:
+  SimulatedPatients(Frontend& screen, sim::SimulatedReaders& readers, PatientCamera& camera,
+                    sim::SimulatedCardSurfaceScanner& scanner, std::vector<DemoCard> cards)
+      : screen_(screen), readers_(readers), camera_(camera), scanner_(scanner), cards_(std::move(cards)) {}
+
+  void start(EventSink sink) override {
+    screen_.start(std::move(sink));
+    next_patient();
+  }
+  void stop() override { screen_.stop(); }
+  void show(const rx::Screen& s) override {
+    screen_.show(s);
+    if (s.step == rx::Step::RemoveCard && present_) {
+      present_ = false;
+      later([this] {
+        std::cout << "[sim] the patient takes the card\n" << std::flush;
+        readers_.remove_card(kReader);
+        camera_.show(std::nullopt);
+      });
+    }
+    if (s.step == rx::Step::Idle && served_ > 0 && !present_) next_patient();
+  }
+
+ private:
+  template <typename F>
+  void later(F f) {
+    std::thread([f = std::move(f)] {
+      std::this_thread::sleep_for(400ms);
+      f();
+    }).detach();
+  }
+  void next_patient() {
+    if (served_ >= cards_.size()) return;
+    const DemoCard card = cards_[served_++];
+    present_ = true;
+    later([this, card] {
+      std::cout << "[sim] a patient places the card " << card.file.filename().string() << "\n" << std::flush;
+      scanner_.place(card.file);
+      camera_.show(card.live_face);
+      readers_.place_card(kReader, sim::JpkiCard::load(card.file));
+    });
+  }
+
+  Frontend& screen_;
+  sim::SimulatedReaders& readers_;
+  PatientCamera& camera_;
+  sim::SimulatedCardSurfaceScanner& scanner_;
+  std::vector<DemoCard> cards_;
+  std::size_t served_ = 0;
+  bool present_ = false;
+};
+
+// The terminal and the kiosk screen at once: every screen goes to both, input comes from both.
+class BothFrontends final : public Frontend {
+ public:
+  BothFrontends(Frontend& a, Frontend& b) : a_(a), b_(b) {}
+  void start(EventSink sink) override {
+    a_.start(sink);
+    b_.start(std::move(sink));
+  }
+  void show(const rx::Screen& s) override {
+    a_.show(s);
+    b_.show(s);
+  }
+  void stop() override {
+    a_.stop();
+    b_.stop();
+  }
+
+ private:
+  Frontend& a_;
+  Frontend& b_;
+};
+
+nlohmann::json load_texts(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return {};
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+}  // namespace
+
+int run_simulator(const SimOptions& o) {
+  const DemoWorld world = ensure_demo_world(o.world, o.faces_dir, std::cout);
+  std::vector<DemoCard> cards = world.cards;
+  if (!o.cards.empty()) {
+    cards.clear();
+    for (const auto& f : o.cards) cards.push_back({f, std::nullopt});
+  }
+
+  drivers::SystemClock clock;
+  crypto::TrustStore trust;
+  trust.add_directory(world.ca_dir);
+
+  // The national eligibility service, on loopback with mutual TLS.
+  const auto fixture = sim::eligibility::Fixture::load(world.fixture);
+  sim::eligibility::SimulatedEligibilityService service(sim::eligibility::options_for_directory(world.service_dir, fixture),
+                                                        fixture);
+  service.start();
+  drivers::HttpsTransportConfig tls;
+  tls.port = service.port();
+  tls.ca_certificate = world.service_dir / "service-ca.pem";
+  tls.client_certificate = world.service_dir / "terminal.pem";
+  tls.client_key = world.service_dir / "terminal.key";
+  drivers::HttpsClientTransport transport(tls);
+  eligibility::EligibilityClient client(transport, clock);
+  drivers::TerminalKeySigner terminal = drivers::TerminalKeySigner::from_pem_file(tls.client_key);
+  std::cout << "[sim] eligibility service at " << service.url() << " (mutual TLS)\n";
+
+  const eligibility::ResultFileWriter results(world.outbox);
+  journal::Journal journal = journal::Journal::open(world.journal, "SIM-KIOSK-01");
+
+  std::optional<face::FaceVerifier> verifier;
+  if (o.face) {
+    try {
+      face::FaceConfig config;
+      config.model_dir = o.faces_dir;
+      verifier.emplace(config);
+    } catch (const face::FaceError& e) {
+      std::cout << "[sim] face authentication is off: " << e.what() << "\n";
+    }
+  }
+  PatientCamera camera;
+  sim::SimulatedCardSurfaceScanner scanner(sim::CardProfile::load(cards.front().file));
+
+  sim::SimulatedReaders readers;
+  readers.attach_reader(kReader);
+  TerminalFrontend terminal_screen(0, std::cout, load_texts(o.texts));
+  std::optional<WebFrontend> web;
+  std::optional<BothFrontends> both;
+  Frontend* screen = &terminal_screen;
+  if (o.screen_port >= 0) {
+    WebFrontendConfig web_config;
+    web_config.port = o.screen_port;
+    web.emplace(web_config);
+    both.emplace(terminal_screen, *web);
+    screen = &*both;
+  }
+  SimulatedPatients patients(*screen, readers, camera, scanner, cards);
+
+  ReceptionServices services;
+  services.readers = &readers;
+  services.reader = kReader;
+  services.clock = &clock;
+  services.trust = &trust;
+  services.eligibility = &client;
+  services.terminal = &terminal;
+  services.results = &results;
+  services.journal = &journal;
+  if (verifier) {
+    services.face = &*verifier;
+    services.camera = &camera;
+    services.scanner = &scanner;
+  }
+  ReceptionRunner runner(services, patients);
+  std::jthread url_printer;
+  if (web) {
+    // The page is served once start() ran inside run(); print the URL from a short-lived thread.
+    url_printer = std::jthread([&web] {
+      for (int i = 0; i < 50 && web->port() == 0; ++i) std::this_thread::sleep_for(100ms);
+      std::cout << "[kiosk] kiosk screen: " << web->url() << " (open it in Chromium: chromium --kiosk " << web->url()
+                << ")\n" << std::flush;
+    });
+  }
+  const auto started = clock.now();
+  runner.run(static_cast<int>(cards.size()));
+
+  int completed = 0;
+  for (const auto& r : journal.since(started)) {
+    if (r.event == "reception-completed") ++completed;
+  }
+  service.stop();
+  std::cout << "[sim] " << cards.size() << " patient(s); journal: " << world.journal.string()
+            << "; result files: " << world.outbox.string() << "\n";
+  return completed >= static_cast<int>(cards.size()) ? 0 : 3;
+}
+
+}  // namespace kiosk::firmware

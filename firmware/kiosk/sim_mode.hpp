@@ -1,0 +1,25 @@
+// `kiosk sim`: the whole firmware on the simulator. A simulated JPKI CA, demo cards, the
+// simulated eligibility service on loopback (mutual TLS), simulated readers, a virtual camera
+// showing the patient, a simulated card-surface scanner, the journal and the result outbox; the
+// reception runs unchanged against them.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kiosk::firmware {
+
+struct SimOptions {
+  std::filesystem::path world = "var/sim";
+  std::filesystem::path faces_dir;            // the face set and models (../shared/faces)
+  std::vector<std::filesystem::path> cards;   // present these cards in turn (default: the demo cards)
+  std::filesystem::path texts;                // a resource file for message texts (optional)
+  bool face = true;                           // offer face authentication when the models load
+  int screen_port = -1;                       // >= 0: also serve the kiosk screen (0: any free port)
+};
+
+// Serves one reception per card; returns 0 when every reception completed with a result.
+int run_simulator(const SimOptions& options);
+
+}  // namespace kiosk::firmware
