@@ -37,6 +37,13 @@ class Reader {
     }
   }
 
+  // A path value: read as a string, kept as a path.
+  void get(const char* section, const char* key, std::filesystem::path& out) {
+    std::string text = out.string();
+    get(section, key, text);
+    out = text;
+  }
+
   void report_unknown() {
     for (const auto& [section, body] : j_.items()) {
       if (!body.is_object()) {
@@ -95,36 +102,21 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   KioskConfig& c = loaded.config;
   Reader r(loaded.raw, loaded.errors);
   r.get("terminal", "id", c.terminal_id);
-  std::string path;
   r.get("card_reader", "reader", c.reader);
-  path = c.jpki_ca_dir.string();
-  r.get("card_reader", "jpki_ca_dir", path);
-  c.jpki_ca_dir = path;
+  r.get("card_reader", "jpki_ca_dir", c.jpki_ca_dir);
   r.get("card_reader", "expiry_warning_days", c.expiry_warning_days);
   r.get("card_reader", "grace_days_after_expiry", c.grace_days_after_expiry);
-  path = c.data_dir.string();
-  r.get("storage", "data_dir", path);
-  c.data_dir = path;
-  path = c.outbox.string();
-  r.get("storage", "outbox", path);
-  c.outbox = path;
+  r.get("storage", "data_dir", c.data_dir);
+  r.get("storage", "outbox", c.outbox);
   r.get("storage", "journal_retention_days", c.journal_retention_days);
   r.get("eligibility", "host", c.eligibility_host);
   r.get("eligibility", "port", c.eligibility_port);
-  path = c.eligibility_ca_certificate.string();
-  r.get("eligibility", "ca_certificate", path);
-  c.eligibility_ca_certificate = path;
-  path = c.terminal_certificate.string();
-  r.get("eligibility", "terminal_certificate", path);
-  c.terminal_certificate = path;
-  path = c.terminal_key.string();
-  r.get("eligibility", "terminal_key", path);
-  c.terminal_key = path;
+  r.get("eligibility", "ca_certificate", c.eligibility_ca_certificate);
+  r.get("eligibility", "terminal_certificate", c.terminal_certificate);
+  r.get("eligibility", "terminal_key", c.terminal_key);
   r.get("face", "camera", c.camera);
   r.get("face", "enabled", c.face_enabled);
-  path = c.model_dir.string();
-  r.get("face", "model_dir", path);
-  c.model_dir = path;
+  r.get("face", "model_dir", c.model_dir);
   r.report_unknown();
 
   if (!c.eligibility_host.empty() && (c.eligibility_port < 1 || c.eligibility_port > 65535)) {
