@@ -109,10 +109,12 @@ std::vector<DetectedFace> FaceDetector::detect(const cv::Mat& image) {
 }
 
 void FaceDetector::refine(const cv::Mat& bgr, DetectedFace& face) {
+  // The window: the face and 30% of its size on every side (YuNet still sees it whole).
+  constexpr float kWindowMargin = 0.3f;
   const cv::Rect2f& b = face.box;
   if (b.width > static_cast<float>(settings_.max_face_px)) return;  // would be scaled down again
-  const cv::Rect window = cv::Rect(cvRound(b.x - 0.6f * b.width), cvRound(b.y - 0.6f * b.height),
-                                   cvRound(2.2f * b.width), cvRound(2.2f * b.height)) &
+  const cv::Rect window = cv::Rect(cvRound(b.x - kWindowMargin * b.width), cvRound(b.y - kWindowMargin * b.height),
+                                   cvRound((1 + 2 * kWindowMargin) * b.width), cvRound((1 + 2 * kWindowMargin) * b.height)) &
                           cv::Rect(0, 0, bgr.cols, bgr.rows);
   if (window.width < 32 || window.height < 32) return;
   const auto found = detect_at(bgr(window), 1.0);

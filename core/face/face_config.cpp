@@ -41,7 +41,7 @@ RecognizerSettings RecognizerSettings::preset(RecognizerKind kind) {
     case RecognizerKind::PaddleX:
       // Threshold: FAR 0.1% on ../shared/faces, card protocol (face-eval, docs/face-authentication.md).
       s.model = "models/mobilefacenet_paddlex_128d.onnx";
-      s.threshold = 0.3281;
+      s.threshold = 0.3377;
       break;
     case RecognizerKind::Foamliu:
       s.model = "models/mobilefacenet_foamliu_128d.onnx";
@@ -138,6 +138,7 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"recognizer.mean", set_double(&FaceConfig::recognizer, &RecognizerSettings::mean)},
       {"recognizer.swap_rb", set_bool(&FaceConfig::recognizer, &RecognizerSettings::swap_rb)},
       {"recognizer.flip_average", set_bool(&FaceConfig::recognizer, &RecognizerSettings::flip_average)},
+      {"recognizer.flip_average_live", set_bool(&FaceConfig::recognizer, &RecognizerSettings::flip_average_live)},
       {"threshold", set_double(&FaceConfig::recognizer, &RecognizerSettings::threshold)},
       {"quality.min_face_width", set_double(&FaceConfig::quality, &QualityLimits::min_face_width)},
       {"quality.max_face_width", set_double(&FaceConfig::quality, &QualityLimits::max_face_width)},

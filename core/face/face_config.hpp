@@ -41,8 +41,10 @@ struct RecognizerSettings {
   // calibrated for FAR 0.1% (face-eval, card protocol, ../shared/faces).
   double threshold = 0.0;
   // Embed the face and its mirror image and average them (test-time augmentation): better
-  // accuracy for twice the embedding time.
+  // accuracy for twice the embedding time. For the card photo (once per session) and, with
+  // flip_average_live, for every camera frame too.
   bool flip_average = true;
+  bool flip_average_live = false;
 
   // The settings for a known model (model file, pre-processing, calibrated threshold).
   static RecognizerSettings preset(RecognizerKind kind);
@@ -81,8 +83,8 @@ struct LivenessSettings {
   bool enabled = true;
   // 3-D parallax: how far the motion of the face's textured points is from one plane (80th
   // percentile of a homography's reprojection errors, in eye distances), sustained over three
-  // frames. Simulated flat photos stay at 0.002-0.008 however they move; simulated live heads
-  // reach 0.03-0.05 within 1.5 s (face-eval attacks, docs/face-authentication.md).
+  // frames. Simulated flat photos stay at 0.001-0.005 however they move; simulated live heads
+  // pass 0.010 within ~0.2 s and reach 0.03-0.08 (face-eval attacks, docs/face-authentication.md).
   double min_parallax = 0.010;
   int min_frames = 4;              // usable frames before a verdict
   // Screen or photo edge: a straight-edged frame close around the face on at least 3 sides,
@@ -91,7 +93,7 @@ struct LivenessSettings {
   double edge_frame_fraction = 0.5;
   // Periodic pattern (screen pixel grid / halftone moiré) in the face: the strongest isolated
   // spectral peak over its local spectral background, median over the usable frames
-  // (simulated live faces 3.8-5.1, screens at 2.3 screen pixels per camera pixel 13-63).
+  // (simulated live faces 3.8-5.0, screens at 2.3 screen pixels per camera pixel 13-60).
   bool check_periodic_pattern = true;
   double max_periodic_score = 9.0;
   bool ignore_jpeg_grid = true;    // MJPEG cameras put 8x8 block harmonics into every frame

@@ -28,7 +28,7 @@ FaceVerifier::FaceVerifier(FaceConfig config) : config_(std::move(config)) {
 
 FaceVerifier::~FaceVerifier() = default;
 
-Embedding FaceVerifier::embed_chip(const cv::Mat& chip) {
+Embedding FaceVerifier::embed_chip(const cv::Mat& chip, bool mirror) {
   cv::Mat grey;
   cv::Mat bgr;
   if (chip.channels() == 1) {
@@ -40,7 +40,7 @@ Embedding FaceVerifier::embed_chip(const cv::Mat& chip) {
     bgr = chip.clone();
   }
   Embedding e = embedder_->embed(bgr);
-  if (config_.recognizer.flip_average) {
+  if (mirror) {
     cv::Mat mirrored;
     cv::flip(bgr, mirrored, 1);
     e = e.averaged_with(embedder_->embed(mirrored));
@@ -54,7 +54,7 @@ Embedding FaceVerifier::embed_chip(const cv::Mat& chip) {
 Embedding FaceVerifier::embed_face(const cv::Mat& image, const DetectedFace& face) {
   cv::Mat chip = align_face(image, face);
   if (chip.empty()) return {};
-  Embedding e = embed_chip(chip);
+  Embedding e = embed_chip(chip, config_.recognizer.flip_average_live);
   wipe(chip);
   return e;
 }
@@ -73,7 +73,7 @@ FrameAnalysis FaceVerifier::analyse(const cv::Mat& frame) {
   const DetectedFace& face = a.faces[static_cast<std::size_t>(a.quality.face_index)];
   cv::Mat chip = align_face(frame, face);
   assess_photometry(a.quality, frame, face, chip, config_.quality);
-  if (a.quality.usable) a.embedding = embed_chip(chip);
+  if (a.quality.usable) a.embedding = embed_chip(chip, config_.recognizer.flip_average_live);
   wipe(chip);
   a.embed_ms = ms_since(t1);
   return a;
@@ -104,7 +104,7 @@ Embedding FaceVerifier::enroll_image(const cv::Mat& image) {
   cv::Mat chip = align_face(work, faces.front());
   if (work.data != image.data) wipe(work);
   if (chip.empty()) throw FaceError(FaceErrorKind::CardPhotoNoFace, "the face on the card photo cannot be aligned");
-  Embedding e = embed_chip(chip);
+  Embedding e = embed_chip(chip, config_.recognizer.flip_average);
   wipe(chip);
   if (e.empty()) throw FaceError(FaceErrorKind::CardPhotoNoFace, "the face on the card photo gives no embedding");
   return e;

@@ -102,7 +102,10 @@ double periodic_pattern_score(const cv::Mat& frame, const DetectedFace& face, bo
   cv::Mat sum3;
   cv::boxFilter(wrapped, sum9, CV_32F, cv::Size(9, 9), cv::Point(-1, -1), false);
   cv::boxFilter(wrapped, sum3, CV_32F, cv::Size(3, 3), cv::Point(-1, -1), false);
-  const cv::Mat background = (sum9 - sum3)(cv::Rect(4, 4, n, n)) / 72.0;
+  cv::Mat background = (sum9 - sum3)(cv::Rect(4, 4, n, n)) / 72.0;
+  wipe(wrapped);
+  wipe(sum9);
+  wipe(sum3);
 
   const auto at = [&](int y, int x) { return log_mag.at<float>((y + n) % n, (x + n) % n); };
   double best = 0.0;
@@ -126,6 +129,8 @@ double periodic_pattern_score(const cv::Mat& frame, const DetectedFace& face, bo
       best = std::max(best, static_cast<double>(log_mag.at<float>(y, x)) - bg);
     }
   }
+  wipe(log_mag);
+  wipe(background);
   return std::exp(best);
 }
 
