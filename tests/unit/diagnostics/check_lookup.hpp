@@ -1,0 +1,29 @@
+// Finding a check by name in a list of results (the diagnostics tests).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "core/diagnostics/report.hpp"
+
+namespace kiosk::test {
+
+inline const diagnostics::CheckResult& find(const std::vector<diagnostics::CheckResult>& results, const std::string& name) {
+  for (const auto& r : results) {
+    if (r.name == name) return r;
+  }
+  FAIL("no check named '" << name << "'");
+  throw std::logic_error("unreachable");
+}
+
+inline bool has(const std::vector<diagnostics::CheckResult>& results, const std::string& name) {
+  for (const auto& r : results) {
+    if (r.name == name) return true;
+  }
+  return false;
+}
+
+}  // namespace kiosk::test
