@@ -142,7 +142,9 @@ diagnostics::CheckResult load_trust(const std::filesystem::path& dir, crypto::Tr
 Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::TrustStore& trust) {
   Devices d;
   if (o.simulated) {
-    const DemoWorld world = ensure_demo_world(o.world, "../shared/faces", std::cerr);
+    // The face set sits beside the models (../shared/faces/{models,data}): a new demo world takes
+    // the patient's face for the simulated camera from there.
+    const DemoWorld world = ensure_demo_world(o.world, config.model_dir.parent_path(), std::cerr);
     d.trust = load_trust(world.ca_dir, trust);
     auto readers = std::make_unique<sim::SimulatedReaders>();
     readers->attach_reader("Simulated Contactless Reader 0");
