@@ -8,6 +8,7 @@
 #include "drivers/https/service_probe.hpp"
 #include "sim/eligibility/service_pki.hpp"
 #include "tests/eligibility_it/world.hpp"
+#include "tests/unit/diagnostics/check_lookup.hpp"
 
 using namespace kiosk;
 using namespace kiosk::diagnostics;
@@ -21,13 +22,7 @@ struct Diagnosis {
   hal::ServiceProbeFacts probe;
   std::vector<CheckResult> checks;
 
-  const CheckResult& check(const std::string& name) const {
-    for (const auto& c : checks) {
-      if (c.name == name) return c;
-    }
-    FAIL("no check named '" << name << "'");
-    throw std::logic_error("unreachable");
-  }
+  const CheckResult& check(const std::string& name) const { return test::find(checks, name); }
 };
 
 // What `kiosk diag` does for the service: the probe, then (over a working connection) one
@@ -45,9 +40,7 @@ Diagnosis diagnose(const drivers::HttpsTransportConfig& config) {
     health = query_health(client, clock);
   }
   d.checks = check_service(d.probe, health, std::chrono::system_clock::now(), {});
-  Report report;
-  report.add(d.checks);
-  UNSCOPED_INFO(report.to_table());
+  UNSCOPED_INFO(test::report_of(d.checks).to_table());
   return d;
 }
 

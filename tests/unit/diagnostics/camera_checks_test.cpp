@@ -11,6 +11,7 @@
 using namespace kiosk;
 using namespace kiosk::diagnostics;
 using kiosk::test::find;
+using kiosk::test::report_of;
 using kiosk::test::has;
 
 namespace {
@@ -48,12 +49,6 @@ struct Bench {
     return check_camera(provider, settings, FaceCheckTools{with_detector ? &detector : nullptr, config.quality});
   }
 };
-
-Report report_of(const std::vector<CheckResult>& checks) {
-  Report r;
-  r.add(checks);
-  return r;
-}
 
 }  // namespace
 

@@ -1,4 +1,4 @@
-// Finding a check by name in a list of results (the diagnostics tests).
+// Finding a check by name in a list of results, and a report of them (the diagnostics tests).
 #pragma once
 
 #include <stdexcept>
@@ -24,6 +24,12 @@ inline bool has(const std::vector<diagnostics::CheckResult>& results, const std:
     if (r.name == name) return true;
   }
   return false;
+}
+
+inline diagnostics::Report report_of(const std::vector<diagnostics::CheckResult>& checks) {
+  diagnostics::Report r;
+  r.add(checks);
+  return r;
 }
 
 }  // namespace kiosk::test

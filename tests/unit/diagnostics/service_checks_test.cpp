@@ -14,6 +14,7 @@
 using namespace kiosk;
 using namespace kiosk::diagnostics;
 using kiosk::test::find;
+using kiosk::test::report_of;
 using namespace std::chrono_literals;
 
 namespace {
@@ -51,12 +52,6 @@ HealthFacts answer(std::chrono::system_clock::time_point kiosk_time, std::chrono
   h.asked = kiosk_time - 20ms;
   h.answered = kiosk_time + 20ms;
   return h;
-}
-
-Report report_of(const std::vector<CheckResult>& checks) {
-  Report r;
-  r.add(checks);
-  return r;
 }
 
 }  // namespace
