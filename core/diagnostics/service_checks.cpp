@@ -170,10 +170,12 @@ std::vector<CheckResult> answer_checks(const HealthFacts& h, const ServiceCheckS
   const auto magnitude = milliseconds{std::abs(offset.count())};
   char seconds_text[32];
   std::snprintf(seconds_text, sizeof seconds_text, "%.1f", static_cast<double>(magnitude.count()) / 1000.0);
-  std::string measured_offset = "kiosk " + std::string(offset.count() >= 0 ? "ahead of" : "behind") + " the service by " +
-                                seconds_text + " s (±" +
-                                ms(uncertainty) + "), kiosk " + calendar::format_iso8601_utc(middle) + ", service " +
-                                calendar::format_iso8601_utc(*health.time);
+  const std::string clocks = ", kiosk " + calendar::format_iso8601_utc(middle) + ", service " + calendar::format_iso8601_utc(*health.time);
+  const std::string measured_offset =
+      magnitude <= uncertainty
+          ? "kiosk and service agree within ±" + ms(uncertainty) + clocks
+          : "kiosk " + std::string(offset.count() >= 0 ? "ahead of" : "behind") + " the service by " + seconds_text +
+                " s (±" + ms(uncertainty) + ")" + clocks;
   const std::string fix = "synchronise the kiosk's clock (NTP: timedatectl set-ntp true; check that the NTP server is reachable)";
   if (magnitude > s.fail_clock_offset) {
     out.push_back({kArea, "clock offset", Status::Fail, measured_offset,

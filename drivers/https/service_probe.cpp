@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "drivers/https/tls_support.hpp"
@@ -43,6 +44,33 @@ struct AlertRecorder {
     if (self != nullptr) self->alert = value & 0xFF;
   }
 };
+
+// Binds `ssl` to the socket, records alerts, and checks the host name (or IP address) against
+// the server certificate.
+bool prepare(SSL* ssl, int socket, AlertRecorder& alerts, const std::string& host) {
+  if (SSL_set_fd(ssl, socket) != 1) return false;
+  SSL_set_app_data(ssl, &alerts);
+  SSL_set_info_callback(ssl, &AlertRecorder::callback);
+  if (is_ip_address(host)) return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) == 1;
+  // SSL_set_tlsext_host_name() without its C cast.
+  SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
+  return SSL_set1_host(ssl, host.c_str()) == 1;
+}
+
+// With TLS 1.3 a service that refuses the terminal's certificate says so after the handshake;
+// when a request was already on its way, the alert can be lost in the connection reset. One
+// more handshake without a request, waiting briefly for the verdict, records the alert.
+void await_client_certificate_verdict(SSL_CTX* ctx, const HttpsTransportConfig& config, AlertRecorder& alerts,
+                                      milliseconds timeout) {
+  const tls::FileDescriptor socket = tls::connect_socket(config.host, config.port, timeout);
+  if (!socket.valid()) return;
+  SslPtr ssl(SSL_new(ctx));
+  if (ssl && prepare(ssl.get(), socket.get(), alerts, config.host) && SSL_connect(ssl.get()) == 1) {
+    char byte = 0;
+    SSL_read(ssl.get(), &byte, 1);  // the alert, or nothing until the time-out
+  }
+  ERR_clear_error();
+}
 
 Kind verify_failure_kind(long verify) {
   switch (verify) {
@@ -106,17 +134,8 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
   SslPtr ssl(SSL_new(ctx.get()));
   AlertRecorder alerts;
-  if (!ssl || SSL_set_fd(ssl.get(), socket.get()) != 1) {
+  if (!ssl || !prepare(ssl.get(), socket.get(), alerts, config.host)) {
     return fail_handshake(Kind::Configuration, "cannot set up TLS: " + openssl::take_errors());
-  }
-  SSL_set_app_data(ssl.get(), &alerts);
-  SSL_set_info_callback(ssl.get(), &AlertRecorder::callback);
-  if (is_ip_address(config.host)) {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), config.host.c_str());
-  } else {
-    // SSL_set_tlsext_host_name() without its C cast.
-    SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(config.host.c_str()));
-    SSL_set1_host(ssl.get(), config.host.c_str());
   }
 
   facts.handshake_attempted = true;
@@ -130,8 +149,7 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
   if (!facts.server_trusted) {
     facts.server_verify_error = facts.server_certificate.empty() ? "the server sent no certificate" : X509_verify_cert_error_string(verify);
   }
-  auto refused_or_failed = [&](const std::string& where) {
-    const std::string reasons = ERR_peek_error() != 0 ? "; OpenSSL: " + openssl::take_errors() : std::string();
+  auto refused_or_failed = [&](const std::string& where, const std::string& reasons) {
     if (alerts.alert >= 0 && tls::is_client_certificate_alert(alerts.alert)) {
       return fail_handshake(Kind::TlsClientCertificateRefused, "the service refused this terminal's certificate (alert: " +
                                                                    std::string(SSL_alert_desc_string_long(alerts.alert)) + ")");
@@ -139,7 +157,8 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
     const std::string alert = alerts.alert >= 0 ? "; alert: " + std::string(SSL_alert_desc_string_long(alerts.alert)) : "";
     return fail_handshake(Kind::TlsHandshakeFailed, where + alert + reasons);
   };
-  if (!handshake) return refused_or_failed("TLS handshake failed");
+  auto openssl_reasons = [] { return ERR_peek_error() != 0 ? "; OpenSSL: " + openssl::take_errors() : std::string(); };
+  if (!handshake) return refused_or_failed("TLS handshake failed", openssl_reasons());
   facts.tls_version = SSL_get_version(ssl.get());
   facts.cipher = SSL_get_cipher_name(ssl.get());
   if (!facts.server_trusted) {
@@ -155,7 +174,9 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
   char first[16];
   if (SSL_write(ssl.get(), request.data(), static_cast<int>(request.size())) <= 0 ||
       SSL_read(ssl.get(), first, sizeof first) <= 0) {
-    return refused_or_failed("the connection broke right after the handshake");
+    const std::string reasons = openssl_reasons();
+    if (alerts.alert < 0) await_client_certificate_verdict(ctx.get(), config, alerts, std::min(timeout, milliseconds{500}));
+    return refused_or_failed("the connection broke right after the handshake", reasons);
   }
   facts.handshake_ok = true;
   SSL_shutdown(ssl.get());
