@@ -285,8 +285,12 @@ std::vector<CheckResult> check_camera(hal::CameraProvider& cameras, const Camera
     sample.push_back(std::move(*f));
   }
   if (sample.empty()) {
-    out.push_back({kArea, "face detected", Status::Fail, "no frame for face detection: " + stopped->what,
-                   hal::advice(stopped->kind)});
+    if (!stopped) {
+      out.push_back({kArea, "face detected", Status::Skip, "no frames asked for (face_frames is 0)", ""});
+    } else {
+      out.push_back({kArea, "face detected", Status::Fail, "no frame for face detection: " + stopped->what,
+                     hal::advice(stopped->kind)});
+    }
     return out;
   }
   const FaceFindings found = look_for_faces(sample, tools);
