@@ -7,22 +7,33 @@
 #include <sqlite3.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <opencv2/core/version.hpp>
 
+#include "core/diagnostics/camera_checks.hpp"
 #include "core/diagnostics/card_checks.hpp"
 #include "core/diagnostics/host_checks.hpp"
+#include "core/diagnostics/service_checks.hpp"
 #include "core/diagnostics/usb_checks.hpp"
+#include "core/face/face_config.hpp"
+#include "drivers/camera/v4l2_camera.hpp"
+#include "drivers/https/service_probe.hpp"
 #include "drivers/pcsc/pcsc_reader_service.hpp"
+#include "drivers/system/system_clock.hpp"
 #include "drivers/usb/libusb_inventory.hpp"
 #include "firmware/kiosk/config.hpp"
 #include "firmware/kiosk/demo_world.hpp"
 #include "hal/calendar.hpp"
 #include "sim/card/jpki_card.hpp"
+#include "sim/camera/virtual_camera.hpp"
 #include "sim/card/simulated_readers.hpp"
+#include "sim/eligibility/fixture.hpp"
+#include "sim/eligibility/service.hpp"
 #include "sim/usb/simulated_usb.hpp"
 
 namespace kiosk::firmware {
@@ -56,7 +67,59 @@ struct Devices {
   std::unique_ptr<hal::UsbInventory> usb;
   std::string usb_error;
   diagnostics::CheckResult trust;  // loading the JPKI trust anchors
+  // The face camera (null when face authentication is off) and the face detector (null when
+  // its model cannot be loaded: the model checks say why).
+  std::unique_ptr<hal::CameraProvider> cameras;
+  hal::CameraDevice camera_device;
+  std::unique_ptr<face::FaceDetector> detector;
+  // The eligibility service: nothing when not configured; with --sim, the demo world's
+  // simulated service, running while the devices are open.
+  std::optional<drivers::HttpsTransportConfig> service;
+  std::unique_ptr<sim::eligibility::SimulatedEligibilityService> simulated_service;
 };
+
+// How long a network step of the service checks may take.
+constexpr std::chrono::milliseconds kServiceTimeout{3000};
+
+// The scene the simulated camera plays for `condition` (see DiagOptions::sim_camera).
+sim::Scene simulated_scene(const std::string& condition, const std::optional<std::filesystem::path>& live_face,
+                           const hal::CameraMode& mode) {
+  sim::SceneSettings settings;
+  settings.frame = cv::Size(mode.width, mode.height);
+  settings.fps = mode.fps;
+  sim::Segment segment;
+  if (condition == "nobody" || !live_face) segment.presentation = sim::Presentation::Nobody;
+  if (condition == "dark") segment.condition = sim::Condition::TooDark;
+  if (condition == "blurred") segment.condition = sim::Condition::Blurred;
+  sim::FaceSource person = live_face ? sim::FaceSource::image(*live_face)
+                                     : sim::FaceSource::image(cv::Mat(112, 112, CV_8UC3, cv::Scalar(128, 128, 128)));
+  sim::Scene scene(std::move(person), {segment}, settings);
+  if (condition == "vanishing") scene.vanish_after(0.5);
+  return scene;
+}
+
+std::unique_ptr<face::FaceDetector> load_detector(const KioskConfig& c) {
+  const face::FaceConfig defaults;
+  try {
+    // Model files sit directly in face.model_dir (as the model checks expect them).
+    return std::make_unique<face::FaceDetector>(c.model_dir / defaults.detector.model.filename(), defaults.detector);
+  } catch (const std::exception&) {
+    return nullptr;  // reported by the host check of the model files
+  }
+}
+
+drivers::HttpsTransportConfig service_config(std::string host, int port, std::filesystem::path ca, std::filesystem::path cert,
+                                             std::filesystem::path key) {
+  drivers::HttpsTransportConfig tls;
+  tls.host = std::move(host);
+  tls.port = port;
+  tls.ca_certificate = std::move(ca);
+  tls.client_certificate = std::move(cert);
+  tls.client_key = std::move(key);
+  tls.connect_timeout = kServiceTimeout;
+  tls.keep_alive = false;  // one request per check round; nothing left open
+  return tls;
+}
 
 diagnostics::CheckResult load_trust(const std::filesystem::path& dir, crypto::TrustStore& trust) {
   const std::string name = "JPKI trust anchors";
@@ -79,7 +142,9 @@ diagnostics::CheckResult load_trust(const std::filesystem::path& dir, crypto::Tr
 Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::TrustStore& trust) {
   Devices d;
   if (o.simulated) {
-    const DemoWorld world = ensure_demo_world(o.world, "../shared/faces", std::cerr);
+    // The face set sits beside the models (../shared/faces/{models,data}): a new demo world takes
+    // the patient's face for the simulated camera from there.
+    const DemoWorld world = ensure_demo_world(o.world, config.model_dir.parent_path(), std::cerr);
     d.trust = load_trust(world.ca_dir, trust);
     auto readers = std::make_unique<sim::SimulatedReaders>();
     readers->attach_reader("Simulated Contactless Reader 0");
@@ -89,6 +154,24 @@ Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::Tr
     for (const auto& device : sim::SimulatedUsb::standard_kiosk()) usb->plug(device);
     usb->wait_for_changes(std::chrono::milliseconds(0));  // the plugging above is not news
     d.usb = std::move(usb);
+    if (config.face_enabled) {
+      const std::optional<std::filesystem::path> face = world.cards.front().live_face;
+      const std::string condition = o.sim_camera;
+      std::vector<std::string> present;  // empty: every device is there
+      if (condition == "missing") present.emplace_back("(no camera attached)");
+      d.cameras = std::make_unique<sim::VirtualCameraProvider>(
+          [condition, face](const hal::CameraMode& mode) { return simulated_scene(condition, face, mode); },
+          sim::Pacing::Simulated, std::move(present));
+      d.camera_device = hal::CameraDevice::path(config.camera);
+      d.detector = load_detector(config);
+    }
+    const auto fixture = sim::eligibility::Fixture::load(world.fixture);
+    d.simulated_service = std::make_unique<sim::eligibility::SimulatedEligibilityService>(
+        sim::eligibility::options_for_directory(world.service_dir, fixture), fixture);
+    d.simulated_service->start();
+    d.service = service_config("127.0.0.1", d.simulated_service->port(), world.service_dir / "service-ca.pem",
+                               world.service_dir / "terminal.pem", world.service_dir / "terminal.key");
+    if (o.sim_service == "down") d.simulated_service.reset();  // stopped: its port is closed now
     return d;
   }
   d.trust = load_trust(config.jpki_ca_dir, trust);
@@ -98,7 +181,48 @@ Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::Tr
   } catch (const std::exception& e) {
     d.usb_error = e.what();
   }
+  if (config.face_enabled) {
+    d.cameras = std::make_unique<drivers::V4l2CameraProvider>();
+    d.camera_device = hal::CameraDevice::path(config.camera);
+    d.detector = load_detector(config);
+  }
+  if (!config.eligibility_host.empty()) {
+    d.service = service_config(config.eligibility_host, config.eligibility_port, config.eligibility_ca_certificate,
+                               config.terminal_certificate, config.terminal_key);
+  }
   return d;
+}
+
+std::vector<diagnostics::CheckResult> camera_checks(Devices& devices) {
+  if (!devices.cameras) {
+    return {{"camera", "camera", diagnostics::Status::Skip, "face authentication is off (face.enabled false)", ""}};
+  }
+  diagnostics::CameraCheckSettings settings;
+  settings.device = devices.camera_device;
+  settings.mode = hal::CameraMode{};  // the mode the kiosk opens the camera with
+  return diagnostics::check_camera(*devices.cameras, settings,
+                                   diagnostics::FaceCheckTools{devices.detector.get(), face::FaceConfig{}.quality});
+}
+
+std::vector<diagnostics::CheckResult> service_checks(const Devices& devices) {
+  if (!devices.service) return {diagnostics::service_not_configured()};
+  const hal::ServiceProbeFacts probe = drivers::probe_service(*devices.service, kServiceTimeout);
+  diagnostics::HealthFacts health;
+  if (probe.handshake_ok) {
+    drivers::SystemClock clock;
+    try {
+      drivers::HttpsClientTransport transport(*devices.service);
+      eligibility::ClientOptions once;
+      once.max_attempts = 1;  // report what happens; no retries
+      once.call_timeout = kServiceTimeout;
+      eligibility::EligibilityClient client(transport, clock, once);
+      health = diagnostics::query_health(client, clock);
+    } catch (const hal::TransportError& e) {
+      health.error = e.what();
+      health.advice = "fix the eligibility files named in the configuration";
+    }
+  }
+  return diagnostics::check_service(probe, health, std::chrono::system_clock::now(), diagnostics::ServiceCheckSettings{});
 }
 
 diagnostics::Report run_checks(const DiagOptions& o, const LoadedConfig& loaded, Devices& devices,
@@ -123,6 +247,8 @@ diagnostics::Report run_checks(const DiagOptions& o, const LoadedConfig& loaded,
   card.reader = o.simulated ? "" : c.reader;
   card.policy = {c.expiry_warning_days, c.grace_days_after_expiry, false};
   report.add(diagnostics::check_card_reader(*devices.readers, trust, std::chrono::system_clock::now(), card));
+  report.add(camera_checks(devices));
+  report.add(service_checks(devices));
   return report;
 }
 
@@ -167,6 +293,23 @@ void write_bundle(const std::filesystem::path& file, const LoadedConfig& loaded,
 }
 
 }  // namespace
+
+const std::vector<std::string>& sim_camera_conditions() {
+  static const std::vector<std::string> conditions{"face", "nobody", "dark", "blurred", "missing", "vanishing"};
+  return conditions;
+}
+
+const std::vector<std::string>& sim_service_conditions() {
+  static const std::vector<std::string> conditions{"up", "down"};
+  return conditions;
+}
+
+diagnostics::Report collect_report(const DiagOptions& o) {
+  const LoadedConfig loaded = load_config(o.config);
+  crypto::TrustStore trust;
+  Devices devices = open_devices(o, loaded.config, trust);
+  return run_checks(o, loaded, devices, trust);
+}
 
 int run_diagnostics(const DiagOptions& o) {
   const LoadedConfig loaded = load_config(o.config);

@@ -3,6 +3,9 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
+
+#include "core/diagnostics/report.hpp"
 
 namespace kiosk::firmware {
 
@@ -14,7 +17,21 @@ struct DiagOptions {
   int watch_seconds = 0;         // 0: run once
   int count = 0;                 // with --watch: stop after this many rounds (0: until Ctrl-C)
   std::filesystem::path bundle;  // write a support bundle here
+  // With --sim: what the simulated camera shows ("face" of the demo patient, "nobody", "dark",
+  // "blurred"), or a camera that is "missing" or "vanishing" (unplugged while measured).
+  std::string sim_camera = "face";
+  // With --sim: the simulated eligibility service is "up" or "down" (its port closed).
+  std::string sim_service = "up";
 };
+
+// The sim_camera / sim_service values understood.
+const std::vector<std::string>& sim_camera_conditions();
+const std::vector<std::string>& sim_service_conditions();
+
+// Runs every check once and returns the results (no printing): for `kiosk diag` and the
+// staff-only page of the kiosk screen. With options.simulated, the demo world's devices and a
+// simulated eligibility service started on loopback for the time of the checks.
+diagnostics::Report collect_report(const DiagOptions& options);
 
 // Runs the checks, prints them, returns the exit code (0 PASS, 1 WARN, 2 FAIL).
 int run_diagnostics(const DiagOptions& options);

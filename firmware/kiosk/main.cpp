@@ -53,13 +53,19 @@ int main(int argc, char** argv) {
   std::string diag_config;
   std::string diag_bundle;
   std::string diag_world = "var/sim";
-  auto* diag = app.add_subcommand("diag", "Diagnostics for field technicians: USB, PC/SC, test card, host (exit code 0 PASS, 1 WARN, 2 FAIL)");
+  auto* diag = app.add_subcommand("diag", "Diagnostics for field technicians: host, USB, PC/SC, test card, camera, eligibility service (exit code 0 PASS, 1 WARN, 2 FAIL)");
   diag->add_option("--config", diag_config, "Configuration file (default: built-in defaults)");
   diag->add_flag("--sim", diag_options.simulated, "Check the simulated world (simulated readers, demo card, simulated USB bus)");
   diag->add_option("--world", diag_world, "With --sim: directory of the simulated world")->capture_default_str();
   diag->add_flag("--json", diag_options.json, "Print JSON for tools");
   diag->add_option("--watch", diag_options.watch_seconds, "Re-check every N seconds, printing USB and reader events in between (Ctrl-C ends)");
   diag->add_option("--count", diag_options.count, "With --watch: stop after this many rounds");
+  diag->add_option("--sim-camera", diag_options.sim_camera, "With --sim: what the simulated camera does")
+      ->check(CLI::IsMember(kiosk::firmware::sim_camera_conditions()))
+      ->capture_default_str();
+  diag->add_option("--sim-service", diag_options.sim_service, "With --sim: the simulated eligibility service is up or down")
+      ->check(CLI::IsMember(kiosk::firmware::sim_service_conditions()))
+      ->capture_default_str();
   diag->add_option("--bundle", diag_bundle, "Write a support bundle (JSON: versions, redacted configuration, results; no personal data)");
 
   try {

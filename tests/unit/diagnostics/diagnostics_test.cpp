@@ -11,26 +11,14 @@
 #include "sim/card/simulated_readers.hpp"
 #include "sim/usb/simulated_usb.hpp"
 #include "tests/support/test_cards.hpp"
+#include "tests/unit/diagnostics/check_lookup.hpp"
 
 using namespace kiosk;
 using namespace kiosk::diagnostics;
+using kiosk::test::find;
+using kiosk::test::has;
 
 namespace {
-
-const CheckResult& find(const std::vector<CheckResult>& results, const std::string& name) {
-  for (const auto& r : results) {
-    if (r.name == name) return r;
-  }
-  FAIL("no check named '" << name << "'");
-  throw std::logic_error("unreachable");
-}
-
-bool has(const std::vector<CheckResult>& results, const std::string& name) {
-  for (const auto& r : results) {
-    if (r.name == name) return true;
-  }
-  return false;
-}
 
 struct CardWorld {
   sim::SimulatedReaders readers;
