@@ -660,7 +660,7 @@ void WebFrontend::Impl::staff_routes() {
   });
   server.Get("/desk", [this](const httplib::Request& req, httplib::Response& res) {
     httplib::Request page = req;
-    page.path = "/desk.html";
+    page.path = "/staff.html";
     serve_file(page, res);
   });
 }
