@@ -62,7 +62,7 @@ struct WebFrontendConfig {
   std::size_t max_event_clients = 8;         // more get 503
   std::chrono::milliseconds keepalive{10000};  // an SSE comment this often finds dead clients
   // Staff side. Without `staff` the staff calls answer 503 (no accounts configured).
-  StaffAuthenticator* staff = nullptr;
+  std::shared_ptr<StaffAuthenticator> staff;
   const journal::Journal* journal = nullptr;  // the desk's source; none: an empty desk
   std::function<nlohmann::json()> diagnostics;  // the report of `kiosk diag` (core/diagnostics/report.hpp to_json())
   std::chrono::milliseconds desk_poll{1000};    // how often the desk stream looks for new entries

@@ -259,6 +259,7 @@
     bar.replaceChildren(...LANGS.map((l) => {
       const b = node('button', l === lang ? 'lang active' : 'lang', (strings[l] || {})['lang.native_name'] || l);
       b.type = 'button';
+      b.dataset.value = l;
       b.addEventListener('click', () => { lang = l; render(); });
       return b;
     }));

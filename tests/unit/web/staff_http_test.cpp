@@ -49,8 +49,9 @@ StaffPolicy policy() {
 struct StaffSide {
   TempJournal temp;
   journal::Journal journal = journal::Journal::open(temp.dir / "journal.sqlite", "TEST-KIOSK");
-  StaffAuthenticator staff{{{"staff-07", hash_passcode(card::Secret("8642"), kMinPasscodeIterations)}}, policy(),
-                           journal_into(journal)};
+  std::shared_ptr<StaffAuthenticator> staff = std::make_shared<StaffAuthenticator>(
+      std::vector<StaffAccount>{{"staff-07", hash_passcode(card::Secret("8642"), kMinPasscodeIterations)}}, policy(),
+      journal_into(journal));
   EventRecorder recorder;
   std::unique_ptr<WebFrontend> frontend;
   std::unique_ptr<httplib::Client> client;
@@ -60,7 +61,7 @@ struct StaffSide {
     c.keepalive = 100ms;
     c.desk_poll = 50ms;
     c.journal = &journal;
-    if (with_staff) c.staff = &staff;
+    if (with_staff) c.staff = staff;
     c.diagnostics = std::move(diagnostics);
     frontend = std::make_unique<WebFrontend>(c);
     frontend->start(recorder.sink());
