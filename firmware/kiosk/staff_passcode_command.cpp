@@ -1,6 +1,5 @@
 #include "firmware/kiosk/staff_passcode_command.hpp"
 
-#include <termios.h>
 #include <unistd.h>
 
 #include <ostream>
@@ -8,30 +7,10 @@
 
 #include "core/card/secret.hpp"
 #include "firmware/kiosk/staff_auth.hpp"
+#include "firmware/kiosk/terminal_frontend.hpp"
 
 namespace kiosk::firmware {
 namespace {
-
-// Turns terminal echo off for its lifetime (nothing when `in` is not a terminal).
-class NoEcho {
- public:
-  explicit NoEcho(int fd) : fd_(fd) {
-    if (::isatty(fd_) == 0 || ::tcgetattr(fd_, &saved_) != 0) return;
-    termios quiet = saved_;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    active_ = ::tcsetattr(fd_, TCSAFLUSH, &quiet) == 0;
-  }
-  ~NoEcho() {
-    if (active_) ::tcsetattr(fd_, TCSAFLUSH, &saved_);
-  }
-  NoEcho(const NoEcho&) = delete;
-  NoEcho& operator=(const NoEcho&) = delete;
-
- private:
-  int fd_;
-  termios saved_{};
-  bool active_ = false;
-};
 
 // One line into a Secret, character by character (no std::string copy). False at end of input.
 bool read_line(std::FILE* in, card::Secret& out) {
@@ -61,7 +40,7 @@ int run_staff_passcode(std::FILE* in, std::ostream& out, std::ostream& err, int 
   card::Secret first;
   card::Secret second;
   try {
-    const NoEcho quiet(fd);
+    const EchoOff quiet(fd);
     if (interactive) err << "Staff passcode (4 to 32 characters): " << std::flush;
     if (!read_line(in, first)) first.clear();
     if (interactive) {

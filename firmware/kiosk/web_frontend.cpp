@@ -132,6 +132,19 @@ bool read_json_body(const httplib::Request& req, httplib::Response& res, const h
   return true;
 }
 
+// A body of one boolean member, {"<name>": true|false}; answers 4xx and returns nullopt otherwise.
+std::optional<bool> read_flag(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
+                              const std::string& name) {
+  json input;
+  if (!read_json_body(req, res, reader, input)) return std::nullopt;
+  const auto value = input.find(name);
+  if (!input.is_object() || input.size() != 1 || value == input.end() || !value->is_boolean()) {
+    send_error(res, 400, "bad input", "expected {\"" + name + "\": true|false}");
+    return std::nullopt;
+  }
+  return value->get<bool>();
+}
+
 // The staff session token of a request: the "kiosk_staff" cookie, or "Authorization: Bearer".
 std::string staff_token(const httplib::Request& req) {
   const std::string auth = req.get_header_value("Authorization");
@@ -159,23 +172,17 @@ bool ends_reception(const std::string& event) {
   return std::find(std::begin(kEnds), std::end(kEnds), event) != std::end(kEnds);
 }
 
-std::string local_time_of_day(std::chrono::system_clock::time_point at) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(at);
-  std::tm local{};
-  localtime_r(&t, &local);
-  std::array<char, 16> text{};
-  std::strftime(text.data(), text.size(), "%H:%M:%S", &local);
-  return text.data();
-}
-
-std::string local_date_time(std::chrono::system_clock::time_point at) {
+// `at` in the kiosk's time zone, as strftime `format` makes it.
+std::string local_time(std::chrono::system_clock::time_point at, const char* format) {
   const std::time_t t = std::chrono::system_clock::to_time_t(at);
   std::tm local{};
   localtime_r(&t, &local);
   std::array<char, 32> text{};
-  std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S%z", &local);
+  std::strftime(text.data(), text.size(), format, &local);
   return text.data();
 }
+constexpr const char* kTimeOfDay = "%H:%M:%S";
+constexpr const char* kDateTime = "%Y-%m-%dT%H:%M:%S%z";
 
 std::optional<std::string_view> content_type_for(const std::filesystem::path& file) {
   const std::string ext = file.extension().string();
@@ -323,7 +330,7 @@ json desk_rows(const std::vector<journal::Record>& records) {
   for (const auto& r : records) {
     if (r.kind != "reception" || !ends_reception(r.event)) continue;
     rows.push_back(json{{"id", r.id},
-                        {"time", local_time_of_day(r.at)},
+                        {"time", local_time(r.at, kTimeOfDay)},
                         {"event", r.event},
                         {"method", r.method},
                         {"outcome", r.outcome},
@@ -371,6 +378,9 @@ struct WebFrontend::Impl {
 
   void routes();
   bool host_allowed(const httplib::Request& req) const;
+  // An event stream for one more client (503 when too many or stopping); `provider` as httplib's.
+  template <typename Provider>
+  void stream_events(httplib::Response& res, Provider provider);
   void serve_events(httplib::Response& res);
   void serve_input(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
   void serve_file(const httplib::Request& req, httplib::Response& res) const;
@@ -387,7 +397,8 @@ bool WebFrontend::Impl::host_allowed(const httplib::Request& req) const {
   return true;
 }
 
-void WebFrontend::Impl::serve_events(httplib::Response& res) {
+template <typename Provider>
+void WebFrontend::Impl::stream_events(httplib::Response& res, Provider provider) {
   {
     const std::lock_guard lock(mutex);
     if (stopping) return send_error(res, 503, "stopping");
@@ -397,6 +408,16 @@ void WebFrontend::Impl::serve_events(httplib::Response& res) {
   res.set_header("X-Accel-Buffering", "no");
   res.set_chunked_content_provider(
       "text/event-stream",
+      std::move(provider),
+      [this](bool) {
+        const std::lock_guard lock(mutex);
+        --clients;
+      });
+}
+
+void WebFrontend::Impl::serve_events(httplib::Response& res) {
+  stream_events(
+      res,
       [this, last = std::uint64_t{0}](std::size_t, httplib::DataSink& stream) mutable {
         std::string out;
         {
@@ -412,10 +433,6 @@ void WebFrontend::Impl::serve_events(httplib::Response& res) {
           }
         }
         return stream.write(out.data(), out.size());
-      },
-      [this](bool) {
-        const std::lock_guard lock(mutex);
-        --clients;
       });
 }
 
@@ -529,17 +546,13 @@ void WebFrontend::Impl::serve_visual_check(const httplib::Request& req, httplib:
                                            const httplib::ContentReader& reader) {
   const auto staff_id = staff_session(req, res);
   if (!staff_id) return;
-  json input;
-  if (!read_json_body(req, res, reader, input)) return;
-  const auto on = input.find("on");
-  if (!input.is_object() || input.size() != 1 || on == input.end() || !on->is_boolean()) {
-    return send_error(res, 400, "bad input", "expected {\"on\": true|false}");
-  }
+  const auto on = read_flag(req, res, reader, "on");
+  if (!on) return;
   const auto duration = config.staff->policy().visual_check;
   EventSink to_machine;
   {
     const std::lock_guard lock(mutex);
-    if (on->get<bool>()) {
+    if (*on) {
       visual_until = std::chrono::steady_clock::now() + duration;
       visual_staff = *staff_id;
     } else {
@@ -548,7 +561,7 @@ void WebFrontend::Impl::serve_visual_check(const httplib::Request& req, httplib:
     }
     to_machine = sink;
   }
-  if (to_machine) to_machine(reception::StaffVisualCheckMode{on->get<bool>(), *staff_id, duration});
+  if (to_machine) to_machine(reception::StaffVisualCheckMode{*on, *staff_id, duration});
   send_json(res, 200, staff_status(*staff_id, staff_token(req)));
 }
 
@@ -556,12 +569,8 @@ void WebFrontend::Impl::serve_visual_confirm(const httplib::Request& req, httpli
                                              const httplib::ContentReader& reader) {
   const auto staff_id = staff_session(req, res);
   if (!staff_id) return;
-  json input;
-  if (!read_json_body(req, res, reader, input)) return;
-  const auto confirmed = input.find("confirmed");
-  if (!input.is_object() || input.size() != 1 || confirmed == input.end() || !confirmed->is_boolean()) {
-    return send_error(res, 400, "bad input", "expected {\"confirmed\": true|false}");
-  }
+  const auto confirmed = read_flag(req, res, reader, "confirmed");
+  if (!confirmed) return;
   EventSink to_machine;
   {
     const std::lock_guard lock(mutex);
@@ -570,20 +579,13 @@ void WebFrontend::Impl::serve_visual_confirm(const httplib::Request& req, httpli
     }
     to_machine = sink;
   }
-  to_machine(reception::VisualChecked{confirmed->get<bool>(), *staff_id});
+  to_machine(reception::VisualChecked{*confirmed, *staff_id});
   send_json(res, 200, json{{"ok", true}});
 }
 
 void WebFrontend::Impl::serve_desk_events(const std::string& token, httplib::Response& res) {
-  {
-    const std::lock_guard lock(mutex);
-    if (stopping) return send_error(res, 503, "stopping");
-    if (clients >= config.max_event_clients) return send_error(res, 503, "too many event clients");
-    ++clients;
-  }
-  res.set_header("X-Accel-Buffering", "no");
-  res.set_chunked_content_provider(
-      "text/event-stream",
+  stream_events(
+      res,
       [this, token, last_id = std::int64_t{0}, day = std::chrono::system_clock::time_point{}, first = true](
           std::size_t, httplib::DataSink& stream) mutable {
         if (!first) {
@@ -603,7 +605,7 @@ void WebFrontend::Impl::serve_desk_events(const std::string& token, httplib::Res
         const json rows = desk_rows(records);
         if (reset || !rows.empty()) {
           out += "event: desk\ndata: " +
-                 json{{"reset", reset}, {"since", local_date_time(today)}, {"rows", rows}}.dump(
+                 json{{"reset", reset}, {"since", local_time(today, kDateTime)}, {"rows", rows}}.dump(
                      -1, ' ', false, json::error_handler_t::replace) +
                  "\n\n";
         } else {
@@ -611,10 +613,6 @@ void WebFrontend::Impl::serve_desk_events(const std::string& token, httplib::Res
         }
         first = false;
         return stream.write(out.data(), out.size());
-      },
-      [this](bool) {
-        const std::lock_guard lock(mutex);
-        --clients;
       });
 }
 
@@ -642,7 +640,7 @@ void WebFrontend::Impl::staff_routes() {
     const auto today = journal::local_midnight(std::chrono::system_clock::now());
     const auto records =
         config.journal != nullptr ? config.journal->of_kind_since("reception", today) : std::vector<journal::Record>{};
-    send_json(res, 200, json{{"since", local_date_time(today)}, {"rows", desk_rows(records)}});
+    send_json(res, 200, json{{"since", local_time(today, kDateTime)}, {"rows", desk_rows(records)}});
   });
   server.Get("/staff/desk/events", [this](const httplib::Request& req, httplib::Response& res) {
     if (staff_session(req, res)) serve_desk_events(staff_token(req), res);
