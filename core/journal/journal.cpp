@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <ctime>
 #include <stdexcept>
 
 namespace kiosk::journal {
@@ -97,10 +98,9 @@ std::int64_t Journal::append(const Entry& e, std::chrono::system_clock::time_poi
   return sqlite3_last_insert_rowid(db_.get());
 }
 
-std::vector<Record> Journal::since(std::chrono::system_clock::time_point since) const {
-  Statement s(db_.get(),
-              "SELECT id, at_us, terminal, kind, event, method, outcome, message_code FROM entries WHERE at_us >= ? ORDER BY id");
-  s.integer(1, to_micros(since));
+namespace {
+
+std::vector<Record> read_records(Statement& s) {
   std::vector<Record> out;
   while (sqlite3_step(s.stmt) == SQLITE_ROW) {
     Record r;
@@ -115,6 +115,37 @@ std::vector<Record> Journal::since(std::chrono::system_clock::time_point since) 
     out.push_back(std::move(r));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<Record> Journal::since(std::chrono::system_clock::time_point since) const {
+  Statement s(db_.get(),
+              "SELECT id, at_us, terminal, kind, event, method, outcome, message_code FROM entries WHERE at_us >= ? ORDER BY id");
+  s.integer(1, to_micros(since));
+  return read_records(s);
+}
+
+std::vector<Record> Journal::of_kind_since(std::string_view kind, std::chrono::system_clock::time_point since,
+                                           std::int64_t after_id) const {
+  Statement s(db_.get(),
+              "SELECT id, at_us, terminal, kind, event, method, outcome, message_code FROM entries"
+              " WHERE at_us >= ? AND kind = ? AND id > ? ORDER BY id");
+  s.integer(1, to_micros(since));
+  s.text(2, std::string(kind));
+  s.integer(3, after_id);
+  return read_records(s);
+}
+
+std::chrono::system_clock::time_point local_midnight(std::chrono::system_clock::time_point t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  local.tm_hour = 0;
+  local.tm_min = 0;
+  local.tm_sec = 0;
+  local.tm_isdst = -1;  // whatever applies at midnight
+  return std::chrono::system_clock::from_time_t(std::mktime(&local));
 }
 
 std::size_t Journal::purge_before(std::chrono::system_clock::time_point before) {

@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct sqlite3;
@@ -30,6 +32,9 @@ struct Record : Entry {
   std::chrono::system_clock::time_point at;
   std::string terminal;
 };
+
+// The local midnight (the kiosk's time zone, TZ) that starts the day of `t`: "today" on the desk.
+std::chrono::system_clock::time_point local_midnight(std::chrono::system_clock::time_point t);
 
 class JournalError : public std::runtime_error {
  public:
@@ -51,6 +56,10 @@ class Journal {
   std::int64_t append(const Entry& entry, std::chrono::system_clock::time_point at);
   // Entries at or after `since`, oldest first.
   std::vector<Record> since(std::chrono::system_clock::time_point since) const;
+  // Entries of one kind ("reception", "staff", ...) at or after `since` with an id above
+  // `after_id`, oldest first: the reception desk's list of today, and its live refresh.
+  std::vector<Record> of_kind_since(std::string_view kind, std::chrono::system_clock::time_point since,
+                                    std::int64_t after_id = 0) const;
   // Deletes entries older than `before` (retention). Returns how many went.
   std::size_t purge_before(std::chrono::system_clock::time_point before);
   // PRAGMA integrity_check == "ok".

@@ -86,7 +86,7 @@ void ReceptionMachine::notice(Message m, TimePoint now, std::vector<Command>& ou
 void ReceptionMachine::finish_session(const std::string& event, const std::string& outcome, Message m,
                                       std::vector<Command>& out) {
   const std::string method = session_ && session_->method ? to_string(*session_->method) : "";
-  out.push_back(JournalEntry{event, method, outcome, info(m).code});
+  out.push_back(JournalEntry{"reception", event, method, outcome, info(m).code});
 }
 
 std::vector<Method> ReceptionMachine::available_methods() const {
@@ -224,6 +224,26 @@ void ReceptionMachine::timeout(TimePoint now, std::vector<Command>& out) {
   }
 }
 
+void ReceptionMachine::staff_mode(const StaffVisualCheckMode& m, TimePoint now, std::vector<Command>& out) {
+  if (m.enabled && m.staff_id.empty()) return;  // visual check is always someone's responsibility
+  if (!m.enabled && !visual_enabled_) return;   // already off: nothing to journal
+  const bool was_enabled = visual_enabled_;
+  visual_enabled_ = m.enabled;
+  if (m.enabled) {
+    const seconds duration = m.duration.count() > 0 ? m.duration : policy_.visual_check_mode;
+    visual_until_ = now + duration;
+    visual_staff_ = m.staff_id;
+    out.push_back(JournalEntry{"staff", was_enabled ? "visual-check-extended" : "visual-check-on", "visual",
+                               "staff " + m.staff_id + " for " + std::to_string(duration.count() / 60) + " min", ""});
+  } else {
+    out.push_back(JournalEntry{"staff", "visual-check-off", "visual",
+                               "staff " + (m.staff_id.empty() ? visual_staff_ : m.staff_id), ""});
+    visual_staff_.clear();
+  }
+  // Staff stand at the kiosk when they switch: the choice on show follows at once.
+  if (screen_.step == Step::MethodChoice && session_) offer_methods(screen_.message, now, out);
+}
+
 std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
   std::vector<Command> out;
   const Step step = screen_.step;
@@ -231,6 +251,13 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
   std::visit(
       Overload{
           [&](const Tick& t) {
+            if (visual_enabled_ && t.now >= visual_until_) {
+              // A patient who already sees the visual-check button, or is being checked, keeps
+              // it for this session: the mode ends for the next card (no screen changes here).
+              visual_enabled_ = false;
+              out.push_back(JournalEntry{"staff", "visual-check-expired", "visual", "staff " + visual_staff_, ""});
+              visual_staff_.clear();
+            }
             if (deadline_ && t.now >= *deadline_) timeout(t.now, out);
           },
           [&](const CardPlaced&) {
@@ -308,7 +335,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             }
             if (c.outcome == card::VerifyOutcome::Wrong && c.tries_left > 0) {
               s.card.pin.tries_left = c.tries_left;
-              out.push_back(JournalEntry{"pin-wrong", "pin", std::to_string(c.tries_left) + " tries left",
+              out.push_back(JournalEntry{"reception", "pin-wrong", "pin", std::to_string(c.tries_left) + " tries left",
                                          info(Message::PinWrong).code});
               Screen screen;
               screen.step = Step::PinEntry;
@@ -319,7 +346,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             }
             s.card.pin = {card::RetryStatus::State::Blocked, 0};
             s.pin_failed_or_locked = true;
-            out.push_back(JournalEntry{"pin-locked", "pin", "the card locked its PIN", info(Message::PinLocked).code});
+            out.push_back(JournalEntry{"reception", "pin-locked", "pin", "the card locked its PIN", info(Message::PinLocked).code});
             offer_methods(Message::PinLocked, now, out);
           },
           [&](const FaceGuidance& g) {
@@ -347,7 +374,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
               m = Message::FaceNotPossible;
               s.face_attempts = policy_.max_face_attempts;
             }
-            out.push_back(JournalEntry{"face-failed", "face", to_string(f.outcome), info(m).code});
+            out.push_back(JournalEntry{"reception", "face-failed", "face", to_string(f.outcome), info(m).code});
             offer_methods(m, now, out);
           },
           [&](const VisualChecked& v) {
@@ -450,12 +477,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             s.step = Step::RemoveCard;
             show(std::move(s), now, out);
           },
-          [&](const StaffVisualCheckMode& m) {
-            visual_enabled_ = m.enabled;
-            visual_staff_ = m.staff_id;
-            out.push_back(JournalEntry{m.enabled ? "visual-check-on" : "visual-check-off", "visual", "staff " + m.staff_id, ""});
-            if (step == Step::MethodChoice && session_) offer_methods(screen_.message, now, out);
-          },
+          [&](const StaffVisualCheckMode& m) { staff_mode(m, now, out); },
           [&](const auto&) { ignored(); },
       },
       event);

@@ -98,9 +98,13 @@ struct PrescriptionChosen { eligibility::PrescriptionIssue choice; };
 struct Acknowledged {};  // "OK" on a result or notice
 struct Cancelled {};     // the patient gave up
 struct Tick { TimePoint now; };
+// Staff switch visual check on (after authenticating; the frontend checks that) or off. On is
+// time-limited: the mode ends by itself `duration` later (0: Policy::visual_check_mode), seen at
+// the first Tick after it, journaled "visual-check-expired". An "on" without a staff id is ignored.
 struct StaffVisualCheckMode {
   bool enabled = false;
   std::string staff_id;
+  seconds duration{0};
 };
 
 using Event = std::variant<CardPlaced, CardRemoved, CardRead, CardReadFailed, MethodChosen, PinTyped, PinChecked,
@@ -125,6 +129,7 @@ struct RecordConsent {
 };
 struct WriteResult { eligibility::OqsResult result; };
 struct JournalEntry {
+  std::string kind = "reception";  // "reception", "staff" (visual-check mode changes)
   std::string event;    // "reception-completed", "pin-wrong", "card-removed", ...
   std::string method;   // "pin", "face", "visual", ""
   std::string outcome;  // free text without personal data
@@ -149,6 +154,7 @@ struct Timeouts {
 struct Policy {
   int max_face_attempts = 2;  // then the PIN (or staff check) is offered
   Timeouts timeouts;
+  seconds visual_check_mode{30 * 60};  // how long staff visual check stays on (default 30 min)
 };
 
 class ReceptionMachine {
@@ -161,6 +167,10 @@ class ReceptionMachine {
   Step step() const noexcept { return screen_.step; }
   const Screen& screen() const noexcept { return screen_; }
   bool visual_check_enabled() const noexcept { return visual_enabled_; }
+  // When the visual-check mode ends by itself (nullopt while off).
+  std::optional<TimePoint> visual_check_until() const noexcept {
+    return visual_enabled_ ? std::optional<TimePoint>(visual_until_) : std::nullopt;
+  }
 
  private:
   struct Session {
@@ -181,12 +191,14 @@ class ReceptionMachine {
   void after_confirmation(TimePoint now, std::vector<Command>& out);
   void finish_session(const std::string& event, const std::string& outcome, Message m, std::vector<Command>& out);
   void timeout(TimePoint now, std::vector<Command>& out);
+  void staff_mode(const StaffVisualCheckMode& m, TimePoint now, std::vector<Command>& out);
 
   Policy policy_;
   Screen screen_;
   std::optional<TimePoint> deadline_;
   std::optional<Session> session_;
   bool visual_enabled_ = false;
+  TimePoint visual_until_{};
   std::string visual_staff_;
   bool card_present_ = false;
 };

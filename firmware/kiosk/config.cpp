@@ -1,5 +1,7 @@
 #include "firmware/kiosk/config.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <set>
 
@@ -68,6 +70,64 @@ class Reader {
   std::set<std::string> seen_;
 };
 
+bool valid_staff_id(const std::string& id) {
+  return !id.empty() && id.size() <= 32 && std::all_of(id.begin(), id.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+  });
+}
+
+void read_minutes(Reader& r, const char* key, std::chrono::seconds& out, int low, int high, std::vector<std::string>& errors) {
+  int minutes = static_cast<int>(out.count() / 60);
+  r.get("staff", key, minutes);
+  if (minutes < low || minutes > high) {
+    errors.push_back(std::string("staff.") + key + ": " + std::to_string(low) + ".." + std::to_string(high) + ", found " +
+                     std::to_string(minutes));
+    return;
+  }
+  out = std::chrono::minutes(minutes);
+}
+
+void read_staff(Reader& r, KioskConfig& c, std::vector<std::string>& errors) {
+  json accounts = json::array();
+  r.get("staff", "accounts", accounts);
+  if (!accounts.is_array()) {
+    errors.push_back("staff.accounts: expected a list of {\"id\", \"passcode_hash\"}");
+  } else {
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < accounts.size(); ++i) {
+      const std::string where = "staff.accounts[" + std::to_string(i) + "]";
+      const json& a = accounts[i];
+      if (!a.is_object() || a.size() != 2 || !a.contains("id") || !a["id"].is_string() || !a.contains("passcode_hash") ||
+          !a["passcode_hash"].is_string()) {
+        errors.push_back(where + ": expected {\"id\": \"...\", \"passcode_hash\": \"...\"}");
+        continue;
+      }
+      StaffAccount account{a["id"].get<std::string>(), a["passcode_hash"].get<std::string>()};
+      if (!valid_staff_id(account.id)) {
+        errors.push_back(where + ".id: 1 to 32 letters, digits, '-' or '_'");
+        continue;
+      }
+      if (!ids.insert(account.id).second) {
+        errors.push_back(where + ".id: \"" + account.id + "\" appears twice");
+        continue;
+      }
+      if (const auto problem = passcode_hash_problem(account.passcode_hash)) {
+        errors.push_back(where + ".passcode_hash: " + *problem);
+        continue;
+      }
+      c.staff_accounts.push_back(std::move(account));
+    }
+  }
+  r.get("staff", "max_failures", c.staff.max_failures);
+  if (c.staff.max_failures < 1 || c.staff.max_failures > 100) {
+    errors.push_back("staff.max_failures: 1..100, found " + std::to_string(c.staff.max_failures));
+    c.staff.max_failures = StaffPolicy{}.max_failures;
+  }
+  read_minutes(r, "lockout_minutes", c.staff.lockout, 1, 24 * 60, errors);
+  read_minutes(r, "session_minutes", c.staff.session, 1, 60, errors);
+  read_minutes(r, "visual_check_minutes", c.staff.visual_check, 1, 12 * 60, errors);
+}
+
 }  // namespace
 
 std::vector<diagnostics::ExpectedFile> KioskConfig::model_files() const {
@@ -117,6 +177,7 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   r.get("face", "camera", c.camera);
   r.get("face", "enabled", c.face_enabled);
   r.get("face", "model_dir", c.model_dir);
+  read_staff(r, c, loaded.errors);
   r.report_unknown();
 
   if (!c.eligibility_host.empty() && (c.eligibility_port < 1 || c.eligibility_port > 65535)) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/diagnostics/host_checks.hpp"
+#include "firmware/kiosk/staff_auth.hpp"
 
 namespace kiosk::firmware {
 
@@ -36,6 +37,10 @@ struct KioskConfig {
   std::string camera = "/dev/video0";
   std::filesystem::path model_dir = "../shared/faces/models";
   std::vector<diagnostics::ExpectedFile> model_files() const;
+  // staff: {"accounts": [{"id": "staff-07", "passcode_hash": "<kiosk staff-passcode>"}],
+  //         "max_failures": 5, "lockout_minutes": 15, "session_minutes": 5, "visual_check_minutes": 30}
+  std::vector<StaffAccount> staff_accounts;  // none: no staff login, no visual check
+  StaffPolicy staff;
 };
 
 struct LoadedConfig {

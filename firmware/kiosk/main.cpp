@@ -2,6 +2,7 @@
 //   kiosk sim    the whole firmware against the simulator (the default demo)
 //   kiosk run    the firmware on this machine's devices and the configured service
 //   kiosk diag   diagnostics for field technicians
+//   kiosk staff-passcode   the hash of a staff passcode for the configuration
 #include <cstdlib>
 #include <iostream>
 
@@ -10,6 +11,8 @@
 #include "firmware/kiosk/diag_command.hpp"
 #include "firmware/kiosk/hardware_mode.hpp"
 #include "firmware/kiosk/sim_mode.hpp"
+#include "firmware/kiosk/staff_auth.hpp"
+#include "firmware/kiosk/staff_passcode_command.hpp"
 
 namespace {
 
@@ -68,6 +71,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   diag->add_option("--bundle", diag_bundle, "Write a support bundle (JSON: versions, redacted configuration, results; no personal data)");
 
+  int passcode_iterations = kiosk::firmware::kDefaultPasscodeIterations;
+  auto* staff_passcode = app.add_subcommand(
+      "staff-passcode",
+      "Print the hash of a staff passcode read from standard input, for staff.accounts[].passcode_hash of the configuration");
+  staff_passcode->add_option("--iterations", passcode_iterations, "PBKDF2-HMAC-SHA256 iterations")
+      ->capture_default_str()
+      ->check(CLI::Range(kiosk::firmware::kMinPasscodeIterations, kiosk::firmware::kMaxPasscodeIterations));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -81,6 +92,7 @@ int main(int argc, char** argv) {
       return kiosk::firmware::run_diagnostics(diag_options);
     }
     if (*run) return kiosk::firmware::run_on_hardware(config, patients);
+    if (*staff_passcode) return kiosk::firmware::run_staff_passcode(stdin, std::cout, std::cerr, passcode_iterations);
     sim_options.world = world;
     sim_options.faces_dir = faces;
     for (const auto& c : cards) sim_options.cards.emplace_back(c);

@@ -203,6 +203,8 @@ int run_simulator(const SimOptions& o) {
   if (o.screen_port >= 0) {
     WebFrontendConfig web_config;
     web_config.port = o.screen_port;
+    web_config.journal = &journal;  // the desk page; staff pages: the demo staff account (README)
+    web_config.staff = std::make_shared<StaffAuthenticator>(demo_staff_accounts(), StaffPolicy{}, journal_into(journal));
     web.emplace(web_config);
     both.emplace(terminal_screen, *web);
     screen = &*both;

@@ -10,27 +10,6 @@ namespace kiosk::firmware {
 namespace rx = reception;
 namespace {
 
-// Terminal echo off while alive (only when `fd` is a terminal).
-class EchoOff {
- public:
-  explicit EchoOff(int fd) : fd_(fd) {
-    if (::isatty(fd_) == 0 || ::tcgetattr(fd_, &saved_) != 0) return;
-    termios quiet = saved_;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    active_ = ::tcsetattr(fd_, TCSAFLUSH, &quiet) == 0;
-  }
-  ~EchoOff() {
-    if (active_) ::tcsetattr(fd_, TCSAFLUSH, &saved_);
-  }
-  EchoOff(const EchoOff&) = delete;
-  EchoOff& operator=(const EchoOff&) = delete;
-
- private:
-  int fd_;
-  termios saved_{};
-  bool active_ = false;
-};
-
 enum class LineResult { Line, Stopped, Closed };
 
 // Reads one line into `line` (at most Secret::kCapacity characters kept), polling so that a

@@ -3,6 +3,9 @@
 // QA to drive the firmware from a script (`printf 'p\n1234\ny\ne\n\n' | kiosk sim`).
 #pragma once
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -14,6 +17,28 @@
 #include "firmware/kiosk/frontend.hpp"
 
 namespace kiosk::firmware {
+
+// Terminal echo off while alive (only when `fd` is a terminal): the PIN here, a staff passcode
+// in `kiosk staff-passcode`.
+class EchoOff {
+ public:
+  explicit EchoOff(int fd) : fd_(fd) {
+    if (::isatty(fd_) == 0 || ::tcgetattr(fd_, &saved_) != 0) return;
+    termios quiet = saved_;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    active_ = ::tcsetattr(fd_, TCSAFLUSH, &quiet) == 0;
+  }
+  ~EchoOff() {
+    if (active_) ::tcsetattr(fd_, TCSAFLUSH, &saved_);
+  }
+  EchoOff(const EchoOff&) = delete;
+  EchoOff& operator=(const EchoOff&) = delete;
+
+ private:
+  int fd_;
+  termios saved_{};
+  bool active_ = false;
+};
 
 class TerminalFrontend final : public Frontend {
  public:

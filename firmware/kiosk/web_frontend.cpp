@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -95,6 +96,93 @@ class JsonWipeGuard {
  private:
   json& j_;
 };
+
+// Reads a small JSON body into `input` through a wiped fixed buffer (a PIN or passcode may be
+// in it). Answers 413, 415 or 400 and returns false when it cannot.
+bool read_json_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
+                    json& input) {
+  std::array<char, kMaxInputBytes> buffer{};
+  const WipeGuard wipe_buffer(buffer.data(), buffer.size());
+  std::size_t size = 0;
+  bool too_long = false;
+  reader([&](const char* data, std::size_t length) {
+    if (length > buffer.size() - size) {
+      too_long = true;
+      return false;
+    }
+    std::memcpy(buffer.data() + size, data, length);
+    size += length;
+    return true;
+  });
+  if (too_long) {
+    send_error(res, 413, "input too long");
+    return false;
+  }
+  const std::string content_type = req.get_header_value("Content-Type");
+  if (content_type.rfind("application/json", 0) != 0) {
+    send_error(res, 415, "input must be sent as application/json");
+    return false;
+  }
+  input = json::parse(buffer.data(), buffer.data() + size, nullptr, false);
+  if (input.is_discarded()) {
+    input = json();
+    send_error(res, 400, "input is not JSON");
+    return false;
+  }
+  return true;
+}
+
+// A body of one boolean member, {"<name>": true|false}; answers 4xx and returns nullopt otherwise.
+std::optional<bool> read_flag(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
+                              const std::string& name) {
+  json input;
+  if (!read_json_body(req, res, reader, input)) return std::nullopt;
+  const auto value = input.find(name);
+  if (!input.is_object() || input.size() != 1 || value == input.end() || !value->is_boolean()) {
+    send_error(res, 400, "bad input", "expected {\"" + name + "\": true|false}");
+    return std::nullopt;
+  }
+  return value->get<bool>();
+}
+
+// The staff session token of a request: the "kiosk_staff" cookie, or "Authorization: Bearer".
+std::string staff_token(const httplib::Request& req) {
+  const std::string auth = req.get_header_value("Authorization");
+  constexpr std::string_view bearer = "Bearer ";
+  if (auth.rfind(bearer, 0) == 0) return auth.substr(bearer.size());
+  const std::string cookies = req.get_header_value("Cookie");
+  std::string_view rest = cookies;
+  while (!rest.empty()) {
+    const std::size_t end = std::min(rest.find(';'), rest.size());
+    std::string_view item = rest.substr(0, end);
+    rest = end < rest.size() ? rest.substr(end + 1) : std::string_view();
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    constexpr std::string_view name = "kiosk_staff=";
+    if (item.rfind(name, 0) == 0) return std::string(item.substr(name.size()));
+  }
+  return {};
+}
+
+// The journal events that end a reception (reception_machine.cpp finish_session()).
+bool ends_reception(const std::string& event) {
+  static constexpr std::string_view kEnds[] = {
+      "reception-completed", "card-refused",           "card-removed",          "timed-out",
+      "service-timeout",     "service-failed",         "cancelled",             "authentication-impossible",
+      "visual-check-declined", "registration-declined"};
+  return std::find(std::begin(kEnds), std::end(kEnds), event) != std::end(kEnds);
+}
+
+// `at` in the kiosk's time zone, as strftime `format` makes it.
+std::string local_time(std::chrono::system_clock::time_point at, const char* format) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(at);
+  std::tm local{};
+  localtime_r(&t, &local);
+  std::array<char, 32> text{};
+  std::strftime(text.data(), text.size(), format, &local);
+  return text.data();
+}
+constexpr const char* kTimeOfDay = "%H:%M:%S";
+constexpr const char* kDateTime = "%Y-%m-%dT%H:%M:%S%z";
 
 std::optional<std::string_view> content_type_for(const std::filesystem::path& file) {
   const std::string ext = file.extension().string();
@@ -237,6 +325,21 @@ std::string sse_frame(std::uint64_t seq, const reception::Screen& screen) {
 
 std::filesystem::path default_web_dir() { return KIOSK_WEB_DIR; }
 
+json desk_rows(const std::vector<journal::Record>& records) {
+  json rows = json::array();
+  for (const auto& r : records) {
+    if (r.kind != "reception" || !ends_reception(r.event)) continue;
+    rows.push_back(json{{"id", r.id},
+                        {"time", local_time(r.at, kTimeOfDay)},
+                        {"event", r.event},
+                        {"method", r.method},
+                        {"outcome", r.outcome},
+                        {"message_code", r.message_code},
+                        {"completed", r.event == "reception-completed"}});
+  }
+  return rows;
+}
+
 struct WebFrontend::Impl {
   explicit Impl(WebFrontendConfig c) : config(std::move(c)) {
     if (config.web_dir.empty()) config.web_dir = default_web_dir();
@@ -260,9 +363,24 @@ struct WebFrontend::Impl {
   bool started = false;
   bool stopping = false;
   std::size_t clients = 0;
+  // Visual-check mode as switched from the staff page (the machine ends it at the same time).
+  std::optional<std::chrono::steady_clock::time_point> visual_until;
+  std::string visual_staff;
+
+  // The staff id of the request's session; answers 401/503 and returns nullopt without one.
+  std::optional<std::string> staff_session(const httplib::Request& req, httplib::Response& res);
+  json staff_status(const std::string& staff_id, const std::string& token);
+  void staff_routes();
+  void serve_login(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void serve_visual_check(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void serve_visual_confirm(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void serve_desk_events(const std::string& token, httplib::Response& res);
 
   void routes();
   bool host_allowed(const httplib::Request& req) const;
+  // An event stream for one more client (503 when too many or stopping); `provider` as httplib's.
+  template <typename Provider>
+  void stream_events(httplib::Response& res, Provider provider);
   void serve_events(httplib::Response& res);
   void serve_input(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
   void serve_file(const httplib::Request& req, httplib::Response& res) const;
@@ -279,7 +397,8 @@ bool WebFrontend::Impl::host_allowed(const httplib::Request& req) const {
   return true;
 }
 
-void WebFrontend::Impl::serve_events(httplib::Response& res) {
+template <typename Provider>
+void WebFrontend::Impl::stream_events(httplib::Response& res, Provider provider) {
   {
     const std::lock_guard lock(mutex);
     if (stopping) return send_error(res, 503, "stopping");
@@ -289,6 +408,16 @@ void WebFrontend::Impl::serve_events(httplib::Response& res) {
   res.set_header("X-Accel-Buffering", "no");
   res.set_chunked_content_provider(
       "text/event-stream",
+      std::move(provider),
+      [this](bool) {
+        const std::lock_guard lock(mutex);
+        --clients;
+      });
+}
+
+void WebFrontend::Impl::serve_events(httplib::Response& res) {
+  stream_events(
+      res,
       [this, last = std::uint64_t{0}](std::size_t, httplib::DataSink& stream) mutable {
         std::string out;
         {
@@ -304,36 +433,14 @@ void WebFrontend::Impl::serve_events(httplib::Response& res) {
           }
         }
         return stream.write(out.data(), out.size());
-      },
-      [this](bool) {
-        const std::lock_guard lock(mutex);
-        --clients;
       });
 }
 
 void WebFrontend::Impl::serve_input(const httplib::Request& req, httplib::Response& res,
                                     const httplib::ContentReader& reader) {
-  std::array<char, kMaxInputBytes> buffer{};
-  const WipeGuard wipe_buffer(buffer.data(), buffer.size());
-  std::size_t size = 0;
-  bool too_long = false;
-  reader([&](const char* data, std::size_t length) {
-    if (length > buffer.size() - size) {
-      too_long = true;
-      return false;
-    }
-    std::memcpy(buffer.data() + size, data, length);
-    size += length;
-    return true;
-  });
-  if (too_long) return send_error(res, 413, "input too long");
-  const std::string content_type = req.get_header_value("Content-Type");
-  if (content_type.rfind("application/json", 0) != 0) {
-    return send_error(res, 415, "input must be sent as application/json");
-  }
-  json input = json::parse(buffer.data(), buffer.data() + size, nullptr, false);
+  json input;
   const JsonWipeGuard wipe_input(input);
-  if (input.is_discarded()) return send_error(res, 400, "input is not JSON");
+  if (!read_json_body(req, res, reader, input)) return;
   if (const auto error = check_shape(input)) return send_error(res, 400, "bad input", *error);
 
   EventSink to_machine;
@@ -369,6 +476,193 @@ void WebFrontend::Impl::serve_file(const httplib::Request& req, httplib::Respons
   res.set_content(std::move(*content), std::string(*content_type));
 }
 
+
+std::optional<std::string> WebFrontend::Impl::staff_session(const httplib::Request& req, httplib::Response& res) {
+  if (config.staff == nullptr || !config.staff->configured()) {
+    send_error(res, 503, "no staff accounts configured", "add staff.accounts to the kiosk configuration");
+    return std::nullopt;
+  }
+  auto id = config.staff->session(staff_token(req), std::chrono::steady_clock::now());
+  if (!id) send_error(res, 401, "staff login needed", "log in again on the staff page");
+  return id;
+}
+
+json WebFrontend::Impl::staff_status(const std::string& staff_id, const std::string& token) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto expiry = config.staff->session_expiry(token, now);
+  const std::lock_guard lock(mutex);
+  json visual{{"on", false}, {"seconds_left", 0}, {"staff_id", nullptr}};
+  if (visual_until && *visual_until > now) {
+    visual = json{{"on", true},
+                  {"seconds_left", std::chrono::ceil<std::chrono::seconds>(*visual_until - now).count()},
+                  {"staff_id", visual_staff}};
+  }
+  return json{{"staff_id", staff_id},
+              {"session_seconds", expiry ? std::chrono::ceil<std::chrono::seconds>(*expiry - now).count() : 0},
+              {"step", reception::to_string(screen.step)},
+              {"visual_check", visual}};
+}
+
+void WebFrontend::Impl::serve_login(const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) {
+  json input;
+  const JsonWipeGuard wipe_input(input);
+  if (!read_json_body(req, res, reader, input)) return;
+  if (config.staff == nullptr || !config.staff->configured()) {
+    return send_error(res, 503, "no staff accounts configured", "add staff.accounts to the kiosk configuration");
+  }
+  const auto id = input.find("staff_id");
+  const auto passcode = input.find("passcode");
+  if (!input.is_object() || input.size() != 2 || id == input.end() || !id->is_string() || passcode == input.end() ||
+      !passcode->is_string()) {
+    return send_error(res, 400, "bad input", "expected {\"staff_id\": \"...\", \"passcode\": \"...\"}");
+  }
+  const std::string& typed = passcode->get_ref<const std::string&>();
+  if (typed.empty() || typed.size() > card::Secret::kCapacity) {
+    return send_error(res, 400, "bad input", "the passcode must be 1 to 32 characters");
+  }
+  const card::Secret secret(typed);
+  const auto login = config.staff->login(id->get_ref<const std::string&>(), secret, std::chrono::steady_clock::now());
+  switch (login.outcome) {
+    case StaffAuthenticator::Outcome::NoAccounts:
+      return send_error(res, 503, "no staff accounts configured");
+    case StaffAuthenticator::Outcome::Wrong:
+      return send_error(res, 401, "wrong staff id or passcode");
+    case StaffAuthenticator::Outcome::LockedOut:
+      res.set_header("Retry-After", std::to_string(login.retry_after.count()));
+      return send_json(res, 429,
+                       json{{"error", "too many wrong passcodes: staff login is locked"},
+                            {"retry_after_seconds", login.retry_after.count()}});
+    case StaffAuthenticator::Outcome::LoggedIn:
+      break;
+  }
+  const auto seconds = config.staff->policy().session.count();
+  res.set_header("Set-Cookie", "kiosk_staff=" + login.token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                                   std::to_string(seconds));
+  send_json(res, 200, json{{"staff_id", id->get<std::string>()}, {"session_seconds", seconds}});
+}
+
+void WebFrontend::Impl::serve_visual_check(const httplib::Request& req, httplib::Response& res,
+                                           const httplib::ContentReader& reader) {
+  const auto staff_id = staff_session(req, res);
+  if (!staff_id) return;
+  const auto on = read_flag(req, res, reader, "on");
+  if (!on) return;
+  const auto duration = config.staff->policy().visual_check;
+  EventSink to_machine;
+  {
+    const std::lock_guard lock(mutex);
+    if (*on) {
+      visual_until = std::chrono::steady_clock::now() + duration;
+      visual_staff = *staff_id;
+    } else {
+      visual_until.reset();
+      visual_staff.clear();
+    }
+    to_machine = sink;
+  }
+  if (to_machine) to_machine(reception::StaffVisualCheckMode{*on, *staff_id, duration});
+  send_json(res, 200, staff_status(*staff_id, staff_token(req)));
+}
+
+void WebFrontend::Impl::serve_visual_confirm(const httplib::Request& req, httplib::Response& res,
+                                             const httplib::ContentReader& reader) {
+  const auto staff_id = staff_session(req, res);
+  if (!staff_id) return;
+  const auto confirmed = read_flag(req, res, reader, "confirmed");
+  if (!confirmed) return;
+  EventSink to_machine;
+  {
+    const std::lock_guard lock(mutex);
+    if (screen.step != Step::VisualCheck) {
+      return send_json(res, 409, json{{"error", "no visual check is waiting"}, {"step", reception::to_string(screen.step)}});
+    }
+    to_machine = sink;
+  }
+  to_machine(reception::VisualChecked{*confirmed, *staff_id});
+  send_json(res, 200, json{{"ok", true}});
+}
+
+void WebFrontend::Impl::serve_desk_events(const std::string& token, httplib::Response& res) {
+  stream_events(
+      res,
+      [this, token, last_id = std::int64_t{0}, day = std::chrono::system_clock::time_point{}, first = true](
+          std::size_t, httplib::DataSink& stream) mutable {
+        if (!first) {
+          std::unique_lock lock(mutex);
+          changed.wait_for(lock, config.desk_poll, [&] { return stopping; });
+          if (stopping) return false;
+        }
+        if (!config.staff->session(token, std::chrono::steady_clock::now())) return false;  // the session ended
+        const auto today = journal::local_midnight(std::chrono::system_clock::now());
+        const bool reset = first || today != day;
+        if (reset) last_id = 0;
+        day = today;
+        const auto records = config.journal != nullptr ? config.journal->of_kind_since("reception", today, last_id)
+                                                       : std::vector<journal::Record>{};
+        if (!records.empty()) last_id = records.back().id;
+        std::string out = first ? "retry: 2000\n\n" : "";
+        const json rows = desk_rows(records);
+        if (reset || !rows.empty()) {
+          out += "event: desk\ndata: " +
+                 json{{"reset", reset}, {"since", local_time(today, kDateTime)}, {"rows", rows}}.dump(
+                     -1, ' ', false, json::error_handler_t::replace) +
+                 "\n\n";
+        } else {
+          out += ": keep-alive\n\n";
+        }
+        first = false;
+        return stream.write(out.data(), out.size());
+      });
+}
+
+void WebFrontend::Impl::staff_routes() {
+  server.Post("/staff/login", [this](const httplib::Request& req, httplib::Response& res,
+                                     const httplib::ContentReader& reader) { serve_login(req, res, reader); });
+  server.Post("/staff/logout", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!staff_session(req, res)) return;
+    config.staff->logout(staff_token(req), std::chrono::steady_clock::now());
+    res.set_header("Set-Cookie", "kiosk_staff=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    send_json(res, 200, json{{"ok", true}});
+  });
+  server.Get("/staff/status", [this](const httplib::Request& req, httplib::Response& res) {
+    const auto staff_id = staff_session(req, res);
+    if (staff_id) send_json(res, 200, staff_status(*staff_id, staff_token(req)));
+  });
+  server.Post("/staff/visual-check", [this](const httplib::Request& req, httplib::Response& res,
+                                            const httplib::ContentReader& reader) { serve_visual_check(req, res, reader); });
+  server.Post("/staff/visual-confirm", [this](const httplib::Request& req, httplib::Response& res,
+                                              const httplib::ContentReader& reader) {
+    serve_visual_confirm(req, res, reader);
+  });
+  server.Get("/staff/desk", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!staff_session(req, res)) return;
+    const auto today = journal::local_midnight(std::chrono::system_clock::now());
+    const auto records =
+        config.journal != nullptr ? config.journal->of_kind_since("reception", today) : std::vector<journal::Record>{};
+    send_json(res, 200, json{{"since", local_time(today, kDateTime)}, {"rows", desk_rows(records)}});
+  });
+  server.Get("/staff/desk/events", [this](const httplib::Request& req, httplib::Response& res) {
+    if (staff_session(req, res)) serve_desk_events(staff_token(req), res);
+  });
+  server.Get("/staff/diagnostics", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!staff_session(req, res)) return;
+    if (!config.diagnostics) return send_error(res, 503, "diagnostics are not available on this kiosk");
+    send_json(res, 200, config.diagnostics());
+  });
+  // The staff pages by their short names.
+  server.Get("/staff", [this](const httplib::Request& req, httplib::Response& res) {
+    httplib::Request page = req;
+    page.path = "/staff.html";
+    serve_file(page, res);
+  });
+  server.Get("/desk", [this](const httplib::Request& req, httplib::Response& res) {
+    httplib::Request page = req;
+    page.path = "/staff.html";
+    serve_file(page, res);
+  });
+}
+
 void WebFrontend::Impl::routes() {
   server.set_default_headers(default_headers());
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -392,6 +686,7 @@ void WebFrontend::Impl::routes() {
   });
   server.Post("/input", [this](const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader& reader) { serve_input(req, res, reader); });
+  staff_routes();
   server.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) { serve_file(req, res); });
 }
 

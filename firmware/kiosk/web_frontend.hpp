@@ -17,6 +17,22 @@
 //                       screen on show takes no such input (the page was behind)
 //   GET  /healthz       {"status":"ok","step":...,"event_clients":n}
 //
+// Staff side (pages /staff and /desk; every /staff/* call but login needs a staff session, given
+// at login as the HttpOnly SameSite=Strict cookie "kiosk_staff" or sent as "Authorization:
+// Bearer <token>"; 401 {"error":...} without one):
+//   POST /staff/login          {"staff_id":"staff-07","passcode":"..."} -> 200 {"staff_id","session_seconds"}
+//                              401 wrong id or passcode, 429 {"retry_after_seconds"} locked out,
+//                              503 no staff accounts configured
+//   POST /staff/logout         ends the session
+//   GET  /staff/status         {"staff_id","session_seconds","step",
+//                               "visual_check":{"on":bool,"seconds_left":n,"staff_id":...}}
+//   POST /staff/visual-check   {"on":true|false}: StaffVisualCheckMode with this staff id (time-limited)
+//   POST /staff/visual-confirm {"confirmed":true|false}: VisualChecked on the visual-check screen (409 elsewhere)
+//   GET  /staff/desk           today's receptions (desk_rows()), {"since": "...", "rows": [...]}
+//   GET  /staff/desk/events    text/event-stream "event: desk" {"reset":bool,"rows":[...]}: today's rows
+//                              first, then the new ones as they are journaled; ends with the session
+//   GET  /staff/diagnostics    the diagnostics report (WebFrontendConfig::diagnostics), 503 without one
+//
 // Only 127.0.0.1 is bound, and requests must name it (or localhost) in Host, so a web page
 // elsewhere cannot reach the kiosk through DNS rebinding. The PIN is read into a fixed buffer,
 // moved into a card::Secret and wiped; it is never logged, echoed or put into a screen.
@@ -25,10 +41,15 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "core/journal/journal.hpp"
 #include "firmware/kiosk/frontend.hpp"
+#include "firmware/kiosk/staff_auth.hpp"
 
 namespace kiosk::firmware {
 
@@ -40,7 +61,17 @@ struct WebFrontendConfig {
   std::filesystem::path web_dir;     // empty: default_web_dir()
   std::size_t max_event_clients = 8;         // more get 503
   std::chrono::milliseconds keepalive{10000};  // an SSE comment this often finds dead clients
+  // Staff side. Without `staff` the staff calls answer 503 (no accounts configured).
+  std::shared_ptr<StaffAuthenticator> staff;
+  const journal::Journal* journal = nullptr;  // the desk's source; none: an empty desk
+  std::function<nlohmann::json()> diagnostics;  // the report of `kiosk diag` (core/diagnostics/report.hpp to_json())
+  std::chrono::milliseconds desk_poll{1000};    // how often the desk stream looks for new entries
 };
+
+// The reception desk's rows: the journal's reception entries that end a reception (completed,
+// refused, timed out, cancelled, card removed, ...), each {"id","time" (local HH:MM:SS),"event",
+// "method","outcome","message_code","completed"}. Nothing else of the patient is in a row.
+nlohmann::json desk_rows(const std::vector<journal::Record>& records);
 
 class WebFrontend final : public Frontend {
  public:

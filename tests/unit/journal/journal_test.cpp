@@ -84,3 +84,30 @@ TEST_CASE("journal: kill -9 while writing loses no committed entry") {
   for (std::size_t i = 0; i < entries.size(); ++i) CHECK(entries[i].id == static_cast<std::int64_t>(i + 1));
   INFO("committed and reported: " << last_reported << ", in the journal: " << entries.size());
 }
+
+TEST_CASE("journal: the desk's query, one kind since local midnight, and only entries after the last seen") {
+  test::TempDir dir;
+  auto j = journal::Journal::open(dir.path() / "j.sqlite", "K");
+  const auto now = std::chrono::system_clock::now();
+  const auto midnight = journal::local_midnight(now);
+  CHECK(midnight <= now);
+  CHECK(now - midnight < 25h);
+  CHECK(journal::local_midnight(midnight) == midnight);
+  CHECK(journal::local_midnight(midnight - 1s) < midnight);
+
+  j.append({"reception", "reception-completed", "pin", "yesterday", ""}, midnight - 1s);
+  const auto first = j.append({"reception", "reception-completed", "pin", "qualification valid; consent given", ""}, midnight);
+  j.append({"staff", "staff-login", "", "staff staff-07", ""}, midnight + 1s);
+  const auto third = j.append({"reception", "pin-wrong", "pin", "2 tries left", "K110"}, midnight + 2s);
+
+  const auto today = j.of_kind_since("reception", midnight);
+  REQUIRE(today.size() == 2);
+  CHECK(today[0].id == first);
+  CHECK(today[0].outcome == "qualification valid; consent given");
+  CHECK(today[1].message_code == "K110");
+  const auto newer = j.of_kind_since("reception", midnight, first);
+  REQUIRE(newer.size() == 1);
+  CHECK(newer[0].id == third);
+  CHECK(j.of_kind_since("reception", midnight, third).empty());
+  CHECK(j.of_kind_since("staff", midnight).size() == 1);
+}

@@ -410,3 +410,94 @@ TEST_CASE("the patient can cancel, the session ends at 'remove your card'") {
   d.send(CardRemoved{});
   CHECK(d.step() == Step::Idle);
 }
+
+TEST_CASE("staff visual-check mode: on for a limited time, journaled with the staff id, off by staff") {
+  Policy p;
+  p.visual_check_mode = 30min;
+  Drive d(p);
+  d.send(StaffVisualCheckMode{true, ""});
+  CHECK_FALSE(d.machine.visual_check_enabled());  // nobody's responsibility: refused
+  CHECK(d.last.empty());
+
+  d.send(StaffVisualCheckMode{true, "staff-07"});
+  CHECK(d.machine.visual_check_enabled());
+  REQUIRE(d.machine.visual_check_until());
+  CHECK(*d.machine.visual_check_until() == d.now + 30min);
+  const auto* on = d.find<JournalEntry>();
+  REQUIRE(on);
+  CHECK(on->kind == "staff");
+  CHECK(on->event == "visual-check-on");
+  CHECK(on->outcome.find("staff-07") != std::string::npos);
+
+  d.send(StaffVisualCheckMode{true, "staff-08", 10min});  // switched on again: a new expiry
+  CHECK(d.journal_event() == "visual-check-extended");
+  CHECK(*d.machine.visual_check_until() == d.now + 10min);
+
+  d.send(StaffVisualCheckMode{false, "staff-09"});
+  CHECK_FALSE(d.machine.visual_check_enabled());
+  CHECK(d.journal_event() == "visual-check-off");
+  CHECK(d.find<JournalEntry>()->outcome == "staff staff-09");
+  d.send(StaffVisualCheckMode{false, "staff-09"});  // already off: nothing to journal
+  CHECK(d.last.empty());
+}
+
+TEST_CASE("staff visual-check mode expires at the first tick after its time, journaled once") {
+  Policy p;
+  p.visual_check_mode = 30min;
+  Drive d(p);
+  d.send(StaffVisualCheckMode{true, "staff-07"});
+  d.wait(29min);
+  CHECK(d.machine.visual_check_enabled());
+  CHECK_FALSE(d.has<JournalEntry>());
+  d.wait(1min);
+  CHECK_FALSE(d.machine.visual_check_enabled());
+  CHECK_FALSE(d.machine.visual_check_until());
+  const auto* expired = d.find<JournalEntry>();
+  REQUIRE(expired);
+  CHECK(expired->kind == "staff");
+  CHECK(expired->event == "visual-check-expired");
+  CHECK(expired->outcome == "staff staff-07");
+  d.wait(1min);
+  CHECK_FALSE(d.has<JournalEntry>());
+
+  // The next card is not offered visual check any more.
+  to_method_choice(d, good_card());
+  CHECK(d.screen().methods == std::vector<Method>{Method::Face, Method::Pin});
+}
+
+TEST_CASE("visual-check mode expiring mid-session: the patient's screen and running check are left alone") {
+  Policy p;
+  p.visual_check_mode = 1min;
+  p.timeouts.visual_check = 120s;
+  p.timeouts.method_choice = 120s;
+  Drive d(p);
+  d.send(StaffVisualCheckMode{true, "staff-07"});
+  to_method_choice(d, good_card());
+  CHECK(d.screen().methods == std::vector<Method>{Method::Face, Method::Pin, Method::Visual});
+  d.wait(30s);
+  d.send(MethodChosen{Method::Visual});
+  REQUIRE(d.step() == Step::VisualCheck);
+  d.wait(40s);  // the mode ends while staff are checking
+  CHECK(d.journal_event() == "visual-check-expired");
+  CHECK(d.step() == Step::VisualCheck);
+  CHECK_FALSE(d.has<Show>());
+  d.send(VisualChecked{true, "staff-07"});
+  CHECK(d.step() == Step::Confirming);
+  CHECK(d.has<ConfirmEligibility>());
+
+  // Expiry while the choice is on show: the buttons stay as they are for this patient.
+  Drive c(p);
+  c.send(StaffVisualCheckMode{true, "staff-07"});
+  to_method_choice(c, good_card());
+  c.wait(1min);
+  CHECK(c.journal_event() == "visual-check-expired");
+  CHECK_FALSE(c.has<Show>());
+  CHECK(c.screen().methods == std::vector<Method>{Method::Face, Method::Pin, Method::Visual});
+
+  // Staff switching it off while the choice is on show: the button goes at once.
+  Drive o(p);
+  o.send(StaffVisualCheckMode{true, "staff-07"});
+  to_method_choice(o, good_card());
+  o.send(StaffVisualCheckMode{false, "staff-07"});
+  CHECK(o.screen().methods == std::vector<Method>{Method::Face, Method::Pin});
+}

@@ -53,13 +53,18 @@ std::set<std::string> keys_of(const std::map<std::string, std::string>& m) {
   return keys;
 }
 
-// Keys written as string literals in kiosk.js: 'a.b' or "a.b_c.d-e".
+// The page's scripts: the patient's screen and the staff pages.
+const char* const kScripts[] = {"kiosk.js", "staff.js"};
+
+// Keys written as string literals in the scripts: 'a.b' or "a.b_c.d-e".
 std::set<std::string> literal_keys_in_script() {
-  const std::string script = read(kWeb / "kiosk.js");
   const std::regex literal(R"((['"])([a-z][a-z0-9_]*(?:\.[a-z0-9_-]+)+)\1)");
   std::set<std::string> keys;
-  for (auto it = std::sregex_iterator(script.begin(), script.end(), literal); it != std::sregex_iterator(); ++it) {
-    keys.insert((*it)[2].str());
+  for (const char* file : kScripts) {
+    const std::string script = read(kWeb / file);
+    for (auto it = std::sregex_iterator(script.begin(), script.end(), literal); it != std::sregex_iterator(); ++it) {
+      keys.insert((*it)[2].str());
+    }
   }
   return keys;
 }
@@ -204,17 +209,22 @@ TEST_CASE("i18n: placeholders match the Japanese text") {
 }
 
 TEST_CASE("i18n: the page's code and markup hold no text of their own") {
-  // kiosk.js is plain ASCII: every word a patient reads comes from the resource files.
-  const std::string script = read(kWeb / "kiosk.js");
-  const auto first_non_ascii =
-      std::find_if(script.begin(), script.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-  INFO("kiosk.js byte " << (first_non_ascii - script.begin()) << " is not ASCII: write such characters as \\u escapes");
-  CHECK(first_non_ascii == script.end());
-  // index.html: tags and comments only, no text between them; the title is set by the script.
-  std::string html = read(kWeb / "index.html");
-  html = std::regex_replace(html, std::regex(R"(<!--[\s\S]*?-->)"), "");
-  html = std::regex_replace(html, std::regex(R"(<[^>]*>)"), "");
-  CHECK(blank(html));
+  // The scripts are plain ASCII: every word a patient or staff member reads comes from the resource files.
+  for (const char* file : kScripts) {
+    const std::string script = read(kWeb / file);
+    const auto first_non_ascii =
+        std::find_if(script.begin(), script.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    INFO(file << " byte " << (first_non_ascii - script.begin()) << " is not ASCII: write such characters as \\u escapes");
+    CHECK(first_non_ascii == script.end());
+  }
+  // The pages: tags and comments only, no text between them; the title is set by the script.
+  for (const char* page : {"index.html", "staff.html"}) {
+    INFO(page);
+    std::string html = read(kWeb / page);
+    html = std::regex_replace(html, std::regex(R"(<!--[\s\S]*?-->)"), "");
+    html = std::regex_replace(html, std::regex(R"(<[^>]*>)"), "");
+    CHECK(blank(html));
+  }
 }
 
 TEST_CASE("i18n: the Japanese texts use the terms of real receptions") {
