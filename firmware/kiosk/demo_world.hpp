@@ -13,7 +13,9 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace kiosk::firmware {
@@ -25,6 +27,8 @@ struct DemoCard {
 
 struct DemoWorld {
   std::filesystem::path dir;
+  std::map<std::string, DemoCard> named;  // every card by name ("taro", "hanako", and the scenario cards)
+  std::filesystem::path other_service_dir;  // scenario worlds: a second service PKI (a wrong server certificate)
   std::filesystem::path ca_dir;
   std::vector<DemoCard> cards;
   std::filesystem::path service_dir;
@@ -34,5 +38,14 @@ struct DemoWorld {
 };
 
 DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log);
+
+// The world of QA scenarios: the demo world plus cards for every case, by name —
+//   taro (PIN 1234, registered), hanako (PIN 5678, not registered: registration offered),
+//   review (linkage under review), lost (qualification lost), recent (filed 2 business days ago),
+//   taro-expiring-soon, taro-expired-in-grace, taro-expired, taro-revoked (Taro's other cards),
+//   taro-face-only (no PIN), taro-android, taro-iphone (smartphone JPKI tokens);
+// all but the first two have PIN 1234. Safe to call from several processes at once (a lock
+// file); remade when older than 14 days (certificate dates are relative to the day of issue).
+DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log);
 
 }  // namespace kiosk::firmware

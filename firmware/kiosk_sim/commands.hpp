@@ -15,4 +15,7 @@ void register_card_serve_command(CLI::App& card_command);
 // kiosk-sim eligibility init / serve / ...: the simulated national eligibility service.
 void register_eligibility_commands(CLI::App& app);
 
+// kiosk-sim run FILE...: QA scenarios against the firmware.
+void register_scenario_commands(CLI::App& app);
+
 }  // namespace kiosk::firmware
