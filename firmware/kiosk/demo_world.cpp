@@ -55,6 +55,16 @@ constexpr DemoPerson kPeople[] = {
 
 }  // namespace
 
+void write_crls(const sim::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now) {
+  for (const auto kind : {sim::CaKind::UserAuthentication, sim::CaKind::DigitalSignature}) {
+    const Bytes der = ca.crl_der(kind, now);
+    const auto path = ca.directory() / (std::string(sim::to_string(kind)) + ".crl");
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+  }
+}
+
 DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log) {
   DemoWorld w;
   w.dir = dir;
@@ -144,6 +154,7 @@ constexpr ScenarioCard kScenarioCards[] = {
     {"taro-android", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Valid, true, sim::TokenType::AndroidSmartphone, 0},
     {"taro-iphone", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Valid, true, sim::TokenType::IPhone, 0},
 };
+constexpr int kScenarioWorldLayout = 2;  // bump when the cards or files of the world change
 constexpr std::size_t kBaseFixtureCards = 5;  // taro, hanako, review, lost, recent: one person each
 
 // An exclusive lock on a file, released when the object goes.
@@ -175,8 +186,9 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
     nlohmann::json made = nlohmann::json::parse(std::ifstream(stamp), nullptr, false);
     const auto age = std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count() -
                      (made.is_object() ? made.value("made_hours", 0LL) : 0LL);
-    if (age > 14 * 24) {
-      log << "[sim] the scenario world in " << dir.string() << " is " << age / 24 << " days old: making it again\n";
+    const bool same_layout = made.is_object() && made.value("layout", 0) == kScenarioWorldLayout;
+    if (age > 14 * 24 || !same_layout) {
+      log << "[sim] the scenario world in " << dir.string() << " is " << age / 24 << " days old or of an older layout: making it again\n";
       for (const auto& e : std::filesystem::directory_iterator(dir)) {
         if (e.path().filename() != ".lock") std::filesystem::remove_all(e.path());
       }
@@ -211,6 +223,7 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
       }
       sim::issue_card(ca, order).save(dir / "cards" / file);
     }
+    write_crls(ca, now);  // taro-revoked is on the CRL
     std::ofstream(dir / "faces.json") << faces.dump(2) << "\n";
     sim::eligibility::SampleFixtureOptions options;
     options.fixture_dir = dir;
@@ -229,7 +242,7 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
     if (!std::filesystem::exists(w.other_service_dir / "service-ca.pem")) {
       sim::eligibility::init_service_directory(w.other_service_dir, "1312345678", now);
     }
-    std::ofstream(stamp) << nlohmann::json{{"made_hours", std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count()}}.dump() << "\n";
+    std::ofstream(stamp) << nlohmann::json{{"layout", kScenarioWorldLayout}, {"made_hours", std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count()}}.dump() << "\n";
     log << "[sim] made the scenario world in " << dir.string() << "\n";
   }
   nlohmann::json faces = nlohmann::json::parse(std::ifstream(dir / "faces.json"), nullptr, false);

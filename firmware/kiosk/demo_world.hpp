@@ -11,6 +11,7 @@
 // the face set the cards carry a drawn silhouette and face authentication is not offered.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <iosfwd>
 #include <map>
@@ -18,7 +19,15 @@
 #include <string>
 #include <vector>
 
+namespace kiosk::sim {
+class SimulatedJpkiCa;
+}
+
 namespace kiosk::firmware {
+
+// Writes the CA's current CRLs (auth.crl, sign.crl) into its directory, where the kiosk's trust
+// store and the eligibility service read them.
+void write_crls(const sim::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now);
 
 struct DemoCard {
   std::filesystem::path file;

@@ -119,7 +119,7 @@ class ScenarioFrontend final : public Frontend {
   }
   void stop() override {}
   void show(const rx::Screen& s) override {
-    transcript_.add("screen", describe(s));
+    transcript_.add("screen ", describe(s));
     std::lock_guard lock(mutex_);
     current_ = s;
     seen_.push_back(rx::to_string(s.step));
@@ -292,7 +292,10 @@ void Player::setup() {
   make_cards();
   trust_.add_directory(world_.ca_dir);
   const auto fixture = sim::eligibility::Fixture::load(world_.fixture);
-  service_.emplace(sim::eligibility::options_for_directory(world_.service_dir, fixture), fixture);
+  auto service_options = sim::eligibility::options_for_directory(world_.service_dir, fixture);
+  service_options.database = ":memory:";  // each scenario starts from the fixture; nothing shared between runs
+  service_options.log = [](const std::string& line) { std::cerr << "[service] " << line << "\n"; };
+  service_.emplace(std::move(service_options), fixture);
   service_->start();
   drivers::HttpsTransportConfig good;
   good.port = service_->port();
@@ -398,6 +401,16 @@ sc::Observed Player::observe() {
   return o;
 }
 
+// Who does a step, for the transcript.
+const char* actor(const sc::Step& step) {
+  if (std::holds_alternative<sc::Fault>(step)) return "fault  ";
+  if (std::holds_alternative<sc::Wait>(step)) return "time   ";
+  if (std::holds_alternative<sc::StaffVisualCheck>(step) || std::holds_alternative<sc::StaffVisualCheckMode>(step)) {
+    return "staff  ";
+  }
+  return "patient";
+}
+
 sim::Presentation presentation(const std::string& name) {
   if (name == "printed-photo") return sim::Presentation::PrintedPhoto;
   if (name == "life-size-photo") return sim::Presentation::LifeSizePhoto;
@@ -407,8 +420,11 @@ sim::Presentation presentation(const std::string& name) {
 
 void Player::apply(const sc::Fault& f) {
   if (f.target == "card") {
-    if (on_reader_.empty()) throw sc::ScenarioError("a card fault needs a card on the reader");
-    PlayedCard& card = cards_.at(on_reader_);
+    std::string name = !f.card.empty() ? f.card : on_reader_;
+    if (name.empty() && cards_.size() == 1) name = cards_.begin()->first;
+    const auto found = cards_.find(name);
+    if (found == cards_.end()) throw sc::ScenarioError("a card fault needs a card: name it with \"card\"");
+    PlayedCard& card = found->second;
     sim::ResponseFault fault;
     fault.command_prefix = from_hex(f.command);
     fault.times = f.times;
@@ -417,7 +433,6 @@ void Player::apply(const sc::Fault& f) {
         readers_.remove_card(kReader);
         transcript_.add("patient", "pulls the card out in the middle of a command");
       };
-      on_reader_.clear();
     } else if (f.kind == "truncate") {
       fault.keep = f.keep;
     } else if (f.kind == "garbage") {
@@ -454,10 +469,8 @@ void Player::apply(const sc::Fault& f) {
 
 void Player::run_step(std::size_t index, const sc::StepEntry& entry) {
   const std::string label = "step " + std::to_string(index + 1) + " (" + sc::describe(entry.step) + ")";
-  if (!std::holds_alternative<sc::Expect>(entry.step)) {
-    transcript_.add(std::holds_alternative<sc::Fault>(entry.step) ? "fault" : "scenario",
-                    sc::describe(entry.step) + (entry.note.empty() ? "" : "  -- " + entry.note));
-  }
+  if (!entry.note.empty()) transcript_.add("-------", entry.note);
+  if (!std::holds_alternative<sc::Expect>(entry.step)) transcript_.add(actor(entry.step), sc::describe(entry.step));
   std::visit(
       [&](const auto& s) {
         using T = std::decay_t<decltype(s)>;

@@ -22,4 +22,10 @@ struct SimOptions {
 // Serves one reception per card; returns 0 when every reception completed with a result.
 int run_simulator(const SimOptions& options);
 
+// `kiosk sim --headless`: the built-in demo scenario of several patients, played on the scenario
+// player (virtual time) in the scenario world under WORLD/scenarios; prints the transcript
+// (screens, what each patient did, message codes, results). 0 when every patient met what the
+// demo expects, 3 otherwise.
+int run_headless_demo(const SimOptions& options);
+
 }  // namespace kiosk::firmware

@@ -119,6 +119,7 @@ Fault parse_fault(const Json& j, const std::string& where) {
   const std::string kind = r.string("kind");
   if (f.target == "card") {
     f.kind = checked(kind, r.at("kind"), {"pull-on", "truncate", "garbage", "mute"});
+    f.card = r.string("card");
     f.command = r.string("command");
     if (f.command.empty() || !is_hex(f.command)) throw ScenarioError(r.at("command") + ": expected hex bytes (\"00 88\")");
     if (auto keep = r.optional_int("keep")) {
@@ -155,7 +156,7 @@ Expect parse_expect(const Json& j, const std::string& where) {
   if (auto v = r.optional_string("validity")) {
     e.validity = checked(*v, r.at("validity"),
                          {"valid", "invalid", "invalid-newer-qualification", "no-qualification", "multiple-matches",
-                          "valid-unregistered"});
+                          "valid-unregistered", "none"});
   }
   e.service_message_contains = r.optional_string("service_message_contains");
   if (r.has("card_tries_left")) {

@@ -79,6 +79,7 @@ struct Wait { milliseconds duration{0}; };
 struct Fault {
   std::string target;
   std::string kind;
+  std::string card;           // card faults: which card (default: the one on the reader, else the only one)
   std::string command;        // card faults: hex prefix of the command ("00 88")
   std::optional<std::size_t> keep;  // truncate: bytes kept
   std::string replace;        // garbage: hex answer
@@ -91,7 +92,7 @@ struct Expect {
   std::optional<std::string> message;  // "K110", "006", "none"
   std::optional<std::vector<std::string>> methods;
   std::optional<int> tries_left;       // on the PIN screen
-  std::optional<std::string> validity; // result: valid, invalid, ...
+  std::optional<std::string> validity; // result: valid, invalid, ..., none (no result shown)
   std::optional<std::string> service_message_contains;
   std::optional<std::map<std::string, int>> card_tries_left;  // PIN tries left on each card
   std::optional<std::vector<std::string>> journal;            // reception journal events so far, in order
