@@ -210,6 +210,8 @@ struct PlayedCard {
   std::optional<std::filesystem::path> live_face;
 };
 
+}  // namespace
+
 class Player {
  public:
   Player(const sc::Scenario& s, const PlayerOptions& o)
@@ -217,6 +219,20 @@ class Player {
         transcript_(clock_, o.live), frontend_(transcript_, clock_) {}
 
   sc::ScenarioResult play();
+
+  // Step by step (the console): start() sets the world up and starts the reception (false when
+  // the scenario cannot run here: result().skip_reason says why); run() plays one step and
+  // returns the failures it caused; finish() stops and reports.
+  bool start();
+  std::vector<std::string> run(const sc::StepEntry& entry);
+  sc::ScenarioResult finish();
+  rx::Screen screen() const { return frontend_.current(); }
+  const sc::ScenarioResult& result() const { return result_; }
+  std::size_t transcript_size() const { return transcript_.lines().size(); }
+  std::vector<std::string> transcript_since(std::size_t n) const {
+    auto lines = transcript_.lines();
+    return {lines.begin() + static_cast<std::ptrdiff_t>(std::min(n, lines.size())), lines.end()};
+  }
 
  private:
   void setup();
@@ -255,6 +271,12 @@ class Player {
   bool explicit_face_ = false;
   int pins_typed_ = 0;
   std::unique_ptr<ReceptionRunner> runner_;
+  std::thread reception_;
+  std::mutex crash_mutex_;
+  std::string crashed_;
+  bool hung_ = false;
+  std::size_t steps_run_ = 0;
+  Clock::time_point wall_start_;
 };
 
 void Player::make_cards() {
@@ -402,7 +424,7 @@ sc::Observed Player::observe() {
 }
 
 // Who does a step, for the transcript.
-const char* actor(const sc::Step& step) {
+static const char* actor(const sc::Step& step) {
   if (std::holds_alternative<sc::Fault>(step)) return "fault  ";
   if (std::holds_alternative<sc::Wait>(step)) return "time   ";
   if (std::holds_alternative<sc::StaffVisualCheck>(step) || std::holds_alternative<sc::StaffVisualCheckMode>(step)) {
@@ -411,7 +433,7 @@ const char* actor(const sc::Step& step) {
   return "patient";
 }
 
-sim::Presentation presentation(const std::string& name) {
+static sim::Presentation presentation(const std::string& name) {
   if (name == "printed-photo") return sim::Presentation::PrintedPhoto;
   if (name == "life-size-photo") return sim::Presentation::LifeSizePhoto;
   if (name == "screen-replay") return sim::Presentation::ScreenReplay;
@@ -556,8 +578,8 @@ void Player::check_trace() {
   }
 }
 
-sc::ScenarioResult Player::play() {
-  const auto wall_start = Clock::now();
+bool Player::start() {
+  wall_start_ = Clock::now();
   result_.name = scenario_.name;
   result_.file = scenario_.file.filename().string();
   try {
@@ -565,36 +587,47 @@ sc::ScenarioResult Player::play() {
   } catch (const face::FaceError& e) {
     result_.skipped = true;
     result_.skip_reason = std::string("face authentication is not available here: ") + e.what();
-    return result_;
+    return false;
   }
-  std::string crashed;
-  std::thread reception([this, &crashed] {
+  reception_ = std::thread([this] {
     try {
       runner_->run(0);
     } catch (const std::exception& e) {
-      crashed = e.what();
+      std::lock_guard lock(crash_mutex_);
+      crashed_ = e.what();
     }
   });
-  bool hung = !settle();
-  for (std::size_t i = 0; i < scenario_.steps.size() && !hung && result_.failures.empty() && crashed.empty(); ++i) {
-    const auto& entry = scenario_.steps[i];
-    if (entry.needs_face && !camera_) continue;
-    try {
-      run_step(i, entry);
-    } catch (const std::exception& e) {
-      fail("step " + std::to_string(i + 1) + " (" + sc::describe(entry.step) + "): " + e.what());
-      break;
-    }
-    if (!settle()) {
-      hung = true;
-      fail("step " + std::to_string(i + 1) + " (" + sc::describe(entry.step) + "): the firmware did not settle within " +
-           std::to_string(options_.settle_limit.count() / 1000) + " s of wall time (hung?)" + transcript_.tail(8));
-    }
+  hung_ = !settle();
+  if (hung_) fail("the firmware did not settle after it started (hung?)");
+  return true;
+}
+
+std::vector<std::string> Player::run(const sc::StepEntry& entry) {
+  const std::size_t before = result_.failures.size();
+  const std::size_t index = steps_run_++;
+  if (hung_) return {"the firmware is hung; no more steps"};
+  if (entry.needs_face && !camera_) return {};
+  try {
+    run_step(index, entry);
+  } catch (const std::exception& e) {
+    fail("step " + std::to_string(index + 1) + " (" + sc::describe(entry.step) + "): " + e.what());
   }
+  if (!settle()) {
+    hung_ = true;
+    fail("step " + std::to_string(index + 1) + " (" + sc::describe(entry.step) + "): the firmware did not settle within " +
+         std::to_string(options_.settle_limit.count() / 1000) + " s of wall time (hung?)" + transcript_.tail(8));
+  }
+  {
+    std::lock_guard lock(crash_mutex_);
+    if (!crashed_.empty()) fail("the reception runner stopped with an exception: " + crashed_);
+  }
+  return {result_.failures.begin() + static_cast<std::ptrdiff_t>(before), result_.failures.end()};
+}
+
+sc::ScenarioResult Player::finish() {
   check_trace();
   runner_->stop();
-  reception.join();
-  if (!crashed.empty()) fail("the reception runner stopped with an exception: " + crashed);
+  if (reception_.joinable()) reception_.join();
   runner_.reset();
   client_.reset();
   transport_.reset();  // closes the keep-alive connection, so the service stops at once
@@ -603,17 +636,49 @@ sc::ScenarioResult Player::play() {
   result_.transcript = transcript_.lines();
   result_.reception_seconds = frontend_.receptions();
   result_.virtual_seconds = static_cast<double>(clock_.elapsed().count()) / 1e6;
-  result_.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  result_.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start_).count();
   return result_;
 }
 
-}  // namespace
+sc::ScenarioResult Player::play() {
+  if (!start()) return result_;
+  for (const auto& entry : scenario_.steps) {
+    if (hung_ || !result_.failures.empty()) break;
+    run(entry);
+  }
+  return finish();
+}
 
 sim::scenario::ScenarioResult play_scenario(const sim::scenario::Scenario& scenario, const PlayerOptions& options) {
   if (options.world == nullptr) throw std::invalid_argument("play_scenario: no world");
   if (scenario.cards.empty()) throw sc::ScenarioError(scenario.file.filename().string() + ": no cards");
   Player player(scenario, options);
   return player.play();
+}
+
+ScenarioSession::ScenarioSession(const sim::scenario::Scenario& scenario, const PlayerOptions& options)
+    : scenario_(scenario), options_(options) {
+  if (options_.world == nullptr) throw std::invalid_argument("ScenarioSession: no world");
+  player_ = std::make_unique<Player>(scenario_, options_);
+  if (!player_->start()) throw sc::ScenarioError(player_->result().skip_reason);
+}
+
+ScenarioSession::~ScenarioSession() {
+  if (player_) player_->finish();
+}
+
+std::vector<std::string> ScenarioSession::run(const sim::scenario::StepEntry& step) {
+  std::lock_guard lock(mutex_);
+  const std::size_t mark = player_->transcript_size();
+  const auto failures = player_->run(step);
+  std::vector<std::string> out = player_->transcript_since(mark);
+  for (const auto& f : failures) out.push_back("FAILED " + f);
+  return out;
+}
+
+std::string ScenarioSession::screen() const {
+  std::lock_guard lock(mutex_);
+  return describe(player_->screen());
 }
 
 }  // namespace kiosk::firmware

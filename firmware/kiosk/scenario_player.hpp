@@ -9,6 +9,10 @@
 #include <chrono>
 #include <filesystem>
 #include <iosfwd>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "core/reception/reception_machine.hpp"
 #include "firmware/kiosk/demo_world.hpp"
@@ -26,6 +30,31 @@ struct PlayerOptions {
 };
 
 sim::scenario::ScenarioResult play_scenario(const sim::scenario::Scenario& scenario, const PlayerOptions& options);
+
+class Player;
+
+// A scenario played step by step as the steps come (the interactive console): the world and the
+// reception start on construction (ScenarioError when the scenario cannot run here) and stop
+// with the object. Thread-safe.
+class ScenarioSession {
+ public:
+  ScenarioSession(const sim::scenario::Scenario& scenario, const PlayerOptions& options);
+  ~ScenarioSession();
+  ScenarioSession(const ScenarioSession&) = delete;
+  ScenarioSession& operator=(const ScenarioSession&) = delete;
+
+  // Plays one step once the previous one settled; returns the transcript lines it produced and
+  // "FAILED ..." lines for unmet expectations.
+  std::vector<std::string> run(const sim::scenario::StepEntry& step);
+  // The screen now, as the transcript shows it.
+  std::string screen() const;
+
+ private:
+  sim::scenario::Scenario scenario_;
+  PlayerOptions options_;
+  mutable std::mutex mutex_;
+  std::unique_ptr<Player> player_;
+};
 
 // Staff actions reach the machine through this one function, so the event can change (an
 // expiry, staff authentication) without touching the scenarios.

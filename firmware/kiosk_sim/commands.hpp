@@ -17,5 +17,7 @@ void register_eligibility_commands(CLI::App& app);
 
 // kiosk-sim run FILE...: QA scenarios against the firmware.
 void register_scenario_commands(CLI::App& app);
+// kiosk-sim console --port PORT: drive `kiosk sim --control PORT` by hand.
+void register_console_command(CLI::App& app);
 
 }  // namespace kiosk::firmware

@@ -327,6 +327,12 @@ Scenario parse_scenario(const std::string& json_text, const std::filesystem::pat
   return s;
 }
 
+StepEntry parse_step(const std::string& json_text, const Scenario& context) {
+  const Json j = Json::parse(json_text, nullptr, false);
+  if (j.is_discarded()) throw ScenarioError("step: not valid JSON");
+  return parse_step(j, "step", context);
+}
+
 Scenario load_scenario(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) throw ScenarioError(file.string() + ": cannot be read");

@@ -124,6 +124,9 @@ struct Scenario {
 
 Scenario parse_scenario(const std::string& json_text, const std::filesystem::path& file);
 Scenario load_scenario(const std::filesystem::path& file);
+// One step given on its own (the interactive console): `{"place_card": "taro"}`; card names are
+// those of `context`.
+StepEntry parse_step(const std::string& json_text, const Scenario& context);
 
 // A one-line description of a step for transcripts ("the patient types a PIN (4 digits)").
 std::string describe(const Step& step);
