@@ -132,6 +132,7 @@ std::vector<hal::ReaderEvent> SimulatedReaders::diff_locked() {
 
 bool SimulatedReaders::events_pending() const {
   std::lock_guard lock(mutex_);
+  if (!service_running_) return false;  // nobody can take them until the service is back
   const auto now = snapshot_locked();
   if (now.size() != baseline_.size()) return true;
   for (const auto& [name, after] : now) {

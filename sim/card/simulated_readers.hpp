@@ -30,6 +30,7 @@ class SimulatedReaders final : public hal::CardReaderService {
   void set_service_running(bool running);
   // True while a change (card placed or removed, reader attached or detached) has not yet been
   // handed out by wait_for_events(): the scenario player waits for the firmware to see it.
+  // False while the card service is stopped (no event can be handed out then).
   bool events_pending() const;
 
   std::vector<std::string> list_readers() override;
