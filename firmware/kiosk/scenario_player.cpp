@@ -241,6 +241,8 @@ class Player {
   void apply(const sc::Fault& f);
   sc::Observed observe();
   bool settle();
+  bool card_on_reader();
+  void wait_for_card_event(std::uint64_t activity_before);
   void fail(const std::string& what) { result_.failures.push_back(what); }
   void check_trace();
   std::vector<sim::TracedApdu> all_apdus() const;
@@ -382,6 +384,23 @@ bool Player::settle() {
   return false;
 }
 
+bool Player::card_on_reader() {
+  try {
+    for (const auto& r : readers_.status()) {
+      if (r.name == kReader) return r.card_present;
+    }
+  } catch (const hal::CardError&) {  // the card service is stopped
+  }
+  return false;
+}
+
+// The card watcher hands a reader event to the runner on its own thread: until the runner has
+// handled it, the step is not over (settle() alone could run ahead of a descheduled watcher).
+void Player::wait_for_card_event(std::uint64_t activity_before) {
+  const auto limit = Clock::now() + 2s;
+  while (runner_->activity() == activity_before && Clock::now() < limit) std::this_thread::sleep_for(200us);
+}
+
 std::vector<sim::TracedApdu> Player::all_apdus() const {
   std::vector<sim::TracedApdu> out;
   for (const auto& [name, c] : cards_) {
@@ -501,11 +520,16 @@ void Player::run_step(std::size_t index, const sc::StepEntry& entry) {
           if (scanner_ && card.emulator) scanner_->place(card.profile);
           if (camera_ && !explicit_face_) camera_->show(card.live_face);
           frontend_.reception_starts();
+          const std::uint64_t before = runner_->activity();
           readers_.place_card(kReader, card.recorded);
           on_reader_ = s.card;
+          wait_for_card_event(before);
         } else if constexpr (std::is_same_v<T, sc::RemoveCard>) {
+          const bool present = card_on_reader();
+          const std::uint64_t before = runner_->activity();
           readers_.remove_card(kReader);
           on_reader_.clear();
+          if (present) wait_for_card_event(before);
         } else if constexpr (std::is_same_v<T, sc::ShowFace>) {
           explicit_face_ = true;
           if (!camera_) return;
