@@ -186,9 +186,11 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
     nlohmann::json made = nlohmann::json::parse(std::ifstream(stamp), nullptr, false);
     const auto age = std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count() -
                      (made.is_object() ? made.value("made_hours", 0LL) : 0LL);
-    const bool same_layout = made.is_object() && made.value("layout", 0) == kScenarioWorldLayout;
+    const bool with_faces = !face_pairs(faces_dir).empty();  // card photos from the face set, or silhouettes
+    const bool same_layout = made.is_object() && made.value("layout", 0) == kScenarioWorldLayout &&
+                             made.value("faces", false) == with_faces;
     if (age > 14 * 24 || !same_layout) {
-      log << "[sim] the scenario world in " << dir.string() << " is " << age / 24 << " days old or of an older layout: making it again\n";
+      log << "[sim] the scenario world in " << dir.string() << " is " << age / 24 << " days old, of an older layout or made with(out) the face set: making it again\n";
       for (const auto& e : std::filesystem::directory_iterator(dir)) {
         if (e.path().filename() != ".lock") std::filesystem::remove_all(e.path());
       }
@@ -242,7 +244,9 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
     if (!std::filesystem::exists(w.other_service_dir / "service-ca.pem")) {
       sim::eligibility::init_service_directory(w.other_service_dir, "1312345678", now);
     }
-    std::ofstream(stamp) << nlohmann::json{{"layout", kScenarioWorldLayout}, {"made_hours", std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count()}}.dump() << "\n";
+    const auto made_hours = std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count();
+    std::ofstream(stamp) << nlohmann::json{{"layout", kScenarioWorldLayout}, {"faces", !pairs.empty()}, {"made_hours", made_hours}}.dump()
+                         << "\n";
     log << "[sim] made the scenario world in " << dir.string() << "\n";
   }
   nlohmann::json faces = nlohmann::json::parse(std::ifstream(dir / "faces.json"), nullptr, false);
