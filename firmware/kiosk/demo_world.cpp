@@ -6,6 +6,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "sim/ca/jpki_ca.hpp"
 #include "sim/card/card_factory.hpp"
@@ -52,6 +55,16 @@ constexpr DemoPerson kPeople[] = {
 
 }  // namespace
 
+void write_crls(const sim::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now) {
+  for (const auto kind : {sim::CaKind::UserAuthentication, sim::CaKind::DigitalSignature}) {
+    const Bytes der = ca.crl_der(kind, now);
+    const auto path = ca.directory() / (std::string(sim::to_string(kind)) + ".crl");
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+  }
+}
+
 DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log) {
   DemoWorld w;
   w.dir = dir;
@@ -94,6 +107,7 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
     }
     if (faces.is_object() && faces.contains(p.file)) card.live_face = faces[p.file].get<std::string>();
     w.cards.push_back(card);
+    w.named[std::string(p.file).substr(0, std::string(p.file).find('.'))] = card;
   }
   std::ofstream(faces_file) << faces.dump(2) << "\n";
 
@@ -109,6 +123,138 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
     options.today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)};
     std::ofstream(w.fixture) << sim::eligibility::sample_fixture(options);
     log << "[sim] wrote the eligibility fixture " << w.fixture.string() << "\n";
+  }
+  return w;
+}
+
+namespace {
+
+struct ScenarioCard {
+  const char* name;
+  const char* holder;
+  const char* birth;
+  char sex;
+  sim::CertificateCondition certificate;
+  bool pin;
+  sim::TokenType token;
+  int photo;  // index of the face-set person (its first image on the card)
+};
+
+// After taro and hanako, in the order of the sample fixture's cases (review, lost, recent), then
+// Taro's other cards.
+constexpr ScenarioCard kScenarioCards[] = {
+    {"review", "確認\u3000中子", "19750310", '2', sim::CertificateCondition::Valid, true, sim::TokenType::Card, 2},
+    {"lost", "喪失\u3000三郎", "19681122", '1', sim::CertificateCondition::Valid, true, sim::TokenType::Card, 3},
+    {"recent", "新規\u3000四郎", "20010401", '1', sim::CertificateCondition::Valid, true, sim::TokenType::Card, 4},
+    {"taro-expiring-soon", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::ExpiringSoon, true, sim::TokenType::Card, 0},
+    {"taro-expired-in-grace", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::ExpiredInGrace, true, sim::TokenType::Card, 0},
+    {"taro-expired", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Expired, true, sim::TokenType::Card, 0},
+    {"taro-revoked", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Revoked, true, sim::TokenType::Card, 0},
+    {"taro-face-only", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Valid, false, sim::TokenType::Card, 0},
+    {"taro-android", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Valid, true, sim::TokenType::AndroidSmartphone, 0},
+    {"taro-iphone", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Valid, true, sim::TokenType::IPhone, 0},
+};
+constexpr int kScenarioWorldLayout = 2;  // bump when the cards or files of the world change
+constexpr std::size_t kBaseFixtureCards = 5;  // taro, hanako, review, lost, recent: one person each
+
+// An exclusive lock on a file, released when the object goes.
+class FileLock {
+ public:
+  explicit FileLock(const std::filesystem::path& file) : fd_(::open(file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {
+    if (fd_ < 0) throw std::runtime_error("cannot open the lock file " + file.string());
+    ::flock(fd_, LOCK_EX);
+  }
+  ~FileLock() {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log) {
+  std::filesystem::create_directories(dir);
+  FileLock lock(dir / ".lock");
+  const auto now = std::chrono::system_clock::now();
+  const auto stamp = dir / "scenario-world.json";
+  if (std::filesystem::exists(stamp)) {
+    nlohmann::json made = nlohmann::json::parse(std::ifstream(stamp), nullptr, false);
+    const auto age = std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count() -
+                     (made.is_object() ? made.value("made_hours", 0LL) : 0LL);
+    const bool with_faces = !face_pairs(faces_dir).empty();  // card photos from the face set, or silhouettes
+    const bool same_layout = made.is_object() && made.value("layout", 0) == kScenarioWorldLayout &&
+                             made.value("faces", false) == with_faces;
+    if (age > 14 * 24 || !same_layout) {
+      log << "[sim] the scenario world in " << dir.string() << " is " << age / 24 << " days old, of an older layout or made with(out) the face set: making it again\n";
+      for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        if (e.path().filename() != ".lock") std::filesystem::remove_all(e.path());
+      }
+    }
+  }
+  const bool fresh = !std::filesystem::exists(stamp);
+  if (fresh) std::filesystem::remove(dir / "fixture.json");  // made below, with every card
+  DemoWorld w = ensure_demo_world(dir, faces_dir, log);
+  w.other_service_dir = dir / "other-service";
+  if (fresh) {
+    sim::SimulatedJpkiCa ca = sim::SimulatedJpkiCa::open(w.ca_dir);
+    const auto pairs = face_pairs(faces_dir);
+    nlohmann::json faces = nlohmann::json::parse(std::ifstream(dir / "faces.json"), nullptr, false);
+    if (!faces.is_object()) faces = nlohmann::json::object();
+    for (const ScenarioCard& c : kScenarioCards) {
+      sim::CardOrder order;
+      order.holder_name = c.holder;
+      order.birth_date = c.birth;
+      order.sex = c.sex;
+      order.address = "東京都千代田区霞が関１－２－２";
+      if (!c.pin) {
+        order.pin.reset();
+        order.sign_password.reset();
+      }
+      order.certificate = c.certificate;
+      order.token = c.token;
+      order.security_code = "2285";
+      const std::string file = std::string(c.name) + ".card.json";
+      if (static_cast<std::size_t>(c.photo) < pairs.size()) {
+        order.photo = pairs[static_cast<std::size_t>(c.photo)].first;
+        faces[file] = pairs[static_cast<std::size_t>(c.photo)].second.string();
+      }
+      sim::issue_card(ca, order).save(dir / "cards" / file);
+    }
+    write_crls(ca, now);  // taro-revoked is on the CRL
+    std::ofstream(dir / "faces.json") << faces.dump(2) << "\n";
+    sim::eligibility::SampleFixtureOptions options;
+    options.fixture_dir = dir;
+    options.jpki_ca = w.ca_dir;
+    for (const auto& c : w.cards) options.card_files.push_back(c.file);
+    for (std::size_t i = 0; i + w.cards.size() < kBaseFixtureCards; ++i) {
+      options.card_files.push_back(dir / "cards" / (std::string(kScenarioCards[i].name) + ".card.json"));
+    }
+    options.today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)};
+    nlohmann::json fixture = nlohmann::json::parse(sim::eligibility::sample_fixture(options));
+    // Taro's other cards (expiring, smartphones, ...) belong to Taro.
+    for (std::size_t i = kBaseFixtureCards - w.cards.size(); i < std::size(kScenarioCards); ++i) {
+      fixture["people"][0]["cards"].push_back({{"card_file", std::string("cards/") + kScenarioCards[i].name + ".card.json"}});
+    }
+    std::ofstream(w.fixture) << fixture.dump(2) << "\n";
+    if (!std::filesystem::exists(w.other_service_dir / "service-ca.pem")) {
+      sim::eligibility::init_service_directory(w.other_service_dir, "1312345678", now);
+    }
+    const auto made_hours = std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count();
+    std::ofstream(stamp) << nlohmann::json{{"layout", kScenarioWorldLayout}, {"faces", !pairs.empty()}, {"made_hours", made_hours}}.dump()
+                         << "\n";
+    log << "[sim] made the scenario world in " << dir.string() << "\n";
+  }
+  nlohmann::json faces = nlohmann::json::parse(std::ifstream(dir / "faces.json"), nullptr, false);
+  for (const ScenarioCard& c : kScenarioCards) {
+    const std::string file = std::string(c.name) + ".card.json";
+    DemoCard card{dir / "cards" / file, std::nullopt};
+    if (faces.is_object() && faces.contains(file)) card.live_face = faces[file].get<std::string>();
+    w.named[c.name] = card;
   }
   return w;
 }

@@ -11,12 +11,23 @@
 // the face set the cards carry a drawn silhouette and face authentication is not offered.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
+namespace kiosk::sim {
+class SimulatedJpkiCa;
+}
+
 namespace kiosk::firmware {
+
+// Writes the CA's current CRLs (auth.crl, sign.crl) into its directory, where the kiosk's trust
+// store and the eligibility service read them.
+void write_crls(const sim::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now);
 
 struct DemoCard {
   std::filesystem::path file;
@@ -25,6 +36,8 @@ struct DemoCard {
 
 struct DemoWorld {
   std::filesystem::path dir;
+  std::map<std::string, DemoCard> named;  // every card by name ("taro", "hanako", and the scenario cards)
+  std::filesystem::path other_service_dir;  // scenario worlds: a second service PKI (a wrong server certificate)
   std::filesystem::path ca_dir;
   std::vector<DemoCard> cards;
   std::filesystem::path service_dir;
@@ -34,5 +47,14 @@ struct DemoWorld {
 };
 
 DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log);
+
+// The world of QA scenarios: the demo world plus cards for every case, by name —
+//   taro (PIN 1234, registered), hanako (PIN 5678, not registered: registration offered),
+//   review (linkage under review), lost (qualification lost), recent (filed 2 business days ago),
+//   taro-expiring-soon, taro-expired-in-grace, taro-expired, taro-revoked (Taro's other cards),
+//   taro-face-only (no PIN), taro-android, taro-iphone (smartphone JPKI tokens);
+// all but the first two have PIN 1234. Safe to call from several processes at once (a lock
+// file); remade when older than 14 days (certificate dates are relative to the day of issue).
+DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log);
 
 }  // namespace kiosk::firmware

@@ -43,6 +43,14 @@ int main(int argc, char** argv) {
   sim->add_option("--faces-dir", faces, "Face set and models ($KIOSK_FACES_DIR)")->capture_default_str();
   sim->add_option("--texts", texts, "Resource file with the message texts")->capture_default_str();
   sim->add_flag("--no-face", no_face, "Do not offer face authentication");
+  bool headless = false;
+  sim->add_flag("--headless", headless,
+                "Play the built-in demo of several patients (face, PIN, lock, registration, expired certificate, service "
+                "down) and print its transcript; nobody answers");
+  int control_port = -1;
+  sim->add_option("--control", control_port,
+                  "Open a control endpoint on this loopback port (0: any) for kiosk-sim console: place cards, show faces, "
+                  "inject faults by hand");
   int screen_port = -1;
   sim->add_option("--screen", screen_port, "Also serve the kiosk screen for a browser on this port (0: any free port)");
 
@@ -99,6 +107,9 @@ int main(int argc, char** argv) {
     sim_options.texts = texts;
     sim_options.face = !no_face;
     sim_options.screen_port = screen_port;
+    sim_options.control_port = control_port;
+    if (headless) return kiosk::firmware::run_headless_demo(sim_options);
+    if (control_port >= 0) return kiosk::firmware::run_control_endpoint(sim_options);
     return kiosk::firmware::run_simulator(sim_options);
   } catch (const std::exception& e) {
     std::cerr << "kiosk: " << e.what() << "\n";

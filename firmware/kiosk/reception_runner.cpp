@@ -61,8 +61,9 @@ bool card_left(const std::exception& e) {
 
 }  // namespace
 
-ReceptionRunner::ReceptionRunner(ReceptionServices services, Frontend& frontend, reception::Policy policy)
-    : services_(services), frontend_(frontend), machine_(policy) {}
+ReceptionRunner::ReceptionRunner(ReceptionServices services, Frontend& frontend, reception::Policy policy,
+                                 RunnerOptions options)
+    : services_(services), frontend_(frontend), machine_(policy), options_(options) {}
 
 ReceptionRunner::~ReceptionRunner() {
   stop();
@@ -91,6 +92,16 @@ void ReceptionRunner::stop() {
 reception::Step ReceptionRunner::step() const {
   std::lock_guard lock(mutex_);
   return step_;
+}
+
+bool ReceptionRunner::settled() const {
+  std::lock_guard lock(mutex_);
+  return queue_.empty() && !handling_ && busy_workers_.load() == 0;
+}
+
+std::uint64_t ReceptionRunner::activity() const {
+  std::lock_guard lock(mutex_);
+  return activity_;
 }
 
 std::chrono::system_clock::time_point ReceptionRunner::wall_now() const { return services_.clock->now(); }
@@ -127,9 +138,15 @@ void ReceptionRunner::watch_cards(std::stop_token stop) {
 template <typename Work>
 void ReceptionRunner::in_background(Work work) {
   auto done = std::make_shared<std::atomic<bool>>(false);
-  workers_.push_back(std::jthread([work = std::move(work), done]() mutable {
+  busy_workers_.fetch_add(1);
+  workers_.push_back(std::jthread([this, work = std::move(work), done]() mutable {
     work();
+    {
+      std::lock_guard lock(mutex_);
+      ++activity_;
+    }
     done->store(true);
+    busy_workers_.fetch_sub(1);
   }));
   worker_done_.push_back(done);
 }
@@ -372,25 +389,38 @@ void ReceptionRunner::run(int patients) {
     Queued next{0, rx::Tick{}};
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, 200ms, [&] { return stopping_ || !queue_.empty(); });
+      const auto ready = [&] { return stopping_ || !queue_.empty(); };
+      if (options_.tick_interval.count() > 0) {
+        wake_.wait_for(lock, options_.tick_interval, ready);
+      } else {
+        wake_.wait(lock, ready);
+      }
       if (stopping_) break;
       if (!queue_.empty()) {
         next = std::move(queue_.front());
         queue_.pop_front();
       }
+      handling_ = true;
     }
-    if (next.session != 0 && next.session != session_) continue;  // from a session that ended
+    if (next.session != 0 && next.session != session_) {  // from a session that ended
+      std::lock_guard lock(mutex_);
+      handling_ = false;
+      ++activity_;
+      continue;
+    }
     const auto now = services_.clock->monotonic();
     if (auto* tick = std::get_if<rx::Tick>(&next.event)) tick->now = now;
     const rx::Step before = machine_.step();
     auto commands = machine_.handle(std::move(next.event), now);
     for (auto& c : commands) execute(c);
     const rx::Step after = machine_.step();
+    reap_workers();
     {
       std::lock_guard lock(mutex_);
       step_ = after;
+      handling_ = false;
+      ++activity_;
     }
-    reap_workers();
     if (before != rx::Step::Idle && after == rx::Step::Idle && patients > 0 && ++served >= patients) break;
   }
   card_watcher_.request_stop();

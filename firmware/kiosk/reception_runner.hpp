@@ -49,9 +49,17 @@ struct ReceptionServices {
   hal::CardSurfaceScanner* scanner = nullptr;
 };
 
+struct RunnerOptions {
+  // The run() loop hands the machine a Tick when nothing happened for this long (wall time).
+  // Zero: no automatic ticks; whoever drives the runner posts them (the scenario player, on
+  // virtual time, so time-outs fire deterministically).
+  std::chrono::milliseconds tick_interval{200};
+};
+
 class ReceptionRunner {
  public:
-  ReceptionRunner(ReceptionServices services, Frontend& frontend, reception::Policy policy = {});
+  ReceptionRunner(ReceptionServices services, Frontend& frontend, reception::Policy policy = {},
+                  RunnerOptions options = {});
   ~ReceptionRunner();
   ReceptionRunner(const ReceptionRunner&) = delete;
   ReceptionRunner& operator=(const ReceptionRunner&) = delete;
@@ -64,6 +72,12 @@ class ReceptionRunner {
 
   // The step the machine is in (for tests and the headless demo; any thread).
   reception::Step step() const;
+
+  // True when the runner has nothing left to do by itself: no event queued or being handled,
+  // no face or service worker running. A scenario step runs once the previous one settled.
+  bool settled() const;
+  // Counts handled events and finished workers; unchanged over a while = nothing moved.
+  std::uint64_t activity() const;
 
  private:
   struct CardContext;
@@ -96,6 +110,10 @@ class ReceptionRunner {
   std::deque<Queued> queue_;
   bool stopping_ = false;
   reception::Step step_ = reception::Step::Idle;
+  bool handling_ = false;          // run() took an event and carries out its commands
+  std::uint64_t activity_ = 0;
+  std::atomic<int> busy_workers_{0};
+  RunnerOptions options_;
 
   std::uint64_t session_ = 1;             // the current session's number (run() thread)
   std::shared_ptr<CardContext> card_;     // the current card, shared with workers

@@ -12,6 +12,7 @@
 #include "drivers/https/terminal_key_signer.hpp"
 #include "drivers/system/system_clock.hpp"
 #include "firmware/kiosk/demo_world.hpp"
+#include "firmware/kiosk/patient_camera.hpp"
 #include "firmware/kiosk/reception_runner.hpp"
 #include "firmware/kiosk/terminal_frontend.hpp"
 #include "firmware/kiosk/web_frontend.hpp"
@@ -29,42 +30,6 @@ using namespace std::chrono_literals;
 namespace rx = reception;
 
 const std::string kReader = "Simulated Contactless Reader 0";
-
-// The camera in front of the kiosk: it shows whichever patient is there (a virtual camera made
-// for each patient), or nobody.
-class PatientCamera final : public hal::Camera {
- public:
-  PatientCamera() : nobody_(make({})) {}
-
-  void show(const std::optional<std::filesystem::path>& face) {
-    std::lock_guard lock(mutex_);
-    current_ = make(face);
-  }
-  const hal::CameraInfo& info() const override { return nobody_->info(); }
-  hal::CameraFrame next_frame(std::chrono::milliseconds timeout) override {
-    std::shared_ptr<sim::VirtualCamera> camera;
-    {
-      std::lock_guard lock(mutex_);
-      camera = current_ ? current_ : nobody_;
-    }
-    return camera->next_frame(timeout);
-  }
-
- private:
-  static std::shared_ptr<sim::VirtualCamera> make(const std::optional<std::filesystem::path>& face) {
-    if (!face) {
-      return std::make_shared<sim::VirtualCamera>(
-          sim::Scene(sim::FaceSource::image(cv::Mat(112, 112, CV_8UC3, cv::Scalar(128, 128, 128))),
-                     {sim::Segment{sim::Presentation::Nobody, sim::Condition::Normal, 3600}}),
-          sim::Pacing::RealTime, "simulated kiosk camera");
-    }
-    return std::make_shared<sim::VirtualCamera>(sim::Scene(sim::FaceSource::image(*face), {}), sim::Pacing::RealTime,
-                                                "simulated kiosk camera");
-  }
-  std::mutex mutex_;
-  std::shared_ptr<sim::VirtualCamera> nobody_;
-  std::shared_ptr<sim::VirtualCamera> current_;
-};
 
 // The simulated patients: each places a card, stands in front of the camera, and takes the card
 // back when the kiosk asks. Wraps the frontend that shows the screens.

@@ -17,9 +17,22 @@ struct SimOptions {
   std::filesystem::path texts;                // a resource file for message texts (optional)
   bool face = true;                           // offer face authentication when the models load
   int screen_port = -1;                       // >= 0: also serve the kiosk screen (0: any free port)
+  int control_port = -1;                      // >= 0: driven by `kiosk-sim console` on this loopback port (0: any)
 };
 
 // Serves one reception per card; returns 0 when every reception completed with a result.
 int run_simulator(const SimOptions& options);
+
+// `kiosk sim --headless`: the built-in demo scenario of several patients, played on the scenario
+// player (virtual time) in the scenario world under WORLD/scenarios; prints the transcript
+// (screens, what each patient did, message codes, results). 0 when every patient met what the
+// demo expects, 3 otherwise.
+int run_headless_demo(const SimOptions& options);
+
+// `kiosk sim --control PORT`: the kiosk on the scenario player (virtual time; every card of the
+// scenario world under WORLD/scenarios), driven step by step from `kiosk-sim console` through a
+// loopback HTTP endpoint: POST /step (one scenario step as JSON), GET /screen, GET /cards,
+// POST /quit.
+int run_control_endpoint(const SimOptions& options);
 
 }  // namespace kiosk::firmware

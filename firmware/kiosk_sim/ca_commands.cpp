@@ -9,16 +9,6 @@
 
 namespace kiosk::firmware {
 
-void write_crls(const sim::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now) {
-  for (const auto kind : {sim::CaKind::UserAuthentication, sim::CaKind::DigitalSignature}) {
-    const Bytes der = ca.crl_der(kind, now);
-    const auto path = ca.directory() / (std::string(sim::to_string(kind)) + ".crl");
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
-    if (!out) throw std::runtime_error("cannot write " + path.string());
-  }
-}
-
 void register_ca_commands(CLI::App& app) {
   CLI::App* ca = app.add_subcommand("ca", "The simulated JPKI certificate authority");
   ca->require_subcommand(1);

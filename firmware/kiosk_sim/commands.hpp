@@ -15,4 +15,9 @@ void register_card_serve_command(CLI::App& card_command);
 // kiosk-sim eligibility init / serve / ...: the simulated national eligibility service.
 void register_eligibility_commands(CLI::App& app);
 
+// kiosk-sim run FILE...: QA scenarios against the firmware.
+void register_scenario_commands(CLI::App& app);
+// kiosk-sim console --port PORT: drive `kiosk sim --control PORT` by hand.
+void register_console_command(CLI::App& app);
+
 }  // namespace kiosk::firmware

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   kiosk::firmware::register_card_issue_command(*card);
   kiosk::firmware::register_card_serve_command(*card);
   kiosk::firmware::register_eligibility_commands(app);
+  kiosk::firmware::register_scenario_commands(app);
+  kiosk::firmware::register_console_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <string>
 
+#include "firmware/kiosk/demo_world.hpp"
+
 namespace kiosk::sim {
 class SimulatedJpkiCa;
 }
@@ -12,7 +14,6 @@ namespace kiosk::firmware {
 
 // "YYYY-MM-DD" (midnight UTC) or empty for now. Throws CLI::ValidationError.
 std::chrono::system_clock::time_point parse_today(const std::string& text);
-// Writes auth.crl and sign.crl of the CA into its directory.
-void write_crls(const sim::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now);
+// write_crls(): firmware/kiosk/demo_world.hpp
 
 }  // namespace kiosk::firmware

@@ -130,6 +130,21 @@ std::vector<hal::ReaderEvent> SimulatedReaders::diff_locked() {
   return events;
 }
 
+bool SimulatedReaders::events_pending() const {
+  std::lock_guard lock(mutex_);
+  if (!service_running_) return false;  // nobody can take them until the service is back
+  const auto now = snapshot_locked();
+  if (now.size() != baseline_.size()) return true;
+  for (const auto& [name, after] : now) {
+    const auto it = baseline_.find(name);
+    if (it == baseline_.end() || it->second.card_present != after.card_present ||
+        it->second.card_serial != after.card_serial) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::vector<hal::ReaderEvent> SimulatedReaders::wait_for_events(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   const std::uint64_t cancel_at_start = cancel_generation_;

@@ -28,6 +28,10 @@ class SimulatedReaders final : public hal::CardReaderService {
   void remove_card(const std::string& reader);
   // Fault injection: the card service (pcscd) stops answering; every call fails with NoService.
   void set_service_running(bool running);
+  // True while a change (card placed or removed, reader attached or detached) has not yet been
+  // handed out by wait_for_events(): the scenario player waits for the firmware to see it.
+  // False while the card service is stopped (no event can be handed out then).
+  bool events_pending() const;
 
   std::vector<std::string> list_readers() override;
   std::vector<hal::ReaderStatus> status() override;

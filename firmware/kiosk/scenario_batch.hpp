@@ -1,0 +1,27 @@
+// Runs many QA scenario files: each in a process of its own (a crash or a hang of the firmware
+// fails that scenario, not the run), up to `jobs` at once, with a wall-clock watchdog per
+// scenario. Used by `kiosk-sim run` and the scenario benchmark.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <iosfwd>
+#include <vector>
+
+#include "sim/scenario/report.hpp"
+
+namespace kiosk::firmware {
+
+struct BatchOptions {
+  std::filesystem::path world_dir;   // the scenario world (made on first use, shared, locked)
+  std::filesystem::path faces_dir;   // face models and face set
+  std::filesystem::path work_dir;    // per-scenario journal, outbox and firmware log (made)
+  int jobs = 1;
+  std::chrono::seconds watchdog{60};  // wall time per scenario, then it is killed and fails
+  std::ostream* progress = nullptr;   // one line per finished scenario
+};
+
+std::vector<sim::scenario::ScenarioResult> run_scenarios(const std::vector<std::filesystem::path>& files,
+                                                         const BatchOptions& options);
+
+}  // namespace kiosk::firmware

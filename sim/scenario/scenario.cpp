@@ -1,0 +1,423 @@
+#include "sim/scenario/scenario.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace kiosk::sim::scenario {
+namespace {
+
+using Json = nlohmann::json;
+
+// Reads one object, refusing keys it does not know (typos must not pass silently).
+class Reader {
+ public:
+  Reader(const Json& j, std::string where) : j_(j), where_(std::move(where)) {
+    if (!j_.is_object()) fail("expected an object");
+  }
+  [[noreturn]] void fail(const std::string& what) const { throw ScenarioError(where_ + ": " + what); }
+  std::string at(const std::string& key) const { return where_ + "." + key; }
+  bool has(const std::string& key) {
+    used_.insert(key);
+    return j_.contains(key);
+  }
+  const Json& get(const std::string& key) {
+    if (!has(key)) fail("'" + key + "' is missing");
+    return j_.at(key);
+  }
+  std::string string(const std::string& key, std::string fallback = {}) {
+    if (!has(key)) return fallback;
+    const Json& v = j_.at(key);
+    if (!v.is_string()) throw ScenarioError(at(key) + ": expected a string");
+    return v.get<std::string>();
+  }
+  std::optional<std::string> optional_string(const std::string& key) {
+    if (!has(key)) return std::nullopt;
+    return string(key);
+  }
+  bool boolean(const std::string& key, bool fallback) {
+    if (!has(key)) return fallback;
+    const Json& v = j_.at(key);
+    if (!v.is_boolean()) throw ScenarioError(at(key) + ": expected true or false");
+    return v.get<bool>();
+  }
+  std::optional<int> optional_int(const std::string& key) {
+    if (!has(key)) return std::nullopt;
+    const Json& v = j_.at(key);
+    if (!v.is_number_integer()) throw ScenarioError(at(key) + ": expected a whole number");
+    return v.get<int>();
+  }
+  double number(const std::string& key, double fallback) {
+    if (!has(key)) return fallback;
+    const Json& v = j_.at(key);
+    if (!v.is_number()) throw ScenarioError(at(key) + ": expected a number");
+    return v.get<double>();
+  }
+  milliseconds millis(const std::string& key, milliseconds fallback) {
+    const double v = number(key, static_cast<double>(fallback.count()));
+    if (v < 0) throw ScenarioError(at(key) + ": must not be negative");
+    return milliseconds(static_cast<long long>(v));
+  }
+  std::optional<std::vector<std::string>> optional_strings(const std::string& key) {
+    if (!has(key)) return std::nullopt;
+    const Json& v = j_.at(key);
+    if (!v.is_array()) throw ScenarioError(at(key) + ": expected a list of strings");
+    std::vector<std::string> out;
+    for (const auto& e : v) {
+      if (!e.is_string()) throw ScenarioError(at(key) + ": expected a list of strings");
+      out.push_back(e.get<std::string>());
+    }
+    return out;
+  }
+  void done() const {
+    for (const auto& [key, value] : j_.items()) {
+      if (!used_.count(key)) fail("unknown key '" + key + "'");
+    }
+  }
+
+ private:
+  const Json& j_;
+  std::string where_;
+  std::set<std::string> used_;
+};
+
+bool one_of(const std::string& v, std::initializer_list<const char*> allowed) {
+  return std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return v == a; });
+}
+
+std::string list(std::initializer_list<const char*> allowed) {
+  std::string out;
+  for (const char* a : allowed) out += (out.empty() ? "" : ", ") + std::string(a);
+  return out;
+}
+
+std::string checked(const std::string& value, const std::string& where, std::initializer_list<const char*> allowed) {
+  if (!one_of(value, allowed)) throw ScenarioError(where + ": '" + value + "' is not one of " + list(allowed));
+  return value;
+}
+
+bool is_hex(const std::string& s) {
+  int digits = 0;
+  for (char c : s) {
+    if (c == ' ') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+    ++digits;
+  }
+  return digits % 2 == 0;
+}
+
+constexpr std::initializer_list<const char*> kScreens = {
+    "idle", "reading-card", "method-choice", "face-capture", "pin-entry", "visual-check", "confirming",
+    "registration", "consent", "prescription", "result", "notice", "remove-card"};
+
+Fault parse_fault(const Json& j, const std::string& where) {
+  Reader r(j, where);
+  Fault f;
+  f.target = checked(r.string("target"), r.at("target"), {"card", "reader", "pcscd", "camera", "service"});
+  const std::string kind = r.string("kind");
+  if (f.target == "card") {
+    f.kind = checked(kind, r.at("kind"), {"pull-on", "truncate", "garbage", "mute"});
+    f.card = r.string("card");
+    f.command = r.string("command");
+    if (f.command.empty() || !is_hex(f.command)) throw ScenarioError(r.at("command") + ": expected hex bytes (\"00 88\")");
+    if (auto keep = r.optional_int("keep")) {
+      if (*keep < 0) throw ScenarioError(r.at("keep") + ": must not be negative");
+      f.keep = static_cast<std::size_t>(*keep);
+    }
+    f.replace = r.string("replace");
+    if (!is_hex(f.replace)) throw ScenarioError(r.at("replace") + ": expected hex bytes");
+    if (f.kind == "truncate" && !f.keep) throw ScenarioError(where + ": a truncate fault needs 'keep'");
+    if (f.kind == "garbage" && f.replace.empty()) throw ScenarioError(where + ": a garbage fault needs 'replace'");
+    f.times = r.optional_int("times").value_or(1);
+  } else if (f.target == "reader") {
+    f.kind = checked(kind, r.at("kind"), {"unplug", "replug"});
+  } else if (f.target == "pcscd") {
+    f.kind = checked(kind, r.at("kind"), {"stop", "start"});
+  } else if (f.target == "camera") {
+    f.kind = checked(kind, r.at("kind"), {"lost"});
+  } else {
+    f.kind = checked(kind, r.at("kind"), {"down", "up", "slow", "500", "503", "malformed", "wrong-content-type",
+                                          "wrong-version", "wrong-certificate", "normal"});
+    f.delay = r.millis("delay_ms", milliseconds(f.kind == "slow" ? 20000 : 0));
+  }
+  r.done();
+  return f;
+}
+
+Expect parse_expect(const Json& j, const std::string& where) {
+  Reader r(j, where);
+  Expect e;
+  if (auto s = r.optional_string("screen")) e.screen = checked(*s, r.at("screen"), kScreens);
+  e.message = r.optional_string("message");
+  e.methods = r.optional_strings("methods");
+  e.tries_left = r.optional_int("tries_left");
+  if (auto v = r.optional_string("validity")) {
+    e.validity = checked(*v, r.at("validity"),
+                         {"valid", "invalid", "invalid-newer-qualification", "no-qualification", "multiple-matches",
+                          "valid-unregistered", "none"});
+  }
+  e.service_message_contains = r.optional_string("service_message_contains");
+  if (r.has("card_tries_left")) {
+    const Json& m = r.get("card_tries_left");
+    if (!m.is_object()) throw ScenarioError(r.at("card_tries_left") + ": expected {\"card\": tries}");
+    std::map<std::string, int> tries;
+    for (const auto& [card, n] : m.items()) {
+      if (!n.is_number_integer()) throw ScenarioError(r.at("card_tries_left") + "." + card + ": expected a whole number");
+      tries[card] = n.get<int>();
+    }
+    e.card_tries_left = tries;
+  }
+  e.journal = r.optional_strings("journal");
+  e.result_files = r.optional_int("result_files");
+  e.verify_count = r.optional_int("verify_count");
+  if (auto seen = r.optional_strings("screens_seen")) {
+    for (std::size_t i = 0; i < seen->size(); ++i) checked((*seen)[i], r.at("screens_seen"), kScreens);
+    e.screens_seen = seen;
+  }
+  r.done();
+  return e;
+}
+
+StepEntry parse_step(const Json& j, const std::string& where, const Scenario& s) {
+  if (!j.is_object()) throw ScenarioError(where + ": expected an object with one action");
+  StepEntry entry;
+  std::optional<std::string> action;
+  for (const auto& [key, value] : j.items()) {
+    if (key == "note") {
+      if (!value.is_string()) throw ScenarioError(where + ".note: expected a string");
+      entry.note = value.get<std::string>();
+    } else if (key == "if_face") {
+      if (!value.is_boolean()) throw ScenarioError(where + ".if_face: expected true or false");
+      entry.needs_face = value.get<bool>();
+    } else if (action) {
+      throw ScenarioError(where + ": two actions ('" + *action + "' and '" + key + "'); one step does one thing");
+    } else {
+      action = key;
+    }
+  }
+  if (!action) throw ScenarioError(where + ": no action");
+  const std::string at = where + "." + *action;
+  const Json& v = j.at(*action);
+  auto text = [&]() {
+    if (!v.is_string()) throw ScenarioError(at + ": expected a string");
+    return v.get<std::string>();
+  };
+  auto flag = [&]() {
+    if (!v.is_boolean()) throw ScenarioError(at + ": expected true or false");
+    return v.get<bool>();
+  };
+  const std::string& a = *action;
+  if (a == "place_card") {
+    const std::string card = text();
+    if (!s.cards.count(card)) throw ScenarioError(at + ": no card named '" + card + "' in 'cards'");
+    entry.step = PlaceCard{card};
+  } else if (a == "remove_card") {
+    entry.step = RemoveCard{};
+  } else if (a == "show_face") {
+    if (v.is_null()) {
+      entry.step = ShowFace{};
+    } else if (v.is_string()) {
+      entry.step = ShowFace{v.get<std::string>(), "live"};
+    } else {
+      Reader r(v, at);
+      ShowFace f;
+      f.person = r.string("person");
+      f.presentation = checked(r.string("presentation", "live"), r.at("presentation"),
+                               {"live", "printed-photo", "life-size-photo", "screen-replay"});
+      r.done();
+      entry.step = f;
+    }
+  } else if (a == "choose") {
+    entry.step = Choose{checked(text(), at, {"face", "pin", "visual"})};
+  } else if (a == "type_pin") {
+    const std::string pin = text();
+    if (pin.size() > 16) throw ScenarioError(at + ": at most 16 characters");
+    entry.step = TypePin{pin};
+  } else if (a == "answer") {
+    entry.step = Answer{flag()};
+  } else if (a == "prescription") {
+    entry.step = Prescription{checked(text(), at, {"electronic", "paper"})};
+  } else if (a == "acknowledge") {
+    entry.step = Acknowledge{};
+  } else if (a == "cancel") {
+    entry.step = Cancel{};
+  } else if (a == "staff_visual_check_mode" || a == "staff_visual_check") {
+    Reader r(v, at);
+    const bool value = r.boolean(a == "staff_visual_check" ? "confirmed" : "enabled", true);
+    const std::string staff = r.string("staff_id");
+    if (staff.empty()) throw ScenarioError(at + ".staff_id: the staff member must be named");
+    r.done();
+    if (a == "staff_visual_check") {
+      entry.step = StaffVisualCheck{value, staff};
+    } else {
+      entry.step = StaffVisualCheckMode{value, staff};
+    }
+  } else if (a == "wait") {
+    if (!v.is_number() || v.get<double>() < 0) throw ScenarioError(at + ": expected seconds (a number >= 0)");
+    entry.step = Wait{milliseconds(static_cast<long long>(v.get<double>() * 1000.0))};
+  } else if (a == "fault") {
+    entry.step = parse_fault(v, at);
+  } else if (a == "expect") {
+    entry.step = parse_expect(v, at);
+  } else {
+    throw ScenarioError(where + ": unknown action '" + a +
+                        "' (place_card, remove_card, show_face, choose, type_pin, answer, prescription, acknowledge, "
+                        "cancel, staff_visual_check_mode, staff_visual_check, wait, fault, expect)");
+  }
+  return entry;
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& json_text, const std::filesystem::path& file) {
+  const std::string name = file.filename().string();
+  Json j = Json::parse(json_text, nullptr, false);
+  if (j.is_discarded()) throw ScenarioError(name + ": not valid JSON");
+  Reader r(j, name);
+  if (r.string("format") != "kiosk-scenario") throw ScenarioError(name + ": 'format' must be \"kiosk-scenario\"");
+  if (r.optional_int("version").value_or(0) != 1) throw ScenarioError(name + ": 'version' must be 1");
+  Scenario s;
+  s.file = file;
+  s.name = r.string("name");
+  if (s.name.empty()) throw ScenarioError(name + ": 'name' is missing");
+  s.description = r.string("description");
+  s.tags = r.optional_strings("tags").value_or(std::vector<std::string>{});
+  const auto seed = r.optional_int("seed").value_or(1);
+  if (seed < 0) throw ScenarioError(r.at("seed") + ": must not be negative");
+  s.seed = static_cast<std::uint32_t>(seed);
+  s.face = r.boolean("face", false);
+  if (r.has("cards")) {
+    const Json& cards = r.get("cards");
+    if (!cards.is_object()) throw ScenarioError(r.at("cards") + ": expected {\"name\": {...}}");
+    for (const auto& [card_name, spec] : cards.items()) {
+      Reader c(spec, r.at("cards") + "." + card_name);
+      CardSpec cs;
+      cs.world_card = c.string("world_card", "taro");
+      cs.tries_left = c.optional_int("tries_left");
+      if (cs.tries_left && (*cs.tries_left < 0 || *cs.tries_left > 3)) {
+        throw ScenarioError(c.at("tries_left") + ": 0 to 3");
+      }
+      cs.foreign = c.boolean("foreign", false);
+      cs.atr = c.optional_string("atr");
+      if (cs.atr && (cs.atr->empty() || !is_hex(*cs.atr))) throw ScenarioError(c.at("atr") + ": expected hex bytes");
+      c.done();
+      s.cards[card_name] = cs;
+    }
+  }
+  if (r.has("timing")) {
+    Reader t(r.get("timing"), r.at("timing"));
+    s.timing.bit_rate_kbps = t.number("bit_rate_kbps", s.timing.bit_rate_kbps);
+    if (s.timing.bit_rate_kbps <= 0) throw ScenarioError(t.at("bit_rate_kbps") + ": must be positive");
+    s.timing.apdu_latency = t.millis("apdu_latency_ms", s.timing.apdu_latency);
+    s.timing.rsa_signing = t.millis("rsa_signing_ms", s.timing.rsa_signing);
+    s.timing.camera_fps = t.number("camera_fps", s.timing.camera_fps);
+    if (s.timing.camera_fps <= 0) throw ScenarioError(t.at("camera_fps") + ": must be positive");
+    s.timing.camera_exposure = t.millis("camera_exposure_ms", s.timing.camera_exposure);
+    s.timing.service_latency = t.millis("service_latency_ms", s.timing.service_latency);
+    t.done();
+  }
+  const Json& steps = r.get("steps");
+  if (!steps.is_array() || steps.empty()) throw ScenarioError(r.at("steps") + ": expected a list of steps");
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    s.steps.push_back(parse_step(steps[i], name + ": steps[" + std::to_string(i) + "]", s));
+  }
+  r.done();
+  return s;
+}
+
+StepEntry parse_step(const std::string& json_text, const Scenario& context) {
+  const Json j = Json::parse(json_text, nullptr, false);
+  if (j.is_discarded()) throw ScenarioError("step: not valid JSON");
+  return parse_step(j, "step", context);
+}
+
+Scenario load_scenario(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw ScenarioError(file.string() + ": cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), file);
+}
+
+std::string describe(const Step& step) {
+  return std::visit(
+      [](const auto& s) -> std::string {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, PlaceCard>) return "the patient places the card '" + s.card + "'";
+        if constexpr (std::is_same_v<T, RemoveCard>) return "the patient takes the card away";
+        if constexpr (std::is_same_v<T, ShowFace>) {
+          if (s.person.empty()) return "nobody stands in front of the camera";
+          return s.presentation == "live" ? s.person + " looks at the camera"
+                                          : "an attack: " + s.presentation + " of " + s.person;
+        }
+        if constexpr (std::is_same_v<T, Choose>) return "the patient chooses " + s.method;
+        if constexpr (std::is_same_v<T, TypePin>) return "the patient types a PIN (" + std::to_string(s.pin.size()) + " digits)";
+        if constexpr (std::is_same_v<T, Answer>) return std::string("the patient answers ") + (s.yes ? "yes" : "no");
+        if constexpr (std::is_same_v<T, Prescription>) return "the patient chooses the " + s.choice + " prescription";
+        if constexpr (std::is_same_v<T, Acknowledge>) return "the patient touches OK";
+        if constexpr (std::is_same_v<T, Cancel>) return "the patient cancels";
+        if constexpr (std::is_same_v<T, StaffVisualCheckMode>) {
+          return "staff " + s.staff_id + (s.enabled ? " switches visual-check mode on" : " switches visual-check mode off");
+        }
+        if constexpr (std::is_same_v<T, StaffVisualCheck>) {
+          return "staff " + s.staff_id + (s.confirmed ? " confirms the face against the card" : " does not confirm the face");
+        }
+        if constexpr (std::is_same_v<T, Wait>) {
+          std::ostringstream o;
+          o << "time passes: " << static_cast<double>(s.duration.count()) / 1000.0 << " s";
+          return o.str();
+        }
+        if constexpr (std::is_same_v<T, Fault>) {
+          return "fault: " + s.target + " " + s.kind + (s.command.empty() ? "" : " on " + s.command);
+        }
+        if constexpr (std::is_same_v<T, Expect>) return "check";
+      },
+      step);
+}
+
+std::vector<std::string> compare(const Expect& e, const Observed& seen) {
+  std::vector<std::string> diff;
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+    return out + "]";
+  };
+  auto check = [&](const char* what, const std::string& expected, const std::string& actual) {
+    if (expected != actual) diff.push_back(std::string(what) + ": expected " + expected + ", seen " + actual);
+  };
+  if (e.screen) check("screen", *e.screen, seen.screen);
+  if (e.message) check("message", *e.message, seen.message.empty() ? "none" : seen.message);
+  if (e.methods) check("methods", join(*e.methods), join(seen.methods));
+  if (e.tries_left) check("tries_left", std::to_string(*e.tries_left), std::to_string(seen.tries_left));
+  if (e.validity) check("validity", *e.validity, seen.validity.empty() ? "none" : seen.validity);
+  if (e.service_message_contains && seen.service_message.find(*e.service_message_contains) == std::string::npos) {
+    diff.push_back("service message: expected to contain '" + *e.service_message_contains + "', seen '" +
+                   seen.service_message + "'");
+  }
+  if (e.card_tries_left) {
+    for (const auto& [card, tries] : *e.card_tries_left) {
+      const auto it = seen.card_tries_left.find(card);
+      check(("card_tries_left." + card).c_str(), std::to_string(tries),
+            it == seen.card_tries_left.end() ? "no such card" : std::to_string(it->second));
+    }
+  }
+  if (e.journal) check("journal", join(*e.journal), join(seen.journal));
+  if (e.result_files) check("result_files", std::to_string(*e.result_files), std::to_string(seen.result_files));
+  if (e.verify_count) check("verify_count", std::to_string(*e.verify_count), std::to_string(seen.verify_count));
+  if (e.screens_seen) {
+    // In order, not necessarily adjacent.
+    std::size_t at = 0;
+    for (const auto& s : seen.screens_since_last_expect) {
+      if (at < e.screens_seen->size() && s == (*e.screens_seen)[at]) ++at;
+    }
+    if (at != e.screens_seen->size()) {
+      diff.push_back("screens_seen: expected " + join(*e.screens_seen) + " in this order, seen " +
+                     join(seen.screens_since_last_expect));
+    }
+  }
+  return diff;
+}
+
+}  // namespace kiosk::sim::scenario

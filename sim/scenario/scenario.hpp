@@ -1,0 +1,153 @@
+// QA scenario files: the model and its parser (JSON, nlohmann-json). Format "kiosk-scenario"
+// version 1, documented in docs/scenarios.md. A scenario names the cards it uses (cards of the
+// simulated world, with changes), the device timing, and a list of steps: what the patient,
+// the staff and the world do, faults to inject, and expectations to check.
+//
+//   {"format": "kiosk-scenario", "version": 1, "name": "PIN success",
+//    "cards": {"card": {"world_card": "taro"}},
+//    "steps": [{"place_card": "card"}, {"expect": {"screen": "method-choice"}}, {"choose": "pin"},
+//              {"type_pin": "1234"}, {"expect": {"screen": "consent"}}, ...]}
+//
+// Device-free: the firmware's scenario player (firmware/kiosk/scenario_player) executes it.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace kiosk::sim::scenario {
+
+using std::chrono::milliseconds;
+
+// The file does not parse or breaks a rule; the message names the file and the place
+// ("pin.json: steps[3].type_pin: expected a string of digits").
+class ScenarioError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A card of the scenario: a card of the simulated world (see the world's card list), changed.
+struct CardSpec {
+  std::string world_card = "taro";  // taro, hanako, review, lost, recent, taro-expiring-soon, ...
+  std::optional<int> tries_left;    // start with fewer PIN tries left (0: locked)
+  bool foreign = false;             // a payment card, not a My Number card
+  std::optional<std::string> atr;   // hex: answer this ATR instead
+};
+
+// Device timing model: advances the virtual clock so reception times read as on hardware.
+struct Timing {
+  double bit_rate_kbps = 212.0;         // contactless (ISO 14443 Type B: 106/212/424/848)
+  milliseconds apdu_latency{4};         // per APDU: reader and card turnaround
+  milliseconds rsa_signing{350};        // the card's RSA-2048 signature
+  double camera_fps = 15.0;             // frames per second delivered by the camera
+  milliseconds camera_exposure{500};    // from opening the camera to the first frame
+  milliseconds service_latency{250};    // one HTTPS exchange with the eligibility service
+};
+
+// ---- steps ----
+struct PlaceCard { std::string card; };
+struct RemoveCard {};
+// Who stands in front of the camera: a card holder's live face ("taro"), an attack made of it,
+// or nobody (person empty).
+struct ShowFace {
+  std::string person;
+  std::string presentation = "live";  // live, printed-photo, life-size-photo, screen-replay
+};
+struct Choose { std::string method; };  // face, pin, visual
+struct TypePin { std::string pin; };
+struct Answer { bool yes = false; };    // registration, consent
+struct Prescription { std::string choice; };  // electronic, paper
+struct Acknowledge {};
+struct Cancel {};
+struct StaffVisualCheckMode {
+  bool enabled = false;
+  std::string staff_id;
+};
+struct StaffVisualCheck {
+  bool confirmed = false;
+  std::string staff_id;
+};
+struct Wait { milliseconds duration{0}; };
+// target/kind: card/{pull-on, truncate, garbage, mute}, reader/{unplug, replug},
+// pcscd/{stop, start}, camera/{lost}, service/{down, up, slow, 500, 503, malformed,
+// wrong-content-type, wrong-version, wrong-certificate, normal}.
+struct Fault {
+  std::string target;
+  std::string kind;
+  std::string card;           // card faults: which card (default: the one on the reader, else the only one)
+  std::string command;        // card faults: hex prefix of the command ("00 88")
+  std::optional<std::size_t> keep;  // truncate: bytes kept
+  std::string replace;        // garbage: hex answer
+  int times = 1;              // card faults: how many matching commands (-1: all)
+  milliseconds delay{0};      // service slow: extra latency per exchange
+};
+// What must be seen now; absent fields are not checked.
+struct Expect {
+  std::optional<std::string> screen;   // idle, method-choice, pin-entry, notice, result, remove-card, ...
+  std::optional<std::string> message;  // "K110", "006", "none"
+  std::optional<std::vector<std::string>> methods;
+  std::optional<int> tries_left;       // on the PIN screen
+  std::optional<std::string> validity; // result: valid, invalid, ..., none (no result shown)
+  std::optional<std::string> service_message_contains;
+  std::optional<std::map<std::string, int>> card_tries_left;  // PIN tries left on each card
+  std::optional<std::vector<std::string>> journal;            // reception journal events so far, in order
+  std::optional<int> result_files;                            // result files written so far
+  std::optional<int> verify_count;                            // VERIFY with a PIN sent to the cards so far
+  std::optional<std::vector<std::string>> screens_seen;       // these steps were shown since the last expect, in order
+};
+
+using Step = std::variant<PlaceCard, RemoveCard, ShowFace, Choose, TypePin, Answer, Prescription, Acknowledge, Cancel,
+                          StaffVisualCheckMode, StaffVisualCheck, Wait, Fault, Expect>;
+
+struct StepEntry {
+  Step step;
+  std::string note;       // shown in the transcript
+  bool needs_face = false;  // skipped when face authentication is off ("if_face": true)
+};
+
+struct Scenario {
+  std::filesystem::path file;
+  std::string name;
+  std::string description;
+  std::vector<std::string> tags;
+  std::uint32_t seed = 1;
+  bool face = false;  // needs face authentication (models and face set)
+  std::map<std::string, CardSpec> cards;
+  Timing timing;
+  std::vector<StepEntry> steps;
+};
+
+Scenario parse_scenario(const std::string& json_text, const std::filesystem::path& file);
+Scenario load_scenario(const std::filesystem::path& file);
+// One step given on its own (the interactive console): `{"place_card": "taro"}`; card names are
+// those of `context`.
+StepEntry parse_step(const std::string& json_text, const Scenario& context);
+
+// A one-line description of a step for transcripts ("the patient types a PIN (4 digits)").
+std::string describe(const Step& step);
+
+// ---- expectations ----
+// What the player saw; compared with an Expect.
+struct Observed {
+  std::string screen;
+  std::string message;  // "" when none
+  std::vector<std::string> methods;
+  int tries_left = -1;
+  std::string validity;  // "" when no result
+  std::string service_message;
+  std::map<std::string, int> card_tries_left;
+  std::vector<std::string> journal;
+  int result_files = 0;
+  int verify_count = 0;
+  std::vector<std::string> screens_since_last_expect;
+};
+
+// One line per difference: "screen: expected PinEntry, seen Notice"; empty when all match.
+std::vector<std::string> compare(const Expect& expected, const Observed& seen);
+
+}  // namespace kiosk::sim::scenario
