@@ -137,6 +137,14 @@ std::vector<diagnostics::ExpectedFile> KioskConfig::model_files() const {
   return out;
 }
 
+face::FaceConfig face_config(const KioskConfig& config) {
+  face::FaceConfig fc;
+  fc.model_dir = config.model_dir;
+  fc.detector.model = fc.detector.model.filename();
+  fc.recognizer.model = fc.recognizer.model.filename();
+  return fc;
+}
+
 LoadedConfig load_config(const std::filesystem::path& file) {
   LoadedConfig loaded;
   if (file.empty()) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/diagnostics/host_checks.hpp"
+#include "core/face/face_config.hpp"
 #include "firmware/kiosk/staff_auth.hpp"
 
 namespace kiosk::firmware {
@@ -49,6 +50,10 @@ struct LoadedConfig {
   std::vector<std::string> errors;  // "key: what is wrong"
   nlohmann::json raw;               // as read (for the support bundle, redacted there)
 };
+
+// The face pipeline's settings for this configuration: the model files sit directly in
+// face.model_dir (as the host checks of the model files expect them).
+face::FaceConfig face_config(const KioskConfig& config);
 
 // Reads `file`; an empty path gives the defaults. Unknown keys are errors (typos).
 LoadedConfig load_config(const std::filesystem::path& file);

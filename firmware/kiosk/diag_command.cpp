@@ -99,10 +99,9 @@ sim::Scene simulated_scene(const std::string& condition, const std::optional<std
 }
 
 std::unique_ptr<face::FaceDetector> load_detector(const KioskConfig& c) {
-  const face::FaceConfig defaults;
+  const face::FaceConfig fc = face_config(c);
   try {
-    // Model files sit directly in face.model_dir (as the model checks expect them).
-    return std::make_unique<face::FaceDetector>(c.model_dir / defaults.detector.model.filename(), defaults.detector);
+    return std::make_unique<face::FaceDetector>(fc.resolve(fc.detector.model), fc.detector);
   } catch (const std::exception&) {
     return nullptr;  // reported by the host check of the model files
   }

@@ -55,9 +55,7 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients) {
   std::unique_ptr<hal::Camera> camera;
   if (c.face_enabled) {
     try {
-      face::FaceConfig fc;
-      fc.model_dir = c.model_dir;
-      verifier.emplace(fc);
+      verifier.emplace(face_config(c));
       drivers::V4l2CameraProvider cameras;
       camera = cameras.open(hal::CameraDevice::path(c.camera), hal::CameraMode{});
     } catch (const std::exception& e) {

@@ -369,7 +369,7 @@ void ReceptionRunner::execute(reception::Command& command) {
         } else if constexpr (std::is_same_v<T, rx::JournalEntry>) {
           if (services_.journal == nullptr) return;
           try {
-            services_.journal->append({"reception", c.event, c.method, c.outcome, c.message_code}, wall_now());
+            services_.journal->append({c.kind, c.event, c.method, c.outcome, c.message_code}, wall_now());
           } catch (const std::exception& e) {
             std::cerr << "[kiosk] journal entry not written: " << e.what() << "\n";
           }

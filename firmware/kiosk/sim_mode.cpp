@@ -12,6 +12,7 @@
 #include "drivers/https/terminal_key_signer.hpp"
 #include "drivers/system/system_clock.hpp"
 #include "firmware/kiosk/demo_world.hpp"
+#include "firmware/kiosk/diag_command.hpp"
 #include "firmware/kiosk/patient_camera.hpp"
 #include "firmware/kiosk/reception_runner.hpp"
 #include "firmware/kiosk/terminal_frontend.hpp"
@@ -170,6 +171,14 @@ int run_simulator(const SimOptions& o) {
     web_config.port = o.screen_port;
     web_config.journal = &journal;  // the desk page; staff pages: the demo staff account (README)
     web_config.staff = std::make_shared<StaffAuthenticator>(demo_staff_accounts(), StaffPolicy{}, journal_into(journal));
+    // The staff diagnostics page runs `kiosk diag --sim` on this world: a simulated reader with the
+    // world's first card, a virtual camera and the world's service started for the checks.
+    web_config.diagnostics = [world_dir = o.world] {
+      DiagOptions diag;
+      diag.simulated = true;
+      diag.world = world_dir;
+      return collect_report(diag).to_json();
+    };
     web.emplace(web_config);
     both.emplace(terminal_screen, *web);
     screen = &*both;
