@@ -431,7 +431,7 @@ sc::Observed Player::observe() {
     if (c.emulator) o.card_tries_left[name] = c.emulator->profile().auth.pin.tries_left;
   }
   for (const auto& r : journal_->since({})) {
-    if (r.kind == "reception") o.journal.push_back(r.event);
+    if (r.kind == "reception" || r.kind == "staff") o.journal.push_back(r.event);
   }
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(options_.work_dir / "outbox", ec)) {

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 extern char** environ;
@@ -222,6 +223,18 @@ std::string WebDriver::find(const std::string& css) {
 
 void WebDriver::click(const std::string& element) {
   command("POST", "/session/" + session_ + "/element/" + element + "/click", json::object());
+}
+
+void WebDriver::click_css(const std::string& css) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      click(find(css));
+      return;
+    } catch (const std::runtime_error& e) {
+      if (attempt >= 5 || std::string_view(e.what()).find("stale element") == std::string_view::npos) throw;
+      std::this_thread::sleep_for(50ms);
+    }
+  }
 }
 
 std::vector<unsigned char> WebDriver::screenshot_png() {

@@ -60,7 +60,9 @@ class WebDriver {
   // The first element matching a CSS selector (throws when there is none).
   std::string find(const std::string& css);
   void click(const std::string& element);
-  void click_css(const std::string& css) { click(find(css)); }
+  // Clicks the element matching `css` now: when the page re-rendered it between the look-up and
+  // the click (a stale element), looks it up again, as a finger would tap what is shown.
+  void click_css(const std::string& css);
   std::vector<unsigned char> screenshot_png();
   // The browser's console messages since the last call (level, message).
   std::vector<std::pair<std::string, std::string>> console_log();
