@@ -25,9 +25,17 @@ int main(int argc, char** argv) {
       jobs = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) {
       rounds = std::atoi(argv[++i]);
+    } else if (argv[i][0] == '-') {
+      std::fprintf(stderr, "usage: scenario_bench [-j JOBS] [--rounds N] [SCENARIO_DIR]\n");
+      return 2;
     } else {
       dir = argv[i];
     }
+  }
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    std::fprintf(stderr, "scenario_bench: %s is not a directory of scenario files\n", dir.c_str());
+    return 2;
   }
   std::vector<fs::path> plain, face;
   for (const auto& e : fs::directory_iterator(dir)) {
