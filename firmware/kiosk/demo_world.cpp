@@ -259,4 +259,18 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
   return w;
 }
 
+WorldService start_world_service(const DemoWorld& world) {
+  const auto fixture = sim::eligibility::Fixture::load(world.fixture);
+  WorldService w;
+  w.service = std::make_unique<sim::eligibility::SimulatedEligibilityService>(
+      sim::eligibility::options_for_directory(world.service_dir, fixture), fixture);
+  w.service->start();
+  w.tls.host = "127.0.0.1";
+  w.tls.port = w.service->port();
+  w.tls.ca_certificate = world.service_dir / "service-ca.pem";
+  w.tls.client_certificate = world.service_dir / "terminal.pem";
+  w.tls.client_key = world.service_dir / "terminal.key";
+  return w;
+}
+
 }  // namespace kiosk::firmware

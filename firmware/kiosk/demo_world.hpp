@@ -15,9 +15,13 @@
 #include <filesystem>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "drivers/https/https_client_transport.hpp"
+#include "sim/eligibility/service.hpp"
 
 namespace kiosk::sim {
 class SimulatedJpkiCa;
@@ -47,6 +51,15 @@ struct DemoWorld {
 };
 
 DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log);
+
+// The world's simulated national eligibility service, started on an ephemeral loopback port, and
+// the mutual-TLS settings with which the world's terminal reaches it (the world's service CA,
+// terminal certificate and key). The service stops when this is destroyed.
+struct WorldService {
+  std::unique_ptr<sim::eligibility::SimulatedEligibilityService> service;
+  drivers::HttpsTransportConfig tls;
+};
+WorldService start_world_service(const DemoWorld& world);
 
 // The world of QA scenarios: the demo world plus cards for every case, by name —
 //   taro (PIN 1234, registered), hanako (PIN 5678, not registered: registration offered),

@@ -164,12 +164,10 @@ Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::Tr
       d.camera_device = hal::CameraDevice::path(config.camera);
       d.detector = load_detector(config);
     }
-    const auto fixture = sim::eligibility::Fixture::load(world.fixture);
-    d.simulated_service = std::make_unique<sim::eligibility::SimulatedEligibilityService>(
-        sim::eligibility::options_for_directory(world.service_dir, fixture), fixture);
-    d.simulated_service->start();
-    d.service = service_config("127.0.0.1", d.simulated_service->port(), world.service_dir / "service-ca.pem",
-                               world.service_dir / "terminal.pem", world.service_dir / "terminal.key");
+    WorldService national = start_world_service(world);
+    d.simulated_service = std::move(national.service);
+    d.service = service_config(national.tls.host, national.tls.port, national.tls.ca_certificate,
+                               national.tls.client_certificate, national.tls.client_key);
     if (o.sim_service == "down") d.simulated_service.reset();  // stopped: its port is closed now
     return d;
   }

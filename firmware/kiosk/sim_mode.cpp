@@ -130,19 +130,11 @@ int run_simulator(const SimOptions& o) {
   trust.add_directory(world.ca_dir);
 
   // The national eligibility service, on loopback with mutual TLS.
-  const auto fixture = sim::eligibility::Fixture::load(world.fixture);
-  sim::eligibility::SimulatedEligibilityService service(sim::eligibility::options_for_directory(world.service_dir, fixture),
-                                                        fixture);
-  service.start();
-  drivers::HttpsTransportConfig tls;
-  tls.port = service.port();
-  tls.ca_certificate = world.service_dir / "service-ca.pem";
-  tls.client_certificate = world.service_dir / "terminal.pem";
-  tls.client_key = world.service_dir / "terminal.key";
-  drivers::HttpsClientTransport transport(tls);
+  WorldService national = start_world_service(world);
+  drivers::HttpsClientTransport transport(national.tls);
   eligibility::EligibilityClient client(transport, clock);
-  drivers::TerminalKeySigner terminal = drivers::TerminalKeySigner::from_pem_file(tls.client_key);
-  std::cout << "[sim] eligibility service at " << service.url() << " (mutual TLS)\n";
+  drivers::TerminalKeySigner terminal = drivers::TerminalKeySigner::from_pem_file(national.tls.client_key);
+  std::cout << "[sim] eligibility service at " << national.service->url() << " (mutual TLS)\n";
 
   const eligibility::ResultFileWriter results(world.outbox);
   journal::Journal journal = journal::Journal::open(world.journal, "SIM-KIOSK-01");
@@ -216,7 +208,7 @@ int run_simulator(const SimOptions& o) {
   for (const auto& r : journal.since(started)) {
     if (r.event == "reception-completed") ++completed;
   }
-  service.stop();
+  national.service->stop();
   std::cout << "[sim] " << cards.size() << " patient(s); journal: " << world.journal.string()
             << "; result files: " << world.outbox.string() << "\n";
   return completed >= static_cast<int>(cards.size()) ? 0 : 3;

@@ -229,20 +229,12 @@ int reception_figures(const std::filesystem::path& world_dir, int receptions) {
   drivers::SystemClock clock;
   crypto::TrustStore trust;
   trust.add_directory(world.ca_dir);
-  const auto fixture = sim::eligibility::Fixture::load(world.fixture);
-  sim::eligibility::SimulatedEligibilityService service(sim::eligibility::options_for_directory(world.service_dir, fixture),
-                                                        fixture);
-  service.start();
-  drivers::HttpsTransportConfig tls;
-  tls.port = service.port();
-  tls.ca_certificate = world.service_dir / "service-ca.pem";
-  tls.client_certificate = world.service_dir / "terminal.pem";
-  tls.client_key = world.service_dir / "terminal.key";
-  drivers::HttpsClientTransport https(tls);
+  firmware::WorldService national = firmware::start_world_service(world);
+  drivers::HttpsClientTransport https(national.tls);
   Spent spent;
   TimedTransport transport(https, spent);
   eligibility::EligibilityClient client(transport, clock);
-  drivers::TerminalKeySigner terminal = drivers::TerminalKeySigner::from_pem_file(tls.client_key);
+  drivers::TerminalKeySigner terminal = drivers::TerminalKeySigner::from_pem_file(national.tls.client_key);
   const eligibility::ResultFileWriter results(world.outbox);
   journal::Journal journal = journal::Journal::open(world_dir / "bench-journal.sqlite", "BENCH-KIOSK");
 
@@ -264,7 +256,7 @@ int reception_figures(const std::filesystem::path& world_dir, int receptions) {
   const auto started = Clock::now();
   runner.run(receptions);
   const double wall = ms(Clock::now() - started);
-  service.stop();
+  national.service->stop();
 
   const Stats result = stats(patient.to_result_);
   const double apdu = stats(patient.apdu_).mean, signature = stats(patient.signature_).mean,
