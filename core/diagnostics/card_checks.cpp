@@ -144,6 +144,12 @@ std::vector<CheckResult> check_card_reader(hal::CardReaderService& readers, cons
     out.push_back(reader_failure("reader status", e));
     return out;
   }
+  if (settings.reader_in_use) {
+    out.push_back({"card", "test card", Status::Skip,
+                   present ? "a card is on the reader: a patient's, left alone" : "the reader belongs to the reception",
+                   "to check a test card, stop the kiosk and run kiosk diag"});
+    return out;
+  }
   if (!present) {
     out.push_back({"card", "test card present", Status::Warn, "no card on '" + reader + "'",
                    "place a test card on the reader to check the card path"});

@@ -17,6 +17,9 @@ namespace kiosk::diagnostics {
 struct CardCheckSettings {
   std::string reader;  // the configured reader; empty: any
   crypto::ValidationPolicy policy{90, 90, false};
+  // The reception owns the reader (the running kiosk's staff page): the card on it belongs to a
+  // patient, so nothing is sent to it; the reader checks still run.
+  bool reader_in_use = false;
 };
 
 std::vector<CheckResult> check_card_reader(hal::CardReaderService& readers, const crypto::TrustStore& trust,

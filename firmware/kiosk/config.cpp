@@ -31,6 +31,7 @@ class Reader {
   void get(const char* section, const char* key, T& out) {
     const std::string where = std::string(section) + "." + key;
     seen_.insert(where);
+    sections_.insert(section);
     if (!j_.contains(section) || !j_.at(section).is_object() || !j_.at(section).contains(key)) return;
     try {
       out = j_.at(section).at(key).get<T>();
@@ -48,6 +49,10 @@ class Reader {
 
   void report_unknown() {
     for (const auto& [section, body] : j_.items()) {
+      if (sections_.count(section) == 0) {
+        errors_.push_back(section + ": unknown section");
+        continue;
+      }
       if (!body.is_object()) {
         errors_.push_back(section + ": expected a section (an object)");
         continue;
@@ -68,6 +73,7 @@ class Reader {
   const json& j_;
   std::vector<std::string>& errors_;
   std::set<std::string> seen_;
+  std::set<std::string> sections_;
 };
 
 bool valid_staff_id(const std::string& id) {
@@ -185,6 +191,7 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   r.get("face", "camera", c.camera);
   r.get("face", "enabled", c.face_enabled);
   r.get("face", "model_dir", c.model_dir);
+  r.get("screen", "port", c.screen_port);
   read_staff(r, c, loaded.errors);
   r.report_unknown();
 
@@ -194,6 +201,10 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   if (!c.eligibility_host.empty() &&
       (c.eligibility_ca_certificate.empty() || c.terminal_certificate.empty() || c.terminal_key.empty())) {
     loaded.errors.push_back("eligibility: ca_certificate, terminal_certificate and terminal_key are needed with a host");
+  }
+  if (c.screen_port < -1 || c.screen_port > 65535) {
+    loaded.errors.push_back("screen.port: -1 (no screen), 0 (any free port) or 1..65535, found " +
+                            std::to_string(c.screen_port));
   }
   if (c.journal_retention_days < 1) {
     loaded.errors.push_back("storage.journal_retention_days: at least 1, found " + std::to_string(c.journal_retention_days));

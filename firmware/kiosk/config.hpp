@@ -38,6 +38,9 @@ struct KioskConfig {
   std::string camera = "/dev/video0";
   std::filesystem::path model_dir = "../shared/faces/models";
   std::vector<diagnostics::ExpectedFile> model_files() const;
+  // screen: the kiosk screen for Chromium on http://127.0.0.1:<port>/ (-1: none, the reception
+  // runs on the terminal; 0: any free port)
+  int screen_port = -1;
   // staff: {"accounts": [{"id": "staff-07", "passcode_hash": "<kiosk staff-passcode>"}],
   //         "max_failures": 5, "lockout_minutes": 15, "session_minutes": 5, "visual_check_minutes": 30}
   std::vector<StaffAccount> staff_accounts;  // none: no staff login, no visual check

@@ -190,9 +190,13 @@ Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::Tr
   return d;
 }
 
-std::vector<diagnostics::CheckResult> camera_checks(Devices& devices) {
+std::vector<diagnostics::CheckResult> camera_checks(const DiagOptions& o, Devices& devices) {
   if (!devices.cameras) {
     return {{"camera", "camera", diagnostics::Status::Skip, "face authentication is off (face.enabled false)", ""}};
+  }
+  if (o.kiosk_running) {
+    return {{"camera", "camera", diagnostics::Status::Skip, "in use by the running reception",
+             "to check the camera, stop the kiosk and run kiosk diag"}};
   }
   diagnostics::CameraCheckSettings settings;
   settings.device = devices.camera_device;
@@ -243,8 +247,9 @@ diagnostics::Report run_checks(const DiagOptions& o, const LoadedConfig& loaded,
   diagnostics::CardCheckSettings card;
   card.reader = o.simulated ? "" : c.reader;
   card.policy = {c.expiry_warning_days, c.grace_days_after_expiry, false};
+  card.reader_in_use = o.kiosk_running;
   report.add(diagnostics::check_card_reader(*devices.readers, trust, std::chrono::system_clock::now(), card));
-  report.add(camera_checks(devices));
+  report.add(camera_checks(o, devices));
   report.add(service_checks(devices));
   return report;
 }

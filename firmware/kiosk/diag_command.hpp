@@ -22,6 +22,10 @@ struct DiagOptions {
   std::string sim_camera = "face";
   // With --sim: the simulated eligibility service is "up" or "down" (its port closed).
   std::string sim_service = "up";
+  // The running kiosk asks (its staff page): the reader and the camera belong to the reception,
+  // so no APDU goes to the card on the reader and the camera checks are skipped instead of
+  // failing on a busy device.
+  bool kiosk_running = false;
 };
 
 // The sim_camera / sim_service values understood.

@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "core/eligibility/client.hpp"
 #include "core/face/face_error.hpp"
@@ -12,12 +13,14 @@
 #include "drivers/pcsc/pcsc_reader_service.hpp"
 #include "drivers/system/system_clock.hpp"
 #include "firmware/kiosk/config.hpp"
+#include "firmware/kiosk/diag_command.hpp"
 #include "firmware/kiosk/reception_runner.hpp"
 #include "firmware/kiosk/terminal_frontend.hpp"
+#include "firmware/kiosk/web_frontend.hpp"
 
 namespace kiosk::firmware {
 
-int run_on_hardware(const std::filesystem::path& config_file, int patients) {
+int run_on_hardware(const std::filesystem::path& config_file, int patients, std::optional<int> screen_port) {
   const LoadedConfig loaded = load_config(config_file);
   if (!loaded.errors.empty()) {
     for (const auto& e : loaded.errors) std::cerr << "kiosk: " << loaded.source << ": " << e << "\n";
@@ -64,7 +67,28 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients) {
     }
   }
 
-  TerminalFrontend screen(0, std::cout);
+  // The patient's screen: the kiosk screen for Chromium when configured, else the terminal.
+  const int port = screen_port.value_or(c.screen_port);
+  std::optional<TerminalFrontend> terminal_screen;
+  std::optional<WebFrontend> web;
+  if (port >= 0) {
+    WebFrontendConfig web_config;
+    web_config.port = port;
+    web_config.journal = &journal;
+    if (!c.staff_accounts.empty()) {
+      web_config.staff = std::make_shared<StaffAuthenticator>(c.staff_accounts, c.staff, journal_into(journal));
+    }
+    web_config.diagnostics = [config_file] {
+      DiagOptions diag;
+      diag.config = config_file;
+      diag.kiosk_running = true;
+      return collect_report(diag).to_json();
+    };
+    web.emplace(web_config);
+  } else {
+    terminal_screen.emplace(0, std::cout);
+  }
+  Frontend& screen = web ? static_cast<Frontend&>(*web) : *terminal_screen;
   ReceptionServices services;
   services.readers = &readers;
   services.reader = c.reader;
@@ -78,6 +102,13 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients) {
   // Face authentication needs the card-surface scanner for 照合番号B; no hardware scanner driver
   // exists yet, so on hardware the face path reports itself unavailable and the PIN is offered.
   ReceptionRunner runner(services, screen);
+  std::jthread url_printer;
+  if (web) {
+    url_printer = std::jthread([&web] {  // the page is served once run() started the frontend
+      for (int i = 0; i < 50 && web->port() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::cout << "[kiosk] kiosk screen: " << web->url() << " (chromium --kiosk " << web->url() << ")\n" << std::flush;
+    });
+  }
   runner.run(patients);
   return 0;
 }

@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run the kiosk on this machine's readers, camera and the configured service");
   run->add_option("--config", config, "Configuration file (see firmware/kiosk/kiosk.example.json)")->required();
   run->add_option("--patients", patients, "Receptions to serve before exiting (0 = until stopped)")->capture_default_str();
+  int run_screen = -1;
+  auto* run_screen_option = run->add_option("--screen", run_screen,
+                                            "Serve the kiosk screen on this loopback port instead of screen.port (-1: the terminal, 0: any free port)");
 
   kiosk::firmware::DiagOptions diag_options;
   std::string diag_config;
@@ -99,7 +102,10 @@ int main(int argc, char** argv) {
       diag_options.world = diag_world;
       return kiosk::firmware::run_diagnostics(diag_options);
     }
-    if (*run) return kiosk::firmware::run_on_hardware(config, patients);
+    if (*run) {
+      return kiosk::firmware::run_on_hardware(config, patients,
+                                              run_screen_option->count() > 0 ? std::optional<int>(run_screen) : std::nullopt);
+    }
     if (*staff_passcode) return kiosk::firmware::run_staff_passcode(stdin, std::cout, std::cerr, passcode_iterations);
     sim_options.world = world;
     sim_options.faces_dir = faces;

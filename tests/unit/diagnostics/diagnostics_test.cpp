@@ -8,6 +8,7 @@
 #include "core/diagnostics/host_checks.hpp"
 #include "core/diagnostics/usb_checks.hpp"
 #include "sim/card/faulty_card.hpp"
+#include "sim/card/recording_card.hpp"
 #include "sim/card/simulated_readers.hpp"
 #include "sim/usb/simulated_usb.hpp"
 #include "tests/support/test_cards.hpp"
@@ -122,6 +123,21 @@ TEST_CASE("card: no card is a warning, a good test card passes every check and k
   CHECK(find(results, "ATR").measured.rfind("3B 88 80 01", 0) == 0);
   CHECK(find(results, "PIN tries left").measured.find("3 of 3") != std::string::npos);
   CHECK(card->profile().auth.pin.tries_left == 3);
+}
+
+TEST_CASE("card: from the running kiosk's staff page the patient's card on the reader gets no APDU") {
+  CardWorld w;
+  auto card = std::make_shared<sim::RecordingCard>(test::make_card(test::test_card_profile()));
+  w.readers.place_card("Reader A", card);
+  CardCheckSettings settings{"Reader A", {90, 90, false}};
+  settings.reader_in_use = true;
+  const auto results = check_card_reader(w.readers, w.trust, std::chrono::system_clock::now(), settings);
+  CHECK(find(results, "card service (pcscd)").status == Status::Pass);
+  CHECK(find(results, "readers").status == Status::Pass);
+  CHECK(find(results, "test card").status == Status::Skip);
+  CHECK(find(results, "test card").measured.find("patient") != std::string::npos);
+  CHECK_FALSE(has(results, "ATR"));
+  CHECK(card->trace().empty());
 }
 
 TEST_CASE("card: locked PIN, expired certificate, foreign card, card pulled out") {
