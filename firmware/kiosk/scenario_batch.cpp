@@ -46,6 +46,7 @@ struct Job {
     p.world = &world;
     p.faces_dir = o.faces_dir;
     p.work_dir = job.work;
+    p.pcsc = o.pcsc;
     p.settle_limit = std::chrono::duration_cast<std::chrono::milliseconds>(o.watchdog) / 2;
     r = play_scenario(*job.scenario, p);
   } catch (const std::exception& e) {
@@ -117,7 +118,7 @@ std::vector<sc::ScenarioResult> run_scenarios(const std::vector<std::filesystem:
   if (o.progress && !world_log.str().empty()) *o.progress << world_log.str() << std::flush;
 
   std::vector<Job> running;
-  const int jobs = std::max(1, o.jobs);
+  const int jobs = o.pcsc ? 1 : std::max(1, o.jobs);  // one pcscd reader holds one card at a time
   while (!pending.empty() || !running.empty()) {
     while (!pending.empty() && static_cast<int>(running.size()) < jobs) {
       Job job = std::move(pending.front());

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <vector>
 
+#include "firmware/kiosk/card_field.hpp"
 #include "sim/scenario/report.hpp"
 
 namespace kiosk::firmware {
@@ -19,6 +21,7 @@ struct BatchOptions {
   int jobs = 1;
   std::chrono::seconds watchdog{60};  // wall time per scenario, then it is killed and fails
   std::ostream* progress = nullptr;   // one line per finished scenario
+  std::optional<PcscReaderSlot> pcsc;  // cards through this pcscd reader (see PlayerOptions)
 };
 
 std::vector<sim::scenario::ScenarioResult> run_scenarios(const std::vector<std::filesystem::path>& files,

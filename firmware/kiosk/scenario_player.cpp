@@ -22,7 +22,6 @@
 #include "sim/card/faulty_card.hpp"
 #include "sim/card/jpki_card.hpp"
 #include "sim/card/recording_card.hpp"
-#include "sim/card/simulated_readers.hpp"
 #include "sim/clock/virtual_clock.hpp"
 #include "sim/eligibility/fixture.hpp"
 #include "sim/eligibility/service.hpp"
@@ -40,7 +39,6 @@ namespace rx = reception;
 namespace sc = sim::scenario;
 using Clock = std::chrono::steady_clock;
 
-const std::string kReader = "Simulated Contactless Reader 0";
 constexpr std::uint8_t kAuthPinReference = 0x80 | mynumber::jpki::kAuthPin;  // P2 of VERIFY of the auth PIN
 
 std::string validity_name(eligibility::QualificationValidity v) {
@@ -241,7 +239,6 @@ class Player {
   void apply(const sc::Fault& f);
   sc::Observed observe();
   bool settle();
-  bool card_on_reader();
   void wait_for_card_event(std::uint64_t activity_before);
   void fail(const std::string& what) { result_.failures.push_back(what); }
   void check_trace();
@@ -267,7 +264,7 @@ class Player {
   std::optional<face::FaceVerifier> verifier_;
   std::optional<PatientCamera> camera_;
   std::optional<sim::SimulatedCardSurfaceScanner> scanner_;
-  sim::SimulatedReaders readers_;
+  std::unique_ptr<CardField> field_;  // outlives the runner, which watches it
   std::map<std::string, PlayedCard> cards_;
   std::string on_reader_;
   bool explicit_face_ = false;
@@ -314,6 +311,11 @@ void Player::make_cards() {
 
 void Player::setup() {
   make_cards();
+  if (options_.pcsc) {
+    field_ = std::make_unique<PcscCardField>(*options_.pcsc);
+  } else {
+    field_ = std::make_unique<InProcessCardField>();
+  }
   trust_.add_directory(world_.ca_dir);
   const auto fixture = sim::eligibility::Fixture::load(world_.fixture);
   auto service_options = sim::eligibility::options_for_directory(world_.service_dir, fixture);
@@ -336,8 +338,8 @@ void Player::setup() {
   journal_.emplace(journal::Journal::open(options_.work_dir / "journal.sqlite", "SIM-KIOSK-QA"));
 
   ReceptionServices services;
-  services.readers = &readers_;
-  services.reader = kReader;
+  services.readers = &field_->readers();
+  services.reader = field_->reader();
   services.clock = &clock_;
   services.trust = &trust_;
   services.eligibility = &*client_;
@@ -360,7 +362,6 @@ void Player::setup() {
     services.camera = &*camera_;
     services.scanner = &*scanner_;
   }
-  readers_.attach_reader(kReader);
   RunnerOptions runner_options;
   runner_options.tick_interval = 0ms;  // time moves only when the scenario says so
   runner_ = std::make_unique<ReceptionRunner>(services, frontend_, rx::Policy{}, runner_options);
@@ -371,7 +372,7 @@ bool Player::settle() {
   int stable = 0;
   std::uint64_t last = 0;
   while (Clock::now() < limit) {
-    if (!readers_.events_pending() && runner_->settled()) {
+    if (!field_->events_pending() && runner_->settled()) {
       const std::uint64_t a = runner_->activity();
       stable = (stable > 0 && a == last) ? stable + 1 : 1;
       last = a;
@@ -380,16 +381,6 @@ bool Player::settle() {
       stable = 0;
     }
     std::this_thread::sleep_for(1ms);
-  }
-  return false;
-}
-
-bool Player::card_on_reader() {
-  try {
-    for (const auto& r : readers_.status()) {
-      if (r.name == kReader) return r.card_present;
-    }
-  } catch (const hal::CardError&) {  // the card service is stopped
   }
   return false;
 }
@@ -471,7 +462,7 @@ void Player::apply(const sc::Fault& f) {
     fault.times = f.times;
     if (f.kind == "pull-on") {
       fault.before = [this] {
-        readers_.remove_card(kReader);
+        field_->pull_mid_command();
         transcript_.add("patient", "pulls the card out in the middle of a command");
       };
     } else if (f.kind == "truncate") {
@@ -484,13 +475,13 @@ void Player::apply(const sc::Fault& f) {
     card.faulty->add_fault(std::move(fault));
   } else if (f.target == "reader") {
     if (f.kind == "unplug") {
-      readers_.detach_reader(kReader);
+      field_->set_reader_attached(false);
       on_reader_.clear();
     } else {
-      readers_.attach_reader(kReader);
+      field_->set_reader_attached(true);
     }
   } else if (f.target == "pcscd") {
-    readers_.set_service_running(f.kind == "start");
+    field_->set_service_running(f.kind == "start");
   } else if (f.target == "camera") {
     if (camera_) camera_->lose();
   } else {
@@ -521,13 +512,13 @@ void Player::run_step(std::size_t index, const sc::StepEntry& entry) {
           if (camera_ && !explicit_face_) camera_->show(card.live_face);
           frontend_.reception_starts();
           const std::uint64_t before = runner_->activity();
-          readers_.place_card(kReader, card.recorded);
+          field_->place(card.recorded);
           on_reader_ = s.card;
           wait_for_card_event(before);
         } else if constexpr (std::is_same_v<T, sc::RemoveCard>) {
-          const bool present = card_on_reader();
+          const bool present = field_->card_present();
           const std::uint64_t before = runner_->activity();
-          readers_.remove_card(kReader);
+          field_->remove();
           on_reader_.clear();
           if (present) wait_for_card_event(before);
         } else if constexpr (std::is_same_v<T, sc::ShowFace>) {
@@ -606,6 +597,17 @@ bool Player::start() {
   wall_start_ = Clock::now();
   result_.name = scenario_.name;
   result_.file = scenario_.file.filename().string();
+  if (options_.pcsc) {
+    for (const auto& entry : scenario_.steps) {
+      const auto* f = std::get_if<sc::Fault>(&entry.step);
+      if (f != nullptr && (f->target == "reader" || f->target == "pcscd")) {
+        result_.skipped = true;
+        result_.skip_reason = "a " + f->target + " fault (" + f->kind +
+                              ") needs the in-process readers; run it without --pcsc";
+        return false;
+      }
+    }
+  }
   try {
     setup();
   } catch (const face::FaceError& e) {

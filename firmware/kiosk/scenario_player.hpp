@@ -11,10 +11,12 @@
 #include <iosfwd>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/reception/reception_machine.hpp"
+#include "firmware/kiosk/card_field.hpp"
 #include "firmware/kiosk/demo_world.hpp"
 #include "sim/scenario/report.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -27,6 +29,9 @@ struct PlayerOptions {
   std::filesystem::path work_dir;       // this scenario's journal and outbox (made; left for inspection)
   std::ostream* live = nullptr;         // transcript lines as they happen (the headless demo)
   std::chrono::milliseconds settle_limit{20000};  // wall time a step may take before the run is declared hung
+  // Cards go through this reader of a running pcscd (vpcd) and the real PC/SC driver instead of
+  // the in-process readers; scenarios with reader or pcscd faults are then skipped.
+  std::optional<PcscReaderSlot> pcsc;
 };
 
 sim::scenario::ScenarioResult play_scenario(const sim::scenario::Scenario& scenario, const PlayerOptions& options);

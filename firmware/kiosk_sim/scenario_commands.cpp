@@ -1,6 +1,7 @@
 // kiosk-sim run FILE|DIR...: plays QA scenario files against the firmware (virtual time, one
 // process per scenario, -j N at once), prints a summary, writes JUnit XML; exit 1 when any
-// scenario failed, 2 when none could run.
+// scenario failed, 2 when none could run. With --pcsc the cards go through a running pcscd's
+// vpcd reader and the real PC/SC driver (firmware/kiosk/card_field.hpp).
 #include <unistd.h>
 
 #include <chrono>
@@ -26,6 +27,8 @@ struct RunOptions {
   std::string work;
   int watchdog = 60;
   bool transcripts = false;
+  bool pcsc = false;
+  PcscReaderSlot slot;
 };
 
 std::string default_faces_dir() {
@@ -64,6 +67,18 @@ int run(const RunOptions& o) {
   b.jobs = o.jobs;
   b.watchdog = std::chrono::seconds(o.watchdog);
   b.progress = &std::cerr;
+  if (o.pcsc) {
+    try {
+      PcscCardField probe(o.slot);  // fails here, once, rather than in every scenario
+    } catch (const std::exception& e) {
+      std::cerr << "kiosk-sim run " << e.what() << "\n";
+      return 2;
+    }
+    b.pcsc = o.slot;
+    if (o.jobs > 1) std::cerr << "kiosk-sim run --pcsc: one scenario at a time (one reader, one card)\n";
+    std::cerr << "cards go through pcscd reader \"" << o.slot.reader << "\" (vpcd port " << o.slot.vpcd_port
+              << "); reader and pcscd faults are skipped\n";
+  }
   const auto start = std::chrono::steady_clock::now();
   const auto results = run_scenarios(files, b);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -95,6 +110,12 @@ void register_scenario_commands(CLI::App& app) {
   cmd->add_option("--faces-dir", options->faces, "Face set and models ($KIOSK_FACES_DIR)")->capture_default_str();
   cmd->add_option("--work", options->work, "Keep each scenario's journal, outbox and firmware log here");
   cmd->add_option("--watchdog", options->watchdog, "Wall-clock seconds a scenario may take before it is killed")
+      ->capture_default_str();
+  cmd->add_flag("--pcsc", options->pcsc,
+                "Cards go through a running pcscd (vpcd reader) and the real PC/SC driver instead of in-process readers");
+  cmd->add_option("--pcsc-reader", options->slot.reader, "With --pcsc: the vpcd reader as PC/SC lists it")
+      ->capture_default_str();
+  cmd->add_option("--vpcd-port", options->slot.vpcd_port, "With --pcsc: vpcd's TCP port for that reader slot")
       ->capture_default_str();
   cmd->add_flag("--transcript", options->transcripts, "Print every scenario's transcript (failed ones always are)");
   cmd->callback([options] {

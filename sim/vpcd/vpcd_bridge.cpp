@@ -288,6 +288,7 @@ VpcdBridge::Served VpcdBridge::serve_frame() {
   }
   // Book-keeping first: whoever sees the response also sees it counted.
   bool remove = false;
+  bool pulled = false;
   {
     std::lock_guard lock(mutex_);
     ++counters_.apdus;
@@ -295,8 +296,13 @@ VpcdBridge::Served VpcdBridge::serve_frame() {
       remove_at_.reset();
       remove = true;
     }
+    pulled = !inserted_;  // eject() while the card was working on the command
   }
   if (options_.on_apdu) options_.on_apdu(payload, response);
+  if (pulled) {  // out of the field before it could answer: the reader never gets the response
+    leave_field();
+    return Served::Removed;
+  }
   if (write_all(fd, vpcd::frame(response)) != IoResult::Ok) return Served::Closed;
   if (remove) {
     leave_field();

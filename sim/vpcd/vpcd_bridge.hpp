@@ -87,7 +87,8 @@ class VpcdBridge {
   // The following may be called from any thread.
   void stop();
   // The card leaves the field: the connection is closed and the card powered off. It stays out
-  // until insert().
+  // until insert(). Called while the card works on a command (from its process_apdu), the
+  // response is never sent: the card was pulled out in the middle of the command.
   void eject();
   // The card comes back: the bridge connects again.
   void insert();

@@ -10,6 +10,7 @@
 #include <array>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -35,6 +36,12 @@ class RecordingCard final : public kiosk::sim::VirtualCard {
   void power_off() override { record("off"); }
   void reset() override { record("reset"); }
   Bytes process_apdu(ByteView command) override {
+    std::function<void()> during;
+    {
+      std::lock_guard lock(mutex_);
+      during.swap(during_next_apdu_);
+    }
+    if (during) during();
     std::lock_guard lock(mutex_);
     events_.push_back("apdu " + kiosk::to_hex(command, '\0'));
     if (next_response_) {
@@ -43,6 +50,11 @@ class RecordingCard final : public kiosk::sim::VirtualCard {
       return r;
     }
     return Bytes{command[1], 0x90, 0x00};
+  }
+  // Runs `f` while the card works on the next APDU (once).
+  void during_next_apdu(std::function<void()> f) {
+    std::lock_guard lock(mutex_);
+    during_next_apdu_ = std::move(f);
   }
   void respond_once(Bytes response) {
     std::lock_guard lock(mutex_);
@@ -61,6 +73,7 @@ class RecordingCard final : public kiosk::sim::VirtualCard {
   mutable std::mutex mutex_;
   std::vector<std::string> events_;
   std::optional<Bytes> next_response_;
+  std::function<void()> during_next_apdu_;
 };
 
 // The vpcd side: listens on a loopback port, accepts the bridge.
@@ -279,6 +292,21 @@ TEST_CASE("eject() closes the connection at once and remove_after_apdus() arms t
   vpcd.send_frame_split({0x00, 0x05, 0x00, 0x00});
   CHECK(vpcd.receive_frame() == Bytes{0x05, 0x90, 0x00});
   CHECK(vpcd.peer_closed());
+}
+
+TEST_CASE("eject() while the card works on a command: the command is never answered") {
+  FakeVpcd vpcd;
+  RecordingCard card;
+  RunningBridge bridge(card, options_for(vpcd));
+  REQUIRE(vpcd.accept());
+  vpcd.send_frame_split({0x00, 0x06, 0x00, 0x00});
+  CHECK(vpcd.receive_frame() == Bytes{0x06, 0x90, 0x00});
+  card.during_next_apdu([&] { bridge->eject(); });  // pulled out in the middle of the next one
+  vpcd.send_frame_split({0x00, 0x88, 0x00, 0x00});
+  CHECK(vpcd.peer_closed());  // closed with no response frame before it
+  REQUIRE(bridge->wait_for_state(BridgeState::Ejected, 2s));
+  CHECK(card.events().back() == "off");
+  CHECK(bridge->counters().apdus == 2);
 }
 
 TEST_CASE("vpcd closing the connection: the bridge reconnects or returns when reconnect is off") {
