@@ -33,6 +33,7 @@ int run_control_endpoint(const SimOptions& o) {
     }
   }
   PlayerOptions p;
+  p.texts = load_texts(o.texts);
   p.world = &world;
   p.faces_dir = o.faces_dir;
   p.work_dir = o.world / "console";

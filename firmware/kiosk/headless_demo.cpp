@@ -104,6 +104,7 @@ int run_headless_demo(const SimOptions& o) {
   demo.face = face_available(o);
   const DemoWorld world = ensure_scenario_world(o.world / "scenarios", o.faces_dir, std::cout);
   PlayerOptions p;
+  p.texts = load_texts(o.texts);
   p.world = &world;
   p.faces_dir = o.faces_dir;
   p.work_dir = o.world / "headless";

@@ -87,10 +87,14 @@ class Transcript {
   std::vector<std::string> lines_;
 };
 
-std::string describe(const rx::Screen& s) {
+std::string describe(const rx::Screen& s, const nlohmann::json& texts) {
   std::string out = rx::to_string(s.step);
   const auto info = rx::info(s.message);
-  if (info.code[0] != '\0') out += std::string("  【") + info.code + "】 " + info.key;
+  if (info.code[0] != '\0') {
+    out += std::string("  【") + info.code + "】 " + info.key;
+    const auto text = texts.is_object() ? texts.find(info.key) : texts.end();
+    if (text != texts.end() && text->is_string()) out += " \"" + text->get<std::string>() + "\"";
+  }
   if (!s.methods.empty()) {
     out += "  methods:";
     for (auto m : s.methods) out += std::string(" ") + rx::to_string(m);
@@ -110,14 +114,15 @@ std::string describe(const rx::Screen& s) {
 // goes to the runner through the sink it was given.
 class ScenarioFrontend final : public Frontend {
  public:
-  ScenarioFrontend(Transcript& transcript, const sim::VirtualClock& clock) : transcript_(transcript), clock_(clock) {}
+  ScenarioFrontend(Transcript& transcript, const sim::VirtualClock& clock, const nlohmann::json& texts)
+      : transcript_(transcript), clock_(clock), texts_(texts) {}
   void start(EventSink sink) override {
     std::lock_guard lock(mutex_);
     sink_ = std::move(sink);
   }
   void stop() override {}
   void show(const rx::Screen& s) override {
-    transcript_.add("screen ", describe(s));
+    transcript_.add("screen ", describe(s, texts_));
     std::lock_guard lock(mutex_);
     current_ = s;
     seen_.push_back(rx::to_string(s.step));
@@ -155,6 +160,7 @@ class ScenarioFrontend final : public Frontend {
  private:
   Transcript& transcript_;
   const sim::VirtualClock& clock_;
+  const nlohmann::json& texts_;
   mutable std::mutex mutex_;
   EventSink sink_;
   rx::Screen current_;
@@ -214,7 +220,7 @@ class Player {
  public:
   Player(const sc::Scenario& s, const PlayerOptions& o)
       : scenario_(s), options_(o), world_(*o.world), clock_(std::chrono::system_clock::now()),
-        transcript_(clock_, o.live), frontend_(transcript_, clock_) {}
+        transcript_(clock_, o.live), frontend_(transcript_, clock_, o.texts) {}
 
   sc::ScenarioResult play();
 
@@ -704,7 +710,7 @@ std::vector<std::string> ScenarioSession::run(const sim::scenario::StepEntry& st
 
 std::string ScenarioSession::screen() const {
   std::lock_guard lock(mutex_);
-  return describe(player_->screen());
+  return describe(player_->screen(), options_.texts);
 }
 
 }  // namespace kiosk::firmware

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/reception/reception_machine.hpp"
 #include "firmware/kiosk/card_field.hpp"
 #include "firmware/kiosk/demo_world.hpp"
@@ -28,6 +30,9 @@ struct PlayerOptions {
   std::filesystem::path faces_dir;      // face models and face set; face scenarios are skipped without them
   std::filesystem::path work_dir;       // this scenario's journal and outbox (made; left for inspection)
   std::ostream* live = nullptr;         // transcript lines as they happen (the headless demo)
+  // Message texts of the kiosk screen (firmware/kiosk/web/i18n/<lang>.json): the transcript
+  // shows each message's text after its code and key. Empty: code and key only.
+  nlohmann::json texts;
   std::chrono::milliseconds settle_limit{20000};  // wall time a step may take before the run is declared hung
   // Cards go through this reader of a running pcscd (vpcd) and the real PC/SC driver instead of
   // the in-process readers; scenarios with reader or pcscd faults are then skipped.

@@ -109,13 +109,14 @@ class BothFrontends final : public Frontend {
   Frontend& b_;
 };
 
+}  // namespace
+
 nlohmann::json load_texts(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) return {};
-  return nlohmann::json::parse(in, nullptr, false);
+  auto texts = nlohmann::json::parse(in, nullptr, false);
+  return texts.is_discarded() ? nlohmann::json{} : texts;
 }
-
-}  // namespace
 
 int run_simulator(const SimOptions& o) {
   const DemoWorld world = ensure_demo_world(o.world, o.faces_dir, std::cout);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace kiosk::firmware {
 
 struct SimOptions {
@@ -20,12 +22,16 @@ struct SimOptions {
   int control_port = -1;                      // >= 0: driven by `kiosk-sim console` on this loopback port (0: any)
 };
 
+// The message texts of a resource file (web/i18n/<lang>.json); empty when it is missing or
+// does not parse (the screens then show message keys).
+nlohmann::json load_texts(const std::filesystem::path& file);
+
 // Serves one reception per card; returns 0 when every reception completed with a result.
 int run_simulator(const SimOptions& options);
 
 // `kiosk sim --headless`: the built-in demo scenario of several patients, played on the scenario
 // player (virtual time) in the scenario world under WORLD/scenarios; prints the transcript
-// (screens, what each patient did, message codes, results). 0 when every patient met what the
+// (screens, what each patient did, message codes with their texts, results). 0 when every patient met what the
 // demo expects, 3 otherwise.
 int run_headless_demo(const SimOptions& options);
 
