@@ -3,7 +3,11 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
 #include <thread>
+#include <vector>
 
 #include "core/eligibility/client.hpp"
 #include "core/face/face_error.hpp"
@@ -58,13 +62,33 @@ class SimulatedPatients final : public Frontend {
     if (s.step == rx::Step::Idle && served_ > 0 && !present_) next_patient();
   }
 
+  // The patients' pending moves end (or are dropped) before the readers, camera and scanner
+  // they act on go away: no patient thread outlives run_simulator().
+  ~SimulatedPatients() override {
+    std::vector<std::jthread> pending;
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+      pending.swap(moves_);
+    }
+    pending.clear();  // request_stop() and join each
+  }
+  SimulatedPatients(const SimulatedPatients&) = delete;
+  SimulatedPatients& operator=(const SimulatedPatients&) = delete;
+
  private:
+  // Runs `f` after a human pause, on a thread of its own; dropped when the simulation ends first.
   template <typename F>
   void later(F f) {
-    std::thread([f = std::move(f)] {
-      std::this_thread::sleep_for(400ms);
-      f();
-    }).detach();
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    moves_.emplace_back([f = std::move(f)](std::stop_token stop) mutable {
+      std::mutex m;
+      std::condition_variable_any pause;
+      std::unique_lock pause_lock(m);
+      pause.wait_for(pause_lock, stop, 400ms, [] { return false; });
+      if (!stop.stop_requested()) f();
+    });
   }
   void next_patient() {
     if (served_ >= cards_.size()) return;
@@ -85,6 +109,9 @@ class SimulatedPatients final : public Frontend {
   std::vector<DemoCard> cards_;
   std::size_t served_ = 0;
   bool present_ = false;
+  std::mutex mutex_;  // guards moves_ and stopping_
+  std::vector<std::jthread> moves_;
+  bool stopping_ = false;
 };
 
 // The terminal and the kiosk screen at once: every screen goes to both, input comes from both.
