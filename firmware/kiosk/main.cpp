@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   auto* sim = app.add_subcommand("sim", "Run the kiosk on the simulator (you answer on this terminal; PINs: taro 1234, hanako 5678)");
   sim->add_option("--world", world, "Directory of the simulated world (CA, cards, service, journal, outbox), made on first run")
       ->capture_default_str();
-  sim->add_option("--card", cards, "Card files to present one after the other (default: the demo cards)");
+  sim->add_option("--card", cards, "Card files to present one after the other (default: the demo cards; a card of the world keeps its patient's face on the camera)");
   sim->add_option("--faces-dir", faces, "Face set and models ($KIOSK_FACES_DIR)")->capture_default_str();
   sim->add_option("--texts", texts, "Resource file with the message texts")->capture_default_str();
   sim->add_flag("--no-face", no_face, "Do not offer face authentication");

@@ -150,7 +150,15 @@ int run_simulator(const SimOptions& o) {
   std::vector<DemoCard> cards = world.cards;
   if (!o.cards.empty()) {
     cards.clear();
-    for (const auto& f : o.cards) cards.push_back({f, std::nullopt});
+    for (const auto& f : o.cards) {
+      // A card of the world keeps its patient: the virtual camera shows that patient's face.
+      std::optional<std::filesystem::path> face;
+      for (const auto& c : world.cards) {
+        std::error_code ec;
+        if (std::filesystem::equivalent(c.file, f, ec)) face = c.live_face;
+      }
+      cards.push_back({f, face});
+    }
   }
 
   drivers::SystemClock clock;
