@@ -62,26 +62,11 @@ class SimulatedPatients final : public Frontend {
     if (s.step == rx::Step::Idle && served_ > 0 && !present_) next_patient();
   }
 
-  // The patients' pending moves end (or are dropped) before the readers, camera and scanner
-  // they act on go away: no patient thread outlives run_simulator().
-  ~SimulatedPatients() override {
-    std::vector<std::jthread> pending;
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-      pending.swap(moves_);
-    }
-    pending.clear();  // request_stop() and join each
-  }
-  SimulatedPatients(const SimulatedPatients&) = delete;
-  SimulatedPatients& operator=(const SimulatedPatients&) = delete;
-
  private:
   // Runs `f` after a human pause, on a thread of its own; dropped when the simulation ends first.
+  // Called from show() and start(), i.e. only on the reception runner's thread.
   template <typename F>
   void later(F f) {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
     moves_.emplace_back([f = std::move(f)](std::stop_token stop) mutable {
       std::mutex m;
       std::condition_variable_any pause;
@@ -109,9 +94,10 @@ class SimulatedPatients final : public Frontend {
   std::vector<DemoCard> cards_;
   std::size_t served_ = 0;
   bool present_ = false;
-  std::mutex mutex_;  // guards moves_ and stopping_
+  // Last member, so destroyed first: every pending move is stopped and joined before the patients
+  // go away, and the readers, camera and scanner (which outlive them in run_simulator) are never
+  // used by a move after run_simulator() returns.
   std::vector<std::jthread> moves_;
-  bool stopping_ = false;
 };
 
 // The terminal and the kiosk screen at once: every screen goes to both, input comes from both.
