@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace kiosk::calendar {
+namespace kiosk::hal::calendar {
 
 using std::chrono::year_month_day;
 
@@ -73,4 +73,4 @@ inline std::string format_iso8601_utc(std::chrono::system_clock::time_point t) {
   return out;
 }
 
-}  // namespace kiosk::calendar
+}  // namespace kiosk::hal::calendar

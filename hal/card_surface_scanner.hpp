@@ -5,14 +5,14 @@
 // code printed on the card. A face-authentication reader gets them by imaging the card face
 // (OCR); the simulator (sim/camera) reads them from the simulated card's profile.
 //
-// The digits are a secret (they open the photo). hal cannot use core's card::Secret (hal
+// The digits are a secret (they open the photo). hal cannot use core's core::card::Secret (hal
 // includes nothing from core), and a value type here would be one more copy to wipe. So the
 // scanner lends them: scan_code_b() calls the caller's sink with a view of its own buffer and
 // wipes that buffer as soon as the sink returns. The reception copies them straight into a
-// card::Secret inside the sink:
+// core::card::Secret inside the sink:
 //
-//   card::Secret code_b;
-//   scanner.scan_code_b(5s, [&](std::string_view digits) { code_b = card::Secret(digits); });
+//   core::card::Secret code_b;
+//   scanner.scan_code_b(5s, [&](std::string_view digits) { code_b = core::card::Secret(digits); });
 //
 // The view must not outlive the sink call; nothing else keeps the digits.
 #pragma once

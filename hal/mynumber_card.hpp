@@ -6,7 +6,7 @@
 #include <array>
 #include <cstdint>
 
-namespace kiosk::mynumber {
+namespace kiosk::hal::mynumber {
 
 using Aid = std::array<std::uint8_t, 10>;
 
@@ -74,4 +74,4 @@ inline constexpr std::uint16_t kPin = 0x0011;
 // synthesises an ATR instead, so the kiosk never relies on it.
 inline constexpr std::array<std::uint8_t, 9> kContactAtr{0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14};
 
-}  // namespace kiosk::mynumber
+}  // namespace kiosk::hal::mynumber

@@ -20,7 +20,7 @@
 
 #include "hal/bytes.hpp"
 
-namespace kiosk::openssl {
+namespace kiosk::hal::openssl {
 
 template <auto Free>
 struct Deleter {
@@ -97,4 +97,4 @@ inline std::string bio_text(BIO* bio) {
   return std::string(mem->data, mem->length);
 }
 
-}  // namespace kiosk::openssl
+}  // namespace kiosk::hal::openssl

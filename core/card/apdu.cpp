@@ -7,7 +7,7 @@
 #include "core/card/card_error.hpp"
 #include "core/card/secret.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 
 std::string describe_status_word(std::uint16_t status_word) {
   char hex[8];
@@ -126,4 +126,4 @@ ResponseApdu ResponseApdu::parse(ByteView raw) {
   return r;
 }
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

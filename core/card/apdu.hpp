@@ -6,7 +6,7 @@
 
 #include "hal/bytes.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 
 namespace sw {
 inline constexpr std::uint16_t kOk = 0x9000;
@@ -74,4 +74,4 @@ struct ResponseApdu {
   bool ok() const noexcept { return status_word == sw::kOk; }
 };
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

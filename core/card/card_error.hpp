@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 
 enum class CardFailure {
   NotMyNumberCard,    // no JPKI application: another card (【002】)
@@ -64,4 +64,4 @@ class CardProtocolError : public std::runtime_error {
   std::optional<std::uint16_t> status_word_;
 };
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

@@ -7,9 +7,9 @@
 #include "core/card/tlv.hpp"
 #include "hal/mynumber_card.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 namespace {
-namespace face = mynumber::card_face;
+namespace card_face = hal::mynumber::card_face;
 
 [[noreturn]] void malformed(const std::string& what) {
   throw CardProtocolError(CardFailure::MalformedData, "card-face record: " + what);
@@ -31,27 +31,27 @@ CardFace::~CardFace() { secure_wipe(photo_jp2.data(), photo_jp2.size()); }
 
 CardFace parse_card_face(ByteView record) {
   const Tlv outer = read_tlv(record);
-  if (outer.header.tag != face::kTagRecord) malformed("does not start with FF20");
+  if (outer.header.tag != card_face::kTagRecord) malformed("does not start with FF20");
   CardFace out;
   bool have_birth = false;
   bool have_sex = false;
   for (const Tlv& t : read_tlv_children(outer.value)) {
     switch (t.header.tag) {
-      case face::kTagBirthDate:
+      case card_face::kTagBirthDate:
         out.birth_date = digits(t.value, 8, "birth date");
         have_birth = true;
         break;
-      case face::kTagSex:
+      case card_face::kTagSex:
         if (t.value.size() != 1 || (t.value[0] != '0' && t.value[0] != '1' && t.value[0] != '2' && t.value[0] != '9')) {
           malformed("sex is not an ISO 5218 digit");
         }
         out.sex = static_cast<char>(t.value[0]);
         have_sex = true;
         break;
-      case face::kTagExpiry:
+      case card_face::kTagExpiry:
         out.expiry_date = digits(t.value, 8, "expiry date");
         break;
-      case face::kTagPhoto:
+      case card_face::kTagPhoto:
         // JP2 signature box: 00 00 00 0C 'j' 'P' ' ' ' '
         if (t.value.size() < 12 || t.value[4] != 'j' || t.value[5] != 'P' || t.value[6] != ' ' || t.value[7] != ' ') {
           malformed("the face photo is not a JPEG 2000 (JP2) image");
@@ -70,7 +70,7 @@ CardFace parse_card_face(ByteView record) {
 
 void CardFaceApplication::select() {
   const ResponseApdu r = session_.transmit(
-      CommandApdu(0x00, 0xA4, 0x04, 0x0C, Bytes(mynumber::kCardFaceAid.begin(), mynumber::kCardFaceAid.end())));
+      CommandApdu(0x00, 0xA4, 0x04, 0x0C, Bytes(hal::mynumber::kCardFaceAid.begin(), hal::mynumber::kCardFaceAid.end())));
   if (r.ok()) return;
   if (r.status_word == sw::kFileNotFound) {
     throw CardProtocolError(CardFailure::NotSupported, "this token has no card-face application (no face photo)",
@@ -81,13 +81,13 @@ void CardFaceApplication::select() {
                           r.status_word);
 }
 
-RetryStatus CardFaceApplication::code_b_status() { return query_retries(session_, face::kCodeB); }
+RetryStatus CardFaceApplication::code_b_status() { return query_retries(session_, card_face::kCodeB); }
 
 VerifyResult CardFaceApplication::verify_code_b(const Secret& code_b) {
   if (code_b.size() != 14 || !code_b.all_digits()) throw std::invalid_argument("照合番号B is 14 digits");
-  return verify_reference_data(session_, face::kCodeB, code_b);
+  return verify_reference_data(session_, card_face::kCodeB, code_b);
 }
 
-CardFace CardFaceApplication::read_card_face() { return parse_card_face(read_tlv_file(session_, face::kCardFace)); }
+CardFace CardFaceApplication::read_card_face() { return parse_card_face(read_tlv_file(session_, card_face::kCardFace)); }
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

@@ -8,7 +8,7 @@
 #include "core/card/reference_data.hpp"
 #include "core/card/secret.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 
 struct CardFace {
   std::string birth_date;   // YYYYMMDD
@@ -43,4 +43,4 @@ class CardFaceApplication {
   CardSession& session_;
 };
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

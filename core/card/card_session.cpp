@@ -5,7 +5,7 @@
 #include "core/card/card_error.hpp"
 #include "core/card/secret.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 namespace {
 
 constexpr Byte kInsSelect = 0xA4;
@@ -16,7 +16,7 @@ constexpr Byte kInsGetChallenge = 0x84;
 constexpr Byte kInsGetResponse = 0xC0;
 constexpr Byte kInsGetData = 0xCA;
 
-bool equals(ByteView data, const mynumber::Aid& aid) {
+bool equals(ByteView data, const hal::mynumber::Aid& aid) {
   return data.size() == aid.size() && std::equal(data.begin(), data.end(), aid.begin());
 }
 
@@ -43,13 +43,13 @@ void CardSession::guard(const CommandApdu& c) const {
   const bool in_jpki = application_ == Application::Jpki;
   if (c.ins == kInsSelect) {
     if (c.p1 == 0x04) {
-      if (equals(c.data, mynumber::kJpkiAid) || equals(c.data, mynumber::kCardFaceAid)) return;
+      if (equals(c.data, hal::mynumber::kJpkiAid) || equals(c.data, hal::mynumber::kCardFaceAid)) return;
       forbid(c, "only the JPKI and card-face applications may be selected (the My Number is never read)");
     }
     if (c.p1 == 0x02) {
       const std::uint16_t fid = file_id(c.data);
       if (fid == 0xFFFF) forbid(c, "a file is selected by a 2-byte identifier");
-      if (!in_jpki && (fid == mynumber::card_face::kMyNumberImage || fid == mynumber::card_face::kCodeA)) {
+      if (!in_jpki && (fid == hal::mynumber::card_face::kMyNumberImage || fid == hal::mynumber::card_face::kCodeA)) {
         forbid(c, "the My Number image and 照合番号A are never used");
       }
       return;
@@ -58,10 +58,10 @@ void CardSession::guard(const CommandApdu& c) const {
   }
   if (!in_jpki) {
     if (c.ins == kInsReadBinary && (c.p1 & 0x80) != 0 &&
-        (c.p1 & 0x1F) == (mynumber::card_face::kMyNumberImage & 0x1F)) {
+        (c.p1 & 0x1F) == (hal::mynumber::card_face::kMyNumberImage & 0x1F)) {
       forbid(c, "the My Number image is never read");
     }
-    if (c.ins == kInsVerify && c.p2 == (0x80 | (mynumber::card_face::kCodeA & 0x1F))) {
+    if (c.ins == kInsVerify && c.p2 == (0x80 | (hal::mynumber::card_face::kCodeA & 0x1F))) {
       forbid(c, "照合番号A (the My Number) is never used");
     }
   }
@@ -122,7 +122,7 @@ void CardSession::track_selection(const CommandApdu& c, const ResponseApdu& r) {
   if (c.ins != kInsSelect || c.p1 != 0x04) return;
   if (!r.ok()) {
     application_ = Application::Unknown;
-  } else if (equals(c.data, mynumber::kJpkiAid)) {
+  } else if (equals(c.data, hal::mynumber::kJpkiAid)) {
     application_ = Application::Jpki;
   } else {
     application_ = Application::CardFace;
@@ -134,4 +134,4 @@ void CardSession::reset() {
   channel_.reset();
 }
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

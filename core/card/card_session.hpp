@@ -18,7 +18,7 @@
 #include "hal/card_reader.hpp"
 #include "hal/mynumber_card.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 
 struct ApduTraceEntry {
   std::string command;  // hex, secrets as "**"
@@ -71,4 +71,4 @@ class CardSession {
   std::function<void(const ApduTraceEntry&)> sink_;
 };
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

@@ -6,7 +6,7 @@
 #include "core/card/card_error.hpp"
 #include "core/card/tlv.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 namespace {
 
 constexpr std::size_t kMaxOffset = 0x7FFF;  // 15-bit offset of READ BINARY
@@ -118,4 +118,4 @@ Bytes read_file_prefix(CardSession& session, std::uint16_t fid, std::size_t leng
   return std::move(r.data);
 }
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

@@ -8,7 +8,7 @@
 
 #include "core/card/card_session.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 
 // An EF holding one BER-TLV object (a certificate, the card-face record). Returns exactly the
 // object, without filler. Throws CardProtocolError: FileNotFound, SecurityStatusNotSatisfied,
@@ -19,4 +19,4 @@ Bytes read_tlv_file(CardSession& session, std::uint16_t file_id);
 // The first `length` (1..256) bytes of an EF, or fewer if the file is shorter.
 Bytes read_file_prefix(CardSession& session, std::uint16_t file_id, std::size_t length);
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

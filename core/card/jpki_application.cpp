@@ -7,9 +7,9 @@
 #include "core/card/file_reader.hpp"
 #include "hal/mynumber_card.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 namespace {
-namespace jpki = mynumber::jpki;
+namespace jpki = hal::mynumber::jpki;
 constexpr std::size_t kRsa2048SignatureLength = 256;
 }  // namespace
 
@@ -39,7 +39,7 @@ TokenInfo parse_token_info(ByteView ef0006) {
 
 void JpkiApplication::select() {
   const ResponseApdu r = session_.transmit(
-      CommandApdu(0x00, 0xA4, 0x04, 0x0C, Bytes(mynumber::kJpkiAid.begin(), mynumber::kJpkiAid.end())));
+      CommandApdu(0x00, 0xA4, 0x04, 0x0C, Bytes(hal::mynumber::kJpkiAid.begin(), hal::mynumber::kJpkiAid.end())));
   if (r.ok()) return;
   if (r.status_word == sw::kFileNotFound || r.status_word == sw::kFunctionNotSupported ||
       r.status_word == sw::kInsNotSupported || r.status_word == sw::kClaNotSupported) {
@@ -105,4 +105,4 @@ Bytes JpkiApplication::sign_with_auth_key(ByteView digest_info) {
   }
 }
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

@@ -8,7 +8,7 @@
 #include "core/card/reference_data.hpp"
 #include "core/card/secret.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 
 enum class TokenKind { MyNumberCard, JukiCard, AndroidSmartphone, IPhone, Unknown };
 
@@ -59,4 +59,4 @@ class JpkiApplication {
   CardSession& session_;
 };
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

@@ -4,7 +4,7 @@
 
 #include "core/card/card_error.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 namespace {
 
 bool sfi_refused(std::uint16_t status_word) {
@@ -85,4 +85,4 @@ VerifyResult verify_reference_data(CardSession& session, std::uint16_t fid, cons
                           r.status_word);
 }
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

@@ -7,7 +7,7 @@
 #include "core/card/card_session.hpp"
 #include "core/card/secret.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 
 struct RetryStatus {
   enum class State {
@@ -34,4 +34,4 @@ RetryStatus query_retries(CardSession& session, std::uint16_t key_fid);
 // try on the card. Throws CardProtocolError on answers that are neither success nor failure.
 VerifyResult verify_reference_data(CardSession& session, std::uint16_t key_fid, const Secret& secret);
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 
 void secure_wipe(void* data, std::size_t size) noexcept {
   if (data != nullptr && size != 0) OPENSSL_cleanse(data, size);
@@ -52,4 +52,4 @@ bool Secret::all_digits() const noexcept {
   return true;
 }
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

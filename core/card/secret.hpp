@@ -9,7 +9,7 @@
 
 #include "hal/bytes.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 
 // Overwrites memory in a way the optimiser cannot remove.
 void secure_wipe(void* data, std::size_t size) noexcept;
@@ -42,4 +42,4 @@ class Secret {
   std::size_t size_ = 0;
 };
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

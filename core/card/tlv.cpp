@@ -8,7 +8,7 @@
 
 #include "core/card/card_error.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 namespace {
 
 std::uint32_t raw_tag(int tag_class, bool constructed, long number) {
@@ -76,4 +76,4 @@ std::vector<Tlv> read_tlv_children(ByteView value) {
   return out;
 }
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

@@ -7,7 +7,7 @@
 
 #include "hal/bytes.hpp"
 
-namespace kiosk::card {
+namespace kiosk::core::card {
 
 struct TlvHeader {
   std::uint32_t tag = 0;
@@ -34,4 +34,4 @@ Tlv read_tlv(ByteView data);
 // only 00 or only FF bytes).
 std::vector<Tlv> read_tlv_children(ByteView value);
 
-}  // namespace kiosk::card
+}  // namespace kiosk::core::card

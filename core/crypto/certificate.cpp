@@ -13,11 +13,11 @@
 #include "core/crypto/digest.hpp"
 #include "core/crypto/openssl_util.hpp"
 
-namespace kiosk::crypto {
+namespace kiosk::core::crypto {
 
 namespace {
 
-using openssl::throw_error;
+using hal::openssl::throw_error;
 
 std::string name_rfc2253(const X509_NAME* name) {
   auto bio = detail::output_bio<CryptoError>();
@@ -168,4 +168,4 @@ int Certificate::public_key_bits() const {
 
 Bytes Certificate::sha256_fingerprint() const { return sha256(der_); }
 
-}  // namespace kiosk::crypto
+}  // namespace kiosk::core::crypto

@@ -14,7 +14,7 @@
 // OpenSSL's type, so that this header does not pull in OpenSSL.
 struct x509_st;
 
-namespace kiosk::crypto {
+namespace kiosk::core::crypto {
 
 // Total size (header + content) of the DER object at the start of `prefix`, once enough of the
 // header is there: nullopt while more bytes are needed (fewer than 2, or a long-form length not
@@ -72,4 +72,4 @@ class Certificate {
   Bytes der_;
 };
 
-}  // namespace kiosk::crypto
+}  // namespace kiosk::core::crypto

@@ -11,7 +11,7 @@
 
 #include "core/crypto/openssl_util.hpp"
 
-namespace kiosk::crypto {
+namespace kiosk::core::crypto {
 
 Bytes sha256(ByteView data) {
   Bytes out(kSha256Size);
@@ -43,4 +43,4 @@ Bytes random_bytes(std::size_t count) {
   return out;
 }
 
-}  // namespace kiosk::crypto
+}  // namespace kiosk::core::crypto

@@ -6,7 +6,7 @@
 #include "core/crypto/errors.hpp"
 #include "hal/bytes.hpp"
 
-namespace kiosk::crypto {
+namespace kiosk::core::crypto {
 
 inline constexpr std::size_t kSha256Size = 32;
 // DER prefix of a SHA-256 DigestInfo: SEQUENCE { AlgorithmIdentifier sha256 NULL, OCTET STRING(32) }.
@@ -22,4 +22,4 @@ Bytes sha256_digest_info(ByteView hash32);
 // Cryptographically secure random bytes (RAND_bytes); throws CryptoError if the DRBG fails.
 Bytes random_bytes(std::size_t count);
 
-}  // namespace kiosk::crypto
+}  // namespace kiosk::core::crypto

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace kiosk::crypto {
+namespace kiosk::core::crypto {
 
 // Base of every core/crypto error: an OpenSSL operation failed or its input was unusable.
 // Messages carry OpenSSL's reason string when OpenSSL gave one.
@@ -31,4 +31,4 @@ class TrustStoreError : public CryptoError {
   using CryptoError::CryptoError;
 };
 
-}  // namespace kiosk::crypto
+}  // namespace kiosk::core::crypto

@@ -9,7 +9,7 @@
 
 #include "core/crypto/errors.hpp"
 
-namespace kiosk::crypto::detail {
+namespace kiosk::core::crypto::detail {
 
 std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* time) {
   std::tm tm{};
@@ -24,4 +24,4 @@ std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* time) {
   return time_point_cast<system_clock::duration>(at);
 }
 
-}  // namespace kiosk::crypto::detail
+}  // namespace kiosk::core::crypto::detail

@@ -5,11 +5,11 @@
 
 #include "hal/openssl_handles.hpp"
 
-namespace kiosk::crypto::detail {
+namespace kiosk::core::crypto::detail {
 
-using namespace kiosk::openssl;
+using namespace kiosk::hal::openssl;
 
 // ASN1_TIME (UTCTime or GeneralizedTime, always UTC) to a time point.
 std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* time);
 
-}  // namespace kiosk::crypto::detail
+}  // namespace kiosk::core::crypto::detail

@@ -8,7 +8,7 @@
 #include "core/crypto/digest.hpp"
 #include "core/crypto/openssl_util.hpp"
 
-namespace kiosk::crypto {
+namespace kiosk::core::crypto {
 
 namespace {
 
@@ -78,4 +78,4 @@ bool verify_pss_sha256_signature(const Certificate& signer, ByteView hash32, Byt
                                 hash32.size()));
 }
 
-}  // namespace kiosk::crypto
+}  // namespace kiosk::core::crypto

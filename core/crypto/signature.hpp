@@ -6,7 +6,7 @@
 #include "core/crypto/certificate.hpp"
 #include "hal/bytes.hpp"
 
-namespace kiosk::crypto {
+namespace kiosk::core::crypto {
 
 // RSASSA-PKCS1-v1_5 with SHA-256 over the message (hashing done here).
 bool verify_signature(const Certificate& signer, ByteView message, ByteView signature);
@@ -19,4 +19,4 @@ bool verify_digest_info_signature(const Certificate& signer, ByteView digest_inf
 // RSASSA-PSS over a 32-byte SHA-256 hash, MGF1-SHA-256, salt length 32 (P1 = 04).
 bool verify_pss_sha256_signature(const Certificate& signer, ByteView hash32, ByteView signature);
 
-}  // namespace kiosk::crypto
+}  // namespace kiosk::core::crypto

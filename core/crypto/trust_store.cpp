@@ -14,11 +14,11 @@
 
 #include "core/crypto/openssl_util.hpp"
 
-namespace kiosk::crypto {
+namespace kiosk::core::crypto {
 
 namespace {
 
-using openssl::throw_error;
+using hal::openssl::throw_error;
 
 bool looks_like_pem(ByteView bytes) {
   constexpr std::string_view marker = "-----BEGIN";
@@ -266,4 +266,4 @@ TrustStore::NativeStore TrustStore::make_native_store() const {
   return NativeStore(store.release());
 }
 
-}  // namespace kiosk::crypto
+}  // namespace kiosk::core::crypto

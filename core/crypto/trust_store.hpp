@@ -18,7 +18,7 @@
 struct X509_crl_st;
 struct x509_store_st;
 
-namespace kiosk::crypto {
+namespace kiosk::core::crypto {
 
 // An X.509 CRL (immutable; copies share the OpenSSL object).
 class Crl {
@@ -77,4 +77,4 @@ class TrustStore {
   std::vector<Crl> crls_;
 };
 
-}  // namespace kiosk::crypto
+}  // namespace kiosk::core::crypto

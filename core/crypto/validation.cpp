@@ -11,7 +11,7 @@
 
 #include "core/crypto/openssl_util.hpp"
 
-namespace kiosk::crypto {
+namespace kiosk::core::crypto {
 
 namespace {
 
@@ -147,7 +147,7 @@ ValidationReport validate(const Certificate& leaf, const TrustStore& trust, Cloc
     }
     if (newest_next && *newest_next < at) {
       const std::string stale = "the CRL of " + issuer.subject() + " is out of date (nextUpdate " +
-                                calendar::format_iso8601_utc(*newest_next) + ")";
+                                hal::calendar::format_iso8601_utc(*newest_next) + ")";
       if (policy.require_crl) return finish(report, ValidationStatus::Untrusted, stale);
       report.detail = stale;
     }
@@ -160,37 +160,37 @@ ValidationReport validate(const Certificate& leaf, const TrustStore& trust, Cloc
     if (at < ca.not_before()) {
       return finish(report, ValidationStatus::Untrusted,
                     "the CA certificate " + ca.subject() + " is not valid before " +
-                        calendar::format_iso8601_utc(ca.not_before()));
+                        hal::calendar::format_iso8601_utc(ca.not_before()));
     }
     if (at > ca.not_after()) {
       if (at > ca.not_after() + grace) {
         return finish(report, ValidationStatus::Untrusted,
                       "the CA certificate " + ca.subject() + " expired on " +
-                          calendar::format_iso8601_utc(ca.not_after()) + "; install the current JPKI CA certificate");
+                          hal::calendar::format_iso8601_utc(ca.not_after()) + "; install the current JPKI CA certificate");
       }
       ca_in_grace = "the CA certificate " + ca.subject() + " expired on " +
-                    calendar::format_iso8601_utc(ca.not_after()) + " (within the grace period)";
+                    hal::calendar::format_iso8601_utc(ca.not_after()) + " (within the grace period)";
     }
   }
 
   // 4. Dates of the leaf.
   if (at < report.not_before) {
     return finish(report, ValidationStatus::NotYetValid,
-                  "valid from " + calendar::format_iso8601_utc(report.not_before));
+                  "valid from " + hal::calendar::format_iso8601_utc(report.not_before));
   }
   if (at > report.not_after) {
     const bool in_grace = at <= report.not_after + grace;
     return finish(report, in_grace ? ValidationStatus::ExpiredInGrace : ValidationStatus::Expired,
-                  "expired on " + calendar::format_iso8601_utc(report.not_after) +
+                  "expired on " + hal::calendar::format_iso8601_utc(report.not_after) +
                       (in_grace ? " (within the grace period)" : ""));
   }
   if (!ca_in_grace.empty()) return finish(report, ValidationStatus::ExpiredInGrace, ca_in_grace);
   if (report.days_to_expiry <= policy.expiry_warning_days) {
     return finish(report, ValidationStatus::ExpiringSoon,
-                  "expires on " + calendar::format_iso8601_utc(report.not_after) + " (in " +
+                  "expires on " + hal::calendar::format_iso8601_utc(report.not_after) + " (in " +
                       std::to_string(report.days_to_expiry) + " days)");
   }
-  return finish(report, ValidationStatus::Valid, "valid until " + calendar::format_iso8601_utc(report.not_after));
+  return finish(report, ValidationStatus::Valid, "valid until " + hal::calendar::format_iso8601_utc(report.not_after));
 }
 
-}  // namespace kiosk::crypto
+}  // namespace kiosk::core::crypto

@@ -10,7 +10,7 @@
 #include "core/crypto/certificate.hpp"
 #include "core/crypto/trust_store.hpp"
 
-namespace kiosk::crypto {
+namespace kiosk::core::crypto {
 
 enum class ValidationStatus {
   Valid,           // chain, revocation and dates all fine
@@ -65,4 +65,4 @@ ValidationReport validate(const Certificate& leaf, const TrustStore& trust,
                           std::chrono::system_clock::time_point at,
                           const ValidationPolicy& policy = {});
 
-}  // namespace kiosk::crypto
+}  // namespace kiosk::core::crypto

@@ -13,7 +13,7 @@
 #include "core/face/quality.hpp"
 #include "core/face/wipe.hpp"
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 namespace {
 
 using std::chrono::duration;
@@ -37,13 +37,13 @@ struct WipedFrame {
   explicit WipedFrame(hal::CameraFrame f) : frame(std::move(f)) {}
   WipedFrame(WipedFrame&&) noexcept = default;
   WipedFrame& operator=(WipedFrame&& other) noexcept {
-    face::wipe(frame.image);
+    core::face::wipe(frame.image);
     frame = std::move(other.frame);
     return *this;
   }
   WipedFrame(const WipedFrame&) = delete;
   WipedFrame& operator=(const WipedFrame&) = delete;
-  ~WipedFrame() { face::wipe(frame.image); }
+  ~WipedFrame() { core::face::wipe(frame.image); }
 };
 
 // Light over every frame of the rate measurement.
@@ -64,7 +64,7 @@ struct LightStats {
     clipped += static_cast<double>(cv::countNonZero(grey <= 5) + cv::countNonZero(grey >= 250));
     pixels += static_cast<double>(grey.total());
     ++frames;
-    face::wipe(grey);
+    core::face::wipe(grey);
   }
   double mean() const { return pixels > 0 ? grey_sum / pixels : 0.0; }
   double clipped_share() const { return pixels > 0 ? clipped / pixels : 0.0; }
@@ -149,15 +149,15 @@ FaceFindings look_for_faces(std::vector<WipedFrame>& frames, const FaceCheckTool
   FaceFindings found;
   for (auto& f : frames) {
     ++found.frames;
-    const std::vector<face::DetectedFace> faces = tools.detector->detect(f.frame.image);
+    const std::vector<core::face::DetectedFace> faces = tools.detector->detect(f.frame.image);
     if (faces.empty()) continue;
     ++found.with_face;
-    face::QualityReport q = face::assess_geometry(f.frame.image, faces, tools.limits);
+    core::face::QualityReport q = core::face::assess_geometry(f.frame.image, faces, tools.limits);
     found.face_width = q.face_width;
-    cv::Mat chip = face::align_face(f.frame.image, faces.front());
-    face::assess_photometry(q, f.frame.image, faces.front(), chip, tools.limits);
+    cv::Mat chip = core::face::align_face(f.frame.image, faces.front());
+    core::face::assess_photometry(q, f.frame.image, faces.front(), chip, tools.limits);
     if (!chip.empty()) found.sharpness.push_back(q.sharpness);
-    face::wipe(chip);
+    core::face::wipe(chip);
   }
   tools.detector->scrub();
   return found;
@@ -175,7 +175,7 @@ CheckResult check_face_found(const FaceFindings& found) {
           ""};
 }
 
-CheckResult check_focus(const CameraCheckSettings& s, const FaceFindings& found, const face::QualityLimits& limits,
+CheckResult check_focus(const CameraCheckSettings& s, const FaceFindings& found, const core::face::QualityLimits& limits,
                         const CheckResult& light) {
   if (found.sharpness.empty()) {
     return {kArea, "focus", Status::Skip, "no face to judge the focus on", "run the check again with someone in front of the camera"};
@@ -299,4 +299,4 @@ std::vector<CheckResult> check_camera(hal::CameraProvider& cameras, const Camera
   return out;
 }
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

@@ -15,7 +15,7 @@
 #include "core/face/face_config.hpp"
 #include "hal/camera.hpp"
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 
 struct CameraCheckSettings {
   hal::CameraDevice device;
@@ -31,7 +31,7 @@ struct CameraCheckSettings {
   double warn_fps_ratio = 0.8;
   double fail_fps_ratio = 0.5;
   // Mean grey level of the whole picture (0-255). The face check needs about 55 on the face
-  // (face::QualityLimits::min_brightness); a room picture darker than 60 leaves faces at or
+  // (core::face::QualityLimits::min_brightness); a room picture darker than 60 leaves faces at or
   // below that (WARN), below 35 YuNet loses faces altogether (FAIL). Above 200 faces wash out
   // (WARN, QualityLimits::max_brightness is 215 on the face), above 225 FAIL.
   double fail_dark_mean = 35.0;
@@ -43,7 +43,7 @@ struct CameraCheckSettings {
   double warn_clipped_share = 0.10;
   double fail_clipped_share = 0.35;
   // Focus, judged on the aligned face as face matching sees it (variance of the Laplacian of
-  // the 112x112 chip, face::assess_photometry): below QualityLimits::min_sharpness FAIL (every
+  // the 112x112 chip, core::face::assess_photometry): below QualityLimits::min_sharpness FAIL (every
   // frame would be refused with "hold still"), below 1.5 times that WARN.
   double warn_sharpness_factor = 1.5;
   // Frames given to the face detector (the first ones after the rate measurement).
@@ -53,8 +53,8 @@ struct CameraCheckSettings {
 // What the face checks need: a detector (nullptr: the face models are not installed, the face
 // checks are skipped) and the quality limits face matching uses.
 struct FaceCheckTools {
-  face::FaceDetector* detector = nullptr;
-  face::QualityLimits limits;
+  core::face::FaceDetector* detector = nullptr;
+  core::face::QualityLimits limits;
 };
 
 // Opens the camera through `cameras` and runs every camera check. Never throws for camera
@@ -62,4 +62,4 @@ struct FaceCheckTools {
 std::vector<CheckResult> check_camera(hal::CameraProvider& cameras, const CameraCheckSettings& settings,
                                       const FaceCheckTools& faces);
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

@@ -8,7 +8,7 @@
 #include "core/crypto/errors.hpp"
 #include "hal/calendar.hpp"
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 namespace {
 
 std::string join(const std::vector<std::string>& v) {
@@ -22,7 +22,7 @@ CheckResult reader_failure(const std::string& name, const hal::CardError& e) {
 }
 
 // The checks that need the card, in order; stops at the first that cannot go on.
-void check_test_card(hal::CardReaderService& readers, const std::string& reader, const crypto::TrustStore& trust,
+void check_test_card(hal::CardReaderService& readers, const std::string& reader, const core::crypto::TrustStore& trust,
                      std::chrono::system_clock::time_point now, const CardCheckSettings& settings,
                      std::vector<CheckResult>& out) {
   std::unique_ptr<hal::CardChannel> channel;
@@ -33,14 +33,14 @@ void check_test_card(hal::CardReaderService& readers, const std::string& reader,
     return;
   }
   out.push_back({"card", "ATR", Status::Pass, to_hex(channel->atr()), ""});
-  card::CardSession session(*channel);
-  card::JpkiApplication jpki(session);
+  core::card::CardSession session(*channel);
+  core::card::JpkiApplication jpki(session);
   const auto started = std::chrono::steady_clock::now();
   try {
     try {
       jpki.select();
-    } catch (const card::CardProtocolError& e) {
-      const bool foreign = e.failure() == card::CardFailure::NotMyNumberCard;
+    } catch (const core::card::CardProtocolError& e) {
+      const bool foreign = e.failure() == core::card::CardFailure::NotMyNumberCard;
       out.push_back({"card", "JPKI application", Status::Fail, e.what(),
                      foreign ? "the card on the reader is not a My Number card: use a JPKI test card"
                              : "place the card flat on the reader and run the check again"});
@@ -49,25 +49,25 @@ void check_test_card(hal::CardReaderService& readers, const std::string& reader,
     out.push_back({"card", "JPKI application", Status::Pass, "selected (" + jpki.read_token_info().label + ")", ""});
 
     const Bytes der = jpki.read_auth_certificate();
-    const auto cert = crypto::Certificate::from_der(der);
-    const auto report = crypto::validate(cert, trust, now, settings.policy);
+    const auto cert = core::crypto::Certificate::from_der(der);
+    const auto report = core::crypto::validate(cert, trust, now, settings.policy);
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     const std::string figures = std::to_string(der.size()) + " bytes in " + std::to_string(session.counters().commands) +
                                 " APDUs, " + std::to_string(elapsed) + " ms";
     out.push_back({"card", "certificate readable", Status::Pass, figures, ""});
-    const std::string expiry = "expires " + calendar::format_iso_date(std::chrono::year_month_day{
+    const std::string expiry = "expires " + hal::calendar::format_iso_date(std::chrono::year_month_day{
                                                 std::chrono::floor<std::chrono::days>(report.not_after)}) +
-                               " (" + std::to_string(report.days_to_expiry) + " days): " + std::string(crypto::to_string(report.status));
+                               " (" + std::to_string(report.days_to_expiry) + " days): " + std::string(core::crypto::to_string(report.status));
     switch (report.status) {
-      case crypto::ValidationStatus::Valid:
+      case core::crypto::ValidationStatus::Valid:
         out.push_back({"card", "certificate validity", Status::Pass, expiry, ""});
         break;
-      case crypto::ValidationStatus::ExpiringSoon:
-      case crypto::ValidationStatus::ExpiredInGrace:
+      case core::crypto::ValidationStatus::ExpiringSoon:
+      case core::crypto::ValidationStatus::ExpiredInGrace:
         out.push_back({"card", "certificate validity", Status::Warn, expiry, "renew the test card's certificate soon"});
         break;
-      case crypto::ValidationStatus::Untrusted:
+      case core::crypto::ValidationStatus::Untrusted:
         out.push_back({"card", "certificate validity", Status::Fail, expiry + "; " + report.detail,
                        "the configured JPKI CA certificates do not match this card: check the trust directory"});
         break;
@@ -77,28 +77,28 @@ void check_test_card(hal::CardReaderService& readers, const std::string& reader,
         break;
     }
 
-    const card::RetryStatus pin = jpki.auth_pin_status();
+    const core::card::RetryStatus pin = jpki.auth_pin_status();
     const std::string how = " (read with an empty VERIFY: no try spent)";
     switch (pin.state) {
-      case card::RetryStatus::State::Ready:
+      case core::card::RetryStatus::State::Ready:
         out.push_back({"card", "PIN tries left", pin.tries_left == 3 ? Status::Pass : Status::Warn,
                        std::to_string(pin.tries_left) + " of 3" + how,
                        pin.tries_left == 3 ? "" : "wrong PINs were entered on this card; a correct PIN resets the count"});
         break;
-      case card::RetryStatus::State::Verified:
+      case core::card::RetryStatus::State::Verified:
         out.push_back({"card", "PIN tries left", Status::Pass, "verified in this session" + how, ""});
         break;
-      case card::RetryStatus::State::Blocked:
+      case core::card::RetryStatus::State::Blocked:
         out.push_back({"card", "PIN tries left", Status::Fail, "0 of 3: locked" + how,
                        "the PIN of this card is locked: it must be reset at the municipal office"});
         break;
-      case card::RetryStatus::State::NotSet:
+      case core::card::RetryStatus::State::NotSet:
         out.push_back({"card", "PIN tries left", Status::Pass, "no PIN (face-only card)" + how, ""});
         break;
     }
-  } catch (const card::CardProtocolError& e) {
+  } catch (const core::card::CardProtocolError& e) {
     out.push_back({"card", "card answers", Status::Fail, e.what(), "place the card again; if it repeats, try another card"});
-  } catch (const crypto::CryptoError& e) {
+  } catch (const core::crypto::CryptoError& e) {
     out.push_back({"card", "certificate readable", Status::Fail, e.what(), "the certificate on the card is damaged"});
   } catch (const hal::CardError& e) {
     out.push_back({"card", "card stays on the reader", Status::Fail, std::string(hal::to_string(e.kind())) + ": " + e.what(),
@@ -108,7 +108,7 @@ void check_test_card(hal::CardReaderService& readers, const std::string& reader,
 
 }  // namespace
 
-std::vector<CheckResult> check_card_reader(hal::CardReaderService& readers, const crypto::TrustStore& trust,
+std::vector<CheckResult> check_card_reader(hal::CardReaderService& readers, const core::crypto::TrustStore& trust,
                                            std::chrono::system_clock::time_point now, const CardCheckSettings& settings) {
   std::vector<CheckResult> out;
   std::vector<std::string> names;
@@ -160,4 +160,4 @@ std::vector<CheckResult> check_card_reader(hal::CardReaderService& readers, cons
   return out;
 }
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

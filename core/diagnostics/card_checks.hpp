@@ -12,17 +12,17 @@
 #include "core/diagnostics/report.hpp"
 #include "hal/card_reader.hpp"
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 
 struct CardCheckSettings {
   std::string reader;  // the configured reader; empty: any
-  crypto::ValidationPolicy policy{90, 90, false};
+  core::crypto::ValidationPolicy policy{90, 90, false};
   // The reception owns the reader (the running kiosk's staff page): the card on it belongs to a
   // patient, so nothing is sent to it; the reader checks still run.
   bool reader_in_use = false;
 };
 
-std::vector<CheckResult> check_card_reader(hal::CardReaderService& readers, const crypto::TrustStore& trust,
+std::vector<CheckResult> check_card_reader(hal::CardReaderService& readers, const core::crypto::TrustStore& trust,
                                            std::chrono::system_clock::time_point now, const CardCheckSettings& settings);
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

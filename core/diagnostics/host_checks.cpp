@@ -10,7 +10,7 @@
 
 #include "hal/openssl_handles.hpp"
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 namespace {
 
 std::string mib(std::uintmax_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
@@ -64,8 +64,8 @@ CheckResult check_journal(const std::filesystem::path& path) {
 std::string sha256_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path.string());
-  openssl::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) openssl::throw_error<std::runtime_error>("SHA-256");
+  hal::openssl::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) hal::openssl::throw_error<std::runtime_error>("SHA-256");
   std::vector<char> buffer(1 << 16);
   while (in) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
@@ -116,4 +116,4 @@ std::vector<CheckResult> check_host(const HostCheckSettings& s) {
   return out;
 }
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

@@ -9,7 +9,7 @@
 
 #include "core/diagnostics/report.hpp"
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 
 struct ExpectedFile {
   std::string label;          // "face detector"
@@ -32,4 +32,4 @@ std::vector<CheckResult> check_host(const HostCheckSettings& settings);
 // SHA-256 of a file's content in hex (read in chunks). Throws std::runtime_error when unreadable.
 std::string sha256_file(const std::filesystem::path& path);
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

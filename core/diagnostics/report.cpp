@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 namespace {
 
 int rank(Status s) {
@@ -82,4 +82,4 @@ nlohmann::json Report::to_json() const {
           {"checks", checks}};
 }
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 
 enum class Status { Pass, Warn, Fail, Skip };
 
@@ -46,4 +46,4 @@ class Report {
   std::vector<CheckResult> checks_;
 };
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

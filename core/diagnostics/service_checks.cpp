@@ -8,7 +8,7 @@
 #include "core/eligibility/errors.hpp"
 #include "hal/calendar.hpp"
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 namespace {
 
 using Kind = hal::TransportErrorKind;
@@ -22,7 +22,7 @@ constexpr const char* kArea = "service";
 std::string ms(milliseconds d) { return std::to_string(d.count()) + " ms"; }
 
 std::string day_of(TimePoint t) {
-  return calendar::format_iso_date(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(t)});
+  return hal::calendar::format_iso_date(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(t)});
 }
 
 // What the technician does about a transport failure.
@@ -92,7 +92,7 @@ CheckResult handshake(const hal::ServiceProbeFacts& p, const ServiceCheckSetting
 }
 
 // Validity and days left of a certificate at `now`.
-CheckResult validity(const std::string& name, const crypto::Certificate& cert, TimePoint now, const ServiceCheckSettings& s,
+CheckResult validity(const std::string& name, const core::crypto::Certificate& cert, TimePoint now, const ServiceCheckSettings& s,
                      const std::string& renew) {
   const auto days_left = std::chrono::floor<std::chrono::days>(cert.not_after() - now).count();
   const std::string who = cert.subject();
@@ -114,7 +114,7 @@ CheckResult server_certificate(const hal::ServiceProbeFacts& p, TimePoint now, c
     return {kArea, name, Status::Skip, p.handshake_attempted ? "the server sent no certificate" : "no handshake", ""};
   }
   try {
-    const crypto::Certificate cert = crypto::Certificate::from_der(p.server_certificate);
+    const core::crypto::Certificate cert = core::crypto::Certificate::from_der(p.server_certificate);
     if (!p.server_trusted) {
       return {kArea, name, Status::Fail,
               cert.subject() + " issued by " + cert.issuer() + ": " + p.server_verify_error + " (against the pinned service CA)",
@@ -133,7 +133,7 @@ CheckResult terminal_certificate(const hal::ServiceProbeFacts& p, TimePoint now,
     return {kArea, name, Status::Fail, p.terminal_certificate_error, advice(Kind::Configuration)};
   }
   try {
-    return validity(name, crypto::Certificate::from_der(p.terminal_certificate), now, s, renew);
+    return validity(name, core::crypto::Certificate::from_der(p.terminal_certificate), now, s, renew);
   } catch (const std::exception& e) {
     return {kArea, name, Status::Fail, std::string("unreadable: ") + e.what(), advice(Kind::Configuration)};
   }
@@ -145,7 +145,7 @@ std::vector<CheckResult> answer_checks(const HealthFacts& h, const ServiceCheckS
             {kArea, "clock offset", Status::Skip, "no answer from the service", ""}};
   }
   std::vector<CheckResult> out;
-  const eligibility::ServiceHealth& health = *h.health;
+  const core::eligibility::ServiceHealth& health = *h.health;
   const std::string measured = "\"" + health.service + "\", status " + health.status + ", api_version " +
                                std::to_string(health.api_version);
   if (health.api_version != s.api_version) {
@@ -170,7 +170,7 @@ std::vector<CheckResult> answer_checks(const HealthFacts& h, const ServiceCheckS
   const auto magnitude = milliseconds{std::abs(offset.count())};
   char seconds_text[32];
   std::snprintf(seconds_text, sizeof seconds_text, "%.1f", static_cast<double>(magnitude.count()) / 1000.0);
-  const std::string clocks = ", kiosk " + calendar::format_iso8601_utc(middle) + ", service " + calendar::format_iso8601_utc(*health.time);
+  const std::string clocks = ", kiosk " + hal::calendar::format_iso8601_utc(middle) + ", service " + hal::calendar::format_iso8601_utc(*health.time);
   const std::string measured_offset =
       magnitude <= uncertainty
           ? "kiosk and service agree within ±" + ms(uncertainty) + clocks
@@ -190,20 +190,20 @@ std::vector<CheckResult> answer_checks(const HealthFacts& h, const ServiceCheckS
 
 }  // namespace
 
-HealthFacts query_health(eligibility::EligibilityClient& client, const hal::Clock& clock) {
+HealthFacts query_health(core::eligibility::EligibilityClient& client, const hal::Clock& clock) {
   HealthFacts h;
   h.asked = clock.now();
   try {
     h.health = client.health();
-  } catch (const eligibility::EligibilityError& e) {
-    h.error = std::string(eligibility::to_string(e.kind())) + ": " + e.detail();
+  } catch (const core::eligibility::EligibilityError& e) {
+    h.error = std::string(core::eligibility::to_string(e.kind())) + ": " + e.detail();
     switch (e.kind()) {
-      case eligibility::ErrorKind::TerminalRefused: h.advice = advice(Kind::TlsClientCertificateRefused); break;
-      case eligibility::ErrorKind::MalformedReply:
+      case core::eligibility::ErrorKind::TerminalRefused: h.advice = advice(Kind::TlsClientCertificateRefused); break;
+      case core::eligibility::ErrorKind::MalformedReply:
         h.advice = "the service answered in a way this kiosk does not understand (another protocol version?): "
                    "report it to the vendor with a support bundle (kiosk diag --bundle)";
         break;
-      case eligibility::ErrorKind::ServerError:
+      case core::eligibility::ErrorKind::ServerError:
         h.advice = "the service reports a failure on its side: try again later and check the service's notices";
         break;
       default: h.advice = e.display_message(); break;
@@ -238,4 +238,4 @@ CheckResult service_not_configured() {
           "is sent to the counter"};
 }
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

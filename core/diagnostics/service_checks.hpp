@@ -16,11 +16,11 @@
 #include "hal/clock.hpp"
 #include "hal/service_probe.hpp"
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 
 // The service's health answer, with the kiosk's clock when it was asked and answered.
 struct HealthFacts {
-  std::optional<eligibility::ServiceHealth> health;
+  std::optional<core::eligibility::ServiceHealth> health;
   std::string error;   // why there is no answer (the eligibility client's error)
   std::string advice;  // what the kiosk tells staff about that error
   std::chrono::system_clock::time_point asked;
@@ -29,7 +29,7 @@ struct HealthFacts {
 
 // One GET /v1/health through `client` (use ClientOptions with max_attempts 1: diagnostics
 // report what happens, they do not retry). Never throws for service trouble.
-HealthFacts query_health(eligibility::EligibilityClient& client, const hal::Clock& clock);
+HealthFacts query_health(core::eligibility::EligibilityClient& client, const hal::Clock& clock);
 
 struct ServiceCheckSettings {
   // A connection or handshake slower than this is a WARN: every request of a reception opens
@@ -56,4 +56,4 @@ std::vector<CheckResult> check_service(const hal::ServiceProbeFacts& probe, cons
 // When no eligibility service is configured (the kiosk sends patients to the counter).
 CheckResult service_not_configured();
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 namespace {
 
 std::string line(const hal::UsbDevice& d) {
@@ -53,4 +53,4 @@ std::vector<CheckResult> check_usb(hal::UsbInventory& usb, const UsbExpectations
   return out;
 }
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

@@ -6,7 +6,7 @@
 #include "core/diagnostics/report.hpp"
 #include "hal/usb_inventory.hpp"
 
-namespace kiosk::diagnostics {
+namespace kiosk::core::diagnostics {
 
 struct UsbExpectations {
   bool camera_required = true;  // face authentication enabled
@@ -17,4 +17,4 @@ std::vector<CheckResult> check_usb(hal::UsbInventory& usb, const UsbExpectations
 // One line per hotplug event, for `kiosk diag --watch`.
 std::string describe(const hal::UsbEvent& event);
 
-}  // namespace kiosk::diagnostics
+}  // namespace kiosk::core::diagnostics

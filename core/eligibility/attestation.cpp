@@ -7,7 +7,7 @@
 
 #include "core/eligibility/wire_format.hpp"
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 std::string_view to_string(Liveness l) {
   switch (l) {
@@ -49,4 +49,4 @@ Bytes make_attestation_statement(const Evidence& evidence, ByteView nonce, ByteV
   return Bytes(text.begin(), text.end());
 }
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

@@ -10,7 +10,7 @@
 #include "core/eligibility/result.hpp"
 #include "hal/bytes.hpp"
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 enum class Liveness { Passed, Failed, NotChecked };
 // "passed", "failed", "not-checked".
@@ -40,4 +40,4 @@ Bytes make_attestation_statement(const Evidence& evidence, ByteView nonce, ByteV
 // The method an evidence stands for (Face or Visual).
 ConfirmationMethod method_of(const Evidence& evidence);
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

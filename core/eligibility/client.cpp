@@ -5,7 +5,7 @@
 
 #include "core/crypto/digest.hpp"
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 namespace {
 
@@ -159,7 +159,7 @@ class EligibilityClient::Operation {
 };
 
 std::string new_request_id() {
-  std::string hex = to_hex(crypto::random_bytes(16), '\0');
+  std::string hex = to_hex(core::crypto::random_bytes(16), '\0');
   std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return hex;
 }
@@ -200,7 +200,7 @@ milliseconds backoff(const ClientOptions& o, int failed_attempts) {
   for (int i = 1; i < failed_attempts && pause < o.max_backoff; ++i) pause *= 2;
   pause = std::min(pause, o.max_backoff);
   // Jitter in [50 %, 100 %]: kiosks of a clinic that lost the line together do not retry together.
-  const Bytes r = crypto::random_bytes(1);
+  const Bytes r = core::crypto::random_bytes(1);
   return milliseconds{pause.count() / 2 + pause.count() * r[0] / 510};
 }
 
@@ -347,4 +347,4 @@ Confirmation EligibilityClient::lookup(const NumberLookup& input) {
                             [](std::string_view b) { return codec::decode_confirmation(b); });
 }
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

@@ -4,7 +4,7 @@
 // Typical reception (PIN):
 //   EligibilityClient client(transport, clock);
 //   Confirmation c = client.confirm_by_pin(cert_der, [&](ByteView nonce) {
-//     return jpki.sign_with_auth_key(crypto::sha256_digest_info(crypto::sha256(nonce)));
+//     return jpki.sign_with_auth_key(core::crypto::sha256_digest_info(core::crypto::sha256(nonce)));
 //   });                                        // after the PIN was verified on the card
 //   if (c.registration_offer) { /* ask the patient */ c = client.register_for_insurance_use(*c.registration_offer); }
 //   c = client.record_consent(c.confirmation_id, {.medical_information = true});
@@ -38,7 +38,7 @@
 #include "hal/clock.hpp"
 #include "hal/https_transport.hpp"
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 struct ClientOptions {
   std::chrono::milliseconds call_timeout{5000};
@@ -104,4 +104,4 @@ class EligibilityClient {
 // A fresh random request id (32 hex digits).
 std::string new_request_id();
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

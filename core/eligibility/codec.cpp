@@ -4,7 +4,7 @@
 
 #include "core/eligibility/oqs_fields.hpp"
 
-namespace kiosk::eligibility::codec {
+namespace kiosk::core::eligibility::codec {
 
 namespace {
 
@@ -384,4 +384,4 @@ std::optional<ErrorBody> decode_error(std::string_view body) {
   return e;
 }
 
-}  // namespace kiosk::eligibility::codec
+}  // namespace kiosk::core::eligibility::codec

@@ -13,7 +13,7 @@
 #include "core/eligibility/wire_format.hpp"
 #include "hal/bytes.hpp"
 
-namespace kiosk::eligibility::codec {
+namespace kiosk::core::eligibility::codec {
 
 inline constexpr int kApiVersion = 1;
 
@@ -74,4 +74,4 @@ OqsResult oqs_result_from_json(const nlohmann::json& json);
 // The service's form of a confirmation answer (tests, tools and fakes use it).
 std::string encode_confirmation(const Confirmation& confirmation);
 
-}  // namespace kiosk::eligibility::codec
+}  // namespace kiosk::core::eligibility::codec

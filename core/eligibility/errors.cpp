@@ -1,6 +1,6 @@
 #include "core/eligibility/errors.hpp"
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
@@ -54,4 +54,4 @@ bool EligibilityError::counter_fallback() const noexcept {
   return true;
 }
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

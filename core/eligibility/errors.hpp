@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 enum class ErrorKind {
   ServiceUnreachable,        // network down, connection refused, no answer to connect
@@ -86,4 +86,4 @@ class EligibilityError : public std::runtime_error {
   Details d_;
 };
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

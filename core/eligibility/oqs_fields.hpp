@@ -17,7 +17,7 @@
 
 #include "core/eligibility/result.hpp"
 
-namespace kiosk::eligibility::oqs {
+namespace kiosk::core::eligibility::oqs {
 
 // Enums written as their numbers; `valid_code` says which numbers the layout knows.
 template <typename E>
@@ -183,4 +183,4 @@ void body(S& b, V& v) {
          [](auto& q, auto& vv) { qualification(q, vv); });
 }
 
-}  // namespace kiosk::eligibility::oqs
+}  // namespace kiosk::core::eligibility::oqs

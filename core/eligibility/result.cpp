@@ -1,6 +1,6 @@
 #include "core/eligibility/result.hpp"
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 std::string_view label(QualificationValidity v) {
   switch (v) {
@@ -42,4 +42,4 @@ std::string_view to_string(CardCertificateState s) {
   return "unknown";
 }
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

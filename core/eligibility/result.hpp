@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 using Date = std::chrono::year_month_day;
 // An instant. On the wire and in the XML it is written as Japan time "YYYYMMDDHHMMSS".
@@ -262,4 +262,4 @@ struct ServiceHealth {
   std::optional<Timestamp> time;  // the service's clock
 };
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

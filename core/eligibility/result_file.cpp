@@ -15,7 +15,7 @@
 #include "core/eligibility/oqs_fields.hpp"
 #include "core/eligibility/wire_format.hpp"
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 namespace {
 
@@ -147,7 +147,7 @@ fs::path ResultFileWriter::write(const OqsResult& input) const {
   if (!fs::is_directory(outbox_, ec)) throw ResultFileError("the result outbox " + outbox_.string() + " is not a folder");
   OqsResult result = input;
   if (result.header.arbitrary_file_identifier.empty()) {
-    result.header.arbitrary_file_identifier = to_hex(crypto::random_bytes(8), '\0');
+    result.header.arbitrary_file_identifier = to_hex(core::crypto::random_bytes(8), '\0');
   } else if (!valid_identifier(result.header.arbitrary_file_identifier)) {
     throw ResultFileError("ArbitraryFileIdentifier must be 1-40 of A-Z a-z 0-9 _ -, got '" +
                           result.header.arbitrary_file_identifier + "'");
@@ -156,7 +156,7 @@ fs::path ResultFileWriter::write(const OqsResult& input) const {
                                                                  : std::string("00000000000000");
   const std::string name = "OQS_res_" + stamp + "_" + result.header.arbitrary_file_identifier + ".xml";
   const fs::path final_path = outbox_ / name;
-  const fs::path temp_path = outbox_ / ("." + name + "." + to_hex(crypto::random_bytes(4), '\0') + ".tmp");
+  const fs::path temp_path = outbox_ / ("." + name + "." + to_hex(core::crypto::random_bytes(4), '\0') + ".tmp");
   const std::string xml = render_result_xml(result);
 
   UniqueFd file(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
@@ -175,4 +175,4 @@ fs::path ResultFileWriter::write(const OqsResult& input) const {
   return final_path;
 }
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

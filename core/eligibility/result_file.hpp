@@ -10,7 +10,7 @@
 
 #include "core/eligibility/result.hpp"
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 // The file could not be written (missing or unwritable outbox, disk full, name taken). Nothing
 // is left behind in the outbox when this is thrown.
@@ -40,4 +40,4 @@ class ResultFileWriter {
   std::filesystem::path outbox_;
 };
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

@@ -9,7 +9,7 @@
 #include "core/crypto/digest.hpp"
 #include "hal/calendar.hpp"
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 namespace {
 
@@ -63,10 +63,10 @@ Bytes base64_decode(std::string_view text) {
   return out;
 }
 
-std::string format_date(Date d) { return calendar::format_yyyymmdd(d); }
+std::string format_date(Date d) { return hal::calendar::format_yyyymmdd(d); }
 
 Date parse_date(std::string_view text) {
-  const auto d = calendar::parse_yyyymmdd(text);
+  const auto d = hal::calendar::parse_yyyymmdd(text);
   if (!d) throw CodecError("not a YYYYMMDD date: '" + std::string(text) + "'");
   return *d;
 }
@@ -92,7 +92,7 @@ Timestamp parse_jst(std::string_view text) {
          kJapanOffset;
 }
 
-std::string format_utc(Timestamp t) { return calendar::format_iso8601_utc(t); }
+std::string format_utc(Timestamp t) { return hal::calendar::format_iso8601_utc(t); }
 
 Timestamp parse_utc(std::string_view text) {
   if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
@@ -106,9 +106,9 @@ Timestamp parse_utc(std::string_view text) {
 Date japan_date(Timestamp t) { return Date{std::chrono::floor<std::chrono::days>(t + kJapanOffset)}; }
 
 std::string sha256_hex(ByteView bytes) {
-  std::string hex = to_hex(crypto::sha256(bytes), '\0');
+  std::string hex = to_hex(core::crypto::sha256(bytes), '\0');
   std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) { return c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c; });
   return hex;
 }
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

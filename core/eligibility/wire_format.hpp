@@ -10,7 +10,7 @@
 #include "core/eligibility/result.hpp"
 #include "hal/bytes.hpp"
 
-namespace kiosk::eligibility {
+namespace kiosk::core::eligibility {
 
 // A value on the wire does not have the protocol's form (bad base64, impossible date, wrong
 // type, missing field). The client reports it as ErrorKind::MalformedReply.
@@ -39,4 +39,4 @@ Date japan_date(Timestamp t);
 // Lower-case hex of SHA-256(bytes): how the service and attestations name a card certificate.
 std::string sha256_hex(ByteView bytes);
 
-}  // namespace kiosk::eligibility
+}  // namespace kiosk::core::eligibility

@@ -5,7 +5,7 @@
 #include <opencv2/calib3d.hpp>
 #include <opencv2/imgproc.hpp>
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 cv::Mat align_face(const cv::Mat& image, const DetectedFace& face) {
   const std::vector<cv::Point2f> src(face.landmarks.begin(), face.landmarks.end());
@@ -17,4 +17,4 @@ cv::Mat align_face(const cv::Mat& image, const DetectedFace& face) {
   return chip;
 }
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -7,7 +7,7 @@
 
 #include "core/face/detector.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 inline constexpr int kChipSize = 112;
 
@@ -21,4 +21,4 @@ inline const std::array<cv::Point2f, 5> kArcFaceTemplate{
 // Empty when the landmarks do not define a transform (degenerate detection).
 cv::Mat align_face(const cv::Mat& image, const DetectedFace& face);
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -11,7 +11,7 @@
 #include "core/face/face_error.hpp"
 #include "core/face/wipe.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 cv::Mat decode_card_photo(ByteView jp2) {
   static constexpr Byte kJp2Signature[] = {0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20};
@@ -63,4 +63,4 @@ cv::Mat pad_image(const cv::Mat& image, double fraction) {
   return padded;
 }
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

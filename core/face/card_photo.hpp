@@ -5,7 +5,7 @@
 
 #include "hal/bytes.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 // Decodes the JPEG 2000 bytes of CardFace::photo_jp2 (in memory: OpenCV 4.6 decodes JP2 from
 // the buffer, no temporary file) to an 8-bit image (grey for a card; a colour photo stays
@@ -16,4 +16,4 @@ cv::Mat decode_card_photo(ByteView jp2);
 // not find faces that touch the image border (tight crops, photos cut close to the head).
 cv::Mat pad_image(const cv::Mat& image, double fraction);
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

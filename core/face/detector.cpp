@@ -8,7 +8,7 @@
 #include "core/face/face_error.hpp"
 #include "core/face/wipe.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 float DetectedFace::eye_distance() const {
   const cv::Point2f d = landmarks[1] - landmarks[0];
@@ -143,4 +143,4 @@ void FaceDetector::scrub() {
   wipe(output_);
 }
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

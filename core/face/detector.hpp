@@ -10,7 +10,7 @@
 
 #include "core/face/face_config.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 struct DetectedFace {
   cv::Rect2f box;  // in the coordinates of the image given to detect()
@@ -50,4 +50,4 @@ class FaceDetector {
   cv::Mat output_;
 };
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -10,7 +10,7 @@
 #include "core/face/face_error.hpp"
 #include "core/face/wipe.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 Embedding::Embedding(std::vector<float> values) : values_(std::move(values)) {
   double norm = 0.0;
@@ -161,4 +161,4 @@ std::unique_ptr<Embedder> make_embedder(const std::filesystem::path& model, cons
   return std::make_unique<DnnEmbedder>(model, settings);
 }
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

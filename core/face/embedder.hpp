@@ -9,7 +9,7 @@
 
 #include "core/face/face_config.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 // An L2-normalised embedding. Personal data: wiped when destroyed or moved from; copied only
 // on purpose (clone()).
@@ -53,4 +53,4 @@ class Embedder {
 // cv::FaceRecognizerSF for SFace. Throws FaceError(ModelMissing / ModelInvalid).
 std::unique_ptr<Embedder> make_embedder(const std::filesystem::path& model, const RecognizerSettings& settings);
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -5,7 +5,7 @@
 #include <functional>
 #include <limits>
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 namespace {
 
@@ -58,4 +58,4 @@ AccuracySummary summarize_scores(std::vector<double> genuine, std::vector<double
   return s;
 }
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <vector>
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 struct OperatingPoint {
   double target_far = 0.0;  // asked for
@@ -28,4 +28,4 @@ struct AccuracySummary {
 AccuracySummary summarize_scores(std::vector<double> genuine, std::vector<double> impostor,
                                  const std::vector<double>& target_fars);
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

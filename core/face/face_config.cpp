@@ -7,7 +7,7 @@
 
 #include "core/face/face_error.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 std::filesystem::path default_model_dir() {
   const char* env = std::getenv("KIOSK_FACES_DIR");
@@ -210,4 +210,4 @@ void FaceConfig::validate() const {
   check(policy.reject_after_frames >= policy.match_frames, "policy.reject_after_frames", "at least policy.match_frames");
 }
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 // The face models: never in the repository. Looked up in this order: --model-dir / config key
 // face.model_dir, $KIOSK_FACES_DIR, ../shared/faces (relative to the working directory).
@@ -136,4 +136,4 @@ void apply_setting(FaceConfig& config, std::string_view key, std::string_view va
 // The keys apply_setting() knows, for --help and diagnostics.
 std::vector<std::string> setting_keys();
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

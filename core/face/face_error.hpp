@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 enum class FaceErrorKind {
   ModelMissing,         // a model file is not where the configuration says
@@ -50,10 +50,10 @@ class FaceError : public std::runtime_error {
  public:
   FaceError(FaceErrorKind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
   FaceErrorKind kind() const noexcept { return kind_; }
-  const char* advice() const noexcept { return face::advice(kind_); }
+  const char* advice() const noexcept { return core::face::advice(kind_); }
 
  private:
   FaceErrorKind kind_;
 };
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -9,7 +9,7 @@
 #include "core/face/face_error.hpp"
 #include "core/face/wipe.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 const char* to_string(FaceOutcome o) {
   switch (o) {
@@ -257,4 +257,4 @@ Decision run_attempt(FaceSession& session, hal::Camera& camera, const CameraLoop
   }
 }
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

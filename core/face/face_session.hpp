@@ -1,10 +1,10 @@
 // One face authentication of one patient: the card photo against live camera frames.
 //
-//   face::FaceVerifier verifier(config);                      // once, at start-up
+//   core::face::FaceVerifier verifier(config);                      // once, at start-up
 //   ...
-//   face::FaceSession session(verifier, card_face.photo_jp2);  // per reception (throws FaceError)
-//   face::Decision d = face::run_attempt(session, camera, {.on_progress = show_guidance});
-//   while (d.next == face::NextStep::RetryFace && session.retry()) d = face::run_attempt(session, camera, ...);
+//   core::face::FaceSession session(verifier, card_face.photo_jp2);  // per reception (throws FaceError)
+//   core::face::Decision d = core::face::run_attempt(session, camera, {.on_progress = show_guidance});
+//   while (d.next == core::face::NextStep::RetryFace && session.retry()) d = core::face::run_attempt(session, camera, ...);
 //   if (d.authenticated()) ...; else offer the PIN (and staff visual check when it is on)
 //
 // Or feed frames yourself: session.feed(frame, timestamp) until Progress::decision is set.
@@ -33,7 +33,7 @@
 #include "hal/bytes.hpp"
 #include "hal/camera.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 enum class FaceOutcome {
   Matched,         // same person as the card photo, liveness passed
@@ -151,4 +151,4 @@ struct CameraLoopOptions {
 // exception) or a stop request. Every frame is wiped after use.
 Decision run_attempt(FaceSession& session, hal::Camera& camera, const CameraLoopOptions& options = {});
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -10,7 +10,7 @@
 #include "core/face/face_error.hpp"
 #include "core/face/wipe.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 namespace {
 
@@ -127,4 +127,4 @@ void FaceVerifier::scrub() {
   embedder_->scrub();
 }
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

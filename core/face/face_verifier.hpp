@@ -15,7 +15,7 @@
 #include "core/face/quality.hpp"
 #include "hal/bytes.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 struct FrameAnalysis {
   std::vector<DetectedFace> faces;  // every face, largest first
@@ -65,4 +65,4 @@ class FaceVerifier {
   std::unique_ptr<Embedder> embedder_;
 };
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -9,7 +9,7 @@
 
 #include "core/face/wipe.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 const char* to_string(LivenessVerdict v) {
   switch (v) {
@@ -374,4 +374,4 @@ LivenessReport LivenessAnalyzer::report() const {
   return r;
 }
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -34,7 +34,7 @@
 #include "core/face/detector.hpp"
 #include "core/face/face_config.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 enum class LivenessVerdict {
   Pending,  // not enough evidence yet (too few frames, or no 3-D movement seen yet)
@@ -100,4 +100,4 @@ class LivenessAnalyzer {
   int edge_frames_ = 0;
 };
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -6,7 +6,7 @@
 
 #include "core/face/wipe.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 const char* to_string(Guidance g) {
   switch (g) {
@@ -166,4 +166,4 @@ void assess_photometry(QualityReport& q, const cv::Mat& frame, const DetectedFac
   }
 }
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -8,7 +8,7 @@
 #include "core/face/detector.hpp"
 #include "core/face/face_config.hpp"
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 // What the kiosk screen asks of the patient. Checking: the face is good, matching is under
 // way (keep looking at the camera).
@@ -50,4 +50,4 @@ QualityReport assess_geometry(const cv::Mat& frame, const std::vector<DetectedFa
 void assess_photometry(QualityReport& report, const cv::Mat& frame, const DetectedFace& face, const cv::Mat& chip,
                        const QualityLimits& limits);
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 void wipe_memory(void* data, std::size_t size) noexcept {
   if (data != nullptr && size != 0) explicit_bzero(data, size);
@@ -23,4 +23,4 @@ void wipe(std::vector<float>& values) noexcept {
   values.clear();
 }
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

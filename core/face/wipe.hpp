@@ -7,7 +7,7 @@
 
 #include <opencv2/core/mat.hpp>
 
-namespace kiosk::face {
+namespace kiosk::core::face {
 
 // Overwrites memory in a way the optimiser cannot remove.
 void wipe_memory(void* data, std::size_t size) noexcept;
@@ -19,4 +19,4 @@ void wipe(cv::Mat& image) noexcept;
 
 void wipe(std::vector<float>& values) noexcept;
 
-}  // namespace kiosk::face
+}  // namespace kiosk::core::face

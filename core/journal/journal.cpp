@@ -5,7 +5,7 @@
 #include <ctime>
 #include <stdexcept>
 
-namespace kiosk::journal {
+namespace kiosk::core::journal {
 namespace {
 
 struct Statement {
@@ -160,4 +160,4 @@ bool Journal::intact() const {
   return sqlite3_step(s.stmt) == SQLITE_ROW && s.column_text(0) == "ok";
 }
 
-}  // namespace kiosk::journal
+}  // namespace kiosk::core::journal

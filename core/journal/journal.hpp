@@ -17,7 +17,7 @@
 
 struct sqlite3;
 
-namespace kiosk::journal {
+namespace kiosk::core::journal {
 
 struct Entry {
   std::string kind = "reception";  // "reception", "staff", "system"
@@ -76,4 +76,4 @@ class Journal {
   std::string terminal_;
 };
 
-}  // namespace kiosk::journal
+}  // namespace kiosk::core::journal

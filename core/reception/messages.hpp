@@ -4,7 +4,7 @@
 // the readers' codes that are not documented (003-005, 007+).
 #pragma once
 
-namespace kiosk::reception {
+namespace kiosk::core::reception {
 
 enum class Message {
   None,
@@ -64,4 +64,4 @@ constexpr MessageInfo info(Message m) {
   return {"", ""};
 }
 
-}  // namespace kiosk::reception
+}  // namespace kiosk::core::reception

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace kiosk::reception {
+namespace kiosk::core::reception {
 namespace {
 
 template <class... F>
@@ -93,8 +93,8 @@ std::vector<Method> ReceptionMachine::available_methods() const {
   std::vector<Method> methods;
   const Session& s = *session_;
   if (s.card.has_card_photo && s.face_attempts < policy_.max_face_attempts) methods.push_back(Method::Face);
-  const bool pin_usable = (s.card.pin.state == card::RetryStatus::State::Ready && s.card.pin.tries_left > 0) ||
-                          s.card.pin.state == card::RetryStatus::State::Verified;
+  const bool pin_usable = (s.card.pin.state == core::card::RetryStatus::State::Ready && s.card.pin.tries_left > 0) ||
+                          s.card.pin.state == core::card::RetryStatus::State::Verified;
   if (pin_usable && !s.pin_failed_or_locked) methods.push_back(Method::Pin);
   if (visual_enabled_) methods.push_back(Method::Visual);
   return methods;
@@ -103,7 +103,7 @@ std::vector<Method> ReceptionMachine::available_methods() const {
 void ReceptionMachine::offer_methods(Message note, TimePoint now, std::vector<Command>& out) {
   const std::vector<Method> methods = available_methods();
   if (methods.empty()) {
-    const bool locked = session_->card.pin.state == card::RetryStatus::State::Blocked || session_->pin_failed_or_locked;
+    const bool locked = session_->card.pin.state == core::card::RetryStatus::State::Blocked || session_->pin_failed_or_locked;
     const Message m = locked ? Message::PinLocked : Message::NoAuthenticationLeft;
     finish_session("authentication-impossible", "no method left", m, out);
     notice(m, now, out);
@@ -113,8 +113,8 @@ void ReceptionMachine::offer_methods(Message note, TimePoint now, std::vector<Co
   s.step = Step::MethodChoice;
   s.methods = methods;
   s.message = note;
-  if (note == Message::None && session_->card.pin.state == card::RetryStatus::State::Blocked) s.message = Message::PinLocked;
-  if (note == Message::None && session_->card.pin.state == card::RetryStatus::State::NotSet) s.message = Message::PinNotSet;
+  if (note == Message::None && session_->card.pin.state == core::card::RetryStatus::State::Blocked) s.message = Message::PinLocked;
+  if (note == Message::None && session_->card.pin.state == core::card::RetryStatus::State::NotSet) s.message = Message::PinNotSet;
   s.timeout = policy_.timeouts.method_choice;
   show(std::move(s), now, out);
 }
@@ -148,7 +148,7 @@ void ReceptionMachine::begin(Method m, TimePoint now, std::vector<Command>& out)
 
 void ReceptionMachine::after_confirmation(TimePoint now, std::vector<Command>& out) {
   Session& s = *session_;
-  const eligibility::Confirmation& c = *s.confirmation;
+  const core::eligibility::Confirmation& c = *s.confirmation;
   Screen screen;
   if (c.registration_offer) {
     screen.step = Step::Registration;
@@ -158,7 +158,7 @@ void ReceptionMachine::after_confirmation(TimePoint now, std::vector<Command>& o
     show(std::move(screen), now, out);
     return;
   }
-  const bool valid = c.result && c.result->body.qualification_validity == eligibility::QualificationValidity::Valid;
+  const bool valid = c.result && c.result->body.qualification_validity == core::eligibility::QualificationValidity::Valid;
   if (valid && !c.medical_information_viewing_suspended) {
     screen.step = Step::Consent;
     screen.timeout = policy_.timeouts.answer;
@@ -183,7 +183,7 @@ void ReceptionMachine::after_confirmation(TimePoint now, std::vector<Command>& o
   result.timeout = policy_.timeouts.result;
   finish_session("reception-completed",
                  c.result && c.result->body.qualification_validity
-                     ? "qualification " + std::string(eligibility::label(*c.result->body.qualification_validity))
+                     ? "qualification " + std::string(core::eligibility::label(*c.result->body.qualification_validity))
                      : "no result",
                  Message::None, out);
   show(std::move(result), now, out);
@@ -286,21 +286,21 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             if (step != Step::ReadingCard) return ignored();
             session_->card = r;
             switch (r.certificate) {
-              case crypto::ValidationStatus::Expired:
-              case crypto::ValidationStatus::Revoked:
-                finish_session("card-refused", std::string("certificate ") + std::string(crypto::to_string(r.certificate)),
+              case core::crypto::ValidationStatus::Expired:
+              case core::crypto::ValidationStatus::Revoked:
+                finish_session("card-refused", std::string("certificate ") + std::string(core::crypto::to_string(r.certificate)),
                                Message::CertificateRejected, out);
                 return notice(Message::CertificateRejected, now, out);
-              case crypto::ValidationStatus::Untrusted:
-              case crypto::ValidationStatus::NotYetValid:
-                finish_session("card-refused", std::string("certificate ") + std::string(crypto::to_string(r.certificate)),
+              case core::crypto::ValidationStatus::Untrusted:
+              case core::crypto::ValidationStatus::NotYetValid:
+                finish_session("card-refused", std::string("certificate ") + std::string(core::crypto::to_string(r.certificate)),
                                Message::CertificateUntrusted, out);
                 return notice(Message::CertificateUntrusted, now, out);
-              case crypto::ValidationStatus::ExpiringSoon:
+              case core::crypto::ValidationStatus::ExpiringSoon:
                 return offer_methods(Message::CertificateExpiringSoon, now, out);
-              case crypto::ValidationStatus::ExpiredInGrace:
+              case core::crypto::ValidationStatus::ExpiredInGrace:
                 return offer_methods(Message::CertificateInGrace, now, out);
-              case crypto::ValidationStatus::Valid:
+              case core::crypto::ValidationStatus::Valid:
                 return offer_methods(Message::None, now, out);
             }
           },
@@ -329,11 +329,11 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
               return ignored();
             }
             Session& s = *session_;
-            if (c.outcome == card::VerifyOutcome::Verified) {
+            if (c.outcome == core::card::VerifyOutcome::Verified) {
               out.push_back(ConfirmEligibility{Method::Pin, std::nullopt});
               return;
             }
-            if (c.outcome == card::VerifyOutcome::Wrong && c.tries_left > 0) {
+            if (c.outcome == core::card::VerifyOutcome::Wrong && c.tries_left > 0) {
               s.card.pin.tries_left = c.tries_left;
               out.push_back(JournalEntry{"reception", "pin-wrong", "pin", std::to_string(c.tries_left) + " tries left",
                                          info(Message::PinWrong).code});
@@ -344,7 +344,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
               screen.timeout = policy_.timeouts.pin_entry;
               return show(std::move(screen), now, out);
             }
-            s.card.pin = {card::RetryStatus::State::Blocked, 0};
+            s.card.pin = {core::card::RetryStatus::State::Blocked, 0};
             s.pin_failed_or_locked = true;
             out.push_back(JournalEntry{"reception", "pin-locked", "pin", "the card locked its PIN", info(Message::PinLocked).code});
             offer_methods(Message::PinLocked, now, out);
@@ -363,7 +363,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
               screen.step = Step::Confirming;
               screen.timeout = policy_.timeouts.confirming;
               show(std::move(screen), now, out);
-              out.push_back(ConfirmEligibility{Method::Face, eligibility::Evidence{f.evidence}});
+              out.push_back(ConfirmEligibility{Method::Face, core::eligibility::Evidence{f.evidence}});
               return;
             }
             Message m = Message::FaceNotMatched;
@@ -388,7 +388,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             screen.timeout = policy_.timeouts.confirming;
             show(std::move(screen), now, out);
             out.push_back(ConfirmEligibility{
-                Method::Visual, eligibility::Evidence{eligibility::VisualCheckEvidence{v.staff_id, "staff visual check"}}});
+                Method::Visual, core::eligibility::Evidence{core::eligibility::VisualCheckEvidence{v.staff_id, "staff visual check"}}});
           },
           [&](Confirmed& c) {
             if (step != Step::Confirming || !session_) return ignored();
@@ -430,7 +430,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
                 finish_session("registration-declined", "", Message::RegistrationDeclined, out);
                 return notice(Message::RegistrationDeclined, now, out);
               }
-              const eligibility::RegistrationOffer offer = *session_->confirmation->registration_offer;
+              const core::eligibility::RegistrationOffer offer = *session_->confirmation->registration_offer;
               session_->confirmation.reset();  // the confirmation after registration replaces it
               Screen s;
               s.step = Step::Confirming;
@@ -454,7 +454,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             s.timeout = policy_.timeouts.confirming;
             show(std::move(s), now, out);
             out.push_back(RecordConsent{session_->confirmation->confirmation_id,
-                                        eligibility::ConsentChoice{session_->consent, p.choice}});
+                                        core::eligibility::ConsentChoice{session_->consent, p.choice}});
           },
           [&](const Acknowledged&) {
             if (step != Step::Result && step != Step::Notice) return ignored();
@@ -484,4 +484,4 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
   return out;
 }
 
-}  // namespace kiosk::reception
+}  // namespace kiosk::core::reception

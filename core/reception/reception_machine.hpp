@@ -26,7 +26,7 @@
 #include "core/eligibility/result.hpp"
 #include "core/reception/messages.hpp"
 
-namespace kiosk::reception {
+namespace kiosk::core::reception {
 
 using TimePoint = std::chrono::steady_clock::time_point;
 using std::chrono::seconds;
@@ -49,7 +49,7 @@ struct Screen {
   std::string guidance;             // FaceCapture: "move-closer", "more-light", ... (resource keys)
   std::string service_message;      // the service's own text, shown as it is
   // Result
-  std::optional<eligibility::QualificationValidity> validity;
+  std::optional<core::eligibility::QualificationValidity> validity;
   std::string insurer_name;
   std::string contribution_ratio;   // "030" = 30 %
   bool medical_information_viewing_suspended = false;
@@ -60,9 +60,9 @@ struct Screen {
 struct CardPlaced {};
 struct CardRemoved {};
 struct CardRead {
-  card::TokenKind token = card::TokenKind::MyNumberCard;
-  crypto::ValidationStatus certificate = crypto::ValidationStatus::Valid;
-  card::RetryStatus pin;
+  core::card::TokenKind token = core::card::TokenKind::MyNumberCard;
+  core::crypto::ValidationStatus certificate = core::crypto::ValidationStatus::Valid;
+  core::card::RetryStatus pin;
   bool has_card_photo = true;  // a card (not a smartphone) with a 券面事項確認AP
 };
 // The card could not be read, or stopped answering during the session.
@@ -71,9 +71,9 @@ struct CardReadFailed {
   std::string detail;                    // for the journal
 };
 struct MethodChosen { Method method; };
-struct PinTyped { card::Secret pin; };
+struct PinTyped { core::card::Secret pin; };
 struct PinChecked {
-  card::VerifyOutcome outcome = card::VerifyOutcome::Wrong;
+  core::card::VerifyOutcome outcome = core::card::VerifyOutcome::Wrong;
   int tries_left = -1;
 };
 struct FaceGuidance { std::string guidance; };
@@ -81,20 +81,20 @@ enum class FaceOutcome { Matched, NotMatched, NoFaceInTime, CameraLost, Liveness
 const char* to_string(FaceOutcome o);
 struct FaceFinished {
   FaceOutcome outcome = FaceOutcome::NotMatched;
-  eligibility::FaceMatchEvidence evidence;  // for Matched
+  core::eligibility::FaceMatchEvidence evidence;  // for Matched
 };
 struct VisualChecked {
   bool confirmed = false;
   std::string staff_id;
 };
-struct Confirmed { eligibility::Confirmation confirmation; };
+struct Confirmed { core::eligibility::Confirmation confirmation; };
 struct ServiceFailed {
   bool counter_fallback = true;  // system-side failure: the counter with 資格情報のお知らせ
   std::string display_message;   // the service's text for a refusal
   std::string code;              // for the journal
 };
 struct Answered { bool yes = false; };  // registration, consent
-struct PrescriptionChosen { eligibility::PrescriptionIssue choice; };
+struct PrescriptionChosen { core::eligibility::PrescriptionIssue choice; };
 struct Acknowledged {};  // "OK" on a result or notice
 struct Cancelled {};     // the patient gave up
 struct Tick { TimePoint now; };
@@ -117,17 +117,17 @@ struct Show { Screen screen; };
 struct ReadCard {};
 struct StartFaceCapture {};
 struct StopFaceCapture {};
-struct VerifyPin { card::Secret pin; };
+struct VerifyPin { core::card::Secret pin; };
 struct ConfirmEligibility {
   Method method = Method::Pin;
-  std::optional<eligibility::Evidence> evidence;  // face score or the staff member
+  std::optional<core::eligibility::Evidence> evidence;  // face score or the staff member
 };
-struct RegisterForInsuranceUse { eligibility::RegistrationOffer offer; };
+struct RegisterForInsuranceUse { core::eligibility::RegistrationOffer offer; };
 struct RecordConsent {
   std::string confirmation_id;
-  eligibility::ConsentChoice choice;
+  core::eligibility::ConsentChoice choice;
 };
-struct WriteResult { eligibility::OqsResult result; };
+struct WriteResult { core::eligibility::OqsResult result; };
 struct JournalEntry {
   std::string kind = "reception";  // "reception", "staff" (visual-check mode changes)
   std::string event;    // "reception-completed", "pin-wrong", "card-removed", ...
@@ -178,8 +178,8 @@ class ReceptionMachine {
     int face_attempts = 0;
     bool pin_failed_or_locked = false;
     std::optional<Method> method;
-    std::optional<eligibility::FaceMatchEvidence> face_evidence;
-    std::optional<eligibility::Confirmation> confirmation;
+    std::optional<core::eligibility::FaceMatchEvidence> face_evidence;
+    std::optional<core::eligibility::Confirmation> confirmation;
     bool consent = false;
   };
 
@@ -203,4 +203,4 @@ class ReceptionMachine {
   bool card_present_ = false;
 };
 
-}  // namespace kiosk::reception
+}  // namespace kiosk::core::reception

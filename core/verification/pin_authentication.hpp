@@ -10,21 +10,21 @@
 #include "core/crypto/trust_store.hpp"
 #include "core/crypto/validation.hpp"
 
-namespace kiosk::verification {
+namespace kiosk::core::verification {
 
 struct CardCheck {
-  card::TokenInfo token;
+  core::card::TokenInfo token;
   Bytes certificate_der;
-  crypto::ValidationReport certificate;
-  card::RetryStatus pin;
+  core::crypto::ValidationReport certificate;
+  core::card::RetryStatus pin;
 };
 
 // SELECT the JPKI AP, read the token info, the user-authentication certificate and the PIN
 // retry counter (no try spent), and validate the certificate at `now`.
-// Throws card::CardProtocolError (【001】/【002】), hal::CardError, crypto errors for a
+// Throws core::card::CardProtocolError (【001】/【002】), hal::CardError, crypto errors for a
 // certificate that does not parse (as CardProtocolError MalformedData).
-CardCheck check_card(card::JpkiApplication& jpki, const crypto::TrustStore& trust,
-                     std::chrono::system_clock::time_point now, const crypto::ValidationPolicy& policy);
+CardCheck check_card(core::card::JpkiApplication& jpki, const core::crypto::TrustStore& trust,
+                     std::chrono::system_clock::time_point now, const core::crypto::ValidationPolicy& policy);
 
 enum class PinAuthOutcome { Authenticated, WrongPin, Locked, SignatureInvalid };
 
@@ -45,7 +45,7 @@ struct PinAuthResult {
 };
 
 // One PIN attempt (the PIN the patient typed), then the signature over SHA-256(challenge).
-PinAuthResult authenticate_with_pin(card::JpkiApplication& jpki, const crypto::Certificate& certificate,
-                                    const card::Secret& pin, ByteView challenge);
+PinAuthResult authenticate_with_pin(core::card::JpkiApplication& jpki, const core::crypto::Certificate& certificate,
+                                    const core::card::Secret& pin, ByteView challenge);
 
-}  // namespace kiosk::verification
+}  // namespace kiosk::core::verification

@@ -9,7 +9,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::camera {
 
 namespace {
 
@@ -152,4 +152,4 @@ std::unique_ptr<hal::Camera> V4l2CameraProvider::open(const hal::CameraDevice& d
   return std::make_unique<V4l2Camera>(device, mode);
 }
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::camera

@@ -26,7 +26,7 @@
 
 #include "hal/camera.hpp"
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::camera {
 
 class V4l2Camera final : public hal::Camera {
  public:
@@ -64,4 +64,4 @@ class V4l2CameraProvider final : public hal::CameraProvider {
   std::unique_ptr<hal::Camera> open(const hal::CameraDevice& device, const hal::CameraMode& mode) override;
 };
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::camera

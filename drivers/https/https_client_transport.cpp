@@ -18,7 +18,7 @@
 #include "drivers/https/tls_support.hpp"
 #include "hal/openssl_handles.hpp"
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::https {
 
 namespace {
 
@@ -31,7 +31,7 @@ using tls::load_certificate;
 using tls::load_key;
 using tls::probe_connect_failure;
 
-using SslPtr = std::unique_ptr<SSL, openssl::Deleter<SSL_free>>;
+using SslPtr = std::unique_ptr<SSL, hal::openssl::Deleter<SSL_free>>;
 
 // cpp-httplib 0.11's client reuses a kept-alive connection without checking that the server has
 // not closed it meanwhile (idle time-out); the next request then fails. This subclass looks at
@@ -58,8 +58,8 @@ class TerminalSslClient final : public httplib::SSLClient {
 
 struct HttpsClientTransport::Impl {
   HttpsTransportConfig config;
-  openssl::X509Ptr client_cert;
-  openssl::EvpPkeyPtr client_key;
+  hal::openssl::X509Ptr client_cert;
+  hal::openssl::EvpPkeyPtr client_key;
   std::unique_ptr<TerminalSslClient> client;
   std::mutex mutex;
   // The last TLS alert received from the service during the current exchange (-1: none).
@@ -91,7 +91,7 @@ struct HttpsClientTransport::Impl {
   hal::TransportError failure(httplib::Error error, milliseconds timeout, std::chrono::steady_clock::time_point started,
                               int saved_errno, bool reused) {
     const std::string where = "https://" + config.host + ":" + std::to_string(config.port);
-    const std::string openssl_reasons = ERR_peek_error() != 0 ? openssl::take_errors() : std::string();
+    const std::string openssl_reasons = ERR_peek_error() != 0 ? hal::openssl::take_errors() : std::string();
     const bool broken = error == httplib::Error::Read || error == httplib::Error::Write || error == httplib::Error::SSLConnection;
     const bool timed_out = std::chrono::steady_clock::now() - started + milliseconds{50} >= timeout;
     if (broken && !reused && !timed_out && received_alert < 0) {
@@ -159,15 +159,15 @@ HttpsClientTransport::HttpsClientTransport(HttpsTransportConfig config) : impl_(
   if (X509_check_private_key(i.client_cert.get(), i.client_key.get()) != 1) {
     throw hal::TransportError(Kind::Configuration, "the terminal key " + i.config.client_key.string() +
                                                        " does not belong to " + i.config.client_certificate.string() +
-                                                       ": " + openssl::take_errors());
+                                                       ": " + hal::openssl::take_errors());
   }
   i.client = std::make_unique<TerminalSslClient>(i.config.host, i.config.port, i.client_cert.get(), i.client_key.get());
   if (!i.client->is_valid()) {
-    throw hal::TransportError(Kind::Configuration, "cannot set up TLS with the terminal certificate: " + openssl::take_errors());
+    throw hal::TransportError(Kind::Configuration, "cannot set up TLS with the terminal certificate: " + hal::openssl::take_errors());
   }
   SSL_CTX* ctx = i.client->ssl_context();
   if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
-    throw hal::TransportError(Kind::Configuration, "cannot require TLS 1.2: " + openssl::take_errors());
+    throw hal::TransportError(Kind::Configuration, "cannot require TLS 1.2: " + hal::openssl::take_errors());
   }
   SSL_CTX_set_app_data(ctx, &i);
   SSL_CTX_set_info_callback(ctx, &Impl::info_callback);
@@ -217,4 +217,4 @@ hal::HttpResponse HttpsClientTransport::send(const hal::HttpRequest& request) {
   return response;
 }
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::https

@@ -12,7 +12,7 @@
 
 #include "hal/https_transport.hpp"
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::https {
 
 struct HttpsTransportConfig {
   std::string host = "127.0.0.1";  // also the name checked against the server certificate
@@ -41,4 +41,4 @@ class HttpsClientTransport final : public hal::HttpsTransport {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::https

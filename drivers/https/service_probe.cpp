@@ -11,15 +11,15 @@
 #include "drivers/https/tls_support.hpp"
 #include "hal/openssl_handles.hpp"
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::https {
 namespace {
 
 using Kind = hal::TransportErrorKind;
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
-using SslCtxPtr = std::unique_ptr<SSL_CTX, openssl::Deleter<SSL_CTX_free>>;
-using SslPtr = std::unique_ptr<SSL, openssl::Deleter<SSL_free>>;
+using SslCtxPtr = std::unique_ptr<SSL_CTX, hal::openssl::Deleter<SSL_CTX_free>>;
+using SslPtr = std::unique_ptr<SSL, hal::openssl::Deleter<SSL_free>>;
 
 Bytes der_of(X509* cert) {
   const int size = i2d_X509(cert, nullptr);
@@ -88,7 +88,7 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
   hal::ServiceProbeFacts facts;
   facts.endpoint = "https://" + config.host + ":" + std::to_string(config.port);
 
-  openssl::X509Ptr terminal;
+  hal::openssl::X509Ptr terminal;
   try {
     terminal = tls::load_certificate(config.client_certificate, "terminal certificate");
     facts.terminal_certificate = der_of(terminal.get());
@@ -111,7 +111,7 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
     return facts;
   };
   if (!terminal) return fail_handshake(Kind::Configuration, facts.terminal_certificate_error);
-  openssl::EvpPkeyPtr key;
+  hal::openssl::EvpPkeyPtr key;
   try {
     key = tls::load_key(config.client_key);
     tls::load_certificate(config.ca_certificate, "service CA certificate");
@@ -129,13 +129,13 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
   if (!ctx || SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION) != 1 ||
       SSL_CTX_use_certificate(ctx.get(), terminal.get()) != 1 || SSL_CTX_use_PrivateKey(ctx.get(), key.get()) != 1 ||
       SSL_CTX_load_verify_locations(ctx.get(), config.ca_certificate.c_str(), nullptr) != 1) {
-    return fail_handshake(Kind::Configuration, "cannot set up TLS with the terminal certificate: " + openssl::take_errors());
+    return fail_handshake(Kind::Configuration, "cannot set up TLS with the terminal certificate: " + hal::openssl::take_errors());
   }
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
   SslPtr ssl(SSL_new(ctx.get()));
   AlertRecorder alerts;
   if (!ssl || !prepare(ssl.get(), socket.get(), alerts, config.host)) {
-    return fail_handshake(Kind::Configuration, "cannot set up TLS: " + openssl::take_errors());
+    return fail_handshake(Kind::Configuration, "cannot set up TLS: " + hal::openssl::take_errors());
   }
 
   facts.handshake_attempted = true;
@@ -143,7 +143,7 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
   const auto handshaking = steady_clock::now();
   const bool handshake = SSL_connect(ssl.get()) == 1;
   facts.handshake_time = duration_cast<milliseconds>(steady_clock::now() - handshaking);
-  if (openssl::X509Ptr server{SSL_get1_peer_certificate(ssl.get())}) facts.server_certificate = der_of(server.get());
+  if (hal::openssl::X509Ptr server{SSL_get1_peer_certificate(ssl.get())}) facts.server_certificate = der_of(server.get());
   const long verify = SSL_get_verify_result(ssl.get());
   facts.server_trusted = !facts.server_certificate.empty() && verify == X509_V_OK;
   if (!facts.server_trusted) {
@@ -157,7 +157,7 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
     const std::string alert = alerts.alert >= 0 ? "; alert: " + std::string(SSL_alert_desc_string_long(alerts.alert)) : "";
     return fail_handshake(Kind::TlsHandshakeFailed, where + alert + reasons);
   };
-  auto openssl_reasons = [] { return ERR_peek_error() != 0 ? "; OpenSSL: " + openssl::take_errors() : std::string(); };
+  auto openssl_reasons = [] { return ERR_peek_error() != 0 ? "; OpenSSL: " + hal::openssl::take_errors() : std::string(); };
   if (!handshake) return refused_or_failed("TLS handshake failed", openssl_reasons());
   facts.tls_version = SSL_get_version(ssl.get());
   facts.cipher = SSL_get_cipher_name(ssl.get());
@@ -183,4 +183,4 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
   return facts;
 }
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::https

@@ -11,9 +11,9 @@
 #include "drivers/https/https_client_transport.hpp"
 #include "hal/service_probe.hpp"
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::https {
 
 // `timeout` bounds each step (connect, handshake, first answer bytes).
 hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, std::chrono::milliseconds timeout);
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::https

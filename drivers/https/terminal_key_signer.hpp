@@ -9,7 +9,7 @@
 
 struct evp_pkey_st;
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::https {
 
 class TerminalKeySigner final : public hal::TerminalSigner {
  public:
@@ -23,4 +23,4 @@ class TerminalKeySigner final : public hal::TerminalSigner {
   std::shared_ptr<evp_pkey_st> key_;
 };
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::https

@@ -12,7 +12,7 @@
 #include <iterator>
 #include <memory>
 
-namespace kiosk::drivers::tls {
+namespace kiosk::drivers::https::tls {
 
 using Kind = hal::TransportErrorKind;
 using std::chrono::milliseconds;
@@ -23,24 +23,24 @@ std::string read_file(const std::filesystem::path& path, const char* what) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-openssl::X509Ptr load_certificate(const std::filesystem::path& path, const char* what) {
+hal::openssl::X509Ptr load_certificate(const std::filesystem::path& path, const char* what) {
   const std::string pem = read_file(path, what);
-  auto bio = openssl::memory_bio(pem);
-  openssl::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  auto bio = hal::openssl::memory_bio(pem);
+  hal::openssl::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!cert) {
     throw hal::TransportError(Kind::Configuration,
-                              std::string("the ") + what + " " + path.string() + " is not a PEM certificate: " + openssl::take_errors());
+                              std::string("the ") + what + " " + path.string() + " is not a PEM certificate: " + hal::openssl::take_errors());
   }
   return cert;
 }
 
-openssl::EvpPkeyPtr load_key(const std::filesystem::path& path) {
+hal::openssl::EvpPkeyPtr load_key(const std::filesystem::path& path) {
   const std::string pem = read_file(path, "terminal key");
-  auto bio = openssl::memory_bio(pem);
-  openssl::EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  auto bio = hal::openssl::memory_bio(pem);
+  hal::openssl::EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!key) {
     throw hal::TransportError(Kind::Configuration,
-                              "the terminal key " + path.string() + " is not an unencrypted PEM private key: " + openssl::take_errors());
+                              "the terminal key " + path.string() + " is not an unencrypted PEM private key: " + hal::openssl::take_errors());
   }
   return key;
 }
@@ -129,4 +129,4 @@ FileDescriptor connect_socket(const std::string& host, int port, milliseconds ti
   return FileDescriptor(-1);
 }
 
-}  // namespace kiosk::drivers::tls
+}  // namespace kiosk::drivers::https::tls

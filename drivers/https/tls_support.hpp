@@ -13,13 +13,13 @@
 #include "hal/https_transport.hpp"
 #include "hal/openssl_handles.hpp"
 
-namespace kiosk::drivers::tls {
+namespace kiosk::drivers::https::tls {
 
 // The file's bytes. Throws hal::TransportError (Configuration) naming the file and `what` it is.
 std::string read_file(const std::filesystem::path& path, const char* what);
 // A PEM certificate / unencrypted PEM private key. Throw hal::TransportError (Configuration).
-openssl::X509Ptr load_certificate(const std::filesystem::path& path, const char* what);
-openssl::EvpPkeyPtr load_key(const std::filesystem::path& path);
+hal::openssl::X509Ptr load_certificate(const std::filesystem::path& path, const char* what);
+hal::openssl::EvpPkeyPtr load_key(const std::filesystem::path& path);
 
 // The TLS alert the service sent is about this terminal's certificate.
 bool is_client_certificate_alert(int description);
@@ -51,4 +51,4 @@ hal::TransportErrorKind probe_connect_failure(const std::string& host, int port,
 // invalid one.
 FileDescriptor connect_socket(const std::string& host, int port, std::chrono::milliseconds timeout);
 
-}  // namespace kiosk::drivers::tls
+}  // namespace kiosk::drivers::https::tls

@@ -4,7 +4,7 @@
 
 #include "drivers/pcsc/pcsc_error.hpp"
 
-namespace kiosk::pcsc {
+namespace kiosk::drivers::pcsc {
 
 namespace {
 
@@ -137,4 +137,4 @@ PcscCardChannel::Transaction::~Transaction() {
   if (card_ != 0) (void)SCardEndTransaction(card_, SCARD_LEAVE_CARD);
 }
 
-}  // namespace kiosk::pcsc
+}  // namespace kiosk::drivers::pcsc

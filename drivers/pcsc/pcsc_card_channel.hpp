@@ -9,7 +9,7 @@
 #include "drivers/pcsc/pcsc_context.hpp"
 #include "hal/card_reader.hpp"
 
-namespace kiosk::pcsc {
+namespace kiosk::drivers::pcsc {
 
 class PcscCardChannel final : public hal::CardChannel {
  public:
@@ -67,4 +67,4 @@ class PcscCardChannel final : public hal::CardChannel {
   Bytes atr_;
 };
 
-}  // namespace kiosk::pcsc
+}  // namespace kiosk::drivers::pcsc

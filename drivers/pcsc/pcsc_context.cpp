@@ -2,7 +2,7 @@
 
 #include "drivers/pcsc/pcsc_error.hpp"
 
-namespace kiosk::pcsc {
+namespace kiosk::drivers::pcsc {
 
 PcscContext::PcscContext() {
   check(SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &handle_), "SCardEstablishContext");
@@ -44,4 +44,4 @@ std::vector<std::string> PcscContext::list_readers() const {
 
 long PcscContext::cancel() const noexcept { return SCardCancel(handle_); }
 
-}  // namespace kiosk::pcsc
+}  // namespace kiosk::drivers::pcsc

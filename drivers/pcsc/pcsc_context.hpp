@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace kiosk::pcsc {
+namespace kiosk::drivers::pcsc {
 
 // The pseudo-reader whose state changes when a reader is attached or detached.
 inline constexpr const char* kPnpNotification = "\\\\?PnP?\\Notification";
@@ -38,4 +38,4 @@ class PcscContext {
   SCARDCONTEXT handle_ = 0;
 };
 
-}  // namespace kiosk::pcsc
+}  // namespace kiosk::drivers::pcsc

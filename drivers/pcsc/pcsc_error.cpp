@@ -5,7 +5,7 @@
 #include <array>
 #include <cstdio>
 
-namespace kiosk::pcsc {
+namespace kiosk::drivers::pcsc {
 
 namespace {
 
@@ -142,4 +142,4 @@ void check(long code, std::string_view call, std::string_view detail) {
   if (code != SCARD_S_SUCCESS) throw make_error(call, code, detail);
 }
 
-}  // namespace kiosk::pcsc
+}  // namespace kiosk::drivers::pcsc

@@ -10,7 +10,7 @@
 
 #include "hal/card_reader.hpp"
 
-namespace kiosk::pcsc {
+namespace kiosk::drivers::pcsc {
 
 // The kind of a PC/SC error code (SCARD_E_*, SCARD_W_*, SCARD_F_*, SCARD_P_*). Unknown codes
 // and SCARD_S_SUCCESS give Internal.
@@ -26,4 +26,4 @@ hal::CardError make_error(std::string_view call, long code, std::string_view det
 // Throws make_error(call, code, detail) unless code is SCARD_S_SUCCESS.
 void check(long code, std::string_view call, std::string_view detail = {});
 
-}  // namespace kiosk::pcsc
+}  // namespace kiosk::drivers::pcsc

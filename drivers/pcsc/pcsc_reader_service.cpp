@@ -5,7 +5,7 @@
 #include "drivers/pcsc/pcsc_card_channel.hpp"
 #include "drivers/pcsc/pcsc_error.hpp"
 
-namespace kiosk::pcsc {
+namespace kiosk::drivers::pcsc {
 
 namespace {
 
@@ -223,4 +223,4 @@ void PcscReaderService::cancel() {
   if (ctx) (void)ctx->cancel();
 }
 
-}  // namespace kiosk::pcsc
+}  // namespace kiosk::drivers::pcsc

@@ -19,7 +19,7 @@
 #include "drivers/pcsc/reader_snapshot.hpp"
 #include "hal/card_reader.hpp"
 
-namespace kiosk::pcsc {
+namespace kiosk::drivers::pcsc {
 
 class PcscReaderService final : public hal::CardReaderService {
  public:
@@ -70,4 +70,4 @@ class PcscReaderService final : public hal::CardReaderService {
   bool cancel_requested_ = false;
 };
 
-}  // namespace kiosk::pcsc
+}  // namespace kiosk::drivers::pcsc

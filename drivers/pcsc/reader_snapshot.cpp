@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace kiosk::pcsc {
+namespace kiosk::drivers::pcsc {
 
 namespace {
 
@@ -56,4 +56,4 @@ hal::ReaderStatus to_status(const ReaderSnapshot& snapshot) {
   return status;
 }
 
-}  // namespace kiosk::pcsc
+}  // namespace kiosk::drivers::pcsc

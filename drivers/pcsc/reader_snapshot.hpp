@@ -8,7 +8,7 @@
 
 #include "hal/card_reader.hpp"
 
-namespace kiosk::pcsc {
+namespace kiosk::drivers::pcsc {
 
 struct ReaderSnapshot {
   std::string name;
@@ -35,4 +35,4 @@ std::vector<hal::ReaderEvent> diff_snapshots(const std::vector<ReaderSnapshot>& 
 
 hal::ReaderStatus to_status(const ReaderSnapshot& snapshot);
 
-}  // namespace kiosk::pcsc
+}  // namespace kiosk::drivers::pcsc

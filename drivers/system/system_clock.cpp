@@ -2,7 +2,7 @@
 
 #include <thread>
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::system {
 
 std::chrono::system_clock::time_point SystemClock::now() const { return std::chrono::system_clock::now(); }
 
@@ -10,4 +10,4 @@ std::chrono::steady_clock::time_point SystemClock::monotonic() const { return st
 
 void SystemClock::sleep_for(std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); }
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::system

@@ -3,7 +3,7 @@
 
 #include "hal/clock.hpp"
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::system {
 
 class SystemClock final : public hal::Clock {
  public:
@@ -12,4 +12,4 @@ class SystemClock final : public hal::Clock {
   void sleep_for(std::chrono::milliseconds duration) override;
 };
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::system

@@ -8,7 +8,7 @@
 #include <thread>
 #include <utility>
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::usb {
 namespace {
 
 constexpr std::uint8_t kClassSmartCard = 0x0B;
@@ -155,4 +155,4 @@ std::vector<hal::UsbEvent> LibusbInventory::wait_for_changes(std::chrono::millis
   }
 }
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::usb

@@ -9,7 +9,7 @@
 
 struct libusb_context;
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::usb {
 
 class LibusbInventory final : public hal::UsbInventory {
  public:
@@ -35,4 +35,4 @@ class LibusbInventory final : public hal::UsbInventory {
   std::vector<hal::UsbDevice> last_;  // for the enumeration fallback
 };
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::usb

@@ -35,22 +35,22 @@ std::string fixed(double v, int digits = 4) {
 
 // A still camera view of the face: composed into a 640x480 frame, no head motion.
 cv::Mat camera_view(const std::filesystem::path& image, std::uint32_t seed) {
-  sim::SceneSettings s;
+  sim::camera::SceneSettings s;
   s.yaw_degrees = 0.0;
   s.pitch_degrees = 0.0;
   s.seed = seed;
-  sim::Scene scene(sim::FaceSource::image(image), {sim::Segment{}}, s);
+  sim::camera::Scene scene(sim::camera::FaceSource::image(image), {sim::camera::Segment{}}, s);
   return scene.render(0.0, 0);
 }
 
 }  // namespace
 
-int run_accuracy(face::FaceVerifier& verifier, const AccuracyOptions& options, std::ostream& out) {
+int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& options, std::ostream& out) {
   const auto images = read_manifest(options.manifest);
   const auto identities = by_identity(images);
   const auto& config = verifier.config();
   out << "face-eval accuracy\n"
-      << "  recognizer: " << face::to_string(config.recognizer.kind) << " ("
+      << "  recognizer: " << core::face::to_string(config.recognizer.kind) << " ("
       << config.resolve(config.recognizer.model).string() << ")\n"
       << "  protocol:   "
       << (options.protocol == Protocol::Card ? "card (card-factory JPEG 2000 photo vs 640x480 camera frame)"
@@ -59,8 +59,8 @@ int run_accuracy(face::FaceVerifier& verifier, const AccuracyOptions& options, s
       << "  set:        " << images.size() << " images, " << identities.size() << " identities ("
       << options.manifest.string() << ")\n";
 
-  std::vector<face::Embedding> reference(images.size());  // card side
-  std::vector<face::Embedding> probe(images.size());      // camera side
+  std::vector<core::face::Embedding> reference(images.size());  // card side
+  std::vector<core::face::Embedding> probe(images.size());      // camera side
   std::size_t enrol_failures = 0;
   std::size_t no_face = 0;
   std::map<std::string, int> gate;  // what the live-frame quality gate would say
@@ -69,27 +69,27 @@ int run_accuracy(face::FaceVerifier& verifier, const AccuracyOptions& options, s
     const auto& path = images[i].path;
     if (options.protocol == Protocol::Card) {
       try {
-        const Bytes jp2 = sim::make_card_photo_jp2(path);
+        const Bytes jp2 = sim::card::make_card_photo_jp2(path);
         reference[i] = verifier.enroll_card_photo(jp2);
-      } catch (const face::FaceError& e) {
+      } catch (const core::face::FaceError& e) {
         ++enrol_failures;
         out << "  card photo not enrolled: " << path.filename().string() << ": " << e.what() << "\n";
       }
       const cv::Mat frame = camera_view(path, static_cast<std::uint32_t>(i + 1));
-      const face::FrameAnalysis a = verifier.analyse(frame);
+      const core::face::FrameAnalysis a = verifier.analyse(frame);
       if (a.faces.empty()) {
         ++no_face;
         out << "  no face in the camera frame of " << path.filename().string() << "\n";
         continue;
       }
-      if (!a.quality.usable) ++gate[face::to_string(a.quality.guidance)];
+      if (!a.quality.usable) ++gate[core::face::to_string(a.quality.guidance)];
       probe[i] = verifier.embed_face(frame, a.faces.front());
     } else {
       const cv::Mat image = cv::imread(path.string(), cv::IMREAD_COLOR);
       try {
-        reference[i] = verifier.enroll_image(face::pad_image(image, 0.3));
+        reference[i] = verifier.enroll_image(core::face::pad_image(image, 0.3));
         probe[i] = reference[i].clone();
-      } catch (const face::FaceError& e) {
+      } catch (const core::face::FaceError& e) {
         ++enrol_failures;
         out << "  not enrolled: " << path.filename().string() << ": " << e.what() << "\n";
       }
@@ -138,7 +138,7 @@ int run_accuracy(face::FaceVerifier& verifier, const AccuracyOptions& options, s
     out << "  no genuine or no impostor pairs: nothing to measure\n";
     return 2;
   }
-  const auto summary = face::summarize_scores(genuine, impostor, {0.01, 0.001, 0.0001});
+  const auto summary = core::face::summarize_scores(genuine, impostor, {0.01, 0.001, 0.0001});
   out << "  pairs:      " << summary.genuine << " genuine, " << summary.impostor << " impostor\n";
   for (const auto& p : summary.points) {
     out << "  FAR " << percent(p.target_far) << ": threshold " << fixed(p.threshold) << "  FRR " << percent(p.frr)

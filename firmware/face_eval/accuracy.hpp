@@ -26,6 +26,6 @@ struct AccuracyOptions {
 };
 
 // Prints the figures; returns 0, or 2 when nothing could be measured.
-int run_accuracy(face::FaceVerifier& verifier, const AccuracyOptions& options, std::ostream& out);
+int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& options, std::ostream& out);
 
 }  // namespace kiosk::face_eval

@@ -20,7 +20,7 @@ namespace {
 struct Kind {
   const char* key;
   const char* name;
-  sim::Presentation presentation;
+  sim::camera::Presentation presentation;
   bool impostor;          // someone else's face in front of the camera
   double screen_density;  // screen pixels per camera pixel (screen replays)
   bool attack;            // a presentation attack: acceptance is a failure
@@ -28,13 +28,13 @@ struct Kind {
 
 const std::vector<Kind>& kinds() {
   static const std::vector<Kind> k = {
-      {"genuine", "genuine, live", sim::Presentation::Live, false, 2.3, false},
-      {"impostor", "impostor, live (zero effort)", sim::Presentation::Live, true, 2.3, false},
-      {"print", "printed photo on a sheet", sim::Presentation::PrintedPhoto, false, 2.3, true},
-      {"lifesize", "life-size photo cut-out", sim::Presentation::LifeSizePhoto, false, 2.3, true},
-      {"tablet", "screen replay, tablet in view", sim::Presentation::ScreenReplay, false, 2.3, true},
-      {"close", "screen replay, screen fills view", sim::Presentation::CloseScreenReplay, false, 2.3, true},
-      {"close-hd", "same, high-density screen (5 px/px)", sim::Presentation::CloseScreenReplay, false, 5.0, true},
+      {"genuine", "genuine, live", sim::camera::Presentation::Live, false, 2.3, false},
+      {"impostor", "impostor, live (zero effort)", sim::camera::Presentation::Live, true, 2.3, false},
+      {"print", "printed photo on a sheet", sim::camera::Presentation::PrintedPhoto, false, 2.3, true},
+      {"lifesize", "life-size photo cut-out", sim::camera::Presentation::LifeSizePhoto, false, 2.3, true},
+      {"tablet", "screen replay, tablet in view", sim::camera::Presentation::ScreenReplay, false, 2.3, true},
+      {"close", "screen replay, screen fills view", sim::camera::Presentation::CloseScreenReplay, false, 2.3, true},
+      {"close-hd", "same, high-density screen (5 px/px)", sim::camera::Presentation::CloseScreenReplay, false, 5.0, true},
   };
   return k;
 }
@@ -66,7 +66,7 @@ std::string rate(int n, int of) {
 
 }  // namespace
 
-int run_attacks(face::FaceVerifier& verifier, const AttackOptions& options, std::ostream& out) {
+int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options, std::ostream& out) {
   const auto people = by_identity(read_manifest(options.manifest));
   std::vector<std::pair<std::string, std::vector<std::filesystem::path>>> usable;
   for (const auto& entry : people) {
@@ -91,7 +91,7 @@ int run_attacks(face::FaceVerifier& verifier, const AttackOptions& options, std:
     const auto& [identity, files] = usable[p];
     Bytes jp2;
     try {
-      jp2 = sim::make_card_photo_jp2(files[0]);
+      jp2 = sim::card::make_card_photo_jp2(files[0]);
     } catch (const std::exception& e) {
       out << "  " << identity << ": no card photo: " << e.what() << "\n";
       continue;
@@ -103,17 +103,17 @@ int run_attacks(face::FaceVerifier& verifier, const AttackOptions& options, std:
         continue;
       }
       const auto& shown = kind.impostor ? usable[(p + 1) % usable.size()].second[1] : files[1];
-      sim::SceneSettings settings;
+      sim::camera::SceneSettings settings;
       settings.fps = options.fps;
       settings.seed = static_cast<std::uint32_t>(p * 31 + k + 1);
       settings.screen_density = kind.screen_density;
       Tally& t = tallies[k];
       try {
-        face::FaceSession session(verifier, jp2);
-        sim::VirtualCamera camera(sim::Scene(sim::FaceSource::image(shown), {sim::Segment{kind.presentation}}, settings));
-        const face::Decision d = face::run_attempt(session, camera);
+        core::face::FaceSession session(verifier, jp2);
+        sim::camera::VirtualCamera camera(sim::camera::Scene(sim::camera::FaceSource::image(shown), {sim::camera::Segment{kind.presentation}}, settings));
+        const core::face::Decision d = core::face::run_attempt(session, camera);
         ++t.sessions;
-        ++t.outcomes[face::to_string(d.outcome)];
+        ++t.outcomes[core::face::to_string(d.outcome)];
         if (d.match) ++t.matched;
         t.parallax.push_back(d.liveness.parallax);
         t.periodic.push_back(d.liveness.periodic_score);
@@ -126,10 +126,10 @@ int run_attacks(face::FaceVerifier& verifier, const AttackOptions& options, std:
                 << shown.parent_path().filename().string() << ": " << d.reason << "\n";
           }
         } else if (!kind.attack && !kind.impostor) {
-          out << "  REJECTED " << kind.name << ": " << identity << ": " << face::to_string(d.outcome) << ": "
+          out << "  REJECTED " << kind.name << ": " << identity << ": " << core::face::to_string(d.outcome) << ": "
               << d.reason << "\n";
         }
-      } catch (const face::FaceError& e) {
+      } catch (const core::face::FaceError& e) {
         out << "  " << identity << ": card photo not usable: " << e.what() << "\n";
         break;
       }

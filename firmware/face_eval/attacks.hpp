@@ -18,6 +18,6 @@ struct AttackOptions {
   std::vector<std::string> kinds;  // run only these (genuine, impostor, print, lifesize, tablet, close, close-hd)
 };
 
-int run_attacks(face::FaceVerifier& verifier, const AttackOptions& options, std::ostream& out);
+int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options, std::ostream& out);
 
 }  // namespace kiosk::face_eval

@@ -17,7 +17,7 @@
 int main(int argc, char** argv) {
   using namespace kiosk;
   CLI::App app{"face-eval: accuracy and attack acceptance of the kiosk's face pipeline on a labelled face set"};
-  std::string model_dir = face::default_model_dir().string();
+  std::string model_dir = core::face::default_model_dir().string();
   std::string manifest;
   std::string recognizer = "paddlex";
   std::vector<std::string> settings;
@@ -45,16 +45,16 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   try {
-    face::FaceConfig config;
+    core::face::FaceConfig config;
     config.model_dir = model_dir;
-    face::apply_setting(config, "recognizer", recognizer);
+    core::face::apply_setting(config, "recognizer", recognizer);
     for (const auto& s : settings) {
       const auto eq = s.find('=');
-      if (eq == std::string::npos) throw face::FaceError(face::FaceErrorKind::BadConfig, "--set needs key=value: " + s);
-      face::apply_setting(config, s.substr(0, eq), s.substr(eq + 1));
+      if (eq == std::string::npos) throw core::face::FaceError(core::face::FaceErrorKind::BadConfig, "--set needs key=value: " + s);
+      core::face::apply_setting(config, s.substr(0, eq), s.substr(eq + 1));
     }
     const std::filesystem::path set = manifest.empty() ? config.model_dir / "data" / "manifest.csv" : std::filesystem::path(manifest);
-    face::FaceVerifier verifier(config);
+    core::face::FaceVerifier verifier(config);
     if (*attacks) {
       return face_eval::run_attacks(verifier, {set, identities, fps, only}, std::cout);
     }
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     return face_eval::run_accuracy(verifier,
                                    {set, protocol == "card" ? face_eval::Protocol::Card : face_eval::Protocol::Plain, worst},
                                    std::cout);
-  } catch (const face::FaceError& e) {
+  } catch (const core::face::FaceError& e) {
     std::cerr << "face-eval: " << e.what() << "\n  " << e.advice() << "\n";
     return 1;
   } catch (const std::exception& e) {

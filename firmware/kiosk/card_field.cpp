@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 
 InProcessCardField::InProcessCardField() { readers_.attach_reader(reader_); }
 
-void InProcessCardField::place(std::shared_ptr<sim::VirtualCard> card) { readers_.place_card(reader_, std::move(card)); }
+void InProcessCardField::place(std::shared_ptr<sim::card::VirtualCard> card) { readers_.place_card(reader_, std::move(card)); }
 
 void InProcessCardField::remove() { readers_.remove_card(reader_); }
 
@@ -45,8 +45,8 @@ constexpr auto kPresenceTimeout = 5s;  // pcscd polls a vpcd slot about every 40
 
 PcscCardField::PcscCardField(PcscReaderSlot slot)
     : slot_(std::move(slot)),
-      firmware_readers_(std::make_unique<pcsc::PcscReaderService>()),
-      observer_(std::make_unique<pcsc::PcscReaderService>()) {
+      firmware_readers_(std::make_unique<drivers::pcsc::PcscReaderService>()),
+      observer_(std::make_unique<drivers::pcsc::PcscReaderService>()) {
   std::vector<std::string> names;
   try {
     names = observer_->list_readers();
@@ -101,15 +101,15 @@ void PcscCardField::stop_bridge() {
   card_.reset();
 }
 
-void PcscCardField::place(std::shared_ptr<sim::VirtualCard> card) {
+void PcscCardField::place(std::shared_ptr<sim::card::VirtualCard> card) {
   if (bridge_) remove();
   card_ = std::move(card);
-  sim::VpcdBridgeOptions options;
-  options.vpcd = sim::Endpoint{"127.0.0.1", slot_.vpcd_port};
+  sim::vpcd::VpcdBridgeOptions options;
+  options.vpcd = sim::vpcd::Endpoint{"127.0.0.1", slot_.vpcd_port};
   options.connect_timeout = 3s;
   options.reconnect = false;
   options.on_log = [](const std::string& line) { std::cerr << "[vpcd bridge] " << line << "\n"; };
-  bridge_ = std::make_unique<sim::VpcdBridge>(*card_, options);
+  bridge_ = std::make_unique<sim::vpcd::VpcdBridge>(*card_, options);
   bridge_error_.clear();
   bridge_thread_ = std::thread([this] {
     try {

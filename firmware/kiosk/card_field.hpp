@@ -1,8 +1,8 @@
 // Where the scenario player puts its cards. The firmware sees the field only as a
 // hal::CardReaderService, as it sees a reader of the kiosk:
-//   - InProcessCardField: sim::SimulatedReaders in the player's process (fast, every fault);
+//   - InProcessCardField: sim::card::SimulatedReaders in the player's process (fast, every fault);
 //   - PcscCardField: a reader of a running pcscd with vsmartcard's vpcd driver; the card is
-//     served into it by a sim::VpcdBridge, and the firmware talks to it through the real PC/SC
+//     served into it by a sim::vpcd::VpcdBridge, and the firmware talks to it through the real PC/SC
 //     driver (drivers/pcsc), the path a card takes on the kiosk (`kiosk-sim run --pcsc`).
 #pragma once
 
@@ -16,10 +16,10 @@
 #include "sim/card/simulated_readers.hpp"
 #include "sim/card/virtual_card.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::vpcd {
 class VpcdBridge;
 }
-namespace kiosk::pcsc {
+namespace kiosk::drivers::pcsc {
 class PcscReaderService;
 }
 
@@ -39,7 +39,7 @@ class CardField {
   virtual const std::string& reader() const = 0;
   // Puts the card in the field (replacing one already there); returns once the card service
   // reports it.
-  virtual void place(std::shared_ptr<sim::VirtualCard> card) = 0;
+  virtual void place(std::shared_ptr<sim::card::VirtualCard> card) = 0;
   // Takes the card out; returns once the card service reports it.
   virtual void remove() = 0;
   // The card leaves while it works on a command (called from inside its process_apdu): the
@@ -59,7 +59,7 @@ class InProcessCardField final : public CardField {
   InProcessCardField();
   hal::CardReaderService& readers() override { return readers_; }
   const std::string& reader() const override { return reader_; }
-  void place(std::shared_ptr<sim::VirtualCard> card) override;
+  void place(std::shared_ptr<sim::card::VirtualCard> card) override;
   void remove() override;
   void pull_mid_command() override;
   bool card_present() override;
@@ -69,7 +69,7 @@ class InProcessCardField final : public CardField {
   void set_service_running(bool running) override;
 
  private:
-  sim::SimulatedReaders readers_;
+  sim::card::SimulatedReaders readers_;
   std::string reader_ = "Simulated Contactless Reader 0";
 };
 
@@ -86,7 +86,7 @@ class PcscCardField final : public CardField {
   const std::string& reader() const override { return slot_.reader; }
   // Throws std::runtime_error when the card does not show up in the reader within 5 s (vpcd
   // not listening on the port, pcscd stopped).
-  void place(std::shared_ptr<sim::VirtualCard> card) override;
+  void place(std::shared_ptr<sim::card::VirtualCard> card) override;
   void remove() override;
   void pull_mid_command() override;
   bool card_present() override;
@@ -100,10 +100,10 @@ class PcscCardField final : public CardField {
   void stop_bridge();
 
   PcscReaderSlot slot_;
-  std::unique_ptr<pcsc::PcscReaderService> firmware_readers_;  // the reception's view
-  std::unique_ptr<pcsc::PcscReaderService> observer_;          // the player's view (own context)
-  std::shared_ptr<sim::VirtualCard> card_;
-  std::unique_ptr<sim::VpcdBridge> bridge_;
+  std::unique_ptr<drivers::pcsc::PcscReaderService> firmware_readers_;  // the reception's view
+  std::unique_ptr<drivers::pcsc::PcscReaderService> observer_;          // the player's view (own context)
+  std::shared_ptr<sim::card::VirtualCard> card_;
+  std::unique_ptr<sim::vpcd::VpcdBridge> bridge_;
   std::thread bridge_thread_;
   std::string bridge_error_;  // written by the bridge thread before it ends; read after join
 };

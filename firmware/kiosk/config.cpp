@@ -136,15 +136,15 @@ void read_staff(Reader& r, KioskConfig& c, std::vector<std::string>& errors) {
 
 }  // namespace
 
-std::vector<diagnostics::ExpectedFile> KioskConfig::model_files() const {
-  std::vector<diagnostics::ExpectedFile> out;
+std::vector<core::diagnostics::ExpectedFile> KioskConfig::model_files() const {
+  std::vector<core::diagnostics::ExpectedFile> out;
   if (!face_enabled) return out;
   for (const auto& m : kModels) out.push_back({m.label, model_dir / m.file, m.sha256});
   return out;
 }
 
-face::FaceConfig face_config(const KioskConfig& config) {
-  face::FaceConfig fc;
+core::face::FaceConfig face_config(const KioskConfig& config) {
+  core::face::FaceConfig fc;
   fc.model_dir = config.model_dir;
   fc.detector.model = fc.detector.model.filename();
   fc.recognizer.model = fc.recognizer.model.filename();

@@ -37,7 +37,7 @@ struct KioskConfig {
   bool face_enabled = true;
   std::string camera = "/dev/video0";
   std::filesystem::path model_dir = "../shared/faces/models";
-  std::vector<diagnostics::ExpectedFile> model_files() const;
+  std::vector<core::diagnostics::ExpectedFile> model_files() const;
   // screen: the kiosk screen for Chromium on http://127.0.0.1:<port>/ (-1: none, the reception
   // runs on the terminal; 0: any free port)
   int screen_port = -1;
@@ -56,7 +56,7 @@ struct LoadedConfig {
 
 // The face pipeline's settings for this configuration: the model files sit directly in
 // face.model_dir (as the host checks of the model files expect them).
-face::FaceConfig face_config(const KioskConfig& config);
+core::face::FaceConfig face_config(const KioskConfig& config);
 
 // Reads `file`; an empty path gives the defaults. Unknown keys are errors (typos).
 LoadedConfig load_config(const std::filesystem::path& file);

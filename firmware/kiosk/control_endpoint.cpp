@@ -24,10 +24,10 @@ int run_control_endpoint(const SimOptions& o) {
   context.face = o.face;
   if (context.face) {
     try {
-      face::FaceConfig config;
+      core::face::FaceConfig config;
       config.model_dir = o.faces_dir;
-      face::FaceVerifier probe(config);
-    } catch (const face::FaceError& e) {
+      core::face::FaceVerifier probe(config);
+    } catch (const core::face::FaceError& e) {
       std::cout << "[sim] face authentication is off: " << e.what() << "\n";
       context.face = false;
     }

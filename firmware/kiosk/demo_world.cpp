@@ -55,10 +55,10 @@ constexpr DemoPerson kPeople[] = {
 
 }  // namespace
 
-void write_crls(const sim::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now) {
-  for (const auto kind : {sim::CaKind::UserAuthentication, sim::CaKind::DigitalSignature}) {
+void write_crls(const sim::ca::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now) {
+  for (const auto kind : {sim::ca::CaKind::UserAuthentication, sim::ca::CaKind::DigitalSignature}) {
     const Bytes der = ca.crl_der(kind, now);
-    const auto path = ca.directory() / (std::string(sim::to_string(kind)) + ".crl");
+    const auto path = ca.directory() / (std::string(sim::ca::to_string(kind)) + ".crl");
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
     if (!out) throw std::runtime_error("cannot write " + path.string());
@@ -78,7 +78,7 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
   const auto now = std::chrono::system_clock::now();
 
   const bool have_ca = std::filesystem::exists(w.ca_dir / "ca.json");
-  sim::SimulatedJpkiCa ca = have_ca ? sim::SimulatedJpkiCa::open(w.ca_dir) : sim::SimulatedJpkiCa::create(w.ca_dir, now);
+  sim::ca::SimulatedJpkiCa ca = have_ca ? sim::ca::SimulatedJpkiCa::open(w.ca_dir) : sim::ca::SimulatedJpkiCa::create(w.ca_dir, now);
   if (!have_ca) log << "[sim] created a simulated JPKI CA in " << w.ca_dir.string() << "\n";
 
   // Which face-set images belong to which card (kept so the camera shows the right person).
@@ -90,7 +90,7 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
   for (const DemoPerson& p : kPeople) {
     DemoCard card{dir / "cards" / p.file, std::nullopt};
     if (!std::filesystem::exists(card.file)) {
-      sim::CardOrder order;
+      sim::card::CardOrder order;
       order.holder_name = p.name;
       order.birth_date = p.birth;
       order.sex = p.sex;
@@ -102,7 +102,7 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
         faces[p.file] = pairs[next_pair].second.string();
         ++next_pair;
       }
-      sim::issue_card(ca, order).save(card.file);
+      sim::card::issue_card(ca, order).save(card.file);
       log << "[sim] issued the demo card " << card.file.string() << " (PIN " << p.pin << ")\n";
     }
     if (faces.is_object() && faces.contains(p.file)) card.live_face = faces[p.file].get<std::string>();
@@ -134,25 +134,25 @@ struct ScenarioCard {
   const char* holder;
   const char* birth;
   char sex;
-  sim::CertificateCondition certificate;
+  sim::card::CertificateCondition certificate;
   bool pin;
-  sim::TokenType token;
+  sim::card::TokenType token;
   int photo;  // index of the face-set person (its first image on the card)
 };
 
 // After taro and hanako, in the order of the sample fixture's cases (review, lost, recent), then
 // Taro's other cards.
 constexpr ScenarioCard kScenarioCards[] = {
-    {"review", "確認\u3000中子", "19750310", '2', sim::CertificateCondition::Valid, true, sim::TokenType::Card, 2},
-    {"lost", "喪失\u3000三郎", "19681122", '1', sim::CertificateCondition::Valid, true, sim::TokenType::Card, 3},
-    {"recent", "新規\u3000四郎", "20010401", '1', sim::CertificateCondition::Valid, true, sim::TokenType::Card, 4},
-    {"taro-expiring-soon", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::ExpiringSoon, true, sim::TokenType::Card, 0},
-    {"taro-expired-in-grace", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::ExpiredInGrace, true, sim::TokenType::Card, 0},
-    {"taro-expired", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Expired, true, sim::TokenType::Card, 0},
-    {"taro-revoked", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Revoked, true, sim::TokenType::Card, 0},
-    {"taro-face-only", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Valid, false, sim::TokenType::Card, 0},
-    {"taro-android", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Valid, true, sim::TokenType::AndroidSmartphone, 0},
-    {"taro-iphone", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Valid, true, sim::TokenType::IPhone, 0},
+    {"review", "確認\u3000中子", "19750310", '2', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 2},
+    {"lost", "喪失\u3000三郎", "19681122", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 3},
+    {"recent", "新規\u3000四郎", "20010401", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 4},
+    {"taro-expiring-soon", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::ExpiringSoon, true, sim::card::TokenType::Card, 0},
+    {"taro-expired-in-grace", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::ExpiredInGrace, true, sim::card::TokenType::Card, 0},
+    {"taro-expired", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Expired, true, sim::card::TokenType::Card, 0},
+    {"taro-revoked", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Revoked, true, sim::card::TokenType::Card, 0},
+    {"taro-face-only", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Valid, false, sim::card::TokenType::Card, 0},
+    {"taro-android", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::AndroidSmartphone, 0},
+    {"taro-iphone", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::IPhone, 0},
 };
 constexpr int kScenarioWorldLayout = 2;  // bump when the cards or files of the world change
 constexpr std::size_t kBaseFixtureCards = 5;  // taro, hanako, review, lost, recent: one person each
@@ -201,12 +201,12 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
   DemoWorld w = ensure_demo_world(dir, faces_dir, log);
   w.other_service_dir = dir / "other-service";
   if (fresh) {
-    sim::SimulatedJpkiCa ca = sim::SimulatedJpkiCa::open(w.ca_dir);
+    sim::ca::SimulatedJpkiCa ca = sim::ca::SimulatedJpkiCa::open(w.ca_dir);
     const auto pairs = face_pairs(faces_dir);
     nlohmann::json faces = nlohmann::json::parse(std::ifstream(dir / "faces.json"), nullptr, false);
     if (!faces.is_object()) faces = nlohmann::json::object();
     for (const ScenarioCard& c : kScenarioCards) {
-      sim::CardOrder order;
+      sim::card::CardOrder order;
       order.holder_name = c.holder;
       order.birth_date = c.birth;
       order.sex = c.sex;
@@ -223,7 +223,7 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
         order.photo = pairs[static_cast<std::size_t>(c.photo)].first;
         faces[file] = pairs[static_cast<std::size_t>(c.photo)].second.string();
       }
-      sim::issue_card(ca, order).save(dir / "cards" / file);
+      sim::card::issue_card(ca, order).save(dir / "cards" / file);
     }
     write_crls(ca, now);  // taro-revoked is on the CRL
     std::ofstream(dir / "faces.json") << faces.dump(2) << "\n";

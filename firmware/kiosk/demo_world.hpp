@@ -23,7 +23,7 @@
 #include "drivers/https/https_client_transport.hpp"
 #include "sim/eligibility/service.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::ca {
 class SimulatedJpkiCa;
 }
 
@@ -31,7 +31,7 @@ namespace kiosk::firmware {
 
 // Writes the CA's current CRLs (auth.crl, sign.crl) into its directory, where the kiosk's trust
 // store and the eligibility service read them.
-void write_crls(const sim::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now);
+void write_crls(const sim::ca::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now);
 
 struct DemoCard {
   std::filesystem::path file;
@@ -57,7 +57,7 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
 // terminal certificate and key). The service stops when this is destroyed.
 struct WorldService {
   std::unique_ptr<sim::eligibility::SimulatedEligibilityService> service;
-  drivers::HttpsTransportConfig tls;
+  drivers::https::HttpsTransportConfig tls;
 };
 WorldService start_world_service(const DemoWorld& world);
 

@@ -66,15 +66,15 @@ struct Devices {
   std::unique_ptr<hal::CardReaderService> readers;
   std::unique_ptr<hal::UsbInventory> usb;
   std::string usb_error;
-  diagnostics::CheckResult trust;  // loading the JPKI trust anchors
+  core::diagnostics::CheckResult trust;  // loading the JPKI trust anchors
   // The face camera (null when face authentication is off) and the face detector (null when
   // its model cannot be loaded: the model checks say why).
   std::unique_ptr<hal::CameraProvider> cameras;
   hal::CameraDevice camera_device;
-  std::unique_ptr<face::FaceDetector> detector;
+  std::unique_ptr<core::face::FaceDetector> detector;
   // The eligibility service: nothing when not configured; with --sim, the demo world's
   // simulated service, running while the devices are open.
-  std::optional<drivers::HttpsTransportConfig> service;
+  std::optional<drivers::https::HttpsTransportConfig> service;
   std::unique_ptr<sim::eligibility::SimulatedEligibilityService> simulated_service;
 };
 
@@ -82,34 +82,34 @@ struct Devices {
 constexpr std::chrono::milliseconds kServiceTimeout{3000};
 
 // The scene the simulated camera plays for `condition` (see DiagOptions::sim_camera).
-sim::Scene simulated_scene(const std::string& condition, const std::optional<std::filesystem::path>& live_face,
+sim::camera::Scene simulated_scene(const std::string& condition, const std::optional<std::filesystem::path>& live_face,
                            const hal::CameraMode& mode) {
-  sim::SceneSettings settings;
+  sim::camera::SceneSettings settings;
   settings.frame = cv::Size(mode.width, mode.height);
   settings.fps = mode.fps;
-  sim::Segment segment;
-  if (condition == "nobody" || !live_face) segment.presentation = sim::Presentation::Nobody;
-  if (condition == "dark") segment.condition = sim::Condition::TooDark;
-  if (condition == "blurred") segment.condition = sim::Condition::Blurred;
-  sim::FaceSource person = live_face ? sim::FaceSource::image(*live_face)
-                                     : sim::FaceSource::image(cv::Mat(112, 112, CV_8UC3, cv::Scalar(128, 128, 128)));
-  sim::Scene scene(std::move(person), {segment}, settings);
+  sim::camera::Segment segment;
+  if (condition == "nobody" || !live_face) segment.presentation = sim::camera::Presentation::Nobody;
+  if (condition == "dark") segment.condition = sim::camera::Condition::TooDark;
+  if (condition == "blurred") segment.condition = sim::camera::Condition::Blurred;
+  sim::camera::FaceSource person = live_face ? sim::camera::FaceSource::image(*live_face)
+                                     : sim::camera::FaceSource::image(cv::Mat(112, 112, CV_8UC3, cv::Scalar(128, 128, 128)));
+  sim::camera::Scene scene(std::move(person), {segment}, settings);
   if (condition == "vanishing") scene.vanish_after(0.5);
   return scene;
 }
 
-std::unique_ptr<face::FaceDetector> load_detector(const KioskConfig& c) {
-  const face::FaceConfig fc = face_config(c);
+std::unique_ptr<core::face::FaceDetector> load_detector(const KioskConfig& c) {
+  const core::face::FaceConfig fc = face_config(c);
   try {
-    return std::make_unique<face::FaceDetector>(fc.resolve(fc.detector.model), fc.detector);
+    return std::make_unique<core::face::FaceDetector>(fc.resolve(fc.detector.model), fc.detector);
   } catch (const std::exception&) {
     return nullptr;  // reported by the host check of the model files
   }
 }
 
-drivers::HttpsTransportConfig service_config(std::string host, int port, std::filesystem::path ca, std::filesystem::path cert,
+drivers::https::HttpsTransportConfig service_config(std::string host, int port, std::filesystem::path ca, std::filesystem::path cert,
                                              std::filesystem::path key) {
-  drivers::HttpsTransportConfig tls;
+  drivers::https::HttpsTransportConfig tls;
   tls.host = std::move(host);
   tls.port = port;
   tls.ca_certificate = std::move(ca);
@@ -120,37 +120,37 @@ drivers::HttpsTransportConfig service_config(std::string host, int port, std::fi
   return tls;
 }
 
-diagnostics::CheckResult load_trust(const std::filesystem::path& dir, crypto::TrustStore& trust) {
+core::diagnostics::CheckResult load_trust(const std::filesystem::path& dir, core::crypto::TrustStore& trust) {
   const std::string name = "JPKI trust anchors";
   try {
     trust.add_directory(dir);
   } catch (const std::exception& e) {
-    return {"pcsc", name, diagnostics::Status::Fail, e.what(),
+    return {"pcsc", name, core::diagnostics::Status::Fail, e.what(),
             "install the JPKI CA certificates (and CRLs) in card_reader.jpki_ca_dir"};
   }
   if (trust.ca_certificates().empty()) {
-    return {"pcsc", name, diagnostics::Status::Fail, dir.string() + " holds no CA certificate",
+    return {"pcsc", name, core::diagnostics::Status::Fail, dir.string() + " holds no CA certificate",
             "install the JPKI CA certificates in card_reader.jpki_ca_dir"};
   }
-  return {"pcsc", name, diagnostics::Status::Pass,
+  return {"pcsc", name, core::diagnostics::Status::Pass,
           std::to_string(trust.ca_certificates().size()) + " CA certificates, " + std::to_string(trust.crls().size()) +
               " CRLs from " + dir.string(),
           ""};
 }
 
-Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::TrustStore& trust) {
+Devices open_devices(const DiagOptions& o, const KioskConfig& config, core::crypto::TrustStore& trust) {
   Devices d;
   if (o.simulated) {
     // The face set sits beside the models (../shared/faces/{models,data}): a new demo world takes
     // the patient's face for the simulated camera from there.
     const DemoWorld world = ensure_demo_world(o.world, config.model_dir.parent_path(), std::cerr);
     d.trust = load_trust(world.ca_dir, trust);
-    auto readers = std::make_unique<sim::SimulatedReaders>();
+    auto readers = std::make_unique<sim::card::SimulatedReaders>();
     readers->attach_reader("Simulated Contactless Reader 0");
-    readers->place_card("Simulated Contactless Reader 0", sim::JpkiCard::load(world.cards.front().file));
+    readers->place_card("Simulated Contactless Reader 0", sim::card::JpkiCard::load(world.cards.front().file));
     d.readers = std::move(readers);
-    auto usb = std::make_unique<sim::SimulatedUsb>();
-    for (const auto& device : sim::SimulatedUsb::standard_kiosk()) usb->plug(device);
+    auto usb = std::make_unique<sim::usb::SimulatedUsb>();
+    for (const auto& device : sim::usb::SimulatedUsb::standard_kiosk()) usb->plug(device);
     usb->wait_for_changes(std::chrono::milliseconds(0));  // the plugging above is not news
     d.usb = std::move(usb);
     if (config.face_enabled) {
@@ -158,9 +158,9 @@ Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::Tr
       const std::string condition = o.sim_camera;
       std::vector<std::string> present;  // empty: every device is there
       if (condition == "missing") present.emplace_back("(no camera attached)");
-      d.cameras = std::make_unique<sim::VirtualCameraProvider>(
+      d.cameras = std::make_unique<sim::camera::VirtualCameraProvider>(
           [condition, face](const hal::CameraMode& mode) { return simulated_scene(condition, face, mode); },
-          sim::Pacing::Simulated, std::move(present));
+          sim::camera::Pacing::Simulated, std::move(present));
       d.camera_device = hal::CameraDevice::path(config.camera);
       d.detector = load_detector(config);
     }
@@ -172,14 +172,14 @@ Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::Tr
     return d;
   }
   d.trust = load_trust(config.jpki_ca_dir, trust);
-  d.readers = std::make_unique<pcsc::PcscReaderService>();
+  d.readers = std::make_unique<drivers::pcsc::PcscReaderService>();
   try {
-    d.usb = std::make_unique<drivers::LibusbInventory>();
+    d.usb = std::make_unique<drivers::usb::LibusbInventory>();
   } catch (const std::exception& e) {
     d.usb_error = e.what();
   }
   if (config.face_enabled) {
-    d.cameras = std::make_unique<drivers::V4l2CameraProvider>();
+    d.cameras = std::make_unique<drivers::camera::V4l2CameraProvider>();
     d.camera_device = hal::CameraDevice::path(config.camera);
     d.detector = load_detector(config);
   }
@@ -190,75 +190,75 @@ Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::Tr
   return d;
 }
 
-std::vector<diagnostics::CheckResult> camera_checks(const DiagOptions& o, Devices& devices) {
+std::vector<core::diagnostics::CheckResult> camera_checks(const DiagOptions& o, Devices& devices) {
   if (!devices.cameras) {
-    return {{"camera", "camera", diagnostics::Status::Skip, "face authentication is off (face.enabled false)", ""}};
+    return {{"camera", "camera", core::diagnostics::Status::Skip, "face authentication is off (face.enabled false)", ""}};
   }
   if (o.kiosk_running) {
-    return {{"camera", "camera", diagnostics::Status::Skip, "in use by the running reception",
+    return {{"camera", "camera", core::diagnostics::Status::Skip, "in use by the running reception",
              "to check the camera, stop the kiosk and run kiosk diag"}};
   }
-  diagnostics::CameraCheckSettings settings;
+  core::diagnostics::CameraCheckSettings settings;
   settings.device = devices.camera_device;
   settings.mode = hal::CameraMode{};  // the mode the kiosk opens the camera with
-  return diagnostics::check_camera(*devices.cameras, settings,
-                                   diagnostics::FaceCheckTools{devices.detector.get(), face::FaceConfig{}.quality});
+  return core::diagnostics::check_camera(*devices.cameras, settings,
+                                   core::diagnostics::FaceCheckTools{devices.detector.get(), core::face::FaceConfig{}.quality});
 }
 
-std::vector<diagnostics::CheckResult> service_checks(const Devices& devices) {
-  if (!devices.service) return {diagnostics::service_not_configured()};
-  const hal::ServiceProbeFacts probe = drivers::probe_service(*devices.service, kServiceTimeout);
-  diagnostics::HealthFacts health;
+std::vector<core::diagnostics::CheckResult> service_checks(const Devices& devices) {
+  if (!devices.service) return {core::diagnostics::service_not_configured()};
+  const hal::ServiceProbeFacts probe = drivers::https::probe_service(*devices.service, kServiceTimeout);
+  core::diagnostics::HealthFacts health;
   if (probe.handshake_ok) {
-    drivers::SystemClock clock;
+    drivers::system::SystemClock clock;
     try {
-      drivers::HttpsClientTransport transport(*devices.service);
-      eligibility::ClientOptions once;
+      drivers::https::HttpsClientTransport transport(*devices.service);
+      core::eligibility::ClientOptions once;
       once.max_attempts = 1;  // report what happens; no retries
       once.call_timeout = kServiceTimeout;
-      eligibility::EligibilityClient client(transport, clock, once);
-      health = diagnostics::query_health(client, clock);
+      core::eligibility::EligibilityClient client(transport, clock, once);
+      health = core::diagnostics::query_health(client, clock);
     } catch (const hal::TransportError& e) {
       health.error = e.what();
       health.advice = "fix the eligibility files named in the configuration";
     }
   }
-  return diagnostics::check_service(probe, health, std::chrono::system_clock::now(), diagnostics::ServiceCheckSettings{});
+  return core::diagnostics::check_service(probe, health, std::chrono::system_clock::now(), core::diagnostics::ServiceCheckSettings{});
 }
 
-diagnostics::Report run_checks(const DiagOptions& o, const LoadedConfig& loaded, Devices& devices,
-                               const crypto::TrustStore& trust) {
+core::diagnostics::Report run_checks(const DiagOptions& o, const LoadedConfig& loaded, Devices& devices,
+                               const core::crypto::TrustStore& trust) {
   const KioskConfig& c = loaded.config;
-  diagnostics::Report report;
-  diagnostics::HostCheckSettings host;
+  core::diagnostics::Report report;
+  core::diagnostics::HostCheckSettings host;
   host.data_dir = std::filesystem::exists(c.data_dir) ? c.data_dir : std::filesystem::current_path();
   host.journal = c.journal();
   host.configuration_errors = loaded.errors;
   host.configuration_source = loaded.source;
   host.model_files = c.model_files();
-  report.add(diagnostics::check_host(host));
+  report.add(core::diagnostics::check_host(host));
   if (devices.usb) {
-    report.add(diagnostics::check_usb(*devices.usb, diagnostics::UsbExpectations{c.face_enabled}));
+    report.add(core::diagnostics::check_usb(*devices.usb, core::diagnostics::UsbExpectations{c.face_enabled}));
   } else {
-    report.add({"usb", "USB enumeration", diagnostics::Status::Fail, devices.usb_error,
+    report.add({"usb", "USB enumeration", core::diagnostics::Status::Fail, devices.usb_error,
                 "run diagnostics as root or give the kiosk user access to /dev/bus/usb"});
   }
   report.add(devices.trust);
-  diagnostics::CardCheckSettings card;
+  core::diagnostics::CardCheckSettings card;
   card.reader = o.simulated ? "" : c.reader;
   card.policy = {c.expiry_warning_days, c.grace_days_after_expiry, false};
   card.reader_in_use = o.kiosk_running;
-  report.add(diagnostics::check_card_reader(*devices.readers, trust, std::chrono::system_clock::now(), card));
+  report.add(core::diagnostics::check_card_reader(*devices.readers, trust, std::chrono::system_clock::now(), card));
   report.add(camera_checks(o, devices));
   report.add(service_checks(devices));
   return report;
 }
 
-void print(const DiagOptions& o, const diagnostics::Report& report) {
+void print(const DiagOptions& o, const core::diagnostics::Report& report) {
   if (o.json) {
     std::cout << report.to_json().dump(2) << "\n";
   } else {
-    std::cout << "kiosk diagnostics, " << calendar::format_iso8601_utc(std::chrono::system_clock::now()) << "\n\n"
+    std::cout << "kiosk diagnostics, " << hal::calendar::format_iso8601_utc(std::chrono::system_clock::now()) << "\n\n"
               << report.to_table() << std::flush;
   }
 }
@@ -276,10 +276,10 @@ nlohmann::json versions() {
           {"opencv", CV_VERSION}};
 }
 
-void write_bundle(const std::filesystem::path& file, const LoadedConfig& loaded, const diagnostics::Report& report) {
+void write_bundle(const std::filesystem::path& file, const LoadedConfig& loaded, const core::diagnostics::Report& report) {
   const nlohmann::json bundle{
       {"format", "kiosk-support-bundle/1"},
-      {"generated_at", calendar::format_iso8601_utc(std::chrono::system_clock::now())},
+      {"generated_at", hal::calendar::format_iso8601_utc(std::chrono::system_clock::now())},
       {"versions", versions()},
       {"configuration", {{"source", loaded.source}, {"errors", loaded.errors}, {"content", redacted(loaded.raw)}}},
       {"diagnostics", report.to_json()},
@@ -306,18 +306,18 @@ const std::vector<std::string>& sim_service_conditions() {
   return conditions;
 }
 
-diagnostics::Report collect_report(const DiagOptions& o) {
+core::diagnostics::Report collect_report(const DiagOptions& o) {
   const LoadedConfig loaded = load_config(o.config);
-  crypto::TrustStore trust;
+  core::crypto::TrustStore trust;
   Devices devices = open_devices(o, loaded.config, trust);
   return run_checks(o, loaded, devices, trust);
 }
 
 int run_diagnostics(const DiagOptions& o) {
   const LoadedConfig loaded = load_config(o.config);
-  crypto::TrustStore trust;
+  core::crypto::TrustStore trust;
   Devices devices = open_devices(o, loaded.config, trust);
-  diagnostics::Report report = run_checks(o, loaded, devices, trust);
+  core::diagnostics::Report report = run_checks(o, loaded, devices, trust);
   print(o, report);
   if (!o.bundle.empty()) {
     write_bundle(o.bundle, loaded, report);
@@ -332,7 +332,7 @@ int run_diagnostics(const DiagOptions& o) {
       if (stop.received()) return report.exit_code();
       if (devices.usb) {
         for (const auto& e : devices.usb->wait_for_changes(std::chrono::milliseconds(250))) {
-          std::cout << "[usb] " << diagnostics::describe(e) << "\n" << std::flush;
+          std::cout << "[usb] " << core::diagnostics::describe(e) << "\n" << std::flush;
         }
       }
       try {

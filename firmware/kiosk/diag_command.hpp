@@ -35,7 +35,7 @@ const std::vector<std::string>& sim_service_conditions();
 // Runs every check once and returns the results (no printing): for `kiosk diag` and the
 // staff-only page of the kiosk screen. With options.simulated, the demo world's devices and a
 // simulated eligibility service started on loopback for the time of the checks.
-diagnostics::Report collect_report(const DiagOptions& options);
+core::diagnostics::Report collect_report(const DiagOptions& options);
 
 // Runs the checks, prints them, returns the exit code (0 PASS, 1 WARN, 2 FAIL).
 int run_diagnostics(const DiagOptions& options);

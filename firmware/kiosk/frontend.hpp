@@ -12,14 +12,14 @@
 
 namespace kiosk::firmware {
 
-using EventSink = std::function<void(reception::Event)>;
+using EventSink = std::function<void(core::reception::Event)>;
 
 class Frontend {
  public:
   virtual ~Frontend() = default;
   // Starts taking input; events go to `sink` (thread-safe, may be called from any thread).
   virtual void start(EventSink sink) = 0;
-  virtual void show(const reception::Screen& screen) = 0;
+  virtual void show(const core::reception::Screen& screen) = 0;
   virtual void stop() = 0;
 };
 

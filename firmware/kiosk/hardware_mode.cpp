@@ -28,16 +28,16 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
     return 1;
   }
   const KioskConfig& c = loaded.config;
-  drivers::SystemClock clock;
-  crypto::TrustStore trust;
+  drivers::system::SystemClock clock;
+  core::crypto::TrustStore trust;
   trust.add_directory(c.jpki_ca_dir);
-  pcsc::PcscReaderService readers;
+  drivers::pcsc::PcscReaderService readers;
 
-  std::optional<drivers::HttpsClientTransport> transport;
-  std::optional<eligibility::EligibilityClient> client;
-  std::optional<drivers::TerminalKeySigner> terminal;
+  std::optional<drivers::https::HttpsClientTransport> transport;
+  std::optional<core::eligibility::EligibilityClient> client;
+  std::optional<drivers::https::TerminalKeySigner> terminal;
   if (!c.eligibility_host.empty()) {
-    drivers::HttpsTransportConfig tls;
+    drivers::https::HttpsTransportConfig tls;
     tls.host = c.eligibility_host;
     tls.port = c.eligibility_port;
     tls.ca_certificate = c.eligibility_ca_certificate;
@@ -45,21 +45,21 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
     tls.client_key = c.terminal_key;
     transport.emplace(tls);
     client.emplace(*transport, clock);
-    terminal.emplace(drivers::TerminalKeySigner::from_pem_file(c.terminal_key));
+    terminal.emplace(drivers::https::TerminalKeySigner::from_pem_file(c.terminal_key));
   } else {
     std::cerr << "kiosk: no eligibility service configured: patients will be sent to the counter\n";
   }
   std::filesystem::create_directories(c.result_outbox());
-  const eligibility::ResultFileWriter results(c.result_outbox());
-  journal::Journal journal = journal::Journal::open(c.journal(), c.terminal_id);
+  const core::eligibility::ResultFileWriter results(c.result_outbox());
+  core::journal::Journal journal = core::journal::Journal::open(c.journal(), c.terminal_id);
   journal.purge_before(clock.now() - std::chrono::days(c.journal_retention_days));
 
-  std::optional<face::FaceVerifier> verifier;
+  std::optional<core::face::FaceVerifier> verifier;
   std::unique_ptr<hal::Camera> camera;
   if (c.face_enabled) {
     try {
       verifier.emplace(face_config(c));
-      drivers::V4l2CameraProvider cameras;
+      drivers::camera::V4l2CameraProvider cameras;
       camera = cameras.open(hal::CameraDevice::path(c.camera), hal::CameraMode{});
     } catch (const std::exception& e) {
       std::cerr << "kiosk: face authentication is off: " << e.what() << "\n";

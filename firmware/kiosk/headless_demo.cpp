@@ -87,11 +87,11 @@ constexpr const char* kDemo = R"json({
 bool face_available(const SimOptions& o) {
   if (!o.face) return false;
   try {
-    face::FaceConfig config;
+    core::face::FaceConfig config;
     config.model_dir = o.faces_dir;
-    face::FaceVerifier probe(config);
+    core::face::FaceVerifier probe(config);
     return true;
-  } catch (const face::FaceError& e) {
+  } catch (const core::face::FaceError& e) {
     std::cout << "[sim] face authentication is off: " << e.what() << "\n";
     return false;
   }

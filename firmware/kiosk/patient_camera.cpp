@@ -4,26 +4,26 @@
 
 namespace kiosk::firmware {
 
-PatientCamera::PatientCamera(sim::Pacing pacing, std::function<void()> on_frame, std::uint32_t seed)
-    : pacing_(pacing), on_frame_(std::move(on_frame)), seed_(seed), nobody_(make(std::nullopt, sim::Presentation::Nobody)) {}
+PatientCamera::PatientCamera(sim::camera::Pacing pacing, std::function<void()> on_frame, std::uint32_t seed)
+    : pacing_(pacing), on_frame_(std::move(on_frame)), seed_(seed), nobody_(make(std::nullopt, sim::camera::Presentation::Nobody)) {}
 
-std::shared_ptr<sim::VirtualCamera> PatientCamera::make(const std::optional<std::filesystem::path>& face,
-                                                        sim::Presentation presentation) const {
-  sim::SceneSettings settings;
+std::shared_ptr<sim::camera::VirtualCamera> PatientCamera::make(const std::optional<std::filesystem::path>& face,
+                                                        sim::camera::Presentation presentation) const {
+  sim::camera::SceneSettings settings;
   settings.seed = seed_;
   if (!face) {
-    return std::make_shared<sim::VirtualCamera>(
-        sim::Scene(sim::FaceSource::image(cv::Mat(112, 112, CV_8UC3, cv::Scalar(128, 128, 128))),
-                   {sim::Segment{sim::Presentation::Nobody, sim::Condition::Normal, 3600}}, settings),
+    return std::make_shared<sim::camera::VirtualCamera>(
+        sim::camera::Scene(sim::camera::FaceSource::image(cv::Mat(112, 112, CV_8UC3, cv::Scalar(128, 128, 128))),
+                   {sim::camera::Segment{sim::camera::Presentation::Nobody, sim::camera::Condition::Normal, 3600}}, settings),
         pacing_, "simulated kiosk camera");
   }
-  std::vector<sim::Segment> script;
-  if (presentation != sim::Presentation::Live) script.push_back({presentation, sim::Condition::Normal, 3600});
-  return std::make_shared<sim::VirtualCamera>(sim::Scene(sim::FaceSource::image(*face), script, settings), pacing_,
+  std::vector<sim::camera::Segment> script;
+  if (presentation != sim::camera::Presentation::Live) script.push_back({presentation, sim::camera::Condition::Normal, 3600});
+  return std::make_shared<sim::camera::VirtualCamera>(sim::camera::Scene(sim::camera::FaceSource::image(*face), script, settings), pacing_,
                                               "simulated kiosk camera");
 }
 
-void PatientCamera::show(const std::optional<std::filesystem::path>& face, sim::Presentation presentation) {
+void PatientCamera::show(const std::optional<std::filesystem::path>& face, sim::camera::Presentation presentation) {
   auto camera = make(face, presentation);
   std::lock_guard lock(mutex_);
   if (lost_) camera->unplug();
@@ -40,7 +40,7 @@ void PatientCamera::lose() {
 const hal::CameraInfo& PatientCamera::info() const { return nobody_->info(); }
 
 hal::CameraFrame PatientCamera::next_frame(std::chrono::milliseconds timeout) {
-  std::shared_ptr<sim::VirtualCamera> camera;
+  std::shared_ptr<sim::camera::VirtualCamera> camera;
   {
     std::lock_guard lock(mutex_);
     camera = current_ ? current_ : nobody_;

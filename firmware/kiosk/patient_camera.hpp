@@ -18,11 +18,11 @@ class PatientCamera final : public hal::Camera {
  public:
   // `on_frame` runs for every frame handed out (the scenario player charges the frame time to
   // its virtual clock).
-  explicit PatientCamera(sim::Pacing pacing = sim::Pacing::RealTime, std::function<void()> on_frame = {},
+  explicit PatientCamera(sim::camera::Pacing pacing = sim::camera::Pacing::RealTime, std::function<void()> on_frame = {},
                          std::uint32_t seed = 1);
 
   // Nobody (no face), or the person whose face image this is, presented live or as an attack.
-  void show(const std::optional<std::filesystem::path>& face, sim::Presentation presentation = sim::Presentation::Live);
+  void show(const std::optional<std::filesystem::path>& face, sim::camera::Presentation presentation = sim::camera::Presentation::Live);
   // The camera is unplugged: every frame from now on fails as a lost camera.
   void lose();
 
@@ -30,14 +30,14 @@ class PatientCamera final : public hal::Camera {
   hal::CameraFrame next_frame(std::chrono::milliseconds timeout) override;
 
  private:
-  std::shared_ptr<sim::VirtualCamera> make(const std::optional<std::filesystem::path>& face,
-                                           sim::Presentation presentation) const;
-  sim::Pacing pacing_;
+  std::shared_ptr<sim::camera::VirtualCamera> make(const std::optional<std::filesystem::path>& face,
+                                           sim::camera::Presentation presentation) const;
+  sim::camera::Pacing pacing_;
   std::function<void()> on_frame_;
   std::uint32_t seed_;
   std::mutex mutex_;
-  std::shared_ptr<sim::VirtualCamera> nobody_;
-  std::shared_ptr<sim::VirtualCamera> current_;
+  std::shared_ptr<sim::camera::VirtualCamera> nobody_;
+  std::shared_ptr<sim::camera::VirtualCamera> current_;
   bool lost_ = false;
 };
 

@@ -14,42 +14,42 @@
 namespace kiosk::firmware {
 
 using namespace std::chrono_literals;
-namespace rx = reception;
+namespace rx = core::reception;
 
 // The card of the current session, shared with the workers that use it. Card access is
 // serialised by `mutex`; destruction closes the channel.
 struct ReceptionRunner::CardContext {
   std::mutex mutex;
   std::unique_ptr<hal::CardChannel> channel;
-  std::unique_ptr<card::CardSession> session;
-  std::unique_ptr<card::JpkiApplication> jpki;
+  std::unique_ptr<core::card::CardSession> session;
+  std::unique_ptr<core::card::JpkiApplication> jpki;
   Bytes certificate_der;
-  std::unique_ptr<face::FaceSession> face;  // made on the first face attempt; wiped with the context
+  std::unique_ptr<core::face::FaceSession> face;  // made on the first face attempt; wiped with the context
 
   ~CardContext() {
     face.reset();
-    card::secure_wipe(certificate_der.data(), certificate_der.size());
+    core::card::secure_wipe(certificate_der.data(), certificate_der.size());
   }
 };
 
 namespace {
 
-rx::FaceOutcome to_reception(face::FaceOutcome o) {
+rx::FaceOutcome to_reception(core::face::FaceOutcome o) {
   switch (o) {
-    case face::FaceOutcome::Matched: return rx::FaceOutcome::Matched;
-    case face::FaceOutcome::NotMatched: return rx::FaceOutcome::NotMatched;
-    case face::FaceOutcome::LivenessFailed: return rx::FaceOutcome::LivenessFailed;
-    case face::FaceOutcome::CameraLost: return rx::FaceOutcome::CameraLost;
-    case face::FaceOutcome::NoFace:
-    case face::FaceOutcome::PoorQuality:
-    case face::FaceOutcome::Cancelled: return rx::FaceOutcome::NoFaceInTime;
+    case core::face::FaceOutcome::Matched: return rx::FaceOutcome::Matched;
+    case core::face::FaceOutcome::NotMatched: return rx::FaceOutcome::NotMatched;
+    case core::face::FaceOutcome::LivenessFailed: return rx::FaceOutcome::LivenessFailed;
+    case core::face::FaceOutcome::CameraLost: return rx::FaceOutcome::CameraLost;
+    case core::face::FaceOutcome::NoFace:
+    case core::face::FaceOutcome::PoorQuality:
+    case core::face::FaceOutcome::Cancelled: return rx::FaceOutcome::NoFaceInTime;
   }
   return rx::FaceOutcome::NotMatched;
 }
 
 rx::CardReadFailed card_failure(const std::exception& e) {
-  if (const auto* p = dynamic_cast<const card::CardProtocolError*>(&e)) {
-    if (p->failure() == card::CardFailure::NotMyNumberCard) return {rx::Message::NotMyNumberCard, p->what()};
+  if (const auto* p = dynamic_cast<const core::card::CardProtocolError*>(&e)) {
+    if (p->failure() == core::card::CardFailure::NotMyNumberCard) return {rx::Message::NotMyNumberCard, p->what()};
   }
   return {rx::Message::Unreadable, e.what()};
 }
@@ -61,7 +61,7 @@ bool card_left(const std::exception& e) {
 
 }  // namespace
 
-ReceptionRunner::ReceptionRunner(ReceptionServices services, Frontend& frontend, reception::Policy policy,
+ReceptionRunner::ReceptionRunner(ReceptionServices services, Frontend& frontend, core::reception::Policy policy,
                                  RunnerOptions options)
     : services_(services), frontend_(frontend), machine_(policy), options_(options) {}
 
@@ -71,9 +71,9 @@ ReceptionRunner::~ReceptionRunner() {
   workers_.clear();  // jthreads join
 }
 
-void ReceptionRunner::post(reception::Event event) { post_for(0, std::move(event)); }
+void ReceptionRunner::post(core::reception::Event event) { post_for(0, std::move(event)); }
 
-void ReceptionRunner::post_for(std::uint64_t session, reception::Event event) {
+void ReceptionRunner::post_for(std::uint64_t session, core::reception::Event event) {
   {
     std::lock_guard lock(mutex_);
     queue_.push_back({session, std::move(event)});
@@ -89,7 +89,7 @@ void ReceptionRunner::stop() {
   wake_.notify_all();
 }
 
-reception::Step ReceptionRunner::step() const {
+core::reception::Step ReceptionRunner::step() const {
   std::lock_guard lock(mutex_);
   return step_;
 }
@@ -172,27 +172,27 @@ void ReceptionRunner::read_card() {
       reader = names.front();
     }
     ctx->channel = services_.readers->connect(reader);
-    ctx->session = std::make_unique<card::CardSession>(*ctx->channel);
-    ctx->jpki = std::make_unique<card::JpkiApplication>(*ctx->session);
-    const verification::CardCheck check =
-        verification::check_card(*ctx->jpki, *services_.trust, wall_now(), services_.certificate_policy);
+    ctx->session = std::make_unique<core::card::CardSession>(*ctx->channel);
+    ctx->jpki = std::make_unique<core::card::JpkiApplication>(*ctx->session);
+    const core::verification::CardCheck check =
+        core::verification::check_card(*ctx->jpki, *services_.trust, wall_now(), services_.certificate_policy);
     ctx->certificate_der = check.certificate_der;
     card_ = ctx;
     const bool face_ready = services_.face != nullptr && services_.camera != nullptr && services_.scanner != nullptr;
     post_for(session_, rx::CardRead{check.token.kind, check.certificate.status, check.pin,
-                                    face_ready && check.token.kind == card::TokenKind::MyNumberCard});
+                                    face_ready && check.token.kind == core::card::TokenKind::MyNumberCard});
   } catch (const std::exception& e) {
     if (!card_left(e)) post_for(session_, card_failure(e));
   }
 }
 
-void ReceptionRunner::verify_pin(card::Secret pin) {
+void ReceptionRunner::verify_pin(core::card::Secret pin) {
   const auto ctx = card_;
   if (!ctx) return;
   try {
     std::lock_guard lock(ctx->mutex);
-    if (ctx->session->current_application() != card::Application::Jpki) ctx->jpki->select();  // after a face attempt
-    const card::VerifyResult r = ctx->jpki->verify_auth_pin(pin);
+    if (ctx->session->current_application() != core::card::Application::Jpki) ctx->jpki->select();  // after a face attempt
+    const core::card::VerifyResult r = ctx->jpki->verify_auth_pin(pin);
     post_for(session_, rx::PinChecked{r.outcome, r.tries_left});
   } catch (const std::exception& e) {
     if (!card_left(e)) post_for(session_, card_failure(e));
@@ -209,12 +209,12 @@ void ReceptionRunner::confirm(const rx::ConfirmEligibility& c) {
   in_background([this, ctx, session, c] {
     try {
       std::lock_guard service(service_mutex_);
-      eligibility::Confirmation result;
+      core::eligibility::Confirmation result;
       switch (c.method) {
         case rx::Method::Pin:
           result = services_.eligibility->confirm_by_pin(ctx->certificate_der, [&ctx](ByteView nonce) {
             std::lock_guard lock(ctx->mutex);
-            return ctx->jpki->sign_with_auth_key(crypto::sha256_digest_info(crypto::sha256(nonce)));
+            return ctx->jpki->sign_with_auth_key(core::crypto::sha256_digest_info(core::crypto::sha256(nonce)));
           });
           break;
         case rx::Method::Face:
@@ -223,20 +223,20 @@ void ReceptionRunner::confirm(const rx::ConfirmEligibility& c) {
             post_for(session, rx::ServiceFailed{true, "", "terminal-key-not-configured"});
             return;
           }
-          if (const auto* face = std::get_if<eligibility::FaceMatchEvidence>(&*c.evidence)) {
+          if (const auto* face = std::get_if<core::eligibility::FaceMatchEvidence>(&*c.evidence)) {
             result = services_.eligibility->confirm_by_face(ctx->certificate_der, *face, *services_.terminal);
           } else {
             result = services_.eligibility->confirm_by_visual_check(
-                ctx->certificate_der, std::get<eligibility::VisualCheckEvidence>(*c.evidence), *services_.terminal);
+                ctx->certificate_der, std::get<core::eligibility::VisualCheckEvidence>(*c.evidence), *services_.terminal);
           }
           break;
       }
       post_for(session, rx::Confirmed{std::move(result)});
-    } catch (const eligibility::EligibilityError& e) {
+    } catch (const core::eligibility::EligibilityError& e) {
       post_for(session, rx::ServiceFailed{e.counter_fallback(), e.display_message(), e.code()});
     } catch (const std::exception& e) {
       if (card_left(e)) return;
-      if (dynamic_cast<const card::CardProtocolError*>(&e) != nullptr || dynamic_cast<const hal::CardError*>(&e) != nullptr) {
+      if (dynamic_cast<const core::card::CardProtocolError*>(&e) != nullptr || dynamic_cast<const hal::CardError*>(&e) != nullptr) {
         post_for(session, card_failure(e));
       } else {
         post_for(session, rx::ServiceFailed{true, "", std::string("internal: ") + e.what()});
@@ -245,13 +245,13 @@ void ReceptionRunner::confirm(const rx::ConfirmEligibility& c) {
   });
 }
 
-void ReceptionRunner::register_card(const eligibility::RegistrationOffer& offer) {
+void ReceptionRunner::register_card(const core::eligibility::RegistrationOffer& offer) {
   const std::uint64_t session = session_;
   in_background([this, session, offer] {
     try {
       std::lock_guard service(service_mutex_);
       post_for(session, rx::Confirmed{services_.eligibility->register_for_insurance_use(offer)});
-    } catch (const eligibility::EligibilityError& e) {
+    } catch (const core::eligibility::EligibilityError& e) {
       post_for(session, rx::ServiceFailed{e.counter_fallback(), e.display_message(), e.code()});
     } catch (const std::exception& e) {
       post_for(session, rx::ServiceFailed{true, "", std::string("internal: ") + e.what()});
@@ -265,7 +265,7 @@ void ReceptionRunner::record_consent(const rx::RecordConsent& c) {
     try {
       std::lock_guard service(service_mutex_);
       post_for(session, rx::Confirmed{services_.eligibility->record_consent(c.confirmation_id, c.choice)});
-    } catch (const eligibility::EligibilityError& e) {
+    } catch (const core::eligibility::EligibilityError& e) {
       post_for(session, rx::ServiceFailed{e.counter_fallback(), e.display_message(), e.code()});
     } catch (const std::exception& e) {
       post_for(session, rx::ServiceFailed{true, "", std::string("internal: ") + e.what()});
@@ -286,40 +286,40 @@ void ReceptionRunner::start_face() {
     try {
       if (!ctx->face) {
         // 照合番号B from the card surface opens the card photo.
-        card::Secret code_b;
+        core::card::Secret code_b;
         services_.scanner->scan_code_b(10s, [&](std::string_view digits) {
           for (char ch : digits) code_b.push_back(ch);
         });
         std::lock_guard lock(ctx->mutex);
-        card::CardFaceApplication card_face(*ctx->session);
+        core::card::CardFaceApplication card_face(*ctx->session);
         card_face.select();
-        if (card_face.verify_code_b(code_b).outcome != card::VerifyOutcome::Verified) {
+        if (card_face.verify_code_b(code_b).outcome != core::card::VerifyOutcome::Verified) {
           post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
           return;
         }
-        const card::CardFace record = card_face.read_card_face();
-        ctx->face = std::make_unique<face::FaceSession>(*services_.face, record.photo_jp2);
+        const core::card::CardFace record = card_face.read_card_face();
+        ctx->face = std::make_unique<core::face::FaceSession>(*services_.face, record.photo_jp2);
       } else {
         ctx->face->retry();
       }
       std::string last_guidance;
-      face::CameraLoopOptions options;
+      core::face::CameraLoopOptions options;
       options.stop = stop;
-      options.on_progress = [&](const face::Progress& p) {
-        const std::string g = face::to_string(p.guidance);
+      options.on_progress = [&](const core::face::Progress& p) {
+        const std::string g = core::face::to_string(p.guidance);
         if (g == last_guidance) return;
         last_guidance = g;
         post_for(session, rx::FaceGuidance{g});
       };
-      const face::Decision d = face::run_attempt(*ctx->face, *services_.camera, options);
-      if (d.outcome == face::FaceOutcome::Cancelled) return;
-      eligibility::FaceMatchEvidence evidence;
+      const core::face::Decision d = core::face::run_attempt(*ctx->face, *services_.camera, options);
+      if (d.outcome == core::face::FaceOutcome::Cancelled) return;
+      core::eligibility::FaceMatchEvidence evidence;
       evidence.score = d.score;
       evidence.threshold = d.threshold;
-      evidence.liveness = d.liveness_passed ? eligibility::Liveness::Passed : eligibility::Liveness::Failed;
+      evidence.liveness = d.liveness_passed ? core::eligibility::Liveness::Passed : core::eligibility::Liveness::Failed;
       evidence.model = services_.face->config().recognizer.model.filename().string();
       post_for(session, rx::FaceFinished{to_reception(d.outcome), evidence});
-    } catch (const face::FaceError& e) {
+    } catch (const core::face::FaceError& e) {
       post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
     } catch (const hal::SurfaceScanError& e) {
       post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
@@ -335,7 +335,7 @@ void ReceptionRunner::end_session() {
   ++session_;     // whatever they post now is dropped
 }
 
-void ReceptionRunner::execute(reception::Command& command) {
+void ReceptionRunner::execute(core::reception::Command& command) {
   std::visit(
       [&](auto& c) {
         using T = std::decay_t<decltype(c)>;

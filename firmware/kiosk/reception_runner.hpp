@@ -38,13 +38,13 @@ struct ReceptionServices {
   hal::CardReaderService* readers = nullptr;
   std::string reader;  // empty: any reader
   hal::Clock* clock = nullptr;
-  const crypto::TrustStore* trust = nullptr;
-  crypto::ValidationPolicy certificate_policy{90, 90, false};
-  eligibility::EligibilityClient* eligibility = nullptr;
+  const core::crypto::TrustStore* trust = nullptr;
+  core::crypto::ValidationPolicy certificate_policy{90, 90, false};
+  core::eligibility::EligibilityClient* eligibility = nullptr;
   hal::TerminalSigner* terminal = nullptr;  // signs face / visual-check attestations
-  const eligibility::ResultFileWriter* results = nullptr;
-  journal::Journal* journal = nullptr;
-  face::FaceVerifier* face = nullptr;
+  const core::eligibility::ResultFileWriter* results = nullptr;
+  core::journal::Journal* journal = nullptr;
+  core::face::FaceVerifier* face = nullptr;
   hal::Camera* camera = nullptr;
   hal::CardSurfaceScanner* scanner = nullptr;
 };
@@ -58,20 +58,20 @@ struct RunnerOptions {
 
 class ReceptionRunner {
  public:
-  ReceptionRunner(ReceptionServices services, Frontend& frontend, reception::Policy policy = {},
+  ReceptionRunner(ReceptionServices services, Frontend& frontend, core::reception::Policy policy = {},
                   RunnerOptions options = {});
   ~ReceptionRunner();
   ReceptionRunner(const ReceptionRunner&) = delete;
   ReceptionRunner& operator=(const ReceptionRunner&) = delete;
 
   // Thread-safe: patient input, staff actions, test drivers.
-  void post(reception::Event event);
+  void post(core::reception::Event event);
   // Serves until stop(), or until `patients` receptions have ended (0: no limit).
   void run(int patients = 0);
   void stop();
 
   // The step the machine is in (for tests and the headless demo; any thread).
-  reception::Step step() const;
+  core::reception::Step step() const;
 
   // True when the runner has nothing left to do by itself: no event queued or being handled,
   // no face or service worker running. A scenario step runs once the previous one settled.
@@ -83,17 +83,17 @@ class ReceptionRunner {
   struct CardContext;
   struct Queued {
     std::uint64_t session;  // 0: not tied to a session (input, card events, ticks)
-    reception::Event event;
+    core::reception::Event event;
   };
 
-  void post_for(std::uint64_t session, reception::Event event);
+  void post_for(std::uint64_t session, core::reception::Event event);
   void watch_cards(std::stop_token stop);
-  void execute(reception::Command& command);
+  void execute(core::reception::Command& command);
   void read_card();
-  void verify_pin(card::Secret pin);
-  void confirm(const reception::ConfirmEligibility& c);
-  void register_card(const eligibility::RegistrationOffer& offer);
-  void record_consent(const reception::RecordConsent& c);
+  void verify_pin(core::card::Secret pin);
+  void confirm(const core::reception::ConfirmEligibility& c);
+  void register_card(const core::eligibility::RegistrationOffer& offer);
+  void record_consent(const core::reception::RecordConsent& c);
   void start_face();
   void end_session();
   template <typename Work>
@@ -103,13 +103,13 @@ class ReceptionRunner {
 
   ReceptionServices services_;
   Frontend& frontend_;
-  reception::ReceptionMachine machine_;
+  core::reception::ReceptionMachine machine_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Queued> queue_;
   bool stopping_ = false;
-  reception::Step step_ = reception::Step::Idle;
+  core::reception::Step step_ = core::reception::Step::Idle;
   bool handling_ = false;          // run() took an event and carries out its commands
   std::uint64_t activity_ = 0;
   std::atomic<int> busy_workers_{0};

@@ -28,27 +28,27 @@
 
 namespace kiosk::firmware {
 
-reception::Event staff_visual_check_mode_event(bool enabled, const std::string& staff_id) {
-  return reception::StaffVisualCheckMode{enabled, staff_id};
+core::reception::Event staff_visual_check_mode_event(bool enabled, const std::string& staff_id) {
+  return core::reception::StaffVisualCheckMode{enabled, staff_id};
 }
 
 namespace {
 
 using namespace std::chrono_literals;
-namespace rx = reception;
+namespace rx = core::reception;
 namespace sc = sim::scenario;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::uint8_t kAuthPinReference = 0x80 | mynumber::jpki::kAuthPin;  // P2 of VERIFY of the auth PIN
+constexpr std::uint8_t kAuthPinReference = 0x80 | hal::mynumber::jpki::kAuthPin;  // P2 of VERIFY of the auth PIN
 
-std::string validity_name(eligibility::QualificationValidity v) {
+std::string validity_name(core::eligibility::QualificationValidity v) {
   switch (v) {
-    case eligibility::QualificationValidity::Valid: return "valid";
-    case eligibility::QualificationValidity::Invalid: return "invalid";
-    case eligibility::QualificationValidity::InvalidNewerQualification: return "invalid-newer-qualification";
-    case eligibility::QualificationValidity::NoQualification: return "no-qualification";
-    case eligibility::QualificationValidity::MultipleMatches: return "multiple-matches";
-    case eligibility::QualificationValidity::ValidUnregistered: return "valid-unregistered";
+    case core::eligibility::QualificationValidity::Valid: return "valid";
+    case core::eligibility::QualificationValidity::Invalid: return "invalid";
+    case core::eligibility::QualificationValidity::InvalidNewerQualification: return "invalid-newer-qualification";
+    case core::eligibility::QualificationValidity::NoQualification: return "no-qualification";
+    case core::eligibility::QualificationValidity::MultipleMatches: return "multiple-matches";
+    case core::eligibility::QualificationValidity::ValidUnregistered: return "valid-unregistered";
   }
   return "unknown";
 }
@@ -62,7 +62,7 @@ std::string seconds_text(std::chrono::microseconds t) {
 // The transcript, in virtual time; echoed live when asked.
 class Transcript {
  public:
-  Transcript(const sim::VirtualClock& clock, std::ostream* live) : clock_(clock), live_(live) {}
+  Transcript(const sim::clock::VirtualClock& clock, std::ostream* live) : clock_(clock), live_(live) {}
   void add(const std::string& who, const std::string& what) {
     const std::string line = "[" + seconds_text(clock_.elapsed()) + "] " + who + ": " + what;
     std::lock_guard lock(mutex_);
@@ -81,7 +81,7 @@ class Transcript {
   }
 
  private:
-  const sim::VirtualClock& clock_;
+  const sim::clock::VirtualClock& clock_;
   std::ostream* live_;
   mutable std::mutex mutex_;
   std::vector<std::string> lines_;
@@ -114,7 +114,7 @@ std::string describe(const rx::Screen& s, const nlohmann::json& texts) {
 // goes to the runner through the sink it was given.
 class ScenarioFrontend final : public Frontend {
  public:
-  ScenarioFrontend(Transcript& transcript, const sim::VirtualClock& clock, const nlohmann::json& texts)
+  ScenarioFrontend(Transcript& transcript, const sim::clock::VirtualClock& clock, const nlohmann::json& texts)
       : transcript_(transcript), clock_(clock), texts_(texts) {}
   void start(EventSink sink) override {
     std::lock_guard lock(mutex_);
@@ -159,7 +159,7 @@ class ScenarioFrontend final : public Frontend {
 
  private:
   Transcript& transcript_;
-  const sim::VirtualClock& clock_;
+  const sim::clock::VirtualClock& clock_;
   const nlohmann::json& texts_;
   mutable std::mutex mutex_;
   EventSink sink_;
@@ -174,7 +174,7 @@ class ScenarioFrontend final : public Frontend {
 // certificate of another CA).
 class ScenarioTransport final : public hal::HttpsTransport {
  public:
-  ScenarioTransport(drivers::HttpsTransportConfig good, drivers::HttpsTransportConfig wrong, sim::VirtualClock& clock,
+  ScenarioTransport(drivers::https::HttpsTransportConfig good, drivers::https::HttpsTransportConfig wrong, sim::clock::VirtualClock& clock,
                     std::chrono::milliseconds latency)
       : good_(std::move(good)), wrong_(std::move(wrong)), clock_(clock), latency_(latency) {}
 
@@ -199,18 +199,18 @@ class ScenarioTransport final : public hal::HttpsTransport {
   std::atomic<std::chrono::milliseconds> extra_{0ms};
 
  private:
-  drivers::HttpsClientTransport good_;
-  drivers::HttpsClientTransport wrong_;
-  sim::VirtualClock& clock_;
+  drivers::https::HttpsClientTransport good_;
+  drivers::https::HttpsClientTransport wrong_;
+  sim::clock::VirtualClock& clock_;
   std::chrono::milliseconds latency_;
 };
 
 struct PlayedCard {
   std::string name;
-  sim::CardProfile profile;
-  std::shared_ptr<sim::JpkiCard> emulator;  // null for a foreign card
-  std::shared_ptr<sim::FaultyCard> faulty;
-  std::shared_ptr<sim::RecordingCard> recorded;
+  sim::card::CardProfile profile;
+  std::shared_ptr<sim::card::JpkiCard> emulator;  // null for a foreign card
+  std::shared_ptr<sim::card::FaultyCard> faulty;
+  std::shared_ptr<sim::card::RecordingCard> recorded;
   std::optional<std::filesystem::path> live_face;
 };
 
@@ -248,28 +248,28 @@ class Player {
   void wait_for_card_event(std::uint64_t activity_before);
   void fail(const std::string& what) { result_.failures.push_back(what); }
   void check_trace();
-  std::vector<sim::TracedApdu> all_apdus() const;
+  std::vector<sim::card::TracedApdu> all_apdus() const;
   int auth_pin_verifies() const;
 
   const sc::Scenario& scenario_;
   const PlayerOptions& options_;
   const DemoWorld& world_;
-  sim::VirtualClock clock_;
+  sim::clock::VirtualClock clock_;
   Transcript transcript_;
   ScenarioFrontend frontend_;
   sc::ScenarioResult result_;
 
-  crypto::TrustStore trust_;
+  core::crypto::TrustStore trust_;
   std::optional<sim::eligibility::SimulatedEligibilityService> service_;
   sim::eligibility::Faults service_faults_;
   std::optional<ScenarioTransport> transport_;
-  std::optional<eligibility::EligibilityClient> client_;
-  std::optional<drivers::TerminalKeySigner> terminal_;
-  std::optional<eligibility::ResultFileWriter> results_;
-  std::optional<journal::Journal> journal_;
-  std::optional<face::FaceVerifier> verifier_;
+  std::optional<core::eligibility::EligibilityClient> client_;
+  std::optional<drivers::https::TerminalKeySigner> terminal_;
+  std::optional<core::eligibility::ResultFileWriter> results_;
+  std::optional<core::journal::Journal> journal_;
+  std::optional<core::face::FaceVerifier> verifier_;
   std::optional<PatientCamera> camera_;
-  std::optional<sim::SimulatedCardSurfaceScanner> scanner_;
+  std::optional<sim::camera::SimulatedCardSurfaceScanner> scanner_;
   std::unique_ptr<CardField> field_;  // outlives the runner, which watches it
   std::map<std::string, PlayedCard> cards_;
   std::string on_reader_;
@@ -289,22 +289,22 @@ void Player::make_cards() {
   for (const auto& [name, spec] : scenario_.cards) {
     PlayedCard c;
     c.name = name;
-    std::shared_ptr<sim::VirtualCard> base;
+    std::shared_ptr<sim::card::VirtualCard> base;
     if (spec.foreign) {
-      base = std::make_shared<sim::ForeignCard>();
+      base = std::make_shared<sim::card::ForeignCard>();
     } else {
       const auto it = world_.named.find(spec.world_card);
       if (it == world_.named.end()) throw sc::ScenarioError("cards." + name + ": the world has no card '" + spec.world_card + "'");
-      c.profile = sim::CardProfile::load(it->second.file);
+      c.profile = sim::card::CardProfile::load(it->second.file);
       if (spec.tries_left) c.profile.auth.pin.tries_left = *spec.tries_left;
       c.live_face = it->second.live_face;
-      c.emulator = std::make_shared<sim::JpkiCard>(c.profile);
+      c.emulator = std::make_shared<sim::card::JpkiCard>(c.profile);
       base = c.emulator;
     }
-    c.faulty = std::make_shared<sim::FaultyCard>(base);
+    c.faulty = std::make_shared<sim::card::FaultyCard>(base);
     if (spec.atr) c.faulty->set_atr(from_hex(*spec.atr));
     // Transmission time: the contactless bit rate and a turnaround per APDU; the RSA signature.
-    c.recorded = std::make_shared<sim::RecordingCard>(c.faulty, [this, timing](ByteView command, ByteView response) {
+    c.recorded = std::make_shared<sim::card::RecordingCard>(c.faulty, [this, timing](ByteView command, ByteView response) {
       const double bits = static_cast<double>(command.size() + response.size()) * 8.0;
       auto cost = std::chrono::microseconds(static_cast<long long>(bits / timing.bit_rate_kbps * 1000.0)) +
                   std::chrono::duration_cast<std::chrono::microseconds>(timing.apdu_latency);
@@ -329,19 +329,19 @@ void Player::setup() {
   service_options.log = [](const std::string& line) { std::cerr << "[service] " << line << "\n"; };
   service_.emplace(std::move(service_options), fixture);
   service_->start();
-  drivers::HttpsTransportConfig good;
+  drivers::https::HttpsTransportConfig good;
   good.port = service_->port();
   good.ca_certificate = world_.service_dir / "service-ca.pem";
   good.client_certificate = world_.service_dir / "terminal.pem";
   good.client_key = world_.service_dir / "terminal.key";
-  drivers::HttpsTransportConfig wrong = good;
+  drivers::https::HttpsTransportConfig wrong = good;
   wrong.ca_certificate = world_.other_service_dir / "service-ca.pem";
   transport_.emplace(good, wrong, clock_, scenario_.timing.service_latency);
   client_.emplace(*transport_, clock_);
-  terminal_.emplace(drivers::TerminalKeySigner::from_pem_file(good.client_key));
+  terminal_.emplace(drivers::https::TerminalKeySigner::from_pem_file(good.client_key));
   std::filesystem::create_directories(options_.work_dir / "outbox");
   results_.emplace(options_.work_dir / "outbox");
-  journal_.emplace(journal::Journal::open(options_.work_dir / "journal.sqlite", "SIM-KIOSK-QA"));
+  journal_.emplace(core::journal::Journal::open(options_.work_dir / "journal.sqlite", "SIM-KIOSK-QA"));
 
   ReceptionServices services;
   services.readers = &field_->readers();
@@ -353,12 +353,12 @@ void Player::setup() {
   services.results = &*results_;
   services.journal = &*journal_;
   if (scenario_.face) {
-    face::FaceConfig config;
+    core::face::FaceConfig config;
     config.model_dir = options_.faces_dir;
     verifier_.emplace(config);  // FaceError when the models are missing: the scenario is skipped
     const sc::Timing timing = scenario_.timing;
     bool first = true;
-    camera_.emplace(sim::Pacing::Simulated, [this, timing, first]() mutable {
+    camera_.emplace(sim::camera::Pacing::Simulated, [this, timing, first]() mutable {
       if (first) clock_.advance(timing.camera_exposure);
       first = false;
       clock_.advance(std::chrono::microseconds(static_cast<long long>(1e6 / timing.camera_fps)));
@@ -398,8 +398,8 @@ void Player::wait_for_card_event(std::uint64_t activity_before) {
   while (runner_->activity() == activity_before && Clock::now() < limit) std::this_thread::sleep_for(200us);
 }
 
-std::vector<sim::TracedApdu> Player::all_apdus() const {
-  std::vector<sim::TracedApdu> out;
+std::vector<sim::card::TracedApdu> Player::all_apdus() const {
+  std::vector<sim::card::TracedApdu> out;
   for (const auto& [name, c] : cards_) {
     auto t = c.recorded->trace();
     out.insert(out.end(), t.begin(), t.end());
@@ -410,7 +410,7 @@ std::vector<sim::TracedApdu> Player::all_apdus() const {
 int Player::auth_pin_verifies() const {
   int n = 0;
   for (const auto& a : all_apdus()) {
-    if (sim::is_verify_with_data(a) && a.command[3] == kAuthPinReference) ++n;
+    if (sim::card::is_verify_with_data(a) && a.command[3] == kAuthPinReference) ++n;
   }
   return n;
 }
@@ -449,11 +449,11 @@ static const char* actor(const sc::Step& step) {
   return "patient";
 }
 
-static sim::Presentation presentation(const std::string& name) {
-  if (name == "printed-photo") return sim::Presentation::PrintedPhoto;
-  if (name == "life-size-photo") return sim::Presentation::LifeSizePhoto;
-  if (name == "screen-replay") return sim::Presentation::ScreenReplay;
-  return sim::Presentation::Live;
+static sim::camera::Presentation presentation(const std::string& name) {
+  if (name == "printed-photo") return sim::camera::Presentation::PrintedPhoto;
+  if (name == "life-size-photo") return sim::camera::Presentation::LifeSizePhoto;
+  if (name == "screen-replay") return sim::camera::Presentation::ScreenReplay;
+  return sim::camera::Presentation::Live;
 }
 
 void Player::apply(const sc::Fault& f) {
@@ -463,7 +463,7 @@ void Player::apply(const sc::Fault& f) {
     const auto found = cards_.find(name);
     if (found == cards_.end()) throw sc::ScenarioError("a card fault needs a card: name it with \"card\"");
     PlayedCard& card = found->second;
-    sim::ResponseFault fault;
+    sim::card::ResponseFault fault;
     fault.command_prefix = from_hex(f.command);
     fault.times = f.times;
     if (f.kind == "pull-on") {
@@ -545,12 +545,12 @@ void Player::run_step(std::size_t index, const sc::StepEntry& entry) {
                                                                : rx::Method::Visual});
         } else if constexpr (std::is_same_v<T, sc::TypePin>) {
           ++pins_typed_;
-          frontend_.input(rx::PinTyped{card::Secret(s.pin)});
+          frontend_.input(rx::PinTyped{core::card::Secret(s.pin)});
         } else if constexpr (std::is_same_v<T, sc::Answer>) {
           frontend_.input(rx::Answered{s.yes});
         } else if constexpr (std::is_same_v<T, sc::Prescription>) {
-          frontend_.input(rx::PrescriptionChosen{s.choice == "electronic" ? eligibility::PrescriptionIssue::Electronic
-                                                                           : eligibility::PrescriptionIssue::Paper});
+          frontend_.input(rx::PrescriptionChosen{s.choice == "electronic" ? core::eligibility::PrescriptionIssue::Electronic
+                                                                           : core::eligibility::PrescriptionIssue::Paper});
         } else if constexpr (std::is_same_v<T, sc::Acknowledge>) {
           frontend_.input(rx::Acknowledged{});
         } else if constexpr (std::is_same_v<T, sc::Cancel>) {
@@ -588,7 +588,7 @@ void Player::run_step(std::size_t index, const sc::StepEntry& entry) {
 void Player::check_trace() {
   const auto apdus = all_apdus();
   for (const auto& a : apdus) {
-    if (sim::selects(a, mynumber::kTextAid)) {
+    if (sim::card::selects(a, hal::mynumber::kTextAid)) {
       fail("APDU trace: the kiosk selected the 券面事項入力補助AP (the My Number's application): " + to_hex(a.command));
     }
   }
@@ -616,7 +616,7 @@ bool Player::start() {
   }
   try {
     setup();
-  } catch (const face::FaceError& e) {
+  } catch (const core::face::FaceError& e) {
     result_.skipped = true;
     result_.skip_reason = std::string("face authentication is not available here: ") + e.what();
     return false;

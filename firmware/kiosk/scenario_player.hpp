@@ -1,7 +1,7 @@
 // Plays a QA scenario (sim/scenario) against the real firmware code paths, in process: the
 // reception runner and machine, the JPKI protocol against the card emulator in simulated
 // readers, the eligibility client over mutual TLS to the simulated service, the face pipeline
-// on the virtual camera, the journal and the result files. Time is virtual (sim::VirtualClock):
+// on the virtual camera, the journal and the result files. Time is virtual (sim::clock::VirtualClock):
 // the runner gets no wall-clock ticks; the player advances the clock by the scenario's device
 // timing model and by `wait` steps, and every step runs once the previous one has settled.
 #pragma once
@@ -68,6 +68,6 @@ class ScenarioSession {
 
 // Staff actions reach the machine through this one function, so the event can change (an
 // expiry, staff authentication) without touching the scenarios.
-reception::Event staff_visual_check_mode_event(bool enabled, const std::string& staff_id);
+core::reception::Event staff_visual_check_mode_event(bool enabled, const std::string& staff_id);
 
 }  // namespace kiosk::firmware

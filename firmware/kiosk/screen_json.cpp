@@ -4,8 +4,8 @@
 
 namespace kiosk::firmware {
 
-const char* validity_name(eligibility::QualificationValidity v) {
-  using V = eligibility::QualificationValidity;
+const char* validity_name(core::eligibility::QualificationValidity v) {
+  using V = core::eligibility::QualificationValidity;
   switch (v) {
     case V::Valid: return "valid";
     case V::Invalid: return "invalid";
@@ -28,18 +28,18 @@ std::optional<int> contribution_percent(const std::string& ratio) {
   return value;
 }
 
-nlohmann::json screen_to_json(const reception::Screen& screen) {
+nlohmann::json screen_to_json(const core::reception::Screen& screen) {
   using nlohmann::json;
   json j = json::object();
-  j["step"] = reception::to_string(screen.step);
+  j["step"] = core::reception::to_string(screen.step);
 
-  const reception::MessageInfo message = reception::info(screen.message);
-  j["message"] = screen.message == reception::Message::None
+  const core::reception::MessageInfo message = core::reception::info(screen.message);
+  j["message"] = screen.message == core::reception::Message::None
                      ? json(nullptr)
                      : json{{"code", message.code}, {"key", message.key}};
 
   json methods = json::array();
-  for (const reception::Method m : screen.methods) methods.push_back(reception::to_string(m));
+  for (const core::reception::Method m : screen.methods) methods.push_back(core::reception::to_string(m));
   j["methods"] = std::move(methods);
 
   j["tries_left"] = screen.tries_left >= 0 ? json(screen.tries_left) : json(nullptr);
@@ -52,7 +52,7 @@ nlohmann::json screen_to_json(const reception::Screen& screen) {
     j["result"] = json{
         {"validity", validity_name(*screen.validity)},
         {"validity_code", static_cast<int>(*screen.validity)},
-        {"validity_label", std::string(eligibility::label(*screen.validity))},
+        {"validity_label", std::string(core::eligibility::label(*screen.validity))},
         {"insurer_name", screen.insurer_name},
         {"contribution_ratio", screen.contribution_ratio},
         {"contribution_percent", percent ? json(*percent) : json(nullptr)},

@@ -1,8 +1,8 @@
 // The kiosk screen as JSON, for the browser page (firmware/kiosk/web/kiosk.js) and staff views.
 //
 // {
-//   "step": "pin-entry",                          reception::to_string(Step)
-//   "message": {"code": "K110", "key": "pin.wrong"} | null      reception::info(Message)
+//   "step": "pin-entry",                          core::reception::to_string(Step)
+//   "message": {"code": "K110", "key": "pin.wrong"} | null      core::reception::info(Message)
 //   "methods": ["face", "pin"],                   MethodChoice: the buttons offered
 //   "tries_left": 2 | null,                       PinEntry
 //   "guidance": "move-closer" | null,             FaceCapture: text key face.guidance.<guidance>
@@ -26,11 +26,11 @@ namespace kiosk::firmware {
 
 // "valid", "invalid", "invalid-newer-qualification", "no-qualification", "multiple-matches",
 // "valid-unregistered": the page shows the text with the key result.validity.<name>.
-const char* validity_name(eligibility::QualificationValidity v);
+const char* validity_name(core::eligibility::QualificationValidity v);
 
 // "030" -> 30; nullopt unless three digits and at most 100.
 std::optional<int> contribution_percent(const std::string& ratio);
 
-nlohmann::json screen_to_json(const reception::Screen& screen);
+nlohmann::json screen_to_json(const core::reception::Screen& screen);
 
 }  // namespace kiosk::firmware

@@ -32,7 +32,7 @@ namespace kiosk::firmware {
 namespace {
 
 using namespace std::chrono_literals;
-namespace rx = reception;
+namespace rx = core::reception;
 
 const std::string kReader = "Simulated Contactless Reader 0";
 
@@ -40,8 +40,8 @@ const std::string kReader = "Simulated Contactless Reader 0";
 // back when the kiosk asks. Wraps the frontend that shows the screens.
 class SimulatedPatients final : public Frontend {
  public:
-  SimulatedPatients(Frontend& screen, sim::SimulatedReaders& readers, PatientCamera& camera,
-                    sim::SimulatedCardSurfaceScanner& scanner, std::vector<DemoCard> cards)
+  SimulatedPatients(Frontend& screen, sim::card::SimulatedReaders& readers, PatientCamera& camera,
+                    sim::camera::SimulatedCardSurfaceScanner& scanner, std::vector<DemoCard> cards)
       : screen_(screen), readers_(readers), camera_(camera), scanner_(scanner), cards_(std::move(cards)) {}
 
   void start(EventSink sink) override {
@@ -83,14 +83,14 @@ class SimulatedPatients final : public Frontend {
       std::cout << "[sim] a patient places the card " << card.file.filename().string() << "\n" << std::flush;
       scanner_.place(card.file);
       camera_.show(card.live_face);
-      readers_.place_card(kReader, sim::JpkiCard::load(card.file));
+      readers_.place_card(kReader, sim::card::JpkiCard::load(card.file));
     });
   }
 
   Frontend& screen_;
-  sim::SimulatedReaders& readers_;
+  sim::card::SimulatedReaders& readers_;
   PatientCamera& camera_;
-  sim::SimulatedCardSurfaceScanner& scanner_;
+  sim::camera::SimulatedCardSurfaceScanner& scanner_;
   std::vector<DemoCard> cards_;
   std::size_t served_ = 0;
   bool present_ = false;
@@ -147,34 +147,34 @@ int run_simulator(const SimOptions& o) {
     }
   }
 
-  drivers::SystemClock clock;
-  crypto::TrustStore trust;
+  drivers::system::SystemClock clock;
+  core::crypto::TrustStore trust;
   trust.add_directory(world.ca_dir);
 
   // The national eligibility service, on loopback with mutual TLS.
   WorldService national = start_world_service(world);
-  drivers::HttpsClientTransport transport(national.tls);
-  eligibility::EligibilityClient client(transport, clock);
-  drivers::TerminalKeySigner terminal = drivers::TerminalKeySigner::from_pem_file(national.tls.client_key);
+  drivers::https::HttpsClientTransport transport(national.tls);
+  core::eligibility::EligibilityClient client(transport, clock);
+  drivers::https::TerminalKeySigner terminal = drivers::https::TerminalKeySigner::from_pem_file(national.tls.client_key);
   std::cout << "[sim] eligibility service at " << national.service->url() << " (mutual TLS)\n";
 
-  const eligibility::ResultFileWriter results(world.outbox);
-  journal::Journal journal = journal::Journal::open(world.journal, "SIM-KIOSK-01");
+  const core::eligibility::ResultFileWriter results(world.outbox);
+  core::journal::Journal journal = core::journal::Journal::open(world.journal, "SIM-KIOSK-01");
 
-  std::optional<face::FaceVerifier> verifier;
+  std::optional<core::face::FaceVerifier> verifier;
   if (o.face) {
     try {
-      face::FaceConfig config;
+      core::face::FaceConfig config;
       config.model_dir = o.faces_dir;
       verifier.emplace(config);
-    } catch (const face::FaceError& e) {
+    } catch (const core::face::FaceError& e) {
       std::cout << "[sim] face authentication is off: " << e.what() << "\n";
     }
   }
   PatientCamera camera;
-  sim::SimulatedCardSurfaceScanner scanner(sim::CardProfile::load(cards.front().file));
+  sim::camera::SimulatedCardSurfaceScanner scanner(sim::card::CardProfile::load(cards.front().file));
 
-  sim::SimulatedReaders readers;
+  sim::card::SimulatedReaders readers;
   readers.attach_reader(kReader);
   TerminalFrontend terminal_screen(0, std::cout, load_texts(o.texts));
   std::optional<WebFrontend> web;

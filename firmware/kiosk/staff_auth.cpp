@@ -61,26 +61,26 @@ std::variant<Parsed, std::string> parse(std::string_view stored) {
   return p;
 }
 
-Bytes derive(const card::Secret& passcode, ByteView salt, int iterations) {
+Bytes derive(const core::card::Secret& passcode, ByteView salt, int iterations) {
   Bytes key(kKeyBytes);
   const ByteView pass = passcode.bytes();
   if (PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(pass.data()), static_cast<int>(pass.size()), salt.data(),
                         static_cast<int>(salt.size()), iterations, EVP_sha256(), static_cast<int>(key.size()),
                         key.data()) != 1) {
-    throw crypto::CryptoError("PBKDF2-HMAC-SHA256 failed in OpenSSL");
+    throw core::crypto::CryptoError("PBKDF2-HMAC-SHA256 failed in OpenSSL");
   }
   return key;
 }
 
 }  // namespace
 
-std::string hash_passcode(const card::Secret& passcode, int iterations) {
+std::string hash_passcode(const core::card::Secret& passcode, int iterations) {
   if (passcode.empty()) throw std::invalid_argument("the passcode is empty");
   if (iterations < kMinPasscodeIterations || iterations > kMaxPasscodeIterations) {
     throw std::invalid_argument("iterations must be from " + std::to_string(kMinPasscodeIterations) + " to " +
                                 std::to_string(kMaxPasscodeIterations));
   }
-  const Bytes salt = crypto::random_bytes(kSaltBytes);
+  const Bytes salt = core::crypto::random_bytes(kSaltBytes);
   const Bytes key = derive(passcode, salt, iterations);
   return std::string(kScheme) + "$" + std::to_string(iterations) + "$" + to_hex(salt, '\0') + "$" + to_hex(key, '\0');
 }
@@ -91,18 +91,18 @@ std::optional<std::string> passcode_hash_problem(std::string_view stored) {
   return std::nullopt;
 }
 
-bool verify_passcode(const card::Secret& passcode, std::string_view stored) {
+bool verify_passcode(const core::card::Secret& passcode, std::string_view stored) {
   const auto parsed = parse(stored);
   const auto* p = std::get_if<Parsed>(&parsed);
   if (p == nullptr || passcode.empty()) return false;
   Bytes key = derive(passcode, p->salt, p->iterations);
   const bool same = CRYPTO_memcmp(key.data(), p->key.data(), kKeyBytes) == 0;
-  card::secure_wipe(key.data(), key.size());
+  core::card::secure_wipe(key.data(), key.size());
   return same;
 }
 
-StaffJournal journal_into(journal::Journal& journal) {
-  return [&journal](const journal::Entry& entry) {
+StaffJournal journal_into(core::journal::Journal& journal) {
+  return [&journal](const core::journal::Entry& entry) {
     try {
       journal.append(entry, std::chrono::system_clock::now());
     } catch (const std::exception& e) {
@@ -112,7 +112,7 @@ StaffJournal journal_into(journal::Journal& journal) {
 }
 
 std::vector<StaffAccount> demo_staff_accounts() {
-  return {StaffAccount{kDemoStaffId, hash_passcode(card::Secret(kDemoStaffPasscode), 100'000)}};
+  return {StaffAccount{kDemoStaffId, hash_passcode(core::card::Secret(kDemoStaffPasscode), 100'000)}};
 }
 
 StaffAuthenticator::StaffAuthenticator(std::vector<StaffAccount> accounts, StaffPolicy policy, StaffJournal journal)
@@ -123,23 +123,23 @@ StaffAuthenticator::StaffAuthenticator(std::vector<StaffAccount> accounts, Staff
     if (const auto* p = std::get_if<Parsed>(&parsed)) iterations = p->iterations;
   }
   // Same cost as a real account: an unknown id answers no faster than a known one.
-  dummy_hash_ = hash_passcode(card::Secret("unknown-staff-id"), iterations);
+  dummy_hash_ = hash_passcode(core::card::Secret("unknown-staff-id"), iterations);
 }
 
 void StaffAuthenticator::journal(std::string event, std::string outcome) const {
-  if (journal_) journal_(journal::Entry{"staff", std::move(event), "", std::move(outcome), ""});
+  if (journal_) journal_(core::journal::Entry{"staff", std::move(event), "", std::move(outcome), ""});
 }
 
 std::string StaffAuthenticator::token_key(std::string_view token) {
   const auto* data = reinterpret_cast<const Byte*>(token.data());
-  return to_hex(crypto::sha256(ByteView(data, token.size())), '\0');
+  return to_hex(core::crypto::sha256(ByteView(data, token.size())), '\0');
 }
 
 void StaffAuthenticator::drop_expired(Clock::time_point now) {
   std::erase_if(sessions_, [&](const auto& item) { return item.second.expires <= now; });
 }
 
-StaffAuthenticator::Login StaffAuthenticator::login(std::string_view staff_id, const card::Secret& passcode,
+StaffAuthenticator::Login StaffAuthenticator::login(std::string_view staff_id, const core::card::Secret& passcode,
                                                      Clock::time_point now) {
   const auto account = std::find_if(accounts_.begin(), accounts_.end(), [&](const StaffAccount& a) { return a.id == staff_id; });
   // Only a configured id goes into the journal: a passcode typed into the id field must not.
@@ -171,7 +171,7 @@ StaffAuthenticator::Login StaffAuthenticator::login(std::string_view staff_id, c
   }
   failures_ = 0;
   locked_until_.reset();
-  const std::string token = to_hex(crypto::random_bytes(32), '\0');
+  const std::string token = to_hex(core::crypto::random_bytes(32), '\0');
   sessions_[token_key(token)] = Session{account->id, now + policy_.session};
   journal("staff-login", "staff " + account->id);
   return {Outcome::LoggedIn, token, {}};

@@ -4,7 +4,7 @@
 // Stored passcode format (the `staff.accounts[].passcode_hash` of the configuration, made by
 // `kiosk staff-passcode`): "pbkdf2-sha256$<iterations>$<salt, hex>$<derived key, hex>", PBKDF2 with
 // HMAC-SHA-256 (OpenSSL PKCS5_PBKDF2_HMAC), 16-byte random salt, 32-byte key; compared in
-// constant time (CRYPTO_memcmp). Passcodes only ever live in card::Secret.
+// constant time (CRYPTO_memcmp). Passcodes only ever live in core::card::Secret.
 //
 // Lockout: `max_failures` wrong passcodes in a row (any staff id, known or not) lock every staff
 // login for `lockout`; a good passcode resets the count. Every login, failure, lockout and logout
@@ -30,14 +30,14 @@ inline constexpr int kMinPasscodeIterations = 1'000;
 inline constexpr int kMaxPasscodeIterations = 10'000'000;
 
 // The stored form of `passcode` with a fresh random salt. Throws std::invalid_argument for an
-// empty passcode or an iteration count outside [kMin, kMax]; crypto::CryptoError if OpenSSL fails.
-std::string hash_passcode(const card::Secret& passcode, int iterations = kDefaultPasscodeIterations);
+// empty passcode or an iteration count outside [kMin, kMax]; core::crypto::CryptoError if OpenSSL fails.
+std::string hash_passcode(const core::card::Secret& passcode, int iterations = kDefaultPasscodeIterations);
 
 // Whether `stored` is a well-formed passcode hash; the reason when not (for configuration errors).
 std::optional<std::string> passcode_hash_problem(std::string_view stored);
 
 // True when `passcode` matches `stored`; false for a malformed `stored` as well.
-bool verify_passcode(const card::Secret& passcode, std::string_view stored);
+bool verify_passcode(const core::card::Secret& passcode, std::string_view stored);
 
 struct StaffAccount {
   std::string id;             // shown in the journal ("staff-07"); no personal names needed
@@ -51,11 +51,11 @@ struct StaffPolicy {
   std::chrono::seconds visual_check{30 * 60};  // how long visual-check mode stays on
 };
 
-using StaffJournal = std::function<void(const journal::Entry&)>;
+using StaffJournal = std::function<void(const core::journal::Entry&)>;
 
 // Staff entries appended to `journal` at the wall-clock time; an entry that cannot be written is
 // reported on standard error (the staff action itself goes on).
-StaffJournal journal_into(journal::Journal& journal);
+StaffJournal journal_into(core::journal::Journal& journal);
 
 // The simulator's staff account (like its demo PINs): "staff-01", passcode "2468".
 inline constexpr const char* kDemoStaffId = "staff-01";
@@ -77,7 +77,7 @@ class StaffAuthenticator {
   };
 
   // Thread-safe. Takes as long for an unknown staff id as for a known one.
-  Login login(std::string_view staff_id, const card::Secret& passcode, Clock::time_point now);
+  Login login(std::string_view staff_id, const core::card::Secret& passcode, Clock::time_point now);
   // The staff id of a live session, or nullopt (unknown, ended or expired token).
   std::optional<std::string> session(std::string_view token, Clock::time_point now);
   // When the session ends (nullopt: no such session).

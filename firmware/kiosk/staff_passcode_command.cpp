@@ -13,7 +13,7 @@ namespace kiosk::firmware {
 namespace {
 
 // One line into a Secret, character by character (no std::string copy). False at end of input.
-bool read_line(std::FILE* in, card::Secret& out) {
+bool read_line(std::FILE* in, core::card::Secret& out) {
   out.clear();
   bool any = false;
   for (int c = std::fgetc(in); c != EOF; c = std::fgetc(in)) {
@@ -25,7 +25,7 @@ bool read_line(std::FILE* in, card::Secret& out) {
   return any;
 }
 
-bool same(const card::Secret& a, const card::Secret& b) {
+bool same(const core::card::Secret& a, const core::card::Secret& b) {
   if (a.size() != b.size()) return false;
   unsigned diff = 0;
   for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned>(a.bytes()[i] ^ b.bytes()[i]);
@@ -37,8 +37,8 @@ bool same(const card::Secret& a, const card::Secret& b) {
 int run_staff_passcode(std::FILE* in, std::ostream& out, std::ostream& err, int iterations) {
   const int fd = ::fileno(in);
   const bool interactive = ::isatty(fd) != 0;
-  card::Secret first;
-  card::Secret second;
+  core::card::Secret first;
+  core::card::Secret second;
   try {
     const EchoOff quiet(fd);
     if (interactive) err << "Staff passcode (4 to 32 characters): " << std::flush;

@@ -7,14 +7,14 @@
 #include "core/card/secret.hpp"
 
 namespace kiosk::firmware {
-namespace rx = reception;
+namespace rx = core::reception;
 namespace {
 
 enum class LineResult { Line, Stopped, Closed };
 
 // Reads one line into `line` (at most Secret::kCapacity characters kept), polling so that a
 // stop request ends the wait.
-LineResult read_line(int fd, card::Secret& line, const std::stop_token& stop) {
+LineResult read_line(int fd, core::card::Secret& line, const std::stop_token& stop) {
   for (;;) {
     pollfd p{fd, POLLIN, 0};
     const int ready = ::poll(&p, 1, 200);
@@ -25,11 +25,11 @@ LineResult read_line(int fd, card::Secret& line, const std::stop_token& stop) {
     if (n <= 0) return LineResult::Closed;
     if (c == '\n') return LineResult::Line;
     if (c == '\r') continue;
-    if (line.size() < card::Secret::kCapacity) line.push_back(c);
+    if (line.size() < core::card::Secret::kCapacity) line.push_back(c);
   }
 }
 
-std::string as_text(const card::Secret& s) { return std::string(s.bytes().begin(), s.bytes().end()); }
+std::string as_text(const core::card::Secret& s) { return std::string(s.bytes().begin(), s.bytes().end()); }
 
 }  // namespace
 
@@ -108,7 +108,7 @@ void TerminalFrontend::show(const rx::Screen& s) {
       break;
     case rx::Step::Result:
       out_ << "[kiosk] result: "
-           << (s.validity ? std::string(eligibility::label(*s.validity)) : std::string("no result"));
+           << (s.validity ? std::string(core::eligibility::label(*s.validity)) : std::string("no result"));
       if (!s.insurer_name.empty()) out_ << ", " << s.insurer_name;
       if (!s.contribution_ratio.empty()) out_ << ", contribution " << s.contribution_ratio;
       if (s.medical_information_viewing_suspended) out_ << ", medical information viewing suspended";
@@ -153,7 +153,7 @@ void TerminalFrontend::read_input(std::stop_token stop) {
       step = screen_.step;
       answered = generation_;
     }
-    card::Secret line;
+    core::card::Secret line;
     LineResult r;
     {
       const EchoOff quiet = step == rx::Step::PinEntry ? EchoOff(fd_) : EchoOff(-1);
@@ -183,8 +183,8 @@ void TerminalFrontend::read_input(std::stop_token stop) {
     } else if (step == rx::Step::VisualCheck && (word == "y" || word == "n")) {
       sink_(rx::VisualChecked{word == "y", "terminal-staff"});
     } else if (step == rx::Step::Prescription && (word == "e" || word == "p")) {
-      sink_(rx::PrescriptionChosen{word == "e" ? eligibility::PrescriptionIssue::Electronic
-                                               : eligibility::PrescriptionIssue::Paper});
+      sink_(rx::PrescriptionChosen{word == "e" ? core::eligibility::PrescriptionIssue::Electronic
+                                               : core::eligibility::PrescriptionIssue::Paper});
     } else if (step == rx::Step::Result || step == rx::Step::Notice) {
       sink_(rx::Acknowledged{});
     } else {

@@ -48,7 +48,7 @@ class TerminalFrontend final : public Frontend {
   ~TerminalFrontend() override;
 
   void start(EventSink sink) override;
-  void show(const reception::Screen& screen) override;
+  void show(const core::reception::Screen& screen) override;
   void stop() override;
 
  private:
@@ -61,7 +61,7 @@ class TerminalFrontend final : public Frontend {
   EventSink sink_;
   std::mutex mutex_;
   std::condition_variable screen_changed_;
-  reception::Screen screen_;
+  core::reception::Screen screen_;
   std::uint64_t generation_ = 0;  // counts show() calls
   std::jthread reader_;
 };

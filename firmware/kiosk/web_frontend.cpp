@@ -31,7 +31,7 @@ namespace kiosk::firmware {
 namespace {
 
 using nlohmann::json;
-using reception::Step;
+using core::reception::Step;
 
 constexpr const char* kHost = "127.0.0.1";
 constexpr std::size_t kMaxInputBytes = 512;             // the largest valid input is ~50 bytes
@@ -67,7 +67,7 @@ void send_error(httplib::Response& res, int status, std::string_view error, std:
 class WipeGuard {
  public:
   WipeGuard(void* data, std::size_t size) noexcept : data_(data), size_(size) {}
-  ~WipeGuard() { card::secure_wipe(data_, size_); }
+  ~WipeGuard() { core::card::secure_wipe(data_, size_); }
   WipeGuard(const WipeGuard&) = delete;
   WipeGuard& operator=(const WipeGuard&) = delete;
 
@@ -80,7 +80,7 @@ class WipeGuard {
 void wipe_strings(json& j) noexcept {
   if (j.is_string()) {
     auto& s = j.get_ref<std::string&>();
-    card::secure_wipe(s.data(), s.size());
+    core::card::secure_wipe(s.data(), s.size());
   } else if (j.is_structured()) {
     for (auto& item : j) wipe_strings(item);
   }
@@ -234,12 +234,12 @@ std::optional<std::string> read_file(const std::filesystem::path& file) {
   return content;
 }
 
-bool takes_input(const reception::Screen& screen, std::string_view type, const json& value) {
+bool takes_input(const core::reception::Screen& screen, std::string_view type, const json& value) {
   const Step s = screen.step;
   if (type == "method") {
     return s == Step::MethodChoice &&
            std::any_of(screen.methods.begin(), screen.methods.end(),
-                       [&](reception::Method m) { return value.get_ref<const std::string&>() == reception::to_string(m); });
+                       [&](core::reception::Method m) { return value.get_ref<const std::string&>() == core::reception::to_string(m); });
   }
   if (type == "pin") return s == Step::PinEntry;
   if (type == "answer") return s == Step::Registration || s == Step::Consent;
@@ -296,27 +296,27 @@ std::optional<std::string_view> check_shape(const json& input) {
   return "unknown \"type\"";
 }
 
-reception::Method method_from(const std::string& v) {
-  if (v == "face") return reception::Method::Face;
-  if (v == "pin") return reception::Method::Pin;
-  return reception::Method::Visual;
+core::reception::Method method_from(const std::string& v) {
+  if (v == "face") return core::reception::Method::Face;
+  if (v == "pin") return core::reception::Method::Pin;
+  return core::reception::Method::Visual;
 }
 
-reception::Event event_from(json& input) {
+core::reception::Event event_from(json& input) {
   const std::string& type = input["type"].get_ref<const std::string&>();
-  if (type == "method") return reception::MethodChosen{method_from(input["value"].get_ref<const std::string&>())};
-  if (type == "pin") return reception::PinTyped{card::Secret(input["value"].get_ref<const std::string&>())};
-  if (type == "answer") return reception::Answered{input["value"].get<bool>()};
+  if (type == "method") return core::reception::MethodChosen{method_from(input["value"].get_ref<const std::string&>())};
+  if (type == "pin") return core::reception::PinTyped{core::card::Secret(input["value"].get_ref<const std::string&>())};
+  if (type == "answer") return core::reception::Answered{input["value"].get<bool>()};
   if (type == "prescription") {
-    return reception::PrescriptionChosen{input["value"].get_ref<const std::string&>() == "electronic"
-                                             ? eligibility::PrescriptionIssue::Electronic
-                                             : eligibility::PrescriptionIssue::Paper};
+    return core::reception::PrescriptionChosen{input["value"].get_ref<const std::string&>() == "electronic"
+                                             ? core::eligibility::PrescriptionIssue::Electronic
+                                             : core::eligibility::PrescriptionIssue::Paper};
   }
-  if (type == "ack") return reception::Acknowledged{};
-  return reception::Cancelled{};
+  if (type == "ack") return core::reception::Acknowledged{};
+  return core::reception::Cancelled{};
 }
 
-std::string sse_frame(std::uint64_t seq, const reception::Screen& screen) {
+std::string sse_frame(std::uint64_t seq, const core::reception::Screen& screen) {
   return "id: " + std::to_string(seq) + "\nevent: screen\ndata: " +
          screen_to_json(screen).dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
 }
@@ -325,7 +325,7 @@ std::string sse_frame(std::uint64_t seq, const reception::Screen& screen) {
 
 std::filesystem::path default_web_dir() { return KIOSK_WEB_DIR; }
 
-json desk_rows(const std::vector<journal::Record>& records) {
+json desk_rows(const std::vector<core::journal::Record>& records) {
   json rows = json::array();
   for (const auto& r : records) {
     if (r.kind != "reception" || !ends_reception(r.event)) continue;
@@ -357,7 +357,7 @@ struct WebFrontend::Impl {
 
   mutable std::mutex mutex;
   std::condition_variable changed;
-  reception::Screen screen;  // on show now
+  core::reception::Screen screen;  // on show now
   std::uint64_t seq = 1;     // of `screen`
   std::string frame;         // `screen` as an SSE event
   bool started = false;
@@ -449,7 +449,7 @@ void WebFrontend::Impl::serve_input(const httplib::Request& req, httplib::Respon
     const json none;
     const auto value = input.find("value");
     if (!takes_input(screen, input["type"].get_ref<const std::string&>(), value == input.end() ? none : *value)) {
-      json body{{"error", "not expected on this screen"}, {"step", reception::to_string(screen.step)}};
+      json body{{"error", "not expected on this screen"}, {"step", core::reception::to_string(screen.step)}};
       return send_json(res, 409, body);
     }
     to_machine = sink;
@@ -499,7 +499,7 @@ json WebFrontend::Impl::staff_status(const std::string& staff_id, const std::str
   }
   return json{{"staff_id", staff_id},
               {"session_seconds", expiry ? std::chrono::ceil<std::chrono::seconds>(*expiry - now).count() : 0},
-              {"step", reception::to_string(screen.step)},
+              {"step", core::reception::to_string(screen.step)},
               {"visual_check", visual}};
 }
 
@@ -518,10 +518,10 @@ void WebFrontend::Impl::serve_login(const httplib::Request& req, httplib::Respon
     return send_error(res, 400, "bad input", "expected {\"staff_id\": \"...\", \"passcode\": \"...\"}");
   }
   const std::string& typed = passcode->get_ref<const std::string&>();
-  if (typed.empty() || typed.size() > card::Secret::kCapacity) {
+  if (typed.empty() || typed.size() > core::card::Secret::kCapacity) {
     return send_error(res, 400, "bad input", "the passcode must be 1 to 32 characters");
   }
-  const card::Secret secret(typed);
+  const core::card::Secret secret(typed);
   const auto login = config.staff->login(id->get_ref<const std::string&>(), secret, std::chrono::steady_clock::now());
   switch (login.outcome) {
     case StaffAuthenticator::Outcome::NoAccounts:
@@ -561,7 +561,7 @@ void WebFrontend::Impl::serve_visual_check(const httplib::Request& req, httplib:
     }
     to_machine = sink;
   }
-  if (to_machine) to_machine(reception::StaffVisualCheckMode{*on, *staff_id, duration});
+  if (to_machine) to_machine(core::reception::StaffVisualCheckMode{*on, *staff_id, duration});
   send_json(res, 200, staff_status(*staff_id, staff_token(req)));
 }
 
@@ -575,11 +575,11 @@ void WebFrontend::Impl::serve_visual_confirm(const httplib::Request& req, httpli
   {
     const std::lock_guard lock(mutex);
     if (screen.step != Step::VisualCheck) {
-      return send_json(res, 409, json{{"error", "no visual check is waiting"}, {"step", reception::to_string(screen.step)}});
+      return send_json(res, 409, json{{"error", "no visual check is waiting"}, {"step", core::reception::to_string(screen.step)}});
     }
     to_machine = sink;
   }
-  to_machine(reception::VisualChecked{*confirmed, *staff_id});
+  to_machine(core::reception::VisualChecked{*confirmed, *staff_id});
   send_json(res, 200, json{{"ok", true}});
 }
 
@@ -594,12 +594,12 @@ void WebFrontend::Impl::serve_desk_events(const std::string& token, httplib::Res
           if (stopping) return false;
         }
         if (!config.staff->session(token, std::chrono::steady_clock::now())) return false;  // the session ended
-        const auto today = journal::local_midnight(std::chrono::system_clock::now());
+        const auto today = core::journal::local_midnight(std::chrono::system_clock::now());
         const bool reset = first || today != day;
         if (reset) last_id = 0;
         day = today;
         const auto records = config.journal != nullptr ? config.journal->of_kind_since("reception", today, last_id)
-                                                       : std::vector<journal::Record>{};
+                                                       : std::vector<core::journal::Record>{};
         if (!records.empty()) last_id = records.back().id;
         std::string out = first ? "retry: 2000\n\n" : "";
         const json rows = desk_rows(records);
@@ -637,9 +637,9 @@ void WebFrontend::Impl::staff_routes() {
   });
   server.Get("/staff/desk", [this](const httplib::Request& req, httplib::Response& res) {
     if (!staff_session(req, res)) return;
-    const auto today = journal::local_midnight(std::chrono::system_clock::now());
+    const auto today = core::journal::local_midnight(std::chrono::system_clock::now());
     const auto records =
-        config.journal != nullptr ? config.journal->of_kind_since("reception", today) : std::vector<journal::Record>{};
+        config.journal != nullptr ? config.journal->of_kind_since("reception", today) : std::vector<core::journal::Record>{};
     send_json(res, 200, json{{"since", local_time(today, kDateTime)}, {"rows", desk_rows(records)}});
   });
   server.Get("/staff/desk/events", [this](const httplib::Request& req, httplib::Response& res) {
@@ -682,7 +682,7 @@ void WebFrontend::Impl::routes() {
   server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     const std::lock_guard lock(mutex);
     send_json(res, 200,
-              json{{"status", "ok"}, {"step", reception::to_string(screen.step)}, {"event_clients", clients}});
+              json{{"status", "ok"}, {"step", core::reception::to_string(screen.step)}, {"event_clients", clients}});
   });
   server.Post("/input", [this](const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader& reader) { serve_input(req, res, reader); });
@@ -747,7 +747,7 @@ void WebFrontend::start(EventSink sink) {
   }
 }
 
-void WebFrontend::show(const reception::Screen& screen) {
+void WebFrontend::show(const core::reception::Screen& screen) {
   Impl& d = *impl_;
   {
     const std::lock_guard lock(d.mutex);

@@ -35,7 +35,7 @@
 //
 // Only 127.0.0.1 is bound, and requests must name it (or localhost) in Host, so a web page
 // elsewhere cannot reach the kiosk through DNS rebinding. The PIN is read into a fixed buffer,
-// moved into a card::Secret and wiped; it is never logged, echoed or put into a screen.
+// moved into a core::card::Secret and wiped; it is never logged, echoed or put into a screen.
 #pragma once
 
 #include <chrono>
@@ -63,7 +63,7 @@ struct WebFrontendConfig {
   std::chrono::milliseconds keepalive{10000};  // an SSE comment this often finds dead clients
   // Staff side. Without `staff` the staff calls answer 503 (no accounts configured).
   std::shared_ptr<StaffAuthenticator> staff;
-  const journal::Journal* journal = nullptr;  // the desk's source; none: an empty desk
+  const core::journal::Journal* journal = nullptr;  // the desk's source; none: an empty desk
   std::function<nlohmann::json()> diagnostics;  // the report of `kiosk diag` (core/diagnostics/report.hpp to_json())
   std::chrono::milliseconds desk_poll{1000};    // how often the desk stream looks for new entries
 };
@@ -71,7 +71,7 @@ struct WebFrontendConfig {
 // The reception desk's rows: the journal's reception entries that end a reception (completed,
 // refused, timed out, cancelled, card removed, ...), each {"id","time" (local HH:MM:SS),"event",
 // "method","outcome","message_code","completed"}. Nothing else of the patient is in a row.
-nlohmann::json desk_rows(const std::vector<journal::Record>& records);
+nlohmann::json desk_rows(const std::vector<core::journal::Record>& records);
 
 class WebFrontend final : public Frontend {
  public:
@@ -84,7 +84,7 @@ class WebFrontend final : public Frontend {
   // cannot be bound or the web directory has no index.html. Once only.
   void start(EventSink sink) override;
   // Thread-safe; may be called before start() (the screen is kept for the first client).
-  void show(const reception::Screen& screen) override;
+  void show(const core::reception::Screen& screen) override;
   // Ends the event streams and the server; returns promptly with clients connected. Idempotent.
   void stop() override;
 

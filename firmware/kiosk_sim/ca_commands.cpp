@@ -20,7 +20,7 @@ void register_ca_commands(CLI::App& app) {
   init->add_option("--today", today, "Pretend today is this date (YYYY-MM-DD)");
   init->callback([] {
     const auto now = parse_today(today);
-    const auto created = sim::SimulatedJpkiCa::create(dir, now);
+    const auto created = sim::ca::SimulatedJpkiCa::create(dir, now);
     write_crls(created, now);
     std::cout << "created the simulated JPKI CA in " << dir << "\n"
               << "  trust anchors for the kiosk: " << dir << "/auth-ca.pem, " << dir << "/sign-ca.pem\n";
@@ -30,7 +30,7 @@ void register_ca_commands(CLI::App& app) {
   static std::string crl_dir;
   crl->add_option("--dir", crl_dir, "Directory of the CA")->required();
   crl->callback([] {
-    const auto opened = sim::SimulatedJpkiCa::open(crl_dir);
+    const auto opened = sim::ca::SimulatedJpkiCa::open(crl_dir);
     write_crls(opened, std::chrono::system_clock::now());
     std::cout << "wrote " << crl_dir << "/auth.crl and " << crl_dir << "/sign.crl\n";
   });

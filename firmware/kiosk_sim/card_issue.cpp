@@ -32,16 +32,16 @@ struct IssueOptions {
   std::size_t padding = 0;
 };
 
-const char* token_name(sim::TokenType t) {
+const char* token_name(sim::card::TokenType t) {
   switch (t) {
-    case sim::TokenType::Card: return "My Number card";
-    case sim::TokenType::AndroidSmartphone: return "Android smartphone JPKI";
-    case sim::TokenType::IPhone: return "iPhone JPKI";
+    case sim::card::TokenType::Card: return "My Number card";
+    case sim::card::TokenType::AndroidSmartphone: return "Android smartphone JPKI";
+    case sim::card::TokenType::IPhone: return "iPhone JPKI";
   }
   return "?";
 }
 
-void print_card(const sim::CardProfile& p, std::ostream& out) {
+void print_card(const sim::card::CardProfile& p, std::ostream& out) {
   out << "  holder:        " << p.holder_name << " (born " << p.birth_date << ", sex " << p.sex << ")\n"
       << "  token:         " << token_name(p.token) << "\n"
       << "  card expiry:   " << p.card_expiry << "\n"
@@ -49,7 +49,7 @@ void print_card(const sim::CardProfile& p, std::ostream& out) {
       << p.auth.pin.tries_left << "/" << p.auth.pin.max_tries << "\n"
       << "  signing cert:  " << (p.sign ? "present, password tries left " + std::to_string(p.sign->pin.tries_left) + "/5" : "none")
       << "\n";
-  if (p.token == sim::TokenType::Card) {
+  if (p.token == sim::card::TokenType::Card) {
     out << "  face photo:    " << p.face_photo_jp2.size() << " bytes JPEG 2000\n"
         << "  照合番号B tries left: " << p.code_b.tries_left << "/" << p.code_b.max_tries << "\n";
   }
@@ -82,7 +82,7 @@ void register_card_issue_command(CLI::App& card_command) {
   issue->add_flag("--no-short-ef", o.no_short_ef, "The card refuses short EF identifiers");
   issue->add_option("--file-padding", o.padding, "FF filler bytes after certificates and records");
   issue->callback([] {
-    sim::CardOrder order;
+    sim::card::CardOrder order;
     order.holder_name = o.name;
     order.birth_date = o.birth;
     if (o.sex.size() != 1) throw CLI::ValidationError("--sex", "one digit: 0, 1, 2 or 9");
@@ -100,13 +100,13 @@ void register_card_issue_command(CLI::App& card_command) {
       }
     }
     if (!o.photo.empty()) order.photo = o.photo;
-    order.certificate = sim::certificate_condition_from_name(o.certificate);
+    order.certificate = sim::card::certificate_condition_from_name(o.certificate);
     if (o.token == "card") {
-      order.token = sim::TokenType::Card;
+      order.token = sim::card::TokenType::Card;
     } else if (o.token == "android") {
-      order.token = sim::TokenType::AndroidSmartphone;
+      order.token = sim::card::TokenType::AndroidSmartphone;
     } else if (o.token == "iphone") {
-      order.token = sim::TokenType::IPhone;
+      order.token = sim::card::TokenType::IPhone;
     } else {
       throw CLI::ValidationError("--token", "card, android or iphone");
     }
@@ -114,13 +114,13 @@ void register_card_issue_command(CLI::App& card_command) {
     order.auth_tries_left = o.tries_left;
     order.today = parse_today(o.today);
 
-    auto ca = sim::SimulatedJpkiCa::open(o.ca_dir);
-    sim::CardProfile card = sim::issue_card(ca, order);
+    auto ca = sim::ca::SimulatedJpkiCa::open(o.ca_dir);
+    sim::card::CardProfile card = sim::card::issue_card(ca, order);
     card.extended_length = !o.no_extended;
     card.short_ef_identifiers = !o.no_short_ef;
     card.file_padding = o.padding;
     card.save(o.out);
-    if (order.certificate == sim::CertificateCondition::Revoked) write_crls(ca, order.today);
+    if (order.certificate == sim::card::CertificateCondition::Revoked) write_crls(ca, order.today);
     std::cout << "issued " << o.out << "\n";
     print_card(card, std::cout);
   });
@@ -130,13 +130,13 @@ void register_card_issue_command(CLI::App& card_command) {
   show->add_option("file", show_file, "Card file")->required();
   show->callback([] {
     std::cout << show_file << "\n";
-    print_card(sim::CardProfile::load(show_file), std::cout);
+    print_card(sim::card::CardProfile::load(show_file), std::cout);
   });
 }
 
 std::chrono::system_clock::time_point parse_today(const std::string& text) {
   if (text.empty()) return std::chrono::system_clock::now();
-  const auto date = calendar::parse_iso_date(text);
+  const auto date = hal::calendar::parse_iso_date(text);
   if (!date) throw CLI::ValidationError("--today", "a date YYYY-MM-DD");
   return std::chrono::sys_days{*date};
 }

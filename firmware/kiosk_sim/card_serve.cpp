@@ -74,11 +74,11 @@ class BlockedStopSignals {
 };
 
 int serve(const ServeOptions& options) {
-  sim::VpcdBridgeOptions bridge_options;
-  std::unique_ptr<sim::JpkiCard> card;
+  sim::vpcd::VpcdBridgeOptions bridge_options;
+  std::unique_ptr<sim::card::JpkiCard> card;
   try {
-    bridge_options.vpcd = sim::parse_endpoint(options.vpcd);
-    card = sim::JpkiCard::load(options.card_file);
+    bridge_options.vpcd = sim::vpcd::parse_endpoint(options.vpcd);
+    card = sim::card::JpkiCard::load(options.card_file);
   } catch (const std::exception& e) {
     std::cerr << "kiosk-sim card serve: " << e.what() << "\n";
     return 1;
@@ -91,8 +91,8 @@ int serve(const ServeOptions& options) {
   bridge_options.remove_after_apdus = options.remove_after_apdus;
   const std::string where = options.vpcd;
   bridge_options.on_log = [](const std::string& message) { std::cerr << "kiosk-sim card serve: " << message << "\n"; };
-  bridge_options.on_state = [&](sim::BridgeState state) {
-    if (state == sim::BridgeState::Connected) {
+  bridge_options.on_state = [&](sim::vpcd::BridgeState state) {
+    if (state == sim::vpcd::BridgeState::Connected) {
       std::cout << "card " << options.card_file << " is in the vpcd reader at " << where << std::endl;
     }
   };
@@ -103,7 +103,7 @@ int serve(const ServeOptions& options) {
   }
 
   const BlockedStopSignals signals;  // before the bridge thread starts: it inherits the mask
-  sim::VpcdBridge bridge(*card, bridge_options);
+  sim::vpcd::VpcdBridge bridge(*card, bridge_options);
   std::exception_ptr failure;
   std::atomic<bool> finished{false};
   std::thread runner([&] {
@@ -122,7 +122,7 @@ int serve(const ServeOptions& options) {
       break;
     }
     if (options.reinsert_after_s) {
-      if (bridge.state() == sim::BridgeState::Ejected) {
+      if (bridge.state() == sim::vpcd::BridgeState::Ejected) {
         const auto now = std::chrono::steady_clock::now();
         if (!ejected_since) ejected_since = now;
         if (now - *ejected_since >= std::chrono::duration<double>(*options.reinsert_after_s)) {

@@ -25,7 +25,7 @@ namespace elig = kiosk::sim::eligibility;
 
 std::optional<std::chrono::year_month_day> parse_date_option(const std::string& text) {
   if (text.empty()) return std::nullopt;
-  const auto d = calendar::parse_iso_date(text);
+  const auto d = hal::calendar::parse_iso_date(text);
   if (!d) throw CLI::ValidationError("--today", "expected YYYY-MM-DD, got '" + text + "'");
   return d;
 }
@@ -129,7 +129,7 @@ void run_serve(const ServeOptions& o) {
   service.start();
   const auto clock_now = options.clock ? options.clock() : std::chrono::system_clock::now();
   std::cout << "eligibility service listening on " << service.url() << " (today "
-            << calendar::format_iso_date(elig::japan_date(clock_now)) << " in Japan, " << fixture.people.size()
+            << hal::calendar::format_iso_date(elig::japan_date(clock_now)) << " in Japan, " << fixture.people.size()
             << " people, database " << options.database << ")\n"
             << "  kiosk: pin " << (fs::path(o.dir) / "service-ca.pem").string() << ", present "
             << (fs::path(o.dir) / "terminal.pem").string() << "\n"
@@ -185,7 +185,7 @@ void register_eligibility_commands(CLI::App& app) {
   audit->callback([audit_dir, audit_count] {
     elig::EligibilityDatabase db((fs::path(*audit_dir) / "eligibility.sqlite3").string());
     for (const auto& e : db.audit_tail(*audit_count)) {
-      std::cout << calendar::format_iso8601_utc(e.at) << " " << e.operation << " " << e.method << " " << e.outcome << " "
+      std::cout << hal::calendar::format_iso8601_utc(e.at) << " " << e.operation << " " << e.method << " " << e.outcome << " "
                 << e.code << " terminal=\"" << e.terminal << "\" person=" << e.person << " card=" << e.card_sha256.substr(0, 16)
                 << " " << e.detail << "\n";
     }

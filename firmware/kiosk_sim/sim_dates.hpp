@@ -6,7 +6,7 @@
 
 #include "firmware/kiosk/demo_world.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::ca {
 class SimulatedJpkiCa;
 }
 

@@ -19,14 +19,14 @@
 
 #include "sim/ca/openssl_util.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::ca {
 
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
-using openssl::throw_error;
+using hal::openssl::throw_error;
 using Json = nlohmann::json;
 
 constexpr std::string_view kStateFile = "ca.json";
@@ -106,7 +106,7 @@ Json to_json(const State& state) {
   Json revoked = Json::array();
   for (const auto& r : state.revoked) {
     revoked.push_back(
-        {{"serial", r.serial}, {"ca", to_string(r.kind)}, {"revoked_at", calendar::format_iso8601_utc(r.revoked_at)}});
+        {{"serial", r.serial}, {"ca", to_string(r.kind)}, {"revoked_at", hal::calendar::format_iso8601_utc(r.revoked_at)}});
   }
   return {{"format", kStateFormat},   {"version", kStateVersion}, {"next_serial", state.next_serial},
           {"issued", issued},          {"revoked", revoked}};
@@ -601,4 +601,4 @@ Bytes SimulatedJpkiCa::crl_der(CaKind kind, TimePoint now) const {
   return der;
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::ca

@@ -22,7 +22,7 @@
 
 struct x509_st;
 
-namespace kiosk::sim {
+namespace kiosk::sim::ca {
 
 // The CA directory cannot be created or opened (exists already, missing or corrupt files,
 // unwritable), or an operation on it is refused (unknown serial).
@@ -112,4 +112,4 @@ class SimulatedJpkiCa {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::ca

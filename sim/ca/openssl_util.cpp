@@ -6,7 +6,7 @@
 #include <climits>
 #include <stdexcept>
 
-namespace kiosk::sim::detail {
+namespace kiosk::sim::ca::detail {
 
 void set_time(ASN1_TIME* field, std::chrono::system_clock::time_point t) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
@@ -37,4 +37,4 @@ std::string normalize_serial_hex(std::string_view hex) {
   return bignum_hex(bn.get());
 }
 
-}  // namespace kiosk::sim::detail
+}  // namespace kiosk::sim::ca::detail

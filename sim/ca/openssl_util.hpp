@@ -7,9 +7,9 @@
 
 #include "hal/openssl_handles.hpp"
 
-namespace kiosk::sim::detail {
+namespace kiosk::sim::ca::detail {
 
-using namespace kiosk::openssl;
+using namespace kiosk::hal::openssl;
 
 // Sets an ASN1_TIME field (UTCTime up to 2049, GeneralizedTime after, as RFC 5280 wants).
 void set_time(ASN1_TIME* field, std::chrono::system_clock::time_point t);
@@ -19,4 +19,4 @@ std::string bignum_hex(const BIGNUM* bn);
 // Canonical form of a hex serial ("0x01a" / "001A" -> "1A"). Throws std::invalid_argument.
 std::string normalize_serial_hex(std::string_view hex);
 
-}  // namespace kiosk::sim::detail
+}  // namespace kiosk::sim::ca::detail

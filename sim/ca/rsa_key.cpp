@@ -7,11 +7,11 @@
 
 #include "sim/ca/openssl_util.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::ca {
 
 namespace {
 
-using openssl::throw_error;
+using hal::openssl::throw_error;
 
 constexpr std::size_t kPkcs1Overhead = 11;
 constexpr std::size_t kSha256Size = 32;
@@ -127,4 +127,4 @@ Bytes RsaKey::sign_pss_sha256(ByteView hash32) const {
   return run_sign(ctx.get(), hash32);
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::ca

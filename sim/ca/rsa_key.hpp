@@ -12,7 +12,7 @@
 
 struct evp_pkey_st;
 
-namespace kiosk::sim {
+namespace kiosk::sim::ca {
 
 // Key generation, encoding or a private-key operation failed inside OpenSSL, or a PEM is not
 // an RSA private key. Carries OpenSSL's reason string.
@@ -59,4 +59,4 @@ class RsaKey {
   std::shared_ptr<evp_pkey_st> key_;
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::ca

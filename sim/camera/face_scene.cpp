@@ -9,7 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-namespace kiosk::sim {
+namespace kiosk::sim::camera {
 
 namespace {
 
@@ -590,4 +590,4 @@ cv::Mat Scene::render(double seconds, std::uint64_t index) {
   return frame;
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::camera

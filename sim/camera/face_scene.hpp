@@ -28,7 +28,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/videoio.hpp>
 
-namespace kiosk::sim {
+namespace kiosk::sim::camera {
 
 // The person's appearance: a still image, an image sequence or a video.
 class FaceSource {
@@ -147,4 +147,4 @@ class Scene {
   std::optional<double> stall_;
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::camera

@@ -4,16 +4,16 @@
 #include <stdexcept>
 #include <string>
 
-namespace kiosk::sim {
+namespace kiosk::sim::camera {
 
 SimulatedCardSurfaceScanner::~SimulatedCardSurfaceScanner() { remove(); }
 
-void SimulatedCardSurfaceScanner::place(const CardProfile& card) {
+void SimulatedCardSurfaceScanner::place(const sim::card::CardProfile& card) {
   remove();
   present_ = true;
-  printed_ = card.token == TokenType::Card;
+  printed_ = card.token == sim::card::TokenType::Card;
   if (!printed_) return;
-  std::string code = compute_code_b(card.birth_date, card.card_expiry, card.security_code);
+  std::string code = sim::card::compute_code_b(card.birth_date, card.card_expiry, card.security_code);
   if (code.size() != digits_.size()) {
     hal::wipe_scanned(code.data(), code.size());
     throw std::invalid_argument("the card's printed fields do not make a 14-digit 照合番号B");
@@ -44,4 +44,4 @@ void SimulatedCardSurfaceScanner::scan_code_b(std::chrono::milliseconds timeout,
   sink(scanned.view());
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::camera

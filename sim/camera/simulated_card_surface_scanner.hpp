@@ -10,18 +10,18 @@
 #include "hal/card_surface_scanner.hpp"
 #include "sim/card/card_profile.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::camera {
 
 class SimulatedCardSurfaceScanner final : public hal::CardSurfaceScanner {
  public:
   SimulatedCardSurfaceScanner() = default;  // no card on the tray
-  explicit SimulatedCardSurfaceScanner(const CardProfile& card) { place(card); }
+  explicit SimulatedCardSurfaceScanner(const sim::card::CardProfile& card) { place(card); }
   ~SimulatedCardSurfaceScanner() override;
 
   // Puts a card on the tray. A smartphone has nothing printed (NotPrinted on scanning).
-  void place(const CardProfile& card);
+  void place(const sim::card::CardProfile& card);
   // A card file made by `kiosk-sim card issue`.
-  void place(const std::filesystem::path& card_file) { place(CardProfile::load(card_file)); }
+  void place(const std::filesystem::path& card_file) { place(sim::card::CardProfile::load(card_file)); }
   void remove() noexcept;
   // Makes every scan fail with `fault` (Unreadable: glare, DeviceGone: scanner broken), or
   // clears it.
@@ -36,4 +36,4 @@ class SimulatedCardSurfaceScanner final : public hal::CardSurfaceScanner {
   std::optional<hal::SurfaceScanErrorKind> fault_;
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::camera

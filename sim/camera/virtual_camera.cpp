@@ -5,7 +5,7 @@
 #include <thread>
 #include <utility>
 
-namespace kiosk::sim {
+namespace kiosk::sim::camera {
 
 using Clock = std::chrono::steady_clock;
 
@@ -69,4 +69,4 @@ std::unique_ptr<hal::Camera> VirtualCameraProvider::open(const hal::CameraDevice
   return std::make_unique<VirtualCamera>(make_scene_(mode), pacing_, "virtual " + name);
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::camera

@@ -15,7 +15,7 @@
 #include "hal/camera.hpp"
 #include "sim/camera/face_scene.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::camera {
 
 enum class Pacing { Simulated, RealTime };
 
@@ -59,4 +59,4 @@ class VirtualCameraProvider final : public hal::CameraProvider {
   std::vector<std::string> present_;
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::camera

@@ -13,7 +13,7 @@
 #include "sim/ca/jpki_ca.hpp"
 #include "sim/ca/rsa_key.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 namespace {
 
 using namespace std::chrono;
@@ -30,7 +30,7 @@ bool all_digits(const std::string& s) {
 }
 
 year_month_day parse_date(const std::string& yyyymmdd) {
-  const auto d = calendar::parse_yyyymmdd(yyyymmdd);
+  const auto d = hal::calendar::parse_yyyymmdd(yyyymmdd);
   if (!d) throw std::invalid_argument("a date is YYYYMMDD: '" + yyyymmdd + "'");
   return *d;
 }
@@ -148,7 +148,7 @@ Bytes make_card_photo_jp2(const std::optional<std::filesystem::path>& image) {
   return Bytes(jp2.begin(), jp2.end());
 }
 
-CardProfile issue_card(SimulatedJpkiCa& ca, const CardOrder& order) {
+CardProfile issue_card(sim::ca::SimulatedJpkiCa& ca, const CardOrder& order) {
   const year_month_day birth = parse_date(order.birth_date);
   if (order.sex != '0' && order.sex != '1' && order.sex != '2' && order.sex != '9') {
     throw std::invalid_argument("sex is an ISO 5218 digit: 0, 1, 2 or 9");
@@ -192,11 +192,11 @@ CardProfile issue_card(SimulatedJpkiCa& ca, const CardOrder& order) {
   p.birth_date = order.birth_date;
   p.sex = order.sex;
   p.address = order.address;
-  p.card_expiry = calendar::format_yyyymmdd(card_expiry);
+  p.card_expiry = hal::calendar::format_yyyymmdd(card_expiry);
   p.security_code = order.security_code.empty() ? random_digits(4) : order.security_code;
   p.token = order.token;
 
-  const RsaKey auth_key = RsaKey::generate(2048);
+  const sim::ca::RsaKey auth_key = sim::ca::RsaKey::generate(2048);
   const std::string holder_id = "JPKISIM" + random_digits(16);
   p.auth.private_key_pem = auth_key.to_pem();
   p.auth.certificate = ca.issue_auth_certificate(auth_key, holder_id, not_before, not_after);
@@ -205,8 +205,8 @@ CardProfile issue_card(SimulatedJpkiCa& ca, const CardOrder& order) {
   if (order.certificate == CertificateCondition::Revoked) ca.revoke(serial_of(p.auth.certificate), order.today);
 
   if (order.sign_password) {
-    const RsaKey sign_key = RsaKey::generate(2048);
-    SignHolder holder;
+    const sim::ca::RsaKey sign_key = sim::ca::RsaKey::generate(2048);
+    sim::ca::SignHolder holder;
     holder.name = order.holder_name;
     holder.sex = std::string(1, order.sex);
     holder.birth_date = order.birth_date;
@@ -230,4 +230,4 @@ CardProfile issue_card(SimulatedJpkiCa& ca, const CardOrder& order) {
   return p;
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

@@ -10,9 +10,11 @@
 
 #include "sim/card/card_profile.hpp"
 
-namespace kiosk::sim {
-
+namespace kiosk::sim::ca {
 class SimulatedJpkiCa;
+}
+
+namespace kiosk::sim::card {
 
 enum class CertificateCondition {
   Valid,           // issued a year ago, runs to the 5th birthday after issue
@@ -43,9 +45,9 @@ struct CardOrder {
 // Issues the card. Throws std::invalid_argument for an order that breaks the card's rules
 // (PIN not 4 digits, signing password not 6-16 of A-Z/0-9 with a letter and a digit,
 // bad dates) and std::runtime_error for an unreadable photo.
-CardProfile issue_card(SimulatedJpkiCa& ca, const CardOrder& order);
+CardProfile issue_card(sim::ca::SimulatedJpkiCa& ca, const CardOrder& order);
 
 // The card's face photo: greyscale, head and shoulders framed with a margin, 3:4, JPEG 2000.
 Bytes make_card_photo_jp2(const std::optional<std::filesystem::path>& image);
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

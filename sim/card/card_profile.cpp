@@ -11,7 +11,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 namespace {
 
 using nlohmann::json;
@@ -186,4 +186,4 @@ std::string compute_code_b(const std::string& birth, const std::string& expiry, 
   return japanese_era_date(birth) + expiry.substr(0, 4) + code;
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

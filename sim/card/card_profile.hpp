@@ -11,7 +11,7 @@
 
 #include "hal/bytes.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 
 enum class TokenType { Card, AndroidSmartphone, IPhone };
 
@@ -62,4 +62,4 @@ std::string compute_code_b(const std::string& birth_date_yyyymmdd, const std::st
 // The birth date as Japanese-era YYMMDD (the card-face AP's birth-date key).
 std::string japanese_era_date(const std::string& birth_date_yyyymmdd);
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 
 Bytes FaultyCard::process_apdu(ByteView command) {
   for (ResponseFault& f : faults_) {
@@ -41,4 +41,4 @@ Bytes ForeignCard::process_apdu(ByteView command) {
   return {0x6D, 0x00};
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

@@ -10,7 +10,7 @@
 
 #include "sim/card/virtual_card.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 
 struct ResponseFault {
   Bytes command_prefix;                 // applies to commands starting with these bytes
@@ -50,4 +50,4 @@ class ForeignCard final : public VirtualCard {
   Bytes process_apdu(ByteView command) override;
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

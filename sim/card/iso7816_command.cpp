@@ -1,6 +1,6 @@
 #include "sim/card/iso7816_command.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 
 std::optional<ReceivedCommand> parse_received_command(ByteView apdu) {
   if (apdu.size() < 4) return std::nullopt;
@@ -50,4 +50,4 @@ std::optional<ReceivedCommand> parse_received_command(ByteView apdu) {
   return std::nullopt;
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

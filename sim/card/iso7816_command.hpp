@@ -7,7 +7,7 @@
 
 #include "hal/bytes.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 
 struct ReceivedCommand {
   Byte cla = 0;
@@ -23,4 +23,4 @@ struct ReceivedCommand {
 // Nothing when the length fields do not add up (the card answers 67 00).
 std::optional<ReceivedCommand> parse_received_command(ByteView apdu);
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

@@ -12,11 +12,11 @@
 
 #include "sim/ca/rsa_key.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 namespace {
 
-namespace jpki = mynumber::jpki;
-namespace face = mynumber::card_face;
+namespace jpki = hal::mynumber::jpki;
+namespace card_face = hal::mynumber::card_face;
 
 constexpr std::uint16_t kOk = 0x9000;
 constexpr std::uint16_t kWrongLength = 0x6700;
@@ -120,8 +120,8 @@ Bytes digits_png(const std::string& digits) {
 
 JpkiCard::JpkiCard(CardProfile profile, std::optional<std::filesystem::path> file)
     : profile_(std::move(profile)), file_(std::move(file)) {
-  auth_key_ = std::make_unique<RsaKey>(RsaKey::from_pem(profile_.auth.private_key_pem));
-  if (profile_.sign) sign_key_ = std::make_unique<RsaKey>(RsaKey::from_pem(profile_.sign->private_key_pem));
+  auth_key_ = std::make_unique<sim::ca::RsaKey>(sim::ca::RsaKey::from_pem(profile_.auth.private_key_pem));
+  if (profile_.sign) sign_key_ = std::make_unique<sim::ca::RsaKey>(sim::ca::RsaKey::from_pem(profile_.sign->private_key_pem));
   birth_key_ = PinSlot{japanese_era_date(profile_.birth_date), 10, 10};
   code_a_face_ = PinSlot{profile_.my_number, 10, 10};
   code_a_text_ = PinSlot{profile_.my_number, 10, 10};
@@ -161,27 +161,27 @@ void JpkiCard::build_files() {
       private_tlv(false, 0x29, ascii(profile_.card_expiry)),
   };
   auto& f = files_[App::CardFace];
-  f[face::kCardFace] = {padded(record_with_offsets(0x20, 0x21, face_children), pad), {face::kCodeB, face::kCodeA}};
-  f[0x0001] = {private_tlv(true, 0x10, private_tlv(false, 0x11, birth)), {face::kBirthDateKey}};
-  f[face::kMyNumberImage] = {private_tlv(true, 0x40, private_tlv(false, 0x41, digits_png(profile_.my_number))), {face::kCodeA}};
-  keys_[App::CardFace][face::kCodeB] = Key{&profile_.code_b, nullptr, 0};
-  keys_[App::CardFace][face::kCodeA] = Key{&code_a_face_, nullptr, 0};
-  keys_[App::CardFace][face::kBirthDateKey] = Key{&birth_key_, nullptr, 0};
+  f[card_face::kCardFace] = {padded(record_with_offsets(0x20, 0x21, face_children), pad), {card_face::kCodeB, card_face::kCodeA}};
+  f[0x0001] = {private_tlv(true, 0x10, private_tlv(false, 0x11, birth)), {card_face::kBirthDateKey}};
+  f[card_face::kMyNumberImage] = {private_tlv(true, 0x40, private_tlv(false, 0x41, digits_png(profile_.my_number))), {card_face::kCodeA}};
+  keys_[App::CardFace][card_face::kCodeB] = Key{&profile_.code_b, nullptr, 0};
+  keys_[App::CardFace][card_face::kCodeA] = Key{&code_a_face_, nullptr, 0};
+  keys_[App::CardFace][card_face::kBirthDateKey] = Key{&birth_key_, nullptr, 0};
 
   // 券面事項入力補助AP: the My Number and the 基本4情報.
   auto& t = files_[App::Text];
   Bytes number{0xFF, 0x10, 0x0C};
   append(number, ascii(profile_.my_number));
   append(number, Bytes{0xFF, 0xFF});
-  t[mynumber::text::kMyNumber] = {number, {mynumber::text::kPin, 0x0014}};
+  t[hal::mynumber::text::kMyNumber] = {number, {hal::mynumber::text::kPin, 0x0014}};
   std::vector<Bytes> info_children{
       private_tlv(false, 0x22, ascii(profile_.holder_name)),
       private_tlv(false, 0x23, ascii(profile_.address)),
       private_tlv(false, 0x24, birth),
       private_tlv(false, 0x25, Bytes{static_cast<Byte>(profile_.sex)}),
   };
-  t[mynumber::text::kBasicFourInfo] = {record_with_offsets(0x20, 0x21, info_children), {mynumber::text::kPin, 0x0015}};
-  keys_[App::Text][mynumber::text::kPin] = Key{&profile_.text_pin, nullptr, 0};
+  t[hal::mynumber::text::kBasicFourInfo] = {record_with_offsets(0x20, 0x21, info_children), {hal::mynumber::text::kPin, 0x0015}};
+  keys_[App::Text][hal::mynumber::text::kPin] = Key{&profile_.text_pin, nullptr, 0};
   keys_[App::Text][0x0014] = Key{&code_a_text_, nullptr, 0};
   keys_[App::Text][0x0015] = Key{&code_b_text_, nullptr, 0};
 }
@@ -216,7 +216,7 @@ void JpkiCard::power_off() {
 
 void JpkiCard::reset() { clear_volatile_state(); }
 
-std::size_t JpkiCard::select_attempts(const mynumber::Aid& aid) const {
+std::size_t JpkiCard::select_attempts(const hal::mynumber::Aid& aid) const {
   const auto it = select_attempts_.find(aid);
   return it == select_attempts_.end() ? 0 : it->second;
 }
@@ -273,7 +273,7 @@ Bytes JpkiCard::process_apdu(ByteView command) {
     return answer(kInsNotSupported);
   } catch (const std::system_error&) {
     return answer(kMemoryFailure);  // the counter could not be written back
-  } catch (const SignInputError&) {
+  } catch (const sim::ca::SignInputError&) {
     return answer(kWrongLength);    // data that does not fit the signature scheme
   }
 }
@@ -282,16 +282,16 @@ Bytes JpkiCard::select(const ReceivedCommand& c) {
   if (c.p2 != 0x0C && c.p2 != 0x00) return answer(kIncorrectP1P2);
   switch (c.p1) {
     case 0x04: {  // by DF name
-      mynumber::Aid aid{};
+      hal::mynumber::Aid aid{};
       if (c.data.size() == aid.size()) {
         std::copy(c.data.begin(), c.data.end(), aid.begin());
         ++select_attempts_[aid];
       }
       App target = App::None;
       if (c.data.size() == aid.size()) {
-        if (aid == mynumber::kJpkiAid) target = App::Jpki;
-        if (profile_.token == TokenType::Card && aid == mynumber::kCardFaceAid) target = App::CardFace;
-        if (profile_.token == TokenType::Card && aid == mynumber::kTextAid) target = App::Text;
+        if (aid == hal::mynumber::kJpkiAid) target = App::Jpki;
+        if (profile_.token == TokenType::Card && aid == hal::mynumber::kCardFaceAid) target = App::CardFace;
+        if (profile_.token == TokenType::Card && aid == hal::mynumber::kTextAid) target = App::Text;
       }
       if (target == App::None) return answer(kFileNotFound);
       clear_volatile_state();
@@ -435,9 +435,9 @@ Bytes JpkiCard::get_challenge(const ReceivedCommand& c) {
 Bytes JpkiCard::get_data(const ReceivedCommand& c) {
   if (app_ == App::None) return answer(kInsNotSupported);
   if (c.p1 == 0x5F && c.p2 == 0x51) {  // the contact ATR, without TS
-    return answer(Bytes(mynumber::kContactAtr.begin() + 1, mynumber::kContactAtr.end()), kOk);
+    return answer(Bytes(hal::mynumber::kContactAtr.begin() + 1, hal::mynumber::kContactAtr.end()), kOk);
   }
   return answer(kReferencedDataNotFound);
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

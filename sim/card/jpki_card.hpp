@@ -21,9 +21,11 @@
 #include "sim/card/iso7816_command.hpp"
 #include "sim/card/virtual_card.hpp"
 
-namespace kiosk::sim {
-
+namespace kiosk::sim::ca {
 class RsaKey;
+}
+
+namespace kiosk::sim::card {
 
 class JpkiCard final : public VirtualCard {
  public:
@@ -41,14 +43,14 @@ class JpkiCard final : public VirtualCard {
   const CardProfile& profile() const noexcept { return profile_; }
   // How often each application was selected successfully or not (by AID); for tests that
   // prove what the kiosk never did.
-  std::size_t select_attempts(const mynumber::Aid& aid) const;
+  std::size_t select_attempts(const hal::mynumber::Aid& aid) const;
   std::size_t apdus_processed() const noexcept { return apdus_processed_; }
 
  private:
   enum class App { None, Jpki, CardFace, Text };
   struct Key {
     PinSlot* slot = nullptr;   // reference data (PIN, password, 照合番号)
-    const RsaKey* rsa = nullptr;   // private key (signing)
+    const sim::ca::RsaKey* rsa = nullptr;   // private key (signing)
     std::uint16_t unlocked_by = 0; // for private keys: the PIN that must be verified
   };
   struct File {
@@ -81,8 +83,8 @@ class JpkiCard final : public VirtualCard {
 
   CardProfile profile_;
   std::optional<std::filesystem::path> file_;
-  std::unique_ptr<RsaKey> auth_key_;
-  std::unique_ptr<RsaKey> sign_key_;
+  std::unique_ptr<sim::ca::RsaKey> auth_key_;
+  std::unique_ptr<sim::ca::RsaKey> sign_key_;
   PinSlot birth_key_;  // 生年月日 key of the card-face AP (not persisted)
   PinSlot code_a_face_;
   PinSlot code_a_text_;
@@ -94,8 +96,8 @@ class JpkiCard final : public VirtualCard {
   App app_ = App::None;
   std::optional<std::uint16_t> current_ef_;
   std::set<std::uint16_t> verified_;  // keys verified in the current application
-  std::map<mynumber::Aid, std::size_t> select_attempts_;
+  std::map<hal::mynumber::Aid, std::size_t> select_attempts_;
   std::size_t apdus_processed_ = 0;
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

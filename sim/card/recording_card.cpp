@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 
 namespace {
 constexpr std::uint8_t kInsVerify = 0x20;
@@ -36,4 +36,4 @@ bool is_verify_with_data(const TracedApdu& apdu) {
   return apdu.command.size() > 5 && apdu.command[1] == kInsVerify && apdu.command[4] != 0;
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

@@ -12,7 +12,7 @@
 
 #include "sim/card/virtual_card.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 
 struct TracedApdu {
   Bytes command;   // as sent; the data of a VERIFY replaced by '*' bytes (0x2A)
@@ -47,4 +47,4 @@ bool selects(const TracedApdu& apdu, ByteView aid);
 // only reads the retry counter).
 bool is_verify_with_data(const TracedApdu& apdu);
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

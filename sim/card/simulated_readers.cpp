@@ -1,6 +1,6 @@
 #include "sim/card/simulated_readers.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 
 using hal::CardError;
 using hal::CardErrorKind;
@@ -217,4 +217,4 @@ void SimulatedReaders::release(const std::string& reader, std::uint64_t serial) 
   if (it != slots_.end() && it->second.card_serial == serial) it->second.in_use = false;
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

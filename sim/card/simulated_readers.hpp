@@ -14,7 +14,7 @@
 #include "hal/card_reader.hpp"
 #include "sim/card/virtual_card.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 
 class SimulatedReaders final : public hal::CardReaderService {
  public:
@@ -70,4 +70,4 @@ class SimulatedReaders final : public hal::CardReaderService {
   void require_service_locked() const;
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

@@ -5,7 +5,7 @@
 
 #include "hal/bytes.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 
 class VirtualCard {
  public:
@@ -23,4 +23,4 @@ class VirtualCard {
   virtual Bytes process_apdu(ByteView command) = 0;
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::card

@@ -1,6 +1,6 @@
 #include "sim/clock/virtual_clock.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::clock {
 
 VirtualClock::VirtualClock(std::chrono::system_clock::time_point wall_start) : wall_start_(wall_start) {}
 
@@ -24,4 +24,4 @@ void VirtualClock::advance(std::chrono::microseconds duration) {
 
 std::chrono::microseconds VirtualClock::elapsed() const { return std::chrono::microseconds(elapsed_us_.load()); }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::clock

@@ -8,7 +8,7 @@
 
 #include "hal/clock.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::clock {
 
 class VirtualClock final : public hal::Clock {
  public:
@@ -30,4 +30,4 @@ class VirtualClock final : public hal::Clock {
   std::atomic<std::int64_t> elapsed_us_{0};
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::clock

@@ -124,17 +124,17 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 )SQL";
 
-std::string iso(Date d) { return calendar::format_iso_date(d); }
+std::string iso(Date d) { return hal::calendar::format_iso_date(d); }
 
 std::optional<std::string> iso(const std::optional<Date>& d) {
   if (!d) return std::nullopt;
   return iso(*d);
 }
 
-std::string instant(TimePoint t) { return calendar::format_iso8601_utc(t); }
+std::string instant(TimePoint t) { return hal::calendar::format_iso8601_utc(t); }
 
 Date date_of(const std::string& text) {
-  const auto d = calendar::parse_iso_date(text);
+  const auto d = hal::calendar::parse_iso_date(text);
   if (!d) throw DatabaseError("corrupt date in the database: '" + text + "'");
   return *d;
 }
@@ -145,7 +145,7 @@ std::optional<Date> optional_date(const std::optional<std::string>& text) {
 }
 
 TimePoint instant_of(const std::string& t) {
-  const auto d = calendar::parse_iso_date(t.substr(0, 10));
+  const auto d = hal::calendar::parse_iso_date(t.substr(0, 10));
   if (t.size() != 20 || !d) throw DatabaseError("corrupt time in the database: '" + t + "'");
   return std::chrono::sys_days{*d} + std::chrono::hours{std::stoi(t.substr(11, 2))} +
          std::chrono::minutes{std::stoi(t.substr(14, 2))} + std::chrono::seconds{std::stoi(t.substr(17, 2))};

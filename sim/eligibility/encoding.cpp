@@ -33,11 +33,11 @@ std::optional<Bytes> base64_decode(std::string_view text) {
   return out;
 }
 
-std::string iso_utc(TimePoint t) { return calendar::format_iso8601_utc(t); }
+std::string iso_utc(TimePoint t) { return hal::calendar::format_iso8601_utc(t); }
 
 std::optional<TimePoint> parse_iso_utc(std::string_view t) {
   if (t.size() != 20 || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != 'Z') return std::nullopt;
-  const auto d = calendar::parse_iso_date(t.substr(0, 10));
+  const auto d = hal::calendar::parse_iso_date(t.substr(0, 10));
   if (!d) return std::nullopt;
   auto two = [&](std::size_t p) -> int {
     if (t[p] < '0' || t[p] > '9' || t[p + 1] < '0' || t[p + 1] > '9') return 99;

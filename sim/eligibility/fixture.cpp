@@ -61,7 +61,7 @@ class Reader {
   }
   std::optional<Date> date(const std::string& key) const {
     if (!has(key)) return std::nullopt;
-    const auto d = calendar::parse_iso_date(text(key));
+    const auto d = hal::calendar::parse_iso_date(text(key));
     if (!d) fail(key, "not a YYYY-MM-DD date: '" + text(key) + "'");
     return d;
   }
@@ -73,7 +73,7 @@ class Reader {
     const std::string t = required_text(key);
     auto bad = [&] { fail(key, "not a YYYY-MM-DDTHH:MM:SSZ time: '" + t + "'"); };
     if (t.size() != 20 || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != 'Z') bad();
-    const auto d = calendar::parse_iso_date(t.substr(0, 10));
+    const auto d = hal::calendar::parse_iso_date(t.substr(0, 10));
     if (!d) bad();
     auto two = [&](std::size_t pos) {
       if (!digits_only(t.substr(pos, 2))) bad();
@@ -118,7 +118,7 @@ CardRecord card_from(const Reader& r, const fs::path& base_dir) {
   try {
     if (r.has("card_file")) {
       const fs::path file = base_dir / r.text("card_file");
-      const CardProfile profile = CardProfile::load(file);
+      const sim::card::CardProfile profile = sim::card::CardProfile::load(file);
       auto cert = parse_certificate_der(profile.auth.certificate);
       const CertificateInfo info = describe(cert.get());
       card.certificate_sha256 = info.sha256;
@@ -302,7 +302,7 @@ Fixture Fixture::parse(const std::string& json_text, const fs::path& base_dir) {
     if (r.has("card_file") || r.has("certificate_file")) {
       try {
         auto cert = r.has("card_file")
-                        ? parse_certificate_der(CardProfile::load(base_dir / r.text("card_file")).auth.certificate)
+                        ? parse_certificate_der(sim::card::CardProfile::load(base_dir / r.text("card_file")).auth.certificate)
                         : parse_certificate_file(base_dir / r.text("certificate_file"));
         const CertificateInfo info = describe(cert.get());
         rev.issuer = info.issuer;
@@ -313,7 +313,7 @@ Fixture Fixture::parse(const std::string& json_text, const fs::path& base_dir) {
     } else {
       rev.issuer = r.required_text("issuer");
       try {
-        rev.serial = sim::detail::normalize_serial_hex(r.required_text("serial"));
+        rev.serial = sim::ca::detail::normalize_serial_hex(r.required_text("serial"));
       } catch (const std::invalid_argument& e) {
         r.fail("serial", e.what());
       }
@@ -328,7 +328,7 @@ Fixture Fixture::parse(const std::string& json_text, const fs::path& base_dir) {
 
 namespace {
 
-std::string iso(Date d) { return calendar::format_iso_date(d); }
+std::string iso(Date d) { return hal::calendar::format_iso_date(d); }
 
 Date minus_days(Date d, int n) { return Date{std::chrono::sys_days{d} - std::chrono::days{n}}; }
 
@@ -367,8 +367,8 @@ std::string sample_fixture(const SampleFixtureOptions& o) {
   const std::string today = iso(o.today);
 
   for (std::size_t i = 0; i < o.card_files.size(); ++i) {
-    const CardProfile card = CardProfile::load(o.card_files[i]);
-    const auto birth = calendar::parse_yyyymmdd(card.birth_date);
+    const sim::card::CardProfile card = sim::card::CardProfile::load(o.card_files[i]);
+    const auto birth = hal::calendar::parse_yyyymmdd(card.birth_date);
     const std::string id = "card-holder-" + std::to_string(i + 1);
     Json person{{"id", id},
                 {"name", card.holder_name},

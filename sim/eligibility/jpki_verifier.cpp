@@ -22,9 +22,9 @@ TimePoint to_time_point(const ASN1_TIME* t) {
 }
 
 std::string name_text(const X509_NAME* name) {
-  auto bio = openssl::output_bio<CertificateParseError>();
+  auto bio = hal::openssl::output_bio<CertificateParseError>();
   X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  return openssl::bio_text(bio.get());
+  return hal::openssl::bio_text(bio.get());
 }
 
 std::string read_file(const std::filesystem::path& file) {
@@ -36,7 +36,7 @@ std::string read_file(const std::filesystem::path& file) {
 bool verify_with(X509* cert, ByteView message, ByteView signature, bool pkcs1) {
   EVP_PKEY* key = X509_get0_pubkey(cert);
   if (key == nullptr) return false;
-  openssl::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  hal::openssl::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key) != 1) {
     ERR_clear_error();
@@ -53,9 +53,9 @@ bool verify_with(X509* cert, ByteView message, ByteView signature, bool pkcs1) {
 
 }  // namespace
 
-openssl::X509Ptr parse_certificate_der(ByteView der) {
+hal::openssl::X509Ptr parse_certificate_der(ByteView der) {
   const unsigned char* p = der.data();
-  openssl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  hal::openssl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!cert || p != der.data() + der.size()) {
     ERR_clear_error();
     throw CertificateParseError("not a DER X.509 certificate");
@@ -63,12 +63,12 @@ openssl::X509Ptr parse_certificate_der(ByteView der) {
   return cert;
 }
 
-openssl::X509Ptr parse_certificate_file(const std::filesystem::path& file) {
+hal::openssl::X509Ptr parse_certificate_file(const std::filesystem::path& file) {
   const std::string content = read_file(file);
   if (content.find("-----BEGIN CERTIFICATE-----") != std::string::npos) {
-    auto bio = openssl::memory_bio<CertificateParseError>(content);
-    openssl::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-    if (!cert) openssl::throw_error<CertificateParseError>("not a PEM certificate: " + file.string());
+    auto bio = hal::openssl::memory_bio<CertificateParseError>(content);
+    hal::openssl::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!cert) hal::openssl::throw_error<CertificateParseError>("not a PEM certificate: " + file.string());
     return cert;
   }
   try {
@@ -80,7 +80,7 @@ openssl::X509Ptr parse_certificate_file(const std::filesystem::path& file) {
 
 Bytes certificate_der(X509* cert) {
   const int length = i2d_X509(cert, nullptr);
-  if (length <= 0) openssl::throw_error<CertificateParseError>("i2d_X509");
+  if (length <= 0) hal::openssl::throw_error<CertificateParseError>("i2d_X509");
   Bytes der(static_cast<std::size_t>(length));
   unsigned char* out = der.data();
   i2d_X509(cert, &out);
@@ -91,7 +91,7 @@ std::string sha256_hex(ByteView bytes) {
   Bytes digest(32);
   unsigned int length = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    openssl::throw_error<std::runtime_error>("SHA-256");
+    hal::openssl::throw_error<std::runtime_error>("SHA-256");
   }
   std::string hex = to_hex(digest, '\0');
   std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) { return c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c; });
@@ -107,29 +107,29 @@ CertificateInfo describe(X509* cert, ByteView der) {
   info.sha256 = sha256_hex(der);
   info.subject = name_text(X509_get_subject_name(cert));
   info.issuer = name_text(X509_get_issuer_name(cert));
-  openssl::BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
-  if (!serial) openssl::throw_error<CertificateParseError>("certificate serial");
-  info.serial = sim::detail::bignum_hex(serial.get());
+  hal::openssl::BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
+  if (!serial) hal::openssl::throw_error<CertificateParseError>("certificate serial");
+  info.serial = sim::ca::detail::bignum_hex(serial.get());
   info.not_before = to_time_point(X509_get0_notBefore(cert));
   info.not_after = to_time_point(X509_get0_notAfter(cert));
   return info;
 }
 
 JpkiVerifier::JpkiVerifier(const std::vector<std::filesystem::path>& ca_certificate_files) : store_(X509_STORE_new()) {
-  if (!store_) openssl::throw_error<CertificateParseError>("X509_STORE_new");
+  if (!store_) hal::openssl::throw_error<CertificateParseError>("X509_STORE_new");
   if (ca_certificate_files.empty()) throw CertificateParseError("no JPKI CA certificate to trust");
   for (const auto& file : ca_certificate_files) {
-    openssl::X509Ptr ca = parse_certificate_file(file);
+    hal::openssl::X509Ptr ca = parse_certificate_file(file);
     if (X509_check_ca(ca.get()) == 0) throw CertificateParseError(file.string() + " is not a CA certificate");
-    if (X509_STORE_add_cert(store_.get(), ca.get()) != 1) openssl::throw_error<CertificateParseError>("X509_STORE_add_cert");
+    if (X509_STORE_add_cert(store_.get(), ca.get()) != 1) hal::openssl::throw_error<CertificateParseError>("X509_STORE_add_cert");
     anchors_.push_back(std::move(ca));
   }
 }
 
 JpkiVerifier::ChainCheck JpkiVerifier::check_chain(X509* cert) const {
-  openssl::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+  hal::openssl::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!ctx || X509_STORE_CTX_init(ctx.get(), store_.get(), cert, nullptr) != 1) {
-    openssl::throw_error<std::runtime_error>("X509_STORE_CTX_init");
+    hal::openssl::throw_error<std::runtime_error>("X509_STORE_CTX_init");
   }
   X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_NO_CHECK_TIME);
   if (X509_verify_cert(ctx.get()) != 1) {
@@ -147,15 +147,15 @@ JpkiVerifier::ChainCheck JpkiVerifier::check_chain(X509* cert) const {
 
 std::vector<RevocationRecord> JpkiVerifier::read_crl(const std::filesystem::path& crl_file) const {
   const std::string content = read_file(crl_file);
-  openssl::X509CrlPtr crl;
+  hal::openssl::X509CrlPtr crl;
   if (content.find("-----BEGIN X509 CRL-----") != std::string::npos) {
-    auto bio = openssl::memory_bio<CertificateParseError>(content);
+    auto bio = hal::openssl::memory_bio<CertificateParseError>(content);
     crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
   } else {
     const auto* p = reinterpret_cast<const unsigned char*>(content.data());
     crl.reset(d2i_X509_CRL(nullptr, &p, static_cast<long>(content.size())));
   }
-  if (!crl) openssl::throw_error<CertificateParseError>("not a CRL: " + crl_file.string());
+  if (!crl) hal::openssl::throw_error<CertificateParseError>("not a CRL: " + crl_file.string());
   const X509* signer = nullptr;
   for (const auto& anchor : anchors_) {
     if (X509_NAME_cmp(X509_get_subject_name(anchor.get()), X509_CRL_get_issuer(crl.get())) == 0 &&
@@ -171,9 +171,9 @@ std::vector<RevocationRecord> JpkiVerifier::read_crl(const std::filesystem::path
   STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
   for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
     const X509_REVOKED* entry = sk_X509_REVOKED_value(revoked, i);
-    openssl::BignumPtr serial(ASN1_INTEGER_to_BN(X509_REVOKED_get0_serialNumber(entry), nullptr));
-    if (!serial) openssl::throw_error<CertificateParseError>("CRL entry serial");
-    out.push_back({issuer, sim::detail::bignum_hex(serial.get()), to_time_point(X509_REVOKED_get0_revocationDate(entry)),
+    hal::openssl::BignumPtr serial(ASN1_INTEGER_to_BN(X509_REVOKED_get0_serialNumber(entry), nullptr));
+    if (!serial) hal::openssl::throw_error<CertificateParseError>("CRL entry serial");
+    out.push_back({issuer, sim::ca::detail::bignum_hex(serial.get()), to_time_point(X509_REVOKED_get0_revocationDate(entry)),
                    crl_file.filename().string()});
   }
   return out;

@@ -31,9 +31,9 @@ struct CertificateInfo {
   TimePoint not_after{};
 };
 
-openssl::X509Ptr parse_certificate_der(ByteView der);
+hal::openssl::X509Ptr parse_certificate_der(ByteView der);
 // PEM ("-----BEGIN CERTIFICATE-----") or DER, recognised by the first bytes.
-openssl::X509Ptr parse_certificate_file(const std::filesystem::path& file);
+hal::openssl::X509Ptr parse_certificate_file(const std::filesystem::path& file);
 CertificateInfo describe(X509* cert);
 // The same, with the DER already at hand (no re-encoding).
 CertificateInfo describe(X509* cert, ByteView der);
@@ -63,8 +63,8 @@ class JpkiVerifier {
   std::vector<RevocationRecord> read_crl(const std::filesystem::path& crl_file) const;
 
  private:
-  std::vector<openssl::X509Ptr> anchors_;
-  std::unique_ptr<X509_STORE, openssl::Deleter<X509_STORE_free>> store_;
+  std::vector<hal::openssl::X509Ptr> anchors_;
+  std::unique_ptr<X509_STORE, hal::openssl::Deleter<X509_STORE_free>> store_;
 };
 
 // RSASSA-PKCS1-v1_5 over the SHA-256 DigestInfo of the nonce with the card certificate's key:

@@ -100,7 +100,7 @@ std::string oqs_time(TimePoint t) {
   return out;
 }
 
-std::string oqs_date(Date d) { return calendar::format_yyyymmdd(d); }
+std::string oqs_date(Date d) { return hal::calendar::format_yyyymmdd(d); }
 
 nlohmann::json oqs_result(const Evaluation& e, const std::vector<Shown>& shown, const ResultContext& c) {
   const Date today = japan_date(c.now);

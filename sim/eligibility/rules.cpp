@@ -33,12 +33,12 @@ void add_message(Evaluation& e, const char* code, const std::string& message) {
 
 void note_hidden(Evaluation& e, const QualificationRecord& q, Date today) {
   if (!acquisition_visible(q, today)) {
-    e.notes.push_back("qualification " + q.key + " filed " + calendar::format_iso_date(q.filed_on) +
-                      " is not visible before " + calendar::format_iso_date(visible_from(q.filed_on)) +
+    e.notes.push_back("qualification " + q.key + " filed " + hal::calendar::format_iso_date(q.filed_on) +
+                      " is not visible before " + hal::calendar::format_iso_date(visible_from(q.filed_on)) +
                       " (data-registration lag)");
   } else if (q.disqualification_date && q.loss_filed_on && !loss_visible(q, today)) {
-    e.notes.push_back("loss of qualification " + q.key + " filed " + calendar::format_iso_date(*q.loss_filed_on) +
-                      " is not visible before " + calendar::format_iso_date(visible_from(*q.loss_filed_on)) +
+    e.notes.push_back("loss of qualification " + q.key + " filed " + hal::calendar::format_iso_date(*q.loss_filed_on) +
+                      " is not visible before " + hal::calendar::format_iso_date(visible_from(*q.loss_filed_on)) +
                       " (data-registration lag)");
   }
 }

@@ -128,7 +128,7 @@ std::string subject_field(X509* cert, int nid) {
   unsigned char* utf8 = nullptr;
   const int length = ASN1_STRING_to_UTF8(&utf8, data);
   if (length < 0) return {};
-  const openssl::String owned(reinterpret_cast<char*>(utf8));
+  const hal::openssl::String owned(reinterpret_cast<char*>(utf8));
   return std::string(owned.get(), static_cast<std::size_t>(length));
 }
 
@@ -290,7 +290,7 @@ struct SimulatedEligibilityService::Impl {
 
   bool setup_tls(SSL_CTX& ctx) {
     const auto fail = [&](const std::string& what) {
-      tls_error = what + ": " + openssl::take_errors();
+      tls_error = what + ": " + hal::openssl::take_errors();
       return false;
     };
     if (SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION) != 1) return fail("cannot require TLS 1.2");
@@ -432,7 +432,7 @@ struct SimulatedEligibilityService::Impl {
     j["status"] = "ok";
     j["service"] = "kiosk-sim-eligibility/1";
     j["time"] = iso_utc(at);
-    j["today"] = calendar::format_iso_date(japan_date(at));
+    j["today"] = hal::calendar::format_iso_date(japan_date(at));
     return {200, j.dump()};
   }
 
@@ -500,8 +500,8 @@ struct SimulatedEligibilityService::Impl {
     c.dates = judge_certificate_dates(c.info.not_before, c.info.not_after, at);
     if (c.dates.judgement == CertificateJudgement::Expired) {
       throw ApiError{403, "CARD_CERTIFICATE_EXPIRED", kMessage006, false,
-                     "expired " + calendar::format_iso_date(c.dates.not_after) + ", grace period ended " +
-                         calendar::format_iso_date(c.dates.usable_until)};
+                     "expired " + hal::calendar::format_iso_date(c.dates.not_after) + ", grace period ended " +
+                         hal::calendar::format_iso_date(c.dates.usable_until)};
     }
     if (c.dates.judgement == CertificateJudgement::NotYetValid) {
       throw ApiError{403, "CARD_CERTIFICATE_NOT_YET_VALID",
@@ -794,7 +794,7 @@ struct SimulatedEligibilityService::Impl {
     q.symbol = text("InsuredCardSymbol", false);
     q.number = text("InsuredIdentificationNumber", true);
     if (const std::string branch = text("InsuredBranchNumber", false); !branch.empty()) q.branch = branch;
-    const auto birth = calendar::parse_yyyymmdd(text("Birthdate", true));
+    const auto birth = hal::calendar::parse_yyyymmdd(text("Birthdate", true));
     if (!birth) throw bad_request("Birthdate is not a YYYYMMDD date");
     q.birth_date = *birth;
     const bool limit = text("LimitApplicationCertificateRelatedConsFlg", false) == "1";

@@ -14,10 +14,10 @@ namespace kiosk::sim::eligibility {
 namespace {
 
 namespace fs = std::filesystem;
-using openssl::throw_error;
+using hal::openssl::throw_error;
 
-openssl::EvpPkeyPtr new_key() {
-  openssl::EvpPkeyPtr key(EVP_EC_gen("P-256"));
+hal::openssl::EvpPkeyPtr new_key() {
+  hal::openssl::EvpPkeyPtr key(EVP_EC_gen("P-256"));
   if (!key) throw_error<PkiError>("cannot generate an EC P-256 key");
   return key;
 }
@@ -44,17 +44,17 @@ void write_text(const fs::path& path, const std::string& text, bool secret) {
 }
 
 std::string pem_of(X509* cert) {
-  auto bio = openssl::output_bio<PkiError>();
+  auto bio = hal::openssl::output_bio<PkiError>();
   if (PEM_write_bio_X509(bio.get(), cert) != 1) throw_error<PkiError>("PEM_write_bio_X509");
-  return openssl::bio_text(bio.get());
+  return hal::openssl::bio_text(bio.get());
 }
 
 std::string pem_of(EVP_PKEY* key) {
-  auto bio = openssl::output_bio<PkiError>();
+  auto bio = hal::openssl::output_bio<PkiError>();
   if (PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     throw_error<PkiError>("PEM_write_bio_PrivateKey");
   }
-  return openssl::bio_text(bio.get());
+  return hal::openssl::bio_text(bio.get());
 }
 
 void add_entry(X509_NAME* name, const char* field, const std::string& value) {
@@ -67,26 +67,26 @@ void add_entry(X509_NAME* name, const char* field, const std::string& value) {
 void add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {
   X509V3_CTX ctx{};
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  openssl::X509ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  hal::openssl::X509ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
   if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) throw_error<PkiError>("cannot add extension " + value);
 }
 
-openssl::X509Ptr build(X509_NAME* subject, X509* issuer_cert, X509_NAME* issuer_name, EVP_PKEY* subject_key,
+hal::openssl::X509Ptr build(X509_NAME* subject, X509* issuer_cert, X509_NAME* issuer_name, EVP_PKEY* subject_key,
                        std::chrono::system_clock::time_point not_before, std::chrono::system_clock::time_point not_after) {
   if (not_after <= not_before) throw std::invalid_argument("a certificate must end after it starts");
-  openssl::X509Ptr cert(X509_new());
-  openssl::BignumPtr serial(BN_new());
+  hal::openssl::X509Ptr cert(X509_new());
+  hal::openssl::BignumPtr serial(BN_new());
   if (!cert || !serial || BN_rand(serial.get(), 63, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) != 1) {
     throw_error<PkiError>("cannot start a certificate");
   }
-  openssl::Asn1IntegerPtr serial_value(BN_to_ASN1_INTEGER(serial.get(), nullptr));
+  hal::openssl::Asn1IntegerPtr serial_value(BN_to_ASN1_INTEGER(serial.get(), nullptr));
   if (!serial_value || X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
       X509_set_serialNumber(cert.get(), serial_value.get()) != 1 || X509_set_subject_name(cert.get(), subject) != 1 ||
       X509_set_issuer_name(cert.get(), issuer_name) != 1 || X509_set_pubkey(cert.get(), subject_key) != 1) {
     throw_error<PkiError>("cannot build a certificate");
   }
-  sim::detail::set_time(X509_getm_notBefore(cert.get()), not_before);
-  sim::detail::set_time(X509_getm_notAfter(cert.get()), not_after);
+  sim::ca::detail::set_time(X509_getm_notBefore(cert.get()), not_before);
+  sim::ca::detail::set_time(X509_getm_notAfter(cert.get()), not_after);
   add_extension(cert.get(), issuer_cert != nullptr ? issuer_cert : cert.get(), NID_subject_key_identifier, "hash");
   if (issuer_cert != nullptr) add_extension(cert.get(), issuer_cert, NID_authority_key_identifier, "keyid:always");
   return cert;
@@ -98,7 +98,7 @@ bool digits(const std::string& s, std::size_t n) {
 
 }  // namespace
 
-ServicePki::ServicePki(fs::path certificate_file, openssl::X509Ptr cert, openssl::EvpPkeyPtr key)
+ServicePki::ServicePki(fs::path certificate_file, hal::openssl::X509Ptr cert, hal::openssl::EvpPkeyPtr key)
     : certificate_file_(std::move(certificate_file)), cert_(std::move(cert)), key_(std::move(key)) {}
 ServicePki::ServicePki(ServicePki&&) noexcept = default;
 ServicePki& ServicePki::operator=(ServicePki&&) noexcept = default;
@@ -110,7 +110,7 @@ ServicePki ServicePki::create(const fs::path& dir, TimePoint now, const std::str
   const fs::path key_file = dir / (name + ".key");
   if (fs::exists(cert_file) || fs::exists(key_file)) throw PkiError("a CA exists already at " + cert_file.string());
   auto key = new_key();
-  openssl::X509NamePtr subject(X509_NAME_new());
+  hal::openssl::X509NamePtr subject(X509_NAME_new());
   if (!subject) throw_error<PkiError>("X509_NAME_new");
   add_entry(subject.get(), "C", "JP");
   add_entry(subject.get(), "O", "Kiosk simulator");
@@ -129,11 +129,11 @@ ServicePki ServicePki::open(const fs::path& dir, const std::string& name) {
   const fs::path key_file = dir / (name + ".key");
   const std::string cert_pem = read_text(cert_file);
   const std::string key_pem = read_text(key_file);
-  auto cert_bio = openssl::memory_bio<PkiError>(cert_pem);
-  openssl::X509Ptr cert(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
+  auto cert_bio = hal::openssl::memory_bio<PkiError>(cert_pem);
+  hal::openssl::X509Ptr cert(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
   if (!cert) throw_error<PkiError>("not a certificate: " + cert_file.string());
-  auto key_bio = openssl::memory_bio<PkiError>(key_pem);
-  openssl::EvpPkeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  auto key_bio = hal::openssl::memory_bio<PkiError>(key_pem);
+  hal::openssl::EvpPkeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
   if (!key) throw_error<PkiError>("not a private key: " + key_file.string());
   if (X509_check_private_key(cert.get(), key.get()) != 1) throw_error<PkiError>(key_file.string() + " does not match its CA");
   return ServicePki(cert_file, std::move(cert), std::move(key));
@@ -142,7 +142,7 @@ ServicePki ServicePki::open(const fs::path& dir, const std::string& name) {
 IssuedFiles ServicePki::issue_server(const fs::path& dir, const std::string& name, TimePoint not_before, TimePoint not_after,
                                      const std::vector<std::string>& extra_dns_names) const {
   auto key = new_key();
-  openssl::X509NamePtr subject(X509_NAME_new());
+  hal::openssl::X509NamePtr subject(X509_NAME_new());
   if (!subject) throw_error<PkiError>("X509_NAME_new");
   add_entry(subject.get(), "C", "JP");
   add_entry(subject.get(), "O", "Kiosk simulator");
@@ -170,7 +170,7 @@ IssuedFiles ServicePki::issue_terminal(const fs::path& dir, const std::string& n
   }
   if (terminal_id.empty()) throw std::invalid_argument("the terminal needs an id");
   auto key = new_key();
-  openssl::X509NamePtr subject(X509_NAME_new());
+  hal::openssl::X509NamePtr subject(X509_NAME_new());
   if (!subject) throw_error<PkiError>("X509_NAME_new");
   add_entry(subject.get(), "C", "JP");
   add_entry(subject.get(), "O", institution_name.empty() ? std::string("Medical institution") : institution_name);

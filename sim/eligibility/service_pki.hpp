@@ -53,10 +53,10 @@ class ServicePki {
   const std::filesystem::path& certificate_file() const { return certificate_file_; }
 
  private:
-  ServicePki(std::filesystem::path certificate_file, openssl::X509Ptr cert, openssl::EvpPkeyPtr key);
+  ServicePki(std::filesystem::path certificate_file, hal::openssl::X509Ptr cert, hal::openssl::EvpPkeyPtr key);
   std::filesystem::path certificate_file_;
-  openssl::X509Ptr cert_;
-  openssl::EvpPkeyPtr key_;
+  hal::openssl::X509Ptr cert_;
+  hal::openssl::EvpPkeyPtr key_;
 };
 
 }  // namespace kiosk::sim::eligibility

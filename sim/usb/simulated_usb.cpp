@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
-namespace kiosk::sim {
+namespace kiosk::sim::usb {
 
 std::vector<hal::UsbDevice> SimulatedUsb::standard_kiosk() {
   return {
@@ -46,4 +46,4 @@ std::vector<hal::UsbEvent> SimulatedUsb::wait_for_changes(std::chrono::milliseco
   return std::exchange(pending_, {});
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::usb

@@ -7,7 +7,7 @@
 
 #include "hal/usb_inventory.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::usb {
 
 class SimulatedUsb final : public hal::UsbInventory {
  public:
@@ -29,4 +29,4 @@ class SimulatedUsb final : public hal::UsbInventory {
   bool fail_ = false;
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::usb

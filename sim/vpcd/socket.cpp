@@ -14,7 +14,7 @@
 #include <cstring>
 #include <system_error>
 
-namespace kiosk::sim {
+namespace kiosk::sim::vpcd {
 
 namespace {
 
@@ -171,4 +171,4 @@ IoResult write_all(int fd, ByteView data) {
   return IoResult::Ok;
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::vpcd

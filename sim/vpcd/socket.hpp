@@ -10,7 +10,7 @@
 
 #include "hal/bytes.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::vpcd {
 
 // Owns a file descriptor; closes it on destruction.
 class UniqueFd {
@@ -73,4 +73,4 @@ IoResult read_exact(int fd, Byte* data, std::size_t size, std::chrono::milliseco
 // Writes all bytes (MSG_NOSIGNAL). Closed when the peer is gone.
 IoResult write_all(int fd, ByteView data);
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::vpcd

@@ -5,7 +5,7 @@
 #include <array>
 #include <exception>
 
-namespace kiosk::sim {
+namespace kiosk::sim::vpcd {
 
 namespace {
 
@@ -32,7 +32,7 @@ std::string endpoint_text(const Endpoint& e) {
 
 }  // namespace
 
-namespace vpcd {
+namespace wire {
 Bytes frame(ByteView payload) {
   if (payload.size() > 0xFFFF) throw std::length_error("vpcd frame payload over 65535 bytes");
   Bytes out;
@@ -42,7 +42,7 @@ Bytes frame(ByteView payload) {
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
 }
-}  // namespace vpcd
+}  // namespace wire
 
 const char* to_string(BridgeState state) {
   switch (state) {
@@ -55,7 +55,7 @@ const char* to_string(BridgeState state) {
   return "unknown";
 }
 
-VpcdBridge::VpcdBridge(VirtualCard& card, VpcdBridgeOptions options) : card_(card), options_(std::move(options)) {}
+VpcdBridge::VpcdBridge(sim::card::VirtualCard& card, VpcdBridgeOptions options) : card_(card), options_(std::move(options)) {}
 
 void VpcdBridge::log(const std::string& message) const {
   if (options_.on_log) options_.on_log(message);
@@ -244,30 +244,30 @@ VpcdBridge::Served VpcdBridge::serve_frame() {
 
   if (size == 1) {  // control message
     switch (payload[0]) {
-      case vpcd::kPowerOff: {
+      case wire::kPowerOff: {
         card_.power_off();
         std::lock_guard lock(mutex_);
         ++counters_.power_off;
         return Served::Ok;
       }
-      case vpcd::kPowerOn: {
+      case wire::kPowerOn: {
         card_.power_on();
         std::lock_guard lock(mutex_);
         ++counters_.power_on;
         return Served::Ok;
       }
-      case vpcd::kReset: {
+      case wire::kReset: {
         card_.reset();
         std::lock_guard lock(mutex_);
         ++counters_.resets;
         return Served::Ok;
       }
-      case vpcd::kGetAtr: {
+      case wire::kGetAtr: {
         {
           std::lock_guard lock(mutex_);
           ++counters_.atr_requests;
         }
-        return write_all(fd, vpcd::frame(card_.atr())) == IoResult::Ok ? Served::Ok : Served::Closed;
+        return write_all(fd, wire::frame(card_.atr())) == IoResult::Ok ? Served::Ok : Served::Closed;
       }
       default:
         log("ignoring unknown vpcd control byte " + to_hex(payload));
@@ -303,7 +303,7 @@ VpcdBridge::Served VpcdBridge::serve_frame() {
     leave_field();
     return Served::Removed;
   }
-  if (write_all(fd, vpcd::frame(response)) != IoResult::Ok) return Served::Closed;
+  if (write_all(fd, wire::frame(response)) != IoResult::Ok) return Served::Closed;
   if (remove) {
     leave_field();
     return Served::Removed;
@@ -311,4 +311,4 @@ VpcdBridge::Served VpcdBridge::serve_frame() {
   return Served::Ok;
 }
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::vpcd

@@ -20,9 +20,9 @@
 #include "sim/card/virtual_card.hpp"
 #include "sim/vpcd/socket.hpp"
 
-namespace kiosk::sim {
+namespace kiosk::sim::vpcd {
 
-namespace vpcd {
+namespace wire {
 inline constexpr Byte kPowerOff = 0x00;
 inline constexpr Byte kPowerOn = 0x01;
 inline constexpr Byte kReset = 0x02;
@@ -32,7 +32,7 @@ inline constexpr std::uint16_t kDefaultPort = 35963;
 
 // The length-prefixed frame of `payload`. Throws std::length_error above 65535 bytes.
 Bytes frame(ByteView payload);
-}  // namespace vpcd
+}  // namespace wire
 
 // Cannot reach vpcd in the time allowed.
 class VpcdError : public std::runtime_error {
@@ -44,7 +44,7 @@ enum class BridgeState { Idle, Connecting, Connected, Ejected, Stopped };
 const char* to_string(BridgeState state);
 
 struct VpcdBridgeOptions {
-  Endpoint vpcd{"127.0.0.1", vpcd::kDefaultPort};
+  Endpoint vpcd{"127.0.0.1", wire::kDefaultPort};
   // run() throws VpcdError if the first connection does not succeed within this time (vpcd
   // listens only once pcscd has loaded the driver).
   std::chrono::milliseconds connect_timeout{10'000};
@@ -74,7 +74,7 @@ class VpcdBridge {
     std::size_t connections = 0;
   };
 
-  VpcdBridge(VirtualCard& card, VpcdBridgeOptions options);
+  VpcdBridge(sim::card::VirtualCard& card, VpcdBridgeOptions options);
   ~VpcdBridge() = default;
   VpcdBridge(const VpcdBridge&) = delete;
   VpcdBridge& operator=(const VpcdBridge&) = delete;
@@ -107,7 +107,7 @@ class VpcdBridge {
   void log(const std::string& message) const;
   void leave_field();
 
-  VirtualCard& card_;
+  sim::card::VirtualCard& card_;
   VpcdBridgeOptions options_;
   WakeFd wake_;
   UniqueFd socket_;  // run() thread only
@@ -121,4 +121,4 @@ class VpcdBridge {
   Counters counters_;
 };
 
-}  // namespace kiosk::sim
+}  // namespace kiosk::sim::vpcd

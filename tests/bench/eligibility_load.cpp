@@ -138,7 +138,7 @@ double ms_since(Clock::time_point t) { return duration<double, std::milli>(Clock
 
 // The service's steps for one PIN confirmation, each timed alone on one thread (what the
 // service's CPU per confirmation is made of; the rest is TLS, HTTP and the kernel).
-double print_breakdown(const sim::CardProfile& card, const sim::RsaKey& key, const std::string& fixture,
+double print_breakdown(const sim::card::CardProfile& card, const sim::ca::RsaKey& key, const std::string& fixture,
                        const std::filesystem::path& dir) {
   constexpr int kRounds = 1000;
   double total = 0;
@@ -152,7 +152,7 @@ double print_breakdown(const sim::CardProfile& card, const sim::RsaKey& key, con
   };
   const Bytes& der = card.auth.certificate;
   const Bytes nonce(32, 0x5A);
-  const Bytes signature = key.sign_pkcs1_raw(crypto::sha256_digest_info(crypto::sha256(nonce)));
+  const Bytes signature = key.sign_pkcs1_raw(core::crypto::sha256_digest_info(core::crypto::sha256(nonce)));
   const std::string body = R"({"api_version":1,"method":"pin","card_certificate":")" + elig::base64_encode(der) +
                            R"(","nonce":")" + elig::base64_encode(nonce) + R"(","card_signature":")" +
                            elig::base64_encode(signature) + R"("})";
@@ -231,8 +231,8 @@ int run(int argc, char** argv) {
   }
 
   // The world: the test CA and one card, the service's PKI, one insured person.
-  const sim::CardProfile card = test::test_card_profile();
-  const sim::RsaKey card_key = sim::RsaKey::from_pem(card.auth.private_key_pem);
+  const sim::card::CardProfile card = test::test_card_profile();
+  const sim::ca::RsaKey card_key = sim::ca::RsaKey::from_pem(card.auth.private_key_pem);
   test::TempDir dir;
   const auto now = std::chrono::system_clock::now();
   const elig::ServiceDirectory pki = elig::init_service_directory(dir.path() / "service", "1312345678", now);
@@ -242,13 +242,13 @@ int run(int argc, char** argv) {
                               R"("}],"qualifications":[{"id":"q1","insurer_number":"01130012","symbol":"1","number":"1001","branch":"00",)"
                               R"("qualification_date":"2020-04-01","contribution_ratio":"030"}]}]})";
   SteadyClock clock;
-  eligibility::ClientOptions client_options;
+  core::eligibility::ClientOptions client_options;
   client_options.max_confirm_rounds = 1;
   // A service and one client (own keep-alive connection) per thread.
   struct Rig {
     std::unique_ptr<elig::SimulatedEligibilityService> service;
-    std::vector<std::unique_ptr<drivers::HttpsClientTransport>> transports;
-    std::vector<std::unique_ptr<eligibility::EligibilityClient>> clients;
+    std::vector<std::unique_ptr<drivers::https::HttpsClientTransport>> transports;
+    std::vector<std::unique_ptr<core::eligibility::EligibilityClient>> clients;
   };
   auto make_rig = [&](const std::string& name, std::size_t certificate_cache) {
     elig::ServiceOptions options;
@@ -262,15 +262,15 @@ int run(int argc, char** argv) {
     Rig rig;
     rig.service = std::make_unique<elig::SimulatedEligibilityService>(options, elig::Fixture::parse(fixture, dir.path()));
     rig.service->start();
-    drivers::HttpsTransportConfig config;
+    drivers::https::HttpsTransportConfig config;
     config.host = "127.0.0.1";
     config.port = rig.service->port();
     config.ca_certificate = pki.service_ca;
     config.client_certificate = pki.terminal_certificate;
     config.client_key = pki.terminal_key;
     for (int t = 0; t < o.threads; ++t) {
-      rig.transports.push_back(std::make_unique<drivers::HttpsClientTransport>(config));
-      rig.clients.push_back(std::make_unique<eligibility::EligibilityClient>(*rig.transports.back(), clock, client_options));
+      rig.transports.push_back(std::make_unique<drivers::https::HttpsClientTransport>(config));
+      rig.clients.push_back(std::make_unique<core::eligibility::EligibilityClient>(*rig.transports.back(), clock, client_options));
       rig.clients.back()->health();  // open the keep-alive connection
     }
     return rig;
@@ -280,7 +280,7 @@ int run(int argc, char** argv) {
   // ... and with the service's cache of parsed certificates (the same card again).
   Rig cached = make_rig("cached", 10000);
   auto& clients = fresh.clients;
-  auto card_sign = [&](ByteView nonce) { return card_key.sign_pkcs1_raw(crypto::sha256_digest_info(crypto::sha256(nonce))); };
+  auto card_sign = [&](ByteView nonce) { return card_key.sign_pkcs1_raw(core::crypto::sha256_digest_info(core::crypto::sha256(nonce))); };
 
   std::printf("eligibility service load over mTLS (TLS 1.3, keep-alive) on 127.0.0.1: %d client threads, up to %d "
               "confirmations or %.0f s per phase, %s database, %u hardware threads\n",
@@ -292,7 +292,7 @@ int run(int argc, char** argv) {
 
   // Phase A: nonces fetched and signed first (untimed), then the confirmations alone.
   auto prepare = [&](Rig& rig) {
-    std::vector<eligibility::codec::ConfirmRequest> prepared(static_cast<std::size_t>(o.count));
+    std::vector<core::eligibility::codec::ConfirmRequest> prepared(static_cast<std::size_t>(o.count));
     std::atomic<int> next{0};
     std::vector<std::thread> pool;
     const auto prep_start = Clock::now();
@@ -301,7 +301,7 @@ int run(int argc, char** argv) {
         for (int i; (i = next.fetch_add(1)) < o.count;) {
           const auto challenge = rig.clients[static_cast<std::size_t>(t)]->issue_challenge();
           auto& r = prepared[static_cast<std::size_t>(i)];
-          r.method = eligibility::ConfirmationMethod::Pin;
+          r.method = core::eligibility::ConfirmationMethod::Pin;
           r.card_certificate = card.auth.certificate;
           r.nonce = challenge.nonce;
           r.card_signature = card_sign(challenge.nonce);
@@ -317,7 +317,7 @@ int run(int argc, char** argv) {
     return run_phase(o, [&](int t, int i) {
       const auto start = Clock::now();
       const auto c = rig.clients[static_cast<std::size_t>(t)]->confirm(prepared[static_cast<std::size_t>(i)]);
-      if (!c.result || c.result->body.qualification_validity != eligibility::QualificationValidity::Valid) {
+      if (!c.result || c.result->body.qualification_validity != core::eligibility::QualificationValidity::Valid) {
         throw std::runtime_error("unexpected answer");
       }
       return ms_since(start);
@@ -341,12 +341,12 @@ int run(int argc, char** argv) {
   });
   if (run_b) report("B  PIN end to end (challenge + RSA sign here + confirm)", b, o.threads);
 
-  auto terminal_key = drivers::TerminalKeySigner::from_pem_file(pki.terminal_key);
+  auto terminal_key = drivers::https::TerminalKeySigner::from_pem_file(pki.terminal_key);
   PhaseResult c;
   if (run_c) c = run_phase(o, [&](int t, int) {
     const auto start = Clock::now();
     const auto r = clients[static_cast<std::size_t>(t)]->confirm_by_face(
-        card.auth.certificate, {0.8, 0.6, eligibility::Liveness::Passed, "bench"}, terminal_key);
+        card.auth.certificate, {0.8, 0.6, core::eligibility::Liveness::Passed, "bench"}, terminal_key);
     if (!r.result) throw std::runtime_error("unexpected answer");
     return ms_since(start);
   });

@@ -79,7 +79,7 @@ std::vector<std::filesystem::path> images_of(const std::filesystem::path& dir) {
 // are dropped.
 class RecordedCamera final : public hal::Camera {
  public:
-  RecordedCamera(sim::Scene& scene, double seconds) : fps_(scene.settings().fps) {
+  RecordedCamera(sim::camera::Scene& scene, double seconds) : fps_(scene.settings().fps) {
     const auto frames = static_cast<std::uint64_t>(seconds * fps_);
     for (std::uint64_t i = 0; i < frames; ++i) {
       std::vector<uchar> jpeg;
@@ -132,14 +132,14 @@ int main(int argc, char** argv) {
               cv::getNumThreads(), std::thread::hardware_concurrency());
   const double rss_before = status_mib("VmRSS");
   try {
-    face::FaceConfig config;
+    core::face::FaceConfig config;
     config.model_dir = dir;
     for (const auto& kv : settings) {
-      face::apply_setting(config, kv.substr(0, kv.find('=')), kv.substr(kv.find('=') + 1));
+      core::face::apply_setting(config, kv.substr(0, kv.find('=')), kv.substr(kv.find('=') + 1));
       std::printf("  setting %s\n", kv.c_str());
     }
     const auto t_load = Clock::now();
-    face::FaceVerifier verifier(config);
+    core::face::FaceVerifier verifier(config);
     const double load_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_load).count();
     const double rss_models = status_mib("VmRSS");
     std::printf("  models loaded in %.0f ms from %s; RSS %.1f MiB -> %.1f MiB (+%.1f MiB)\n", load_ms,
@@ -152,12 +152,12 @@ int main(int argc, char** argv) {
     std::vector<double> total;
     int usable = 0;
     for (const auto& person : people(dir / "data", 10)) {
-      sim::Scene scene(sim::FaceSource::image(images_of(person).at(1)), {sim::Segment{}});
-      face::LivenessAnalyzer analyzer(config.liveness);
+      sim::camera::Scene scene(sim::camera::FaceSource::image(images_of(person).at(1)), {sim::camera::Segment{}});
+      core::face::LivenessAnalyzer analyzer(config.liveness);
       for (int i = 0; i < 30; ++i) {
         const cv::Mat frame = scene.render(i / 30.0, static_cast<std::uint64_t>(i));
         const auto t0 = Clock::now();
-        const face::FrameAnalysis a = verifier.analyse(frame);
+        const core::face::FrameAnalysis a = verifier.analyse(frame);
         const auto t1 = Clock::now();
         if (a.quality.usable) analyzer.observe(frame, a.faces.front());
         const auto t2 = Clock::now();
@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
     std::printf("  per 640x480 frame (%zu frames, %d with a usable face):\n", total.size(), usable);
     std::printf("    detection (YuNet at 320x240 + landmark refinement): median %.1f ms, p90 %.1f ms\n", d.median, d.p90);
     std::printf("    align + quality + embedding (%s%s):   median %.1f ms, p90 %.1f ms\n",
-                face::to_string(config.recognizer.kind), config.recognizer.flip_average_live ? ", face + mirror" : "",
+                core::face::to_string(config.recognizer.kind), config.recognizer.flip_average_live ? ", face + mirror" : "",
                 e.median, e.p90);
     std::printf("    liveness measures (planarity, edges, spectrum):       median %.1f ms, p90 %.1f ms\n", l.median,
                 l.p90);
@@ -191,20 +191,20 @@ int main(int argc, char** argv) {
     int sessions = 0;
     for (const auto& person : people(dir / "data", 8)) {
       const auto files = images_of(person);
-      const Bytes jp2 = sim::make_card_photo_jp2(files.at(0));
-      face::FaceSession session(verifier, jp2);
-      sim::Scene scene(sim::FaceSource::image(files.at(1)),
-                       {sim::Segment{sim::Presentation::Nobody, sim::Condition::Normal, 1.0},
-                        sim::Segment{sim::Presentation::Live, sim::Condition::Normal, 30.0}});
+      const Bytes jp2 = sim::card::make_card_photo_jp2(files.at(0));
+      core::face::FaceSession session(verifier, jp2);
+      sim::camera::Scene scene(sim::camera::FaceSource::image(files.at(1)),
+                       {sim::camera::Segment{sim::camera::Presentation::Nobody, sim::camera::Condition::Normal, 1.0},
+                        sim::camera::Segment{sim::camera::Presentation::Live, sim::camera::Condition::Normal, 30.0}});
       RecordedCamera camera(scene, 4.0);
       camera.start();
       const auto opened = Clock::now();
       int frames = 0;  // processed while the face is in view
-      face::CameraLoopOptions options;
-      options.on_progress = [&](const face::Progress&) {
+      core::face::CameraLoopOptions options;
+      options.on_progress = [&](const core::face::Progress&) {
         if (Clock::now() - opened >= std::chrono::seconds(1)) ++frames;
       };
-      const face::Decision decision = face::run_attempt(session, camera, options);
+      const core::face::Decision decision = core::face::run_attempt(session, camera, options);
       const auto decided = Clock::now();
       ++sessions;
       const double seconds = std::chrono::duration<double>(decided - opened).count() - 1.0;
@@ -227,7 +227,7 @@ int main(int argc, char** argv) {
                 r.median, r.p90, accepted, sessions);
     std::printf("  peak RSS (VmHWM) with models loaded, after all sessions: %.1f MiB\n", status_mib("VmHWM"));
     return 0;
-  } catch (const face::FaceError& e) {
+  } catch (const core::face::FaceError& e) {
     std::fprintf(stderr, "face_bench: %s\n  %s\n", e.what(), e.advice());
     return 1;
   }

@@ -47,7 +47,7 @@
 #include "tests/unit/web/web_test_support.hpp"
 
 using namespace kiosk;
-namespace rx = kiosk::reception;
+namespace rx = kiosk::core::reception;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
@@ -152,7 +152,7 @@ class TimedTransport final : public hal::HttpsTransport {
 // places it again for the next reception. Times each reception.
 class InstantPatient final : public firmware::Frontend {
  public:
-  InstantPatient(sim::SimulatedReaders& readers, std::filesystem::path card, Spent& spent, int receptions)
+  InstantPatient(sim::card::SimulatedReaders& readers, std::filesystem::path card, Spent& spent, int receptions)
       : readers_(readers), card_(std::move(card)), spent_(spent), left_(receptions) {}
 
   void start(firmware::EventSink sink) override {
@@ -164,15 +164,15 @@ class InstantPatient final : public firmware::Frontend {
     using rx::Step;
     switch (s.step) {
       case Step::MethodChoice: return sink_(rx::MethodChosen{rx::Method::Pin});
-      case Step::PinEntry: return sink_(rx::PinTyped{card::Secret("1234")});
+      case Step::PinEntry: return sink_(rx::PinTyped{core::card::Secret("1234")});
       case Step::Consent: return sink_(rx::Answered{true});
-      case Step::Prescription: return sink_(rx::PrescriptionChosen{eligibility::PrescriptionIssue::Electronic});
+      case Step::Prescription: return sink_(rx::PrescriptionChosen{core::eligibility::PrescriptionIssue::Electronic});
       case Step::Result:
         to_result_.push_back(ms(Clock::now() - placed_));
         apdu_.push_back(static_cast<double>(spent_.apdu - at_start_.apdu) / 1e6);
         signature_.push_back(static_cast<double>(spent_.signature - at_start_.signature) / 1e6);
         service_.push_back(static_cast<double>(spent_.service - at_start_.service) / 1e6);
-        if (!s.validity || *s.validity != eligibility::QualificationValidity::Valid) ++failed_;
+        if (!s.validity || *s.validity != core::eligibility::QualificationValidity::Valid) ++failed_;
         return sink_(rx::Acknowledged{});
       case Step::Notice:
         ++failed_;
@@ -201,13 +201,13 @@ class InstantPatient final : public firmware::Frontend {
     std::int64_t apdu = 0, signature = 0, service = 0;
   };
   void place() {
-    auto card = sim::JpkiCard::load(card_);
+    auto card = sim::card::JpkiCard::load(card_);
     at_start_ = {spent_.apdu.load(), spent_.signature.load(), spent_.service.load()};
     placed_ = Clock::now();
     readers_.place_card(kReader, std::move(card));
   }
 
-  sim::SimulatedReaders& readers_;
+  sim::card::SimulatedReaders& readers_;
   std::filesystem::path card_;
   Spent& spent_;
   int left_;
@@ -226,19 +226,19 @@ int reception_figures(const std::filesystem::path& world_dir, int receptions) {
     std::cerr << "reception_bench: the demo world has no card of taro\n";
     return 1;
   }
-  drivers::SystemClock clock;
-  crypto::TrustStore trust;
+  drivers::system::SystemClock clock;
+  core::crypto::TrustStore trust;
   trust.add_directory(world.ca_dir);
   firmware::WorldService national = firmware::start_world_service(world);
-  drivers::HttpsClientTransport https(national.tls);
+  drivers::https::HttpsClientTransport https(national.tls);
   Spent spent;
   TimedTransport transport(https, spent);
-  eligibility::EligibilityClient client(transport, clock);
-  drivers::TerminalKeySigner terminal = drivers::TerminalKeySigner::from_pem_file(national.tls.client_key);
-  const eligibility::ResultFileWriter results(world.outbox);
-  journal::Journal journal = journal::Journal::open(world_dir / "bench-journal.sqlite", "BENCH-KIOSK");
+  core::eligibility::EligibilityClient client(transport, clock);
+  drivers::https::TerminalKeySigner terminal = drivers::https::TerminalKeySigner::from_pem_file(national.tls.client_key);
+  const core::eligibility::ResultFileWriter results(world.outbox);
+  core::journal::Journal journal = core::journal::Journal::open(world_dir / "bench-journal.sqlite", "BENCH-KIOSK");
 
-  sim::SimulatedReaders readers;
+  sim::card::SimulatedReaders readers;
   readers.attach_reader(kReader);
   TimedReaders timed_readers(readers, spent);
   InstantPatient patient(readers, taro->file, spent, receptions);
@@ -309,7 +309,7 @@ int touch_figures(int touches) {
   http.set_tcp_nodelay(true);  // as browsers do: the body is not held back for the headers' ACK
   std::vector<double> method, cancel;
   rx::CardRead card;
-  card.pin = {card::RetryStatus::State::Ready, 3};
+  card.pin = {core::card::RetryStatus::State::Ready, 3};
   auto touch = [&](const std::string& body, const std::string& next, std::vector<double>& out) {
     const auto start = Clock::now();
     const auto r = http.Post("/input", body, "application/json");

@@ -27,7 +27,7 @@
 #include "tests/browser/webdriver.hpp"
 
 using namespace kiosk;
-using namespace kiosk::reception;
+using namespace kiosk::core::reception;
 using kiosk::test::ReceptionRig;
 using kiosk::test::WebDriver;
 using nlohmann::json;
@@ -210,27 +210,27 @@ test::BrowserTools require_browser() {
   return *tools;
 }
 
-std::string secret_text(const card::Secret& s) {
+std::string secret_text(const core::card::Secret& s) {
   const auto b = s.bytes();
   return std::string(b.begin(), b.end());
 }
 
-CardRead card_read(crypto::ValidationStatus certificate, int tries_left) {
+CardRead card_read(core::crypto::ValidationStatus certificate, int tries_left) {
   CardRead r;
-  r.token = card::TokenKind::MyNumberCard;
+  r.token = core::card::TokenKind::MyNumberCard;
   r.certificate = certificate;
-  r.pin = {card::RetryStatus::State::Ready, tries_left};
+  r.pin = {core::card::RetryStatus::State::Ready, tries_left};
   r.has_card_photo = true;
   return r;
 }
 
-eligibility::Confirmation confirmation(eligibility::QualificationValidity validity, const std::string& message = {}) {
-  eligibility::Confirmation c;
+core::eligibility::Confirmation confirmation(core::eligibility::QualificationValidity validity, const std::string& message = {}) {
+  core::eligibility::Confirmation c;
   c.confirmation_id = "c-0001";
-  eligibility::OqsResult result;
+  core::eligibility::OqsResult result;
   result.body.qualification_validity = validity;
   result.body.processing_result_message = message;
-  eligibility::Qualification q;
+  core::eligibility::Qualification q;
   q.insurer_name = "全国健康保険協会東京支部";
   q.insured_partial_contribution_ratio = "030";
   result.body.results.push_back(q);
@@ -238,10 +238,10 @@ eligibility::Confirmation confirmation(eligibility::QualificationValidity validi
   return c;
 }
 
-eligibility::Confirmation registration_offer() {
-  eligibility::Confirmation c;
+core::eligibility::Confirmation registration_offer() {
+  core::eligibility::Confirmation c;
   c.confirmation_id = "c-0002";
-  eligibility::RegistrationOffer offer;
+  core::eligibility::RegistrationOffer offer;
   offer.ticket = "ticket-1";
   offer.message = "このマイナンバーカードは保険証利用登録がされていません。";
   c.registration_offer = offer;
@@ -267,7 +267,7 @@ TEST_CASE("a PIN reception on the kiosk page, every screen in seven languages") 
   REQUIRE(rig.take<ReadCard>());
   page.check_languages("reading-card");
 
-  rig.feed(card_read(crypto::ValidationStatus::ExpiringSoon, 3));
+  rig.feed(card_read(core::crypto::ValidationStatus::ExpiringSoon, 3));
   page.wait_step("method-choice");
   CHECK(page.text().find("\u3010K102\u3011") != std::string::npos);
   page.check_languages("method-choice-expiring");
@@ -288,7 +288,7 @@ TEST_CASE("a PIN reception on the kiosk page, every screen in seven languages") 
   CHECK_FALSE(page.dom_contains("1235"));
   page.check_languages("confirming-pin");
 
-  rig.feed(PinChecked{card::VerifyOutcome::Wrong, 2});
+  rig.feed(PinChecked{core::card::VerifyOutcome::Wrong, 2});
   page.wait_step("pin-entry");
   CHECK(page.text().find("\u3010K110\u3011") != std::string::npos);
   CHECK(wd.execute("return document.querySelectorAll('#pin-dots .dot-filled').length;") == 0);
@@ -309,11 +309,11 @@ TEST_CASE("a PIN reception on the kiosk page, every screen in seven languages") 
   CHECK(secret_text(verify->pin) == "1234");
   CHECK_FALSE(page.dom_contains("1234"));
 
-  rig.feed(PinChecked{card::VerifyOutcome::Verified, 3});
+  rig.feed(PinChecked{core::card::VerifyOutcome::Verified, 3});
   auto confirm = rig.take<ConfirmEligibility>();
   REQUIRE(confirm);
   CHECK(confirm->method == Method::Pin);
-  rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+  rig.feed(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
   page.wait_step("consent");
   page.check_languages("consent");
 
@@ -324,9 +324,9 @@ TEST_CASE("a PIN reception on the kiosk page, every screen in seven languages") 
   auto consent = rig.take<RecordConsent>();
   REQUIRE(consent);
   CHECK(consent->choice.medical_information);
-  CHECK(consent->choice.prescription == eligibility::PrescriptionIssue::Electronic);
+  CHECK(consent->choice.prescription == core::eligibility::PrescriptionIssue::Electronic);
 
-  rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+  rig.feed(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
   page.wait_step("result");
   CHECK(rig.take<WriteResult>());
   const std::string result = page.text();
@@ -360,7 +360,7 @@ TEST_CASE("a face reception with registration on the spot, every screen in seven
   rig.feed(StaffVisualCheckMode{true, "staff-01"});
   rig.feed(CardPlaced{});
   page.wait_step("reading-card");
-  rig.feed(card_read(crypto::ValidationStatus::Valid, 3));
+  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
   page.wait_step("method-choice");
   CHECK(wd.execute("return document.querySelectorAll(\"[data-action='method']\").length;") == 3);
   page.check_languages("method-choice-three");
@@ -384,7 +384,7 @@ TEST_CASE("a face reception with registration on the spot, every screen in seven
 
   page.tap("[data-action='method'][data-value='face']", "face-capture");
   REQUIRE(rig.take<StartFaceCapture>());
-  eligibility::FaceMatchEvidence evidence;
+  core::eligibility::FaceMatchEvidence evidence;
   evidence.score = 0.62;
   evidence.threshold = 0.36;
   evidence.model = "sface-2021dec";
@@ -402,15 +402,15 @@ TEST_CASE("a face reception with registration on the spot, every screen in seven
 
   page.tap("[data-action='answer'][data-value='true']", "confirming");
   REQUIRE(rig.take<RegisterForInsuranceUse>());
-  rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+  rig.feed(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
   page.wait_step("consent");
   page.tap("[data-action='answer'][data-value='false']", "prescription");
   page.tap("[data-action='prescription'][data-value='paper']", "confirming");
   auto consent = rig.take<RecordConsent>();
   REQUIRE(consent);
   CHECK_FALSE(consent->choice.medical_information);
-  CHECK(consent->choice.prescription == eligibility::PrescriptionIssue::Paper);
-  rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+  CHECK(consent->choice.prescription == core::eligibility::PrescriptionIssue::Paper);
+  rig.feed(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
   page.wait_step("result");
   page.tap("[data-action='ack']", "remove-card");
   rig.feed(CardRemoved{});
@@ -436,7 +436,7 @@ TEST_CASE("notices with their codes, the staff check, larger text and high contr
   // An expired certificate: 【006】 and what to do.
   rig.feed(CardPlaced{});
   page.wait_step("reading-card");
-  rig.feed(card_read(crypto::ValidationStatus::Expired, 3));
+  rig.feed(card_read(core::crypto::ValidationStatus::Expired, 3));
   page.wait_step("notice");
   CHECK(page.text().find("\u3010006\u3011") != std::string::npos);
   CHECK(page.text().find("市区町村窓口") != std::string::npos);
@@ -460,7 +460,7 @@ TEST_CASE("notices with their codes, the staff check, larger text and high contr
   // One PIN try left: the warning before entry; the larger text on the PIN pad.
   rig.feed(CardPlaced{});
   page.wait_step("reading-card");
-  rig.feed(card_read(crypto::ValidationStatus::Valid, 1));
+  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 1));
   page.wait_step("method-choice");
   page.tap("[data-action='method'][data-value='pin']", "pin-entry");
   CHECK(page.text().find("\u3010K111\u3011") != std::string::npos);
@@ -476,7 +476,7 @@ TEST_CASE("notices with their codes, the staff check, larger text and high contr
   rig.feed(StaffVisualCheckMode{true, "staff-02"});
   rig.feed(CardPlaced{});
   page.wait_step("reading-card");
-  rig.feed(card_read(crypto::ValidationStatus::ExpiredInGrace, 3));
+  rig.feed(card_read(core::crypto::ValidationStatus::ExpiredInGrace, 3));
   page.wait_step("method-choice");
   page.tap("[data-action='method'][data-value='visual']", "visual-check");
   page.check_languages("visual-check");
@@ -494,14 +494,14 @@ TEST_CASE("notices with their codes, the staff check, larger text and high contr
   // Not valid: the result with the service's message; the patient is sent to the counter.
   rig.feed(CardPlaced{});
   page.wait_step("reading-card");
-  rig.feed(card_read(crypto::ValidationStatus::Valid, 3));
+  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
   page.wait_step("method-choice");
   page.tap("[data-action='method'][data-value='pin']", "pin-entry");
   type_pin(page, "1234");
   page.tap("#pin-ok", "confirming");
   REQUIRE(rig.take<VerifyPin>());
-  rig.feed(PinChecked{card::VerifyOutcome::Verified, 3});
-  rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::InvalidNewerQualification,
+  rig.feed(PinChecked{core::card::VerifyOutcome::Verified, 3});
+  rig.feed(Confirmed{confirmation(core::eligibility::QualificationValidity::InvalidNewerQualification,
                                   "新しい資格が登録されています。受付にお申し出ください。")});
   page.wait_step("result");
   CHECK(page.text().find("新しい資格") != std::string::npos);
@@ -513,7 +513,7 @@ TEST_CASE("notices with their codes, the staff check, larger text and high contr
   page.wait_step("idle");
   rig.feed(CardPlaced{});
   page.wait_step("reading-card");
-  rig.feed(card_read(crypto::ValidationStatus::Valid, 3));
+  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
   page.wait_step("method-choice");
   rig.feed(CardRemoved{});
   page.wait_step("idle");
@@ -558,7 +558,7 @@ void check_staff_page(WebDriver& wd, KioskPage& page, const std::string& name) {
 }
 
 // What the runner does with the machine's journal entries.
-void journal_commands(ReceptionRig& rig, journal::Journal& j) {
+void journal_commands(ReceptionRig& rig, core::journal::Journal& j) {
   while (auto entry = rig.take<JournalEntry>(std::chrono::milliseconds(0))) {
     j.append({entry->kind, entry->event, entry->method, entry->outcome, entry->message_code}, std::chrono::system_clock::now());
   }
@@ -571,13 +571,13 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
   const auto dir = std::filesystem::temp_directory_path() / ("kiosk-browser-staff-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
-    journal::Journal j = journal::Journal::open(dir / "journal.sqlite", "BROWSER-KIOSK");
+    core::journal::Journal j = core::journal::Journal::open(dir / "journal.sqlite", "BROWSER-KIOSK");
     firmware::WebFrontendConfig config;
     config.journal = &j;
     config.desk_poll = 200ms;
     config.staff = std::make_shared<firmware::StaffAuthenticator>(
         std::vector<firmware::StaffAccount>{
-            {"staff-01", firmware::hash_passcode(card::Secret("2468"), firmware::kMinPasscodeIterations)}},
+            {"staff-01", firmware::hash_passcode(core::card::Secret("2468"), firmware::kMinPasscodeIterations)}},
         firmware::StaffPolicy{}, firmware::journal_into(j));
     config.diagnostics = [] {
       return json{{"overall", "WARN"},
@@ -622,7 +622,7 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
     page.open(base);
     rig.feed(CardPlaced{});
     page.wait_step("reading-card");
-    rig.feed(card_read(crypto::ValidationStatus::Valid, 3));
+    rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
     page.wait_step("method-choice");
     page.screenshot("patient-method-choice-visual");
     page.tap("[data-action='method'][data-value='visual']", "visual-check");
@@ -636,11 +636,11 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
     auto confirm = rig.take<ConfirmEligibility>();
     REQUIRE(confirm);
     CHECK(confirm->method == Method::Visual);
-    CHECK(std::get<eligibility::VisualCheckEvidence>(*confirm->evidence).staff_id == "staff-01");
-    rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+    CHECK(std::get<core::eligibility::VisualCheckEvidence>(*confirm->evidence).staff_id == "staff-01");
+    rig.feed(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
     rig.feed(Answered{true});
-    rig.feed(PrescriptionChosen{eligibility::PrescriptionIssue::Paper});
-    rig.feed(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+    rig.feed(PrescriptionChosen{core::eligibility::PrescriptionIssue::Paper});
+    rig.feed(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
     REQUIRE(rig.step() == Step::Result);
     journal_commands(rig, j);
 

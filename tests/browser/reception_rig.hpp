@@ -1,4 +1,4 @@
-// A real reception::ReceptionMachine wired to a WebFrontend the way the runner wires them:
+// A real core::reception::ReceptionMachine wired to a WebFrontend the way the runner wires them:
 // the machine's Show commands go to the frontend, the frontend's events go back into the
 // machine, and every other command (ReadCard, VerifyPin, ConfirmEligibility, ...) is kept for
 // the test, which answers it with the event a device or the service would send.
@@ -22,19 +22,19 @@ class ReceptionRig {
  public:
   explicit ReceptionRig(firmware::WebFrontendConfig config = {}) : frontend_(std::move(config)) {
     frontend_.show(machine_.screen());
-    frontend_.start([this](reception::Event e) { feed(std::move(e)); });
+    frontend_.start([this](core::reception::Event e) { feed(std::move(e)); });
   }
   ~ReceptionRig() { frontend_.stop(); }
   ReceptionRig(const ReceptionRig&) = delete;
   ReceptionRig& operator=(const ReceptionRig&) = delete;
 
   // One event into the machine, from the test or from the page (any thread).
-  void feed(reception::Event e) {
+  void feed(core::reception::Event e) {
     {
       std::lock_guard lock(mutex_);
-      std::vector<reception::Command> commands = machine_.handle(std::move(e), std::chrono::steady_clock::now());
-      for (reception::Command& c : commands) {
-        if (const auto* show = std::get_if<reception::Show>(&c)) {
+      std::vector<core::reception::Command> commands = machine_.handle(std::move(e), std::chrono::steady_clock::now());
+      for (core::reception::Command& c : commands) {
+        if (const auto* show = std::get_if<core::reception::Show>(&c)) {
           frontend_.show(show->screen);
         } else {
           commands_.push_back(std::move(c));
@@ -62,7 +62,7 @@ class ReceptionRig {
     return found;
   }
 
-  reception::Step step() {
+  core::reception::Step step() {
     std::lock_guard lock(mutex_);
     return machine_.step();
   }
@@ -73,8 +73,8 @@ class ReceptionRig {
  private:
   std::mutex mutex_;
   std::condition_variable changed_;
-  reception::ReceptionMachine machine_;
-  std::deque<reception::Command> commands_;
+  core::reception::ReceptionMachine machine_;
+  std::deque<core::reception::Command> commands_;
   firmware::WebFrontend frontend_;
 };
 

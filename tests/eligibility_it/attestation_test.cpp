@@ -7,7 +7,7 @@
 #include "tests/eligibility_it/world.hpp"
 
 using namespace kiosk;
-using namespace kiosk::eligibility;
+using namespace kiosk::core::eligibility;
 using namespace kiosk::test::it;
 using namespace std::chrono_literals;
 
@@ -17,7 +17,7 @@ TEST_CASE("face and visual attestations are verified against the terminal's TLS 
   auto transport = world.transport();
   RealClock clock;
   EligibilityClient client(*transport, clock, quick_options());
-  auto signer = drivers::TerminalKeySigner::from_pem_file(world.pki().terminal_key);
+  auto signer = drivers::https::TerminalKeySigner::from_pem_file(world.pki().terminal_key);
   const Bytes& certificate = face_card.auth.certificate;
 
   SECTION("a face match with liveness") {
@@ -54,7 +54,7 @@ TEST_CASE("face and visual attestations are verified against the terminal's TLS 
     const auto now = std::chrono::system_clock::now();
     const auto rogue = sim::eligibility::ServicePki::create(world.dir() / "rogue", now, "rogue-ca", "Rogue");
     const auto files = rogue.issue_terminal(world.dir() / "rogue", "t", "1312345678", "x", "", now - 1h, now + 24h);
-    auto other_key = drivers::TerminalKeySigner::from_pem_file(files.key);
+    auto other_key = drivers::https::TerminalKeySigner::from_pem_file(files.key);
     const EligibilityError e = error_of([&] { client.confirm_by_face(certificate, {0.9, 0.6, Liveness::Passed, "m"}, other_key); });
     CHECK(e.code() == "ATTESTATION_INVALID");
     CHECK(e.http_status() == 401);

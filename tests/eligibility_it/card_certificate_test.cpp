@@ -7,9 +7,9 @@
 #include "tests/eligibility_it/world.hpp"
 
 using namespace kiosk;
-using namespace kiosk::eligibility;
+using namespace kiosk::core::eligibility;
 using namespace kiosk::test::it;
-using Condition = kiosk::sim::CertificateCondition;
+using Condition = kiosk::sim::card::CertificateCondition;
 
 TEST_CASE("card certificates: revoked, expired, in grace, expiring soon, untrusted") {
   const auto revoked = test::test_card_profile(Condition::Revoked);

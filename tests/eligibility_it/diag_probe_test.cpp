@@ -11,7 +11,7 @@
 #include "tests/unit/diagnostics/check_lookup.hpp"
 
 using namespace kiosk;
-using namespace kiosk::diagnostics;
+using namespace kiosk::core::diagnostics;
 using namespace kiosk::test::it;
 namespace elig = kiosk::sim::eligibility;
 using namespace std::chrono_literals;
@@ -27,16 +27,16 @@ struct Diagnosis {
 
 // What `kiosk diag` does for the service: the probe, then (over a working connection) one
 // health call without retries.
-Diagnosis diagnose(const drivers::HttpsTransportConfig& config) {
+Diagnosis diagnose(const drivers::https::HttpsTransportConfig& config) {
   Diagnosis d;
-  d.probe = drivers::probe_service(config, 2000ms);
+  d.probe = drivers::https::probe_service(config, 2000ms);
   HealthFacts health;
   if (d.probe.handshake_ok) {
-    drivers::HttpsClientTransport transport(config);
+    drivers::https::HttpsClientTransport transport(config);
     RealClock clock;
-    eligibility::ClientOptions once = quick_options();
+    core::eligibility::ClientOptions once = quick_options();
     once.max_attempts = 1;
-    eligibility::EligibilityClient client(transport, clock, once);
+    core::eligibility::EligibilityClient client(transport, clock, once);
     health = query_health(client, clock);
   }
   d.checks = check_service(d.probe, health, std::chrono::system_clock::now(), {});
@@ -44,7 +44,7 @@ Diagnosis diagnose(const drivers::HttpsTransportConfig& config) {
   return d;
 }
 
-drivers::HttpsTransportConfig with_terminal(drivers::HttpsTransportConfig config, const elig::IssuedFiles& files) {
+drivers::https::HttpsTransportConfig with_terminal(drivers::https::HttpsTransportConfig config, const elig::IssuedFiles& files) {
   config.client_certificate = files.certificate;
   config.client_key = files.key;
   return config;

@@ -7,7 +7,7 @@
 #include "tests/eligibility_it/world.hpp"
 
 using namespace kiosk;
-using namespace kiosk::eligibility;
+using namespace kiosk::core::eligibility;
 using namespace kiosk::test::it;
 using Faults = kiosk::sim::eligibility::Faults;
 using namespace std::chrono_literals;

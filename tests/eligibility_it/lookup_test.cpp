@@ -11,13 +11,13 @@
 #include "tests/eligibility_it/world.hpp"
 
 using namespace kiosk;
-using namespace kiosk::eligibility;
+using namespace kiosk::core::eligibility;
 using namespace kiosk::test::it;
 using Json = nlohmann::json;
 
 namespace {
 
-Date d(const char* iso) { return *calendar::parse_iso_date(iso); }
+Date d(const char* iso) { return *hal::calendar::parse_iso_date(iso); }
 
 Json with_certificate(Json p, const char* valid_until) {
   p["qualifications"][0]["eligibility_certificates"] = Json::array({Json{{"issued_on", "2024-12-02"}, {"valid_until", valid_until}}});

@@ -6,7 +6,7 @@
 #include "tests/eligibility_it/world.hpp"
 
 using namespace kiosk;
-using namespace kiosk::eligibility;
+using namespace kiosk::core::eligibility;
 using namespace kiosk::test::it;
 namespace elig = kiosk::sim::eligibility;
 using namespace std::chrono_literals;
@@ -23,7 +23,7 @@ codec::ConfirmRequest pin_request(const Bytes& certificate, const codec::Challen
 }  // namespace
 
 TEST_CASE("challenge nonces: replay, tampering, other terminals and expiry are refused") {
-  const auto taro = test::test_card_profile(sim::CertificateCondition::Valid);
+  const auto taro = test::test_card_profile(sim::card::CertificateCondition::Valid);
   World world({{"taro", taro}});
   auto transport = world.transport();
   RealClock clock;
@@ -88,7 +88,7 @@ TEST_CASE("challenge nonces: replay, tampering, other terminals and expiry are r
     auto config = world.transport_config();
     config.client_certificate = second.certificate;
     config.client_key = second.key;
-    drivers::HttpsClientTransport other_transport(config);
+    drivers::https::HttpsClientTransport other_transport(config);
     EligibilityClient other(other_transport, clock, quick_options());
     const auto challenge = other.issue_challenge();
     CHECK(error_of([&] { client.confirm(pin_request(card.certificate(), challenge, card.sign(challenge.nonce))); }).code() ==

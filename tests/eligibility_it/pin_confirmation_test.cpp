@@ -10,11 +10,11 @@
 #include "tests/eligibility_it/world.hpp"
 
 using namespace kiosk;
-using namespace kiosk::eligibility;
+using namespace kiosk::core::eligibility;
 using namespace kiosk::test::it;
 
 TEST_CASE("PIN confirmation over mutual TLS: result, consent, XML result file, audit") {
-  const auto taro = test::test_card_profile(sim::CertificateCondition::Valid);
+  const auto taro = test::test_card_profile(sim::card::CertificateCondition::Valid);
   const auto suspended = test::smartphone_profile();
   World world({{"taro", taro}, {"under-review", suspended, true, true}});
   auto transport = world.transport();

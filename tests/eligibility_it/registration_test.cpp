@@ -7,11 +7,11 @@
 #include "tests/eligibility_it/world.hpp"
 
 using namespace kiosk;
-using namespace kiosk::eligibility;
+using namespace kiosk::core::eligibility;
 using namespace kiosk::test::it;
 
 TEST_CASE("registration for insurance use on the spot, recorded once across retries") {
-  const auto jiro = test::test_card_profile(sim::CertificateCondition::Valid);
+  const auto jiro = test::test_card_profile(sim::card::CertificateCondition::Valid);
   World world({{"jiro", jiro, false}});
   auto transport = world.transport();
   RealClock clock;

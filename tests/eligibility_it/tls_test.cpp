@@ -8,7 +8,7 @@
 #include "tests/eligibility_it/world.hpp"
 
 using namespace kiosk;
-using namespace kiosk::eligibility;
+using namespace kiosk::core::eligibility;
 using namespace kiosk::test::it;
 namespace elig = kiosk::sim::eligibility;
 using namespace std::chrono_literals;
@@ -26,8 +26,8 @@ std::unique_ptr<elig::SimulatedEligibilityService> service_presenting(const elig
   return service;
 }
 
-EligibilityError health_error(const drivers::HttpsTransportConfig& config) {
-  drivers::HttpsClientTransport transport(config);
+EligibilityError health_error(const drivers::https::HttpsTransportConfig& config) {
+  drivers::https::HttpsClientTransport transport(config);
   RealClock clock;
   EligibilityClient client(transport, clock, quick_options());
   return error_of([&] { client.health(); });
@@ -42,7 +42,7 @@ TEST_CASE("mutual TLS: wrong, expired or missing certificates are refused on bot
   const auto real = elig::ServicePki::open(world.dir() / "service");
 
   SECTION("the kiosk's own certificate works") {
-    drivers::HttpsClientTransport transport(world.transport_config());
+    drivers::https::HttpsClientTransport transport(world.transport_config());
     RealClock clock;
     EligibilityClient client(transport, clock, quick_options());
     CHECK(client.health().status == "ok");
@@ -112,7 +112,7 @@ TEST_CASE("mutual TLS: wrong, expired or missing certificates are refused on bot
     auto config = world.transport_config();
     config.client_key = files.key;
     try {
-      drivers::HttpsClientTransport transport(config);
+      drivers::https::HttpsClientTransport transport(config);
       FAIL("accepted a foreign key");
     } catch (const hal::TransportError& e) {
       CHECK(e.kind() == hal::TransportErrorKind::Configuration);

@@ -52,8 +52,8 @@ World::World(std::vector<Holder> holders, std::vector<Json> extra_people, elig::
   // The test CA's current revocations, as a CRL the service reads at start.
   const auto crl_file = dir_.path() / "auth.crl";
   {
-    const auto ca = sim::SimulatedJpkiCa::open(test_ca_directory());
-    const Bytes crl = ca.crl_der(sim::CaKind::UserAuthentication, now);
+    const auto ca = sim::ca::SimulatedJpkiCa::open(test_ca_directory());
+    const Bytes crl = ca.crl_der(sim::ca::CaKind::UserAuthentication, now);
     std::ofstream out(crl_file, std::ios::binary);
     out.write(reinterpret_cast<const char*>(crl.data()), static_cast<std::streamsize>(crl.size()));
   }
@@ -73,8 +73,8 @@ World::World(std::vector<Holder> holders, std::vector<Json> extra_people, elig::
 
 World::~World() { service_->stop(); }
 
-drivers::HttpsTransportConfig World::transport_config() const {
-  drivers::HttpsTransportConfig c;
+drivers::https::HttpsTransportConfig World::transport_config() const {
+  drivers::https::HttpsTransportConfig c;
   c.host = "127.0.0.1";
   c.port = service_->port();
   c.ca_certificate = pki_.service_ca;
@@ -84,32 +84,32 @@ drivers::HttpsTransportConfig World::transport_config() const {
   return c;
 }
 
-std::unique_ptr<drivers::HttpsClientTransport> World::transport() const {
-  return std::make_unique<drivers::HttpsClientTransport>(transport_config());
+std::unique_ptr<drivers::https::HttpsClientTransport> World::transport() const {
+  return std::make_unique<drivers::https::HttpsClientTransport>(transport_config());
 }
 
-CardAtReader::CardAtReader(const sim::CardProfile& profile, std::string_view pin) {
+CardAtReader::CardAtReader(const sim::card::CardProfile& profile, std::string_view pin) {
   readers_.attach_reader("reader");
   readers_.place_card("reader", make_card(profile));
   channel_ = readers_.connect("reader");
-  session_ = std::make_unique<card::CardSession>(*channel_);
-  jpki_ = std::make_unique<card::JpkiApplication>(*session_);
+  session_ = std::make_unique<core::card::CardSession>(*channel_);
+  jpki_ = std::make_unique<core::card::JpkiApplication>(*session_);
   jpki_->select();
   certificate_ = jpki_->read_auth_certificate();
-  const card::Secret secret(pin);
-  if (jpki_->verify_auth_pin(secret).outcome != card::VerifyOutcome::Verified) throw std::runtime_error("the test card refused the PIN");
+  const core::card::Secret secret(pin);
+  if (jpki_->verify_auth_pin(secret).outcome != core::card::VerifyOutcome::Verified) throw std::runtime_error("the test card refused the PIN");
 }
 
 CardAtReader::~CardAtReader() = default;
 
 Bytes CardAtReader::sign(ByteView nonce) {
-  return jpki_->sign_with_auth_key(crypto::sha256_digest_info(crypto::sha256(nonce)));
+  return jpki_->sign_with_auth_key(core::crypto::sha256_digest_info(core::crypto::sha256(nonce)));
 }
 
 void RealClock::sleep_for(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
 
-eligibility::ClientOptions quick_options() {
-  eligibility::ClientOptions o;
+core::eligibility::ClientOptions quick_options() {
+  core::eligibility::ClientOptions o;
   o.call_timeout = std::chrono::milliseconds{3000};
   o.operation_deadline = std::chrono::milliseconds{8000};
   o.first_backoff = std::chrono::milliseconds{20};

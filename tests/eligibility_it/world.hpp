@@ -26,7 +26,7 @@ namespace kiosk::test::it {
 
 struct Holder {
   std::string id;
-  sim::CardProfile card;
+  sim::card::CardProfile card;
   bool registered = true;
   bool linkage_under_review = false;
 };
@@ -42,8 +42,8 @@ class World {
   const sim::eligibility::ServiceDirectory& pki() const { return pki_; }
 
   // The kiosk's transport: this terminal's certificate, the service CA pinned.
-  drivers::HttpsTransportConfig transport_config() const;
-  std::unique_ptr<drivers::HttpsClientTransport> transport() const;
+  drivers::https::HttpsTransportConfig transport_config() const;
+  std::unique_ptr<drivers::https::HttpsClientTransport> transport() const;
 
   // Moves the service's clock (nonce expiry, dates).
   void shift_clock(std::chrono::seconds by) { shift_->fetch_add(by.count()); }
@@ -59,19 +59,19 @@ class World {
 // as the kiosk's card layer makes it (COMPUTE DIGITAL SIGNATURE of DigestInfo(SHA-256(nonce))).
 class CardAtReader {
  public:
-  explicit CardAtReader(const sim::CardProfile& profile, std::string_view pin = "1234");
+  explicit CardAtReader(const sim::card::CardProfile& profile, std::string_view pin = "1234");
   ~CardAtReader();
   const Bytes& certificate() const { return certificate_; }
   Bytes sign(ByteView nonce);
-  eligibility::EligibilityClient::CardSigner signer() {
+  core::eligibility::EligibilityClient::CardSigner signer() {
     return [this](ByteView nonce) { return sign(nonce); };
   }
 
  private:
-  sim::SimulatedReaders readers_;
+  sim::card::SimulatedReaders readers_;
   std::unique_ptr<hal::CardChannel> channel_;
-  std::unique_ptr<card::CardSession> session_;
-  std::unique_ptr<card::JpkiApplication> jpki_;
+  std::unique_ptr<core::card::CardSession> session_;
+  std::unique_ptr<core::card::JpkiApplication> jpki_;
   Bytes certificate_;
 };
 
@@ -84,17 +84,17 @@ class RealClock final : public hal::Clock {
 };
 
 // Short time-outs and back-off for tests.
-eligibility::ClientOptions quick_options();
+core::eligibility::ClientOptions quick_options();
 
 // A fixture person with one valid qualification (協会けんぽ, the given number).
 nlohmann::json person(const std::string& id, const std::string& birth_date, const std::string& number);
 
 // The error an expression throws (fails the test when it throws nothing or something else).
 template <typename F>
-eligibility::EligibilityError error_of(F f) {
+core::eligibility::EligibilityError error_of(F f) {
   try {
     f();
-  } catch (const eligibility::EligibilityError& e) {
+  } catch (const core::eligibility::EligibilityError& e) {
     return e;
   }
   throw std::runtime_error("expected an EligibilityError");

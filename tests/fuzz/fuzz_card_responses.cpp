@@ -41,7 +41,7 @@ template <typename F>
 void guarded(F&& f) {
   try {
     f();
-  } catch (const card::CardProtocolError&) {
+  } catch (const core::card::CardProtocolError&) {
   } catch (const hal::CardError&) {
   } catch (const std::invalid_argument&) {
   }
@@ -51,14 +51,14 @@ void guarded(F&& f) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const ByteView input(data, size);
-  guarded([&] { card::ResponseApdu::parse(input); });
-  guarded([&] { card::read_tlv_children(card::read_tlv(input).value); });
-  guarded([&] { card::parse_card_face(input); });
-  guarded([&] { card::parse_token_info(input); });
+  guarded([&] { core::card::ResponseApdu::parse(input); });
+  guarded([&] { core::card::read_tlv_children(core::card::read_tlv(input).value); });
+  guarded([&] { core::card::parse_card_face(input); });
+  guarded([&] { core::card::parse_token_info(input); });
   guarded([&] {
     FuzzedCard channel(input);
-    card::CardSession session(channel);
-    card::JpkiApplication jpki(session);
+    core::card::CardSession session(channel);
+    core::card::JpkiApplication jpki(session);
     jpki.select();
     jpki.read_token_info();
     jpki.read_auth_certificate();
@@ -67,8 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   });
   guarded([&] {
     FuzzedCard channel(input);
-    card::CardSession session(channel);
-    card::CardFaceApplication face(session);
+    core::card::CardSession session(channel);
+    core::card::CardFaceApplication face(session);
     face.select();
     face.code_b_status();
     face.read_card_face();

@@ -12,12 +12,12 @@ namespace {
 
 struct TestWorld {
   TempDir dir;
-  std::unique_ptr<sim::SimulatedJpkiCa> ca;
-  std::map<int, sim::CardProfile> cards;
+  std::unique_ptr<sim::ca::SimulatedJpkiCa> ca;
+  std::map<int, sim::card::CardProfile> cards;
   std::mutex mutex;
 
   TestWorld() {
-    ca = std::make_unique<sim::SimulatedJpkiCa>(sim::SimulatedJpkiCa::create(dir.path() / "ca", std::chrono::system_clock::now()));
+    ca = std::make_unique<sim::ca::SimulatedJpkiCa>(sim::ca::SimulatedJpkiCa::create(dir.path() / "ca", std::chrono::system_clock::now()));
   }
 };
 
@@ -26,8 +26,8 @@ TestWorld& world() {
   return w;
 }
 
-sim::CardOrder taro() {
-  sim::CardOrder o;
+sim::card::CardOrder taro() {
+  sim::card::CardOrder o;
   o.holder_name = "番号\u3000太郎";
   o.birth_date = "19800217";
   o.sex = '1';
@@ -36,11 +36,11 @@ sim::CardOrder taro() {
   return o;
 }
 
-sim::CardProfile issue_once(int key, const sim::CardOrder& order) {
+sim::card::CardProfile issue_once(int key, const sim::card::CardOrder& order) {
   TestWorld& w = world();
   std::lock_guard lock(w.mutex);
   auto it = w.cards.find(key);
-  if (it == w.cards.end()) it = w.cards.emplace(key, sim::issue_card(*w.ca, order)).first;
+  if (it == w.cards.end()) it = w.cards.emplace(key, sim::card::issue_card(*w.ca, order)).first;
   return it->second;
 }
 
@@ -48,27 +48,27 @@ sim::CardProfile issue_once(int key, const sim::CardOrder& order) {
 
 const std::filesystem::path& test_ca_directory() { return world().ca->directory(); }
 
-sim::CardProfile test_card_profile(sim::CertificateCondition condition) {
-  sim::CardOrder o = taro();
+sim::card::CardProfile test_card_profile(sim::card::CertificateCondition condition) {
+  sim::card::CardOrder o = taro();
   o.certificate = condition;
   return issue_once(static_cast<int>(condition), o);
 }
 
-sim::CardProfile face_only_card_profile() {
-  sim::CardOrder o = taro();
+sim::card::CardProfile face_only_card_profile() {
+  sim::card::CardOrder o = taro();
   o.pin.reset();
   o.sign_password.reset();
   return issue_once(100, o);
 }
 
-sim::CardProfile smartphone_profile() {
-  sim::CardOrder o = taro();
-  o.token = sim::TokenType::AndroidSmartphone;
+sim::card::CardProfile smartphone_profile() {
+  sim::card::CardOrder o = taro();
+  o.token = sim::card::TokenType::AndroidSmartphone;
   return issue_once(101, o);
 }
 
-std::shared_ptr<sim::JpkiCard> make_card(sim::CardProfile profile) {
-  auto card = std::make_shared<sim::JpkiCard>(std::move(profile));
+std::shared_ptr<sim::card::JpkiCard> make_card(sim::card::CardProfile profile) {
+  auto card = std::make_shared<sim::card::JpkiCard>(std::move(profile));
   card->power_on();
   return card;
 }

@@ -16,14 +16,14 @@ const std::filesystem::path& test_ca_directory();
 
 // A card for Taro (PIN 1234, signing password ABC123, 照合番号B from his birth date
 // 1980-02-17, card expiry and security code 2285), issued once with the given condition.
-kiosk::sim::CardProfile test_card_profile(kiosk::sim::CertificateCondition condition = kiosk::sim::CertificateCondition::Valid);
+kiosk::sim::card::CardProfile test_card_profile(kiosk::sim::card::CertificateCondition condition = kiosk::sim::card::CertificateCondition::Valid);
 // A PIN-less face-only card.
-kiosk::sim::CardProfile face_only_card_profile();
+kiosk::sim::card::CardProfile face_only_card_profile();
 // A JPKI token of an Android smartphone.
-kiosk::sim::CardProfile smartphone_profile();
+kiosk::sim::card::CardProfile smartphone_profile();
 
 // A fresh, powered emulator of `profile`.
-std::shared_ptr<kiosk::sim::JpkiCard> make_card(kiosk::sim::CardProfile profile);
+std::shared_ptr<kiosk::sim::card::JpkiCard> make_card(kiosk::sim::card::CardProfile profile);
 
 // A unique empty temporary directory, removed when the object goes.
 class TempDir {

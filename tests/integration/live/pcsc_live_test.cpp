@@ -22,7 +22,7 @@ using kiosk::from_hex;
 using kiosk::hal::CardError;
 using kiosk::hal::CardErrorKind;
 using kiosk::hal::ReaderEventKind;
-using kiosk::pcsc::PcscReaderService;
+using kiosk::drivers::pcsc::PcscReaderService;
 using kiosk::test::BridgeThread;
 using kiosk::test::describe;
 using kiosk::test::IssuedCard;
@@ -43,7 +43,7 @@ Bytes sw(const Bytes& response) { return Bytes(response.end() - 2, response.end(
 struct Live {
   PcscdHarness pcscd;
   IssuedCard issued;
-  std::unique_ptr<kiosk::sim::JpkiCard> card = issued.load();
+  std::unique_ptr<kiosk::sim::card::JpkiCard> card = issued.load();
 
   Live() { pcscd.start(); }
   std::string reader() const { return pcscd.reader_name(0, 0); }
@@ -118,7 +118,7 @@ TEST_CASE("connect and ATR and raw APDUs: SELECT JPKI AP gives 90 00 and one ext
 
   CHECK(channel->reader_name() == live.reader());
   CHECK(channel->atr() == live.card->atr());
-  auto* pcsc_channel = dynamic_cast<kiosk::pcsc::PcscCardChannel*>(channel.get());
+  auto* pcsc_channel = dynamic_cast<kiosk::drivers::pcsc::PcscCardChannel*>(channel.get());
   REQUIRE(pcsc_channel != nullptr);
   CHECK(pcsc_channel->active_protocol() == SCARD_PROTOCOL_T1);  // vpcd reports T=1
 
@@ -184,7 +184,7 @@ TEST_CASE("two shared channels on one card and a transaction on one of them") {
   CHECK(first->transmit(kSelectJpki) == kSw9000);
   CHECK(second->transmit(kSelectJpki) == kSw9000);
   {
-    auto* pcsc_channel = dynamic_cast<kiosk::pcsc::PcscCardChannel*>(first.get());
+    auto* pcsc_channel = dynamic_cast<kiosk::drivers::pcsc::PcscCardChannel*>(first.get());
     REQUIRE(pcsc_channel != nullptr);
     auto transaction = pcsc_channel->begin_transaction();
     CHECK(first->transmit(kSelectAuthCert) == kSw9000);
@@ -268,7 +268,7 @@ TEST_CASE("connect errors: empty slot gives NoCard and unknown reader gives NoRe
 
 TEST_CASE("a card that is not a My Number card answers 6A 82 to SELECT JPKI AP") {
   Live live;
-  kiosk::sim::ForeignCard foreign;
+  kiosk::sim::card::ForeignCard foreign;
   PcscReaderService service;
   BridgeThread bridge(foreign, live.port());
   auto channel = connect_when_present(service, live.reader());

@@ -7,7 +7,7 @@
 #include "drivers/pcsc/pcsc_error.hpp"
 
 using kiosk::hal::CardErrorKind;
-using kiosk::pcsc::error_kind;
+using kiosk::drivers::pcsc::error_kind;
 
 namespace {
 
@@ -46,7 +46,7 @@ TEST_CASE("every PC/SC error named in the brief maps to the right kind") {
       {SCARD_F_INTERNAL_ERROR, CardErrorKind::Internal, false},
   };
   for (const auto& c : cases) {
-    INFO(kiosk::pcsc::code_name(c.code));
+    INFO(kiosk::drivers::pcsc::code_name(c.code));
     CHECK(error_kind(c.code) == c.kind);
     CHECK(kiosk::hal::is_retryable(error_kind(c.code)) == c.retryable);
   }
@@ -54,7 +54,7 @@ TEST_CASE("every PC/SC error named in the brief maps to the right kind") {
 
 TEST_CASE("every code pcsc-lite defines has a name and a kind and unknown codes are internal") {
   for (long code = 0x80100001L; code <= 0x80100031L; ++code) {
-    const std::string name = kiosk::pcsc::code_name(code);
+    const std::string name = kiosk::drivers::pcsc::code_name(code);
     if (code == 0x80100022L) {  // not defined by pcsc-lite
       CHECK(name == "0x80100022");
       continue;
@@ -63,15 +63,15 @@ TEST_CASE("every code pcsc-lite defines has a name and a kind and unknown codes 
     CHECK(name.rfind("SCARD_", 0) == 0);
   }
   for (long code = 0x80100065L; code <= 0x8010006FL; ++code) {
-    CHECK(kiosk::pcsc::code_name(code).rfind("SCARD_W_", 0) == 0);
+    CHECK(kiosk::drivers::pcsc::code_name(code).rfind("SCARD_W_", 0) == 0);
   }
   CHECK(error_kind(0x12345678L) == CardErrorKind::Internal);
-  CHECK(kiosk::pcsc::code_name(0x12345678L) == "0x12345678");
-  CHECK(kiosk::pcsc::code_name(SCARD_S_SUCCESS) == "SCARD_S_SUCCESS");
+  CHECK(kiosk::drivers::pcsc::code_name(0x12345678L) == "0x12345678");
+  CHECK(kiosk::drivers::pcsc::code_name(SCARD_S_SUCCESS) == "SCARD_S_SUCCESS");
 }
 
 TEST_CASE("a CardError from PC/SC names the call and the reader and the code and pcsc-lite's text") {
-  const kiosk::hal::CardError e = kiosk::pcsc::make_error("SCardConnect", SCARD_E_NO_SMARTCARD, "Kiosk VPCD A 00 00");
+  const kiosk::hal::CardError e = kiosk::drivers::pcsc::make_error("SCardConnect", SCARD_E_NO_SMARTCARD, "Kiosk VPCD A 00 00");
   CHECK(e.kind() == CardErrorKind::NoCard);
   CHECK(e.native_code() == SCARD_E_NO_SMARTCARD);
   CHECK(e.retryable());
@@ -83,9 +83,9 @@ TEST_CASE("a CardError from PC/SC names the call and the reader and the code and
 }
 
 TEST_CASE("check() throws only on failure") {
-  CHECK_NOTHROW(kiosk::pcsc::check(SCARD_S_SUCCESS, "SCardTransmit"));
+  CHECK_NOTHROW(kiosk::drivers::pcsc::check(SCARD_S_SUCCESS, "SCardTransmit"));
   try {
-    kiosk::pcsc::check(SCARD_W_REMOVED_CARD, "SCardTransmit");
+    kiosk::drivers::pcsc::check(SCARD_W_REMOVED_CARD, "SCardTransmit");
     FAIL("no exception");
   } catch (const kiosk::hal::CardError& e) {
     CHECK(e.kind() == CardErrorKind::CardRemoved);

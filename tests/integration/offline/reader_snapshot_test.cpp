@@ -5,8 +5,8 @@
 
 using kiosk::Bytes;
 using kiosk::hal::ReaderEventKind;
-using kiosk::pcsc::diff_snapshots;
-using kiosk::pcsc::ReaderSnapshot;
+using kiosk::drivers::pcsc::diff_snapshots;
+using kiosk::drivers::pcsc::ReaderSnapshot;
 
 namespace {
 
@@ -84,7 +84,7 @@ TEST_CASE("in-use changes are not events") {
 TEST_CASE("to_status copies the reader state") {
   ReaderSnapshot a = reader("A", true, 1, {0x3B, 0x99});
   a.card_in_use = true;
-  const auto s = kiosk::pcsc::to_status(a);
+  const auto s = kiosk::drivers::pcsc::to_status(a);
   CHECK(s.name == "A");
   CHECK(s.card_present);
   CHECK(s.card_in_use);

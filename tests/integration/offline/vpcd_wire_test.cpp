@@ -20,16 +20,16 @@ using namespace std::chrono_literals;
 using kiosk::Byte;
 using kiosk::Bytes;
 using kiosk::ByteView;
-using kiosk::sim::BridgeState;
-using kiosk::sim::UniqueFd;
-using kiosk::sim::VpcdBridge;
-using kiosk::sim::VpcdBridgeOptions;
+using kiosk::sim::vpcd::BridgeState;
+using kiosk::sim::vpcd::UniqueFd;
+using kiosk::sim::vpcd::VpcdBridge;
+using kiosk::sim::vpcd::VpcdBridgeOptions;
 
 namespace {
 
 // Records power events and APDUs; answers an APDU with its INS byte and 90 00 (or with
 // `next_response` when set).
-class RecordingCard final : public kiosk::sim::VirtualCard {
+class RecordingCard final : public kiosk::sim::card::VirtualCard {
  public:
   Bytes atr() const override { return {0x3B, 0x80, 0x80, 0x01, 0x01}; }
   void power_on() override { record("on"); }
@@ -101,11 +101,11 @@ class FakeVpcd {
   void close_client() { client_.reset(); }
 
   void send_raw(const Bytes& bytes) {
-    REQUIRE(kiosk::sim::write_all(client_.get(), bytes) == kiosk::sim::IoResult::Ok);
+    REQUIRE(kiosk::sim::vpcd::write_all(client_.get(), bytes) == kiosk::sim::vpcd::IoResult::Ok);
   }
   // A frame sent as vpcd 3.3 does: the length and the payload in two send() calls.
   void send_frame_split(const Bytes& payload) {
-    const Bytes f = kiosk::sim::vpcd::frame(payload);
+    const Bytes f = kiosk::sim::vpcd::wire::frame(payload);
     send_raw(Bytes(f.begin(), f.begin() + 2));
     std::this_thread::sleep_for(5ms);
     send_raw(Bytes(f.begin() + 2, f.end()));
@@ -113,10 +113,10 @@ class FakeVpcd {
   void control(Byte code) { send_raw(Bytes{0x00, 0x01, code}); }
   std::optional<Bytes> receive_frame(std::chrono::milliseconds timeout = 2s) {
     std::array<Byte, 2> header{};
-    if (kiosk::sim::read_exact(client_.get(), header.data(), 2, timeout) != kiosk::sim::IoResult::Ok) return std::nullopt;
+    if (kiosk::sim::vpcd::read_exact(client_.get(), header.data(), 2, timeout) != kiosk::sim::vpcd::IoResult::Ok) return std::nullopt;
     Bytes payload((std::size_t{header[0]} << 8) | header[1]);
     if (!payload.empty() &&
-        kiosk::sim::read_exact(client_.get(), payload.data(), payload.size(), timeout) != kiosk::sim::IoResult::Ok) {
+        kiosk::sim::vpcd::read_exact(client_.get(), payload.data(), payload.size(), timeout) != kiosk::sim::vpcd::IoResult::Ok) {
       return std::nullopt;
     }
     return payload;
@@ -124,7 +124,7 @@ class FakeVpcd {
   // True when the bridge closed its end.
   bool peer_closed(std::chrono::milliseconds timeout = 2s) {
     Byte b = 0;
-    return kiosk::sim::read_exact(client_.get(), &b, 1, timeout) == kiosk::sim::IoResult::Closed;
+    return kiosk::sim::vpcd::read_exact(client_.get(), &b, 1, timeout) == kiosk::sim::vpcd::IoResult::Closed;
   }
   bool nothing_received(std::chrono::milliseconds within) {
     pollfd pfd{client_.get(), POLLIN, 0};
@@ -140,7 +140,7 @@ class FakeVpcd {
 // Runs a bridge in a thread; stops and joins it on destruction.
 class RunningBridge {
  public:
-  RunningBridge(kiosk::sim::VirtualCard& card, VpcdBridgeOptions options) : bridge_(card, std::move(options)) {
+  RunningBridge(kiosk::sim::card::VirtualCard& card, VpcdBridgeOptions options) : bridge_(card, std::move(options)) {
     thread_ = std::thread([this] {
       try {
         bridge_.run();
@@ -180,22 +180,22 @@ VpcdBridgeOptions options_for(const FakeVpcd& vpcd) {
 }  // namespace
 
 TEST_CASE("vpcd frames are a 2-byte big-endian length and the payload") {
-  CHECK(kiosk::sim::vpcd::frame(Bytes{0x04}) == Bytes{0x00, 0x01, 0x04});
-  CHECK(kiosk::sim::vpcd::frame(Bytes(0x1234, 0xAA)).size() == 0x1236);
-  CHECK(kiosk::sim::vpcd::frame(Bytes(0x1234, 0xAA))[0] == 0x12);
-  CHECK(kiosk::sim::vpcd::frame(Bytes(0x1234, 0xAA))[1] == 0x34);
-  CHECK_THROWS_AS(kiosk::sim::vpcd::frame(Bytes(0x10000, 0)), std::length_error);
+  CHECK(kiosk::sim::vpcd::wire::frame(Bytes{0x04}) == Bytes{0x00, 0x01, 0x04});
+  CHECK(kiosk::sim::vpcd::wire::frame(Bytes(0x1234, 0xAA)).size() == 0x1236);
+  CHECK(kiosk::sim::vpcd::wire::frame(Bytes(0x1234, 0xAA))[0] == 0x12);
+  CHECK(kiosk::sim::vpcd::wire::frame(Bytes(0x1234, 0xAA))[1] == 0x34);
+  CHECK_THROWS_AS(kiosk::sim::vpcd::wire::frame(Bytes(0x10000, 0)), std::length_error);
 }
 
 TEST_CASE("HOST:PORT parsing") {
-  CHECK(kiosk::sim::parse_endpoint("127.0.0.1:35963").port == 35963);
-  CHECK(kiosk::sim::parse_endpoint("localhost:1").host == "localhost");
-  CHECK(kiosk::sim::parse_endpoint("[::1]:35963").host == "::1");
-  CHECK(kiosk::sim::parse_endpoint(":35964").host == "localhost");
-  CHECK_THROWS_AS(kiosk::sim::parse_endpoint("localhost"), std::invalid_argument);
-  CHECK_THROWS_AS(kiosk::sim::parse_endpoint("localhost:0"), std::invalid_argument);
-  CHECK_THROWS_AS(kiosk::sim::parse_endpoint("localhost:65536"), std::invalid_argument);
-  CHECK_THROWS_AS(kiosk::sim::parse_endpoint("localhost:12a"), std::invalid_argument);
+  CHECK(kiosk::sim::vpcd::parse_endpoint("127.0.0.1:35963").port == 35963);
+  CHECK(kiosk::sim::vpcd::parse_endpoint("localhost:1").host == "localhost");
+  CHECK(kiosk::sim::vpcd::parse_endpoint("[::1]:35963").host == "::1");
+  CHECK(kiosk::sim::vpcd::parse_endpoint(":35964").host == "localhost");
+  CHECK_THROWS_AS(kiosk::sim::vpcd::parse_endpoint("localhost"), std::invalid_argument);
+  CHECK_THROWS_AS(kiosk::sim::vpcd::parse_endpoint("localhost:0"), std::invalid_argument);
+  CHECK_THROWS_AS(kiosk::sim::vpcd::parse_endpoint("localhost:65536"), std::invalid_argument);
+  CHECK_THROWS_AS(kiosk::sim::vpcd::parse_endpoint("localhost:12a"), std::invalid_argument);
 }
 
 TEST_CASE("the bridge answers vpcd control messages and APDUs including split frames") {

@@ -32,8 +32,8 @@ enum class Atr {
 struct OpenSc {
   kiosk::test::PcscdHarness pcscd;
   kiosk::test::IssuedCard issued;
-  std::shared_ptr<kiosk::sim::JpkiCard> card = issued.load();
-  std::shared_ptr<kiosk::sim::FaultyCard> served = std::make_shared<kiosk::sim::FaultyCard>(card);
+  std::shared_ptr<kiosk::sim::card::JpkiCard> card = issued.load();
+  std::shared_ptr<kiosk::sim::card::FaultyCard> served = std::make_shared<kiosk::sim::card::FaultyCard>(card);
   std::unique_ptr<kiosk::test::BridgeThread> bridge;
   kiosk::test::TempDir work{"kiosk-opensc"};
   std::filesystem::path apdu_log = kiosk::test::log_dir() / (kiosk::test::current_test_file_stem() + ".apdu.log");
@@ -52,7 +52,7 @@ struct OpenSc {
     pcscd.start();
     bridge = std::make_unique<kiosk::test::BridgeThread>(*served, pcscd.vpcd_port(0, 0));
     bridge->require_connected();
-    kiosk::pcsc::PcscReaderService service;
+    kiosk::drivers::pcsc::PcscReaderService service;
     REQUIRE(kiosk::hal::wait_for_card(service, pcscd.reader_name(0, 0), 5s));
     (void)bridge->take_trace();
   }

@@ -12,8 +12,8 @@ using Clock = std::chrono::steady_clock;
 }
 
 IssuedCard::IssuedCard() : dir("kiosk-card") {
-  auto ca = sim::SimulatedJpkiCa::create(dir.path() / "ca", std::chrono::system_clock::now());
-  sim::CardOrder order;
+  auto ca = sim::ca::SimulatedJpkiCa::create(dir.path() / "ca", std::chrono::system_clock::now());
+  sim::card::CardOrder order;
   order.holder_name = "試験\u3000花子";
   order.birth_date = "19800217";
   order.sex = '2';
@@ -21,12 +21,12 @@ IssuedCard::IssuedCard() : dir("kiosk-card") {
   order.pin = pin;
   order.sign_password = sign_password;
   order.security_code = "2285";
-  const sim::CardProfile profile = sim::issue_card(ca, order);
+  const sim::card::CardProfile profile = sim::card::issue_card(ca, order);
   file = dir.path() / "card.json";
   profile.save(file);
 }
 
-BridgeThread::BridgeThread(sim::VirtualCard& card, std::uint16_t port, sim::VpcdBridgeOptions options) {
+BridgeThread::BridgeThread(sim::card::VirtualCard& card, std::uint16_t port, sim::vpcd::VpcdBridgeOptions options) {
   options.vpcd = {"127.0.0.1", port};
   auto user_hook = options.on_apdu;
   options.on_apdu = [this, user_hook](ByteView command, ByteView response) {
@@ -36,7 +36,7 @@ BridgeThread::BridgeThread(sim::VirtualCard& card, std::uint16_t port, sim::Vpcd
     }
     if (user_hook) user_hook(command, response);
   };
-  bridge_ = std::make_unique<sim::VpcdBridge>(card, std::move(options));
+  bridge_ = std::make_unique<sim::vpcd::VpcdBridge>(card, std::move(options));
   thread_ = std::thread([this] {
     try {
       bridge_->run();
@@ -65,8 +65,8 @@ std::vector<std::pair<Bytes, Bytes>> BridgeThread::take_trace() {
 }
 
 void BridgeThread::require_connected(std::chrono::milliseconds timeout) {
-  const bool connected = bridge_->wait_for_state(sim::BridgeState::Connected, timeout);
-  INFO("bridge state: " << sim::to_string(bridge_->state()) << "; error: " << error());
+  const bool connected = bridge_->wait_for_state(sim::vpcd::BridgeState::Connected, timeout);
+  INFO("bridge state: " << sim::vpcd::to_string(bridge_->state()) << "; error: " << error());
   REQUIRE(connected);
 }
 

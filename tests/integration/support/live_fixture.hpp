@@ -27,20 +27,20 @@ struct IssuedCard {
   std::string pin = "1234";
   std::string sign_password = "ABC123";
 
-  std::unique_ptr<sim::JpkiCard> load() const { return sim::JpkiCard::load(file); }
+  std::unique_ptr<sim::card::JpkiCard> load() const { return sim::card::JpkiCard::load(file); }
 };
 
 // A VpcdBridge serving `card` to the vpcd slot on `port`, in its own thread; stopped and
 // joined on destruction. Counts APDUs and keeps the last ones for diagnostics.
 class BridgeThread {
  public:
-  BridgeThread(sim::VirtualCard& card, std::uint16_t port, sim::VpcdBridgeOptions options = {});
+  BridgeThread(sim::card::VirtualCard& card, std::uint16_t port, sim::vpcd::VpcdBridgeOptions options = {});
   ~BridgeThread();
   BridgeThread(const BridgeThread&) = delete;
   BridgeThread& operator=(const BridgeThread&) = delete;
 
-  sim::VpcdBridge& operator*() { return *bridge_; }
-  sim::VpcdBridge* operator->() { return bridge_.get(); }
+  sim::vpcd::VpcdBridge& operator*() { return *bridge_; }
+  sim::vpcd::VpcdBridge* operator->() { return bridge_.get(); }
   void join();
   std::string error();
   // APDUs answered since the last call of take_trace() (command, response).
@@ -49,7 +49,7 @@ class BridgeThread {
   void require_connected(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
  private:
-  std::unique_ptr<sim::VpcdBridge> bridge_;
+  std::unique_ptr<sim::vpcd::VpcdBridge> bridge_;
   std::thread thread_;
   std::mutex mutex_;
   std::string error_;

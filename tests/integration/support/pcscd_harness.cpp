@@ -228,7 +228,7 @@ void PcscdHarness::start(std::chrono::milliseconds ready_timeout, std::chrono::m
       throw std::runtime_error("pcscd exited (status " + std::to_string(status) + ") while starting:\n" + log_tail());
     }
     try {
-      kiosk::pcsc::PcscContext context;
+      kiosk::drivers::pcsc::PcscContext context;
       const auto names = context.list_readers();
       const bool all = std::all_of(expected.begin(), expected.end(), [&](const std::string& n) {
         return std::find(names.begin(), names.end(), n) != names.end();

@@ -6,7 +6,7 @@
 #include "core/card/tlv.hpp"
 
 using namespace kiosk;
-using namespace kiosk::card;
+using namespace kiosk::core::card;
 
 TEST_CASE("command APDUs encode all four cases, short and extended") {
   CHECK(to_hex(CommandApdu(0x00, 0x20, 0x00, 0x98).encode()) == "00 20 00 98");                      // case 1

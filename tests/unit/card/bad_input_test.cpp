@@ -8,7 +8,7 @@
 #include "tests/unit/card/rig.hpp"
 
 using namespace kiosk;
-using namespace kiosk::card;
+using namespace kiosk::core::card;
 using kiosk::test::CardRig;
 using kiosk::test::ScriptedChannel;
 
@@ -39,7 +39,7 @@ std::string with_sw(const Bytes& data, const std::string& sw) { return to_hex(da
 }  // namespace
 
 TEST_CASE("a card that is not a My Number card: 【002】, not retryable") {
-  CardRig rig(std::make_shared<sim::ForeignCard>());
+  CardRig rig(std::make_shared<sim::card::ForeignCard>());
   JpkiApplication jpki(*rig.session);
   try {
     jpki.select();
@@ -146,7 +146,7 @@ TEST_CASE("an endless 61 xx stream is cut off") {
 
 TEST_CASE("the card pulled out mid-read is a reader error that says retry") {
   auto card = test::make_card(test::test_card_profile());
-  auto faulty = std::make_shared<sim::FaultyCard>(card);
+  auto faulty = std::make_shared<sim::card::FaultyCard>(card);
   CardRig rig(faulty);
   faulty->add_fault({from_hex("00 B0 8A"), {}, {}, [&] { rig.readers.remove_card("Sim Reader 0"); }, 1});
   JpkiApplication jpki(*rig.session);
@@ -163,7 +163,7 @@ TEST_CASE("the card pulled out mid-read is a reader error that says retry") {
 
 TEST_CASE("garbage ATR: the kiosk identifies cards by what they answer, not by their ATR") {
   auto card = test::make_card(test::test_card_profile());
-  auto faulty = std::make_shared<sim::FaultyCard>(card);
+  auto faulty = std::make_shared<sim::card::FaultyCard>(card);
   faulty->set_atr(from_hex("3B 00"));
   CardRig rig(faulty);
   CHECK(to_hex(rig.channel->atr()) == "3B 00");
@@ -174,7 +174,7 @@ TEST_CASE("garbage ATR: the kiosk identifies cards by what they answer, not by t
 
 TEST_CASE("bad answers never cost the patient a PIN try") {
   auto card = test::make_card(test::test_card_profile());
-  auto faulty = std::make_shared<sim::FaultyCard>(card);
+  auto faulty = std::make_shared<sim::card::FaultyCard>(card);
   // Every retry-counter query is answered with garbage; the kiosk must not go on to VERIFY.
   faulty->add_fault({from_hex("00 20 00 98"), 1, {}, {}, -1});
   CardRig rig(faulty);

@@ -6,7 +6,7 @@
 #include "tests/unit/card/rig.hpp"
 
 using namespace kiosk;
-using namespace kiosk::card;
+using namespace kiosk::core::card;
 using kiosk::test::CardRig;
 using Script = std::vector<std::string>;
 

@@ -9,7 +9,7 @@
 #include "tests/unit/card/rig.hpp"
 
 using namespace kiosk;
-using namespace kiosk::card;
+using namespace kiosk::core::card;
 using kiosk::test::CardRig;
 
 namespace {
@@ -32,18 +32,18 @@ TEST_CASE("guard: the 券面事項入力補助AP is never selected, and nothing 
   auto card = test::make_card(test::test_card_profile());
   CardRig rig(card);
   const std::size_t before = card->apdus_processed();
-  expect_forbidden(*rig.session, select_aid(mynumber::kTextAid));
+  expect_forbidden(*rig.session, select_aid(hal::mynumber::kTextAid));
   // Not with FCI, not by a prefix of its name, not by another selection method.
-  expect_forbidden(*rig.session, CommandApdu(0x00, 0xA4, 0x04, 0x00, Bytes(mynumber::kTextAid.begin(), mynumber::kTextAid.end()), 256));
-  expect_forbidden(*rig.session, select_aid(ByteView(mynumber::kTextAid).first(9)));
-  expect_forbidden(*rig.session, select_aid(ByteView(mynumber::kTextAid).first(5)));
+  expect_forbidden(*rig.session, CommandApdu(0x00, 0xA4, 0x04, 0x00, Bytes(hal::mynumber::kTextAid.begin(), hal::mynumber::kTextAid.end()), 256));
+  expect_forbidden(*rig.session, select_aid(ByteView(hal::mynumber::kTextAid).first(9)));
+  expect_forbidden(*rig.session, select_aid(ByteView(hal::mynumber::kTextAid).first(5)));
   expect_forbidden(*rig.session, CommandApdu(0x00, 0xA4, 0x08, 0x0C, {0x3F, 0x00}));
   expect_forbidden(*rig.session, CommandApdu(0x00, 0xA4, 0x01, 0x0C, {0x00, 0x01}));
-  expect_forbidden(*rig.session, select_aid(mynumber::kJukiAid));
-  expect_forbidden(*rig.session, select_aid(mynumber::kCommonAid));
+  expect_forbidden(*rig.session, select_aid(hal::mynumber::kJukiAid));
+  expect_forbidden(*rig.session, select_aid(hal::mynumber::kCommonAid));
   // The card never saw any of these.
   CHECK(card->apdus_processed() == before);
-  CHECK(card->select_attempts(mynumber::kTextAid) == 0);
+  CHECK(card->select_attempts(hal::mynumber::kTextAid) == 0);
   CHECK(rig.session->trace().empty());
 }
 
@@ -70,7 +70,7 @@ TEST_CASE("guard: only the commands the kiosk uses are sent") {
   }
   expect_forbidden(*rig.session, CommandApdu(0x00, 0x24, 0x01, 0x80, {'9', '9', '9', '9'}));  // CHANGE PIN
   expect_forbidden(*rig.session, CommandApdu(0x0C, 0xB0, 0x00, 0x00, {}, 16));                // secure messaging
-  expect_forbidden(*rig.session, CommandApdu(0x01, 0xA4, 0x04, 0x0C, Bytes(mynumber::kJpkiAid.begin(), mynumber::kJpkiAid.end())));
+  expect_forbidden(*rig.session, CommandApdu(0x01, 0xA4, 0x04, 0x0C, Bytes(hal::mynumber::kJpkiAid.begin(), hal::mynumber::kJpkiAid.end())));
 }
 
 TEST_CASE("guard: the JPKI and card-face flows pass, the text AP was never selected on the card") {
@@ -84,7 +84,7 @@ TEST_CASE("guard: the JPKI and card-face flows pass, the text AP was never selec
   face.select();
   face.verify_code_b(Secret(*card->profile().code_b.value));
   face.read_card_face();
-  CHECK(card->select_attempts(mynumber::kJpkiAid) == 1);
-  CHECK(card->select_attempts(mynumber::kCardFaceAid) == 1);
-  CHECK(card->select_attempts(mynumber::kTextAid) == 0);
+  CHECK(card->select_attempts(hal::mynumber::kJpkiAid) == 1);
+  CHECK(card->select_attempts(hal::mynumber::kCardFaceAid) == 1);
+  CHECK(card->select_attempts(hal::mynumber::kTextAid) == 0);
 }

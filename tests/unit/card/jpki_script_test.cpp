@@ -9,7 +9,7 @@
 #include "tests/unit/card/rig.hpp"
 
 using namespace kiosk;
-using namespace kiosk::card;
+using namespace kiosk::core::card;
 using kiosk::test::CardRig;
 using Script = std::vector<std::string>;
 
@@ -32,7 +32,7 @@ TEST_CASE("auth certificate: SELECT AP + one extended READ BINARY by short EF id
   CHECK(rig.session->counters().commands == 2);
   CHECK(rig.session->counters().bytes_received == 2 + cert.size() + 2);
   // The certificate parses and names no person (an opaque id).
-  const auto parsed = crypto::Certificate::from_der(cert);
+  const auto parsed = core::crypto::Certificate::from_der(cert);
   CHECK(parsed.subject().find("CN=JPKISIM") != std::string::npos);
 }
 
@@ -131,13 +131,13 @@ TEST_CASE("whole PIN authentication: certificate, tries, VERIFY, signature in 5 
   const VerifyResult v = jpki.verify_auth_pin(Secret("1234"));
   CHECK(v.outcome == VerifyOutcome::Verified);
 
-  const Bytes challenge = crypto::random_bytes(32);
-  const Bytes digest_info = crypto::sha256_digest_info(crypto::sha256(challenge));
+  const Bytes challenge = core::crypto::random_bytes(32);
+  const Bytes digest_info = core::crypto::sha256_digest_info(core::crypto::sha256(challenge));
   const Bytes signature = jpki.sign_with_auth_key(digest_info);
   CHECK(signature.size() == 256);
-  const auto cert = crypto::Certificate::from_der(cert_der);
-  CHECK(crypto::verify_signature(cert, challenge, signature));
-  CHECK(crypto::verify_digest_info_signature(cert, digest_info, signature));
+  const auto cert = core::crypto::Certificate::from_der(cert_der);
+  CHECK(core::crypto::verify_signature(cert, challenge, signature));
+  CHECK(core::crypto::verify_digest_info_signature(cert, digest_info, signature));
 
   CHECK(rig.script() == Script{kSelectJpki, "00 B0 8A 00 00 00 00 -> 90 00", "00 20 00 98 -> 63 C3",
                                "00 20 00 98 04 ** ** ** ** -> 90 00",
@@ -151,7 +151,7 @@ TEST_CASE("signing before the PIN is refused by the card") {
   JpkiApplication jpki(*rig.session);
   jpki.select();
   try {
-    jpki.sign_with_auth_key(crypto::sha256_digest_info(crypto::sha256(Bytes{1, 2, 3})));
+    jpki.sign_with_auth_key(core::crypto::sha256_digest_info(core::crypto::sha256(Bytes{1, 2, 3})));
     FAIL("signed without PIN");
   } catch (const CardProtocolError& e) {
     CHECK(e.failure() == CardFailure::SecurityStatusNotSatisfied);
@@ -215,5 +215,5 @@ TEST_CASE("a reset forgets the verified PIN") {
   rig.session->reset();
   CHECK(rig.session->current_application() == Application::Unknown);
   jpki.select();
-  CHECK_THROWS_AS(jpki.sign_with_auth_key(crypto::sha256_digest_info(crypto::sha256(Bytes{1}))), CardProtocolError);
+  CHECK_THROWS_AS(jpki.sign_with_auth_key(core::crypto::sha256_digest_info(core::crypto::sha256(Bytes{1}))), CardProtocolError);
 }

@@ -12,13 +12,13 @@
 namespace kiosk::test {
 
 struct CardRig {
-  explicit CardRig(std::shared_ptr<sim::VirtualCard> card_) : card(std::move(card_)) {
+  explicit CardRig(std::shared_ptr<sim::card::VirtualCard> card_) : card(std::move(card_)) {
     readers.attach_reader("Sim Reader 0");
     readers.place_card("Sim Reader 0", card);
     channel = readers.connect("Sim Reader 0");
-    session = std::make_unique<card::CardSession>(*channel);
+    session = std::make_unique<core::card::CardSession>(*channel);
   }
-  explicit CardRig(sim::CardProfile profile) : CardRig(make_card(std::move(profile))) {}
+  explicit CardRig(sim::card::CardProfile profile) : CardRig(make_card(std::move(profile))) {}
 
   // "command -> status word" lines of everything sent so far, for exact comparison.
   std::vector<std::string> script() const {
@@ -29,10 +29,10 @@ struct CardRig {
     return out;
   }
 
-  sim::SimulatedReaders readers;
-  std::shared_ptr<sim::VirtualCard> card;
+  sim::card::SimulatedReaders readers;
+  std::shared_ptr<sim::card::VirtualCard> card;
   std::unique_ptr<hal::CardChannel> channel;
-  std::unique_ptr<card::CardSession> session;
+  std::unique_ptr<core::card::CardSession> session;
 };
 
 }  // namespace kiosk::test

@@ -109,7 +109,7 @@ TEST_CASE("config: a file that is not JSON, not an object, or not there is an er
 }
 
 TEST_CASE("config: a staff account made with kiosk staff-passcode is accepted") {
-  const std::string hash = hash_passcode(card::Secret("2468"), kMinPasscodeIterations);
+  const std::string hash = hash_passcode(core::card::Secret("2468"), kMinPasscodeIterations);
   const ConfigFile file(R"({"staff": {"accounts": [{"id": "staff-07", "passcode_hash": ")" + hash +
                         R"("}], "visual_check_minutes": 45}})");
   const LoadedConfig loaded = load_config(file.path());
@@ -135,7 +135,7 @@ TEST_CASE("config: the support bundle's copy hides keys, passcode hashes and sec
 TEST_CASE("config: the face pipeline finds the model files directly in face.model_dir") {
   KioskConfig c;
   c.model_dir = "/usr/share/kiosk/models";
-  const face::FaceConfig fc = face_config(c);
+  const core::face::FaceConfig fc = face_config(c);
   CHECK(fc.resolve(fc.detector.model) == "/usr/share/kiosk/models/face_detection_yunet_2022mar.onnx");
   CHECK(fc.resolve(fc.recognizer.model).parent_path() == "/usr/share/kiosk/models");
 }

@@ -12,7 +12,7 @@
 #include "sim/ca/jpki_ca.hpp"
 
 using namespace kiosk;
-using namespace kiosk::crypto;
+using namespace kiosk::core::crypto;
 using namespace std::chrono;
 
 namespace {
@@ -24,8 +24,8 @@ const system_clock::time_point kAt = sys_days{year{2026} / April / 1} + hours{9}
 struct Fixture {
   std::filesystem::path dir = std::filesystem::temp_directory_path() /
                               ("kiosk-cert-test-" + to_hex(random_bytes(8), '\0'));
-  sim::SimulatedJpkiCa ca = sim::SimulatedJpkiCa::create(dir, kAt - days{365});
-  sim::RsaKey holder = sim::RsaKey::generate();
+  sim::ca::SimulatedJpkiCa ca = sim::ca::SimulatedJpkiCa::create(dir, kAt - days{365});
+  sim::ca::RsaKey holder = sim::ca::RsaKey::generate();
   system_clock::time_point not_before = kAt - days{30};
   system_clock::time_point not_after = kAt + days{1000};
   Bytes der = ca.issue_auth_certificate(holder, "997794E9AGCIEG13221003A", not_before, not_after);

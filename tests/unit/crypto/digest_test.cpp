@@ -8,7 +8,7 @@
 #include "core/crypto/digest.hpp"
 
 using namespace kiosk;
-using namespace kiosk::crypto;
+using namespace kiosk::core::crypto;
 
 namespace {
 Bytes bytes_of(std::string_view text) { return Bytes(text.begin(), text.end()); }

@@ -18,7 +18,7 @@
 #include "sim/ca/rsa_key.hpp"
 
 using namespace kiosk;
-using namespace kiosk::crypto;
+using namespace kiosk::core::crypto;
 using namespace std::chrono;
 
 namespace {
@@ -28,9 +28,9 @@ const system_clock::time_point kAt = sys_days{year{2026} / April / 1};
 struct Fixture {
   std::filesystem::path dir = std::filesystem::temp_directory_path() /
                               ("kiosk-sig-test-" + to_hex(random_bytes(8), '\0'));
-  sim::SimulatedJpkiCa ca = sim::SimulatedJpkiCa::create(dir, kAt - days{365});
-  sim::RsaKey card_key = sim::RsaKey::generate();
-  sim::RsaKey other_key = sim::RsaKey::generate();
+  sim::ca::SimulatedJpkiCa ca = sim::ca::SimulatedJpkiCa::create(dir, kAt - days{365});
+  sim::ca::RsaKey card_key = sim::ca::RsaKey::generate();
+  sim::ca::RsaKey other_key = sim::ca::RsaKey::generate();
   Certificate cert = Certificate::from_der(
       ca.issue_auth_certificate(card_key, "SIGTEST0001", kAt - days{1}, kAt + days{1000}));
   Certificate other_cert = Certificate::from_der(
@@ -107,8 +107,8 @@ TEST_CASE("sign_pkcs1_raw equals OpenSSL's own SHA256withRSA and is deterministi
 TEST_CASE("sign_pkcs1_raw accepts at most k - 11 bytes") {
   auto& f = fixture();
   CHECK(f.card_key.sign_pkcs1_raw(Bytes(245, 0x5A)).size() == 256);
-  CHECK_THROWS_AS(f.card_key.sign_pkcs1_raw(Bytes(246, 0x5A)), sim::SignInputError);
-  CHECK_THROWS_AS(f.card_key.sign_pkcs1_raw({}), sim::SignInputError);
+  CHECK_THROWS_AS(f.card_key.sign_pkcs1_raw(Bytes(246, 0x5A)), sim::ca::SignInputError);
+  CHECK_THROWS_AS(f.card_key.sign_pkcs1_raw({}), sim::ca::SignInputError);
 }
 
 TEST_CASE("an RSASSA-PSS signature of the card verifies with OpenSSL") {
@@ -135,5 +135,5 @@ TEST_CASE("an RSASSA-PSS signature of the card verifies with OpenSSL") {
   REQUIRE(EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), 32) == 1);
   CHECK(EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), hash.data(), hash.size()) == 1);
 
-  CHECK_THROWS_AS(f.card_key.sign_pss_sha256(Bytes(20, 1)), sim::SignInputError);
+  CHECK_THROWS_AS(f.card_key.sign_pss_sha256(Bytes(20, 1)), sim::ca::SignInputError);
 }

@@ -22,7 +22,7 @@
 #include "sim/ca/rsa_key.hpp"
 
 using namespace kiosk;
-using namespace kiosk::crypto;
+using namespace kiosk::core::crypto;
 using namespace std::chrono;
 namespace fs = std::filesystem;
 
@@ -49,8 +49,8 @@ struct TempDir {
 // One CA per test process; tests that change files use copies of its directory.
 struct Fixture {
   TempDir dir{"main"};
-  sim::SimulatedJpkiCa ca = sim::SimulatedJpkiCa::create(dir.path, kNow);
-  sim::RsaKey holder = sim::RsaKey::generate();
+  sim::ca::SimulatedJpkiCa ca = sim::ca::SimulatedJpkiCa::create(dir.path, kNow);
+  sim::ca::RsaKey holder = sim::ca::RsaKey::generate();
 };
 
 Fixture& fixture() {
@@ -123,7 +123,7 @@ TEST_CASE("create() makes two self-signed RSA-2048 JPKI roots and the state file
   CHECK(auth.subject() == "OU=Kiosk simulator,OU=JPKI for user authentication,O=JPKI-SIM,C=JP");
   CHECK(sign.subject() == "OU=Kiosk simulator,OU=JPKI for digital signature,O=JPKI-SIM,C=JP");
   CHECK(Certificate::from_pem(read_file(f.dir.path / "auth-ca.pem")) == auth);
-  CHECK(f.ca.ca_certificate_der(sim::CaKind::DigitalSignature) == sign.der());
+  CHECK(f.ca.ca_certificate_der(sim::ca::CaKind::DigitalSignature) == sign.der());
 
   for (const Certificate& root : {auth, sign}) {
     INFO(root.subject());
@@ -144,8 +144,8 @@ TEST_CASE("create() makes two self-signed RSA-2048 JPKI roots and the state file
 
 TEST_CASE("create() refuses to overwrite an existing CA") {
   auto& f = fixture();
-  CHECK_THROWS_AS(sim::SimulatedJpkiCa::create(f.dir.path, kNow), sim::CaError);
-  CHECK_THROWS_WITH(sim::SimulatedJpkiCa::create(f.dir.path, kNow), Catch::Contains("already exists"));
+  CHECK_THROWS_AS(sim::ca::SimulatedJpkiCa::create(f.dir.path, kNow), sim::ca::CaError);
+  CHECK_THROWS_WITH(sim::ca::SimulatedJpkiCa::create(f.dir.path, kNow), Catch::Contains("already exists"));
 }
 
 TEST_CASE("the user-authentication certificate has the JPKI profile") {
@@ -176,7 +176,7 @@ TEST_CASE("the user-authentication certificate has the JPKI profile") {
 
 TEST_CASE("the digital-signature certificate carries the basic four items in subjectAltName") {
   auto& f = fixture();
-  sim::SignHolder holder;
+  sim::ca::SignHolder holder;
   holder.name = "山田 太郎";
   holder.sex = "1";
   holder.birth_date = "19800215";
@@ -243,7 +243,7 @@ TEST_CASE("issuing checks its input and gives every certificate its own serial")
 
   CHECK_THROWS_AS(f.ca.issue_auth_certificate(f.holder, "X", kNow, kNow), std::invalid_argument);
   CHECK_THROWS_AS(f.ca.issue_auth_certificate(f.holder, "", kNow, kNow + days{1}), std::invalid_argument);
-  const auto small_key = sim::RsaKey::generate(1024);
+  const auto small_key = sim::ca::RsaKey::generate(1024);
   CHECK_THROWS_AS(f.ca.issue_auth_certificate(small_key, "X", kNow, kNow + days{1}), std::invalid_argument);
   CHECK(f.ca.next_serial() == first + 3);  // refused requests use no serial
 }
@@ -256,62 +256,62 @@ TEST_CASE("open() after create() round-trips the CA, serials and revocations") {
   CHECK(f.ca.is_revoked(cert.serial_hex()));
   CHECK(f.ca.is_revoked("0x" + cert.serial_hex()));  // any hex spelling
 
-  const auto reopened = sim::SimulatedJpkiCa::open(f.dir.path);
+  const auto reopened = sim::ca::SimulatedJpkiCa::open(f.dir.path);
   CHECK(reopened.auth_ca_certificate_der() == f.ca.auth_ca_certificate_der());
   CHECK(reopened.sign_ca_certificate_der() == f.ca.sign_ca_certificate_der());
   CHECK(reopened.next_serial() == f.ca.next_serial());
   CHECK(reopened.is_revoked(cert.serial_hex()));
-  CHECK(reopened.revoked_serials(sim::CaKind::UserAuthentication) == f.ca.revoked_serials(sim::CaKind::UserAuthentication));
-  CHECK(reopened.revoked_serials(sim::CaKind::DigitalSignature).empty());
+  CHECK(reopened.revoked_serials(sim::ca::CaKind::UserAuthentication) == f.ca.revoked_serials(sim::ca::CaKind::UserAuthentication));
+  CHECK(reopened.revoked_serials(sim::ca::CaKind::DigitalSignature).empty());
 
   // The reopened CA signs with the same key: its CRL verifies with the stored root.
-  const Crl crl = Crl::from_der(reopened.crl_der(sim::CaKind::UserAuthentication, kNow + hours{2}));
+  const Crl crl = Crl::from_der(reopened.crl_der(sim::ca::CaKind::UserAuthentication, kNow + hours{2}));
   CHECK(crl.issued_by(Certificate::from_der(f.ca.auth_ca_certificate_der())));
 
-  CHECK_THROWS_AS(f.ca.revoke("7FFFFFFF", kNow), sim::CaError);  // never issued
+  CHECK_THROWS_AS(f.ca.revoke("7FFFFFFF", kNow), sim::ca::CaError);  // never issued
   CHECK_THROWS_AS(f.ca.revoke("not hex", kNow), std::invalid_argument);
 }
 
 TEST_CASE("open() refuses missing, corrupt or mismatched files with a clear error") {
   TempDir copy("damaged");
   copy_ca(copy.path);
-  REQUIRE_NOTHROW(sim::SimulatedJpkiCa::open(copy.path));
+  REQUIRE_NOTHROW(sim::ca::SimulatedJpkiCa::open(copy.path));
 
   SECTION("corrupt ca.json") {
     write_file(copy.path / "ca.json", "{ \"next_serial\": ");
-    CHECK_THROWS_WITH(sim::SimulatedJpkiCa::open(copy.path), Catch::Contains("corrupt ca.json"));
+    CHECK_THROWS_WITH(sim::ca::SimulatedJpkiCa::open(copy.path), Catch::Contains("corrupt ca.json"));
   }
   SECTION("ca.json with wrong types") {
     write_file(copy.path / "ca.json",
                R"({"format":"kiosk-jpki-sim-ca","version":1,"next_serial":"seven","issued":[],"revoked":[]})");
-    CHECK_THROWS_AS(sim::SimulatedJpkiCa::open(copy.path), sim::CaError);
+    CHECK_THROWS_AS(sim::ca::SimulatedJpkiCa::open(copy.path), sim::ca::CaError);
   }
   SECTION("ca.json that revokes a serial never issued") {
     write_file(copy.path / "ca.json",
                R"({"format":"kiosk-jpki-sim-ca","version":1,"next_serial":2,"issued":[],)"
                R"("revoked":[{"serial":"01","ca":"auth","revoked_at":"2026-04-01T00:00:00Z"}]})");
-    CHECK_THROWS_WITH(sim::SimulatedJpkiCa::open(copy.path), Catch::Contains("never issued"));
+    CHECK_THROWS_WITH(sim::ca::SimulatedJpkiCa::open(copy.path), Catch::Contains("never issued"));
   }
   SECTION("missing key") {
     fs::remove(copy.path / "sign-ca.key");
-    CHECK_THROWS_WITH(sim::SimulatedJpkiCa::open(copy.path), Catch::Contains("sign-ca.key"));
+    CHECK_THROWS_WITH(sim::ca::SimulatedJpkiCa::open(copy.path), Catch::Contains("sign-ca.key"));
   }
   SECTION("a key that belongs to the other root") {
     fs::copy_file(copy.path / "auth-ca.key", copy.path / "sign-ca.key", fs::copy_options::overwrite_existing);
-    CHECK_THROWS_WITH(sim::SimulatedJpkiCa::open(copy.path), Catch::Contains("does not belong"));
+    CHECK_THROWS_WITH(sim::ca::SimulatedJpkiCa::open(copy.path), Catch::Contains("does not belong"));
   }
   SECTION("a corrupt certificate") {
     write_file(copy.path / "auth-ca.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
-    CHECK_THROWS_WITH(sim::SimulatedJpkiCa::open(copy.path), Catch::Contains("auth-ca.pem"));
+    CHECK_THROWS_WITH(sim::ca::SimulatedJpkiCa::open(copy.path), Catch::Contains("auth-ca.pem"));
   }
   SECTION("no directory") {
-    CHECK_THROWS_AS(sim::SimulatedJpkiCa::open(copy.path / "nothing"), sim::CaError);
+    CHECK_THROWS_AS(sim::ca::SimulatedJpkiCa::open(copy.path / "nothing"), sim::ca::CaError);
   }
 }
 
 TEST_CASE("crl_der lists the revoked serials of that CA only, signed by it") {
   auto& f = fixture();
-  sim::SignHolder holder{"佐藤 花子", "", "2", "19900101", "清瀬市", "", "Kiyose-shi", "SIGNCRLTEST"};
+  sim::ca::SignHolder holder{"佐藤 花子", "", "2", "19900101", "清瀬市", "", "Kiyose-shi", "SIGNCRLTEST"};
   const Certificate auth = Certificate::from_der(f.ca.issue_auth_certificate(f.holder, "CRLTEST", kNow, kNow + days{100}));
   const Certificate sign = Certificate::from_der(f.ca.issue_sign_certificate(f.holder, holder, kNow, kNow + days{100}));
   CHECK(sign.subject() == "CN=SIGNCRLTEST,L=Kiyose-shi,C=JP");
@@ -320,8 +320,8 @@ TEST_CASE("crl_der lists the revoked serials of that CA only, signed by it") {
   f.ca.revoke(auth.serial_hex(), kNow + days{3});  // again: no change
 
   const TimePoint at = kNow + hours{1};
-  const Crl auth_crl = Crl::from_der(f.ca.crl_der(sim::CaKind::UserAuthentication, at));
-  const Crl sign_crl = Crl::from_der(f.ca.crl_der(sim::CaKind::DigitalSignature, at));
+  const Crl auth_crl = Crl::from_der(f.ca.crl_der(sim::ca::CaKind::UserAuthentication, at));
+  const Crl sign_crl = Crl::from_der(f.ca.crl_der(sim::ca::CaKind::DigitalSignature, at));
   const Certificate auth_root = Certificate::from_der(f.ca.auth_ca_certificate_der());
   const Certificate sign_root = Certificate::from_der(f.ca.sign_ca_certificate_der());
 
@@ -349,7 +349,7 @@ TEST_CASE("RsaKey: PEM round trip, public key and modulus") {
   auto& f = fixture();
   const std::string pem = f.holder.to_pem();
   CHECK(pem.rfind("-----BEGIN PRIVATE KEY-----", 0) == 0);  // PKCS#8, unencrypted
-  const sim::RsaKey back = sim::RsaKey::from_pem(pem);
+  const sim::ca::RsaKey back = sim::ca::RsaKey::from_pem(pem);
   CHECK(back.modulus() == f.holder.modulus());
   CHECK(back.public_key_der() == f.holder.public_key_der());
   CHECK(back.bits() == 2048);
@@ -371,7 +371,7 @@ TEST_CASE("RsaKey: PEM round trip, public key and modulus") {
   const Certificate cert = Certificate::from_der(f.ca.issue_auth_certificate(f.holder, "PUBKEY", kNow, kNow + days{1}));
   CHECK(EVP_PKEY_eq(X509_get0_pubkey(cert.native()), key.get()) == 1);
 
-  CHECK_THROWS_AS(sim::RsaKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"),
-                  sim::KeyError);
-  CHECK_THROWS_AS(sim::RsaKey::from_pem(read_file(f.dir.path / "auth-ca.pem")), sim::KeyError);
+  CHECK_THROWS_AS(sim::ca::RsaKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"),
+                  sim::ca::KeyError);
+  CHECK_THROWS_AS(sim::ca::RsaKey::from_pem(read_file(f.dir.path / "auth-ca.pem")), sim::ca::KeyError);
 }

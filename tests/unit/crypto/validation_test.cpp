@@ -20,7 +20,7 @@
 #include "sim/ca/jpki_ca.hpp"
 
 using namespace kiosk;
-using namespace kiosk::crypto;
+using namespace kiosk::core::crypto;
 using namespace std::chrono;
 
 namespace Catch {
@@ -43,8 +43,8 @@ std::filesystem::path unique_dir(const char* tag) {
 
 struct CaDir {
   std::filesystem::path dir;
-  sim::SimulatedJpkiCa ca;
-  CaDir(const char* tag, TimePoint created) : dir(unique_dir(tag)), ca(sim::SimulatedJpkiCa::create(dir, created)) {}
+  sim::ca::SimulatedJpkiCa ca;
+  CaDir(const char* tag, TimePoint created) : dir(unique_dir(tag)), ca(sim::ca::SimulatedJpkiCa::create(dir, created)) {}
   CaDir(const CaDir&) = delete;
   CaDir& operator=(const CaDir&) = delete;
   ~CaDir() {
@@ -64,8 +64,8 @@ CaDir& other_generation() {
   static CaDir ca("b", kCaCreated);
   return ca;
 }
-const sim::RsaKey& holder() {
-  static const sim::RsaKey key = sim::RsaKey::generate();
+const sim::ca::RsaKey& holder() {
+  static const sim::ca::RsaKey key = sim::ca::RsaKey::generate();
   return key;
 }
 
@@ -93,7 +93,7 @@ ValidationReport check(const Certificate& leaf, const TrustStore& store, TimePoi
 Certificate issue_without_akid(const CaDir& ca_dir, const Certificate& issuer) {
   std::ifstream in(ca_dir.dir / "auth-ca.key");
   const std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const sim::RsaKey ca_key = sim::RsaKey::from_pem(pem);
+  const sim::ca::RsaKey ca_key = sim::ca::RsaKey::from_pem(pem);
 
   std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
   REQUIRE(cert);
@@ -265,7 +265,7 @@ TEST_CASE("revocation: Revoked once the CA's CRL lists the certificate") {
 
   CHECK(check(revoked, store, kAt).status == ValidationStatus::Valid);  // no CRL yet
   ca.ca.revoke(revoked.serial_hex(), kAt - days{1});
-  store.add_crl(ca.ca.crl_der(sim::CaKind::UserAuthentication, kAt - hours{1}));
+  store.add_crl(ca.ca.crl_der(sim::ca::CaKind::UserAuthentication, kAt - hours{1}));
 
   const auto report = check(revoked, store, kAt);
   CHECK(report.status == ValidationStatus::Revoked);
@@ -282,7 +282,7 @@ TEST_CASE("revocation: Revoked once the CA's CRL lists the certificate") {
   }
   SECTION("an older CRL added later does not replace the newer one") {
     CHECK(store.crls().size() == 1);
-    const auto older = sim::SimulatedJpkiCa::open(ca.dir).crl_der(sim::CaKind::UserAuthentication, kAt - days{3});
+    const auto older = sim::ca::SimulatedJpkiCa::open(ca.dir).crl_der(sim::ca::CaKind::UserAuthentication, kAt - days{3});
     store.add_crl(older);
     CHECK(store.crls().size() == 1);
     CHECK(check(revoked, store, kAt).status == ValidationStatus::Revoked);
@@ -308,7 +308,7 @@ TEST_CASE("a CRL of another CA generation does not revoke this CA's certificates
   other.ca.revoke(twin.serial_hex(), kAt - days{1});
 
   TrustStore store = store_of(jpki());
-  store.add_crl(other.ca.crl_der(sim::CaKind::UserAuthentication, kAt));
+  store.add_crl(other.ca.crl_der(sim::ca::CaKind::UserAuthentication, kAt));
   const auto report = check(leaf, store, kAt);
   CHECK(report.status == ValidationStatus::Valid);
   CHECK_FALSE(report.crl_checked);

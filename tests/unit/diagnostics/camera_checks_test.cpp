@@ -9,7 +9,7 @@
 #include "tests/unit/face/face_test_support.hpp"
 
 using namespace kiosk;
-using namespace kiosk::diagnostics;
+using namespace kiosk::core::diagnostics;
 using kiosk::test::find;
 using kiosk::test::report_of;
 using kiosk::test::has;
@@ -17,8 +17,8 @@ using kiosk::test::has;
 namespace {
 
 struct Camera {
-  sim::Presentation presentation = sim::Presentation::Live;
-  sim::Condition condition = sim::Condition::Normal;
+  sim::camera::Presentation presentation = sim::camera::Presentation::Live;
+  sim::camera::Condition condition = sim::camera::Condition::Normal;
   cv::Size frame{640, 480};
   double fps = 30.0;
   std::optional<double> vanish_after;
@@ -26,21 +26,21 @@ struct Camera {
 };
 
 struct Bench {
-  face::FaceConfig config = test::test_config();
-  face::FaceDetector detector{config.resolve(config.detector.model), config.detector};
+  core::face::FaceConfig config = test::test_config();
+  core::face::FaceDetector detector{config.resolve(config.detector.model), config.detector};
 
   std::vector<CheckResult> run(const Camera& camera, bool with_detector = true) {
-    sim::VirtualCameraProvider provider(
+    sim::camera::VirtualCameraProvider provider(
         [&camera](const hal::CameraMode&) {
-          sim::SceneSettings settings;
+          sim::camera::SceneSettings settings;
           settings.frame = camera.frame;
           settings.fps = camera.fps;
-          sim::Scene scene(sim::FaceSource::image(test::face_image("Amaury_Nolasco", 0)),
-                           {sim::Segment{camera.presentation, camera.condition, 10.0}}, settings);
+          sim::camera::Scene scene(sim::camera::FaceSource::image(test::face_image("Amaury_Nolasco", 0)),
+                           {sim::camera::Segment{camera.presentation, camera.condition, 10.0}}, settings);
           if (camera.vanish_after) scene.vanish_after(*camera.vanish_after);
           return scene;
         },
-        sim::Pacing::Simulated, camera.present);
+        sim::camera::Pacing::Simulated, camera.present);
     CameraCheckSettings settings;
     settings.device = hal::CameraDevice::path("/dev/video0");
     settings.mode = hal::CameraMode{640, 480, 30.0};
@@ -70,7 +70,7 @@ TEST_CASE("camera: a person in front of a good camera passes every check") {
 TEST_CASE("camera: nobody in front is a warning, not a failure") {
   Bench bench;
   Camera nobody;
-  nobody.presentation = sim::Presentation::Nobody;
+  nobody.presentation = sim::camera::Presentation::Nobody;
   const auto checks = bench.run(nobody);
   INFO(report_of(checks).to_table());
   CHECK(find(checks, "face detected").status == Status::Warn);
@@ -108,7 +108,7 @@ TEST_CASE("camera: a camera that vanishes while measured fails") {
 TEST_CASE("camera: a dark picture fails the brightness check") {
   Bench bench;
   Camera dark;
-  dark.condition = sim::Condition::TooDark;
+  dark.condition = sim::camera::Condition::TooDark;
   const auto checks = bench.run(dark);
   INFO(report_of(checks).to_table());
   CHECK(find(checks, "brightness").status == Status::Fail);
@@ -121,7 +121,7 @@ TEST_CASE("camera: a dark picture fails the brightness check") {
 TEST_CASE("camera: a blurred picture fails the focus check") {
   Bench bench;
   Camera blurred;
-  blurred.condition = sim::Condition::Blurred;
+  blurred.condition = sim::camera::Condition::Blurred;
   const auto checks = bench.run(blurred);
   INFO(report_of(checks).to_table());
   CHECK(find(checks, "focus").status == Status::Fail);

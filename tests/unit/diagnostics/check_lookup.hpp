@@ -11,7 +11,7 @@
 
 namespace kiosk::test {
 
-inline const diagnostics::CheckResult& find(const std::vector<diagnostics::CheckResult>& results, const std::string& name) {
+inline const core::diagnostics::CheckResult& find(const std::vector<core::diagnostics::CheckResult>& results, const std::string& name) {
   for (const auto& r : results) {
     if (r.name == name) return r;
   }
@@ -19,15 +19,15 @@ inline const diagnostics::CheckResult& find(const std::vector<diagnostics::Check
   throw std::logic_error("unreachable");
 }
 
-inline bool has(const std::vector<diagnostics::CheckResult>& results, const std::string& name) {
+inline bool has(const std::vector<core::diagnostics::CheckResult>& results, const std::string& name) {
   for (const auto& r : results) {
     if (r.name == name) return true;
   }
   return false;
 }
 
-inline diagnostics::Report report_of(const std::vector<diagnostics::CheckResult>& checks) {
-  diagnostics::Report r;
+inline core::diagnostics::Report report_of(const std::vector<core::diagnostics::CheckResult>& checks) {
+  core::diagnostics::Report r;
   r.add(checks);
   return r;
 }

@@ -15,15 +15,15 @@
 #include "tests/unit/diagnostics/check_lookup.hpp"
 
 using namespace kiosk;
-using namespace kiosk::diagnostics;
+using namespace kiosk::core::diagnostics;
 using kiosk::test::find;
 using kiosk::test::has;
 
 namespace {
 
 struct CardWorld {
-  sim::SimulatedReaders readers;
-  crypto::TrustStore trust;
+  sim::card::SimulatedReaders readers;
+  core::crypto::TrustStore trust;
   CardWorld() {
     readers.attach_reader("Reader A");
     trust.add_directory(test::test_ca_directory());
@@ -56,8 +56,8 @@ TEST_CASE("report: table, JSON and exit code follow the worst result") {
 }
 
 TEST_CASE("usb: a standard kiosk passes, a missing reader or camera fails, a slow camera warns") {
-  sim::SimulatedUsb usb;
-  for (const auto& d : sim::SimulatedUsb::standard_kiosk()) usb.plug(d);
+  sim::usb::SimulatedUsb usb;
+  for (const auto& d : sim::usb::SimulatedUsb::standard_kiosk()) usb.plug(d);
   auto results = check_usb(usb);
   CHECK(find(results, "card reader 054c:0dc8").status == Status::Pass);
   CHECK(find(results, "camera 046d:0825").status == Status::Pass);
@@ -81,8 +81,8 @@ TEST_CASE("usb: a standard kiosk passes, a missing reader or camera fails, a slo
 }
 
 TEST_CASE("usb: hotplug events are reported while watching") {
-  sim::SimulatedUsb usb;
-  usb.plug(sim::SimulatedUsb::standard_kiosk()[0]);
+  sim::usb::SimulatedUsb usb;
+  usb.plug(sim::usb::SimulatedUsb::standard_kiosk()[0]);
   auto events = usb.wait_for_changes(std::chrono::milliseconds(10));
   REQUIRE(events.size() == 1);
   CHECK(describe(events[0]).rfind("arrived: smart-card reader (CCID) 054c:0dc8", 0) == 0);
@@ -127,7 +127,7 @@ TEST_CASE("card: no card is a warning, a good test card passes every check and k
 
 TEST_CASE("card: from the running kiosk's staff page the patient's card on the reader gets no APDU") {
   CardWorld w;
-  auto card = std::make_shared<sim::RecordingCard>(test::make_card(test::test_card_profile()));
+  auto card = std::make_shared<sim::card::RecordingCard>(test::make_card(test::test_card_profile()));
   w.readers.place_card("Reader A", card);
   CardCheckSettings settings{"Reader A", {90, 90, false}};
   settings.reader_in_use = true;
@@ -152,15 +152,15 @@ TEST_CASE("card: locked PIN, expired certificate, foreign card, card pulled out"
   w.readers.place_card("Reader A", test::make_card(used));
   CHECK(find(w.run(), "PIN tries left").status == Status::Warn);
 
-  w.readers.place_card("Reader A", test::make_card(test::test_card_profile(sim::CertificateCondition::Expired)));
+  w.readers.place_card("Reader A", test::make_card(test::test_card_profile(sim::card::CertificateCondition::Expired)));
   CHECK(find(w.run(), "certificate validity").status == Status::Fail);
-  w.readers.place_card("Reader A", test::make_card(test::test_card_profile(sim::CertificateCondition::ExpiringSoon)));
+  w.readers.place_card("Reader A", test::make_card(test::test_card_profile(sim::card::CertificateCondition::ExpiringSoon)));
   CHECK(find(w.run(), "certificate validity").status == Status::Warn);
 
-  w.readers.place_card("Reader A", std::make_shared<sim::ForeignCard>());
+  w.readers.place_card("Reader A", std::make_shared<sim::card::ForeignCard>());
   CHECK(find(w.run(), "JPKI application").status == Status::Fail);
 
-  auto faulty = std::make_shared<sim::FaultyCard>(test::make_card(test::test_card_profile()));
+  auto faulty = std::make_shared<sim::card::FaultyCard>(test::make_card(test::test_card_profile()));
   faulty->add_fault({from_hex("00 B0 8A"), {}, {}, [&] { w.readers.remove_card("Reader A"); }, 1});
   w.readers.place_card("Reader A", faulty);
   const auto results = w.run();

@@ -12,7 +12,7 @@
 #include "tests/unit/diagnostics/check_lookup.hpp"
 
 using namespace kiosk;
-using namespace kiosk::diagnostics;
+using namespace kiosk::core::diagnostics;
 using kiosk::test::find;
 using kiosk::test::report_of;
 using namespace std::chrono_literals;
@@ -20,12 +20,12 @@ using namespace std::chrono_literals;
 namespace {
 
 // A real certificate to judge (the test JPKI CA's; only its dates matter here).
-crypto::Certificate some_certificate() {
+core::crypto::Certificate some_certificate() {
   std::ifstream in(test::test_ca_directory() / "auth-ca.pem");
-  return crypto::Certificate::from_pem(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+  return core::crypto::Certificate::from_pem(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
 }
 
-hal::ServiceProbeFacts healthy_probe(const crypto::Certificate& cert) {
+hal::ServiceProbeFacts healthy_probe(const core::crypto::Certificate& cert) {
   hal::ServiceProbeFacts p;
   p.endpoint = "https://oqs.example:443";
   p.connected = true;
@@ -43,7 +43,7 @@ hal::ServiceProbeFacts healthy_probe(const crypto::Certificate& cert) {
 
 HealthFacts answer(std::chrono::system_clock::time_point kiosk_time, std::chrono::seconds service_ahead) {
   HealthFacts h;
-  eligibility::ServiceHealth health;
+  core::eligibility::ServiceHealth health;
   health.status = "ok";
   health.service = "oqs/1";
   health.api_version = 1;

@@ -7,11 +7,11 @@
 using namespace kiosk::sim::eligibility;
 
 namespace {
-Date d(const char* iso) { return *kiosk::calendar::parse_iso_date(iso); }
+Date d(const char* iso) { return *kiosk::hal::calendar::parse_iso_date(iso); }
 
 std::vector<std::string> holidays_of(int year) {
   std::vector<std::string> out;
-  for (const auto& h : public_holidays(year)) out.push_back(kiosk::calendar::format_iso_date(h));
+  for (const auto& h : public_holidays(year)) out.push_back(kiosk::hal::calendar::format_iso_date(h));
   return out;
 }
 }  // namespace

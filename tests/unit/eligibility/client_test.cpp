@@ -12,7 +12,7 @@
 #include "hal/calendar.hpp"
 
 using namespace kiosk;
-using namespace kiosk::eligibility;
+using namespace kiosk::core::eligibility;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -318,7 +318,7 @@ TEST_CASE("number lookups are checked before anything is sent") {
   NumberLookup l;
   l.insurer_number = "0113001";
   l.insured_identification_number = "1001";
-  l.birthdate = *calendar::parse_iso_date("1980-02-17");
+  l.birthdate = *hal::calendar::parse_iso_date("1980-02-17");
   CHECK_THROWS_MATCHES(rig.client.lookup(l), EligibilityError, Catch::Predicate<EligibilityError>([](const EligibilityError& e) {
                          return e.kind() == ErrorKind::InvalidRequest && !e.counter_fallback() &&
                                 e.display_message().find("保険者番号") != std::string::npos;

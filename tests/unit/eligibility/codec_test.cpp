@@ -8,12 +8,12 @@
 #include "hal/calendar.hpp"
 
 using namespace kiosk;
-using namespace kiosk::eligibility;
+using namespace kiosk::core::eligibility;
 using Json = nlohmann::json;
 
 namespace {
 
-Date d(const char* iso) { return *calendar::parse_iso_date(iso); }
+Date d(const char* iso) { return *hal::calendar::parse_iso_date(iso); }
 Timestamp utc(const char* iso) { return parse_utc(iso); }
 
 Bytes bytes_of(std::string_view s) { return Bytes(s.begin(), s.end()); }

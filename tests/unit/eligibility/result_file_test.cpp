@@ -14,12 +14,12 @@
 #include "tests/support/test_cards.hpp"
 
 using namespace kiosk;
-using namespace kiosk::eligibility;
+using namespace kiosk::core::eligibility;
 namespace fs = std::filesystem;
 
 namespace {
 
-Date d(const char* iso) { return *calendar::parse_iso_date(iso); }
+Date d(const char* iso) { return *hal::calendar::parse_iso_date(iso); }
 
 OqsResult sample_result() {
   OqsResult r;

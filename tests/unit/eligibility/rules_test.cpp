@@ -9,7 +9,7 @@ using std::chrono::sys_days;
 
 namespace {
 
-Date d(const char* iso) { return *kiosk::calendar::parse_iso_date(iso); }
+Date d(const char* iso) { return *kiosk::hal::calendar::parse_iso_date(iso); }
 
 // 09:00 in Japan on that date.
 TimePoint jst(const char* iso, int hour = 9) { return sys_days{d(iso)} + std::chrono::hours{hour - 9}; }

@@ -19,7 +19,7 @@ using std::chrono::sys_days;
 
 namespace {
 
-Date d(const char* iso) { return *calendar::parse_iso_date(iso); }
+Date d(const char* iso) { return *hal::calendar::parse_iso_date(iso); }
 
 std::string fixture_text(const Json& people, const Json& revocations = Json::array()) {
   return Json{{"format", "kiosk-eligibility-fixture"}, {"version", 1}, {"people", people}, {"revocations", revocations}}.dump();

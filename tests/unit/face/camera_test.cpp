@@ -18,11 +18,11 @@ using namespace std::chrono_literals;
 
 TEST_CASE("virtual camera: camera-sized frames with timestamps 1/fps apart, then it vanishes") {
   test::require_face_material();
-  sim::SceneSettings s;
+  sim::camera::SceneSettings s;
   s.fps = 20.0;
-  sim::Scene scene(sim::FaceSource::image(test::face_image("Daniel_Radcliffe", 1)), {sim::Segment{}}, s);
+  sim::camera::Scene scene(sim::camera::FaceSource::image(test::face_image("Daniel_Radcliffe", 1)), {sim::camera::Segment{}}, s);
   scene.vanish_after(0.5);
-  sim::VirtualCamera cam(std::move(scene));
+  sim::camera::VirtualCamera cam(std::move(scene));
   CHECK(cam.info().mode.width == 640);
   CHECK(cam.info().mode.height == 480);
   const auto f0 = cam.next_frame(100ms);
@@ -46,10 +46,10 @@ TEST_CASE("virtual camera: camera-sized frames with timestamps 1/fps apart, then
 
 TEST_CASE("virtual camera: real-time pacing drops frames for a slow consumer") {
   test::require_face_material();
-  sim::SceneSettings s;
+  sim::camera::SceneSettings s;
   s.fps = 50.0;
-  sim::VirtualCamera cam(sim::Scene(sim::FaceSource::image(test::face_image("Daniel_Radcliffe", 1)), {}, s),
-                         sim::Pacing::RealTime);
+  sim::camera::VirtualCamera cam(sim::camera::Scene(sim::camera::FaceSource::image(test::face_image("Daniel_Radcliffe", 1)), {}, s),
+                         sim::camera::Pacing::RealTime);
   const auto f0 = cam.next_frame(500ms);
   std::this_thread::sleep_for(100ms);
   const auto f1 = cam.next_frame(500ms);
@@ -59,14 +59,14 @@ TEST_CASE("virtual camera: real-time pacing drops frames for a slow consumer") {
 TEST_CASE("virtual camera provider: unknown devices are not found") {
   test::require_face_material();
   const auto image = test::face_image("Daniel_Radcliffe", 1);
-  sim::VirtualCameraProvider provider(
+  sim::camera::VirtualCameraProvider provider(
       [&](const hal::CameraMode& mode) {
-        sim::SceneSettings s;
+        sim::camera::SceneSettings s;
         s.frame = cv::Size(mode.width, mode.height);
         s.fps = mode.fps;
-        return sim::Scene(sim::FaceSource::image(image), {}, s);
+        return sim::camera::Scene(sim::camera::FaceSource::image(image), {}, s);
       },
-      sim::Pacing::Simulated, {"camera #0"});
+      sim::camera::Pacing::Simulated, {"camera #0"});
   auto cam = provider.open(hal::CameraDevice::index(0), {320, 240, 15.0});
   CHECK(cam->next_frame(100ms).image.size() == cv::Size(320, 240));
   try {
@@ -78,7 +78,7 @@ TEST_CASE("virtual camera provider: unknown devices are not found") {
 }
 
 TEST_CASE("V4L2 camera: a missing device or a file that is not a camera is NotFound") {
-  drivers::V4l2CameraProvider provider;
+  drivers::camera::V4l2CameraProvider provider;
   const auto not_found = [&](const hal::CameraDevice& device) {
     try {
       provider.open(device, {});
@@ -115,14 +115,14 @@ TEST_CASE("virtual camera: plays an image sequence and a video, composed into ca
   writer.release();
 
   SECTION("image sequence at 2 images per second, letterboxed") {
-    sim::Scene scene(sim::FaceSource::sequence(stills, 2.0), {sim::Segment{}});
+    sim::camera::Scene scene(sim::camera::FaceSource::sequence(stills, 2.0), {sim::camera::Segment{}});
     const cv::Mat a = scene.render(0.0, 0);
     const cv::Mat b = scene.render(0.6, 1);
     CHECK(a.size() == cv::Size(640, 480));
     CHECK(cv::norm(a, b, cv::NORM_L1) / (640.0 * 480 * 3) > 3.0);  // another image
   }
   SECTION("video, as a camera view") {
-    sim::Scene scene(sim::FaceSource::video(dir.path() / "clip.avi"), {sim::Segment{}});
+    sim::camera::Scene scene(sim::camera::FaceSource::video(dir.path() / "clip.avi"), {sim::camera::Segment{}});
     const cv::Mat a = scene.render(0.1, 0);
     const cv::Mat b = scene.render(1.2, 1);  // frame 12: the third photo
     const cv::Mat d = scene.render(2.0, 3);  // frame 20 of 15: looped to frame 5, the second photo
@@ -133,9 +133,9 @@ TEST_CASE("virtual camera: plays an image sequence and a video, composed into ca
     CHECK(cv::norm(a, c, cv::NORM_L1) / (640.0 * 480 * 3) < 3.0);  // the same photo again, new noise
   }
   SECTION("video frames as crops, composed on the background") {
-    sim::Scene scene(sim::FaceSource::video(dir.path() / "clip.avi", sim::FaceSource::Framing::Crop), {sim::Segment{}});
+    sim::camera::Scene scene(sim::camera::FaceSource::video(dir.path() / "clip.avi", sim::camera::FaceSource::Framing::Crop), {sim::camera::Segment{}});
     CHECK(scene.render(0.5, 0).size() == cv::Size(640, 480));
   }
-  CHECK_THROWS_AS(sim::FaceSource::video(dir.path() / "missing.avi"), std::runtime_error);
-  CHECK_THROWS_AS(sim::FaceSource::image(dir.path() / "missing.png"), std::runtime_error);
+  CHECK_THROWS_AS(sim::camera::FaceSource::video(dir.path() / "missing.avi"), std::runtime_error);
+  CHECK_THROWS_AS(sim::camera::FaceSource::image(dir.path() / "missing.png"), std::runtime_error);
 }

@@ -22,81 +22,81 @@ using namespace std::chrono_literals;
 TEST_CASE("card photo: issued from a face-set image, unlocked with the scanned 照合番号B, matches the holder") {
   const auto config = test::test_config();
   test::TempDir dir;
-  auto ca = sim::SimulatedJpkiCa::create(dir.path() / "ca", std::chrono::system_clock::now());
-  sim::CardOrder order;
+  auto ca = sim::ca::SimulatedJpkiCa::create(dir.path() / "ca", std::chrono::system_clock::now());
+  sim::card::CardOrder order;
   order.holder_name = "顔認\u3000花子";
   order.birth_date = "19850412";
   order.sex = '2';
   order.address = "東京都千代田区";
   order.security_code = "4711";
   order.photo = test::face_image("Daniel_Radcliffe", 0);
-  const sim::CardProfile profile = sim::issue_card(ca, order);
+  const sim::card::CardProfile profile = sim::card::issue_card(ca, order);
 
   // The card surface gives 照合番号B.
-  sim::SimulatedCardSurfaceScanner scanner(profile);
-  card::Secret code_b;
-  scanner.scan_code_b(1s, [&](std::string_view digits) { code_b = card::Secret(digits); });
+  sim::camera::SimulatedCardSurfaceScanner scanner(profile);
+  core::card::Secret code_b;
+  scanner.scan_code_b(1s, [&](std::string_view digits) { code_b = core::card::Secret(digits); });
   REQUIRE(code_b.size() == 14);
   CHECK(std::equal(code_b.bytes().begin(), code_b.bytes().end(), profile.code_b.value->begin()));
 
   // The card face application gives the photo.
-  sim::SimulatedReaders readers;
+  sim::card::SimulatedReaders readers;
   readers.attach_reader("Face Reader 0");
   readers.place_card("Face Reader 0", test::make_card(profile));
   auto channel = readers.connect("Face Reader 0");
-  card::CardSession card_session(*channel);
-  card::CardFaceApplication application(card_session);
+  core::card::CardSession card_session(*channel);
+  core::card::CardFaceApplication application(card_session);
   application.select();
-  REQUIRE(application.verify_code_b(code_b).outcome == card::VerifyOutcome::Verified);
-  const card::CardFace face_record = application.read_card_face();
+  REQUIRE(application.verify_code_b(code_b).outcome == core::card::VerifyOutcome::Verified);
+  const core::card::CardFace face_record = application.read_card_face();
 
-  const cv::Mat photo = face::decode_card_photo(face_record.photo_jp2);
+  const cv::Mat photo = core::face::decode_card_photo(face_record.photo_jp2);
   CHECK(photo.cols == 240);
   CHECK(photo.rows == 320);
   CHECK(photo.channels() == 1);
 
-  face::FaceVerifier verifier(config);
-  face::FaceSession session(verifier, face_record.photo_jp2);
-  sim::SceneSettings s;
+  core::face::FaceVerifier verifier(config);
+  core::face::FaceSession session(verifier, face_record.photo_jp2);
+  sim::camera::SceneSettings s;
   s.fps = 10.0;
-  sim::VirtualCamera cam(sim::Scene(sim::FaceSource::image(test::face_image("Daniel_Radcliffe", 2)), {}, s));
-  const face::Decision d = face::run_attempt(session, cam);
+  sim::camera::VirtualCamera cam(sim::camera::Scene(sim::camera::FaceSource::image(test::face_image("Daniel_Radcliffe", 2)), {}, s));
+  const core::face::Decision d = core::face::run_attempt(session, cam);
   INFO(d.reason);
   CHECK(d.authenticated());
   CHECK(d.score >= d.threshold);
 }
 
 TEST_CASE("card photo: unusable photos are typed errors") {
-  face::FaceVerifier verifier(test::test_config());
+  core::face::FaceVerifier verifier(test::test_config());
   SECTION("not JPEG 2000") {
     const Bytes garbage{0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC, 0xDE, 0xF0, 0x00};
     try {
-      face::FaceSession session(verifier, garbage);
+      core::face::FaceSession session(verifier, garbage);
       FAIL("accepted garbage as a card photo");
-    } catch (const face::FaceError& e) {
-      CHECK(e.kind() == face::FaceErrorKind::CardPhotoUnreadable);
+    } catch (const core::face::FaceError& e) {
+      CHECK(e.kind() == core::face::FaceErrorKind::CardPhotoUnreadable);
     }
   }
   SECTION("a JPEG 2000 header with a broken body") {
-    Bytes truncated = sim::make_card_photo_jp2(test::face_image("Daniel_Radcliffe", 0));
+    Bytes truncated = sim::card::make_card_photo_jp2(test::face_image("Daniel_Radcliffe", 0));
     truncated.resize(60);
-    CHECK_THROWS_AS(face::decode_card_photo(truncated), face::FaceError);
+    CHECK_THROWS_AS(core::face::decode_card_photo(truncated), core::face::FaceError);
   }
   SECTION("a photo without a face (the card factory's drawn silhouette)") {
-    const Bytes silhouette = sim::make_card_photo_jp2(std::nullopt);
-    CHECK(face::decode_card_photo(silhouette).cols == 240);
+    const Bytes silhouette = sim::card::make_card_photo_jp2(std::nullopt);
+    CHECK(core::face::decode_card_photo(silhouette).cols == 240);
     try {
-      face::FaceSession session(verifier, silhouette);
+      core::face::FaceSession session(verifier, silhouette);
       FAIL("enrolled a face from a silhouette");
-    } catch (const face::FaceError& e) {
-      CHECK(e.kind() == face::FaceErrorKind::CardPhotoNoFace);
+    } catch (const core::face::FaceError& e) {
+      CHECK(e.kind() == core::face::FaceErrorKind::CardPhotoNoFace);
       CHECK(std::string(e.advice()).find("PIN") != std::string::npos);
     }
   }
 }
 
 TEST_CASE("card-surface scanner: no card, smartphone, faults") {
-  sim::SimulatedCardSurfaceScanner scanner;
+  sim::camera::SimulatedCardSurfaceScanner scanner;
   int calls = 0;
   const auto sink = [&](std::string_view) { ++calls; };
   try {

@@ -11,8 +11,8 @@
 #include "tests/unit/face/face_test_support.hpp"
 
 using namespace kiosk;
-using face::FaceOutcome;
-using face::NextStep;
+using core::face::FaceOutcome;
+using core::face::NextStep;
 
 namespace {
 
@@ -20,26 +20,26 @@ const std::string kHolder = "Daniel_Radcliffe";
 const std::string kOther = "Christian_Slater";
 
 // The holder's card photo: image 0 through the card factory (greyscale, margin, JPEG 2000).
-Bytes holder_card_photo() { return sim::make_card_photo_jp2(test::face_image(kHolder, 0)); }
+Bytes holder_card_photo() { return sim::card::make_card_photo_jp2(test::face_image(kHolder, 0)); }
 
-sim::VirtualCamera camera(const std::filesystem::path& shown, sim::Presentation p, sim::Condition c = sim::Condition::Normal,
+sim::camera::VirtualCamera camera(const std::filesystem::path& shown, sim::camera::Presentation p, sim::camera::Condition c = sim::camera::Condition::Normal,
                           std::uint32_t seed = 1) {
-  sim::SceneSettings s;
+  sim::camera::SceneSettings s;
   s.fps = 10.0;
   s.seed = seed;
-  return sim::VirtualCamera(sim::Scene(sim::FaceSource::image(shown), {sim::Segment{p, c, 100.0}}, s));
+  return sim::camera::VirtualCamera(sim::camera::Scene(sim::camera::FaceSource::image(shown), {sim::camera::Segment{p, c, 100.0}}, s));
 }
 
 }  // namespace
 
 TEST_CASE("face session: the card holder in front of the camera is accepted") {
-  face::FaceVerifier verifier(test::test_config());
-  face::FaceSession session(verifier, holder_card_photo());
-  auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::Live);
-  std::vector<face::Guidance> shown;
-  face::CameraLoopOptions options;
-  options.on_progress = [&](const face::Progress& p) { shown.push_back(p.guidance); };
-  const face::Decision d = face::run_attempt(session, cam, options);
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Live);
+  std::vector<core::face::Guidance> shown;
+  core::face::CameraLoopOptions options;
+  options.on_progress = [&](const core::face::Progress& p) { shown.push_back(p.guidance); };
+  const core::face::Decision d = core::face::run_attempt(session, cam, options);
   INFO(d.reason);
   CHECK(d.outcome == FaceOutcome::Matched);
   CHECK(d.authenticated());
@@ -52,16 +52,16 @@ TEST_CASE("face session: the card holder in front of the camera is accepted") {
   CHECK(d.face_to_decision->count() <= 1000);  // simulated time, 10 fps
   CHECK(d.usable_frames >= 3);
   CHECK(static_cast<int>(shown.size()) == d.frames);
-  CHECK(std::count(shown.begin(), shown.end(), face::Guidance::Checking) >= 3);
+  CHECK(std::count(shown.begin(), shown.end(), core::face::Guidance::Checking) >= 3);
 }
 
 TEST_CASE("face session: someone else is rejected, and after the last attempt the PIN is offered") {
   auto config = test::test_config();
   config.policy.max_attempts = 2;
-  face::FaceVerifier verifier(config);
-  face::FaceSession session(verifier, holder_card_photo());
-  auto first = camera(test::face_image(kOther, 1), sim::Presentation::Live);
-  const face::Decision d1 = face::run_attempt(session, first);
+  core::face::FaceVerifier verifier(config);
+  core::face::FaceSession session(verifier, holder_card_photo());
+  auto first = camera(test::face_image(kOther, 1), sim::camera::Presentation::Live);
+  const core::face::Decision d1 = core::face::run_attempt(session, first);
   INFO(d1.reason);
   CHECK(d1.outcome == FaceOutcome::NotMatched);
   CHECK_FALSE(d1.match);
@@ -70,8 +70,8 @@ TEST_CASE("face session: someone else is rejected, and after the last attempt th
   CHECK(d1.attempt == 1);
   CHECK(d1.attempts_left == 1);
   REQUIRE(session.retry());
-  auto second = camera(test::face_image(kOther, 2), sim::Presentation::Live, sim::Condition::Normal, 2);
-  const face::Decision d2 = face::run_attempt(session, second);
+  auto second = camera(test::face_image(kOther, 2), sim::camera::Presentation::Live, sim::camera::Condition::Normal, 2);
+  const core::face::Decision d2 = core::face::run_attempt(session, second);
   CHECK(d2.outcome == FaceOutcome::NotMatched);
   CHECK(d2.attempt == 2);
   CHECK(d2.attempts_left == 0);
@@ -80,10 +80,10 @@ TEST_CASE("face session: someone else is rejected, and after the last attempt th
 }
 
 TEST_CASE("face session: nobody in front of the camera: time-out, the PIN is offered") {
-  face::FaceVerifier verifier(test::test_config());
-  face::FaceSession session(verifier, holder_card_photo());
-  auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::Nobody);
-  const face::Decision d = face::run_attempt(session, cam);
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Nobody);
+  const core::face::Decision d = core::face::run_attempt(session, cam);
   CHECK(d.outcome == FaceOutcome::NoFace);
   CHECK(d.next == NextStep::OfferPin);
   CHECK_FALSE(d.match);
@@ -93,12 +93,12 @@ TEST_CASE("face session: nobody in front of the camera: time-out, the PIN is off
 }
 
 TEST_CASE("face session: a printed photo of the holder is rejected") {
-  face::FaceVerifier verifier(test::test_config());
-  const auto presentation = GENERATE(sim::Presentation::PrintedPhoto, sim::Presentation::LifeSizePhoto);
-  INFO(sim::to_string(presentation));
-  face::FaceSession session(verifier, holder_card_photo());
+  core::face::FaceVerifier verifier(test::test_config());
+  const auto presentation = GENERATE(sim::camera::Presentation::PrintedPhoto, sim::camera::Presentation::LifeSizePhoto);
+  INFO(sim::camera::to_string(presentation));
+  core::face::FaceSession session(verifier, holder_card_photo());
   auto cam = camera(test::face_image(kHolder, 1), presentation);
-  const face::Decision d = face::run_attempt(session, cam);
+  const core::face::Decision d = core::face::run_attempt(session, cam);
   INFO(d.reason);
   CHECK(d.outcome == FaceOutcome::LivenessFailed);
   CHECK_FALSE(d.authenticated());
@@ -109,23 +109,23 @@ TEST_CASE("face session: a printed photo of the holder is rejected") {
 }
 
 TEST_CASE("face session: a screen replay of the holder with the tablet in view is rejected") {
-  face::FaceVerifier verifier(test::test_config());
-  face::FaceSession session(verifier, holder_card_photo());
-  auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::ScreenReplay);
-  const face::Decision d = face::run_attempt(session, cam);
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::ScreenReplay);
+  const core::face::Decision d = core::face::run_attempt(session, cam);
   INFO(d.reason);
   CHECK(d.outcome == FaceOutcome::LivenessFailed);
   CHECK_FALSE(d.authenticated());
-  CHECK(d.liveness.verdict == face::LivenessVerdict::Spoof);
+  CHECK(d.liveness.verdict == core::face::LivenessVerdict::Spoof);
 }
 
 TEST_CASE("face session: the camera vanishing mid-session is a typed outcome and offers the PIN") {
-  face::FaceVerifier verifier(test::test_config());
+  core::face::FaceVerifier verifier(test::test_config());
   SECTION("unplugged") {
-    face::FaceSession session(verifier, holder_card_photo());
-    auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::Live);
+    core::face::FaceSession session(verifier, holder_card_photo());
+    auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Live);
     cam.scene().vanish_after(0.15);
-    const face::Decision d = face::run_attempt(session, cam);
+    const core::face::Decision d = core::face::run_attempt(session, cam);
     CHECK(d.outcome == FaceOutcome::CameraLost);
     REQUIRE(d.camera_error.has_value());
     CHECK(*d.camera_error == hal::CameraErrorKind::Disconnected);
@@ -136,10 +136,10 @@ TEST_CASE("face session: the camera vanishing mid-session is a typed outcome and
     CHECK_THROWS_AS(cam.next_frame(std::chrono::milliseconds(100)), hal::CameraError);
   }
   SECTION("stalled") {
-    face::FaceSession session(verifier, holder_card_photo());
-    auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::Live);
+    core::face::FaceSession session(verifier, holder_card_photo());
+    auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Live);
     cam.scene().stall_after(0.15);
-    const face::Decision d = face::run_attempt(session, cam);
+    const core::face::Decision d = core::face::run_attempt(session, cam);
     CHECK(d.outcome == FaceOutcome::CameraLost);
     REQUIRE(d.camera_error.has_value());
     CHECK(*d.camera_error == hal::CameraErrorKind::Timeout);
@@ -148,59 +148,59 @@ TEST_CASE("face session: the camera vanishing mid-session is a typed outcome and
 }
 
 TEST_CASE("face session: a stop request cancels the attempt") {
-  face::FaceVerifier verifier(test::test_config());
-  face::FaceSession session(verifier, holder_card_photo());
-  auto cam = camera(test::face_image(kHolder, 1), sim::Presentation::Nobody);
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Nobody);
   std::stop_source stop;
-  face::CameraLoopOptions options;
+  core::face::CameraLoopOptions options;
   options.stop = stop.get_token();
   int frames = 0;
-  options.on_progress = [&](const face::Progress&) {
+  options.on_progress = [&](const core::face::Progress&) {
     if (++frames == 3) stop.request_stop();
   };
-  const face::Decision d = face::run_attempt(session, cam, options);
+  const core::face::Decision d = core::face::run_attempt(session, cam, options);
   CHECK(d.outcome == FaceOutcome::Cancelled);
   CHECK(d.frames == 3);
   CHECK(d.next == NextStep::OfferPin);
 }
 
 TEST_CASE("face session: frames fed by hand, the time budget runs on frame timestamps") {
-  face::FaceVerifier verifier(test::test_config());
-  face::FaceSession session(verifier, holder_card_photo());
-  sim::Scene scene(sim::FaceSource::image(test::face_image(kHolder, 1)), {sim::Segment{sim::Presentation::Nobody}});
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  sim::camera::Scene scene(sim::camera::FaceSource::image(test::face_image(kHolder, 1)), {sim::camera::Segment{sim::camera::Presentation::Nobody}});
   const auto t0 = std::chrono::steady_clock::now();
-  const face::Progress p1 = session.feed(scene.render(0.0, 0), t0);
+  const core::face::Progress p1 = session.feed(scene.render(0.0, 0), t0);
   CHECK_FALSE(p1.decision.has_value());
-  CHECK(p1.guidance == face::Guidance::NoFace);
-  const face::Progress p2 = session.feed(scene.render(0.1, 1), t0 + std::chrono::milliseconds(2999));
+  CHECK(p1.guidance == core::face::Guidance::NoFace);
+  const core::face::Progress p2 = session.feed(scene.render(0.1, 1), t0 + std::chrono::milliseconds(2999));
   CHECK_FALSE(p2.decision.has_value());
-  const face::Progress p3 = session.feed(scene.render(0.2, 2), t0 + std::chrono::milliseconds(3000));
+  const core::face::Progress p3 = session.feed(scene.render(0.2, 2), t0 + std::chrono::milliseconds(3000));
   REQUIRE(p3.decision.has_value());
   CHECK(p3.decision->outcome == FaceOutcome::NoFace);
   CHECK(p3.decision->elapsed == std::chrono::milliseconds(3000));
   // Decided: more frames change nothing.
-  const face::Progress p4 = session.feed(scene.render(0.3, 3), t0 + std::chrono::milliseconds(3100));
+  const core::face::Progress p4 = session.feed(scene.render(0.3, 3), t0 + std::chrono::milliseconds(3100));
   REQUIRE(p4.decision.has_value());
   CHECK(p4.decision->frames == 3);
 }
 
 TEST_CASE("face session: a patient who keeps perfectly still is asked to turn the head, else liveness fails") {
-  face::FaceVerifier verifier(test::test_config());
-  face::FaceSession session(verifier, holder_card_photo());
-  sim::SceneSettings s;
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  sim::camera::SceneSettings s;
   s.fps = 10.0;
   s.yaw_degrees = 0.0;  // the head moves sideways and breathes, but never turns or nods
   s.pitch_degrees = 0.0;
-  sim::VirtualCamera cam(sim::Scene(sim::FaceSource::image(test::face_image(kHolder, 1)), {}, s));
+  sim::camera::VirtualCamera cam(sim::camera::Scene(sim::camera::FaceSource::image(test::face_image(kHolder, 1)), {}, s));
   bool asked = false;
-  face::CameraLoopOptions options;
-  options.on_progress = [&](const face::Progress& p) { asked = asked || p.guidance == face::Guidance::TurnHeadSlightly; };
-  const face::Decision d = face::run_attempt(session, cam, options);
+  core::face::CameraLoopOptions options;
+  options.on_progress = [&](const core::face::Progress& p) { asked = asked || p.guidance == core::face::Guidance::TurnHeadSlightly; };
+  const core::face::Decision d = core::face::run_attempt(session, cam, options);
   INFO(d.reason);
   CHECK(asked);
   CHECK(d.outcome == FaceOutcome::LivenessFailed);
   CHECK(d.match);
-  CHECK(d.liveness.verdict == face::LivenessVerdict::Pending);
+  CHECK(d.liveness.verdict == core::face::LivenessVerdict::Pending);
   CHECK(d.next == NextStep::RetryFace);
 }
 
@@ -209,7 +209,7 @@ namespace {
 // A faulty camera: frames keep coming, their timestamps never advance.
 class FrozenClockCamera final : public hal::Camera {
  public:
-  explicit FrozenClockCamera(sim::Scene scene) : scene_(std::move(scene)) {}
+  explicit FrozenClockCamera(sim::camera::Scene scene) : scene_(std::move(scene)) {}
   const hal::CameraInfo& info() const override { return info_; }
   hal::CameraFrame next_frame(std::chrono::milliseconds) override {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -217,7 +217,7 @@ class FrozenClockCamera final : public hal::Camera {
   }
 
  private:
-  sim::Scene scene_;
+  sim::camera::Scene scene_;
   hal::CameraInfo info_{"frozen", {}};
   std::chrono::steady_clock::time_point frozen_ = std::chrono::steady_clock::now();
   std::uint64_t n_ = 0;
@@ -226,13 +226,13 @@ class FrozenClockCamera final : public hal::Camera {
 }  // namespace
 
 TEST_CASE("face session: a camera whose timestamps stop advancing is a lost camera") {
-  face::FaceVerifier verifier(test::test_config());
-  face::FaceSession session(verifier, holder_card_photo());
-  FrozenClockCamera cam(sim::Scene(sim::FaceSource::image(test::face_image(kHolder, 1)),
-                                   {sim::Segment{sim::Presentation::Nobody}}));
-  face::CameraLoopOptions options;
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  FrozenClockCamera cam(sim::camera::Scene(sim::camera::FaceSource::image(test::face_image(kHolder, 1)),
+                                   {sim::camera::Segment{sim::camera::Presentation::Nobody}}));
+  core::face::CameraLoopOptions options;
   options.frame_timeout = std::chrono::milliseconds(100);
-  const face::Decision d = face::run_attempt(session, cam, options);
+  const core::face::Decision d = core::face::run_attempt(session, cam, options);
   CHECK(d.outcome == FaceOutcome::CameraLost);
   REQUIRE(d.camera_error.has_value());
   CHECK(*d.camera_error == hal::CameraErrorKind::Internal);

@@ -41,9 +41,9 @@ inline std::filesystem::path face_image(const std::string& identity, std::size_t
 
 // The default configuration on the shared models, with a 3 s attempt (tests run the virtual
 // camera at 10 fps in simulated time).
-inline face::FaceConfig test_config() {
+inline core::face::FaceConfig test_config() {
   require_face_material();
-  face::FaceConfig c;
+  core::face::FaceConfig c;
   c.model_dir = faces_dir();
   c.policy.attempt_budget = std::chrono::milliseconds(3000);
   return c;

@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 
 TEST_CASE("journal: entries are kept in order with their time and terminal") {
   test::TempDir dir;
-  auto j = journal::Journal::open(dir.path() / "j.sqlite", "KIOSK-01");
+  auto j = core::journal::Journal::open(dir.path() / "j.sqlite", "KIOSK-01");
   const auto t0 = std::chrono::system_clock::now();
   j.append({"reception", "pin-wrong", "pin", "2 tries left", "K110"}, t0);
   j.append({"staff", "visual-check-on", "visual", "staff staff-07", ""}, t0 + 1s);
@@ -29,7 +29,7 @@ TEST_CASE("journal: entries are kept in order with their time and terminal") {
 
 TEST_CASE("journal: refuses anything that looks like a My Number") {
   test::TempDir dir;
-  auto j = journal::Journal::open(dir.path() / "j.sqlite", "K");
+  auto j = core::journal::Journal::open(dir.path() / "j.sqlite", "K");
   CHECK_THROWS_AS(j.append({"reception", "x", "", "number 123456789012", ""}, std::chrono::system_clock::now()),
                   std::invalid_argument);
   CHECK(j.since({}).empty());
@@ -37,7 +37,7 @@ TEST_CASE("journal: refuses anything that looks like a My Number") {
 
 TEST_CASE("journal: retention purges old entries only") {
   test::TempDir dir;
-  auto j = journal::Journal::open(dir.path() / "j.sqlite", "K");
+  auto j = core::journal::Journal::open(dir.path() / "j.sqlite", "K");
   const auto now = std::chrono::system_clock::now();
   j.append({"reception", "old", "", "", ""}, now - std::chrono::days(100));
   j.append({"reception", "new", "", "", ""}, now);
@@ -50,14 +50,14 @@ TEST_CASE("journal: retention purges old entries only") {
 TEST_CASE("journal: kill -9 while writing loses no committed entry") {
   test::TempDir dir;
   const auto path = dir.path() / "j.sqlite";
-  journal::Journal::open(path, "K");  // create the schema
+  core::journal::Journal::open(path, "K");  // create the schema
   int fds[2];
   REQUIRE(pipe(fds) == 0);
   const pid_t child = fork();
   REQUIRE(child >= 0);
   if (child == 0) {
     close(fds[0]);
-    auto j = journal::Journal::open(path, "K");
+    auto j = core::journal::Journal::open(path, "K");
     for (std::int64_t i = 1;; ++i) {
       const std::int64_t id = j.append({"reception", "reception-completed", "pin", "entry " + std::to_string(i), ""},
                                        std::chrono::system_clock::now());
@@ -77,7 +77,7 @@ TEST_CASE("journal: kill -9 while writing loses no committed entry") {
   REQUIRE(WIFSIGNALED(status));
   REQUIRE(last_reported > 10);
 
-  auto j = journal::Journal::open(path, "K");
+  auto j = core::journal::Journal::open(path, "K");
   CHECK(j.intact());
   const auto entries = j.since({});
   REQUIRE(entries.size() >= static_cast<std::size_t>(last_reported));
@@ -87,13 +87,13 @@ TEST_CASE("journal: kill -9 while writing loses no committed entry") {
 
 TEST_CASE("journal: the desk's query, one kind since local midnight, and only entries after the last seen") {
   test::TempDir dir;
-  auto j = journal::Journal::open(dir.path() / "j.sqlite", "K");
+  auto j = core::journal::Journal::open(dir.path() / "j.sqlite", "K");
   const auto now = std::chrono::system_clock::now();
-  const auto midnight = journal::local_midnight(now);
+  const auto midnight = core::journal::local_midnight(now);
   CHECK(midnight <= now);
   CHECK(now - midnight < 25h);
-  CHECK(journal::local_midnight(midnight) == midnight);
-  CHECK(journal::local_midnight(midnight - 1s) < midnight);
+  CHECK(core::journal::local_midnight(midnight) == midnight);
+  CHECK(core::journal::local_midnight(midnight - 1s) < midnight);
 
   j.append({"reception", "reception-completed", "pin", "yesterday", ""}, midnight - 1s);
   const auto first = j.append({"reception", "reception-completed", "pin", "qualification valid; consent given", ""}, midnight);

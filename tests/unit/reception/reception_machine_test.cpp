@@ -4,7 +4,7 @@
 #include "core/reception/reception_machine.hpp"
 
 using namespace kiosk;
-using namespace kiosk::reception;
+using namespace kiosk::core::reception;
 using namespace std::chrono_literals;
 
 namespace {
@@ -43,16 +43,16 @@ struct Drive {
 
 CardRead good_card(int tries = 3) {
   CardRead r;
-  r.pin = {card::RetryStatus::State::Ready, tries};
+  r.pin = {core::card::RetryStatus::State::Ready, tries};
   return r;
 }
 
-eligibility::Confirmation confirmation(eligibility::QualificationValidity v, std::string id = "C-1") {
-  eligibility::Confirmation c;
+core::eligibility::Confirmation confirmation(core::eligibility::QualificationValidity v, std::string id = "C-1") {
+  core::eligibility::Confirmation c;
   c.confirmation_id = std::move(id);
-  eligibility::OqsResult r;
+  core::eligibility::OqsResult r;
   r.body.qualification_validity = v;
-  eligibility::Qualification q;
+  core::eligibility::Qualification q;
   q.insurer_name = "テスト健康保険組合";
   q.insured_partial_contribution_ratio = "030";
   r.body.results.push_back(q);
@@ -81,28 +81,28 @@ TEST_CASE("PIN reception from card to result, consent and prescription choice") 
   CHECK(d.screen().tries_left == 3);
   CHECK(d.screen().message == Message::None);
 
-  d.send(PinTyped{card::Secret("1234")});
+  d.send(PinTyped{core::card::Secret("1234")});
   CHECK(d.step() == Step::Confirming);
   const auto* verify = d.find<VerifyPin>();
   REQUIRE(verify);
   CHECK(to_hex(verify->pin.bytes()) == "31 32 33 34");
 
-  d.send(PinChecked{card::VerifyOutcome::Verified, -1});
+  d.send(PinChecked{core::card::VerifyOutcome::Verified, -1});
   REQUIRE(d.find<ConfirmEligibility>());
   CHECK(d.find<ConfirmEligibility>()->method == Method::Pin);
 
-  d.send(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+  d.send(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
   CHECK(d.step() == Step::Consent);
   d.send(Answered{true});
   CHECK(d.step() == Step::Prescription);
-  d.send(PrescriptionChosen{eligibility::PrescriptionIssue::Electronic});
+  d.send(PrescriptionChosen{core::eligibility::PrescriptionIssue::Electronic});
   const auto* consent = d.find<RecordConsent>();
   REQUIRE(consent);
   CHECK(consent->confirmation_id == "C-1");
   CHECK(consent->choice.medical_information);
-  CHECK(consent->choice.prescription == eligibility::PrescriptionIssue::Electronic);
+  CHECK(consent->choice.prescription == core::eligibility::PrescriptionIssue::Electronic);
 
-  d.send(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+  d.send(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
   CHECK(d.step() == Step::Result);
   CHECK(d.has<WriteResult>());
   CHECK(d.journal_event() == "reception-completed");
@@ -122,14 +122,14 @@ TEST_CASE("wrong PINs: tries shown, warning before the last try, lock sends to t
   to_method_choice(d, good_card(2));
   d.send(MethodChosen{Method::Pin});
   CHECK(d.screen().tries_left == 2);
-  d.send(PinTyped{card::Secret("0000")});
-  d.send(PinChecked{card::VerifyOutcome::Wrong, 1});
+  d.send(PinTyped{core::card::Secret("0000")});
+  d.send(PinChecked{core::card::VerifyOutcome::Wrong, 1});
   CHECK(d.step() == Step::PinEntry);
   CHECK(d.screen().tries_left == 1);
   CHECK(d.screen().message == Message::PinLastTry);
   CHECK(d.journal_event() == "pin-wrong");
-  d.send(PinTyped{card::Secret("9999")});
-  d.send(PinChecked{card::VerifyOutcome::Blocked, 0});
+  d.send(PinTyped{core::card::Secret("9999")});
+  d.send(PinChecked{core::card::VerifyOutcome::Blocked, 0});
   // Face is still possible: offered, with the lock notice.
   CHECK(d.step() == Step::MethodChoice);
   CHECK(d.screen().methods == std::vector<Method>{Method::Face});
@@ -141,8 +141,8 @@ TEST_CASE("a locked card without a card photo ends at the lock notice") {
   Drive d;
   CardRead r = good_card();
   r.has_card_photo = false;  // a smartphone
-  r.token = card::TokenKind::AndroidSmartphone;
-  r.pin = {card::RetryStatus::State::Blocked, 0};
+  r.token = core::card::TokenKind::AndroidSmartphone;
+  r.pin = {core::card::RetryStatus::State::Blocked, 0};
   d.send(CardPlaced{});
   d.send(r);
   CHECK(d.step() == Step::Notice);
@@ -154,8 +154,8 @@ TEST_CASE("PINs that are not 4 digits never leave the PIN pad") {
   Drive d;
   to_method_choice(d);
   d.send(MethodChosen{Method::Pin});
-  CHECK(d.send(PinTyped{card::Secret("123")}).empty());
-  CHECK(d.send(PinTyped{card::Secret("12a4")}).empty());
+  CHECK(d.send(PinTyped{core::card::Secret("123")}).empty());
+  CHECK(d.send(PinTyped{core::card::Secret("12a4")}).empty());
   CHECK(d.step() == Step::PinEntry);
 }
 
@@ -181,13 +181,13 @@ TEST_CASE("face: a match confirms eligibility with the evidence, camera lost off
   Drive d;
   to_method_choice(d);
   d.send(MethodChosen{Method::Face});
-  eligibility::FaceMatchEvidence evidence{0.61, 0.335, eligibility::Liveness::Passed, "mobilefacenet"};
+  core::eligibility::FaceMatchEvidence evidence{0.61, 0.335, core::eligibility::Liveness::Passed, "mobilefacenet"};
   d.send(FaceFinished{FaceOutcome::Matched, evidence});
   const auto* confirm = d.find<ConfirmEligibility>();
   REQUIRE(confirm);
   CHECK(confirm->method == Method::Face);
   REQUIRE(confirm->evidence);
-  CHECK(std::get<eligibility::FaceMatchEvidence>(*confirm->evidence).score == Approx(0.61));
+  CHECK(std::get<core::eligibility::FaceMatchEvidence>(*confirm->evidence).score == Approx(0.61));
 
   Drive lost;
   to_method_choice(lost);
@@ -200,7 +200,7 @@ TEST_CASE("face: a match confirms eligibility with the evidence, camera lost off
 TEST_CASE("a PIN-less face-only card: face only, staff visual check when switched on") {
   Drive d;
   CardRead r;
-  r.pin = {card::RetryStatus::State::NotSet, 0};
+  r.pin = {core::card::RetryStatus::State::NotSet, 0};
   to_method_choice(d, r);
   CHECK(d.screen().methods == std::vector<Method>{Method::Face});
   CHECK(d.screen().message == Message::PinNotSet);
@@ -221,11 +221,11 @@ TEST_CASE("a PIN-less face-only card: face only, staff visual check when switche
   v.send(VisualChecked{true, "staff-07"});
   const auto* confirm = v.find<ConfirmEligibility>();
   REQUIRE(confirm);
-  CHECK(std::get<eligibility::VisualCheckEvidence>(*confirm->evidence).staff_id == "staff-07");
+  CHECK(std::get<core::eligibility::VisualCheckEvidence>(*confirm->evidence).staff_id == "staff-07");
 }
 
 TEST_CASE("certificates: expired or revoked 【006】, untrusted K101, expiring soon is a notice") {
-  for (auto status : {crypto::ValidationStatus::Expired, crypto::ValidationStatus::Revoked}) {
+  for (auto status : {core::crypto::ValidationStatus::Expired, core::crypto::ValidationStatus::Revoked}) {
     Drive d;
     CardRead r = good_card();
     r.certificate = status;
@@ -237,17 +237,17 @@ TEST_CASE("certificates: expired or revoked 【006】, untrusted K101, expiring 
   }
   Drive u;
   CardRead r = good_card();
-  r.certificate = crypto::ValidationStatus::Untrusted;
+  r.certificate = core::crypto::ValidationStatus::Untrusted;
   u.send(CardPlaced{});
   u.send(r);
   CHECK(u.screen().message == Message::CertificateUntrusted);
 
   Drive soon;
-  r.certificate = crypto::ValidationStatus::ExpiringSoon;
+  r.certificate = core::crypto::ValidationStatus::ExpiringSoon;
   to_method_choice(soon, r);
   CHECK(soon.screen().message == Message::CertificateExpiringSoon);
   Drive grace;
-  r.certificate = crypto::ValidationStatus::ExpiredInGrace;
+  r.certificate = core::crypto::ValidationStatus::ExpiredInGrace;
   to_method_choice(grace, r);
   CHECK(grace.screen().message == Message::CertificateInGrace);
 }
@@ -266,24 +266,24 @@ TEST_CASE("not registered for insurance use: registration offered, yes registers
   Drive d;
   to_method_choice(d);
   d.send(MethodChosen{Method::Pin});
-  d.send(PinTyped{card::Secret("1234")});
-  d.send(PinChecked{card::VerifyOutcome::Verified, -1});
-  eligibility::Confirmation offer;
-  offer.registration_offer = eligibility::RegistrationOffer{"T-9", {}, "保険証利用登録をしますか"};
+  d.send(PinTyped{core::card::Secret("1234")});
+  d.send(PinChecked{core::card::VerifyOutcome::Verified, -1});
+  core::eligibility::Confirmation offer;
+  offer.registration_offer = core::eligibility::RegistrationOffer{"T-9", {}, "保険証利用登録をしますか"};
   d.send(Confirmed{offer});
   CHECK(d.step() == Step::Registration);
   CHECK(d.screen().service_message == "保険証利用登録をしますか");
   d.send(Answered{true});
   REQUIRE(d.find<RegisterForInsuranceUse>());
   CHECK(d.find<RegisterForInsuranceUse>()->offer.ticket == "T-9");
-  d.send(Confirmed{confirmation(eligibility::QualificationValidity::Valid)});
+  d.send(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
   CHECK(d.step() == Step::Consent);
 
   Drive no;
   to_method_choice(no);
   no.send(MethodChosen{Method::Pin});
-  no.send(PinTyped{card::Secret("1234")});
-  no.send(PinChecked{card::VerifyOutcome::Verified, -1});
+  no.send(PinTyped{core::card::Secret("1234")});
+  no.send(PinChecked{core::card::VerifyOutcome::Verified, -1});
   no.send(Confirmed{offer});
   no.send(Answered{false});
   CHECK(no.screen().message == Message::RegistrationDeclined);
@@ -293,20 +293,20 @@ TEST_CASE("an invalid qualification goes straight to the result, written for the
   Drive d;
   to_method_choice(d);
   d.send(MethodChosen{Method::Pin});
-  d.send(PinTyped{card::Secret("1234")});
-  d.send(PinChecked{card::VerifyOutcome::Verified, -1});
-  d.send(Confirmed{confirmation(eligibility::QualificationValidity::Invalid)});
+  d.send(PinTyped{core::card::Secret("1234")});
+  d.send(PinChecked{core::card::VerifyOutcome::Verified, -1});
+  d.send(Confirmed{confirmation(core::eligibility::QualificationValidity::Invalid)});
   CHECK(d.step() == Step::Result);
   CHECK(d.has<WriteResult>());
-  CHECK(d.screen().validity == eligibility::QualificationValidity::Invalid);
+  CHECK(d.screen().validity == core::eligibility::QualificationValidity::Invalid);
 }
 
 TEST_CASE("service down: the counter with 資格情報のお知らせ (K140), a refusal shows the service's text") {
   Drive d;
   to_method_choice(d);
   d.send(MethodChosen{Method::Pin});
-  d.send(PinTyped{card::Secret("1234")});
-  d.send(PinChecked{card::VerifyOutcome::Verified, -1});
+  d.send(PinTyped{core::card::Secret("1234")});
+  d.send(PinChecked{core::card::VerifyOutcome::Verified, -1});
   d.send(ServiceFailed{true, "", "client.network"});
   CHECK(d.screen().message == Message::ServiceUnavailable);
   CHECK(std::string(info(Message::ServiceUnavailable).code) == "K140");
@@ -315,8 +315,8 @@ TEST_CASE("service down: the counter with 資格情報のお知らせ (K140), a 
   Drive r;
   to_method_choice(r);
   r.send(MethodChosen{Method::Pin});
-  r.send(PinTyped{card::Secret("1234")});
-  r.send(PinChecked{card::VerifyOutcome::Verified, -1});
+  r.send(PinTyped{core::card::Secret("1234")});
+  r.send(PinChecked{core::card::VerifyOutcome::Verified, -1});
   r.send(ServiceFailed{false, "この証明書は失効しています", "E-REVOKED"});
   CHECK(r.screen().message == Message::ServiceRefused);
   CHECK(r.screen().service_message == "この証明書は失効しています");
@@ -350,7 +350,7 @@ TEST_CASE("every waiting screen times out, notices lead to 'remove your card'") 
   Drive s;
   to_method_choice(s);
   s.send(MethodChosen{Method::Pin});
-  s.send(PinTyped{card::Secret("1234")});
+  s.send(PinTyped{core::card::Secret("1234")});
   s.wait(30s);  // no answer from the card or the service
   CHECK(s.screen().message == Message::ServiceUnavailable);
 }
@@ -382,7 +382,7 @@ TEST_CASE("a card that stops answering mid-session: 【001】") {
   Drive d;
   to_method_choice(d);
   d.send(MethodChosen{Method::Pin});
-  d.send(PinTyped{card::Secret("1234")});
+  d.send(PinTyped{core::card::Secret("1234")});
   d.send(CardReadFailed{Message::Unreadable, "truncated answer to VERIFY"});
   CHECK(d.step() == Step::Notice);
   CHECK(std::string(info(d.screen().message).code) == "001");
@@ -391,8 +391,8 @@ TEST_CASE("a card that stops answering mid-session: 【001】") {
 
 TEST_CASE("events that do not belong to the step are ignored") {
   Drive d;
-  CHECK(d.send(PinChecked{card::VerifyOutcome::Verified, -1}).empty());
-  CHECK(d.send(Confirmed{confirmation(eligibility::QualificationValidity::Valid)}).empty());
+  CHECK(d.send(PinChecked{core::card::VerifyOutcome::Verified, -1}).empty());
+  CHECK(d.send(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)}).empty());
   CHECK(d.send(MethodChosen{Method::Pin}).empty());
   to_method_choice(d);
   CHECK(d.send(CardPlaced{}).empty());  // a second card while one is being read

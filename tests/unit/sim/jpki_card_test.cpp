@@ -11,8 +11,8 @@ using namespace kiosk;
 
 namespace {
 
-std::string ask(sim::VirtualCard& card, const std::string& apdu) { return to_hex(card.process_apdu(from_hex(apdu))); }
-std::string sw(sim::VirtualCard& card, const std::string& apdu) {
+std::string ask(sim::card::VirtualCard& card, const std::string& apdu) { return to_hex(card.process_apdu(from_hex(apdu))); }
+std::string sw(sim::card::VirtualCard& card, const std::string& apdu) {
   const std::string r = ask(card, apdu);
   return r.substr(r.size() - 5);
 }
@@ -116,7 +116,7 @@ TEST_CASE("emulator: the 入力補助AP is there (so the kiosk's guard means som
   ask(*card, "00 20 00 91 04 31 32 33 34");
   const std::string number = ask(*card, "00 B0 81 00 11");
   CHECK(number.rfind("FF 10 0C", 0) == 0);
-  CHECK(card->select_attempts(mynumber::kTextAid) == 1);
+  CHECK(card->select_attempts(hal::mynumber::kTextAid) == 1);
 }
 
 TEST_CASE("emulator: a smartphone token has only the JPKI AP, a face-only card has no PIN") {
@@ -137,52 +137,52 @@ TEST_CASE("retry counters persist in the card file across runs") {
   const auto file = dir.path() / "card.json";
   test::test_card_profile().save(file);
   {
-    auto card = sim::JpkiCard::load(file);
+    auto card = sim::card::JpkiCard::load(file);
     card->power_on();
     ask(*card, kSelectJpki);
     CHECK(sw(*card, "00 20 00 98 04 39 39 39 39") == "63 C2");
   }
-  auto again = sim::JpkiCard::load(file);
+  auto again = sim::card::JpkiCard::load(file);
   again->power_on();
   ask(*again, kSelectJpki);
   CHECK(sw(*again, "00 20 00 98") == "63 C2");
-  CHECK(sim::CardProfile::load(file).auth.certificate == test::test_card_profile().auth.certificate);
+  CHECK(sim::card::CardProfile::load(file).auth.certificate == test::test_card_profile().auth.certificate);
 }
 
 TEST_CASE("broken card files are refused with the reason") {
   test::TempDir dir;
   const auto file = dir.path() / "card.json";
-  CHECK_THROWS_WITH(sim::CardProfile::load(file), Catch::Contains("cannot open"));
+  CHECK_THROWS_WITH(sim::card::CardProfile::load(file), Catch::Contains("cannot open"));
   std::ofstream(file) << "{\"format\": \"kiosk-sim-card/1\"}";
-  CHECK_THROWS_WITH(sim::CardProfile::load(file), Catch::Contains("malformed"));
+  CHECK_THROWS_WITH(sim::card::CardProfile::load(file), Catch::Contains("malformed"));
   std::ofstream(file) << "not json";
-  CHECK_THROWS_WITH(sim::CardProfile::load(file), Catch::Contains("malformed"));
+  CHECK_THROWS_WITH(sim::card::CardProfile::load(file), Catch::Contains("malformed"));
 }
 
 TEST_CASE("照合番号B uses the Japanese era of the birth date") {
-  CHECK(sim::compute_code_b("19800217", "20350217", "2285") == "55021720352285");  // 昭和55
-  CHECK(sim::japanese_era_date("19890107") == "640107");  // last day of 昭和
-  CHECK(sim::japanese_era_date("19890108") == "010108");  // 平成元年
-  CHECK(sim::japanese_era_date("20190501") == "010501");  // 令和元年
-  CHECK(sim::japanese_era_date("20240229") == "060229");
-  CHECK_THROWS_AS(sim::japanese_era_date("18000101"), std::invalid_argument);
-  CHECK_THROWS_AS(sim::compute_code_b("1980021", "20350217", "2285"), std::invalid_argument);
+  CHECK(sim::card::compute_code_b("19800217", "20350217", "2285") == "55021720352285");  // 昭和55
+  CHECK(sim::card::japanese_era_date("19890107") == "640107");  // last day of 昭和
+  CHECK(sim::card::japanese_era_date("19890108") == "010108");  // 平成元年
+  CHECK(sim::card::japanese_era_date("20190501") == "010501");  // 令和元年
+  CHECK(sim::card::japanese_era_date("20240229") == "060229");
+  CHECK_THROWS_AS(sim::card::japanese_era_date("18000101"), std::invalid_argument);
+  CHECK_THROWS_AS(sim::card::compute_code_b("1980021", "20350217", "2285"), std::invalid_argument);
 }
 
 TEST_CASE("card-side command parsing: the four cases, short and extended") {
-  auto p = sim::parse_received_command(from_hex("00 B0 8A 00 00 00 00"));
+  auto p = sim::card::parse_received_command(from_hex("00 B0 8A 00 00 00 00"));
   REQUIRE(p);
   CHECK(p->extended);
   CHECK(p->ne == 65536);
-  p = sim::parse_received_command(from_hex("80 2A 00 97 02 01 02 00"));
+  p = sim::card::parse_received_command(from_hex("80 2A 00 97 02 01 02 00"));
   REQUIRE(p);
   CHECK(p->data.size() == 2);
   CHECK(p->ne == 256);
-  p = sim::parse_received_command(from_hex("80 2A 00 97 00 00 02 01 02 01 00"));
+  p = sim::card::parse_received_command(from_hex("80 2A 00 97 00 00 02 01 02 01 00"));
   REQUIRE(p);
   CHECK(p->data.size() == 2);
   CHECK(p->ne == 256);
-  CHECK_FALSE(sim::parse_received_command(from_hex("00 B0 00")));
-  CHECK_FALSE(sim::parse_received_command(from_hex("00 B0 00 00 00 00")));
-  CHECK_FALSE(sim::parse_received_command(from_hex("00 D6 00 00 00 00 00 01")));  // extended Lc of 0
+  CHECK_FALSE(sim::card::parse_received_command(from_hex("00 B0 00")));
+  CHECK_FALSE(sim::card::parse_received_command(from_hex("00 B0 00 00 00 00")));
+  CHECK_FALSE(sim::card::parse_received_command(from_hex("00 D6 00 00 00 00 00 01")));  // extended Lc of 0
 }

@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 using hal::ReaderEventKind;
 
 TEST_CASE("simulated readers report attach, insert, remove and detach like pcscd") {
-  sim::SimulatedReaders readers;
+  sim::card::SimulatedReaders readers;
   CHECK(readers.status().empty());
   readers.attach_reader("R0");
   auto events = readers.wait_for_events(100ms);
@@ -47,7 +47,7 @@ TEST_CASE("simulated readers report attach, insert, remove and detach like pcscd
 }
 
 TEST_CASE("a card replaced by another counts as removed and inserted, old channels fail") {
-  sim::SimulatedReaders readers;
+  sim::card::SimulatedReaders readers;
   readers.attach_reader("R0");
   readers.place_card("R0", test::make_card(test::test_card_profile()));
   readers.status();
@@ -61,7 +61,7 @@ TEST_CASE("a card replaced by another counts as removed and inserted, old channe
 }
 
 TEST_CASE("cancel() ends a wait early, a detached reader's channel says ReaderGone") {
-  sim::SimulatedReaders readers;
+  sim::card::SimulatedReaders readers;
   readers.attach_reader("R0");
   readers.status();
   std::thread canceller([&] {

@@ -20,7 +20,7 @@
 #include "tests/unit/web/web_test_support.hpp"
 
 using namespace kiosk;
-using namespace kiosk::reception;
+using namespace kiosk::core::reception;
 using kiosk::firmware::WebFrontend;
 using kiosk::firmware::WebFrontendConfig;
 using kiosk::test::EventRecorder;
@@ -59,7 +59,7 @@ struct Running {
   std::unique_ptr<httplib::Client> client;
 };
 
-std::string secret_text(const card::Secret& s) {
+std::string secret_text(const core::card::Secret& s) {
   const auto b = s.bytes();
   return std::string(b.begin(), b.end());
 }
@@ -194,8 +194,8 @@ TEST_CASE("POST /input: each input becomes its reception event") {
   }
 
   r.frontend.show(screen_of(Step::Prescription));
-  for (const auto& [value, issue] : {std::pair{"electronic", eligibility::PrescriptionIssue::Electronic},
-                                     std::pair{"paper", eligibility::PrescriptionIssue::Paper}}) {
+  for (const auto& [value, issue] : {std::pair{"electronic", core::eligibility::PrescriptionIssue::Electronic},
+                                     std::pair{"paper", core::eligibility::PrescriptionIssue::Paper}}) {
     res = r.post(json{{"type", "prescription"}, {"value", value}}.dump());
     REQUIRE(res);
     CHECK(res->status == 200);

@@ -69,11 +69,11 @@ std::set<std::string> literal_keys_in_script() {
   return keys;
 }
 
-std::vector<reception::Message> all_messages() {
-  std::vector<reception::Message> out;
+std::vector<core::reception::Message> all_messages() {
+  std::vector<core::reception::Message> out;
   for (int i = 1;; ++i) {
-    const auto m = static_cast<reception::Message>(i);
-    if (std::string(reception::info(m).key).empty()) break;
+    const auto m = static_cast<core::reception::Message>(i);
+    if (std::string(core::reception::info(m).key).empty()) break;
     out.push_back(m);
   }
   return out;
@@ -82,7 +82,7 @@ std::vector<reception::Message> all_messages() {
 std::vector<std::string> all_guidance() {
   std::vector<std::string> out;
   for (int i = 0;; ++i) {
-    const std::string name = face::to_string(static_cast<face::Guidance>(i));
+    const std::string name = core::face::to_string(static_cast<core::face::Guidance>(i));
     if (name == "unknown") break;
     out.push_back(name);
   }
@@ -92,19 +92,19 @@ std::vector<std::string> all_guidance() {
 // The keys the page builds at run time from what a screen carries.
 std::set<std::string> dynamic_keys() {
   std::set<std::string> keys;
-  for (const reception::Message m : all_messages()) {
-    keys.insert(reception::info(m).key);
-    keys.insert(std::string(reception::info(m).key) + ".next");
+  for (const core::reception::Message m : all_messages()) {
+    keys.insert(core::reception::info(m).key);
+    keys.insert(std::string(core::reception::info(m).key) + ".next");
   }
   for (const std::string& g : all_guidance()) keys.insert("face.guidance." + g);
-  using V = eligibility::QualificationValidity;
+  using V = core::eligibility::QualificationValidity;
   for (const V v : {V::Valid, V::Invalid, V::InvalidNewerQualification, V::NoQualification, V::MultipleMatches,
                     V::ValidUnregistered}) {
     keys.insert(std::string("result.validity.") + firmware::validity_name(v));
   }
-  for (const reception::Method m : {reception::Method::Face, reception::Method::Pin, reception::Method::Visual}) {
-    keys.insert(std::string("method.") + reception::to_string(m));
-    keys.insert(std::string("method.") + reception::to_string(m) + ".hint");
+  for (const core::reception::Method m : {core::reception::Method::Face, core::reception::Method::Pin, core::reception::Method::Visual}) {
+    keys.insert(std::string("method.") + core::reception::to_string(m));
+    keys.insert(std::string("method.") + core::reception::to_string(m) + ".hint");
   }
   return keys;
 }
@@ -238,9 +238,9 @@ TEST_CASE("i18n: the Japanese texts use the terms of real receptions") {
   CHECK(ja.at("card.certificate_rejected.next").find("市区町村窓口") != std::string::npos);
   // The Japanese guidance matches the face module's own wording.
   for (int i = 0;; ++i) {
-    const auto g = static_cast<face::Guidance>(i);
-    if (std::string(face::to_string(g)) == "unknown") break;
-    INFO(face::to_string(g));
-    CHECK(ja.at(std::string("face.guidance.") + face::to_string(g)) == face::message_ja(g));
+    const auto g = static_cast<core::face::Guidance>(i);
+    if (std::string(core::face::to_string(g)) == "unknown") break;
+    INFO(core::face::to_string(g));
+    CHECK(ja.at(std::string("face.guidance.") + core::face::to_string(g)) == core::face::message_ja(g));
   }
 }

@@ -6,7 +6,7 @@
 #include "firmware/kiosk/screen_json.hpp"
 
 using namespace kiosk;
-using namespace kiosk::reception;
+using namespace kiosk::core::reception;
 using kiosk::firmware::screen_to_json;
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -156,7 +156,7 @@ TEST_CASE("screen_to_json: prescription choice while medical information viewing
 TEST_CASE("screen_to_json: a valid result with insurer and contribution ratio") {
   Screen s;
   s.step = Step::Result;
-  s.validity = eligibility::QualificationValidity::Valid;
+  s.validity = core::eligibility::QualificationValidity::Valid;
   s.insurer_name = "全国健康保険協会東京支部";
   s.contribution_ratio = "030";
   s.timeout = 20s;
@@ -171,7 +171,7 @@ TEST_CASE("screen_to_json: a valid result with insurer and contribution ratio") 
 }
 
 TEST_CASE("screen_to_json: every qualification validity has its own name") {
-  using V = eligibility::QualificationValidity;
+  using V = core::eligibility::QualificationValidity;
   const std::pair<V, const char*> names[] = {
       {V::Valid, "valid"},
       {V::Invalid, "invalid"},
@@ -188,7 +188,7 @@ TEST_CASE("screen_to_json: every qualification validity has its own name") {
     const json j = screen_to_json(s);
     CHECK(j["result"]["validity"] == name);
     CHECK(j["result"]["validity_code"] == static_cast<int>(validity));
-    CHECK(j["result"]["validity_label"] == std::string(eligibility::label(validity)));
+    CHECK(j["result"]["validity_label"] == std::string(core::eligibility::label(validity)));
     CHECK(j["result"]["contribution_percent"].is_null());  // no ratio given
   }
 }

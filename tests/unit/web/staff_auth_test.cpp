@@ -17,49 +17,49 @@ namespace {
 constexpr int kFast = kMinPasscodeIterations;  // tests only: production hashes use 600 000
 
 struct Staff {
-  std::vector<journal::Entry> journal;
+  std::vector<core::journal::Entry> journal;
   StaffAuthenticator auth;
   StaffAuthenticator::Clock::time_point now{};
 
   explicit Staff(StaffPolicy p = {})
-      : auth({{"staff-07", hash_passcode(card::Secret("8642"), kFast)}, {"staff-08", hash_passcode(card::Secret("1357"), kFast)}},
-             p, [this](const journal::Entry& e) { journal.push_back(e); }) {}
-  StaffAuthenticator::Login login(const char* id, const char* passcode) { return auth.login(id, card::Secret(passcode), now); }
+      : auth({{"staff-07", hash_passcode(core::card::Secret("8642"), kFast)}, {"staff-08", hash_passcode(core::card::Secret("1357"), kFast)}},
+             p, [this](const core::journal::Entry& e) { journal.push_back(e); }) {}
+  StaffAuthenticator::Login login(const char* id, const char* passcode) { return auth.login(id, core::card::Secret(passcode), now); }
   std::string last_event() const { return journal.empty() ? "" : journal.back().event; }
 };
 
 }  // namespace
 
 TEST_CASE("staff passcode hash: PBKDF2-SHA256 with its iterations and salt, verified, never the passcode") {
-  const std::string stored = hash_passcode(card::Secret("8642"), kFast);
+  const std::string stored = hash_passcode(core::card::Secret("8642"), kFast);
   CHECK(stored.rfind("pbkdf2-sha256$1000$", 0) == 0);
   CHECK(stored.size() == std::string("pbkdf2-sha256$1000$").size() + 32 + 1 + 64);
   CHECK(stored.find("8642") == std::string::npos);
   CHECK_FALSE(passcode_hash_problem(stored));
-  CHECK(verify_passcode(card::Secret("8642"), stored));
-  CHECK_FALSE(verify_passcode(card::Secret("8643"), stored));
-  CHECK_FALSE(verify_passcode(card::Secret("864"), stored));
-  CHECK_FALSE(verify_passcode(card::Secret(), stored));
+  CHECK(verify_passcode(core::card::Secret("8642"), stored));
+  CHECK_FALSE(verify_passcode(core::card::Secret("8643"), stored));
+  CHECK_FALSE(verify_passcode(core::card::Secret("864"), stored));
+  CHECK_FALSE(verify_passcode(core::card::Secret(), stored));
   // A fresh salt each time: the same passcode never hashes the same.
-  CHECK(hash_passcode(card::Secret("8642"), kFast) != stored);
+  CHECK(hash_passcode(core::card::Secret("8642"), kFast) != stored);
   // The iteration count is read from the stored form.
-  const std::string slower = hash_passcode(card::Secret("8642"), 2000);
+  const std::string slower = hash_passcode(core::card::Secret("8642"), 2000);
   CHECK(slower.rfind("pbkdf2-sha256$2000$", 0) == 0);
-  CHECK(verify_passcode(card::Secret("8642"), slower));
+  CHECK(verify_passcode(core::card::Secret("8642"), slower));
 }
 
 TEST_CASE("staff passcode hash: malformed stored forms are reported and never match") {
-  const std::string good = hash_passcode(card::Secret("8642"), kFast);
+  const std::string good = hash_passcode(core::card::Secret("8642"), kFast);
   const std::string tail = good.substr(good.find('$', std::string("pbkdf2-sha256$").size()));
   for (const std::string& bad : {std::string(""), std::string("8642"), "pbkdf2-sha1" + good.substr(13),
                                  "pbkdf2-sha256$10" + tail, "pbkdf2-sha256$x" + tail, "pbkdf2-sha256$99999999" + tail,
                                  good.substr(0, good.size() - 2), good + "$", good.substr(0, good.size() - 1) + "g"}) {
     INFO(bad);
     CHECK(passcode_hash_problem(bad));
-    CHECK_FALSE(verify_passcode(card::Secret("8642"), bad));
+    CHECK_FALSE(verify_passcode(core::card::Secret("8642"), bad));
   }
-  CHECK_THROWS_AS(hash_passcode(card::Secret(), kFast), std::invalid_argument);
-  CHECK_THROWS_AS(hash_passcode(card::Secret("8642"), 10), std::invalid_argument);
+  CHECK_THROWS_AS(hash_passcode(core::card::Secret(), kFast), std::invalid_argument);
+  CHECK_THROWS_AS(hash_passcode(core::card::Secret("8642"), 10), std::invalid_argument);
 }
 
 TEST_CASE("staff login: a session for the right passcode, journaled with the staff id only") {
@@ -132,5 +132,5 @@ TEST_CASE("staff lockout: N wrong passcodes lock every login for M minutes, jour
 TEST_CASE("staff login without configured accounts is refused as such") {
   StaffAuthenticator none({}, {});
   CHECK_FALSE(none.configured());
-  CHECK(none.login("staff-07", card::Secret("8642"), {}).outcome == StaffAuthenticator::Outcome::NoAccounts);
+  CHECK(none.login("staff-07", core::card::Secret("8642"), {}).outcome == StaffAuthenticator::Outcome::NoAccounts);
 }

@@ -18,7 +18,7 @@
 #include "tests/unit/web/web_test_support.hpp"
 
 using namespace kiosk;
-using namespace kiosk::reception;
+using namespace kiosk::core::reception;
 using namespace kiosk::firmware;
 using kiosk::test::EventRecorder;
 using nlohmann::json;
@@ -48,9 +48,9 @@ StaffPolicy policy() {
 
 struct StaffSide {
   TempJournal temp;
-  journal::Journal journal = journal::Journal::open(temp.dir / "journal.sqlite", "TEST-KIOSK");
+  core::journal::Journal journal = core::journal::Journal::open(temp.dir / "journal.sqlite", "TEST-KIOSK");
   std::shared_ptr<StaffAuthenticator> staff = std::make_shared<StaffAuthenticator>(
-      std::vector<StaffAccount>{{"staff-07", hash_passcode(card::Secret("8642"), kMinPasscodeIterations)}}, policy(),
+      std::vector<StaffAccount>{{"staff-07", hash_passcode(core::card::Secret("8642"), kMinPasscodeIterations)}}, policy(),
       journal_into(journal));
   EventRecorder recorder;
   std::unique_ptr<WebFrontend> frontend;
@@ -216,7 +216,7 @@ TEST_CASE("staff API: visual-check mode on and off with the staff id, the staff 
 TEST_CASE("staff API: the desk lists today's receptions with their result and nothing personal") {
   StaffSide s;
   const auto now = std::chrono::system_clock::now();
-  const auto midnight = journal::local_midnight(now);
+  const auto midnight = core::journal::local_midnight(now);
   s.journal.append({"reception", "reception-completed", "pin", "yesterday's", ""}, midnight - 1s);
   s.journal.append({"reception", "pin-wrong", "pin", "2 tries left", "K110"}, now);
   s.journal.append({"reception", "reception-completed", "pin", "qualification valid; consent given", ""}, now);

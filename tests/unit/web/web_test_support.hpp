@@ -144,7 +144,7 @@ class SseClient {
 class EventRecorder {
  public:
   firmware::EventSink sink() {
-    return [this](reception::Event e) {
+    return [this](core::reception::Event e) {
       {
         std::lock_guard lock(mutex_);
         events_.push_back(std::move(e));
@@ -165,10 +165,10 @@ class EventRecorder {
   }
 
   // Takes the oldest event.
-  std::optional<reception::Event> take() {
+  std::optional<core::reception::Event> take() {
     std::lock_guard lock(mutex_);
     if (events_.empty()) return std::nullopt;
-    reception::Event e = std::move(events_.front());
+    core::reception::Event e = std::move(events_.front());
     events_.erase(events_.begin());
     return e;
   }
@@ -176,7 +176,7 @@ class EventRecorder {
  private:
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::vector<reception::Event> events_;
+  std::vector<core::reception::Event> events_;
 };
 
 }  // namespace kiosk::test
