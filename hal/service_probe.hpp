@@ -1,7 +1,7 @@
-// What a diagnostic probe of the eligibility service found, step by step: the TCP connection,
-// the TLS handshake with the terminal's client certificate, the server's certificate chain
-// against the pinned service CA, and the terminal's own certificate. Plain data: the probe is a
-// driver (drivers/https/service_probe), the verdicts (validity, days left) are
+// A diagnostic probe of the eligibility service, and what it found step by step: the TCP
+// connection, the TLS handshake with the terminal's client certificate, the server's certificate
+// chain against the pinned service CA, and the terminal's own certificate. The probe is a driver
+// (drivers/https/tls_service_probe); the verdicts (validity, days left) are
 // core/diagnostics/service_checks.
 #pragma once
 
@@ -42,6 +42,18 @@ struct ServiceProbeFacts {
   // This terminal's certificate, read from its file.
   Bytes terminal_certificate;              // DER; empty when it could not be read
   std::string terminal_certificate_error;  // why not
+};
+
+class ServiceProbe {
+ public:
+  virtual ~ServiceProbe() = default;
+  ServiceProbe() = default;
+  ServiceProbe(const ServiceProbe&) = delete;
+  ServiceProbe& operator=(const ServiceProbe&) = delete;
+
+  // Probes the service once; `timeout` bounds each step. Never throws for network or TLS
+  // trouble: everything found goes into the facts.
+  virtual ServiceProbeFacts probe(std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace kiosk::hal

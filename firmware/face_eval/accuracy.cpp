@@ -17,7 +17,7 @@
 #include "sim/camera/face_scene.hpp"
 #include "sim/card/card_factory.hpp"
 
-namespace kiosk::face_eval {
+namespace kiosk::firmware::face_eval {
 
 namespace {
 
@@ -156,4 +156,4 @@ int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& opti
   return 0;
 }
 
-}  // namespace kiosk::face_eval
+}  // namespace kiosk::firmware::face_eval

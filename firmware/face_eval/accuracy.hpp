@@ -6,7 +6,7 @@
 
 #include "core/face/face_verifier.hpp"
 
-namespace kiosk::face_eval {
+namespace kiosk::firmware::face_eval {
 
 enum class Protocol {
   // One image of a pair becomes a card photo exactly as the simulated card factory makes it
@@ -28,4 +28,4 @@ struct AccuracyOptions {
 // Prints the figures; returns 0, or 2 when nothing could be measured.
 int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& options, std::ostream& out);
 
-}  // namespace kiosk::face_eval
+}  // namespace kiosk::firmware::face_eval

@@ -13,7 +13,7 @@
 #include "sim/camera/virtual_camera.hpp"
 #include "sim/card/card_factory.hpp"
 
-namespace kiosk::face_eval {
+namespace kiosk::firmware::face_eval {
 
 namespace {
 
@@ -174,4 +174,4 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
   return 0;
 }
 
-}  // namespace kiosk::face_eval
+}  // namespace kiosk::firmware::face_eval

@@ -9,7 +9,7 @@
 
 #include "core/face/face_verifier.hpp"
 
-namespace kiosk::face_eval {
+namespace kiosk::firmware::face_eval {
 
 struct AttackOptions {
   std::filesystem::path manifest;
@@ -20,4 +20,4 @@ struct AttackOptions {
 
 int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options, std::ostream& out);
 
-}  // namespace kiosk::face_eval
+}  // namespace kiosk::firmware::face_eval

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace kiosk::face_eval {
+namespace kiosk::firmware::face_eval {
 
 namespace {
 
@@ -70,4 +70,4 @@ std::map<std::string, std::vector<std::filesystem::path>> by_identity(const std:
   return out;
 }
 
-}  // namespace kiosk::face_eval
+}  // namespace kiosk::firmware::face_eval

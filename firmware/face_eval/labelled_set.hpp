@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace kiosk::face_eval {
+namespace kiosk::firmware::face_eval {
 
 struct LabelledImage {
   std::filesystem::path path;
@@ -21,4 +21,4 @@ std::vector<LabelledImage> read_manifest(const std::filesystem::path& manifest);
 // Images grouped by identity, in manifest order.
 std::map<std::string, std::vector<std::filesystem::path>> by_identity(const std::vector<LabelledImage>& images);
 
-}  // namespace kiosk::face_eval
+}  // namespace kiosk::firmware::face_eval

@@ -56,14 +56,14 @@ int main(int argc, char** argv) {
     const std::filesystem::path set = manifest.empty() ? config.model_dir / "data" / "manifest.csv" : std::filesystem::path(manifest);
     core::face::FaceVerifier verifier(config);
     if (*attacks) {
-      return face_eval::run_attacks(verifier, {set, identities, fps, only}, std::cout);
+      return firmware::face_eval::run_attacks(verifier, {set, identities, fps, only}, std::cout);
     }
     if (protocol != "card" && protocol != "plain") {
       std::cerr << "face-eval: --protocol must be card or plain\n";
       return 1;
     }
-    return face_eval::run_accuracy(verifier,
-                                   {set, protocol == "card" ? face_eval::Protocol::Card : face_eval::Protocol::Plain, worst},
+    return firmware::face_eval::run_accuracy(verifier,
+                                   {set, protocol == "card" ? firmware::face_eval::Protocol::Card : firmware::face_eval::Protocol::Plain, worst},
                                    std::cout);
   } catch (const core::face::FaceError& e) {
     std::cerr << "face-eval: " << e.what() << "\n  " << e.advice() << "\n";

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <set>
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk {
 namespace {
 
 using nlohmann::json;
@@ -108,7 +108,7 @@ void read_staff(Reader& r, KioskConfig& c, std::vector<std::string>& errors) {
         errors.push_back(where + ": expected {\"id\": \"...\", \"passcode_hash\": \"...\"}");
         continue;
       }
-      StaffAccount account{a["id"].get<std::string>(), a["passcode_hash"].get<std::string>()};
+      firmware::staff::StaffAccount account{a["id"].get<std::string>(), a["passcode_hash"].get<std::string>()};
       if (!valid_staff_id(account.id)) {
         errors.push_back(where + ".id: 1 to 32 letters, digits, '-' or '_'");
         continue;
@@ -117,7 +117,7 @@ void read_staff(Reader& r, KioskConfig& c, std::vector<std::string>& errors) {
         errors.push_back(where + ".id: \"" + account.id + "\" appears twice");
         continue;
       }
-      if (const auto problem = passcode_hash_problem(account.passcode_hash)) {
+      if (const auto problem = firmware::staff::passcode_hash_problem(account.passcode_hash)) {
         errors.push_back(where + ".passcode_hash: " + *problem);
         continue;
       }
@@ -127,7 +127,7 @@ void read_staff(Reader& r, KioskConfig& c, std::vector<std::string>& errors) {
   r.get("staff", "max_failures", c.staff.max_failures);
   if (c.staff.max_failures < 1 || c.staff.max_failures > 100) {
     errors.push_back("staff.max_failures: 1..100, found " + std::to_string(c.staff.max_failures));
-    c.staff.max_failures = StaffPolicy{}.max_failures;
+    c.staff.max_failures = firmware::staff::StaffPolicy{}.max_failures;
   }
   read_minutes(r, "lockout_minutes", c.staff.lockout, 1, 24 * 60, errors);
   read_minutes(r, "session_minutes", c.staff.session, 1, 60, errors);
@@ -239,4 +239,4 @@ json redacted(const json& config) {
   return config;
 }
 
-}  // namespace kiosk::firmware
+}  // namespace kiosk::firmware::kiosk

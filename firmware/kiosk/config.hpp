@@ -10,9 +10,9 @@
 
 #include "core/diagnostics/host_checks.hpp"
 #include "core/face/face_config.hpp"
-#include "firmware/kiosk/staff_auth.hpp"
+#include "firmware/staff/staff_auth.hpp"
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk {
 
 struct KioskConfig {
   std::string terminal_id = "KIOSK-01";
@@ -43,8 +43,8 @@ struct KioskConfig {
   int screen_port = -1;
   // staff: {"accounts": [{"id": "staff-07", "passcode_hash": "<kiosk staff-passcode>"}],
   //         "max_failures": 5, "lockout_minutes": 15, "session_minutes": 5, "visual_check_minutes": 30}
-  std::vector<StaffAccount> staff_accounts;  // none: no staff login, no visual check
-  StaffPolicy staff;
+  std::vector<firmware::staff::StaffAccount> staff_accounts;  // none: no staff login, no visual check
+  firmware::staff::StaffPolicy staff;
 };
 
 struct LoadedConfig {
@@ -64,4 +64,4 @@ LoadedConfig load_config(const std::filesystem::path& file);
 // The configuration with secrets (keys named *key*, *password*, *passcode*, *secret*) replaced.
 nlohmann::json redacted(const nlohmann::json& config);
 
-}  // namespace kiosk::firmware
+}  // namespace kiosk::firmware::kiosk

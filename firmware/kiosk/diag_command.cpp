@@ -21,22 +21,12 @@
 #include "core/diagnostics/service_checks.hpp"
 #include "core/diagnostics/usb_checks.hpp"
 #include "core/face/face_config.hpp"
-#include "drivers/camera/v4l2_camera.hpp"
-#include "drivers/https/service_probe.hpp"
-#include "drivers/pcsc/pcsc_reader_service.hpp"
-#include "drivers/system/system_clock.hpp"
-#include "drivers/usb/libusb_inventory.hpp"
+#include "core/eligibility/client.hpp"
 #include "firmware/kiosk/config.hpp"
-#include "firmware/kiosk/demo_world.hpp"
+#include "firmware/kiosk/hardware_board.hpp"
 #include "hal/calendar.hpp"
-#include "sim/card/jpki_card.hpp"
-#include "sim/camera/virtual_camera.hpp"
-#include "sim/card/simulated_readers.hpp"
-#include "sim/eligibility/fixture.hpp"
-#include "sim/eligibility/service.hpp"
-#include "sim/usb/simulated_usb.hpp"
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk {
 namespace {
 
 // SIGINT/SIGTERM are blocked while the watch runs and taken with sigtimedwait().
@@ -61,42 +51,8 @@ class StopSignals {
   sigset_t old_{};
 };
 
-// The devices the checks look at: real ones, or the simulated world's.
-struct Devices {
-  std::unique_ptr<hal::CardReaderService> readers;
-  std::unique_ptr<hal::UsbInventory> usb;
-  std::string usb_error;
-  core::diagnostics::CheckResult trust;  // loading the JPKI trust anchors
-  // The face camera (null when face authentication is off) and the face detector (null when
-  // its model cannot be loaded: the model checks say why).
-  std::unique_ptr<hal::CameraProvider> cameras;
-  hal::CameraDevice camera_device;
-  std::unique_ptr<core::face::FaceDetector> detector;
-  // The eligibility service: nothing when not configured; with --sim, the demo world's
-  // simulated service, running while the devices are open.
-  std::optional<drivers::https::HttpsTransportConfig> service;
-  std::unique_ptr<sim::eligibility::SimulatedEligibilityService> simulated_service;
-};
-
 // How long a network step of the service checks may take.
 constexpr std::chrono::milliseconds kServiceTimeout{3000};
-
-// The scene the simulated camera plays for `condition` (see DiagOptions::sim_camera).
-sim::camera::Scene simulated_scene(const std::string& condition, const std::optional<std::filesystem::path>& live_face,
-                           const hal::CameraMode& mode) {
-  sim::camera::SceneSettings settings;
-  settings.frame = cv::Size(mode.width, mode.height);
-  settings.fps = mode.fps;
-  sim::camera::Segment segment;
-  if (condition == "nobody" || !live_face) segment.presentation = sim::camera::Presentation::Nobody;
-  if (condition == "dark") segment.condition = sim::camera::Condition::TooDark;
-  if (condition == "blurred") segment.condition = sim::camera::Condition::Blurred;
-  sim::camera::FaceSource person = live_face ? sim::camera::FaceSource::image(*live_face)
-                                     : sim::camera::FaceSource::image(cv::Mat(112, 112, CV_8UC3, cv::Scalar(128, 128, 128)));
-  sim::camera::Scene scene(std::move(person), {segment}, settings);
-  if (condition == "vanishing") scene.vanish_after(0.5);
-  return scene;
-}
 
 std::unique_ptr<core::face::FaceDetector> load_detector(const KioskConfig& c) {
   const core::face::FaceConfig fc = face_config(c);
@@ -107,127 +63,66 @@ std::unique_ptr<core::face::FaceDetector> load_detector(const KioskConfig& c) {
   }
 }
 
-drivers::https::HttpsTransportConfig service_config(std::string host, int port, std::filesystem::path ca, std::filesystem::path cert,
-                                             std::filesystem::path key) {
-  drivers::https::HttpsTransportConfig tls;
-  tls.host = std::move(host);
-  tls.port = port;
-  tls.ca_certificate = std::move(ca);
-  tls.client_certificate = std::move(cert);
-  tls.client_key = std::move(key);
-  tls.connect_timeout = kServiceTimeout;
-  tls.keep_alive = false;  // one request per check round; nothing left open
-  return tls;
+// The note a factory left about `what`, if any.
+std::string note_about(const core::board::Board& b, std::string_view what) {
+  for (const auto& n : b.notes) {
+    if (n.rfind(what, 0) == 0) return n;
+  }
+  return {};
 }
 
-core::diagnostics::CheckResult load_trust(const std::filesystem::path& dir, core::crypto::TrustStore& trust) {
+core::diagnostics::CheckResult trust_check(const core::board::Board& b, const std::filesystem::path& dir) {
   const std::string name = "JPKI trust anchors";
-  try {
-    trust.add_directory(dir);
-  } catch (const std::exception& e) {
-    return {"pcsc", name, core::diagnostics::Status::Fail, e.what(),
+  if (!b.trust) {
+    return {"pcsc", name, core::diagnostics::Status::Fail, note_about(b, "JPKI trust anchors"),
             "install the JPKI CA certificates (and CRLs) in card_reader.jpki_ca_dir"};
   }
-  if (trust.ca_certificates().empty()) {
+  if (b.trust->ca_certificates().empty()) {
     return {"pcsc", name, core::diagnostics::Status::Fail, dir.string() + " holds no CA certificate",
             "install the JPKI CA certificates in card_reader.jpki_ca_dir"};
   }
   return {"pcsc", name, core::diagnostics::Status::Pass,
-          std::to_string(trust.ca_certificates().size()) + " CA certificates, " + std::to_string(trust.crls().size()) +
+          std::to_string(b.trust->ca_certificates().size()) + " CA certificates, " + std::to_string(b.trust->crls().size()) +
               " CRLs from " + dir.string(),
           ""};
 }
 
-Devices open_devices(const DiagOptions& o, const KioskConfig& config, core::crypto::TrustStore& trust) {
-  Devices d;
-  if (o.simulated) {
-    // The face set sits beside the models (../shared/faces/{models,data}): a new demo world takes
-    // the patient's face for the simulated camera from there.
-    const DemoWorld world = ensure_demo_world(o.world, config.model_dir.parent_path(), std::cerr);
-    d.trust = load_trust(world.ca_dir, trust);
-    auto readers = std::make_unique<sim::card::SimulatedReaders>();
-    readers->attach_reader("Simulated Contactless Reader 0");
-    readers->place_card("Simulated Contactless Reader 0", sim::card::JpkiCard::load(world.cards.front().file));
-    d.readers = std::move(readers);
-    auto usb = std::make_unique<sim::usb::SimulatedUsb>();
-    for (const auto& device : sim::usb::SimulatedUsb::standard_kiosk()) usb->plug(device);
-    usb->wait_for_changes(std::chrono::milliseconds(0));  // the plugging above is not news
-    d.usb = std::move(usb);
-    if (config.face_enabled) {
-      const std::optional<std::filesystem::path> face = world.cards.front().live_face;
-      const std::string condition = o.sim_camera;
-      std::vector<std::string> present;  // empty: every device is there
-      if (condition == "missing") present.emplace_back("(no camera attached)");
-      d.cameras = std::make_unique<sim::camera::VirtualCameraProvider>(
-          [condition, face](const hal::CameraMode& mode) { return simulated_scene(condition, face, mode); },
-          sim::camera::Pacing::Simulated, std::move(present));
-      d.camera_device = hal::CameraDevice::path(config.camera);
-      d.detector = load_detector(config);
-    }
-    WorldService national = start_world_service(world);
-    d.simulated_service = std::move(national.service);
-    d.service = service_config(national.tls.host, national.tls.port, national.tls.ca_certificate,
-                               national.tls.client_certificate, national.tls.client_key);
-    if (o.sim_service == "down") d.simulated_service.reset();  // stopped: its port is closed now
-    return d;
-  }
-  d.trust = load_trust(config.jpki_ca_dir, trust);
-  d.readers = std::make_unique<drivers::pcsc::PcscReaderService>();
-  try {
-    d.usb = std::make_unique<drivers::usb::LibusbInventory>();
-  } catch (const std::exception& e) {
-    d.usb_error = e.what();
-  }
-  if (config.face_enabled) {
-    d.cameras = std::make_unique<drivers::camera::V4l2CameraProvider>();
-    d.camera_device = hal::CameraDevice::path(config.camera);
-    d.detector = load_detector(config);
-  }
-  if (!config.eligibility_host.empty()) {
-    d.service = service_config(config.eligibility_host, config.eligibility_port, config.eligibility_ca_certificate,
-                               config.terminal_certificate, config.terminal_key);
-  }
-  return d;
-}
-
-std::vector<core::diagnostics::CheckResult> camera_checks(const DiagOptions& o, Devices& devices) {
-  if (!devices.cameras) {
+std::vector<core::diagnostics::CheckResult> camera_checks(core::board::Board& b, const KioskConfig& c, const DiagOptions& o) {
+  if (!b.cameras) {
     return {{"camera", "camera", core::diagnostics::Status::Skip, "face authentication is off (face.enabled false)", ""}};
   }
   if (o.kiosk_running) {
     return {{"camera", "camera", core::diagnostics::Status::Skip, "in use by the running reception",
              "to check the camera, stop the kiosk and run kiosk diag"}};
   }
+  const auto detector = load_detector(c);
   core::diagnostics::CameraCheckSettings settings;
-  settings.device = devices.camera_device;
-  settings.mode = hal::CameraMode{};  // the mode the kiosk opens the camera with
-  return core::diagnostics::check_camera(*devices.cameras, settings,
-                                   core::diagnostics::FaceCheckTools{devices.detector.get(), core::face::FaceConfig{}.quality});
+  settings.device = b.face_camera;
+  settings.mode = b.face_camera_mode;  // the mode the kiosk opens the camera with
+  return core::diagnostics::check_camera(*b.cameras, settings,
+                                         core::diagnostics::FaceCheckTools{detector.get(), core::face::FaceConfig{}.quality});
 }
 
-std::vector<core::diagnostics::CheckResult> service_checks(const Devices& devices) {
-  if (!devices.service) return {core::diagnostics::service_not_configured()};
-  const hal::ServiceProbeFacts probe = drivers::https::probe_service(*devices.service, kServiceTimeout);
+std::vector<core::diagnostics::CheckResult> service_checks(core::board::Board& b) {
+  if (!b.service_probe) return {core::diagnostics::service_not_configured()};
+  const hal::ServiceProbeFacts probe = b.service_probe->probe(kServiceTimeout);
   core::diagnostics::HealthFacts health;
   if (probe.handshake_ok) {
-    drivers::system::SystemClock clock;
-    try {
-      drivers::https::HttpsClientTransport transport(*devices.service);
+    if (b.eligibility && b.clock) {
       core::eligibility::ClientOptions once;
       once.max_attempts = 1;  // report what happens; no retries
       once.call_timeout = kServiceTimeout;
-      core::eligibility::EligibilityClient client(transport, clock, once);
-      health = core::diagnostics::query_health(client, clock);
-    } catch (const hal::TransportError& e) {
-      health.error = e.what();
+      core::eligibility::EligibilityClient client(*b.eligibility, *b.clock, once);
+      health = core::diagnostics::query_health(client, *b.clock);
+    } else {
+      health.error = note_about(b, "eligibility service");
       health.advice = "fix the eligibility files named in the configuration";
     }
   }
   return core::diagnostics::check_service(probe, health, std::chrono::system_clock::now(), core::diagnostics::ServiceCheckSettings{});
 }
 
-core::diagnostics::Report run_checks(const DiagOptions& o, const LoadedConfig& loaded, Devices& devices,
-                               const core::crypto::TrustStore& trust) {
+core::diagnostics::Report run_checks(core::board::Board& b, const LoadedConfig& loaded, const DiagOptions& o) {
   const KioskConfig& c = loaded.config;
   core::diagnostics::Report report;
   core::diagnostics::HostCheckSettings host;
@@ -237,20 +132,21 @@ core::diagnostics::Report run_checks(const DiagOptions& o, const LoadedConfig& l
   host.configuration_source = loaded.source;
   host.model_files = c.model_files();
   report.add(core::diagnostics::check_host(host));
-  if (devices.usb) {
-    report.add(core::diagnostics::check_usb(*devices.usb, core::diagnostics::UsbExpectations{c.face_enabled}));
+  if (b.usb) {
+    report.add(core::diagnostics::check_usb(*b.usb, core::diagnostics::UsbExpectations{c.face_enabled}));
   } else {
-    report.add({"usb", "USB enumeration", core::diagnostics::Status::Fail, devices.usb_error,
+    report.add({"usb", "USB enumeration", core::diagnostics::Status::Fail, note_about(b, "USB inventory"),
                 "run diagnostics as root or give the kiosk user access to /dev/bus/usb"});
   }
-  report.add(devices.trust);
+  report.add(trust_check(b, c.jpki_ca_dir));
   core::diagnostics::CardCheckSettings card;
-  card.reader = o.simulated ? "" : c.reader;
-  card.policy = {c.expiry_warning_days, c.grace_days_after_expiry, false};
+  card.reader = b.reader;
+  card.policy = b.certificate_policy;
   card.reader_in_use = o.kiosk_running;
-  report.add(core::diagnostics::check_card_reader(*devices.readers, trust, std::chrono::system_clock::now(), card));
-  report.add(camera_checks(o, devices));
-  report.add(service_checks(devices));
+  const core::crypto::TrustStore no_anchors;
+  report.add(core::diagnostics::check_card_reader(*b.readers, b.trust ? *b.trust : no_anchors, std::chrono::system_clock::now(), card));
+  report.add(camera_checks(b, c, o));
+  report.add(service_checks(b));
   return report;
 }
 
@@ -296,28 +192,12 @@ void write_bundle(const std::filesystem::path& file, const LoadedConfig& loaded,
 
 }  // namespace
 
-const std::vector<std::string>& sim_camera_conditions() {
-  static const std::vector<std::string> conditions{"face", "nobody", "dark", "blurred", "missing", "vanishing"};
-  return conditions;
+core::diagnostics::Report collect_report(core::board::Board& board, const LoadedConfig& config, const DiagOptions& options) {
+  return run_checks(board, config, options);
 }
 
-const std::vector<std::string>& sim_service_conditions() {
-  static const std::vector<std::string> conditions{"up", "down"};
-  return conditions;
-}
-
-core::diagnostics::Report collect_report(const DiagOptions& o) {
-  const LoadedConfig loaded = load_config(o.config);
-  core::crypto::TrustStore trust;
-  Devices devices = open_devices(o, loaded.config, trust);
-  return run_checks(o, loaded, devices, trust);
-}
-
-int run_diagnostics(const DiagOptions& o) {
-  const LoadedConfig loaded = load_config(o.config);
-  core::crypto::TrustStore trust;
-  Devices devices = open_devices(o, loaded.config, trust);
-  core::diagnostics::Report report = run_checks(o, loaded, devices, trust);
+int run_diagnostics(core::board::Board& board, const LoadedConfig& loaded, const DiagOptions& o) {
+  core::diagnostics::Report report = run_checks(board, loaded, o);
   print(o, report);
   if (!o.bundle.empty()) {
     write_bundle(o.bundle, loaded, report);
@@ -330,13 +210,13 @@ int run_diagnostics(const DiagOptions& o) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(o.watch_seconds);
     while (std::chrono::steady_clock::now() < until) {
       if (stop.received()) return report.exit_code();
-      if (devices.usb) {
-        for (const auto& e : devices.usb->wait_for_changes(std::chrono::milliseconds(250))) {
+      if (board.usb) {
+        for (const auto& e : board.usb->wait_for_changes(std::chrono::milliseconds(250))) {
           std::cout << "[usb] " << core::diagnostics::describe(e) << "\n" << std::flush;
         }
       }
       try {
-        for (const auto& e : devices.readers->wait_for_events(std::chrono::milliseconds(250))) {
+        for (const auto& e : board.readers->wait_for_events(std::chrono::milliseconds(250))) {
           std::cout << "[pcsc] " << hal::to_string(e.kind) << " " << e.reader << "\n" << std::flush;
         }
       } catch (const hal::CardError& e) {
@@ -344,10 +224,16 @@ int run_diagnostics(const DiagOptions& o) {
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
       }
     }
-    report = run_checks(o, loaded, devices, trust);
+    report = run_checks(board, loaded, o);
     print(o, report);
   }
   return report.exit_code();
 }
 
-}  // namespace kiosk::firmware
+int run_diagnostics(const std::filesystem::path& config_file, const DiagOptions& o) {
+  const LoadedConfig loaded = load_config(config_file);
+  core::board::Board board = hardware_board(loaded.config, BoardUse::Diagnostics);
+  return run_diagnostics(board, loaded, o);
+}
+
+}  // namespace kiosk::firmware::kiosk

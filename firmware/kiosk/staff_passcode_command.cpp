@@ -6,10 +6,10 @@
 #include <stdexcept>
 
 #include "core/card/secret.hpp"
-#include "firmware/kiosk/staff_auth.hpp"
-#include "firmware/kiosk/terminal_frontend.hpp"
+#include "firmware/staff/staff_auth.hpp"
+#include "firmware/screen/terminal_frontend.hpp"
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk {
 namespace {
 
 // One line into a Secret, character by character (no std::string copy). False at end of input.
@@ -40,7 +40,7 @@ int run_staff_passcode(std::FILE* in, std::ostream& out, std::ostream& err, int 
   core::card::Secret first;
   core::card::Secret second;
   try {
-    const EchoOff quiet(fd);
+    const firmware::screen::EchoOff quiet(fd);
     if (interactive) err << "Staff passcode (4 to 32 characters): " << std::flush;
     if (!read_line(in, first)) first.clear();
     if (interactive) {
@@ -61,7 +61,7 @@ int run_staff_passcode(std::FILE* in, std::ostream& out, std::ostream& err, int 
     return 2;
   }
   try {
-    out << hash_passcode(first, iterations) << "\n";
+    out << firmware::staff::hash_passcode(first, iterations) << "\n";
   } catch (const std::invalid_argument& e) {
     err << "kiosk staff-passcode: " << e.what() << "\n";
     return 2;
@@ -69,4 +69,4 @@ int run_staff_passcode(std::FILE* in, std::ostream& out, std::ostream& err, int 
   return 0;
 }
 
-}  // namespace kiosk::firmware
+}  // namespace kiosk::firmware::kiosk

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <iosfwd>
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk {
 
 // Returns the exit code: 0 printed, 2 no passcode / the two entries differ / too long.
 int run_staff_passcode(std::FILE* in, std::ostream& out, std::ostream& err, int iterations);
 
-}  // namespace kiosk::firmware
+}  // namespace kiosk::firmware::kiosk

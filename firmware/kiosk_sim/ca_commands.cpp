@@ -7,7 +7,7 @@
 #include "firmware/kiosk_sim/sim_dates.hpp"
 #include "sim/ca/jpki_ca.hpp"
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk_sim {
 
 void register_ca_commands(CLI::App& app) {
   CLI::App* ca = app.add_subcommand("ca", "The simulated JPKI certificate authority");
@@ -21,7 +21,7 @@ void register_ca_commands(CLI::App& app) {
   init->callback([] {
     const auto now = parse_today(today);
     const auto created = sim::ca::SimulatedJpkiCa::create(dir, now);
-    write_crls(created, now);
+    sim::world::write_crls(created, now);
     std::cout << "created the simulated JPKI CA in " << dir << "\n"
               << "  trust anchors for the kiosk: " << dir << "/auth-ca.pem, " << dir << "/sign-ca.pem\n";
   });
@@ -31,9 +31,9 @@ void register_ca_commands(CLI::App& app) {
   crl->add_option("--dir", crl_dir, "Directory of the CA")->required();
   crl->callback([] {
     const auto opened = sim::ca::SimulatedJpkiCa::open(crl_dir);
-    write_crls(opened, std::chrono::system_clock::now());
+    sim::world::write_crls(opened, std::chrono::system_clock::now());
     std::cout << "wrote " << crl_dir << "/auth.crl and " << crl_dir << "/sign.crl\n";
   });
 }
 
-}  // namespace kiosk::firmware
+}  // namespace kiosk::firmware::kiosk_sim

@@ -7,7 +7,7 @@
 #include "sim/ca/jpki_ca.hpp"
 #include "sim/card/card_factory.hpp"
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk_sim {
 namespace {
 
 struct IssueOptions {
@@ -120,7 +120,7 @@ void register_card_issue_command(CLI::App& card_command) {
     card.short_ef_identifiers = !o.no_short_ef;
     card.file_padding = o.padding;
     card.save(o.out);
-    if (order.certificate == sim::card::CertificateCondition::Revoked) write_crls(ca, order.today);
+    if (order.certificate == sim::card::CertificateCondition::Revoked) sim::world::write_crls(ca, order.today);
     std::cout << "issued " << o.out << "\n";
     print_card(card, std::cout);
   });
@@ -141,4 +141,4 @@ std::chrono::system_clock::time_point parse_today(const std::string& text) {
   return std::chrono::sys_days{*date};
 }
 
-}  // namespace kiosk::firmware
+}  // namespace kiosk::firmware::kiosk_sim

@@ -21,7 +21,7 @@
 #include "sim/card/jpki_card.hpp"
 #include "sim/vpcd/vpcd_bridge.hpp"
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk_sim {
 
 namespace {
 
@@ -179,4 +179,4 @@ void register_card_serve_command(CLI::App& card_command) {
   });
 }
 
-}  // namespace kiosk::firmware
+}  // namespace kiosk::firmware::kiosk_sim

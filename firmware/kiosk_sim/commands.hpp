@@ -3,7 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk_sim {
 
 // kiosk-sim ca init: create the simulated JPKI CA.
 void register_ca_commands(CLI::App& app);
@@ -15,9 +15,14 @@ void register_card_serve_command(CLI::App& card_command);
 // kiosk-sim eligibility init / serve / ...: the simulated national eligibility service.
 void register_eligibility_commands(CLI::App& app);
 
+// kiosk-sim kiosk: the whole firmware on the simulator (interactive, --headless, --control).
+void register_kiosk_command(CLI::App& app);
+// kiosk-sim diag: diagnostics of the simulated kiosk.
+void register_diag_command(CLI::App& app);
+
 // kiosk-sim run FILE...: QA scenarios against the firmware.
 void register_scenario_commands(CLI::App& app);
-// kiosk-sim console --port PORT: drive `kiosk sim --control PORT` by hand.
+// kiosk-sim console --port PORT: drive `kiosk-sim kiosk --control PORT` by hand.
 void register_console_command(CLI::App& app);
 
-}  // namespace kiosk::firmware
+}  // namespace kiosk::firmware::kiosk_sim

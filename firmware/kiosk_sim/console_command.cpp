@@ -12,7 +12,7 @@
 
 #include "firmware/kiosk_sim/commands.hpp"
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk_sim {
 namespace {
 
 // "choose pin" -> {"choose": "pin"}; "wait 61" -> {"wait": 61}; "remove_card" -> {"remove_card": true}.
@@ -80,4 +80,4 @@ void register_console_command(CLI::App& app) {
   });
 }
 
-}  // namespace kiosk::firmware
+}  // namespace kiosk::firmware::kiosk_sim

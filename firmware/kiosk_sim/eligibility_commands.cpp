@@ -17,7 +17,7 @@
 #include "sim/eligibility/rules.hpp"
 #include "sim/eligibility/service.hpp"
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk_sim {
 namespace {
 
 namespace fs = std::filesystem;
@@ -192,4 +192,4 @@ void register_eligibility_commands(CLI::App& app) {
   });
 }
 
-}  // namespace kiosk::firmware
+}  // namespace kiosk::firmware::kiosk_sim

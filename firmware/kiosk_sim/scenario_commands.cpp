@@ -1,7 +1,7 @@
 // kiosk-sim run FILE|DIR...: plays QA scenario files against the firmware (virtual time, one
 // process per scenario, -j N at once), prints a summary, writes JUnit XML; exit 1 when any
 // scenario failed, 2 when none could run. With --pcsc the cards go through a running pcscd's
-// vpcd reader and the real PC/SC driver (firmware/kiosk/card_field.hpp).
+// vpcd reader and the real PC/SC driver (sim/world/card_field.hpp).
 #include <unistd.h>
 
 #include <chrono>
@@ -11,11 +11,12 @@
 #include <thread>
 #include <algorithm>
 
-#include "firmware/kiosk/scenario_batch.hpp"
+#include "core/face/face_config.hpp"
+#include "sim/scenario/scenario_batch.hpp"
 #include "firmware/kiosk_sim/commands.hpp"
-#include "sim/scenario/report.hpp"
+#include "sim/scenario/scenario_report.hpp"
 
-namespace kiosk::firmware {
+namespace kiosk::firmware::kiosk_sim {
 namespace {
 
 struct RunOptions {
@@ -28,13 +29,8 @@ struct RunOptions {
   int watchdog = 60;
   bool transcripts = false;
   bool pcsc = false;
-  PcscReaderSlot slot;
+  sim::world::PcscReaderSlot slot;
 };
-
-std::string default_faces_dir() {
-  const char* env = std::getenv("KIOSK_FACES_DIR");
-  return env != nullptr ? env : "../shared/faces";
-}
 
 std::vector<std::filesystem::path> scenario_files(const std::vector<std::string>& inputs) {
   std::vector<std::filesystem::path> files;
@@ -60,7 +56,7 @@ int run(const RunOptions& o) {
     return 2;
   }
   const auto tmp = std::filesystem::temp_directory_path();
-  BatchOptions b;
+  sim::scenario::BatchOptions b;
   b.world_dir = o.world.empty() ? tmp / ("kiosk-scenario-world-" + std::to_string(::getuid())) : std::filesystem::path(o.world);
   b.faces_dir = o.faces;
   b.work_dir = o.work.empty() ? tmp / ("kiosk-scenarios-" + std::to_string(::getpid())) : std::filesystem::path(o.work);
@@ -69,7 +65,7 @@ int run(const RunOptions& o) {
   b.progress = &std::cerr;
   if (o.pcsc) {
     try {
-      PcscCardField probe(o.slot);  // fails here, once, rather than in every scenario
+      sim::world::PcscCardField probe(o.slot);  // fails here, once, rather than in every scenario
     } catch (const std::exception& e) {
       std::cerr << "kiosk-sim run " << e.what() << "\n";
       return 2;
@@ -80,7 +76,7 @@ int run(const RunOptions& o) {
               << "); reader and pcscd faults are skipped\n";
   }
   const auto start = std::chrono::steady_clock::now();
-  const auto results = run_scenarios(files, b);
+  const auto results = sim::scenario::run_scenarios(files, b);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   bool failed = false;
   for (const auto& r : results) {
@@ -101,7 +97,7 @@ int run(const RunOptions& o) {
 
 void register_scenario_commands(CLI::App& app) {
   auto options = std::make_shared<RunOptions>();
-  options->faces = default_faces_dir();
+  options->faces = core::face::default_model_dir().string();
   CLI::App* cmd = app.add_subcommand("run", "Play QA scenario files against the firmware (virtual time); see docs/scenarios.md");
   cmd->add_option("files", options->inputs, "Scenario files, or folders of them (tests/scenarios)")->required();
   cmd->add_option("-j,--jobs", options->jobs, "Scenarios at once (one process each)")->capture_default_str();
@@ -124,4 +120,4 @@ void register_scenario_commands(CLI::App& app) {
   });
 }
 
-}  // namespace kiosk::firmware
+}  // namespace kiosk::firmware::kiosk_sim

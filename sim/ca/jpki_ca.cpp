@@ -17,7 +17,7 @@
 #include <optional>
 #include <system_error>
 
-#include "sim/ca/openssl_util.hpp"
+#include "sim/ca/asn1_fields.hpp"
 
 namespace kiosk::sim::ca {
 

@@ -5,7 +5,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "sim/ca/openssl_util.hpp"
+#include "sim/ca/asn1_fields.hpp"
 
 namespace kiosk::sim::ca {
 

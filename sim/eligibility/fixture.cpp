@@ -6,7 +6,7 @@
 #include <set>
 
 #include "hal/calendar.hpp"
-#include "sim/ca/openssl_util.hpp"
+#include "sim/ca/asn1_fields.hpp"
 #include "sim/card/card_profile.hpp"
 #include "sim/eligibility/japanese_calendar.hpp"
 #include "sim/eligibility/jpki_verifier.hpp"

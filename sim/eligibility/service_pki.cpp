@@ -7,7 +7,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "sim/ca/openssl_util.hpp"
+#include "sim/ca/asn1_fields.hpp"
 
 namespace kiosk::sim::eligibility {
 

@@ -8,7 +8,7 @@
 //    "steps": [{"place_card": "card"}, {"expect": {"screen": "method-choice"}}, {"choose": "pin"},
 //              {"type_pin": "1234"}, {"expect": {"screen": "consent"}}, ...]}
 //
-// Device-free: the firmware's scenario player (firmware/kiosk/scenario_player) executes it.
+// Device-free: the firmware's scenario player (sim/scenario/scenario_player) executes it.
 #pragma once
 
 #include <chrono>

@@ -30,21 +30,13 @@
 #include <CLI/CLI.hpp>
 #include <httplib.h>
 
-#include "core/eligibility/client.hpp"
-#include "core/eligibility/result_file.hpp"
-#include "core/journal/journal.hpp"
 #include "core/reception/reception_machine.hpp"
-#include "drivers/https/https_client_transport.hpp"
-#include "drivers/https/terminal_key_signer.hpp"
-#include "drivers/system/system_clock.hpp"
-#include "firmware/kiosk/demo_world.hpp"
-#include "firmware/kiosk/reception_runner.hpp"
-#include "firmware/kiosk/web_frontend.hpp"
+#include "core/reception/reception_runner.hpp"
+#include "firmware/screen/web_frontend.hpp"
+#include "sim/board/simulated_board.hpp"
 #include "sim/card/jpki_card.hpp"
-#include "sim/card/simulated_readers.hpp"
-#include "sim/eligibility/fixture.hpp"
-#include "sim/eligibility/service.hpp"
-#include "tests/unit/web/web_test_support.hpp"
+#include "sim/world/demo_world.hpp"
+#include "tests/unit/firmware/screen/web_test_support.hpp"
 
 using namespace kiosk;
 namespace rx = kiosk::core::reception;
@@ -53,7 +45,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kReader = "Simulated Contactless Reader 0";
 constexpr std::uint8_t kComputeDigitalSignature = 0x2A;
 
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -112,50 +103,50 @@ class TimedChannel final : public hal::CardChannel {
 
 class TimedReaders final : public hal::CardReaderService {
  public:
-  TimedReaders(hal::CardReaderService& inner, Spent& spent) : inner_(inner), spent_(spent) {}
-  std::vector<std::string> list_readers() override { return inner_.list_readers(); }
-  std::vector<hal::ReaderStatus> status() override { return inner_.status(); }
+  TimedReaders(std::unique_ptr<hal::CardReaderService> inner, Spent& spent) : inner_(std::move(inner)), spent_(spent) {}
+  std::vector<std::string> list_readers() override { return inner_->list_readers(); }
+  std::vector<hal::ReaderStatus> status() override { return inner_->status(); }
   std::vector<hal::ReaderEvent> wait_for_events(std::chrono::milliseconds timeout) override {
-    return inner_.wait_for_events(timeout);
+    return inner_->wait_for_events(timeout);
   }
   std::unique_ptr<hal::CardChannel> connect(const std::string& reader) override {
     const auto start = Clock::now();
-    auto channel = std::make_unique<TimedChannel>(inner_.connect(reader), spent_);
+    auto channel = std::make_unique<TimedChannel>(inner_->connect(reader), spent_);
     spent_.apdu += ns(Clock::now() - start);
     return channel;
   }
-  void cancel() override { inner_.cancel(); }
+  void cancel() override { inner_->cancel(); }
 
  private:
-  hal::CardReaderService& inner_;
+  std::unique_ptr<hal::CardReaderService> inner_;
   Spent& spent_;
 };
 
 class TimedTransport final : public hal::HttpsTransport {
  public:
-  TimedTransport(hal::HttpsTransport& inner, Spent& spent) : inner_(inner), spent_(spent) {}
+  TimedTransport(std::unique_ptr<hal::HttpsTransport> inner, Spent& spent) : inner_(std::move(inner)), spent_(spent) {}
   hal::HttpResponse send(const hal::HttpRequest& request) override {
     const auto start = Clock::now();
-    hal::HttpResponse response = inner_.send(request);
+    hal::HttpResponse response = inner_->send(request);
     spent_.service += ns(Clock::now() - start);
     ++spent_.exchanges;
     return response;
   }
-  std::string endpoint() const override { return inner_.endpoint(); }
+  std::string endpoint() const override { return inner_->endpoint(); }
 
  private:
-  hal::HttpsTransport& inner_;
+  std::unique_ptr<hal::HttpsTransport> inner_;
   Spent& spent_;
 };
 
 // The patient with no think time: answers every screen at once, takes the card when asked and
 // places it again for the next reception. Times each reception.
-class InstantPatient final : public firmware::Frontend {
+class InstantPatient final : public core::reception::Frontend {
  public:
-  InstantPatient(sim::card::SimulatedReaders& readers, std::filesystem::path card, Spent& spent, int receptions)
-      : readers_(readers), card_(std::move(card)), spent_(spent), left_(receptions) {}
+  InstantPatient(sim::world::CardField& field, std::filesystem::path card, Spent& spent, int receptions)
+      : field_(field), card_(std::move(card)), spent_(spent), left_(receptions) {}
 
-  void start(firmware::EventSink sink) override {
+  void start(core::reception::EventSink sink) override {
     sink_ = std::move(sink);
     place();
   }
@@ -179,7 +170,7 @@ class InstantPatient final : public firmware::Frontend {
         return sink_(rx::Acknowledged{});
       case Step::RemoveCard:
         // From the runner's thread: the reader event comes back through the card watcher.
-        return readers_.remove_card(kReader);
+        return field_.remove();
       case Step::Idle:
         if (in_session_) {  // not the idle screen the kiosk starts with
           to_idle_.push_back(ms(Clock::now() - placed_));
@@ -204,14 +195,14 @@ class InstantPatient final : public firmware::Frontend {
     auto card = sim::card::JpkiCard::load(card_);
     at_start_ = {spent_.apdu.load(), spent_.signature.load(), spent_.service.load()};
     placed_ = Clock::now();
-    readers_.place_card(kReader, std::move(card));
+    field_.place(std::move(card));
   }
 
-  sim::card::SimulatedReaders& readers_;
+  sim::world::CardField& field_;
   std::filesystem::path card_;
   Spent& spent_;
   int left_;
-  firmware::EventSink sink_;
+  core::reception::EventSink sink_;
   Clock::time_point placed_{};
   bool in_session_ = false;
   Snapshot at_start_;
@@ -219,44 +210,27 @@ class InstantPatient final : public firmware::Frontend {
 
 int reception_figures(const std::filesystem::path& world_dir, int receptions) {
   std::ostringstream log;
-  const firmware::DemoWorld world = firmware::ensure_demo_world(world_dir, world_dir / "no-faces", log);
+  const sim::world::DemoWorld world = sim::world::ensure_demo_world(world_dir, world_dir / "no-faces", log);
   const auto taro = std::find_if(world.cards.begin(), world.cards.end(),
-                                 [](const firmware::DemoCard& c) { return c.file.filename().string().find("taro") != std::string::npos; });
+                                 [](const sim::world::DemoCard& c) { return c.file.filename().string().find("taro") != std::string::npos; });
   if (taro == world.cards.end()) {
     std::cerr << "reception_bench: the demo world has no card of taro\n";
     return 1;
   }
-  drivers::system::SystemClock clock;
-  core::crypto::TrustStore trust;
-  trust.add_directory(world.ca_dir);
-  firmware::WorldService national = firmware::start_world_service(world);
-  drivers::https::HttpsClientTransport https(national.tls);
+  sim::board::SimulatedBoardOptions options;
+  options.face = false;
+  options.work_dir = world_dir / "bench";
+  options.terminal_id = "BENCH-KIOSK";
+  sim::board::SimulatedBoard kiosk = sim::board::simulated_board(world, {}, options);
+  // The time spent in the card and in the service: the board's reader and line, wrapped.
   Spent spent;
-  TimedTransport transport(https, spent);
-  core::eligibility::EligibilityClient client(transport, clock);
-  drivers::https::TerminalKeySigner terminal = drivers::https::TerminalKeySigner::from_pem_file(national.tls.client_key);
-  const core::eligibility::ResultFileWriter results(world.outbox);
-  core::journal::Journal journal = core::journal::Journal::open(world_dir / "bench-journal.sqlite", "BENCH-KIOSK");
-
-  sim::card::SimulatedReaders readers;
-  readers.attach_reader(kReader);
-  TimedReaders timed_readers(readers, spent);
-  InstantPatient patient(readers, taro->file, spent, receptions);
-
-  firmware::ReceptionServices services;
-  services.readers = &timed_readers;
-  services.reader = kReader;
-  services.clock = &clock;
-  services.trust = &trust;
-  services.eligibility = &client;
-  services.terminal = &terminal;
-  services.results = &results;
-  services.journal = &journal;
-  firmware::ReceptionRunner runner(services, patient);
+  kiosk.board.readers = std::make_unique<TimedReaders>(std::move(kiosk.board.readers), spent);
+  kiosk.board.eligibility = std::make_unique<TimedTransport>(std::move(kiosk.board.eligibility), spent);
+  InstantPatient patient(*kiosk.field, taro->file, spent, receptions);
+  core::reception::ReceptionRunner runner(kiosk.board, patient);
   const auto started = Clock::now();
   runner.run(receptions);
   const double wall = ms(Clock::now() - started);
-  national.service->stop();
 
   const Stats result = stats(patient.to_result_);
   const double apdu = stats(patient.apdu_).mean, signature = stats(patient.signature_).mean,
@@ -280,7 +254,7 @@ int reception_figures(const std::filesystem::path& world_dir, int receptions) {
 // The machine behind the kiosk screen, wired as the runner wires it (Show -> frontend).
 class ScreenMachine {
  public:
-  explicit ScreenMachine(firmware::WebFrontend& frontend) : frontend_(frontend) {}
+  explicit ScreenMachine(firmware::screen::WebFrontend& frontend) : frontend_(frontend) {}
   void feed(rx::Event e) {
     const std::lock_guard lock(mutex_);
     for (auto& c : machine_.handle(std::move(e), Clock::now())) {
@@ -291,12 +265,12 @@ class ScreenMachine {
  private:
   std::mutex mutex_;
   rx::ReceptionMachine machine_;
-  firmware::WebFrontend& frontend_;
+  firmware::screen::WebFrontend& frontend_;
 };
 
 int touch_figures(int touches) {
-  firmware::WebFrontendConfig config;
-  firmware::WebFrontend frontend(config);
+  firmware::screen::WebFrontendConfig config;
+  firmware::screen::WebFrontend frontend(config);
   ScreenMachine machine(frontend);
   frontend.start([&](rx::Event e) { machine.feed(std::move(e)); });
   test::SseClient events(frontend.port());

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "firmware/kiosk/scenario_batch.hpp"
+#include "sim/scenario/scenario_batch.hpp"
 #include "sim/scenario/scenario.hpp"
 
 int main(int argc, char** argv) {
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   std::sort(plain.begin(), plain.end());
   std::sort(face.begin(), face.end());
 
-  kiosk::firmware::BatchOptions o;
+  kiosk::sim::scenario::BatchOptions o;
   o.world_dir = fs::path(KIOSK_BINARY_DIR) / "scenario-world";
   o.faces_dir = fs::path(KIOSK_SOURCE_DIR) / ".." / "shared" / "faces";
   o.work_dir = fs::temp_directory_path() / "kiosk-scenario-bench";
@@ -55,12 +55,12 @@ int main(int argc, char** argv) {
               plain.size(), face.size(), jobs, rounds, std::thread::hardware_concurrency());
   for (const auto& [label, files] : {std::pair{"without face", plain}, std::pair{"with face", face}}) {
     if (files.empty()) continue;
-    kiosk::firmware::run_scenarios({files.front()}, o);  // warm: the world exists, caches are hot
+    kiosk::sim::scenario::run_scenarios({files.front()}, o);  // warm: the world exists, caches are hot
     double wall = 0, virtual_receptions = 0;
     int receptions = 0, played = 0, failed = 0;
     for (int r = 0; r < rounds; ++r) {
       const auto start = std::chrono::steady_clock::now();
-      const auto results = kiosk::firmware::run_scenarios(files, o);
+      const auto results = kiosk::sim::scenario::run_scenarios(files, o);
       wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       for (const auto& res : results) {
         ++played;

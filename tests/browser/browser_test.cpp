@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "core/journal/journal.hpp"
-#include "firmware/kiosk/staff_auth.hpp"
+#include "firmware/staff/staff_auth.hpp"
 #include "tests/browser/reception_rig.hpp"
 #include "tests/browser/webdriver.hpp"
 
@@ -572,13 +572,13 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
   std::filesystem::create_directories(dir);
   {
     core::journal::Journal j = core::journal::Journal::open(dir / "journal.sqlite", "BROWSER-KIOSK");
-    firmware::WebFrontendConfig config;
+    firmware::screen::WebFrontendConfig config;
     config.journal = &j;
     config.desk_poll = 200ms;
-    config.staff = std::make_shared<firmware::StaffAuthenticator>(
-        std::vector<firmware::StaffAccount>{
-            {"staff-01", firmware::hash_passcode(core::card::Secret("2468"), firmware::kMinPasscodeIterations)}},
-        firmware::StaffPolicy{}, firmware::journal_into(j));
+    config.staff = std::make_shared<firmware::staff::StaffAuthenticator>(
+        std::vector<firmware::staff::StaffAccount>{
+            {"staff-01", firmware::staff::hash_passcode(core::card::Secret("2468"), firmware::staff::kMinPasscodeIterations)}},
+        firmware::staff::StaffPolicy{}, firmware::staff::journal_into(j));
     config.diagnostics = [] {
       return json{{"overall", "WARN"},
                   {"exit_code", 1},

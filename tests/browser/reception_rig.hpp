@@ -14,13 +14,13 @@
 #include <vector>
 
 #include "core/reception/reception_machine.hpp"
-#include "firmware/kiosk/web_frontend.hpp"
+#include "firmware/screen/web_frontend.hpp"
 
 namespace kiosk::test {
 
 class ReceptionRig {
  public:
-  explicit ReceptionRig(firmware::WebFrontendConfig config = {}) : frontend_(std::move(config)) {
+  explicit ReceptionRig(firmware::screen::WebFrontendConfig config = {}) : frontend_(std::move(config)) {
     frontend_.show(machine_.screen());
     frontend_.start([this](core::reception::Event e) { feed(std::move(e)); });
   }
@@ -68,14 +68,14 @@ class ReceptionRig {
   }
 
   std::string url() const { return frontend_.url(); }
-  firmware::WebFrontend& frontend() { return frontend_; }
+  firmware::screen::WebFrontend& frontend() { return frontend_; }
 
  private:
   std::mutex mutex_;
   std::condition_variable changed_;
   core::reception::ReceptionMachine machine_;
   std::deque<core::reception::Command> commands_;
-  firmware::WebFrontend frontend_;
+  firmware::screen::WebFrontend frontend_;
 };
 
 }  // namespace kiosk::test

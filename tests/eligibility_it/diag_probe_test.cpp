@@ -5,10 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include "core/diagnostics/service_checks.hpp"
-#include "drivers/https/service_probe.hpp"
+#include "drivers/https/tls_service_probe.hpp"
 #include "sim/eligibility/service_pki.hpp"
 #include "tests/eligibility_it/world.hpp"
-#include "tests/unit/diagnostics/check_lookup.hpp"
+#include "tests/unit/core/diagnostics/check_lookup.hpp"
 
 using namespace kiosk;
 using namespace kiosk::core::diagnostics;

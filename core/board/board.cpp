@@ -1,0 +1,37 @@
+#include "core/board/board.hpp"
+
+namespace kiosk::core::board {
+
+std::vector<std::string> missing_members(const Board& b) {
+  std::vector<std::string> missing;
+  auto check = [&missing](bool present, const char* name) {
+    if (!present) missing.emplace_back(name);
+  };
+  check(b.clock != nullptr, "clock");
+  check(b.readers != nullptr, "readers");
+  check(b.cameras != nullptr, "cameras");
+  check(b.scanner != nullptr, "scanner");
+  check(b.usb != nullptr, "usb");
+  check(b.eligibility != nullptr, "eligibility");
+  check(b.service_probe != nullptr, "service_probe");
+  check(b.terminal != nullptr, "terminal");
+  check(b.trust != nullptr, "trust");
+  check(b.journal != nullptr, "journal");
+  check(b.results != nullptr, "results");
+  check(b.face != nullptr, "face");
+  return missing;
+}
+
+std::vector<std::string> missing_essentials(const Board& b) {
+  std::vector<std::string> missing;
+  for (const auto& m : missing_members(b)) {
+    if (m == "clock" || m == "readers" || m == "trust" || m == "journal" || m == "results") missing.push_back(m);
+  }
+  return missing;
+}
+
+void note(Board& board, std::string_view what, std::string_view why) {
+  board.notes.push_back(std::string(what) + ": " + std::string(why));
+}
+
+}  // namespace kiosk::core::board

@@ -1,0 +1,83 @@
+// The Board: every device and service the firmware uses, in one aggregate.
+//
+// The firmware above this line (the reception runner, diagnostics, the kiosk screen's staff
+// pages) takes a Board and never opens a device itself. Exactly two factories fill one:
+//   - hardware_board(config)        firmware/kiosk/hardware_board.hpp: PC/SC, V4L2, the
+//                                   configured eligibility service, files under /var/lib/kiosk;
+//   - simulated_board(world, ...)   sim/board/simulated_board.hpp: the card emulator in simulated
+//                                   readers (or behind pcscd through vpcd), the virtual cameras,
+//                                   the simulated eligibility service over real mutual TLS.
+// So a mode cannot drift from the others: whatever the reception uses is a member here, and a
+// test (tests/unit/core/board, tests/unit/firmware/kiosk, tests/unit/sim/board) proves that
+// both factories fill every member. ArduPilot's AP_HAL / SITL split is the model.
+//
+// A factory leaves a member empty only when the device or service is really missing (no
+// eligibility service configured, face models not found, a journal directory that cannot be
+// written); it then says why in `notes`, so `kiosk run` can refuse to start (or run without the
+// face path) and `kiosk diag` can report it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/crypto/trust_store.hpp"
+#include "core/crypto/validation.hpp"
+#include "core/eligibility/result_file.hpp"
+#include "core/face/face_verifier.hpp"
+#include "core/journal/journal.hpp"
+#include "hal/camera.hpp"
+#include "hal/card_reader.hpp"
+#include "hal/card_surface_scanner.hpp"
+#include "hal/clock.hpp"
+#include "hal/https_transport.hpp"
+#include "hal/service_probe.hpp"
+#include "hal/usb_inventory.hpp"
+
+namespace kiosk::core::board {
+
+struct Board {
+  std::string kind;         // "hardware" or "simulated": shown by diagnostics and at start-up
+  std::string terminal_id;  // the kiosk's id in the journal and the result files
+
+  // Devices.
+  std::unique_ptr<hal::Clock> clock;
+  std::unique_ptr<hal::CardReaderService> readers;
+  std::string reader;  // the kiosk's reader by name; empty: the first reader that holds a card
+  // The face camera is opened for a face attempt and closed after it: a provider and the device.
+  std::unique_ptr<hal::CameraProvider> cameras;
+  hal::CameraDevice face_camera;
+  hal::CameraMode face_camera_mode;
+  std::unique_ptr<hal::CardSurfaceScanner> scanner;  // reads 照合番号B from the card's printed face
+  std::unique_ptr<hal::UsbInventory> usb;            // what is plugged in (diagnostics)
+
+  // Services.
+  std::unique_ptr<hal::HttpsTransport> eligibility;  // the line to the eligibility service
+  std::unique_ptr<hal::ServiceProbe> service_probe;  // TCP/TLS facts of that line (diagnostics)
+  std::unique_ptr<hal::TerminalSigner> terminal;     // the terminal's key: signs attestations
+  std::unique_ptr<crypto::TrustStore> trust;         // JPKI trust anchors and CRLs
+  crypto::ValidationPolicy certificate_policy{90, 90, false};
+  std::unique_ptr<journal::Journal> journal;
+  std::unique_ptr<eligibility::ResultFileWriter> results;  // result files for the reception system
+  std::unique_ptr<face::FaceVerifier> face;                // the face models, loaded once
+
+  // Why a member is empty, or anything else the operator should know ("face authentication is
+  // off: models not found in ..."). One line each.
+  std::vector<std::string> notes;
+
+  // True when the face path can run: verifier, camera and card-surface scanner are all there.
+  bool face_ready() const { return face && cameras && scanner; }
+};
+
+// The members a board lacks, by name ("scanner", "eligibility", ...), in declaration order.
+std::vector<std::string> missing_members(const Board& board);
+
+// The members without which no reception can run at all (clock, readers, trust, journal,
+// results), by name: `kiosk run` refuses to start while any is missing.
+std::vector<std::string> missing_essentials(const Board& board);
+
+// Adds a note ("what: why").
+void note(Board& board, std::string_view what, std::string_view why);
+
+}  // namespace kiosk::core::board

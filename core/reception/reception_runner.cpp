@@ -1,0 +1,439 @@
+#include "core/reception/reception_runner.hpp"
+
+#include <atomic>
+#include <iostream>
+
+#include "core/card/card_error.hpp"
+#include "core/card/card_face_application.hpp"
+#include "core/crypto/digest.hpp"
+#include "core/crypto/errors.hpp"
+#include "core/eligibility/errors.hpp"
+#include "core/face/face_error.hpp"
+#include "core/verification/pin_authentication.hpp"
+
+namespace kiosk::core::reception {
+
+using namespace std::chrono_literals;
+namespace rx = core::reception;
+
+// The card of the current session, shared with the workers that use it. Card access is
+// serialised by `mutex`; destruction closes the channel.
+struct ReceptionRunner::CardContext {
+  std::mutex mutex;
+  std::unique_ptr<hal::CardChannel> channel;
+  std::unique_ptr<core::card::CardSession> session;
+  std::unique_ptr<core::card::JpkiApplication> jpki;
+  Bytes certificate_der;
+  std::unique_ptr<core::face::FaceSession> face;  // made on the first face attempt; wiped with the context
+
+  ~CardContext() {
+    face.reset();
+    core::card::secure_wipe(certificate_der.data(), certificate_der.size());
+  }
+};
+
+namespace {
+
+rx::FaceOutcome to_reception(core::face::FaceOutcome o) {
+  switch (o) {
+    case core::face::FaceOutcome::Matched: return rx::FaceOutcome::Matched;
+    case core::face::FaceOutcome::NotMatched: return rx::FaceOutcome::NotMatched;
+    case core::face::FaceOutcome::LivenessFailed: return rx::FaceOutcome::LivenessFailed;
+    case core::face::FaceOutcome::CameraLost: return rx::FaceOutcome::CameraLost;
+    case core::face::FaceOutcome::NoFace:
+    case core::face::FaceOutcome::PoorQuality:
+    case core::face::FaceOutcome::Cancelled: return rx::FaceOutcome::NoFaceInTime;
+  }
+  return rx::FaceOutcome::NotMatched;
+}
+
+rx::CardReadFailed card_failure(const std::exception& e) {
+  if (const auto* p = dynamic_cast<const core::card::CardProtocolError*>(&e)) {
+    if (p->failure() == core::card::CardFailure::NotMyNumberCard) return {rx::Message::NotMyNumberCard, p->what()};
+  }
+  return {rx::Message::Unreadable, e.what()};
+}
+
+bool card_left(const std::exception& e) {
+  const auto* c = dynamic_cast<const hal::CardError*>(&e);
+  return c != nullptr && (c->kind() == hal::CardErrorKind::CardRemoved || c->kind() == hal::CardErrorKind::ReaderGone);
+}
+
+}  // namespace
+
+ReceptionRunner::ReceptionRunner(board::Board& board, Frontend& frontend, Policy policy, RunnerOptions options)
+    : board_(board), frontend_(frontend), machine_(policy), options_(options) {
+  if (board_.eligibility && board_.clock) eligibility_.emplace(*board_.eligibility, *board_.clock);
+}
+
+ReceptionRunner::~ReceptionRunner() {
+  stop();
+  if (face_stop_) face_stop_->request_stop();
+  workers_.clear();  // jthreads join
+}
+
+void ReceptionRunner::post(core::reception::Event event) { post_for(0, std::move(event)); }
+
+void ReceptionRunner::post_for(std::uint64_t session, core::reception::Event event) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back({session, std::move(event)});
+  }
+  wake_.notify_one();
+}
+
+void ReceptionRunner::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+}
+
+core::reception::Step ReceptionRunner::step() const {
+  std::lock_guard lock(mutex_);
+  return step_;
+}
+
+bool ReceptionRunner::settled() const {
+  std::lock_guard lock(mutex_);
+  return queue_.empty() && !handling_ && busy_workers_.load() == 0;
+}
+
+std::uint64_t ReceptionRunner::activity() const {
+  std::lock_guard lock(mutex_);
+  return activity_;
+}
+
+std::chrono::system_clock::time_point ReceptionRunner::wall_now() const { return board_.clock->now(); }
+
+void ReceptionRunner::watch_cards(std::stop_token stop) {
+  hal::CardReaderService& readers = *board_.readers;
+  auto mine = [&](const std::string& reader) { return board_.reader.empty() || reader == board_.reader; };
+  bool first = true;
+  while (!stop.stop_requested()) {
+    try {
+      if (first) {  // a card already on the reader when the kiosk starts
+        first = false;
+        for (const auto& s : readers.status()) {
+          if (s.card_present && mine(s.name)) {
+            post(rx::CardPlaced{});
+            break;
+          }
+        }
+      }
+      for (const auto& e : readers.wait_for_events(300ms)) {
+        if (!mine(e.reader)) continue;
+        if (e.kind == hal::ReaderEventKind::CardInserted) post(rx::CardPlaced{});
+        if (e.kind == hal::ReaderEventKind::CardRemoved || e.kind == hal::ReaderEventKind::ReaderDetached) {
+          post(rx::CardRemoved{});
+        }
+      }
+    } catch (const hal::CardError& e) {
+      std::cerr << "[kiosk] card reader: " << e.what() << " (" << e.advice() << ")\n";
+      std::this_thread::sleep_for(500ms);
+    }
+  }
+}
+
+template <typename Work>
+void ReceptionRunner::in_background(Work work) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  busy_workers_.fetch_add(1);
+  workers_.push_back(std::jthread([this, work = std::move(work), done]() mutable {
+    work();
+    {
+      std::lock_guard lock(mutex_);
+      ++activity_;
+    }
+    done->store(true);
+    busy_workers_.fetch_sub(1);
+  }));
+  worker_done_.push_back(done);
+}
+
+void ReceptionRunner::reap_workers() {
+  for (std::size_t i = 0; i < workers_.size();) {
+    if (worker_done_[i]->load()) {
+      workers_.erase(workers_.begin() + static_cast<std::ptrdiff_t>(i));  // joins a finished thread
+      worker_done_.erase(worker_done_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
+}
+
+void ReceptionRunner::read_card() {
+  auto ctx = std::make_shared<CardContext>();
+  try {
+    std::string reader = board_.reader;
+    if (reader.empty()) {
+      const auto names = board_.readers->list_readers();
+      if (names.empty()) throw hal::CardError(hal::CardErrorKind::NoReader, "no reader");
+      reader = names.front();
+    }
+    ctx->channel = board_.readers->connect(reader);
+    ctx->session = std::make_unique<core::card::CardSession>(*ctx->channel);
+    ctx->jpki = std::make_unique<core::card::JpkiApplication>(*ctx->session);
+    const core::verification::CardCheck check =
+        core::verification::check_card(*ctx->jpki, *board_.trust, wall_now(), board_.certificate_policy);
+    ctx->certificate_der = check.certificate_der;
+    card_ = ctx;
+    const bool face_ready = board_.face_ready();
+    post_for(session_, rx::CardRead{check.token.kind, check.certificate.status, check.pin,
+                                    face_ready && check.token.kind == core::card::TokenKind::MyNumberCard});
+  } catch (const std::exception& e) {
+    if (!card_left(e)) post_for(session_, card_failure(e));
+  }
+}
+
+void ReceptionRunner::verify_pin(core::card::Secret pin) {
+  const auto ctx = card_;
+  if (!ctx) return;
+  try {
+    std::lock_guard lock(ctx->mutex);
+    if (ctx->session->current_application() != core::card::Application::Jpki) ctx->jpki->select();  // after a face attempt
+    const core::card::VerifyResult r = ctx->jpki->verify_auth_pin(pin);
+    post_for(session_, rx::PinChecked{r.outcome, r.tries_left});
+  } catch (const std::exception& e) {
+    if (!card_left(e)) post_for(session_, card_failure(e));
+  }
+}
+
+void ReceptionRunner::confirm(const rx::ConfirmEligibility& c) {
+  const auto ctx = card_;
+  const std::uint64_t session = session_;
+  if (!eligibility_ || !ctx) {
+    post_for(session, rx::ServiceFailed{true, "", "service-not-configured"});
+    return;
+  }
+  in_background([this, ctx, session, c] {
+    try {
+      std::lock_guard service(service_mutex_);
+      core::eligibility::Confirmation result;
+      switch (c.method) {
+        case rx::Method::Pin:
+          result = eligibility_->confirm_by_pin(ctx->certificate_der, [&ctx](ByteView nonce) {
+            std::lock_guard lock(ctx->mutex);
+            return ctx->jpki->sign_with_auth_key(core::crypto::sha256_digest_info(core::crypto::sha256(nonce)));
+          });
+          break;
+        case rx::Method::Face:
+        case rx::Method::Visual:
+          if (board_.terminal == nullptr || !c.evidence) {
+            post_for(session, rx::ServiceFailed{true, "", "terminal-key-not-configured"});
+            return;
+          }
+          if (const auto* face = std::get_if<core::eligibility::FaceMatchEvidence>(&*c.evidence)) {
+            result = eligibility_->confirm_by_face(ctx->certificate_der, *face, *board_.terminal);
+          } else {
+            result = eligibility_->confirm_by_visual_check(
+                ctx->certificate_der, std::get<core::eligibility::VisualCheckEvidence>(*c.evidence), *board_.terminal);
+          }
+          break;
+      }
+      post_for(session, rx::Confirmed{std::move(result)});
+    } catch (const core::eligibility::EligibilityError& e) {
+      post_for(session, rx::ServiceFailed{e.counter_fallback(), e.display_message(), e.code()});
+    } catch (const std::exception& e) {
+      if (card_left(e)) return;
+      if (dynamic_cast<const core::card::CardProtocolError*>(&e) != nullptr || dynamic_cast<const hal::CardError*>(&e) != nullptr) {
+        post_for(session, card_failure(e));
+      } else {
+        post_for(session, rx::ServiceFailed{true, "", std::string("internal: ") + e.what()});
+      }
+    }
+  });
+}
+
+void ReceptionRunner::register_card(const core::eligibility::RegistrationOffer& offer) {
+  const std::uint64_t session = session_;
+  in_background([this, session, offer] {
+    try {
+      std::lock_guard service(service_mutex_);
+      post_for(session, rx::Confirmed{eligibility_->register_for_insurance_use(offer)});
+    } catch (const core::eligibility::EligibilityError& e) {
+      post_for(session, rx::ServiceFailed{e.counter_fallback(), e.display_message(), e.code()});
+    } catch (const std::exception& e) {
+      post_for(session, rx::ServiceFailed{true, "", std::string("internal: ") + e.what()});
+    }
+  });
+}
+
+void ReceptionRunner::record_consent(const rx::RecordConsent& c) {
+  const std::uint64_t session = session_;
+  in_background([this, session, c] {
+    try {
+      std::lock_guard service(service_mutex_);
+      post_for(session, rx::Confirmed{eligibility_->record_consent(c.confirmation_id, c.choice)});
+    } catch (const core::eligibility::EligibilityError& e) {
+      post_for(session, rx::ServiceFailed{e.counter_fallback(), e.display_message(), e.code()});
+    } catch (const std::exception& e) {
+      post_for(session, rx::ServiceFailed{true, "", std::string("internal: ") + e.what()});
+    }
+  });
+}
+
+void ReceptionRunner::start_face() {
+  const auto ctx = card_;
+  const std::uint64_t session = session_;
+  if (!ctx || !board_.face_ready()) {
+    post_for(session, rx::FaceFinished{rx::FaceOutcome::CameraLost, {}});
+    return;
+  }
+  face_stop_ = std::make_unique<std::stop_source>();
+  const std::stop_token stop = face_stop_->get_token();
+  in_background([this, ctx, session, stop] {
+    try {
+      if (!ctx->face) {
+        // 照合番号B from the card surface opens the card photo.
+        core::card::Secret code_b;
+        board_.scanner->scan_code_b(10s, [&](std::string_view digits) {
+          for (char ch : digits) code_b.push_back(ch);
+        });
+        std::lock_guard lock(ctx->mutex);
+        core::card::CardFaceApplication card_face(*ctx->session);
+        card_face.select();
+        if (card_face.verify_code_b(code_b).outcome != core::card::VerifyOutcome::Verified) {
+          post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
+          return;
+        }
+        const core::card::CardFace record = card_face.read_card_face();
+        ctx->face = std::make_unique<core::face::FaceSession>(*board_.face, record.photo_jp2);
+      } else {
+        ctx->face->retry();
+      }
+      std::string last_guidance;
+      core::face::CameraLoopOptions options;
+      options.stop = stop;
+      options.on_progress = [&](const core::face::Progress& p) {
+        const std::string g = core::face::to_string(p.guidance);
+        if (g == last_guidance) return;
+        last_guidance = g;
+        post_for(session, rx::FaceGuidance{g});
+      };
+      // The face camera is open for this attempt only.
+      const std::unique_ptr<hal::Camera> camera = board_.cameras->open(board_.face_camera, board_.face_camera_mode);
+      const core::face::Decision d = core::face::run_attempt(*ctx->face, *camera, options);
+      if (d.outcome == core::face::FaceOutcome::Cancelled) return;
+      core::eligibility::FaceMatchEvidence evidence;
+      evidence.score = d.score;
+      evidence.threshold = d.threshold;
+      evidence.liveness = d.liveness_passed ? core::eligibility::Liveness::Passed : core::eligibility::Liveness::Failed;
+      evidence.model = board_.face->config().recognizer.model.filename().string();
+      post_for(session, rx::FaceFinished{to_reception(d.outcome), evidence});
+    } catch (const core::face::FaceError& e) {
+      post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
+    } catch (const hal::SurfaceScanError& e) {
+      post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
+    } catch (const hal::CameraError& e) {  // the face camera could not be opened
+      std::cerr << "[kiosk] face camera: " << e.what() << " (" << e.advice() << ")\n";
+      post_for(session, rx::FaceFinished{rx::FaceOutcome::CameraLost, {}});
+    } catch (const std::exception& e) {
+      if (!card_left(e)) post_for(session, card_failure(e));
+    }
+  });
+}
+
+void ReceptionRunner::end_session() {
+  if (face_stop_) face_stop_->request_stop();
+  card_.reset();  // workers that still run keep their own reference until they finish
+  ++session_;     // whatever they post now is dropped
+}
+
+void ReceptionRunner::execute(core::reception::Command& command) {
+  std::visit(
+      [&](auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, rx::Show>) {
+          frontend_.show(c.screen);
+        } else if constexpr (std::is_same_v<T, rx::ReadCard>) {
+          read_card();
+        } else if constexpr (std::is_same_v<T, rx::StartFaceCapture>) {
+          start_face();
+        } else if constexpr (std::is_same_v<T, rx::StopFaceCapture>) {
+          if (face_stop_) face_stop_->request_stop();
+        } else if constexpr (std::is_same_v<T, rx::VerifyPin>) {
+          verify_pin(std::move(c.pin));
+        } else if constexpr (std::is_same_v<T, rx::ConfirmEligibility>) {
+          confirm(c);
+        } else if constexpr (std::is_same_v<T, rx::RegisterForInsuranceUse>) {
+          register_card(c.offer);
+        } else if constexpr (std::is_same_v<T, rx::RecordConsent>) {
+          record_consent(c);
+        } else if constexpr (std::is_same_v<T, rx::WriteResult>) {
+          if (!board_.results) return;
+          try {
+            const auto file = board_.results->write(c.result);
+            std::cerr << "[kiosk] result file " << file.filename().string() << "\n";
+          } catch (const std::exception& e) {
+            std::cerr << "[kiosk] the result file could not be written: " << e.what() << "\n";
+            if (board_.journal) {
+              board_.journal->append({"system", "result-file-failed", "", e.what(), ""}, wall_now());
+            }
+          }
+        } else if constexpr (std::is_same_v<T, rx::JournalEntry>) {
+          if (!board_.journal) return;
+          try {
+            board_.journal->append({c.kind, c.event, c.method, c.outcome, c.message_code}, wall_now());
+          } catch (const std::exception& e) {
+            std::cerr << "[kiosk] journal entry not written: " << e.what() << "\n";
+          }
+        } else if constexpr (std::is_same_v<T, rx::EndSession>) {
+          end_session();
+        }
+      },
+      command);
+}
+
+void ReceptionRunner::run(int patients) {
+  card_watcher_ = std::jthread([this](std::stop_token stop) { watch_cards(stop); });
+  frontend_.start([this](rx::Event e) { post(std::move(e)); });
+  frontend_.show(machine_.screen());
+  int served = 0;
+  for (;;) {
+    Queued next{0, rx::Tick{}};
+    {
+      std::unique_lock lock(mutex_);
+      const auto ready = [&] { return stopping_ || !queue_.empty(); };
+      if (options_.tick_interval.count() > 0) {
+        wake_.wait_for(lock, options_.tick_interval, ready);
+      } else {
+        wake_.wait(lock, ready);
+      }
+      if (stopping_) break;
+      if (!queue_.empty()) {
+        next = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      handling_ = true;
+    }
+    if (next.session != 0 && next.session != session_) {  // from a session that ended
+      std::lock_guard lock(mutex_);
+      handling_ = false;
+      ++activity_;
+      continue;
+    }
+    const auto now = board_.clock->monotonic();
+    if (auto* tick = std::get_if<rx::Tick>(&next.event)) tick->now = now;
+    const rx::Step before = machine_.step();
+    auto commands = machine_.handle(std::move(next.event), now);
+    for (auto& c : commands) execute(c);
+    const rx::Step after = machine_.step();
+    reap_workers();
+    {
+      std::lock_guard lock(mutex_);
+      step_ = after;
+      handling_ = false;
+      ++activity_;
+    }
+    if (before != rx::Step::Idle && after == rx::Step::Idle && patients > 0 && ++served >= patients) break;
+  }
+  card_watcher_.request_stop();
+  board_.readers->cancel();
+  card_watcher_ = {};
+  if (face_stop_) face_stop_->request_stop();
+  frontend_.stop();
+}
+
+}  // namespace kiosk::core::reception

@@ -1,0 +1,93 @@
+#include "firmware/kiosk/hardware_board.hpp"
+
+#include <exception>
+#include <filesystem>
+
+#include "drivers/camera/v4l2_camera.hpp"
+#include "drivers/https/https_client_transport.hpp"
+#include "drivers/https/terminal_key_signer.hpp"
+#include "drivers/https/tls_service_probe.hpp"
+#include "drivers/pcsc/pcsc_reader_service.hpp"
+#include "drivers/system/system_clock.hpp"
+#include "drivers/usb/libusb_inventory.hpp"
+
+namespace kiosk::firmware::kiosk {
+
+namespace board = core::board;
+
+namespace {
+
+drivers::https::HttpsTransportConfig service_line(const KioskConfig& c) {
+  drivers::https::HttpsTransportConfig tls;
+  tls.host = c.eligibility_host;
+  tls.port = c.eligibility_port;
+  tls.ca_certificate = c.eligibility_ca_certificate;
+  tls.client_certificate = c.terminal_certificate;
+  tls.client_key = c.terminal_key;
+  return tls;
+}
+
+// Runs `make`; an exception becomes a note on the board instead (the member stays empty).
+template <typename Make>
+void try_fill(board::Board& b, const char* what, Make make) {
+  try {
+    make();
+  } catch (const std::exception& e) {
+    board::note(b, what, e.what());
+  }
+}
+
+}  // namespace
+
+board::Board hardware_board(const KioskConfig& c, BoardUse use) {
+  board::Board b;
+  b.kind = "hardware";
+  b.terminal_id = c.terminal_id;
+  b.clock = std::make_unique<drivers::system::SystemClock>();
+  b.readers = std::make_unique<drivers::pcsc::PcscReaderService>();
+  b.reader = c.reader;
+  b.certificate_policy = {c.expiry_warning_days, c.grace_days_after_expiry, false};
+
+  try_fill(b, "JPKI trust anchors", [&] {
+    auto trust = std::make_unique<core::crypto::TrustStore>();
+    trust->add_directory(c.jpki_ca_dir);
+    b.trust = std::move(trust);
+  });
+  try_fill(b, "USB inventory", [&] { b.usb = std::make_unique<drivers::usb::LibusbInventory>(); });
+
+  if (c.eligibility_host.empty()) {
+    board::note(b, "eligibility service", "not configured (eligibility.host): patients are sent to the counter");
+  } else {
+    const auto tls = service_line(c);
+    b.service_probe = std::make_unique<drivers::https::TlsServiceProbe>(tls);
+    try_fill(b, "eligibility service", [&] { b.eligibility = std::make_unique<drivers::https::HttpsClientTransport>(tls); });
+    try_fill(b, "terminal key", [&] {
+      b.terminal = std::make_unique<drivers::https::TerminalKeySigner>(drivers::https::TerminalKeySigner::from_pem_file(c.terminal_key));
+    });
+  }
+
+  if (c.face_enabled) {
+    b.cameras = std::make_unique<drivers::camera::V4l2CameraProvider>();
+    b.face_camera = hal::CameraDevice::path(c.camera);
+    if (use == BoardUse::Reception) {
+      try_fill(b, "face authentication", [&] { b.face = std::make_unique<core::face::FaceVerifier>(face_config(c)); });
+    }
+    board::note(b, "card-surface scanner", "no scanner driver on this build: face authentication is not offered");
+  } else {
+    board::note(b, "face authentication", "switched off (face.enabled false)");
+  }
+
+  if (use == BoardUse::Reception) {
+    try_fill(b, "journal", [&] {
+      std::filesystem::create_directories(c.data_dir);
+      b.journal = std::make_unique<core::journal::Journal>(core::journal::Journal::open(c.journal(), c.terminal_id));
+    });
+    try_fill(b, "result outbox", [&] {
+      std::filesystem::create_directories(c.result_outbox());
+      b.results = std::make_unique<core::eligibility::ResultFileWriter>(c.result_outbox());
+    });
+  }
+  return b;
+}
+
+}  // namespace kiosk::firmware::kiosk

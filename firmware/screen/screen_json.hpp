@@ -1,0 +1,36 @@
+// The kiosk screen as JSON, for the browser page (firmware/screen/web/kiosk.js) and staff views.
+//
+// {
+//   "step": "pin-entry",                          core::reception::to_string(Step)
+//   "message": {"code": "K110", "key": "pin.wrong"} | null      core::reception::info(Message)
+//   "methods": ["face", "pin"],                   MethodChoice: the buttons offered
+//   "tries_left": 2 | null,                       PinEntry
+//   "guidance": "move-closer" | null,             FaceCapture: text key face.guidance.<guidance>
+//   "service_message": "..." | null,              the service's own text, shown as it is
+//   "medical_information_viewing_suspended": false,
+//   "result": {"validity": "valid", "validity_code": 1, "validity_label": "有効",
+//              "insurer_name": "...", "contribution_ratio": "030", "contribution_percent": 30} | null,
+//   "timeout_seconds": 60                         0: no time-out
+// }
+// Nothing else of the patient is in a screen (no name, no number, never a PIN).
+#pragma once
+
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "core/eligibility/result.hpp"
+#include "core/reception/reception_machine.hpp"
+
+namespace kiosk::firmware::screen {
+
+// "valid", "invalid", "invalid-newer-qualification", "no-qualification", "multiple-matches",
+// "valid-unregistered": the page shows the text with the key result.validity.<name>.
+const char* validity_name(core::eligibility::QualificationValidity v);
+
+// "030" -> 30; nullopt unless three digits and at most 100.
+std::optional<int> contribution_percent(const std::string& ratio);
+
+nlohmann::json screen_to_json(const core::reception::Screen& screen);
+
+}  // namespace kiosk::firmware::screen

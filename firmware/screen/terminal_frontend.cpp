@@ -1,0 +1,198 @@
+#include "firmware/screen/terminal_frontend.hpp"
+
+#include <poll.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "core/card/secret.hpp"
+
+namespace kiosk::firmware::screen {
+namespace rx = core::reception;
+namespace {
+
+enum class LineResult { Line, Stopped, Closed };
+
+// Reads one line into `line` (at most Secret::kCapacity characters kept), polling so that a
+// stop request ends the wait.
+LineResult read_line(int fd, core::card::Secret& line, const std::stop_token& stop) {
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, 200);
+    if (stop.stop_requested()) return LineResult::Stopped;
+    if (ready <= 0) continue;
+    char c = 0;
+    const ssize_t n = ::read(fd, &c, 1);
+    if (n <= 0) return LineResult::Closed;
+    if (c == '\n') return LineResult::Line;
+    if (c == '\r') continue;
+    if (line.size() < core::card::Secret::kCapacity) line.push_back(c);
+  }
+}
+
+std::string as_text(const core::card::Secret& s) { return std::string(s.bytes().begin(), s.bytes().end()); }
+
+}  // namespace
+
+TerminalFrontend::TerminalFrontend(int input_fd, std::ostream& out, nlohmann::json texts)
+    : fd_(input_fd), out_(out), texts_(std::move(texts)) {}
+
+TerminalFrontend::~TerminalFrontend() { stop(); }
+
+std::string TerminalFrontend::text(const std::string& key) const {
+  const auto it = texts_.find(key);
+  return it != texts_.end() && it->is_string() ? it->get<std::string>() : key;
+}
+
+void TerminalFrontend::start(core::reception::EventSink sink) {
+  sink_ = std::move(sink);
+  reader_ = std::jthread([this](std::stop_token stop) { read_input(stop); });
+}
+
+void TerminalFrontend::stop() {
+  if (reader_.joinable()) {
+    reader_.request_stop();
+    screen_changed_.notify_all();
+    reader_.join();
+  }
+}
+
+void TerminalFrontend::show(const rx::Screen& s) {
+  {
+    std::lock_guard lock(mutex_);
+    screen_ = s;
+    ++generation_;
+  }
+  screen_changed_.notify_all();
+  const rx::MessageInfo m = rx::info(s.message);
+  std::string note;
+  if (s.message != rx::Message::None) note = "【" + std::string(m.code) + "】 " + text(m.key);
+  switch (s.step) {
+    case rx::Step::Idle:
+      out_ << "[kiosk] マイナンバーカードを置いてください / Please place your My Number card on the reader\n";
+      break;
+    case rx::Step::ReadingCard:
+      out_ << "[kiosk] reading the card...\n";
+      break;
+    case rx::Step::MethodChoice: {
+      if (!note.empty()) out_ << "[kiosk] " << note << "\n";
+      out_ << "[kiosk] choose:";
+      for (const auto method : s.methods) {
+        out_ << (method == rx::Method::Face ? "  [f] face" : method == rx::Method::Pin ? "  [p] PIN" : "  [v] staff visual check");
+      }
+      out_ << "  [c] cancel\n";
+      break;
+    }
+    case rx::Step::FaceCapture:
+      out_ << "[kiosk] look at the camera" << (s.guidance.empty() ? "" : " (" + s.guidance + ")") << "\n";
+      break;
+    case rx::Step::PinEntry:
+      if (!note.empty()) out_ << "[kiosk] " << note << "\n";
+      out_ << "[kiosk] 残り回数 / tries left: " << s.tries_left << "\n"
+           << "[kiosk] 暗証番号（4桁）を入力してください / Enter your 4-digit PIN ([c] cancels):\n";
+      break;
+    case rx::Step::VisualCheck:
+      out_ << "[kiosk] staff: compare the patient with the card photo: [y] same person  [n] not\n";
+      break;
+    case rx::Step::Confirming:
+      out_ << "[kiosk] checking...\n";
+      break;
+    case rx::Step::Registration:
+      out_ << "[kiosk] " << note << (s.service_message.empty() ? "" : " " + s.service_message) << "  [y] register  [n] no\n";
+      break;
+    case rx::Step::Consent:
+      out_ << "[kiosk] share your medical information (medication, check-ups, treatment, operations) with this "
+              "clinic? [y] yes  [n] no\n";
+      break;
+    case rx::Step::Prescription:
+      out_ << "[kiosk] prescription: [e] electronic  [p] paper\n";
+      break;
+    case rx::Step::Result:
+      out_ << "[kiosk] result: "
+           << (s.validity ? std::string(core::eligibility::label(*s.validity)) : std::string("no result"));
+      if (!s.insurer_name.empty()) out_ << ", " << s.insurer_name;
+      if (!s.contribution_ratio.empty()) out_ << ", contribution " << s.contribution_ratio;
+      if (s.medical_information_viewing_suspended) out_ << ", medical information viewing suspended";
+      if (!s.service_message.empty()) out_ << " (" << s.service_message << ")";
+      out_ << "  [enter] OK\n";
+      break;
+    case rx::Step::Notice:
+      out_ << "[kiosk] " << note << (s.service_message.empty() ? "" : " " + s.service_message) << "  [enter] OK\n";
+      break;
+    case rx::Step::RemoveCard:
+      out_ << "[kiosk] カードをお取りください / Please take your card\n";
+      break;
+  }
+  out_ << std::flush;
+}
+
+namespace {
+// Screens that take an answer; on the others typed lines wait (so a script can be piped in).
+bool asks(rx::Step s) {
+  switch (s) {
+    case rx::Step::MethodChoice:
+    case rx::Step::PinEntry:
+    case rx::Step::VisualCheck:
+    case rx::Step::Registration:
+    case rx::Step::Consent:
+    case rx::Step::Prescription:
+    case rx::Step::Result:
+    case rx::Step::Notice: return true;
+    default: return false;
+  }
+}
+}  // namespace
+
+void TerminalFrontend::read_input(std::stop_token stop) {
+  std::uint64_t answered = 0;  // the screen generation the last accepted line answered
+  for (;;) {
+    rx::Step step;
+    {
+      std::unique_lock lock(mutex_);
+      screen_changed_.wait(lock, [&] { return stop.stop_requested() || (generation_ != answered && asks(screen_.step)); });
+      if (stop.stop_requested()) return;
+      step = screen_.step;
+      answered = generation_;
+    }
+    core::card::Secret line;
+    LineResult r;
+    {
+      const EchoOff quiet = step == rx::Step::PinEntry ? EchoOff(fd_) : EchoOff(-1);
+      r = read_line(fd_, line, stop);
+    }
+    if (r != LineResult::Line) return;
+    {
+      std::lock_guard lock(mutex_);
+      step = screen_.step;  // the screen may have changed while the line was typed
+    }
+    if (step == rx::Step::PinEntry) {
+      if (line.size() == 1 && line.bytes()[0] == 'c') {
+        sink_(rx::Cancelled{});
+      } else {
+        sink_(rx::PinTyped{std::move(line)});  // the machine ignores anything but 4 digits
+      }
+      continue;
+    }
+    const std::string word = as_text(line);
+    line.clear();
+    if (word == "c") {
+      sink_(rx::Cancelled{});
+    } else if (step == rx::Step::MethodChoice && (word == "f" || word == "p" || word == "v")) {
+      sink_(rx::MethodChosen{word == "f" ? rx::Method::Face : word == "p" ? rx::Method::Pin : rx::Method::Visual});
+    } else if ((step == rx::Step::Registration || step == rx::Step::Consent) && (word == "y" || word == "n")) {
+      sink_(rx::Answered{word == "y"});
+    } else if (step == rx::Step::VisualCheck && (word == "y" || word == "n")) {
+      sink_(rx::VisualChecked{word == "y", "terminal-staff"});
+    } else if (step == rx::Step::Prescription && (word == "e" || word == "p")) {
+      sink_(rx::PrescriptionChosen{word == "e" ? core::eligibility::PrescriptionIssue::Electronic
+                                               : core::eligibility::PrescriptionIssue::Paper});
+    } else if (step == rx::Step::Result || step == rx::Step::Notice) {
+      sink_(rx::Acknowledged{});
+    } else {
+      out_ << "[kiosk] (not an answer here: '" << word << "')\n" << std::flush;
+      std::lock_guard lock(mutex_);
+      --answered;  // read again on the same screen
+    }
+  }
+}
+
+}  // namespace kiosk::firmware::screen

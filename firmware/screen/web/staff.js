@@ -1,0 +1,283 @@
+// The staff pages (firmware/screen/web_frontend.hpp, "Staff side"): a passcode pad to log in,
+// visual-check mode with its remaining time and the confirmation of a waiting check, the
+// reception desk (today's receptions, live by /staff/desk/events) and the diagnostics report.
+// The session is an HttpOnly cookie: this script never sees it. The passcode is kept only while
+// it is typed and leaves in one POST.
+(() => {
+  'use strict';
+
+  const LANGS = ['ja', 'en', 'zh-Hans', 'zh-Hant', 'ko', 'vi', 'pt-BR'];
+  const REFRESH_MS = 1000;
+  const strings = {};
+  let lang = 'ja';
+  let page = location.pathname === '/desk' ? 'desk' : 'visual';
+  let status = null;      // the last /staff/status answer, null: logged out
+  let passcode = [];      // the characters typed so far
+  let staffId = '';
+  let loginNote = null;   // [key, params] shown under the pad
+  let deskRows = [];
+  let deskSince = '';
+  let desk = null;        // the EventSource of the desk
+  let diagnostics = null; // the last report, or [key] when it could not be had
+  let statusTimer = 0;
+
+  function t(key, params) {
+    const text = (strings[lang] || {})[key];
+    if (typeof text !== 'string' || text === '') {
+      document.body.dataset.missing = String(Number(document.body.dataset.missing) + 1);
+      return '\u27e6' + key + '\u27e7';
+    }
+    return params ? text.replace(/\{([a-z_]+)\}/g, (m, n) => (n in params ? String(params[n]) : m)) : text;
+  }
+
+  function node(tag, cls, ...children) {
+    const n = document.createElement(tag);
+    if (cls) n.className = cls;
+    for (const c of children.flat()) if (c !== null && c !== undefined) n.append(c instanceof Node ? c : String(c));
+    return n;
+  }
+
+  function button(cls, key, onClick, params) {
+    const b = node('button', cls, t(key, params));
+    b.type = 'button';
+    b.dataset.key = key;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  async function call(method, path, body) {
+    const init = { method, headers: {}, cache: 'no-store', credentials: 'same-origin' };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, init);
+    let json = null;
+    try { json = await response.json(); } catch (e) { json = null; }
+    return { status: response.status, json };
+  }
+
+  // ---- session ----
+  async function refreshStatus() {
+    try {
+      const r = await call('GET', '/staff/status');
+      if (r.status === 200) {
+        status = r.json;
+      } else {
+        if (r.status === 503) loginNote = ['staff.login.unavailable'];
+        loggedOut();
+      }
+    } catch (e) {
+      loginNote = ['staff.error'];
+    }
+    render();
+  }
+
+  function loggedOut() {
+    status = null;
+    if (desk) { desk.close(); desk = null; }
+  }
+
+  async function login() {
+    const typed = passcode.join('');
+    passcode = [];
+    try {
+      const r = await call('POST', '/staff/login', { staff_id: staffId, passcode: typed });
+      if (r.status === 200) {
+        loginNote = null;
+        await refreshStatus();
+        if (page === 'desk') openDesk();
+        return;
+      }
+      if (r.status === 429) loginNote = ['staff.login.locked', { minutes: Math.ceil((r.json.retry_after_seconds || 60) / 60) }];
+      else if (r.status === 503) loginNote = ['staff.login.unavailable'];
+      else loginNote = ['staff.login.wrong'];
+    } catch (e) {
+      loginNote = ['staff.error'];
+    }
+    render();
+  }
+
+  async function logout() {
+    try { await call('POST', '/staff/logout'); } catch (e) { /* the session ends by itself */ }
+    loggedOut();
+    render();
+  }
+
+  // ---- actions ----
+  async function switchVisual(on) {
+    const r = await call('POST', '/staff/visual-check', { on });
+    if (r.status === 200) status = r.json; else if (r.status === 401) loggedOut();
+    render();
+  }
+
+  async function confirmVisual(confirmed) {
+    const r = await call('POST', '/staff/visual-confirm', { confirmed });
+    if (r.status === 401) loggedOut();
+    await refreshStatus();
+  }
+
+  function openDesk() {
+    if (desk || !status) return;
+    desk = new EventSource('/staff/desk/events');
+    desk.addEventListener('desk', (e) => {
+      const update = JSON.parse(e.data);
+      if (update.reset) deskRows = [];
+      deskSince = update.since;
+      deskRows = deskRows.concat(update.rows);
+      if (page === 'desk') render();
+    });
+    desk.onerror = () => { if (desk && desk.readyState === EventSource.CLOSED) { desk = null; refreshStatus(); } };
+  }
+
+  async function runDiagnostics() {
+    diagnostics = ['staff.diag.running'];
+    render();
+    try {
+      const r = await call('GET', '/staff/diagnostics');
+      diagnostics = r.status === 200 ? r.json : r.status === 401 ? null : ['staff.diag.unavailable'];
+      if (r.status === 401) loggedOut();
+    } catch (e) {
+      diagnostics = ['staff.error'];
+    }
+    render();
+  }
+
+  // ---- pages ----
+  function loginPage() {
+    const id = node('input', 'staff-id');
+    id.id = 'staff-id';
+    id.autocomplete = 'username';
+    id.value = staffId;
+    id.setAttribute('aria-label', t('staff.login.id'));
+    id.addEventListener('input', () => { staffId = id.value; });
+    const dots = node('div', 'dots', passcode.map(() => node('span', 'dot dot-filled')));
+    dots.id = 'passcode-dots';
+    const pad = node('div', 'keypad');
+    for (const d of ['1', '2', '3', '4', '5', '6', '7', '8', '9']) pad.append(digit(d));
+    pad.append(button('key key-fn', 'staff.login.clear', () => { passcode = []; render(); }));
+    pad.append(digit('0'));
+    pad.append(button('key key-fn', 'staff.login.back', () => { passcode.pop(); render(); }));
+    const submit = button('btn btn-primary', 'staff.login.submit', login);
+    submit.id = 'staff-login';
+    return node('section', 'screen staff-login',
+      node('h1', 'title', t('staff.login.title')),
+      node('label', 'staff-label', t('staff.login.id')), id,
+      node('label', 'staff-label', t('staff.login.passcode')), dots, pad, submit,
+      loginNote ? node('p', 'staff-note', t(loginNote[0], loginNote[1])) : null);
+  }
+
+  function digit(d) {
+    const b = node('button', 'key', d);
+    b.type = 'button';
+    b.dataset.digit = d;
+    b.addEventListener('click', () => { if (passcode.length < 32) passcode.push(d); render(); });
+    return b;
+  }
+
+  function visualPage() {
+    const v = status.visual_check;
+    const minutes = Math.ceil(v.seconds_left / 60);
+    const state = v.on
+      ? node('p', 'staff-state on', t('staff.visual.on', { minutes, staff: v.staff_id }))
+      : node('p', 'staff-state off', t('staff.visual.off'));
+    state.id = 'visual-state';
+    const toggle = v.on ? button('btn', 'staff.visual.disable', () => switchVisual(false))
+                        : button('btn btn-primary', 'staff.visual.enable', () => switchVisual(true));
+    toggle.id = 'visual-toggle';
+    const waiting = status.step === 'visual-check'
+      ? node('div', 'staff-waiting', node('p', 'lead', t('staff.visual.waiting')),
+        node('div', 'choices',
+          withId(button('btn btn-primary', 'staff.visual.confirm', () => confirmVisual(true)), 'visual-confirm'),
+          withId(button('btn', 'staff.visual.decline', () => confirmVisual(false)), 'visual-decline')))
+      : null;
+    return node('section', 'screen staff-visual', node('h1', 'title', t('staff.visual.title')), state, toggle, waiting);
+  }
+
+  function withId(n, id) { n.id = id; return n; }
+
+  function deskPage() {
+    openDesk();
+    const head = node('tr', null, ['staff.desk.time', 'staff.desk.method', 'staff.desk.status', 'staff.desk.code',
+      'staff.desk.outcome'].map((k) => node('th', null, t(k))));
+    const rows = deskRows.slice().reverse().map((r) => {
+      const tr = node('tr', r.completed ? 'done' : 'ended',
+        node('td', null, r.time),
+        node('td', null, r.method ? t('method.' + r.method) : ''),
+        node('td', null, t(r.completed ? 'staff.desk.completed' : 'staff.desk.not_completed')),
+        node('td', null, r.message_code ? '\u3010' + r.message_code + '\u3011' : ''),
+        node('td', null, r.outcome));
+      tr.dataset.event = r.event;
+      return tr;
+    });
+    const table = node('table', 'desk-table', node('thead', null, head), node('tbody', null, rows));
+    table.id = 'desk-table';
+    return node('section', 'screen staff-desk', node('h1', 'title', t('staff.desk.title')),
+      deskSince ? node('p', 'staff-since', t('staff.desk.since', { date: deskSince.slice(0, 10) })) : null,
+      deskRows.length ? table : node('p', 'staff-note', t('staff.desk.empty')));
+  }
+
+  function diagPage() {
+    const run = withId(button('btn btn-primary', 'staff.diag.run', runDiagnostics), 'diag-run');
+    let body = null;
+    if (Array.isArray(diagnostics)) {
+      body = node('p', 'staff-note', t(diagnostics[0]));
+    } else if (diagnostics) {
+      const rows = (diagnostics.checks || []).map((c) => {
+        const tr = node('tr', 'diag-' + String(c.result).toLowerCase(), node('td', null, c.area), node('td', null, c.check),
+          node('td', null, c.result), node('td', null, c.measured), node('td', null, c.action));
+        return tr;
+      });
+      const head = node('tr', null, ['staff.diag.area', 'staff.diag.check', 'staff.diag.result', 'staff.diag.measured',
+        'staff.diag.action'].map((k) => node('th', null, t(k))));
+      body = node('div', null, withId(node('p', 'staff-state', t('staff.diag.overall', { result: diagnostics.overall })), 'diag-overall'),
+        node('table', 'desk-table', node('thead', null, head), node('tbody', null, rows)));
+    }
+    return node('section', 'screen staff-diag', node('h1', 'title', t('staff.diag.title')), run, body);
+  }
+
+  const PAGES = { visual: ['staff.nav.visual', visualPage], desk: ['staff.nav.desk', deskPage], diag: ['staff.nav.diag', diagPage] };
+
+  function render() {
+    document.documentElement.lang = lang;
+    document.title = t('staff.title');
+    document.body.dataset.page = status ? page : 'login';
+    document.getElementById('brand').replaceChildren(t('staff.title'));
+    const nav = document.getElementById('nav');
+    nav.replaceChildren();
+    if (status) {
+      for (const [name, [key]] of Object.entries(PAGES)) {
+        const b = button(name === page ? 'tool active' : 'tool', key, () => { page = name; render(); });
+        b.id = 'nav-' + name;
+        nav.append(b);
+      }
+      nav.append(node('span', 'staff-who', t('staff.session.who', { staff: status.staff_id, minutes: Math.ceil(status.session_seconds / 60) })));
+      nav.append(withId(button('tool', 'staff.logout', logout), 'staff-logout'));
+    }
+    document.getElementById('main').replaceChildren(status ? PAGES[page][1]() : loginPage());
+    const bar = document.getElementById('langbar');
+    bar.replaceChildren(...LANGS.map((l) => {
+      const b = node('button', l === lang ? 'lang active' : 'lang', (strings[l] || {})['lang.native_name'] || l);
+      b.type = 'button';
+      b.dataset.value = l;
+      b.addEventListener('click', () => { lang = l; render(); });
+      return b;
+    }));
+  }
+
+  async function start() {
+    await Promise.all(LANGS.map(async (l) => {
+      try {
+        const r = await fetch('i18n/' + l + '.json', { cache: 'no-store' });
+        strings[l] = await r.json();
+      } catch (e) {
+        strings[l] = {};
+      }
+    }));
+    await refreshStatus();
+    clearInterval(statusTimer);
+    statusTimer = setInterval(() => { if (status) refreshStatus(); }, REFRESH_MS);
+  }
+
+  document.addEventListener('DOMContentLoaded', start);
+})();

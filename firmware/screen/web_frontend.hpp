@@ -1,0 +1,100 @@
+// The kiosk screen in a browser: an HTTP server on loopback that serves the kiosk page
+// (firmware/screen/web/), pushes every screen to it by Server-Sent Events and turns the
+// patient's touches into reception events.
+//
+//   GET  /              the page (index.html); other files of the web directory by their path
+//   GET  /events        text/event-stream: "event: screen" with screen_to_json() as data, the
+//                       current screen at once, then every new one (the newest wins: a slow
+//                       client skips screens it has not fetched yet, never shows a stale one)
+//   POST /input         application/json, one of
+//                         {"type":"method","value":"face"|"pin"|"visual"}       MethodChosen
+//                         {"type":"pin","value":"1234"}                         PinTyped
+//                         {"type":"answer","value":true|false}                  Answered
+//                         {"type":"prescription","value":"electronic"|"paper"}  PrescriptionChosen
+//                         {"type":"ack"}                                        Acknowledged
+//                         {"type":"cancel"}                                     Cancelled
+//                       200 {"ok":true}; 400 {"error":...} for anything else; 409 when the
+//                       screen on show takes no such input (the page was behind)
+//   GET  /healthz       {"status":"ok","step":...,"event_clients":n}
+//
+// Staff side (pages /staff and /desk; every /staff/* call but login needs a staff session, given
+// at login as the HttpOnly SameSite=Strict cookie "kiosk_staff" or sent as "Authorization:
+// Bearer <token>"; 401 {"error":...} without one):
+//   POST /staff/login          {"staff_id":"staff-07","passcode":"..."} -> 200 {"staff_id","session_seconds"}
+//                              401 wrong id or passcode, 429 {"retry_after_seconds"} locked out,
+//                              503 no staff accounts configured
+//   POST /staff/logout         ends the session
+//   GET  /staff/status         {"staff_id","session_seconds","step",
+//                               "visual_check":{"on":bool,"seconds_left":n,"staff_id":...}}
+//   POST /staff/visual-check   {"on":true|false}: StaffVisualCheckMode with this staff id (time-limited)
+//   POST /staff/visual-confirm {"confirmed":true|false}: VisualChecked on the visual-check screen (409 elsewhere)
+//   GET  /staff/desk           today's receptions (desk_rows()), {"since": "...", "rows": [...]}
+//   GET  /staff/desk/events    text/event-stream "event: desk" {"reset":bool,"rows":[...]}: today's rows
+//                              first, then the new ones as they are journaled; ends with the session
+//   GET  /staff/diagnostics    the diagnostics report (WebFrontendConfig::diagnostics), 503 without one
+//
+// Only 127.0.0.1 is bound, and requests must name it (or localhost) in Host, so a web page
+// elsewhere cannot reach the kiosk through DNS rebinding. The PIN is read into a fixed buffer,
+// moved into a core::card::Secret and wiped; it is never logged, echoed or put into a screen.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/journal/journal.hpp"
+#include "core/reception/frontend.hpp"
+#include "firmware/staff/staff_auth.hpp"
+
+namespace kiosk::firmware::screen {
+
+// The page's files as built: the source tree's firmware/screen/web (compile-time KIOSK_WEB_DIR).
+std::filesystem::path default_web_dir();
+
+struct WebFrontendConfig {
+  int port = 0;                      // 0: any free port (see WebFrontend::port())
+  std::filesystem::path web_dir;     // empty: default_web_dir()
+  std::size_t max_event_clients = 8;         // more get 503
+  std::chrono::milliseconds keepalive{10000};  // an SSE comment this often finds dead clients
+  // Staff side. Without `staff` the staff calls answer 503 (no accounts configured).
+  std::shared_ptr<firmware::staff::StaffAuthenticator> staff;
+  const core::journal::Journal* journal = nullptr;  // the desk's source; none: an empty desk
+  std::function<nlohmann::json()> diagnostics;  // the report of `kiosk diag` (core/diagnostics/report.hpp to_json())
+  std::chrono::milliseconds desk_poll{1000};    // how often the desk stream looks for new entries
+};
+
+// The reception desk's rows: the journal's reception entries that end a reception (completed,
+// refused, timed out, cancelled, card removed, ...), each {"id","time" (local HH:MM:SS),"event",
+// "method","outcome","message_code","completed"}. Nothing else of the patient is in a row.
+nlohmann::json desk_rows(const std::vector<core::journal::Record>& records);
+
+class WebFrontend final : public core::reception::Frontend {
+ public:
+  explicit WebFrontend(WebFrontendConfig config = {});
+  ~WebFrontend() override;  // stops
+  WebFrontend(const WebFrontend&) = delete;
+  WebFrontend& operator=(const WebFrontend&) = delete;
+
+  // Binds 127.0.0.1 and serves on a thread of its own; throws std::runtime_error when the port
+  // cannot be bound or the web directory has no index.html. Once only.
+  void start(core::reception::EventSink sink) override;
+  // Thread-safe; may be called before start() (the screen is kept for the first client).
+  void show(const core::reception::Screen& screen) override;
+  // Ends the event streams and the server; returns promptly with clients connected. Idempotent.
+  void stop() override;
+
+  int port() const;         // the bound port (0 before start)
+  std::string url() const;  // "http://127.0.0.1:<port>/"
+  std::size_t event_clients() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kiosk::firmware::screen

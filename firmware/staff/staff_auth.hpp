@@ -1,0 +1,110 @@
+// Staff authentication at the kiosk: passcodes of the configured staff accounts, a lockout after
+// repeated failures, and short staff sessions (the kiosk screen's staff pages use them).
+//
+// Stored passcode format (the `staff.accounts[].passcode_hash` of the configuration, made by
+// `kiosk staff-passcode`): "pbkdf2-sha256$<iterations>$<salt, hex>$<derived key, hex>", PBKDF2 with
+// HMAC-SHA-256 (OpenSSL PKCS5_PBKDF2_HMAC), 16-byte random salt, 32-byte key; compared in
+// constant time (CRYPTO_memcmp). Passcodes only ever live in core::card::Secret.
+//
+// Lockout: `max_failures` wrong passcodes in a row (any staff id, known or not) lock every staff
+// login for `lockout`; a good passcode resets the count. Every login, failure, lockout and logout
+// is journaled (kind "staff") with the staff id as typed, never the passcode.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/card/secret.hpp"
+#include "core/journal/journal.hpp"
+
+namespace kiosk::firmware::staff {
+
+inline constexpr int kDefaultPasscodeIterations = 600'000;  // OWASP 2023 for PBKDF2-HMAC-SHA256
+inline constexpr int kMinPasscodeIterations = 1'000;
+inline constexpr int kMaxPasscodeIterations = 10'000'000;
+
+// The stored form of `passcode` with a fresh random salt. Throws std::invalid_argument for an
+// empty passcode or an iteration count outside [kMin, kMax]; core::crypto::CryptoError if OpenSSL fails.
+std::string hash_passcode(const core::card::Secret& passcode, int iterations = kDefaultPasscodeIterations);
+
+// Whether `stored` is a well-formed passcode hash; the reason when not (for configuration errors).
+std::optional<std::string> passcode_hash_problem(std::string_view stored);
+
+// True when `passcode` matches `stored`; false for a malformed `stored` as well.
+bool verify_passcode(const core::card::Secret& passcode, std::string_view stored);
+
+struct StaffAccount {
+  std::string id;             // shown in the journal ("staff-07"); no personal names needed
+  std::string passcode_hash;  // hash_passcode()
+};
+
+struct StaffPolicy {
+  int max_failures = 5;                       // wrong passcodes in a row before the lockout
+  std::chrono::seconds lockout{15 * 60};      // how long logins are refused after that
+  std::chrono::seconds session{5 * 60};       // a staff session ends this long after login
+  std::chrono::seconds visual_check{30 * 60};  // how long visual-check mode stays on
+};
+
+using StaffJournal = std::function<void(const core::journal::Entry&)>;
+
+// Staff entries appended to `journal` at the wall-clock time; an entry that cannot be written is
+// reported on standard error (the staff action itself goes on).
+StaffJournal journal_into(core::journal::Journal& journal);
+
+// The simulator's staff account (like its demo PINs): "staff-01", passcode "2468".
+inline constexpr const char* kDemoStaffId = "staff-01";
+inline constexpr const char* kDemoStaffPasscode = "2468";
+std::vector<StaffAccount> demo_staff_accounts();
+
+class StaffAuthenticator {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // `journal` receives the staff entries (may be empty: not journaled, for tests).
+  StaffAuthenticator(std::vector<StaffAccount> accounts, StaffPolicy policy, StaffJournal journal = {});
+
+  enum class Outcome { LoggedIn, Wrong, LockedOut, NoAccounts };
+  struct Login {
+    Outcome outcome = Outcome::Wrong;
+    std::string token;                 // LoggedIn: the session token (give it to the browser only)
+    std::chrono::seconds retry_after{0};  // LockedOut: how long until logins are taken again
+  };
+
+  // Thread-safe. Takes as long for an unknown staff id as for a known one.
+  Login login(std::string_view staff_id, const core::card::Secret& passcode, Clock::time_point now);
+  // The staff id of a live session, or nullopt (unknown, ended or expired token).
+  std::optional<std::string> session(std::string_view token, Clock::time_point now);
+  // When the session ends (nullopt: no such session).
+  std::optional<Clock::time_point> session_expiry(std::string_view token, Clock::time_point now);
+  void logout(std::string_view token, Clock::time_point now);
+
+  const StaffPolicy& policy() const noexcept { return policy_; }
+  bool configured() const noexcept { return !accounts_.empty(); }
+
+ private:
+  struct Session {
+    std::string staff_id;
+    Clock::time_point expires;
+  };
+  void journal(std::string event, std::string outcome) const;
+  void drop_expired(Clock::time_point now);
+  static std::string token_key(std::string_view token);
+
+  std::vector<StaffAccount> accounts_;
+  StaffPolicy policy_;
+  StaffJournal journal_;
+  std::string dummy_hash_;  // verified for unknown ids, so their answer takes as long
+
+  std::mutex mutex_;
+  int failures_ = 0;
+  std::optional<Clock::time_point> locked_until_;
+  std::map<std::string, Session> sessions_;  // by SHA-256 of the token
+};
+
+}  // namespace kiosk::firmware::staff

@@ -1,0 +1,140 @@
+#include "sim/board/simulated_board.hpp"
+
+#include <exception>
+#include <iostream>
+
+#include "core/face/face_config.hpp"
+#include "drivers/https/terminal_key_signer.hpp"
+#include "drivers/pcsc/pcsc_reader_service.hpp"
+#include "drivers/system/system_clock.hpp"
+#include "sim/card/jpki_card.hpp"
+#include "sim/card/simulated_readers.hpp"
+#include "sim/eligibility/fixture.hpp"
+
+namespace kiosk::sim::board {
+
+namespace cb = core::board;
+
+void SimulatedBoard::place_card(const std::filesystem::path& card_file) {
+  if (scanner != nullptr) scanner->place(card_file);
+  field->place(card::JpkiCard::load(card_file));
+}
+
+void SimulatedBoard::set_service_faults(const WorldFaults& faults) {
+  line->set_down(faults.service_down);
+  line->set_wrong_certificate(faults.service_wrong_certificate);
+  line->set_extra_latency(faults.service_extra_latency);
+  service->set_faults(faults.service_replies);
+}
+
+SimulatedBoard simulated_board(const world::DemoWorld& world, const WorldFaults& faults,
+                               const SimulatedBoardOptions& o) {
+  SimulatedBoard s;
+  cb::Board& b = s.board;
+  b.kind = "simulated";
+  b.terminal_id = o.terminal_id;
+
+  // Time.
+  if (o.virtual_time) {
+    auto clock = std::make_unique<clock::VirtualClock>(std::chrono::system_clock::now());
+    s.virtual_clock = clock.get();
+    b.clock = std::move(clock);
+  } else {
+    b.clock = std::make_unique<drivers::system::SystemClock>();
+  }
+
+  // The reader and where cards are placed.
+  if (o.pcsc) {
+    auto readers = std::make_unique<drivers::pcsc::PcscReaderService>();
+    s.field = std::make_unique<world::PcscCardField>(*o.pcsc);
+    b.reader = o.pcsc->reader;
+    b.readers = std::move(readers);
+  } else {
+    auto readers = std::make_unique<card::SimulatedReaders>();
+    readers->attach_reader(kSimulatedReader);
+    s.field = std::make_unique<world::InProcessCardField>(*readers, kSimulatedReader);
+    b.reader = kSimulatedReader;
+    b.readers = std::move(readers);
+  }
+
+  // The camera in front of the kiosk, and the card-surface scanner.
+  std::function<void()> on_frame;
+  if (s.virtual_clock != nullptr) {
+    bool first = true;
+    on_frame = [clock = s.virtual_clock, timing = o.timing, first]() mutable {
+      if (first) clock->advance(timing.camera_exposure);
+      first = false;
+      clock->advance(std::chrono::microseconds(static_cast<long long>(1e6 / timing.camera_fps)));
+    };
+  }
+  auto cameras = std::make_unique<world::PatientCameraProvider>(
+      o.camera_pacing.value_or(o.virtual_time ? camera::Pacing::Simulated : camera::Pacing::RealTime), std::move(on_frame), o.seed);
+  s.camera = &cameras->camera();
+  s.camera->set_condition(faults.camera);
+  b.face_camera = hal::CameraDevice::path("simulated kiosk camera");
+  b.cameras = std::move(cameras);
+  auto scanner = std::make_unique<camera::SimulatedCardSurfaceScanner>();
+  s.scanner = scanner.get();
+  b.scanner = std::move(scanner);
+
+  auto usb = std::make_unique<usb::SimulatedUsb>();
+  for (const auto& device : usb::SimulatedUsb::standard_kiosk()) usb->plug(device);
+  usb->wait_for_changes(std::chrono::milliseconds(0));  // the plugging above is not news
+  s.usb = usb.get();
+  b.usb = std::move(usb);
+
+  // Trust, the terminal and the national service.
+  auto trust = std::make_unique<core::crypto::TrustStore>();
+  trust->add_directory(world.ca_dir);
+  b.trust = std::move(trust);
+  b.certificate_policy = {90, 90, false};
+
+  const auto fixture = eligibility::Fixture::load(world.fixture);
+  auto service_options = eligibility::options_for_directory(world.service_dir, fixture);
+  if (o.fresh_service_database) service_options.database = ":memory:";
+  if (o.service_log) service_options.log = [](const std::string& line) { std::cerr << "[service] " << line << "\n"; };
+  s.service = std::make_unique<eligibility::SimulatedEligibilityService>(std::move(service_options), fixture);
+  s.service->start();
+  drivers::https::HttpsTransportConfig good;
+  good.host = "127.0.0.1";
+  good.port = s.service->port();
+  good.ca_certificate = world.service_dir / "service-ca.pem";
+  good.client_certificate = world.service_dir / "terminal.pem";
+  good.client_key = world.service_dir / "terminal.key";
+  drivers::https::HttpsTransportConfig wrong = good;
+  wrong.ca_certificate = world.other_service_dir.empty() ? good.ca_certificate : world.other_service_dir / "service-ca.pem";
+  auto line = std::make_unique<ServiceLine>(good, wrong, s.virtual_clock, o.timing.service_latency);
+  s.line = line.get();
+  auto probe_tls = good;
+  probe_tls.keep_alive = false;
+  b.service_probe = std::make_unique<ServiceLineProbe>(*line, probe_tls);
+  b.eligibility = std::move(line);
+  s.set_service_faults(faults);
+  b.terminal = std::make_unique<drivers::https::TerminalKeySigner>(drivers::https::TerminalKeySigner::from_pem_file(good.client_key));
+
+  // Storage.
+  if (o.journal) {
+    const auto dir = o.work_dir.empty() ? world.dir : o.work_dir;
+    const auto outbox = o.work_dir.empty() ? world.outbox : o.work_dir / "outbox";
+    std::filesystem::create_directories(outbox);
+    b.results = std::make_unique<core::eligibility::ResultFileWriter>(outbox);
+    b.journal = std::make_unique<core::journal::Journal>(
+        core::journal::Journal::open(o.work_dir.empty() ? world.journal : o.work_dir / "journal.sqlite", o.terminal_id));
+  }
+
+  // The face models.
+  if (!o.face) {
+    cb::note(b, "face authentication", "switched off (--no-face)");
+  } else {
+    try {
+      core::face::FaceConfig config;
+      config.model_dir = o.faces_dir;
+      b.face = std::make_unique<core::face::FaceVerifier>(config);
+    } catch (const std::exception& e) {
+      cb::note(b, "face authentication is off", e.what());
+    }
+  }
+  return s;
+}
+
+}  // namespace kiosk::sim::board

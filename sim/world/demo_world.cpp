@@ -1,0 +1,262 @@
+#include "sim/world/demo_world.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "sim/ca/jpki_ca.hpp"
+#include "sim/card/card_factory.hpp"
+#include "sim/eligibility/fixture.hpp"
+#include "sim/eligibility/service.hpp"
+
+namespace kiosk::sim::world {
+namespace {
+
+// Two images of each of the first people of the face set (sorted by name).
+std::vector<std::pair<std::filesystem::path, std::filesystem::path>> face_pairs(const std::filesystem::path& faces_dir) {
+  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> out;
+  std::error_code ec;
+  const auto data = faces_dir / "data";
+  if (!std::filesystem::is_directory(data, ec)) return out;
+  std::vector<std::filesystem::path> people;
+  for (const auto& e : std::filesystem::directory_iterator(data, ec)) {
+    if (e.is_directory()) people.push_back(e.path());
+  }
+  std::sort(people.begin(), people.end());
+  for (const auto& person : people) {
+    std::vector<std::filesystem::path> images;
+    for (const auto& e : std::filesystem::directory_iterator(person, ec)) {
+      if (e.path().extension() == ".jpg") images.push_back(e.path());
+    }
+    std::sort(images.begin(), images.end());
+    if (images.size() >= 2) out.emplace_back(images[0], images[1]);
+  }
+  return out;
+}
+
+struct DemoPerson {
+  const char* file;
+  const char* name;
+  const char* birth;
+  char sex;
+  const char* pin;
+  const char* security_code;
+};
+constexpr DemoPerson kPeople[] = {
+    {"taro.card.json", "番号\u3000太郎", "19800217", '1', "1234", "2285"},
+    {"hanako.card.json", "登録\u3000花子", "19920704", '2', "5678", "4413"},
+};
+
+}  // namespace
+
+void write_crls(const sim::ca::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now) {
+  for (const auto kind : {sim::ca::CaKind::UserAuthentication, sim::ca::CaKind::DigitalSignature}) {
+    const Bytes der = ca.crl_der(kind, now);
+    const auto path = ca.directory() / (std::string(sim::ca::to_string(kind)) + ".crl");
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+  }
+}
+
+DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log) {
+  DemoWorld w;
+  w.dir = dir;
+  w.ca_dir = dir / "ca";
+  w.service_dir = dir / "service";
+  w.fixture = dir / "fixture.json";
+  w.outbox = dir / "outbox";
+  w.journal = dir / "journal.sqlite";
+  std::filesystem::create_directories(dir / "cards");
+  std::filesystem::create_directories(w.outbox);
+  const auto now = std::chrono::system_clock::now();
+
+  const bool have_ca = std::filesystem::exists(w.ca_dir / "ca.json");
+  sim::ca::SimulatedJpkiCa ca = have_ca ? sim::ca::SimulatedJpkiCa::open(w.ca_dir) : sim::ca::SimulatedJpkiCa::create(w.ca_dir, now);
+  if (!have_ca) log << "[sim] created a simulated JPKI CA in " << w.ca_dir.string() << "\n";
+
+  // Which face-set images belong to which card (kept so the camera shows the right person).
+  const auto faces_file = dir / "faces.json";
+  nlohmann::json faces = nlohmann::json::object();
+  if (std::ifstream in(faces_file); in) faces = nlohmann::json::parse(in, nullptr, false);
+  const auto pairs = face_pairs(faces_dir);
+  std::size_t next_pair = 0;
+  for (const DemoPerson& p : kPeople) {
+    DemoCard card{dir / "cards" / p.file, std::nullopt};
+    if (!std::filesystem::exists(card.file)) {
+      sim::card::CardOrder order;
+      order.holder_name = p.name;
+      order.birth_date = p.birth;
+      order.sex = p.sex;
+      order.address = "東京都千代田区霞が関１－２－２";
+      order.pin = p.pin;
+      order.security_code = p.security_code;
+      if (next_pair < pairs.size()) {
+        order.photo = pairs[next_pair].first;
+        faces[p.file] = pairs[next_pair].second.string();
+        ++next_pair;
+      }
+      sim::card::issue_card(ca, order).save(card.file);
+      log << "[sim] issued the demo card " << card.file.string() << " (PIN " << p.pin << ")\n";
+    }
+    if (faces.is_object() && faces.contains(p.file)) card.live_face = faces[p.file].get<std::string>();
+    w.cards.push_back(card);
+    w.named[std::string(p.file).substr(0, std::string(p.file).find('.'))] = card;
+  }
+  std::ofstream(faces_file) << faces.dump(2) << "\n";
+
+  if (!std::filesystem::exists(w.service_dir / "service-ca.pem")) {
+    sim::eligibility::init_service_directory(w.service_dir, "1312345678", now);
+    log << "[sim] created the simulated eligibility service's certificates in " << w.service_dir.string() << "\n";
+  }
+  if (!std::filesystem::exists(w.fixture)) {
+    sim::eligibility::SampleFixtureOptions options;
+    options.fixture_dir = dir;
+    options.jpki_ca = w.ca_dir;
+    for (const auto& c : w.cards) options.card_files.push_back(c.file);
+    options.today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)};
+    std::ofstream(w.fixture) << sim::eligibility::sample_fixture(options);
+    log << "[sim] wrote the eligibility fixture " << w.fixture.string() << "\n";
+  }
+  return w;
+}
+
+namespace {
+
+struct ScenarioCard {
+  const char* name;
+  const char* holder;
+  const char* birth;
+  char sex;
+  sim::card::CertificateCondition certificate;
+  bool pin;
+  sim::card::TokenType token;
+  int photo;  // index of the face-set person (its first image on the card)
+};
+
+// After taro and hanako, in the order of the sample fixture's cases (review, lost, recent), then
+// Taro's other cards.
+constexpr ScenarioCard kScenarioCards[] = {
+    {"review", "確認\u3000中子", "19750310", '2', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 2},
+    {"lost", "喪失\u3000三郎", "19681122", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 3},
+    {"recent", "新規\u3000四郎", "20010401", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 4},
+    {"taro-expiring-soon", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::ExpiringSoon, true, sim::card::TokenType::Card, 0},
+    {"taro-expired-in-grace", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::ExpiredInGrace, true, sim::card::TokenType::Card, 0},
+    {"taro-expired", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Expired, true, sim::card::TokenType::Card, 0},
+    {"taro-revoked", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Revoked, true, sim::card::TokenType::Card, 0},
+    {"taro-face-only", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Valid, false, sim::card::TokenType::Card, 0},
+    {"taro-android", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::AndroidSmartphone, 0},
+    {"taro-iphone", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::IPhone, 0},
+};
+constexpr int kScenarioWorldLayout = 2;  // bump when the cards or files of the world change
+constexpr std::size_t kBaseFixtureCards = 5;  // taro, hanako, review, lost, recent: one person each
+
+// An exclusive lock on a file, released when the object goes.
+class FileLock {
+ public:
+  explicit FileLock(const std::filesystem::path& file) : fd_(::open(file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {
+    if (fd_ < 0) throw std::runtime_error("cannot open the lock file " + file.string());
+    ::flock(fd_, LOCK_EX);
+  }
+  ~FileLock() {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log) {
+  std::filesystem::create_directories(dir);
+  FileLock lock(dir / ".lock");
+  const auto now = std::chrono::system_clock::now();
+  const auto stamp = dir / "scenario-world.json";
+  if (std::filesystem::exists(stamp)) {
+    nlohmann::json made = nlohmann::json::parse(std::ifstream(stamp), nullptr, false);
+    const auto age = std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count() -
+                     (made.is_object() ? made.value("made_hours", 0LL) : 0LL);
+    const bool with_faces = !face_pairs(faces_dir).empty();  // card photos from the face set, or silhouettes
+    const bool same_layout = made.is_object() && made.value("layout", 0) == kScenarioWorldLayout &&
+                             made.value("faces", false) == with_faces;
+    if (age > 14 * 24 || !same_layout) {
+      log << "[sim] the scenario world in " << dir.string() << " is " << age / 24 << " days old, of an older layout or made with(out) the face set: making it again\n";
+      for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        if (e.path().filename() != ".lock") std::filesystem::remove_all(e.path());
+      }
+    }
+  }
+  const bool fresh = !std::filesystem::exists(stamp);
+  if (fresh) std::filesystem::remove(dir / "fixture.json");  // made below, with every card
+  DemoWorld w = ensure_demo_world(dir, faces_dir, log);
+  w.other_service_dir = dir / "other-service";
+  if (fresh) {
+    sim::ca::SimulatedJpkiCa ca = sim::ca::SimulatedJpkiCa::open(w.ca_dir);
+    const auto pairs = face_pairs(faces_dir);
+    nlohmann::json faces = nlohmann::json::parse(std::ifstream(dir / "faces.json"), nullptr, false);
+    if (!faces.is_object()) faces = nlohmann::json::object();
+    for (const ScenarioCard& c : kScenarioCards) {
+      sim::card::CardOrder order;
+      order.holder_name = c.holder;
+      order.birth_date = c.birth;
+      order.sex = c.sex;
+      order.address = "東京都千代田区霞が関１－２－２";
+      if (!c.pin) {
+        order.pin.reset();
+        order.sign_password.reset();
+      }
+      order.certificate = c.certificate;
+      order.token = c.token;
+      order.security_code = "2285";
+      const std::string file = std::string(c.name) + ".card.json";
+      if (static_cast<std::size_t>(c.photo) < pairs.size()) {
+        order.photo = pairs[static_cast<std::size_t>(c.photo)].first;
+        faces[file] = pairs[static_cast<std::size_t>(c.photo)].second.string();
+      }
+      sim::card::issue_card(ca, order).save(dir / "cards" / file);
+    }
+    write_crls(ca, now);  // taro-revoked is on the CRL
+    std::ofstream(dir / "faces.json") << faces.dump(2) << "\n";
+    sim::eligibility::SampleFixtureOptions options;
+    options.fixture_dir = dir;
+    options.jpki_ca = w.ca_dir;
+    for (const auto& c : w.cards) options.card_files.push_back(c.file);
+    for (std::size_t i = 0; i + w.cards.size() < kBaseFixtureCards; ++i) {
+      options.card_files.push_back(dir / "cards" / (std::string(kScenarioCards[i].name) + ".card.json"));
+    }
+    options.today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)};
+    nlohmann::json fixture = nlohmann::json::parse(sim::eligibility::sample_fixture(options));
+    // Taro's other cards (expiring, smartphones, ...) belong to Taro.
+    for (std::size_t i = kBaseFixtureCards - w.cards.size(); i < std::size(kScenarioCards); ++i) {
+      fixture["people"][0]["cards"].push_back({{"card_file", std::string("cards/") + kScenarioCards[i].name + ".card.json"}});
+    }
+    std::ofstream(w.fixture) << fixture.dump(2) << "\n";
+    if (!std::filesystem::exists(w.other_service_dir / "service-ca.pem")) {
+      sim::eligibility::init_service_directory(w.other_service_dir, "1312345678", now);
+    }
+    const auto made_hours = std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count();
+    std::ofstream(stamp) << nlohmann::json{{"layout", kScenarioWorldLayout}, {"faces", !pairs.empty()}, {"made_hours", made_hours}}.dump()
+                         << "\n";
+    log << "[sim] made the scenario world in " << dir.string() << "\n";
+  }
+  nlohmann::json faces = nlohmann::json::parse(std::ifstream(dir / "faces.json"), nullptr, false);
+  for (const ScenarioCard& c : kScenarioCards) {
+    const std::string file = std::string(c.name) + ".card.json";
+    DemoCard card{dir / "cards" / file, std::nullopt};
+    if (faces.is_object() && faces.contains(file)) card.live_face = faces[file].get<std::string>();
+    w.named[c.name] = card;
+  }
+  return w;
+}
+
+}  // namespace kiosk::sim::world

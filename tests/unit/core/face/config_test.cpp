@@ -1,0 +1,130 @@
+// Face settings, model loading errors, score statistics, wiping.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include "core/face/embedder.hpp"
+#include "core/face/evaluation.hpp"
+#include "core/face/face_config.hpp"
+#include "core/face/face_error.hpp"
+#include "core/face/face_verifier.hpp"
+#include "core/face/wipe.hpp"
+#include "tests/unit/core/face/face_test_support.hpp"
+
+using namespace kiosk;
+
+TEST_CASE("face config: settings by key, presets, validation") {
+  core::face::FaceConfig c;
+  core::face::apply_setting(c, "face.model_dir", "/opt/kiosk/faces");
+  CHECK(c.model_dir == "/opt/kiosk/faces");
+  CHECK(c.resolve("models/x.onnx") == std::filesystem::path("/opt/kiosk/faces/models/x.onnx"));
+  CHECK(c.resolve("/abs/x.onnx") == std::filesystem::path("/abs/x.onnx"));
+  core::face::apply_setting(c, "threshold", "0.42");
+  CHECK(c.recognizer.threshold == Approx(0.42));
+  core::face::apply_setting(c, "face.policy.attempt_budget_ms", "4500");
+  CHECK(c.policy.attempt_budget == std::chrono::milliseconds(4500));
+  core::face::apply_setting(c, "liveness.enabled", "false");
+  CHECK_FALSE(c.liveness.enabled);
+  core::face::apply_setting(c, "recognizer", "foamliu");
+  CHECK(c.recognizer.kind == core::face::RecognizerKind::Foamliu);
+  CHECK(c.recognizer.swap_rb);
+  CHECK(c.recognizer.model == "models/mobilefacenet_foamliu_128d.onnx");
+  c.validate();
+
+  const auto bad = [&](const char* key, const char* value) {
+    try {
+      core::face::FaceConfig copy = c;
+      core::face::apply_setting(copy, key, value);
+      copy.validate();
+      return false;
+    } catch (const core::face::FaceError& e) {
+      CHECK(e.kind() == core::face::FaceErrorKind::BadConfig);
+      CHECK(std::string(e.what()).find("face.") != std::string::npos);
+      return true;
+    }
+  };
+  CHECK(bad("no.such.key", "1"));
+  CHECK(bad("threshold", "high"));
+  CHECK(bad("threshold", "1.5"));
+  CHECK(bad("policy.max_attempts", "0"));
+  CHECK(bad("recognizer", "resnet"));
+  CHECK(bad("liveness.enabled", "maybe"));
+  CHECK(core::face::setting_keys().size() > 30);
+}
+
+TEST_CASE("face config: the model directory comes from KIOSK_FACES_DIR, else ../shared/faces") {
+  const char* saved = std::getenv("KIOSK_FACES_DIR");
+  const std::string keep = saved != nullptr ? saved : "";
+  ::setenv("KIOSK_FACES_DIR", "/srv/faces", 1);
+  CHECK(core::face::default_model_dir() == "/srv/faces");
+  ::unsetenv("KIOSK_FACES_DIR");
+  CHECK(core::face::default_model_dir() == "../shared/faces");
+  if (saved != nullptr) ::setenv("KIOSK_FACES_DIR", keep.c_str(), 1);
+}
+
+TEST_CASE("face verifier: a missing or broken model is a typed error naming the file") {
+  core::face::FaceConfig c = test::test_config();
+  c.model_dir = "/nonexistent/faces";
+  try {
+    core::face::FaceVerifier v(c);
+    FAIL("loaded models from nowhere");
+  } catch (const core::face::FaceError& e) {
+    CHECK(e.kind() == core::face::FaceErrorKind::ModelMissing);
+    CHECK(std::string(e.what()).find("/nonexistent/faces/models/face_detection_yunet_2022mar.onnx") != std::string::npos);
+  }
+  c = test::test_config();
+  c.recognizer.model = test::faces_dir() / "data" / "manifest.csv";  // a file, but no network
+  try {
+    core::face::FaceVerifier v(c);
+    FAIL("loaded a CSV file as a network");
+  } catch (const core::face::FaceError& e) {
+    CHECK(e.kind() == core::face::FaceErrorKind::ModelInvalid);
+  }
+}
+
+TEST_CASE("evaluation: FRR at FAR, EER") {
+  // 1000 impostors at 0.000..0.999, genuine at 0.5..0.99 and two low ones.
+  std::vector<double> impostor;
+  for (int i = 0; i < 1000; ++i) impostor.push_back(i / 1000.0);
+  std::vector<double> genuine{0.1, 0.2};
+  for (int i = 0; i < 98; ++i) genuine.push_back(0.9995 + i * 0.000001);
+  const auto s = core::face::summarize_scores(genuine, impostor, {0.01, 0.001});
+  REQUIRE(s.points.size() == 2);
+  CHECK(s.genuine == 100);
+  CHECK(s.impostor == 1000);
+  CHECK(s.points[0].false_accepts == 10);  // scores 0.990 .. 0.999
+  CHECK(s.points[0].far == Approx(0.01));
+  CHECK(s.points[0].threshold > 0.989);
+  CHECK(s.points[0].threshold <= 0.990);
+  CHECK(s.points[0].frr == Approx(0.02));
+  CHECK(s.points[1].false_accepts == 1);
+  CHECK(s.points[1].frr == Approx(0.02));
+  CHECK(s.eer == Approx(0.02).margin(0.011));
+}
+
+TEST_CASE("wiping: frames and embeddings are overwritten, shared buffers too") {
+  cv::Mat frame(48, 64, CV_8UC3, cv::Scalar(10, 20, 30));
+  const cv::Mat alias = frame;  // another header on the same pixels
+  core::face::wipe(frame);
+  CHECK(frame.empty());
+  CHECK(cv::countNonZero(alias.reshape(1)) == 0);
+
+  cv::Mat big(40, 40, CV_8UC1, cv::Scalar(7));
+  cv::Mat view = big(cv::Rect(10, 10, 5, 5));
+  core::face::wipe(view);
+  CHECK(big.at<unsigned char>(12, 12) == 0);
+  CHECK(big.at<unsigned char>(0, 0) == 7);  // only the view
+
+  std::vector<float> values{1.0f, 2.0f, 3.0f};
+  const float* data = values.data();
+  core::face::wipe(values);
+  CHECK(values.empty());
+  CHECK(data[0] == 0.0f);  // still the vector's storage (capacity kept), now zero
+
+  core::face::Embedding a(std::vector<float>{3.0f, 4.0f});
+  CHECK(a.cosine(a) == Approx(1.0));
+  core::face::Embedding b = std::move(a);
+  CHECK(a.empty());  // NOLINT(bugprone-use-after-move): moved-from embeddings are empty
+  CHECK(b.size() == 2);
+  CHECK(core::face::Embedding(std::vector<float>{0.0f, 0.0f}).empty());
+}

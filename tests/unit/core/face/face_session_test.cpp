@@ -1,0 +1,240 @@
+// Whole face sessions: the card photo against the virtual camera, through run_attempt().
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "core/face/face_error.hpp"
+#include "core/face/face_session.hpp"
+#include "sim/camera/face_scene.hpp"
+#include "sim/camera/virtual_camera.hpp"
+#include "sim/card/card_factory.hpp"
+#include "tests/unit/core/face/face_test_support.hpp"
+
+using namespace kiosk;
+using core::face::FaceOutcome;
+using core::face::NextStep;
+
+namespace {
+
+const std::string kHolder = "Daniel_Radcliffe";
+const std::string kOther = "Christian_Slater";
+
+// The holder's card photo: image 0 through the card factory (greyscale, margin, JPEG 2000).
+Bytes holder_card_photo() { return sim::card::make_card_photo_jp2(test::face_image(kHolder, 0)); }
+
+sim::camera::VirtualCamera camera(const std::filesystem::path& shown, sim::camera::Presentation p, sim::camera::Condition c = sim::camera::Condition::Normal,
+                          std::uint32_t seed = 1) {
+  sim::camera::SceneSettings s;
+  s.fps = 10.0;
+  s.seed = seed;
+  return sim::camera::VirtualCamera(sim::camera::Scene(sim::camera::FaceSource::image(shown), {sim::camera::Segment{p, c, 100.0}}, s));
+}
+
+}  // namespace
+
+TEST_CASE("face session: the card holder in front of the camera is accepted") {
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Live);
+  std::vector<core::face::Guidance> shown;
+  core::face::CameraLoopOptions options;
+  options.on_progress = [&](const core::face::Progress& p) { shown.push_back(p.guidance); };
+  const core::face::Decision d = core::face::run_attempt(session, cam, options);
+  INFO(d.reason);
+  CHECK(d.outcome == FaceOutcome::Matched);
+  CHECK(d.authenticated());
+  CHECK(d.next == NextStep::Proceed);
+  CHECK(d.match);
+  CHECK(d.liveness_passed);
+  CHECK(d.score >= d.threshold);
+  CHECK(d.threshold == Approx(verifier.threshold()));
+  REQUIRE(d.face_to_decision.has_value());
+  CHECK(d.face_to_decision->count() <= 1000);  // simulated time, 10 fps
+  CHECK(d.usable_frames >= 3);
+  CHECK(static_cast<int>(shown.size()) == d.frames);
+  CHECK(std::count(shown.begin(), shown.end(), core::face::Guidance::Checking) >= 3);
+}
+
+TEST_CASE("face session: someone else is rejected, and after the last attempt the PIN is offered") {
+  auto config = test::test_config();
+  config.policy.max_attempts = 2;
+  core::face::FaceVerifier verifier(config);
+  core::face::FaceSession session(verifier, holder_card_photo());
+  auto first = camera(test::face_image(kOther, 1), sim::camera::Presentation::Live);
+  const core::face::Decision d1 = core::face::run_attempt(session, first);
+  INFO(d1.reason);
+  CHECK(d1.outcome == FaceOutcome::NotMatched);
+  CHECK_FALSE(d1.match);
+  CHECK(d1.score < d1.threshold);
+  CHECK(d1.next == NextStep::RetryFace);
+  CHECK(d1.attempt == 1);
+  CHECK(d1.attempts_left == 1);
+  REQUIRE(session.retry());
+  auto second = camera(test::face_image(kOther, 2), sim::camera::Presentation::Live, sim::camera::Condition::Normal, 2);
+  const core::face::Decision d2 = core::face::run_attempt(session, second);
+  CHECK(d2.outcome == FaceOutcome::NotMatched);
+  CHECK(d2.attempt == 2);
+  CHECK(d2.attempts_left == 0);
+  CHECK(d2.next == NextStep::OfferPin);
+  CHECK_FALSE(session.retry());
+}
+
+TEST_CASE("face session: nobody in front of the camera: time-out, the PIN is offered") {
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Nobody);
+  const core::face::Decision d = core::face::run_attempt(session, cam);
+  CHECK(d.outcome == FaceOutcome::NoFace);
+  CHECK(d.next == NextStep::OfferPin);
+  CHECK_FALSE(d.match);
+  CHECK(d.usable_frames == 0);
+  CHECK(d.elapsed >= verifier.config().policy.attempt_budget);
+  CHECK_FALSE(d.face_to_decision.has_value());
+}
+
+TEST_CASE("face session: a printed photo of the holder is rejected") {
+  core::face::FaceVerifier verifier(test::test_config());
+  const auto presentation = GENERATE(sim::camera::Presentation::PrintedPhoto, sim::camera::Presentation::LifeSizePhoto);
+  INFO(sim::camera::to_string(presentation));
+  core::face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), presentation);
+  const core::face::Decision d = core::face::run_attempt(session, cam);
+  INFO(d.reason);
+  CHECK(d.outcome == FaceOutcome::LivenessFailed);
+  CHECK_FALSE(d.authenticated());
+  CHECK(d.match);  // it is the holder's face: only liveness stops it
+  CHECK_FALSE(d.liveness_passed);
+  CHECK(d.liveness.parallax < verifier.config().liveness.min_parallax);
+  CHECK(d.next == NextStep::RetryFace);
+}
+
+TEST_CASE("face session: a screen replay of the holder with the tablet in view is rejected") {
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::ScreenReplay);
+  const core::face::Decision d = core::face::run_attempt(session, cam);
+  INFO(d.reason);
+  CHECK(d.outcome == FaceOutcome::LivenessFailed);
+  CHECK_FALSE(d.authenticated());
+  CHECK(d.liveness.verdict == core::face::LivenessVerdict::Spoof);
+}
+
+TEST_CASE("face session: the camera vanishing mid-session is a typed outcome and offers the PIN") {
+  core::face::FaceVerifier verifier(test::test_config());
+  SECTION("unplugged") {
+    core::face::FaceSession session(verifier, holder_card_photo());
+    auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Live);
+    cam.scene().vanish_after(0.15);
+    const core::face::Decision d = core::face::run_attempt(session, cam);
+    CHECK(d.outcome == FaceOutcome::CameraLost);
+    REQUIRE(d.camera_error.has_value());
+    CHECK(*d.camera_error == hal::CameraErrorKind::Disconnected);
+    CHECK(d.next == NextStep::OfferPin);
+    CHECK(d.frames == 2);
+    CHECK_FALSE(session.retry());
+    // The camera stays gone.
+    CHECK_THROWS_AS(cam.next_frame(std::chrono::milliseconds(100)), hal::CameraError);
+  }
+  SECTION("stalled") {
+    core::face::FaceSession session(verifier, holder_card_photo());
+    auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Live);
+    cam.scene().stall_after(0.15);
+    const core::face::Decision d = core::face::run_attempt(session, cam);
+    CHECK(d.outcome == FaceOutcome::CameraLost);
+    REQUIRE(d.camera_error.has_value());
+    CHECK(*d.camera_error == hal::CameraErrorKind::Timeout);
+    CHECK(d.next == NextStep::OfferPin);
+  }
+}
+
+TEST_CASE("face session: a stop request cancels the attempt") {
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Nobody);
+  std::stop_source stop;
+  core::face::CameraLoopOptions options;
+  options.stop = stop.get_token();
+  int frames = 0;
+  options.on_progress = [&](const core::face::Progress&) {
+    if (++frames == 3) stop.request_stop();
+  };
+  const core::face::Decision d = core::face::run_attempt(session, cam, options);
+  CHECK(d.outcome == FaceOutcome::Cancelled);
+  CHECK(d.frames == 3);
+  CHECK(d.next == NextStep::OfferPin);
+}
+
+TEST_CASE("face session: frames fed by hand, the time budget runs on frame timestamps") {
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  sim::camera::Scene scene(sim::camera::FaceSource::image(test::face_image(kHolder, 1)), {sim::camera::Segment{sim::camera::Presentation::Nobody}});
+  const auto t0 = std::chrono::steady_clock::now();
+  const core::face::Progress p1 = session.feed(scene.render(0.0, 0), t0);
+  CHECK_FALSE(p1.decision.has_value());
+  CHECK(p1.guidance == core::face::Guidance::NoFace);
+  const core::face::Progress p2 = session.feed(scene.render(0.1, 1), t0 + std::chrono::milliseconds(2999));
+  CHECK_FALSE(p2.decision.has_value());
+  const core::face::Progress p3 = session.feed(scene.render(0.2, 2), t0 + std::chrono::milliseconds(3000));
+  REQUIRE(p3.decision.has_value());
+  CHECK(p3.decision->outcome == FaceOutcome::NoFace);
+  CHECK(p3.decision->elapsed == std::chrono::milliseconds(3000));
+  // Decided: more frames change nothing.
+  const core::face::Progress p4 = session.feed(scene.render(0.3, 3), t0 + std::chrono::milliseconds(3100));
+  REQUIRE(p4.decision.has_value());
+  CHECK(p4.decision->frames == 3);
+}
+
+TEST_CASE("face session: a patient who keeps perfectly still is asked to turn the head, else liveness fails") {
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  sim::camera::SceneSettings s;
+  s.fps = 10.0;
+  s.yaw_degrees = 0.0;  // the head moves sideways and breathes, but never turns or nods
+  s.pitch_degrees = 0.0;
+  sim::camera::VirtualCamera cam(sim::camera::Scene(sim::camera::FaceSource::image(test::face_image(kHolder, 1)), {}, s));
+  bool asked = false;
+  core::face::CameraLoopOptions options;
+  options.on_progress = [&](const core::face::Progress& p) { asked = asked || p.guidance == core::face::Guidance::TurnHeadSlightly; };
+  const core::face::Decision d = core::face::run_attempt(session, cam, options);
+  INFO(d.reason);
+  CHECK(asked);
+  CHECK(d.outcome == FaceOutcome::LivenessFailed);
+  CHECK(d.match);
+  CHECK(d.liveness.verdict == core::face::LivenessVerdict::Pending);
+  CHECK(d.next == NextStep::RetryFace);
+}
+
+namespace {
+
+// A faulty camera: frames keep coming, their timestamps never advance.
+class FrozenClockCamera final : public hal::Camera {
+ public:
+  explicit FrozenClockCamera(sim::camera::Scene scene) : scene_(std::move(scene)) {}
+  const hal::CameraInfo& info() const override { return info_; }
+  hal::CameraFrame next_frame(std::chrono::milliseconds) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return {scene_.render(0.0, ++n_), frozen_, n_};
+  }
+
+ private:
+  sim::camera::Scene scene_;
+  hal::CameraInfo info_{"frozen", {}};
+  std::chrono::steady_clock::time_point frozen_ = std::chrono::steady_clock::now();
+  std::uint64_t n_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("face session: a camera whose timestamps stop advancing is a lost camera") {
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  FrozenClockCamera cam(sim::camera::Scene(sim::camera::FaceSource::image(test::face_image(kHolder, 1)),
+                                   {sim::camera::Segment{sim::camera::Presentation::Nobody}}));
+  core::face::CameraLoopOptions options;
+  options.frame_timeout = std::chrono::milliseconds(100);
+  const core::face::Decision d = core::face::run_attempt(session, cam, options);
+  CHECK(d.outcome == FaceOutcome::CameraLost);
+  REQUIRE(d.camera_error.has_value());
+  CHECK(*d.camera_error == hal::CameraErrorKind::Internal);
+  CHECK(d.next == NextStep::OfferPin);
+}

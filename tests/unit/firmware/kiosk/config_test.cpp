@@ -1,0 +1,141 @@
+// The kiosk configuration file: the example loads, every problem is reported with its key,
+// secrets never reach the support bundle.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+#include "core/card/secret.hpp"
+#include "firmware/kiosk/config.hpp"
+
+using namespace kiosk;
+using namespace kiosk::firmware::kiosk;
+
+namespace {
+
+class ConfigFile {
+ public:
+  explicit ConfigFile(const std::string& text)
+      : path_(std::filesystem::temp_directory_path() /
+              ("kiosk-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++) + ".json")) {
+    std::ofstream(path_) << text;
+  }
+  ~ConfigFile() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  ConfigFile(const ConfigFile&) = delete;
+  ConfigFile& operator=(const ConfigFile&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path path_;
+};
+
+bool reports(const firmware::kiosk::LoadedConfig& loaded, const std::string& text) {
+  return std::any_of(loaded.errors.begin(), loaded.errors.end(),
+                     [&](const std::string& e) { return e.find(text) != std::string::npos; });
+}
+
+std::string errors_of(const firmware::kiosk::LoadedConfig& loaded) {
+  std::string out;
+  for (const auto& e : loaded.errors) out += e + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("config: no file gives the defaults, the example file loads without a problem") {
+  const firmware::kiosk::LoadedConfig defaults = firmware::kiosk::load_config({});
+  CHECK(defaults.errors.empty());
+  CHECK(defaults.source == "built-in defaults");
+  CHECK(defaults.config.screen_port == -1);
+  CHECK(defaults.config.staff_accounts.empty());
+
+  const firmware::kiosk::LoadedConfig example = firmware::kiosk::load_config(std::filesystem::path(KIOSK_SOURCE_DIR) / "firmware/kiosk/kiosk.example.json");
+  INFO(errors_of(example));
+  CHECK(example.errors.empty());
+  const firmware::kiosk::KioskConfig& c = example.config;
+  CHECK(c.terminal_id == "KIOSK-01");
+  CHECK(c.eligibility_host == "eligibility.example.invalid");
+  CHECK(c.eligibility_port == 443);
+  CHECK(c.screen_port == 8080);
+  CHECK(c.result_outbox() == "/srv/reception/oqs-results");
+  CHECK(c.journal() == "/var/lib/kiosk/journal.sqlite");
+  REQUIRE(c.staff_accounts.size() == 1);
+  CHECK(c.staff_accounts.front().id == "staff-01");
+  CHECK(c.staff.visual_check == std::chrono::minutes(30));
+}
+
+TEST_CASE("config: every problem is reported with its key, loading does not stop at the first") {
+  const ConfigFile file(R"({
+    "card_reader": {"expiry_warning_days": "soon", "typo": 1},
+    "storage": {"journal_retention_days": 0},
+    "eligibility": {"host": "svc.example", "port": 70000},
+    "screen": {"port": -5},
+    "staff": {"accounts": [{"id": "a b", "passcode_hash": "x"},
+                           {"id": "staff-02", "passcode_hash": "plain"},
+                           {"id": "staff-03"}],
+              "max_failures": 0, "session_minutes": 0},
+    "printer": {}
+  })");
+  const firmware::kiosk::LoadedConfig loaded = firmware::kiosk::load_config(file.path());
+  INFO(errors_of(loaded));
+  CHECK(reports(loaded, "card_reader.expiry_warning_days: expected a number"));
+  CHECK(reports(loaded, "card_reader.typo: unknown key"));
+  CHECK(reports(loaded, "storage.journal_retention_days: at least 1"));
+  CHECK(reports(loaded, "eligibility.port: 1..65535"));
+  CHECK(reports(loaded, "eligibility: ca_certificate, terminal_certificate and terminal_key are needed"));
+  CHECK(reports(loaded, "screen.port: -1 (no screen)"));
+  CHECK(reports(loaded, "staff.accounts[0].id"));
+  CHECK(reports(loaded, "staff.accounts[1].passcode_hash"));
+  CHECK(reports(loaded, "staff.accounts[2]: expected"));
+  CHECK(reports(loaded, "staff.max_failures: 1..100"));
+  CHECK(reports(loaded, "staff.session_minutes"));
+  CHECK(reports(loaded, "printer: unknown section"));
+  CHECK(loaded.config.staff_accounts.empty());  // none of the broken accounts is usable
+}
+
+TEST_CASE("config: a file that is not JSON, not an object, or not there is an error, not a crash") {
+  const ConfigFile broken(R"({"terminal": {"id": )");
+  CHECK(reports(firmware::kiosk::load_config(broken.path()), "not valid JSON"));
+  const ConfigFile array(R"([1, 2])");
+  CHECK(reports(firmware::kiosk::load_config(array.path()), "must be a JSON object"));
+  CHECK(reports(firmware::kiosk::load_config("/nonexistent/kiosk.json"), "cannot be read"));
+}
+
+TEST_CASE("config: a staff account made with kiosk staff-passcode is accepted") {
+  const std::string hash = firmware::staff::hash_passcode(core::card::Secret("2468"), firmware::staff::kMinPasscodeIterations);
+  const ConfigFile file(R"({"staff": {"accounts": [{"id": "staff-07", "passcode_hash": ")" + hash +
+                        R"("}], "visual_check_minutes": 45}})");
+  const firmware::kiosk::LoadedConfig loaded = firmware::kiosk::load_config(file.path());
+  INFO(errors_of(loaded));
+  CHECK(loaded.errors.empty());
+  REQUIRE(loaded.config.staff_accounts.size() == 1);
+  CHECK(loaded.config.staff_accounts.front().id == "staff-07");
+  CHECK(loaded.config.staff.visual_check == std::chrono::minutes(45));
+}
+
+TEST_CASE("config: the support bundle's copy hides keys, passcode hashes and secrets") {
+  const nlohmann::json raw = nlohmann::json::parse(R"({
+    "eligibility": {"host": "svc.example", "terminal_key": "/etc/kiosk/terminal.key"},
+    "staff": {"accounts": [{"id": "staff-07", "passcode_hash": "pbkdf2-sha256$600000$aa$bb"}]}
+  })");
+  const std::string shown = redacted(raw).dump();
+  CHECK(shown.find("svc.example") != std::string::npos);
+  CHECK(shown.find("staff-07") != std::string::npos);
+  CHECK(shown.find("/etc/kiosk/terminal.key") == std::string::npos);
+  CHECK(shown.find("pbkdf2-sha256") == std::string::npos);
+}
+
+TEST_CASE("config: the face pipeline finds the model files directly in face.model_dir") {
+  firmware::kiosk::KioskConfig c;
+  c.model_dir = "/usr/share/kiosk/models";
+  const core::face::FaceConfig fc = face_config(c);
+  CHECK(fc.resolve(fc.detector.model) == "/usr/share/kiosk/models/face_detection_yunet_2022mar.onnx");
+  CHECK(fc.resolve(fc.recognizer.model).parent_path() == "/usr/share/kiosk/models");
+}
