@@ -1,0 +1,58 @@
+// What the kiosk screen's HTTP handlers share (the patient screen and the staff console): the
+// screen on show, the way into the reception machine, and the event streams open, counted in
+// one place so that stop() ends them all and a flood of clients gets 503.
+#pragma once
+
+#include <httplib.h>
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "core/reception/frontend.hpp"
+#include "firmware/screen/http_hygiene.hpp"
+
+namespace kiosk::firmware::screen {
+
+struct ScreenState {
+  mutable std::mutex mutex;
+  std::condition_variable changed;  // a new screen, or stopping
+  core::reception::Screen screen;   // on show now
+  std::uint64_t seq = 1;            // of `screen`
+  std::string frame;                // `screen` as an SSE event
+  core::reception::EventSink sink;  // into the machine
+  bool started = false;
+  bool stopping = false;
+  std::size_t clients = 0;          // event streams open
+  std::size_t max_clients = 8;
+
+  // The machine's input as it is now (empty before start); `under_lock` runs with the mutex held
+  // (and may look at the screen) and returns false to refuse.
+  template <typename Check>
+  core::reception::EventSink sink_if(Check under_lock) const {
+    const std::lock_guard lock(mutex);
+    return under_lock() ? sink : core::reception::EventSink{};
+  }
+
+  // Opens an event stream on `res` for one more client (503 when there are too many, or when
+  // stopping); `provider` as httplib's chunked content provider.
+  template <typename Provider>
+  void stream(httplib::Response& res, Provider provider) {
+    {
+      const std::lock_guard lock(mutex);
+      if (stopping) return send_error(res, 503, "stopping");
+      if (clients >= max_clients) return send_error(res, 503, "too many event clients");
+      ++clients;
+    }
+    res.set_header("X-Accel-Buffering", "no");
+    res.set_chunked_content_provider("text/event-stream", std::move(provider), [this](bool) {
+      const std::lock_guard lock(mutex);
+      --clients;
+    });
+  }
+};
+
+}  // namespace kiosk::firmware::screen
