@@ -1,0 +1,110 @@
+// What a QA scenario shows of a reception: the transcript (each line stamped with the virtual
+// time, echoed live when asked) and the kiosk screen as the scenario sees it (every screen
+// recorded, the patient's input sent into the reception through the sink it was given).
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/reception/frontend.hpp"
+#include "sim/clock/virtual_clock.hpp"
+
+namespace kiosk::sim::scenario {
+
+// "valid", "invalid", ... as scenario files name a qualification's validity.
+std::string validity_name(core::eligibility::QualificationValidity v);
+
+// A screen as the transcript shows it: the step, the message code with its key and text (from
+// `texts`), methods, tries left, guidance and result; never a PIN.
+std::string describe(const core::reception::Screen& s, const nlohmann::json& texts);
+
+// The transcript, in virtual time; echoed live when asked.
+class Transcript {
+ public:
+  Transcript(const sim::clock::VirtualClock& clock, std::ostream* live);
+  // One line: "[   1.234 s] who: what".
+  void add(const std::string& who, const std::string& what);
+  std::vector<std::string> lines() const {
+    std::lock_guard lock(mutex_);
+    return lines_;
+  }
+  std::string tail(std::size_t n) const {
+    std::lock_guard lock(mutex_);
+    std::string out;
+    for (std::size_t i = lines_.size() > n ? lines_.size() - n : 0; i < lines_.size(); ++i) out += "\n    " + lines_[i];
+    return out;
+  }
+
+ private:
+  const sim::clock::VirtualClock& clock_;
+  std::ostream* live_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+// The kiosk screen as the scenario sees it: every screen is recorded; the patient's input
+// goes to the runner through the sink it was given.
+class ScenarioFrontend final : public core::reception::Frontend {
+ public:
+  ScenarioFrontend(Transcript& transcript, const sim::clock::VirtualClock& clock, const nlohmann::json& texts)
+      : transcript_(transcript), clock_(clock), texts_(texts) {}
+  void start(core::reception::EventSink sink) override {
+    std::lock_guard lock(mutex_);
+    sink_ = std::move(sink);
+  }
+  void stop() override {}
+  void show(const core::reception::Screen& s) override {
+    transcript_.add("screen ", describe(s, texts_));
+    std::lock_guard lock(mutex_);
+    current_ = s;
+    seen_.push_back(core::reception::to_string(s.step));
+    if (reception_start_ && (s.step == core::reception::Step::Result || s.step == core::reception::Step::Notice)) {
+      receptions_.push_back(static_cast<double>((clock_.elapsed() - *reception_start_).count()) / 1e6);
+      reception_start_.reset();
+    }
+  }
+  void input(core::reception::Event e) {
+    core::reception::EventSink sink;
+    {
+      std::lock_guard lock(mutex_);
+      sink = sink_;
+    }
+    if (!sink) throw std::runtime_error("the kiosk screen was not started");
+    sink(std::move(e));
+  }
+  void reception_starts() {
+    std::lock_guard lock(mutex_);
+    reception_start_ = clock_.elapsed();
+  }
+  core::reception::Screen current() const {
+    std::lock_guard lock(mutex_);
+    return current_;
+  }
+  std::vector<std::string> take_seen() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(seen_, {});
+  }
+  std::vector<double> receptions() const {
+    std::lock_guard lock(mutex_);
+    return receptions_;
+  }
+
+ private:
+  Transcript& transcript_;
+  const sim::clock::VirtualClock& clock_;
+  const nlohmann::json& texts_;
+  mutable std::mutex mutex_;
+  core::reception::EventSink sink_;
+  core::reception::Screen current_;
+  std::vector<std::string> seen_;
+  std::optional<std::chrono::microseconds> reception_start_;
+  std::vector<double> receptions_;
+};
+
+}  // namespace kiosk::sim::scenario
