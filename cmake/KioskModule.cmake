@@ -1,13 +1,24 @@
-# kiosk_module(<target> [LINK <deps>...])
+# kiosk_precompile(<target> <header>...): precompiles these (third-party) headers for every
+# source of <target> when KIOSK_PCH is on. Only headers that many of its sources include pay.
+function(kiosk_precompile target)
+  if(KIOSK_PCH)
+    target_precompile_headers(${target} PRIVATE ${ARGN})
+  endif()
+endfunction()
+
+# kiosk_module(<target> [LINK <deps>...] [PCH <headers>...])
 # A library made of every .cpp file in the calling directory. Each module directory holds one
 # library; its headers are included by path from the repository root ("core/card/apdu.hpp").
 function(kiosk_module target)
-  cmake_parse_arguments(ARG "" "" "LINK" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "LINK;PCH" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   if(sources)
     add_library(${target} STATIC ${sources})
     target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
     target_link_libraries(${target} PUBLIC ${ARG_LINK} PRIVATE kiosk_warnings)
+    if(ARG_PCH)
+      kiosk_precompile(${target} ${ARG_PCH})
+    endif()
   else()  # a module still without sources (headers only)
     add_library(${target} INTERFACE)
     target_include_directories(${target} INTERFACE ${PROJECT_SOURCE_DIR})

@@ -11,15 +11,9 @@
 #include <catch2/catch.hpp>
 
 #include "core/face/face_config.hpp"
+#include "tests/support/test_paths.hpp"
 
 namespace kiosk::test {
-
-// $KIOSK_FACES_DIR, else ../shared/faces next to the source tree.
-inline std::filesystem::path faces_dir() {
-  const char* env = std::getenv("KIOSK_FACES_DIR");
-  if (env != nullptr && *env != '\0') return env;
-  return std::filesystem::path(KIOSK_SOURCE_DIR) / ".." / "shared" / "faces";
-}
 
 // Fails the test with a clear message when the models or faces are not there.
 inline void require_face_material() {

@@ -10,6 +10,7 @@
 
 #include "core/card/secret.hpp"
 #include "firmware/kiosk/config.hpp"
+#include "tests/support/test_paths.hpp"
 
 using namespace kiosk;
 using namespace kiosk::firmware::kiosk;
@@ -56,7 +57,7 @@ TEST_CASE("config: no file gives the defaults, the example file loads without a 
   CHECK(defaults.config.screen_port == -1);
   CHECK(defaults.config.staff_accounts.empty());
 
-  const firmware::kiosk::LoadedConfig example = firmware::kiosk::load_config(std::filesystem::path(KIOSK_SOURCE_DIR) / "firmware/kiosk/kiosk.example.json");
+  const firmware::kiosk::LoadedConfig example = firmware::kiosk::load_config(test::source_dir() / "firmware/kiosk/kiosk.example.json");
   INFO(errors_of(example));
   CHECK(example.errors.empty());
   const firmware::kiosk::KioskConfig& c = example.config;

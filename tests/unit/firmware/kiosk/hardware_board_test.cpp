@@ -9,15 +9,11 @@
 #include "firmware/kiosk/hardware_board.hpp"
 #include "sim/eligibility/service.hpp"
 #include "tests/support/test_cards.hpp"
+#include "tests/support/test_paths.hpp"
 
 using namespace kiosk;
 
 namespace {
-
-std::filesystem::path faces_dir() {
-  const char* env = std::getenv("KIOSK_FACES_DIR");
-  return env != nullptr ? std::filesystem::path(env) : std::filesystem::path(KIOSK_SOURCE_DIR) / ".." / "shared" / "faces";
-}
 
 // A configuration with every section filled: trust anchors, the service's files, storage, models.
 firmware::kiosk::KioskConfig complete_config(const std::filesystem::path& dir) {
@@ -32,14 +28,14 @@ firmware::kiosk::KioskConfig complete_config(const std::filesystem::path& dir) {
   c.eligibility_ca_certificate = service.service_ca;
   c.terminal_certificate = service.terminal_certificate;
   c.terminal_key = service.terminal_key;
-  c.model_dir = faces_dir() / "models";
+  c.model_dir = test::faces_dir() / "models";
   return c;
 }
 
 }  // namespace
 
 TEST_CASE("hardware board: fills every member from a complete configuration") {
-  if (!std::filesystem::is_directory(faces_dir() / "models")) FAIL("the face set is missing: " << faces_dir());
+  if (!std::filesystem::is_directory(test::faces_dir() / "models")) FAIL("the face set is missing: " << test::faces_dir());
   test::TempDir dir;
   const auto config = complete_config(dir.path());
   core::board::Board b = firmware::kiosk::hardware_board(config);
@@ -77,7 +73,7 @@ TEST_CASE("hardware board: what the configuration leaves out stays empty, with a
 }
 
 TEST_CASE("hardware board: a diagnostics board opens no journal and loads no face models") {
-  if (!std::filesystem::is_directory(faces_dir() / "models")) FAIL("the face set is missing: " << faces_dir());
+  if (!std::filesystem::is_directory(test::faces_dir() / "models")) FAIL("the face set is missing: " << test::faces_dir());
   test::TempDir dir;
   const auto config = complete_config(dir.path());
   core::board::Board b = firmware::kiosk::hardware_board(config, firmware::kiosk::BoardUse::Diagnostics);

@@ -18,13 +18,14 @@
 #include "core/reception/messages.hpp"
 #include "core/reception/reception_machine.hpp"
 #include "firmware/screen/screen_json.hpp"
+#include "tests/support/test_paths.hpp"
 
 using namespace kiosk;
 using nlohmann::json;
 
 namespace {
 
-const std::filesystem::path kWeb = std::filesystem::path(KIOSK_SOURCE_DIR) / "firmware" / "screen" / "web";
+const std::filesystem::path kWeb = test::source_dir() / "firmware" / "screen" / "web";
 const char* const kLanguages[] = {"ja", "en", "zh-Hans", "zh-Hant", "ko", "vi", "pt-BR"};
 
 std::string read(const std::filesystem::path& p) {

@@ -8,32 +8,28 @@
 #include "sim/board/simulated_board.hpp"
 #include "sim/world/demo_world.hpp"
 #include "tests/support/test_cards.hpp"
+#include "tests/support/test_paths.hpp"
 
 using namespace kiosk;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::filesystem::path faces_dir() {
-  const char* env = std::getenv("KIOSK_FACES_DIR");
-  return env != nullptr ? std::filesystem::path(env) : std::filesystem::path(KIOSK_SOURCE_DIR) / ".." / "shared" / "faces";
-}
-
 // One demo world for the whole program (making one issues RSA keys: seconds).
 const sim::world::DemoWorld& world() {
   static test::TempDir dir;
   static std::ostringstream log;
-  static const sim::world::DemoWorld w = sim::world::ensure_demo_world(dir.path() / "world", faces_dir(), log);
+  static const sim::world::DemoWorld w = sim::world::ensure_demo_world(dir.path() / "world", test::faces_dir(), log);
   return w;
 }
 
 }  // namespace
 
 TEST_CASE("simulated board: fills every member of the Board") {
-  if (!std::filesystem::is_directory(faces_dir() / "models")) FAIL("the face set is missing: " << faces_dir());
+  if (!std::filesystem::is_directory(test::faces_dir() / "models")) FAIL("the face set is missing: " << test::faces_dir());
   test::TempDir work;
   sim::board::SimulatedBoardOptions o;
-  o.faces_dir = faces_dir();
+  o.faces_dir = test::faces_dir();
   o.work_dir = work.path();
   sim::board::SimulatedBoard kiosk = sim::board::simulated_board(world(), {}, o);
   INFO("notes: " << (kiosk.board.notes.empty() ? std::string("none") : kiosk.board.notes.front()));

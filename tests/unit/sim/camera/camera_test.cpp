@@ -12,6 +12,7 @@
 #include "sim/camera/virtual_camera.hpp"
 #include "tests/support/test_cards.hpp"
 #include "tests/unit/core/face/face_test_support.hpp"
+#include "tests/support/test_paths.hpp"
 
 using namespace kiosk;
 using namespace std::chrono_literals;
@@ -91,7 +92,7 @@ TEST_CASE("V4L2 camera: a missing device or a file that is not a camera is NotFo
   CHECK(not_found(hal::CameraDevice::index(97)));
   CHECK(not_found(hal::CameraDevice::index(-1)));
   CHECK(not_found(hal::CameraDevice::path("/dev/v4l/by-id/no-such-camera")));
-  CHECK(not_found(hal::CameraDevice::path(KIOSK_SOURCE_DIR "/CMakeLists.txt")));
+  CHECK(not_found(hal::CameraDevice::path((test::source_dir() / "CMakeLists.txt").string())));
 }
 
 TEST_CASE("virtual camera: plays an image sequence and a video, composed into camera-sized frames") {

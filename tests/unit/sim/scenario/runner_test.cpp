@@ -7,6 +7,7 @@
 
 #include "sim/scenario/scenario_batch.hpp"
 #include "tests/support/test_cards.hpp"
+#include "tests/support/test_paths.hpp"
 
 using namespace kiosk;
 
@@ -20,8 +21,8 @@ std::filesystem::path write(const std::filesystem::path& dir, const std::string&
 
 sim::scenario::BatchOptions options(const std::filesystem::path& work) {
   sim::scenario::BatchOptions o;
-  o.world_dir = std::filesystem::path(KIOSK_BINARY_DIR) / "scenario-world";  // shared with the library (locked)
-  o.faces_dir = std::filesystem::path(KIOSK_SOURCE_DIR) / ".." / "shared" / "faces";
+  o.world_dir = test::binary_dir() / "scenario-world";  // shared with the library (locked)
+  o.faces_dir = test::faces_dir();
   o.work_dir = work;
   o.jobs = 2;
   return o;
@@ -35,7 +36,7 @@ TEST_CASE("runner: passing, failing and broken scenarios in one run") {
     "cards": {"card": {"world_card": "taro", "tries_left": 2}},
     "steps": [{"place_card": "card"}, {"choose": "pin"}, {"expect": {"screen": "pin-entry", "tries_left": 2}},
               {"type_pin": "1234"}, {"expect": {"screen": "consent", "card_tries_left": {"card": 3}, "verify_count": 1}}]})");
-  const auto failing = std::filesystem::path(KIOSK_SOURCE_DIR) / "tests/unit/sim/scenario/data/failing-expectation.json";
+  const auto failing = test::source_dir() / "tests/unit/sim/scenario/data/failing-expectation.json";
   const auto broken = write(dir.path(), "broken.json", R"({"format": "kiosk-scenario", "version": 1, "name": "b", "steps": [{"fly": 1}]})");
 
   const auto results = sim::scenario::run_scenarios({ok, failing, broken}, options(dir.path() / "work"));
