@@ -17,6 +17,14 @@
 
 namespace kiosk::firmware::screen {
 
+// Ends an event stream the way a browser expects (the last, empty chunk), so that its EventSource
+// sees the end of the stream and not a broken connection (which Chromium logs as an error).
+// For a chunked content provider: `return end_stream(sink);`.
+inline bool end_stream(httplib::DataSink& sink) {
+  sink.done();
+  return true;
+}
+
 struct ScreenState {
   mutable std::mutex mutex;
   std::condition_variable changed;  // a new screen, or stopping

@@ -170,9 +170,9 @@ void StaffConsole::desk_events(const std::string& token, httplib::Response& res)
         if (!first) {
           std::unique_lock lock(state_.mutex);
           state_.changed.wait_for(lock, config_.desk_poll, [&] { return state_.stopping; });
-          if (state_.stopping) return false;
+          if (state_.stopping) return end_stream(stream);
         }
-        if (!config_.staff->session(token, std::chrono::steady_clock::now())) return false;  // the session ended
+        if (!config_.staff->session(token, std::chrono::steady_clock::now())) return end_stream(stream);  // the session ended
         const auto today = core::journal::local_midnight(std::chrono::system_clock::now());
         const bool reset = first || today != day;
         if (reset) last_id = 0;

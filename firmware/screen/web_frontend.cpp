@@ -66,7 +66,7 @@ void WebFrontend::Impl::serve_events(httplib::Response& res) {
       std::unique_lock lock(state.mutex);
       if (last == 0) out = "retry: 1000\n\n";  // reconnect quickly after a restart
       state.changed.wait_for(lock, config.keepalive, [&] { return state.stopping || state.seq != last; });
-      if (state.stopping) return false;
+      if (state.stopping) return end_stream(stream);
       if (state.seq != last) {
         out += state.frame;
         last = state.seq;
