@@ -1,6 +1,6 @@
 // The My Number card's interface as seen over a card channel: its applications and files.
 // Shared by the terminal side (core/card) and the simulated card (sim/card), so both speak of
-// the same card. Facts from ../shared/spec/jpki-card.md §1, §2, §5, §6.
+// the same card. Facts: docs/card-protocol.md §2, §3, §6, §7, §9.
 #pragma once
 
 #include <array>

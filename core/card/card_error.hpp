@@ -48,7 +48,7 @@ class CardProtocolError : public std::runtime_error {
   bool retryable() const noexcept {
     return failure_ == CardFailure::Unreadable || failure_ == CardFailure::MalformedData;
   }
-  // The reception message code patients see (spec/reception-facts.md §1.8).
+  // The reception message code patients see (docs/reception-rules.md §3).
   const char* message_code() const noexcept {
     switch (failure_) {
       case CardFailure::NotMyNumberCard: return "002";

@@ -1,5 +1,5 @@
 // 券面事項確認AP: the card face (face photo, birth date, sex, expiry), opened by 照合番号B.
-// Facts: ../shared/spec/jpki-card.md §6. The My Number image (EF 0005) is never read.
+// Facts: docs/card-protocol.md §6. The My Number image (EF 0005) is never read.
 #pragma once
 
 #include <string>

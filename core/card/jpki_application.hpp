@@ -1,5 +1,5 @@
 // 公的個人認証AP (JPKI): the user-authentication certificate, its PIN and its key.
-// Facts: ../shared/spec/jpki-card.md §2-§4.
+// Facts: docs/card-protocol.md §3-§5.
 #pragma once
 
 #include <string>

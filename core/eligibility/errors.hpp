@@ -50,8 +50,8 @@ inline constexpr std::string_view kInternal = "INTERNAL";
 inline constexpr std::string_view kUnavailable = "UNAVAILABLE";
 }  // namespace codes
 
-// What the kiosk shows when the service cannot answer (reception-facts §3.4): the patient shows
-// the card together with 資格情報のお知らせ (or the マイナポータル screen) at the counter.
+// What the kiosk shows when the service cannot answer (docs/reception-rules.md §9): the patient
+// shows the card together with 資格情報のお知らせ (or the マイナポータル screen) at the counter.
 inline constexpr std::string_view kCounterFallbackMessage =
     "現在、オンライン資格確認を利用できません。マイナンバーカードと「資格情報のお知らせ」"
     "（またはマイナポータルの資格情報画面）を受付窓口でご提示ください。 / The eligibility service cannot be "

@@ -1,7 +1,7 @@
 // The OQS result layout, written once: element names and order of MessageHeader, MessageBody
-// and ResultOfQualificationConfirmation (reception-facts §3; 別紙3-1 Ver8.07 names as public code
-// uses them). The JSON codec and the XML result file both walk these lists, so the protocol and
-// the file cannot drift apart.
+// and ResultOfQualificationConfirmation (docs/reception-rules.md §11; 別紙3-1 Ver8.07 names as
+// public code uses them). The JSON codec and the XML result file both walk these lists, so the
+// protocol and the file cannot drift apart.
 //
 // A visitor provides (each a template over the value's constness):
 //   text(name, std::string&)                 free text / code kept as written

@@ -1,5 +1,5 @@
 // The result of an eligibility confirmation (資格確認結果), mirroring the public OQS result
-// fields (../shared/spec/reception-facts.md §3.2; element names of 別紙3-1 XMLレイアウト as used
+// fields (docs/reception-rules.md §10-§11; element names of 別紙3-1 XMLレイアウト as used
 // by public clinic code), and the envelope the kiosk's service adds around it (confirmation id,
 // registration offer, certificate notice). Codes keep their wire values ("01", "A1", "030"):
 // the reception system reads them as they are.

@@ -1,7 +1,7 @@
 // The confirmation result as the XML file clinic reception systems read (OQS layout: XmlMsg /
-// MessageHeader / MessageBody with the element names of reception-facts.md §3, UTF-8), written
-// atomically into an outbox folder: the reception system never sees half a file, and an existing
-// file is never overwritten.
+// MessageHeader / MessageBody with the element names of docs/reception-rules.md §11, UTF-8),
+// written atomically into an outbox folder: the reception system never sees half a file, and an
+// existing file is never overwritten.
 #pragma once
 
 #include <filesystem>

@@ -1,6 +1,6 @@
 // Patient-visible messages of the reception. Each has a numbered code shown on screen and in
 // the journal, and a next step. 001, 002 and 006 are the codes readers already use
-// (spec/reception-facts.md §1.8); the kiosk's own codes carry a K so they cannot be taken for
+// (docs/reception-rules.md §3); the kiosk's own codes carry a K so they cannot be taken for
 // the readers' codes that are not documented (003-005, 007+).
 #pragma once
 

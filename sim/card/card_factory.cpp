@@ -165,7 +165,7 @@ CardProfile issue_card(sim::ca::SimulatedJpkiCa& ca, const CardOrder& order) {
 
   const year_month_day today{floor<days>(order.today)};
   year_month_day issued{sys_days{today} - days{365}};
-  // Certificate validity: from issue to the 5th birthday after it (spec §8).
+  // Certificate validity: from issue to the 5th birthday after it (docs/card-protocol.md §10).
   TimePoint not_before = at_midnight(issued);
   TimePoint not_after = at_midnight(nth_birthday_after(birth, issued, 5)) - seconds{1};
   switch (order.certificate) {

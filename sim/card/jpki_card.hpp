@@ -1,4 +1,5 @@
-// A My Number card emulator that answers byte for byte as ../shared/spec/jpki-card.md says:
+// A My Number card emulator that answers byte for byte as docs/card-protocol.md says (§2-§12;
+// where public sources are silent, the assumptions of §14):
 // the JPKI AP (auth and signing keys, certificates, PIN and password with retry counters),
 // the 券面事項確認AP (face photo behind 照合番号B) and the 券面事項入力補助AP (present, so that
 // the kiosk's guard against reading the My Number is meaningful), unknown AIDs/files 6A 82,

@@ -1,13 +1,13 @@
 // The rules of the simulated eligibility service, as pure functions of the records and today's
 // date (Japan time), so that every rule and every boundary is testable without a server:
 //  - data-registration lag: a qualification (or its loss) filed less than 5 business days ago
-//    is not visible yet (seeds: 「5日以内にデータ登録」,「約3~5営業日」);
+//    is not visible yet (docs/reception-rules.md §13: 「5日以内にデータ登録」,「約3~5営業日」);
 //  - statuses 有効 / 無効 (with the reason of loss) / 無効（新しい資格あり） / 該当資格なし / 複数該当;
 //  - old 健康保険証 numbers refused from 2025-12-02 (usable until 2025-12-01);
 //  - 資格確認書 refused after its validity;
 //  - 資格情報のお知らせ alone is never a qualification;
 //  - the card's user-authentication certificate: usable until its expiry, and for 3 months
-//    after it (special measure, reception-facts §1.6), warned about 3 months before.
+//    after it (special measure, docs/reception-rules.md §4), warned about 3 months before.
 #pragma once
 
 #include <optional>

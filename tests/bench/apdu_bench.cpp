@@ -1,5 +1,5 @@
 // Prints the APDU count and bytes of the kiosk's card operations, next to what OpenSC 0.23's
-// jpki driver sends for the same work (its sequence, spec/jpki-card.md §3.2, §3.4 and §9,
+// jpki driver sends for the same work (its sequence, docs/card-protocol.md §4.2, §4.4 and §11,
 // replayed byte for byte on the same simulated card), and the in-process time per operation.
 #include <chrono>
 #include <cstdio>
@@ -63,7 +63,7 @@ void opensc_pin_status(core::card::CardSession& s, Byte pin_fid_low) {
   s.transmit(core::card::CommandApdu(0x00, 0x20, 0x00, 0x80));
 }
 
-// pkcs15 bind + certificate read + C_Login + sign, as traced in spec §3.4 and §9.1
+// pkcs15 bind + certificate read + C_Login + sign, as traced in docs/card-protocol.md §4.4 and §11
 // (probes of other drivers excluded: OPENSC_DRIVER=jpki).
 void opensc_pin_authentication(core::card::CardSession& s, const Bytes& digest_info) {
   select_jpki(s);

@@ -25,7 +25,7 @@ constexpr auto kToolTimeout = 30s;
 // Which ATR the reader reports for the card.
 enum class Atr {
   Emulator,     // the emulator's own (a contactless reader's synthesised ATR)
-  ContactJpki,  // the contact ATR of spec section 7, which is in OpenSC's jpki ATR table
+  ContactJpki,  // the contact ATR of docs/card-protocol.md §9, which is in OpenSC's jpki ATR table
   Unlisted,     // a contactless ATR in no OpenSC table: every driver probes with APDUs
 };
 

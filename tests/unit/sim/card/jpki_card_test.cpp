@@ -1,4 +1,4 @@
-// The card emulator's raw answers, byte for byte (spec/jpki-card.md §3, §9.3).
+// The card emulator's raw answers, byte for byte (docs/card-protocol.md §4, §11).
 #include <catch2/catch.hpp>
 
 #include <fstream>
