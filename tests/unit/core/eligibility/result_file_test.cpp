@@ -67,7 +67,7 @@ std::vector<fs::path> files_in(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("the XML follows the OQS layout with the element names of reception-facts §3") {
+TEST_CASE("the XML follows the OQS layout with the element names of docs/reception-rules.md §11") {
   const std::string xml = render_result_xml(sample_result());
   CHECK(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"", 0) == 0);
   pugi::xml_document doc;
