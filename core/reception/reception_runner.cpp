@@ -122,13 +122,15 @@ void ReceptionRunner::watch_cards(std::stop_token stop) {
           }
         }
       }
-      for (const auto& e : readers.wait_for_events(300ms)) {
+      const auto events = readers.wait_for_events(300ms);
+      for (const auto& e : events) {
         if (!mine(e.reader)) continue;
         if (e.kind == hal::ReaderEventKind::CardInserted) post(rx::CardPlaced{});
         if (e.kind == hal::ReaderEventKind::CardRemoved || e.kind == hal::ReaderEventKind::ReaderDetached) {
           post(rx::CardRemoved{});
         }
       }
+      reader_events_taken_ += events.size();
     } catch (const hal::CardError& e) {
       std::cerr << "[kiosk] card reader: " << e.what() << " (" << e.advice() << ")\n";
       std::this_thread::sleep_for(500ms);

@@ -130,6 +130,11 @@ std::vector<hal::ReaderEvent> SimulatedReaders::diff_locked() {
   return events;
 }
 
+std::uint64_t SimulatedReaders::events_delivered() const {
+  std::lock_guard lock(mutex_);
+  return delivered_;
+}
+
 bool SimulatedReaders::events_pending() const {
   std::lock_guard lock(mutex_);
   if (!service_running_) return false;  // nobody can take them until the service is back
@@ -151,7 +156,10 @@ std::vector<hal::ReaderEvent> SimulatedReaders::wait_for_events(std::chrono::mil
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     auto events = diff_locked();
-    if (!events.empty()) return events;
+    if (!events.empty()) {
+      delivered_ += events.size();
+      return events;
+    }
     if (cancel_generation_ != cancel_at_start) return {};
     const std::uint64_t seen = generation_;
     if (!changed_.wait_until(lock, deadline, [&] { return generation_ != seen || cancel_generation_ != cancel_at_start; })) {

@@ -32,6 +32,9 @@ class SimulatedReaders final : public hal::CardReaderService {
   // handed out by wait_for_events(): the scenario player waits for the firmware to see it.
   // False while the card service is stopped (no event can be handed out then).
   bool events_pending() const;
+  // Events handed out by wait_for_events() so far (a QA player compares it with what the
+  // reception took, so that no event is in flight when a step is declared over).
+  std::uint64_t events_delivered() const;
 
   std::vector<std::string> list_readers() override;
   std::vector<hal::ReaderStatus> status() override;
@@ -67,6 +70,7 @@ class SimulatedReaders final : public hal::CardReaderService {
   std::uint64_t generation_ = 0;        // bumped on every change
   std::uint64_t cancel_generation_ = 0;  // bumped by cancel()
   bool service_running_ = true;
+  std::uint64_t delivered_ = 0;
   void require_service_locked() const;
 };
 

@@ -90,7 +90,11 @@ bool Player::settle() {
   int stable = 0;
   std::uint64_t last = 0;
   while (Clock::now() < limit) {
-    if (!sim_.field->events_pending() && runner_->settled()) {
+    // Every reader event the readers handed out has reached the reception (the card watcher may
+    // be descheduled between taking an event and posting it, on a loaded machine).
+    const auto delivered = sim_.field->events_delivered();
+    const bool handed_on = !delivered || *delivered == runner_->reader_events_taken();
+    if (!sim_.field->events_pending() && handed_on && runner_->settled()) {
       const std::uint64_t a = runner_->activity();
       stable = (stable > 0 && a == last) ? stable + 1 : 1;
       last = a;
