@@ -40,7 +40,11 @@ class Fd {
 void write_textfile_atomically(const std::filesystem::path& file, std::string_view text) {
   const std::filesystem::path dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
   // Not *.prom: the node exporter ignores the temporary file while it is written.
-  const std::filesystem::path tmp = dir / ("." + file.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  std::string tmp_name = ".";  // appended piecewise: GCC 12 -O2 warns falsely (-Wrestrict) on "." + string
+  tmp_name += file.filename().string();
+  tmp_name += ".tmp-";
+  tmp_name += std::to_string(::getpid());
+  const std::filesystem::path tmp = dir / tmp_name;
   {
     Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (fd.get() < 0) fail("cannot create", tmp, errno);
