@@ -36,15 +36,30 @@ add_link_options(-Wl,-z,relro -Wl,-z,now)
 function(kiosk_packaging_finish)
   set(web_dir ${CMAKE_INSTALL_FULL_DATADIR}/kiosk/web)
   # The installed kiosk serves its screen from /usr/share/kiosk/web: the compile-time default of
-  # WebFrontend (KIOSK_WEB_DIR, the source tree otherwise; see firmware/kiosk/web_frontend.cmake).
-  get_target_property(definitions kiosk_web_frontend COMPILE_DEFINITIONS)
+  # the web frontend (KIOSK_WEB_DIR, the source tree's web folder otherwise; see
+  # firmware/kiosk/web_frontend.cmake). The files installed are those of that source folder.
+  set(web_target "")
+  foreach(candidate ${KIOSK_WEB_TARGETS} kiosk_web_frontend kiosk_firmware_screen)
+    if(TARGET ${candidate})
+      get_target_property(definitions ${candidate} COMPILE_DEFINITIONS)
+      if(definitions MATCHES "KIOSK_WEB_DIR=\"([^\"]+)\"")
+        set(web_target ${candidate})
+        set(web_source ${CMAKE_MATCH_1})
+        break()
+      endif()
+    endif()
+  endforeach()
+  if(NOT web_target)
+    message(FATAL_ERROR "packaging: no target defines KIOSK_WEB_DIR (the kiosk screen's files): "
+                        "name it in KIOSK_WEB_TARGETS")
+  endif()
   list(FILTER definitions EXCLUDE REGEX "^KIOSK_WEB_DIR=")
   list(APPEND definitions "KIOSK_WEB_DIR=\"${web_dir}\"")
-  set_target_properties(kiosk_web_frontend PROPERTIES COMPILE_DEFINITIONS "${definitions}")
+  set_target_properties(${web_target} PROPERTIES COMPILE_DEFINITIONS "${definitions}")
 
   # --- kiosk ---------------------------------------------------------------------------------
   install(TARGETS kiosk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT kiosk)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/firmware/kiosk/web/ DESTINATION ${CMAKE_INSTALL_DATADIR}/kiosk/web
+  install(DIRECTORY ${web_source}/ DESTINATION ${CMAKE_INSTALL_DATADIR}/kiosk/web
           COMPONENT kiosk FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
           DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
   install(FILES ${KIOSK_PACKAGING_DIR}/kiosk.json DESTINATION /etc/kiosk COMPONENT kiosk
