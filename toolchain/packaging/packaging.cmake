@@ -115,20 +115,23 @@ function(kiosk_packaging_finish)
   set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
   set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME kiosk)
   set(CPACK_DEBIAN_KIOSK-SIM_PACKAGE_NAME kiosk-sim)
-  set(CPACK_COMPONENT_KIOSK_DESCRIPTION
-      "clinic reception kiosk firmware for My Number health insurance cards\n"
-      "The firmware of a clinic reception kiosk: the patient places a My Number card\n"
-      "(mynahokensho) on a PC/SC reader, is authenticated by face or PIN, and the kiosk\n"
-      "confirms the insurance eligibility with the national service and hands the result\n"
-      "to the reception system. Runs unattended under systemd (kiosk.service), with the\n"
-      "kiosk screen in Chromium under cage (kiosk-screen.service) and a health check after\n"
-      "updates (kiosk-health.service). Face models are not included.")
-  set(CPACK_COMPONENT_KIOSK-SIM_DESCRIPTION
-      "QA tools for the clinic reception kiosk firmware\n"
-      "kiosk-sim plays QA scenarios against the kiosk firmware on virtual time, issues\n"
-      "simulated My Number cards from a simulated JPKI CA, serves them into a pcscd reader\n"
-      "through vpcd and runs the simulated eligibility service; face-eval measures the face\n"
-      "pipeline's accuracy. For QA machines, never for kiosks in the field.")
+  # One string each (a list would join its lines with ';'); extended lines under 80 columns.
+  string(CONCAT CPACK_COMPONENT_KIOSK_DESCRIPTION
+         "clinic reception kiosk firmware for Japanese health insurance cards\n"
+         "The firmware of a clinic reception kiosk: the patient places a My Number\n"
+         "card (mynahokensho) on a PC/SC reader, is authenticated by face or PIN,\n"
+         "and the kiosk confirms the insurance eligibility with the national\n"
+         "service and hands the result to the reception system. Runs unattended\n"
+         "under systemd (kiosk.service), with the kiosk screen in Chromium under\n"
+         "cage (kiosk-screen.service) and a health check after updates\n"
+         "(kiosk-health.service). Face models are not included.")
+  string(CONCAT CPACK_COMPONENT_KIOSK-SIM_DESCRIPTION
+         "QA tools for the clinic reception kiosk firmware\n"
+         "kiosk-sim plays QA scenarios against the kiosk firmware on virtual time,\n"
+         "issues simulated My Number cards from a simulated JPKI CA, serves them\n"
+         "into a pcscd reader through vpcd and runs the simulated eligibility\n"
+         "service; face-eval measures the face pipeline's accuracy. For QA\n"
+         "machines, never for kiosks in the field.")
   # Run-time needs beyond shared libraries: the PC/SC service and USB reader driver; adduser
   # for the maintainer scripts. vpcd is never a dependency of the kiosk.
   set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, pcscd, libccid")
