@@ -12,6 +12,7 @@ std::vector<std::string> missing_members(const Board& b) {
   check(b.cameras != nullptr, "cameras");
   check(b.scanner != nullptr, "scanner");
   check(b.usb != nullptr, "usb");
+  check(b.service_manager != nullptr, "service_manager");
   check(b.eligibility != nullptr, "eligibility");
   check(b.service_probe != nullptr, "service_probe");
   check(b.terminal != nullptr, "terminal");

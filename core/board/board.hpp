@@ -32,6 +32,7 @@
 #include "hal/card_surface_scanner.hpp"
 #include "hal/clock.hpp"
 #include "hal/https_transport.hpp"
+#include "hal/service_manager.hpp"
 #include "hal/service_probe.hpp"
 #include "hal/usb_inventory.hpp"
 
@@ -51,16 +52,17 @@ struct Board {
   hal::CameraMode face_camera_mode;
   std::unique_ptr<hal::CardSurfaceScanner> scanner;  // reads 照合番号B from the card's printed face
   std::unique_ptr<hal::UsbInventory> usb;            // what is plugged in (diagnostics)
+  std::unique_ptr<hal::ServiceManager> service_manager;  // systemd: ready, status, watchdog
 
   // Services.
   std::unique_ptr<hal::HttpsTransport> eligibility;  // the line to the eligibility service
   std::unique_ptr<hal::ServiceProbe> service_probe;  // TCP/TLS facts of that line (diagnostics)
   std::unique_ptr<hal::TerminalSigner> terminal;     // the terminal's key: signs attestations
-  std::unique_ptr<crypto::TrustStore> trust;         // JPKI trust anchors and CRLs
-  crypto::ValidationPolicy certificate_policy{90, 90, false};
-  std::unique_ptr<journal::Journal> journal;
-  std::unique_ptr<eligibility::ResultFileWriter> results;  // result files for the reception system
-  std::unique_ptr<face::FaceVerifier> face;                // the face models, loaded once
+  std::unique_ptr<core::crypto::TrustStore> trust;         // JPKI trust anchors and CRLs
+  core::crypto::ValidationPolicy certificate_policy{90, 90, false};
+  std::unique_ptr<core::journal::Journal> journal;
+  std::unique_ptr<core::eligibility::ResultFileWriter> results;  // result files for the reception system
+  std::unique_ptr<core::face::FaceVerifier> face;                // the face models, loaded once
 
   // Why a member is empty, or anything else the operator should know ("face authentication is
   // off: models not found in ..."). One line each.

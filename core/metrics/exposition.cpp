@@ -8,7 +8,7 @@
 namespace kiosk::core::metrics {
 namespace {
 
-using diagnostics::Status;
+using core::diagnostics::Status;
 
 std::optional<bool> measured(Status s) {
   switch (s) {
@@ -20,14 +20,14 @@ std::optional<bool> measured(Status s) {
   return std::nullopt;
 }
 
-const diagnostics::CheckResult* find(const diagnostics::Report& report, std::string_view area, std::string_view name) {
+const core::diagnostics::CheckResult* find(const core::diagnostics::Report& report, std::string_view area, std::string_view name) {
   for (const auto& c : report.checks()) {
     if (c.area == area && c.name == name) return &c;
   }
   return nullptr;
 }
 
-std::optional<bool> check(const diagnostics::Report& report, std::string_view area, std::string_view name) {
+std::optional<bool> check(const core::diagnostics::Report& report, std::string_view area, std::string_view name) {
   const auto* c = find(report, area, name);
   return c != nullptr ? measured(c->status) : std::nullopt;
 }
@@ -70,7 +70,7 @@ std::string method_label(const std::string& method) { return method.empty() ? "n
 
 }  // namespace
 
-DeviceHealth health_from_report(const diagnostics::Report& report,
+DeviceHealth health_from_report(const core::diagnostics::Report& report,
                                 std::optional<std::chrono::system_clock::time_point> checked_at) {
   DeviceHealth h;
   h.card_service_up = check(report, "pcsc", "card service (pcscd)");

@@ -40,7 +40,7 @@ struct DeviceHealth {
 // collect_report()): pcsc "card service (pcscd)", "configured reader" (else "readers"), every
 // check of the area "camera", service "reachability". A FAIL is 0, PASS or WARN is 1, SKIP or
 // missing leaves it unmeasured.
-DeviceHealth health_from_report(const diagnostics::Report& report,
+DeviceHealth health_from_report(const core::diagnostics::Report& report,
                                 std::optional<std::chrono::system_clock::time_point> checked_at = std::nullopt);
 
 struct Inputs {
@@ -49,7 +49,7 @@ struct Inputs {
   DeviceHealth health;
   // Journal records covering at least the last hour (Journal::since(now - 1h)); older ones and
   // staff or system entries are not counted.
-  std::vector<journal::Record> records;
+  std::vector<core::journal::Record> records;
   std::chrono::system_clock::time_point now;
 };
 

@@ -392,6 +392,12 @@ void ReceptionRunner::run(int patients) {
   card_watcher_ = std::jthread([this](std::stop_token stop) { watch_cards(stop); });
   frontend_.start([this](rx::Event e) { post(std::move(e)); });
   frontend_.show(machine_.screen());
+  // The reader service and the screen are up: the service manager may count the kiosk started.
+  hal::ServiceManager* manager = board_.service_manager.get();
+  if (manager != nullptr) {
+    manager->ready();
+    manager->status(rx::to_string(machine_.step()));
+  }
   int served = 0;
   for (;;) {
     Queued next{0, rx::Tick{}};
@@ -404,6 +410,7 @@ void ReceptionRunner::run(int patients) {
         wake_.wait(lock, ready);
       }
       if (stopping_) break;
+      if (manager != nullptr) manager->watchdog();  // the loop turns: the kiosk is not hung
       if (!queue_.empty()) {
         next = std::move(queue_.front());
         queue_.pop_front();
@@ -422,6 +429,7 @@ void ReceptionRunner::run(int patients) {
     auto commands = machine_.handle(std::move(next.event), now);
     for (auto& c : commands) execute(c);
     const rx::Step after = machine_.step();
+    if (manager != nullptr && after != before) manager->status(rx::to_string(after));  // never personal data
     reap_workers();
     {
       std::lock_guard lock(mutex_);
@@ -436,6 +444,7 @@ void ReceptionRunner::run(int patients) {
   card_watcher_ = {};
   if (face_stop_) face_stop_->request_stop();
   frontend_.stop();
+  if (manager != nullptr) manager->stopping();
 }
 
 }  // namespace kiosk::core::reception

@@ -84,7 +84,7 @@ class ReceptionRunner {
   std::chrono::system_clock::time_point wall_now() const;
 
   board::Board& board_;
-  std::optional<eligibility::EligibilityClient> eligibility_;  // on the board's line to the service
+  std::optional<core::eligibility::EligibilityClient> eligibility_;  // on the board's line to the service
   Frontend& frontend_;
   core::reception::ReceptionMachine machine_;
 

@@ -6,7 +6,7 @@
 
 #include <systemd/sd-daemon.h>
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::system {
 
 SystemdServiceManager::SystemdServiceManager() {
   const char* socket = std::getenv("NOTIFY_SOCKET");
@@ -58,4 +58,4 @@ std::string status_line(std::string_view text) {
   return line;
 }
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::system

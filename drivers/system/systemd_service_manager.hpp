@@ -14,7 +14,7 @@
 
 #include "hal/service_manager.hpp"
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::system {
 
 class SystemdServiceManager final : public hal::ServiceManager {
  public:
@@ -45,4 +45,4 @@ class SystemdServiceManager final : public hal::ServiceManager {
 // One line for STATUS=: control characters (line breaks end a notification field) become spaces.
 std::string status_line(std::string_view text);
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::system

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::system {
 namespace {
 
 class Fd {
@@ -82,4 +82,4 @@ void write_textfile_atomically(const std::filesystem::path& file, std::string_vi
   if (dir_fd.get() >= 0) ::fsync(dir_fd.get());  // the rename itself survives a power loss
 }
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::system

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace kiosk::drivers {
+namespace kiosk::drivers::system {
 
 class TextfileError : public std::runtime_error {
  public:
@@ -20,4 +20,4 @@ class TextfileError : public std::runtime_error {
 // TextfileError saying which file and what failed; the previous file is then left as it was.
 void write_textfile_atomically(const std::filesystem::path& file, std::string_view text);
 
-}  // namespace kiosk::drivers
+}  // namespace kiosk::drivers::system

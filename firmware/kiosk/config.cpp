@@ -192,6 +192,11 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   r.get("face", "enabled", c.face_enabled);
   r.get("face", "model_dir", c.model_dir);
   r.get("screen", "port", c.screen_port);
+  r.get("metrics", "textfile", c.metrics_textfile);
+  r.get("metrics", "interval_seconds", c.metrics_interval_seconds);
+  if (c.metrics_interval_seconds < 5 || c.metrics_interval_seconds > 3600) {
+    loaded.errors.push_back("metrics.interval_seconds: expected 5 to 3600, found " + std::to_string(c.metrics_interval_seconds));
+  }
   read_staff(r, c, loaded.errors);
   r.report_unknown();
 

@@ -41,6 +41,10 @@ struct KioskConfig {
   // screen: the kiosk screen for Chromium on http://127.0.0.1:<port>/ (-1: none, the reception
   // runs on the terminal; 0: any free port)
   int screen_port = -1;
+  // metrics: Prometheus text for the node exporter's textfile collector (empty: none), rewritten
+  // every interval_seconds (docs/installation.md, "Fleet").
+  std::filesystem::path metrics_textfile;
+  int metrics_interval_seconds = 60;
   // staff: {"accounts": [{"id": "staff-07", "passcode_hash": "<kiosk staff-passcode>"}],
   //         "max_failures": 5, "lockout_minutes": 15, "session_minutes": 5, "visual_check_minutes": 30}
   std::vector<firmware::staff::StaffAccount> staff_accounts;  // none: no staff login, no visual check

@@ -9,6 +9,7 @@
 #include "drivers/https/tls_service_probe.hpp"
 #include "drivers/pcsc/pcsc_reader_service.hpp"
 #include "drivers/system/system_clock.hpp"
+#include "drivers/system/systemd_service_manager.hpp"
 #include "drivers/usb/libusb_inventory.hpp"
 
 namespace kiosk::firmware::kiosk {
@@ -54,6 +55,7 @@ board::Board hardware_board(const KioskConfig& c, BoardUse use) {
     b.trust = std::move(trust);
   });
   try_fill(b, "USB inventory", [&] { b.usb = std::make_unique<drivers::usb::LibusbInventory>(); });
+  b.service_manager = std::make_unique<drivers::system::SystemdServiceManager>();
 
   if (c.eligibility_host.empty()) {
     board::note(b, "eligibility service", "not configured (eligibility.host): patients are sent to the counter");

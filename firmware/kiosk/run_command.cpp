@@ -1,18 +1,105 @@
 #include "firmware/kiosk/run_command.hpp"
 
+#include <signal.h>
+
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <thread>
 
 #include "core/board/board.hpp"
+#include "core/metrics/exposition.hpp"
 #include "core/reception/reception_runner.hpp"
 #include "firmware/kiosk/config.hpp"
 #include "firmware/kiosk/diag_command.hpp"
 #include "firmware/kiosk/hardware_board.hpp"
 #include "firmware/screen/terminal_frontend.hpp"
 #include "firmware/screen/web_frontend.hpp"
+#include "drivers/system/textfile_writer.hpp"
 
 namespace kiosk::firmware::kiosk {
+
+namespace {
+
+// SIGTERM (systemctl stop) and SIGINT end the reception loop in order: the screen stops, the
+// service manager hears that the stop is on purpose, the journal and result files are closed.
+class StopOnSignal {
+ public:
+  explicit StopOnSignal(core::reception::ReceptionRunner& runner) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, &old_);  // threads started from here on inherit the mask
+    waiter_ = std::jthread([&runner, set](std::stop_token stop) {
+      const timespec slice{0, 200'000'000};
+      while (!stop.stop_requested()) {
+        if (sigtimedwait(&set, nullptr, &slice) > 0) {
+          runner.stop();
+          return;
+        }
+      }
+    });
+  }
+  ~StopOnSignal() {
+    waiter_ = {};
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  StopOnSignal(const StopOnSignal&) = delete;
+  StopOnSignal& operator=(const StopOnSignal&) = delete;
+
+ private:
+  sigset_t old_{};
+  std::jthread waiter_;
+};
+
+// The kiosk's health as Prometheus text for the node exporter's textfile collector, rewritten
+// every interval: receptions and failures of the last hour from the journal, and the devices as
+// a diagnostics board of this kiosk last saw them (checked every fifth round).
+class MetricsWriter {
+ public:
+  MetricsWriter(const LoadedConfig& loaded, const core::board::Board& board) : loaded_(loaded), board_(board) {
+    if (loaded.config.metrics_textfile.empty()) return;
+    thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+  }
+
+ private:
+  void run(std::stop_token stop) {
+    const auto interval = std::chrono::seconds(loaded_.config.metrics_interval_seconds);
+    core::metrics::DeviceHealth health;
+    for (int round = 0; !stop.stop_requested(); ++round) {
+      try {
+        const auto now = board_.clock->now();
+        if (round % 5 == 0) {
+          core::board::Board checked = hardware_board(loaded_.config, BoardUse::Diagnostics);
+          DiagOptions diag;
+          diag.kiosk_running = true;  // the reader and the camera belong to the reception
+          health = core::metrics::health_from_report(collect_report(checked, loaded_, diag), now);
+        }
+        core::metrics::Inputs in;
+        in.terminal_id = loaded_.config.terminal_id;
+        in.version = "0.1.0";
+        in.health = health;
+        in.records = board_.journal->since(now - std::chrono::hours(1));
+        in.now = now;
+        drivers::system::write_textfile_atomically(loaded_.config.metrics_textfile, core::metrics::format_exposition(in));
+      } catch (const std::exception& e) {
+        std::cerr << "kiosk: metrics not written to " << loaded_.config.metrics_textfile.string() << ": " << e.what() << "\n";
+      }
+      std::mutex m;
+      std::condition_variable_any wake;
+      std::unique_lock lock(m);
+      wake.wait_for(lock, stop, interval, [] { return false; });
+    }
+  }
+
+  const LoadedConfig& loaded_;
+  const core::board::Board& board_;
+  std::jthread thread_;
+};
+
+}  // namespace
 
 int run_on_hardware(const std::filesystem::path& config_file, int patients, std::optional<int> screen_port) {
   const LoadedConfig loaded = load_config(config_file);
@@ -58,6 +145,8 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
   }
   core::reception::Frontend& screen = web ? static_cast<core::reception::Frontend&>(*web) : *terminal_screen;
   core::reception::ReceptionRunner runner(board, screen);
+  const StopOnSignal stop_on_signal(runner);
+  const MetricsWriter metrics(loaded, board);
   std::jthread url_printer;
   if (web) {
     url_printer = std::jthread([&web] {  // the page is served once run() started the frontend

@@ -7,6 +7,7 @@
 #include "drivers/https/terminal_key_signer.hpp"
 #include "drivers/pcsc/pcsc_reader_service.hpp"
 #include "drivers/system/system_clock.hpp"
+#include "drivers/system/systemd_service_manager.hpp"
 #include "sim/card/jpki_card.hpp"
 #include "sim/card/simulated_readers.hpp"
 #include "sim/eligibility/fixture.hpp"
@@ -82,6 +83,8 @@ SimulatedBoard simulated_board(const world::DemoWorld& world, const WorldFaults&
   usb->wait_for_changes(std::chrono::milliseconds(0));  // the plugging above is not news
   s.usb = usb.get();
   b.usb = std::move(usb);
+  // The simulated kiosk is not supervised: the same driver, which says nothing without systemd.
+  b.service_manager = std::make_unique<drivers::system::SystemdServiceManager>();
 
   // Trust, the terminal and the national service.
   auto trust = std::make_unique<core::crypto::TrustStore>();

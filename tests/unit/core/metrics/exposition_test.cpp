@@ -69,9 +69,9 @@ std::map<std::string, double> parse_exposition(const std::string& text) {
   return samples;
 }
 
-journal::Record record(std::string event, std::string method, std::string code, std::chrono::system_clock::time_point at,
+core::journal::Record record(std::string event, std::string method, std::string code, std::chrono::system_clock::time_point at,
                        std::string kind = "reception") {
-  journal::Record r;
+  core::journal::Record r;
   r.kind = std::move(kind);
   r.event = std::move(event);
   r.method = std::move(method);
@@ -84,7 +84,7 @@ journal::Record record(std::string event, std::string method, std::string code, 
 
 TEST_CASE("metrics: receptions and failures of the last hour from a real journal") {
   TempDir dir;
-  auto j = journal::Journal::open(dir.path() / "journal.sqlite", "KIOSK-07");
+  auto j = core::journal::Journal::open(dir.path() / "journal.sqlite", "KIOSK-07");
   const auto now = std::chrono::system_clock::now();
   j.append({"reception", "reception-completed", "pin", "qualification valid", ""}, now - 5min);
   j.append({"reception", "pin-wrong", "pin", "2 tries left", "K110"}, now - 4min);
@@ -120,8 +120,8 @@ TEST_CASE("metrics: receptions and failures of the last hour from a real journal
 }
 
 TEST_CASE("metrics: device health from a diagnostics report") {
-  using diagnostics::Status;
-  diagnostics::Report report;
+  using core::diagnostics::Status;
+  core::diagnostics::Report report;
   report.add({"pcsc", "card service (pcscd)", Status::Pass, "pcscd 1.9.9", ""});
   report.add({"pcsc", "readers", Status::Pass, "SONY FeliCa Port/PaSoRi 4.0", ""});
   report.add({"pcsc", "configured reader", Status::Fail, "'ACS ACR1252' not found", "plug it in"});
@@ -148,7 +148,7 @@ TEST_CASE("metrics: device health from a diagnostics report") {
   CHECK(s.at("kiosk_health_checked_timestamp_seconds") == 1'780'000'000.0);
 
   SECTION("a failing camera check makes the camera not ok; no service check leaves it unmeasured") {
-    diagnostics::Report r2;
+    core::diagnostics::Report r2;
     r2.add({"camera", "camera opens", Status::Pass, "", ""});
     r2.add({"camera", "frame rate", Status::Fail, "0 fps", "replace it"});
     r2.add({"pcsc", "readers", Status::Pass, "one reader", ""});

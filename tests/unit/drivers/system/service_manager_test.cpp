@@ -15,7 +15,7 @@
 #include "drivers/system/systemd_service_manager.hpp"
 
 using namespace std::chrono_literals;
-using kiosk::drivers::SystemdServiceManager;
+using kiosk::drivers::system::SystemdServiceManager;
 
 namespace {
 
@@ -128,6 +128,6 @@ TEST_CASE("service manager: a notification that cannot be sent is reported, not 
 }
 
 TEST_CASE("service manager: status lines keep UTF-8 text") {
-  CHECK(kiosk::drivers::status_line("暗証番号入力") == "暗証番号入力");
-  CHECK(kiosk::drivers::status_line("a\r\nb\tc") == "a  b c");
+  CHECK(kiosk::drivers::system::status_line("暗証番号入力") == "暗証番号入力");
+  CHECK(kiosk::drivers::system::status_line("a\r\nb\tc") == "a  b c");
 }

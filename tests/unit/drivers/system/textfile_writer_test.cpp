@@ -31,9 +31,9 @@ TEST_CASE("textfile: the metrics file is replaced whole, 0644, with no temporary
   const auto dir = temp_dir();
   const auto file = dir / "kiosk.prom";
   const mode_t old_mask = ::umask(077);  // the kiosk's service runs with a strict umask
-  kiosk::drivers::write_textfile_atomically(file, "kiosk_up 1\n");
+  kiosk::drivers::system::write_textfile_atomically(file, "kiosk_up 1\n");
   CHECK(read(file) == "kiosk_up 1\n");
-  kiosk::drivers::write_textfile_atomically(file, "kiosk_up 0\nkiosk_camera_ok 1\n");
+  kiosk::drivers::system::write_textfile_atomically(file, "kiosk_up 0\nkiosk_camera_ok 1\n");
   ::umask(old_mask);
   CHECK(read(file) == "kiosk_up 0\nkiosk_camera_ok 1\n");
   struct stat st{};
@@ -49,9 +49,9 @@ TEST_CASE("textfile: a missing directory is an error naming the file, and nothin
   const auto dir = temp_dir();
   const auto file = dir / "gone" / "kiosk.prom";
   try {
-    kiosk::drivers::write_textfile_atomically(file, "kiosk_up 1\n");
+    kiosk::drivers::system::write_textfile_atomically(file, "kiosk_up 1\n");
     FAIL("no error");
-  } catch (const kiosk::drivers::TextfileError& e) {
+  } catch (const kiosk::drivers::system::TextfileError& e) {
     CHECK_THAT(e.what(), Catch::Contains((dir / "gone").string()) && Catch::Contains("No such file or directory"));
   }
   CHECK_FALSE(std::filesystem::exists(file));
@@ -65,7 +65,7 @@ TEST_CASE("textfile: a symlink planted as the temporary file is not followed") {
   // The writer's temporary name for this process: refuse to write through a link there.
   const auto tmp = dir / (".kiosk.prom.tmp-" + std::to_string(::getpid()));
   std::filesystem::create_symlink(victim, tmp);
-  CHECK_THROWS_AS(kiosk::drivers::write_textfile_atomically(dir / "kiosk.prom", "x 1\n"), kiosk::drivers::TextfileError);
+  CHECK_THROWS_AS(kiosk::drivers::system::write_textfile_atomically(dir / "kiosk.prom", "x 1\n"), kiosk::drivers::system::TextfileError);
   CHECK(read(victim) == "keep");
   std::filesystem::remove_all(dir);
 }
