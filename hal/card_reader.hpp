@@ -101,8 +101,20 @@ class CardError : public std::runtime_error {
   long native_code_;
 };
 
-// A connected card. Destroying it disconnects (the card is left powered, as PC/SC's
-// SCARD_LEAVE_CARD). Not thread-safe: one reception uses one channel.
+// Exclusive use of a card by one channel (PC/SC: a transaction), for as long as it lives.
+// While it is held, other applications' commands to the card fail (SharingViolation) or wait,
+// and they cannot reset it. Destroy it before the channel that made it.
+class CardHold {
+ public:
+  virtual ~CardHold() = default;
+  CardHold() = default;
+  CardHold(const CardHold&) = delete;
+  CardHold& operator=(const CardHold&) = delete;
+};
+
+// A connected card. Destroying it resets the card (PC/SC's SCARD_RESET_CARD: verified PINs and
+// selections are forgotten, so nobody finds the card still open after the session) and
+// disconnects. Not thread-safe: one reception uses one channel.
 class CardChannel {
  public:
   virtual ~CardChannel() = default;
@@ -119,6 +131,10 @@ class CardChannel {
   // application, verified PINs) is lost; retry counters are not.
   virtual void reset() = 0;
   virtual const std::string& reader_name() const = 0;
+  // Keeps every other application away from the card until the returned hold is destroyed
+  // (from a VERIFY to the signature it allows, see core/card/CardSession). Throws CardError
+  // (CardRemoved, SharingViolation, ...).
+  virtual std::unique_ptr<CardHold> hold() = 0;
 };
 
 enum class ReaderEventKind { ReaderAttached, ReaderDetached, CardInserted, CardRemoved };
