@@ -140,7 +140,7 @@ core::diagnostics::Report run_checks(core::board::Board& b, const LoadedConfig& 
   }
   report.add(trust_check(b, c.jpki_ca_dir));
   core::diagnostics::CardCheckSettings card;
-  card.reader = b.reader;
+  card.readers = b.reader_policy();
   card.policy = b.certificate_policy;
   card.reader_in_use = o.kiosk_running;
   const core::crypto::TrustStore no_anchors;

@@ -46,6 +46,10 @@ board::Board hardware_board(const KioskConfig& c, BoardUse use) {
   b.clock = std::make_unique<drivers::system::SystemClock>();
   b.readers = std::make_unique<drivers::pcsc::PcscReaderService>();
   b.reader = c.reader;
+  b.accepted_models = c.accepted_models;
+  if (!b.reader_policy().configured()) {
+    board::note(b, "card reader", "none configured (card_reader.reader or card_reader.accepted_models): no card is taken");
+  }
   b.certificate_policy = {c.expiry_warning_days, c.grace_days_after_expiry, false};
 
   try_fill(b, "JPKI trust anchors", [&] {
