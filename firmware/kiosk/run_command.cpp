@@ -1,6 +1,8 @@
 #include "firmware/kiosk/run_command.hpp"
 
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -11,8 +13,40 @@
 #include "firmware/kiosk/hardware_board.hpp"
 #include "firmware/screen/terminal_frontend.hpp"
 #include "firmware/screen/web_frontend.hpp"
+#include "hal/files.hpp"
 
 namespace kiosk::firmware::kiosk {
+
+std::vector<std::string> housekeeping(core::board::Board& board, const KioskConfig& c) {
+  std::vector<std::string> done;
+  const auto now = board.clock->now();
+  if (board.journal) {
+    const auto cutoff = core::journal::retention_cutoff(now, std::chrono::days(c.journal_retention_days));
+    const std::size_t purged = board.journal->purge_before(cutoff);
+    if (purged > 0) {
+      done.push_back("journal: " + std::to_string(purged) + " entries older than " + std::to_string(c.journal_retention_days) +
+                     " days deleted");
+    }
+  }
+  if (board.results) {
+    // File times are on the file clock: the same age, counted from its now.
+    const auto file_now = std::filesystem::file_time_type::clock::now();
+    std::size_t failed = 0;
+    const std::size_t old_results = hal::remove_files_older_than(
+        board.results->outbox(), "OQS_res_", ".xml", file_now - std::chrono::days(c.outbox_retention_days), &failed);
+    // A writer killed between create and rename leaves a hidden temporary file; an hour old, no
+    // kiosk is still writing it.
+    const std::size_t stale = hal::remove_files_older_than(board.results->outbox(), ".OQS_res_", ".tmp",
+                                                           file_now - std::chrono::hours(1), &failed);
+    if (old_results > 0) {
+      done.push_back("outbox: " + std::to_string(old_results) + " result files older than " +
+                     std::to_string(c.outbox_retention_days) + " days deleted");
+    }
+    if (stale > 0) done.push_back("outbox: " + std::to_string(stale) + " unfinished temporary result files deleted");
+    if (failed > 0) done.push_back("outbox: " + std::to_string(failed) + " old files could not be deleted (permissions?)");
+  }
+  return done;
+}
 
 int run_on_hardware(const std::filesystem::path& config_file, int patients, std::optional<int> screen_port) {
   const LoadedConfig loaded = load_config(config_file);
@@ -22,6 +56,12 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
     return 1;
   }
   const KioskConfig& c = loaded.config;
+  if (!c.data_dir_configured) {
+    std::cerr << "kiosk: " << loaded.source << ": storage.data_dir is not set: the journal would go to "
+              << std::filesystem::absolute(c.data_dir).string()
+              << "; set it to the kiosk's data directory (e.g. /var/lib/kiosk)\n";
+    return 1;
+  }
   core::board::Board board = hardware_board(c);
   for (const auto& n : board.notes) std::cerr << "kiosk: " << n << "\n";
   if (const auto missing = core::board::missing_essentials(board); !missing.empty()) {
@@ -31,7 +71,24 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
               << " says what to fix)\n";
     return 1;
   }
-  board.journal->purge_before(board.clock->now() - std::chrono::days(c.journal_retention_days));
+  for (const auto& line : housekeeping(board, c)) std::cerr << "kiosk: " << line << "\n";
+  // Again every hour: a kiosk runs for months.
+  std::jthread tidier([&board, &c](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex);
+        (void)wake.wait_for(lock, stop, std::chrono::hours(1), [] { return false; });
+      }
+      if (stop.stop_requested()) return;
+      try {
+        for (const auto& line : housekeeping(board, c)) std::cerr << "kiosk: " << line << "\n";
+      } catch (const std::exception& e) {
+        std::cerr << "kiosk: housekeeping failed: " << e.what() << "\n";
+      }
+    }
+  });
 
   // The patient's screen: the kiosk screen for Chromium when configured, else the terminal.
   const int port = screen_port.value_or(c.screen_port);

@@ -1,4 +1,5 @@
 #include "sim/eligibility/service_pki.hpp"
+#include "hal/files.hpp"
 
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -28,19 +29,13 @@ std::string read_text(const fs::path& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// Temporary file, fsync, rename (hal/files.hpp): a crash leaves the old file or the new one.
 void write_text(const fs::path& path, const std::string& text, bool secret) {
-  const fs::path temp = fs::path(path) += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw PkiError("cannot write " + temp.string());
-    out << text;
-    out.flush();
-    if (!out) throw PkiError("cannot write " + temp.string());
+  try {
+    hal::write_file_atomically(path, text, secret ? 0600 : 0644);
+  } catch (const std::system_error& e) {
+    throw PkiError(e.what());
   }
-  std::error_code ec;
-  if (secret) fs::permissions(temp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
-  fs::rename(temp, path, ec);
-  if (ec) throw PkiError("cannot write " + path.string() + ": " + ec.message());
 }
 
 std::string pem_of(X509* cert) {
