@@ -2,8 +2,10 @@
 // takes them: 2-byte big-endian length and payload, one after the other; each payload is
 // answered as the bridge answers it (control bytes, APDUs to the JPKI card emulator).
 // The card: $KIOSK_FUZZ_CARD (a card file; toolchain/fuzz-briefly points it at the seed card).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 
