@@ -45,7 +45,12 @@ struct Board {
   // Devices.
   std::unique_ptr<hal::Clock> clock;
   std::unique_ptr<hal::CardReaderService> readers;
-  std::string reader;  // the kiosk's reader by name; empty: the first reader that holds a card
+  // The readers the kiosk takes cards from: `reader` by its exact name, or any reader of one of
+  // `accepted_models` (hal::ReaderPolicy). Neither: no reader is accepted (issue 18: an
+  // unconfigured kiosk would take a card from any reader, an emulated one on the LAN included).
+  std::string reader;
+  std::vector<std::string> accepted_models;
+  hal::ReaderPolicy reader_policy() const { return {reader, accepted_models}; }
   // The face camera is opened for a face attempt and closed after it: a provider and the device.
   std::unique_ptr<hal::CameraProvider> cameras;
   hal::CameraDevice face_camera;
@@ -76,7 +81,8 @@ struct Board {
 std::vector<std::string> missing_members(const Board& board);
 
 // The members without which no reception can run at all (clock, readers, trust, journal,
-// results), by name: `kiosk run` refuses to start while any is missing.
+// results; and a reader the kiosk accepts), by name: `kiosk run` refuses to start while any is
+// missing.
 std::vector<std::string> missing_essentials(const Board& board);
 
 // Adds a note ("what: why").

@@ -109,7 +109,8 @@ std::chrono::system_clock::time_point ReceptionRunner::wall_now() const { return
 
 void ReceptionRunner::watch_cards(std::stop_token stop) {
   hal::CardReaderService& readers = *board_.readers;
-  auto mine = [&](const std::string& reader) { return board_.reader.empty() || reader == board_.reader; };
+  const hal::ReaderPolicy accepted = board_.reader_policy();
+  auto mine = [&](const std::string& reader) { return accepted.accepts(reader); };
   bool first = true;
   while (!stop.stop_requested()) {
     try {
@@ -169,10 +170,15 @@ void ReceptionRunner::read_card() {
   auto ctx = std::make_shared<CardContext>();
   try {
     std::string reader = board_.reader;
-    if (reader.empty()) {
-      const auto names = board_.readers->list_readers();
-      if (names.empty()) throw hal::CardError(hal::CardErrorKind::NoReader, "no reader");
-      reader = names.front();
+    if (reader.empty()) {  // the first reader of an accepted model
+      const hal::ReaderPolicy accepted = board_.reader_policy();
+      for (const auto& name : board_.readers->list_readers()) {
+        if (accepted.accepts(name)) {
+          reader = name;
+          break;
+        }
+      }
+      if (reader.empty()) throw hal::CardError(hal::CardErrorKind::NoReader, "no reader of " + accepted.describe());
     }
     ctx->channel = board_.readers->connect(reader);
     ctx->session = std::make_unique<core::card::CardSession>(*ctx->channel);

@@ -8,6 +8,7 @@
 #include "drivers/pcsc/pcsc_reader_service.hpp"
 #include "drivers/system/system_clock.hpp"
 #include "drivers/system/systemd_service_manager.hpp"
+#include "sim/card/card_file_check.hpp"
 #include "sim/card/jpki_card.hpp"
 #include "sim/card/simulated_readers.hpp"
 #include "sim/eligibility/fixture.hpp"
@@ -17,6 +18,7 @@ namespace kiosk::sim::board {
 namespace cb = core::board;
 
 void SimulatedBoard::place_card(const std::filesystem::path& card_file) {
+  card::read_card_file(card_file);  // a bad file: one error naming the file and the field
   if (scanner != nullptr) scanner->place(card_file);
   field->place(card::JpkiCard::load(card_file));
 }
