@@ -1,10 +1,14 @@
 #include "drivers/card_surface/card_locator.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <vector>
+#include <cstdlib>  // DEBUG-OCR
+#include <iostream>  // DEBUG-OCR
 
 #include <opencv2/imgproc.hpp>
+#include <opencv2/imgcodecs.hpp>  // DEBUG-OCR
 
 namespace kiosk::drivers::card_surface {
 
@@ -41,79 +45,155 @@ struct Candidate {
   bool touches_border = false;
 };
 
-// Four straight sides fitted to an outline: approxPolyDP on the convex hull gives the rough
-// corners, then each side is a robust line fit through the outline points near it, away from
-// the rounded corners; the corners are the sides' intersections.
-std::optional<Candidate> quad_from_contour(const std::vector<cv::Point>& contour, cv::Size size, double card_aspect) {
-  std::vector<cv::Point> hull;
-  cv::convexHull(contour, hull);
-  const double hull_area = cv::contourArea(hull);
-  if (hull_area < 1.0) return std::nullopt;
-  const double perimeter = cv::arcLength(hull, true);
-  std::vector<cv::Point> approx;
-  for (double eps = 0.01; eps <= 0.1; eps += 0.005) {
-    cv::approxPolyDP(hull, approx, eps * perimeter, true);
-    if (approx.size() <= 4) break;
+// Four straight sides fitted to an outline that may carry other things: the outline's longest
+// straight stretches (Hough lines of the outline drawn alone), every two near-parallel pairs
+// of them crossing as a card would in perspective, scored by how much of the quadrilateral's
+// perimeter the outline follows. A finger's notch, a paper under the card or a rounded corner
+// leave most of each side straight, so the card's sides win. The winner's sides are then fitted
+// exactly (least squares, robust) to the outline points along them.
+std::optional<Candidate> quad_from_contour(const std::vector<cv::Point>& contour, cv::Size size, double card_aspect,
+                                           double min_area) {
+  const cv::Rect bounds = cv::boundingRect(contour);
+  if (static_cast<double>(bounds.area()) < min_area) return std::nullopt;
+  // The outline alone, in its bounding box (plus a margin for lines through it).
+  const int margin = 4;
+  cv::Mat outline(bounds.height + 2 * margin, bounds.width + 2 * margin, CV_8UC1, cv::Scalar(0));
+  const cv::Point shift(margin - bounds.x, margin - bounds.y);
+  cv::drawContours(outline, std::vector<std::vector<cv::Point>>{contour}, 0, cv::Scalar(255), 1, cv::LINE_8, cv::noArray(),
+                   INT_MAX, shift);
+  const double short_side = std::sqrt(min_area / card_aspect);
+  std::vector<cv::Vec2f> raw;
+  cv::HoughLines(outline, raw, 1.0, CV_PI / 180.0, std::max(10, static_cast<int>(short_side * 0.35)));
+  // The strongest few, without near-duplicates (HoughLines returns them strongest first).
+  std::vector<Line> lines;
+  for (const auto& l : raw) {
+    const double c = std::cos(l[1]);
+    const double sn = std::sin(l[1]);
+    const Line line{cv::Point2d(c * l[0] - shift.x, sn * l[0] - shift.y), cv::Point2d(-sn, c)};
+    bool duplicate = false;
+    for (const auto& k : lines) {
+      const double cross = std::abs(line.d.x * k.d.y - line.d.y * k.d.x);  // sin of the angle
+      const cv::Point2d w = line.p - k.p;
+      const double distance = std::abs(w.x * k.d.y - w.y * k.d.x);
+      if (cross < 0.07 && distance < 6) duplicate = true;
+    }
+    if (duplicate) continue;
+    lines.push_back(line);
+    if (lines.size() == 12) break;
   }
-  if (approx.size() != 4) return std::nullopt;
+  if (lines.size() < 4) return std::nullopt;
+  const auto angle_between = [](const Line& a, const Line& b) {
+    return std::acos(std::min(1.0, std::abs(a.d.x * b.d.x + a.d.y * b.d.y)));  // 0..pi/2
+  };
+  std::vector<cv::Point2d> points;
+  points.reserve(contour.size());
+  for (const auto& p : contour) points.emplace_back(p);
+  // Each line's outline points (within 2 pixels), as sorted positions along the line.
+  std::vector<std::vector<double>> along(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    for (const auto& p : points) {
+      const cv::Point2d w = p - lines[i].p;
+      if (std::abs(w.x * lines[i].d.y - w.y * lines[i].d.x) <= 2.0) along[i].push_back(w.dot(lines[i].d));
+    }
+    std::sort(along[i].begin(), along[i].end());
+  }
+  const auto support_between = [&](std::size_t i, const cv::Point2d& from, const cv::Point2d& to) {
+    double t0 = (from - lines[i].p).dot(lines[i].d);
+    double t1 = (to - lines[i].p).dot(lines[i].d);
+    if (t0 > t1) std::swap(t0, t1);
+    return static_cast<double>(std::upper_bound(along[i].begin(), along[i].end(), t1) -
+                               std::lower_bound(along[i].begin(), along[i].end(), t0));
+  };
 
-  // Densify the hull (its vertices only) with the outline points that lie on it.
+  std::optional<Candidate> best;
+  double best_support = 0;
+  const std::size_t n = lines.size();
+  for (std::size_t a = 0; a < n; ++a) {
+    for (std::size_t b = a + 1; b < n; ++b) {
+      if (angle_between(lines[a], lines[b]) > 0.45) continue;  // a pair of opposite sides
+      for (std::size_t c = 0; c < n; ++c) {
+        if (c == a || c == b) continue;
+        for (std::size_t d = c + 1; d < n; ++d) {
+          if (d == a || d == b || angle_between(lines[c], lines[d]) > 0.45) continue;
+          if (std::min(a, b) > std::min(c, d)) continue;  // each split once
+          if (angle_between(lines[a], lines[c]) < 0.9) continue;  // the other pair crosses it
+          std::array<cv::Point2d, 4> q;
+          const auto p0 = intersect(lines[a], lines[c]);
+          const auto p1 = intersect(lines[c], lines[b]);
+          const auto p2 = intersect(lines[b], lines[d]);
+          const auto p3 = intersect(lines[d], lines[a]);
+          if (!p0 || !p1 || !p2 || !p3) continue;
+          q = {*p0, *p1, *p2, *p3};
+          if (signed_area(q) < 0) std::swap(q[1], q[3]);
+          const double area = signed_area(q);
+          if (area < min_area) continue;
+          bool convex = true;
+          for (std::size_t i = 0; i < 4 && convex; ++i) {
+            const cv::Point2d e1 = q[(i + 1) % 4] - q[i];
+            const cv::Point2d e2 = q[(i + 2) % 4] - q[(i + 1) % 4];
+            convex = e1.x * e2.y - e1.y * e2.x > 0;
+          }
+          if (!convex) continue;
+          const double s0 = cv::norm(q[1] - q[0]) + cv::norm(q[3] - q[2]);
+          const double s1 = cv::norm(q[2] - q[1]) + cv::norm(q[0] - q[3]);
+          const double aspect = std::max(s0, s1) / std::max(1e-9, std::min(s0, s1));
+          if (std::abs(std::log(aspect / card_aspect)) > std::log(1.3)) continue;
+          // How much of the perimeter the outline follows (within 2 pixels of a side, between its ends).
+          const std::array<std::size_t, 4> on{a, b, c, d};
+          const std::array<cv::Point2d, 4> corner{*p0, *p1, *p2, *p3};
+          // Sides: a from p3 to p0, c from p0 to p1, b from p1 to p2, d from p2 to p3.
+          const double supported = support_between(on[0], corner[3], corner[0]) + support_between(on[2], corner[0], corner[1]) +
+                                   support_between(on[1], corner[1], corner[2]) + support_between(on[3], corner[2], corner[3]);
+          const double perimeter = s0 + s1;
+          const double support = supported / perimeter;
+          // A larger card-shaped quadrilateral equally well supported is the card (not its photo).
+          if (!best || support > best_support + 0.05 || (support > best_support - 0.05 && area > best->area * 1.05)) {
+            Candidate cand;
+            cand.corners = q;
+            cand.area = area;
+            cand.fit = std::min(1.0, support);
+            cand.score = cand.fit * (1.0 - std::abs(std::log(aspect / card_aspect)));
+            best = cand;
+            best_support = support;
+          }
+        }
+      }
+    }
+  }
+  if (!best || best->fit < 0.6) {
+    if (std::getenv("LOC_DEBUG")) std::cerr << "  reject: lines " << lines.size() << " best support " << (best ? best->fit : 0) << "\n";  // DEBUG-OCR
+    return std::nullopt;
+  }
+  // Each side fitted exactly to the outline points along it (away from the rounded corners).
   std::array<Line, 4> sides;
   for (std::size_t i = 0; i < 4; ++i) {
-    const cv::Point2d a = approx[i];
-    const cv::Point2d b = approx[(i + 1) % 4];
-    const double len = cv::norm(b - a);
-    if (len < 8) return std::nullopt;
-    const cv::Point2d d = (b - a) / len;
-    const double tol = std::max(2.0, 0.02 * len);
+    const cv::Point2d u = best->corners[i];
+    const cv::Point2d v = best->corners[(i + 1) % 4] - u;
+    const double len = cv::norm(v);
     std::vector<cv::Point2f> near;
-    for (const auto& p : contour) {
-      const cv::Point2d v = cv::Point2d(p) - a;
-      const double t = v.dot(d) / len;
-      const double off = std::abs(v.x * d.y - v.y * d.x);
-      if (t > 0.12 && t < 0.88 && off < tol) near.emplace_back(static_cast<float>(p.x), static_cast<float>(p.y));
+    for (const auto& p : points) {
+      const double t = (p - u).dot(v) / (len * len);
+      const double off = std::abs((p.x - u.x) * v.y - (p.y - u.y) * v.x) / len;
+      if (t > 0.08 && t < 0.92 && off <= 2.5) near.emplace_back(static_cast<float>(p.x), static_cast<float>(p.y));
     }
-    if (near.size() < 6) {
-      sides[i] = Line{a, d};
+    if (near.size() < 8) {
+      sides[i] = Line{u, v / len};
       continue;
     }
     cv::Vec4f l;
     cv::fitLine(near, l, cv::DIST_HUBER, 0, 0.01, 0.01);
     sides[i] = Line{cv::Point2d(l[2], l[3]), cv::Point2d(l[0], l[1])};
   }
-  Candidate c;
+  Candidate c = *best;
   for (std::size_t i = 0; i < 4; ++i) {
     const auto p = intersect(sides[(i + 3) % 4], sides[i]);
     if (!p) return std::nullopt;
     c.corners[i] = *p;
   }
-  if (signed_area(c.corners) < 0) std::swap(c.corners[1], c.corners[3]);
-  const double area = signed_area(c.corners);
-  if (area <= 0) return std::nullopt;
-  // Convex, no crossing.
-  for (std::size_t i = 0; i < 4; ++i) {
-    const cv::Point2d e1 = c.corners[(i + 1) % 4] - c.corners[i];
-    const cv::Point2d e2 = c.corners[(i + 2) % 4] - c.corners[(i + 1) % 4];
-    if (e1.x * e2.y - e1.y * e2.x <= 0) return std::nullopt;
-  }
-  const double s0 = cv::norm(c.corners[1] - c.corners[0]) + cv::norm(c.corners[3] - c.corners[2]);
-  const double s1 = cv::norm(c.corners[2] - c.corners[1]) + cv::norm(c.corners[0] - c.corners[3]);
-  const double aspect = std::max(s0, s1) / std::max(1e-9, std::min(s0, s1));
-  const double aspect_error = std::abs(std::log(aspect / card_aspect));
-  if (aspect_error > std::log(1.3)) return std::nullopt;
-  // The outline should fill the quadrilateral (rounded corners lose ~1%, a finger's notch a few).
-  const double contour_area = cv::contourArea(contour);
-  const double fill = contour_area / area;
-  const double overshoot = hull_area / area;  // > 1: something sticks out of the four sides
-  if (fill < 0.8 || overshoot > 1.12) return std::nullopt;
-  c.area = area;
-  c.fit = std::clamp(1.0 - std::abs(1.0 - fill) - std::max(0.0, overshoot - 1.0), 0.0, 1.0);
-  c.score = c.fit * (1.0 - aspect_error);
+  if (signed_area(c.corners) <= 0) return std::nullopt;
+  c.area = signed_area(c.corners);
   for (const auto& p : c.corners) {
     if (p.x < 2 || p.y < 2 || p.x > size.width - 3 || p.y > size.height - 3) c.touches_border = true;
-  }
-  for (const auto& p : hull) {
-    if (p.x <= 1 || p.y <= 1 || p.x >= size.width - 2 || p.y >= size.height - 2) c.touches_border = true;
   }
   return c;
 }
@@ -122,8 +202,8 @@ void candidates_from_mask(const cv::Mat& mask, double min_area, double card_aspe
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
   for (const auto& contour : contours) {
-    if (cv::contourArea(contour) < min_area) continue;
-    if (auto c = quad_from_contour(contour, mask.size(), card_aspect)) out.push_back(*c);
+    if (cv::contourArea(contour) < min_area * 0.7) continue;
+    if (auto c = quad_from_contour(contour, mask.size(), card_aspect, min_area)) out.push_back(*c);
   }
 }
 
@@ -133,6 +213,7 @@ void candidates_from_edges(const cv::Mat& grey, double min_area, double card_asp
   cv::Canny(grey, edges, 20, 60);
   cv::dilate(edges, edges, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
   cv::Mat regions = edges == 0;
+  if (std::getenv("LOC_DEBUG")) cv::imwrite("/tmp/proto/loc_regions.png", regions);  // DEBUG-OCR
   cv::Mat labels;
   cv::Mat stats;
   cv::Mat centroids;
@@ -146,8 +227,8 @@ void candidates_from_edges(const cv::Mat& grey, double min_area, double card_asp
     std::vector<std::vector<cv::Point>> contours;
     cv::findContours(component, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE, box.tl());
     for (const auto& contour : contours) {
-      if (cv::contourArea(contour) < min_area) continue;
-      if (auto c = quad_from_contour(contour, grey.size(), card_aspect)) {
+      if (cv::contourArea(contour) < min_area * 0.7) continue;
+      if (auto c = quad_from_contour(contour, grey.size(), card_aspect, min_area)) {
         // The region stops at the dilated edge: grow it back by about 1.5 pixels.
         cv::Point2d centre(0, 0);
         for (const auto& p : c->corners) centre += p * 0.25;
@@ -201,14 +282,17 @@ Located locate_card(const cv::Mat& bgr, const CardLayout& layout, const ImagingS
   cv::Mat bright;
   cv::threshold(grey, bright, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
   cv::morphologyEx(bright, bright, cv::MORPH_OPEN, open);
+  if (std::getenv("LOC_DEBUG")) { cv::imwrite("/tmp/proto/loc_bright.png", bright); std::cerr << " bright:\n"; }  // DEBUG-OCR
   candidates_from_mask(bright, min_area, card_aspect, candidates);
   // Pale (low saturation) and not dark: the card's pastel against coloured trays.
   cv::Mat pale = (hsv_planes[1] < 50) & (hsv_planes[2] > 120);
   cv::morphologyEx(pale, pale, cv::MORPH_OPEN, open);
+  if (std::getenv("LOC_DEBUG")) { cv::imwrite("/tmp/proto/loc_pale.png", pale); std::cerr << " pale:\n"; }  // DEBUG-OCR
   candidates_from_mask(pale, min_area, card_aspect, candidates);
   // Enclosed by edges: light or cluttered trays.
   candidates_from_edges(grey, min_area, card_aspect, candidates);
 
+  if (std::getenv("LOC_DEBUG")) for (auto& c : candidates) std::cerr << "  cand area " << c.area / frame_area << " score " << c.score << " fit " << c.fit << " touch " << c.touches_border << "\n";  // DEBUG-OCR
   // A region as large as the frame is the tray, not a card.
   std::erase_if(candidates, [&](const Candidate& c) { return c.area > 0.85 * frame_area; });
   if (candidates.empty()) return result;

@@ -110,14 +110,14 @@ std::optional<year_month_day> gregorian(int y, unsigned m, unsigned d) {
 }
 
 // The era whose name starts at s[i].
-std::optional<calendar::Era> era_at(const std::vector<char32_t>& s, std::size_t i) {
+std::optional<hal::calendar::Era> era_at(const std::vector<char32_t>& s, std::size_t i) {
   static constexpr struct {
-    calendar::Era era;
+    hal::calendar::Era era;
     char32_t first, second;
-  } kNames[] = {{calendar::Era::Taisho, U'大', U'正'},
-                {calendar::Era::Showa, U'昭', U'和'},
-                {calendar::Era::Heisei, U'平', U'成'},
-                {calendar::Era::Reiwa, U'令', U'和'}};
+  } kNames[] = {{hal::calendar::Era::Taisho, U'大', U'正'},
+                {hal::calendar::Era::Showa, U'昭', U'和'},
+                {hal::calendar::Era::Heisei, U'平', U'成'},
+                {hal::calendar::Era::Reiwa, U'令', U'和'}};
   for (const auto& n : kNames) {
     if (i + 1 < s.size() && s[i] == n.first && s[i + 1] == n.second) return n.era;
   }
@@ -153,7 +153,7 @@ std::optional<PrintedBirthDate> parse_birth_line(std::string_view utf8, DateSpan
     if (!y || !c.take(U'年')) return std::nullopt;
     const auto md = month_day(c);
     if (!md || !c.take(U'生')) return std::nullopt;
-    const auto g = calendar::to_gregorian(calendar::EraDate{*era, *y, md->first, md->second});
+    const auto g = hal::calendar::to_gregorian(hal::calendar::EraDate{*era, *y, md->first, md->second});
     if (!g) return std::nullopt;
     out.form = DateForm::Era;
     out.date = *g;

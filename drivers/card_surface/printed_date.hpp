@@ -21,7 +21,7 @@ namespace kiosk::drivers::card_surface {
 
 using std::chrono::year_month_day;
 
-// Eras and their conversion: hal/calendar.hpp (calendar::Era, to_era, to_gregorian).
+// Eras and their conversion: hal/calendar.hpp (hal::calendar::Era, to_era, to_gregorian).
 
 enum class DateForm { Era, Gregorian };
 

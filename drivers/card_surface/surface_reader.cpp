@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <limits>
 #include <optional>
+#include <cstdlib>  // DEBUG-OCR
+#include <iostream>  // DEBUG-OCR
+#include <opencv2/imgcodecs.hpp>  // DEBUG-OCR
 
 #include <opencv2/imgproc.hpp>
 
@@ -30,8 +33,20 @@ constexpr std::size_t kMaxCandidates = 3;
 // Pixel height the OCR sees a line at (the line's ink box).
 constexpr int kDateLineHeight = 30;
 constexpr int kCodeHeight = 28;
+// A date line's ink box is about this many ems tall (its kanji).
+constexpr double kInkPerEm = 0.92;
+// A line the date engine could not parse is read again larger only when its mean confidence
+// says it is print the right way up.
+constexpr double kRetryConfidence = 75.0;
 
 bool is_digit_symbol(const OcrSymbol& s) { return s.text.size() == 1 && s.text[0] >= '0' && s.text[0] <= '9'; }
+
+double mean_confidence(const OcrLine& line) {
+  if (line.symbols.empty()) return 0.0;
+  double sum = 0;
+  for (const auto& s : line.symbols) sum += s.confidence;
+  return sum / static_cast<double>(line.symbols.size());
+}
 
 std::size_t code_points(const std::string& utf8) {
   std::size_t n = 0;
@@ -108,44 +123,60 @@ Glyphs glyphs_of(const cv::Mat& image, double em) {
   return out;
 }
 
-// Which glyphs each symbol of the line is made of: the symbols in order, a digit one glyph,
-// any other character one to three (a kanji may come apart into its components), so that the
-// widths fit best (a digit is narrow, a kanji about an em wide). Tesseract's own symbol boxes
-// are too rough for cutting digits out. Nothing when no assignment fits well.
+// Which glyphs each symbol of the line is made of: the symbols in order, a digit one glyph
+// (two digits may touch and make one), any other character one to three glyphs (a kanji may
+// come apart into its components), so that the widths fit best (a digit is narrow, a kanji
+// about an em wide). Tesseract's own symbol boxes are too rough for cutting digits out.
+// Nothing when no assignment fits well.
 std::optional<std::vector<std::pair<std::size_t, std::size_t>>> align_glyphs(const OcrLine& line,
                                                                           const std::vector<Glyphs::Glyph>& glyphs,
                                                                           double em) {
   const std::size_t n = line.symbols.size();
   const std::size_t m = glyphs.size();
-  if (n == 0 || m < n) return std::nullopt;
+  if (n == 0 || m == 0) return std::nullopt;
   constexpr double kInf = 1e18;
-  const auto cost = [&](std::size_t symbol, std::size_t first, std::size_t last) {  // glyphs [first, last)
-    const double w = (glyphs[last - 1].box.x + glyphs[last - 1].box.width - glyphs[first].box.x) / em;
-    if (is_digit_symbol(line.symbols[symbol])) return std::max(0.0, w - 0.62) + std::max(0.0, 0.12 - w);
-    return std::max(0.0, 0.45 - w) + std::max(0.0, w - 1.15);
+  const auto width = [&](std::size_t first, std::size_t last) {  // glyphs [first, last), in ems
+    return (glyphs[last - 1].box.x + glyphs[last - 1].box.width - glyphs[first].box.x) / em;
+  };
+  const auto outside = [](double w, double lo, double hi) { return std::max(0.0, lo - w) + std::max(0.0, w - hi); };
+  struct Step {
+    std::size_t symbols = 0;
+    std::size_t glyphs = 0;
   };
   std::vector<std::vector<double>> f(n + 1, std::vector<double>(m + 1, kInf));
-  std::vector<std::vector<std::size_t>> take(n + 1, std::vector<std::size_t>(m + 1, 0));
+  std::vector<std::vector<Step>> take(n + 1, std::vector<Step>(m + 1));
   f[0][0] = 0;
+  const auto relax = [&](std::size_t i, std::size_t j, Step step, double cost) {
+    const double c = f[i - step.symbols][j - step.glyphs] + cost;
+    if (c < f[i][j]) {
+      f[i][j] = c;
+      take[i][j] = step;
+    }
+  };
   for (std::size_t i = 1; i <= n; ++i) {
-    const std::size_t most = is_digit_symbol(line.symbols[i - 1]) ? 1 : 3;
+    const bool digit = is_digit_symbol(line.symbols[i - 1]);
     for (std::size_t j = 1; j <= m; ++j) {
-      for (std::size_t k = 1; k <= most && k <= j; ++k) {
-        if (f[i - 1][j - k] >= kInf) continue;
-        const double c = f[i - 1][j - k] + cost(i - 1, j - k, j);
-        if (c < f[i][j]) {
-          f[i][j] = c;
-          take[i][j] = k;
+      if (digit) {
+        if (f[i - 1][j - 1] < kInf) relax(i, j, {1, 1}, outside(width(j - 1, j), 0.12, 0.62));
+        if (i >= 2 && is_digit_symbol(line.symbols[i - 2]) && f[i - 2][j - 1] < kInf) {
+          relax(i, j, {2, 1}, outside(width(j - 1, j), 0.5, 1.2) + 0.1);  // two touching digits
         }
+        continue;
+      }
+      for (std::size_t k = 1; k <= 3 && k <= j; ++k) {
+        if (f[i - 1][j - k] < kInf) relax(i, j, {1, k}, outside(width(j - k, j), 0.45, 1.15));
       }
     }
   }
   if (f[n][m] > 0.3 * static_cast<double>(n)) return std::nullopt;
   std::vector<std::pair<std::size_t, std::size_t>> out(n);
+  std::size_t i = n;
   std::size_t j = m;
-  for (std::size_t i = n; i > 0; --i) {
-    out[i - 1] = {j - take[i][j], j};
-    j -= take[i][j];
+  while (i > 0) {
+    const Step step = take[i][j];
+    for (std::size_t k = 0; k < step.symbols; ++k) out[i - 1 - k] = {j - step.glyphs, j};
+    i -= step.symbols;
+    j -= step.glyphs;
   }
   return out;
 }
@@ -154,11 +185,10 @@ std::optional<std::vector<std::pair<std::size_t, std::size_t>>> align_glyphs(con
 // glyphs that make it up (every other stroke of the line left out): the two engines (different
 // models) must agree, and the digit engine be confident.
 bool digits_confirmed(const cv::Mat& image, const OcrLine& line, std::size_t first, std::size_t last,
-                      TesseractLine& digits, const ReadPolicy& policy) {
-  const double em = kDateLineHeight / 0.92;
+                      TesseractLine& digits, const ReadPolicy& policy, double em) {
   Glyphs g = glyphs_of(image, em);
   const auto aligned = align_glyphs(line, g.glyphs, em);
-  if (!aligned) return false;
+  if (!aligned) { if (std::getenv("OCR_DEBUG")) std::cerr << "    no alignment of " << g.glyphs.size() << " glyphs\n"; return false; }  // DEBUG-OCR
   std::string expected;
   struct Wipe {
     std::string& s;
@@ -175,11 +205,12 @@ bool digits_confirmed(const cv::Mat& image, const OcrLine& line, std::size_t fir
   cv::dilate(*mask, *mask, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
   WipedMat only(cv::Mat(image.size(), CV_8UC1, cv::Scalar(255)));
   image.copyTo(*only, *mask);
-  const int room = std::max(3, image.rows / 4);
+  const int room = std::max(3, static_cast<int>(em * (last - first == 1 ? 0.6 : 0.3)));
   const cv::Rect crop = cv::Rect(box.x - room, 0, box.width + 2 * room, image.rows) & cv::Rect(0, 0, image.cols, image.rows);
   WipedMat part;
   cv::copyMakeBorder((*only)(crop), *part, 0, 0, room, room, cv::BORDER_CONSTANT, cv::Scalar(255));
   const OcrLine again = digits.read(*part);
+  if (std::getenv("OCR_DEBUG")) { std::cerr << "    confirm '" << expected << "' eng '" << again.text << "'"; for (auto& sy : again.symbols) std::cerr << " " << int(sy.confidence); std::cerr << "\n"; }  // DEBUG-OCR
   return again.text == expected && confident(again, 0, again.symbols.size(), policy);
 }
 
@@ -203,27 +234,39 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
   Field<T> field;
   field.lines = lines.size();
   for (std::size_t i = 0; i < lines.size() && i < kMaxCandidates; ++i) {
-    WipedMat image(ocr_image(grey, lines[i], em, kDateLineHeight));
-    const OcrLine line = dates.read(*image);
-    DateSpans spans;
-    auto value = parse(line.text, &spans);
-    if (!value) continue;
-    field.value = std::move(value);
-    const auto whole = symbols_of(line, spans.whole);
-    field.confident = whole.has_value();
-    // The era and the kanji between the numbers: the date engine's confidence.
-    for (std::size_t k = whole ? whole->first : 0; field.confident && k < whole->second; ++k) {
-      if (!is_digit_symbol(line.symbols[k]) && line.symbols[k].confidence < config.read.min_text_confidence) {
-        field.confident = false;
+    // The date engine misreads digits now and then, confidently and depending on the scale
+    // (a 0 as a 9): a line it reads but the digit engine contradicts is read again larger.
+    for (const int height : {kDateLineHeight, kDateLineHeight * 8 / 5}) {
+      WipedMat image(ocr_image(grey, lines[i], em, height));
+      const OcrLine line = dates.read(*image);
+      if (std::getenv("OCR_DEBUG")) { static int kk = 0; cv::imwrite("/tmp/proto/line_" + std::to_string(kk) + ".png", *image); std::cerr << "  [line_" << kk++ << "]"; }  // DEBUG-OCR
+      if (std::getenv("OCR_DEBUG")) { std::cerr << "  date line '" << line.text << "'"; for (auto& sy : line.symbols) std::cerr << " " << int(sy.confidence); std::cerr << "\n"; }  // DEBUG-OCR
+      DateSpans spans;
+      auto value = parse(line.text, &spans);
+      if (!value) {
+        // Worth a second look only when it reads like print (not upside down, not a photo).
+        if (mean_confidence(line) < kRetryConfidence) break;
+        continue;
       }
+      field.value = std::move(value);
+      const auto whole = symbols_of(line, spans.whole);
+      field.confident = whole.has_value();
+      // The era and the kanji between the numbers: the date engine's confidence.
+      for (std::size_t k = whole ? whole->first : 0; field.confident && k < whole->second; ++k) {
+        if (!is_digit_symbol(line.symbols[k]) && line.symbols[k].confidence < config.read.min_text_confidence) {
+          field.confident = false;
+        }
+      }
+      // The numbers: both engines.
+      for (const TextSpan& run : spans.numbers) {
+        if (!field.confident) break;
+        const auto range = symbols_of(line, run);
+        field.confident = range && digits_confirmed(*image, line, range->first, range->second, digits, config.read,
+                                                     height / kInkPerEm);
+      }
+      if (field.confident) return field;
     }
-    // The numbers: both engines.
-    for (const TextSpan& run : spans.numbers) {
-      if (!field.confident) break;
-      const auto range = symbols_of(line, run);
-      field.confident = range && digits_confirmed(*image, line, range->first, range->second, digits, config.read);
-    }
-    return field;
+    if (field.value) return field;
   }
   return field;
 }
@@ -247,6 +290,7 @@ Field<std::string> read_code_field(const cv::Mat& grey, const FieldPlacement& pl
     field.value = std::move(code);
     WipedMat second(ocr_image(grey, lines[i], em, kCodeHeight * 3 / 2));
     const OcrLine again = digits.read(*second);
+    if (std::getenv("OCR_DEBUG")) { std::cerr << "  code '" << line.text << "'"; for (auto& sy : line.symbols) std::cerr << " " << int(sy.confidence); std::cerr << " again '" << again.text << "'"; for (auto& sy : again.symbols) std::cerr << " " << int(sy.confidence); std::cerr << "\n"; }  // DEBUG-OCR
     field.confident = confident(line, 0, line.symbols.size(), config.read) && again.text == line.text &&
                       confident(again, 0, again.symbols.size(), config.read);
     return field;
@@ -277,6 +321,22 @@ double saturated_fraction(const cv::Mat& saturated, cv::Rect window) {
   return static_cast<double>(cv::countNonZero(saturated(window))) / window.area();
 }
 
+// The grey level half the card is brighter than (its ground).
+double median_grey(const cv::Mat& grey) {
+  int hist[256] = {};
+  for (int y = 0; y < grey.rows; ++y) {
+    const auto* p = grey.ptr<unsigned char>(y);
+    for (int x = 0; x < grey.cols; ++x) ++hist[p[x]];
+  }
+  const long half = static_cast<long>(grey.total()) / 2;
+  long seen = 0;
+  for (int v = 0; v < 256; ++v) {
+    seen += hist[v];
+    if (seen >= half) return v;
+  }
+  return 255;
+}
+
 double sharpness(const cv::Mat& grey) {
   cv::Mat lap;
   cv::Laplacian(grey, lap, CV_32F);
@@ -287,7 +347,7 @@ double sharpness(const cv::Mat& grey) {
 
 }  // namespace
 
-bool CodeB::assign(const calendar::EraDate& birth, int expiry_year, std::string_view code) noexcept {
+bool CodeB::assign(const hal::calendar::EraDate& birth, int expiry_year, std::string_view code) noexcept {
   clear();
   if (birth.year < 0 || birth.year > 99 || birth.month > 12 || birth.day > 31 || expiry_year < 1000 ||
       expiry_year > 9999 || code.size() != 4) {
@@ -401,9 +461,11 @@ SurfaceRead CardSurfaceReader::read(const cv::Mat& frame, std::chrono::year_mont
     text_lines += birth.lines;
   }
   const double sharp = sharpness(*grey);
+  // Why a field could not be read, as far as the image tells.
   const auto trouble = [&](const FieldPlacement& f, std::size_t lines_seen) {
     if (saturated_fraction(saturated, search_window(f, c.layout, ppm)) > c.imaging.max_glare_fraction) {
-      return hal::SurfaceScanHint::Glare;
+      // Saturated print on a card whose ground is not: a reflection. All of it: washed out.
+      return median_grey(*grey) >= 242 ? hal::SurfaceScanHint::LowContrast : hal::SurfaceScanHint::Glare;
     }
     if (sharp < c.imaging.min_sharpness) return hal::SurfaceScanHint::Blurred;
     if (lines_seen == 0) return hal::SurfaceScanHint::Covered;
@@ -444,7 +506,7 @@ SurfaceRead CardSurfaceReader::read(const cv::Mat& frame, std::chrono::year_mont
   if (const auto why = implausibility(birth.value->date, *expiry.value, today, c.read.plausibility)) {
     return finish(ReadStatus::Unreadable, hal::SurfaceScanHint::Uncertain, "not a plausible card: " + *why);
   }
-  const auto era = calendar::to_era(birth.value->date);
+  const auto era = hal::calendar::to_era(birth.value->date);
   if (!era || !out.code_b.assign(*era, static_cast<int>(expiry.value->year()), *code.value)) {
     return finish(ReadStatus::Unreadable, hal::SurfaceScanHint::Uncertain, "the fields do not make a 照合番号B");
   }

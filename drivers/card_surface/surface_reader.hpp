@@ -40,7 +40,7 @@ class CodeB {
   }
 
   // From the parts (era date, expiry year, 4-digit code); nothing set when they do not fit.
-  bool assign(const calendar::EraDate& birth, int expiry_year, std::string_view security_code) noexcept;
+  bool assign(const hal::calendar::EraDate& birth, int expiry_year, std::string_view security_code) noexcept;
   bool empty() const noexcept { return !set_; }
   std::string_view view() const noexcept { return set_ ? std::string_view(digits_.data(), kLength) : std::string_view(); }
   bool same_as(const CodeB& other) const noexcept;

@@ -156,10 +156,10 @@ std::string birth_date_text(const PrintedFields& f) {
   if (f.generation == hal::CardGeneration::Next) {
     return std::to_string(static_cast<int>(f.birth_date.year())) + "年" + two(m) + "月" + two(d) + "日生";
   }
-  const auto era = calendar::to_era(f.birth_date);
+  const auto era = hal::calendar::to_era(f.birth_date);
   if (!era) throw std::invalid_argument("a birth date before 大正 cannot be printed in the era");
   const std::string year = era->year == 1 ? "元" : two(static_cast<unsigned>(era->year));
-  return std::string(calendar::era_name(era->era)) + year + "年" + two(m) + "月" + two(d) + "日生";
+  return std::string(hal::calendar::era_name(era->era)) + year + "年" + two(m) + "月" + two(d) + "日生";
 }
 
 std::string expiry_text(const PrintedFields& f) {
@@ -318,7 +318,7 @@ cv::Mat CardFaceRenderer::back(const RenderOptions& o) const {
   return with_alpha(card, ppm);
 }
 
-PrintedFields printed_fields(const CardProfile& profile, hal::CardGeneration generation, const std::string& name_kana,
+PrintedFields printed_fields(const card::CardProfile& profile, hal::CardGeneration generation, const std::string& name_kana,
                              const std::string& name_romaji) {
   PrintedFields f;
   f.generation = generation;
@@ -338,8 +338,8 @@ PrintedFields printed_fields(const CardProfile& profile, hal::CardGeneration gen
       f.address_lines.push_back(a.substr(cut));
     }
   }
-  const auto birth = calendar::parse_yyyymmdd(profile.birth_date);
-  const auto expiry = calendar::parse_yyyymmdd(profile.card_expiry);
+  const auto birth = hal::calendar::parse_yyyymmdd(profile.birth_date);
+  const auto expiry = hal::calendar::parse_yyyymmdd(profile.card_expiry);
   if (!birth || !expiry) throw std::invalid_argument("the card file's birth date or card expiry is not a date");
   f.birth_date = *birth;
   f.card_expiry = *expiry;

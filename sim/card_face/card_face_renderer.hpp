@@ -25,7 +25,7 @@ namespace cv::freetype {
 class FreeType2;
 }
 
-namespace kiosk::sim {
+namespace kiosk::sim::card {
 struct CardProfile;
 }
 
@@ -110,7 +110,7 @@ class CardFaceRenderer {
 // (decoded from the card's JPEG 2000 face photo; a silhouette when it has none). The card
 // generation is a parameter (the card file does not say it); furigana and romaji are not in the
 // card file and are left out unless given.
-PrintedFields printed_fields(const CardProfile& profile, hal::CardGeneration generation, const std::string& name_kana = {},
+PrintedFields printed_fields(const card::CardProfile& profile, hal::CardGeneration generation, const std::string& name_kana = {},
                              const std::string& name_romaji = {});
 
 }  // namespace kiosk::sim::card_face
