@@ -4,11 +4,8 @@
 #include <climits>
 #include <cmath>
 #include <vector>
-#include <cstdlib>  // DEBUG-OCR
-#include <iostream>  // DEBUG-OCR
 
 #include <opencv2/imgproc.hpp>
-#include <opencv2/imgcodecs.hpp>  // DEBUG-OCR
 
 namespace kiosk::drivers::card_surface {
 
@@ -161,7 +158,6 @@ std::optional<Candidate> quad_from_contour(const std::vector<cv::Point>& contour
     }
   }
   if (!best || best->fit < 0.6) {
-    if (std::getenv("LOC_DEBUG")) std::cerr << "  reject: lines " << lines.size() << " best support " << (best ? best->fit : 0) << "\n";  // DEBUG-OCR
     return std::nullopt;
   }
   // Each side fitted exactly to the outline points along it (away from the rounded corners).
@@ -213,7 +209,6 @@ void candidates_from_edges(const cv::Mat& grey, double min_area, double card_asp
   cv::Canny(grey, edges, 20, 60);
   cv::dilate(edges, edges, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
   cv::Mat regions = edges == 0;
-  if (std::getenv("LOC_DEBUG")) cv::imwrite("/tmp/proto/loc_regions.png", regions);  // DEBUG-OCR
   cv::Mat labels;
   cv::Mat stats;
   cv::Mat centroids;
@@ -282,17 +277,14 @@ Located locate_card(const cv::Mat& bgr, const CardLayout& layout, const ImagingS
   cv::Mat bright;
   cv::threshold(grey, bright, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
   cv::morphologyEx(bright, bright, cv::MORPH_OPEN, open);
-  if (std::getenv("LOC_DEBUG")) { cv::imwrite("/tmp/proto/loc_bright.png", bright); std::cerr << " bright:\n"; }  // DEBUG-OCR
   candidates_from_mask(bright, min_area, card_aspect, candidates);
   // Pale (low saturation) and not dark: the card's pastel against coloured trays.
   cv::Mat pale = (hsv_planes[1] < 50) & (hsv_planes[2] > 120);
   cv::morphologyEx(pale, pale, cv::MORPH_OPEN, open);
-  if (std::getenv("LOC_DEBUG")) { cv::imwrite("/tmp/proto/loc_pale.png", pale); std::cerr << " pale:\n"; }  // DEBUG-OCR
   candidates_from_mask(pale, min_area, card_aspect, candidates);
   // Enclosed by edges: light or cluttered trays.
   candidates_from_edges(grey, min_area, card_aspect, candidates);
 
-  if (std::getenv("LOC_DEBUG")) for (auto& c : candidates) std::cerr << "  cand area " << c.area / frame_area << " score " << c.score << " fit " << c.fit << " touch " << c.touches_border << "\n";  // DEBUG-OCR
   // A region as large as the frame is the tray, not a card.
   std::erase_if(candidates, [&](const Candidate& c) { return c.area > 0.85 * frame_area; });
   if (candidates.empty()) return result;

@@ -1,6 +1,7 @@
 #include "drivers/card_surface/scanner_config.hpp"
 
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -122,11 +123,27 @@ ScannerConfig scanner_config_from_json(const json& j) {
 }
 
 ScannerConfig load_scanner_config(const std::filesystem::path& file) {
-  std::ifstream in(file);
+  // A calibration file is a few hundred bytes, a few levels deep: anything far beyond is not one
+  // (and is refused before it is parsed or printed).
+  constexpr std::uintmax_t kMaxBytes = 64 * 1024;
+  constexpr int kMaxDepth = 8;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) throw std::invalid_argument(file.string() + ": not a readable file");
+  const std::uintmax_t size = std::filesystem::file_size(file, ec);
+  if (ec || size > kMaxBytes) {
+    throw std::invalid_argument(file.string() + ": larger than " + std::to_string(kMaxBytes / 1024) + " KiB");
+  }
+  std::ifstream in(file, std::ios::binary);
   if (!in) throw std::invalid_argument(file.string() + ": cannot be read");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   json j;
   try {
-    in >> j;
+    j = json::parse(text, [&](int depth, json::parse_event_t, json&) {
+      if (depth > kMaxDepth) {
+        throw std::invalid_argument(file.string() + ": nested deeper than " + std::to_string(kMaxDepth) + " levels");
+      }
+      return true;
+    });
   } catch (const json::exception& e) {
     throw std::invalid_argument(file.string() + ": not JSON (" + e.what() + ")");
   }

@@ -6,9 +6,6 @@
 #include <cstdio>
 #include <limits>
 #include <optional>
-#include <cstdlib>  // DEBUG-OCR
-#include <iostream>  // DEBUG-OCR
-#include <opencv2/imgcodecs.hpp>  // DEBUG-OCR
 
 #include <opencv2/imgproc.hpp>
 
@@ -188,7 +185,7 @@ bool digits_confirmed(const cv::Mat& image, const OcrLine& line, std::size_t fir
                       TesseractLine& digits, const ReadPolicy& policy, double em) {
   Glyphs g = glyphs_of(image, em);
   const auto aligned = align_glyphs(line, g.glyphs, em);
-  if (!aligned) { if (std::getenv("OCR_DEBUG")) std::cerr << "    no alignment of " << g.glyphs.size() << " glyphs\n"; return false; }  // DEBUG-OCR
+  if (!aligned) return false;
   std::string expected;
   struct Wipe {
     std::string& s;
@@ -210,7 +207,6 @@ bool digits_confirmed(const cv::Mat& image, const OcrLine& line, std::size_t fir
   WipedMat part;
   cv::copyMakeBorder((*only)(crop), *part, 0, 0, room, room, cv::BORDER_CONSTANT, cv::Scalar(255));
   const OcrLine again = digits.read(*part);
-  if (std::getenv("OCR_DEBUG")) { std::cerr << "    confirm '" << expected << "' eng '" << again.text << "'"; for (auto& sy : again.symbols) std::cerr << " " << int(sy.confidence); std::cerr << "\n"; }  // DEBUG-OCR
   return again.text == expected && confident(again, 0, again.symbols.size(), policy);
 }
 
@@ -239,8 +235,6 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
     for (const int height : {kDateLineHeight, kDateLineHeight * 8 / 5}) {
       WipedMat image(ocr_image(grey, lines[i], em, height));
       const OcrLine line = dates.read(*image);
-      if (std::getenv("OCR_DEBUG")) { static int kk = 0; cv::imwrite("/tmp/proto/line_" + std::to_string(kk) + ".png", *image); std::cerr << "  [line_" << kk++ << "]"; }  // DEBUG-OCR
-      if (std::getenv("OCR_DEBUG")) { std::cerr << "  date line '" << line.text << "'"; for (auto& sy : line.symbols) std::cerr << " " << int(sy.confidence); std::cerr << "\n"; }  // DEBUG-OCR
       DateSpans spans;
       auto value = parse(line.text, &spans);
       if (!value) {
@@ -290,7 +284,6 @@ Field<std::string> read_code_field(const cv::Mat& grey, const FieldPlacement& pl
     field.value = std::move(code);
     WipedMat second(ocr_image(grey, lines[i], em, kCodeHeight * 3 / 2));
     const OcrLine again = digits.read(*second);
-    if (std::getenv("OCR_DEBUG")) { std::cerr << "  code '" << line.text << "'"; for (auto& sy : line.symbols) std::cerr << " " << int(sy.confidence); std::cerr << " again '" << again.text << "'"; for (auto& sy : again.symbols) std::cerr << " " << int(sy.confidence); std::cerr << "\n"; }  // DEBUG-OCR
     field.confident = confident(line, 0, line.symbols.size(), config.read) && again.text == line.text &&
                       confident(again, 0, again.symbols.size(), config.read);
     return field;

@@ -40,7 +40,8 @@ cv::Mat background(const SceneConditions& c) {
   auto fill_noise = [&](cv::Scalar base, double sigma) {
     bg.setTo(base);
     cv::Mat n(size, CV_8UC3);
-    cv::randn(n, cv::Scalar::all(128), cv::Scalar::all(sigma));
+    cv::RNG texture(c.seed * 2654435761ull + 17u);  // seeded: not OpenCV's global generator
+    texture.fill(n, cv::RNG::NORMAL, cv::Scalar::all(128), cv::Scalar::all(sigma));
     cv::GaussianBlur(n, n, cv::Size(0, 0), 1.2);
     cv::add(bg, n, bg, cv::noArray(), CV_8U);
     cv::subtract(bg, cv::Scalar::all(128), bg);
