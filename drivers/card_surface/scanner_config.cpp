@@ -1,7 +1,6 @@
 #include "drivers/card_surface/scanner_config.hpp"
 
 #include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -135,7 +134,9 @@ ScannerConfig load_scanner_config(const std::filesystem::path& file) {
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) throw std::invalid_argument(file.string() + ": cannot be read");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
   json j;
   try {
     j = json::parse(text, [&](int depth, json::parse_event_t, json&) {

@@ -268,7 +268,7 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
 // The security code: four digits, read twice from two renderings of the line (black-hat at two
 // scales); both reads must agree and be confident.
 Field<std::string> read_code_field(const cv::Mat& grey, const FieldPlacement& placement, const ScannerConfig& config,
-                                   TesseractLine& digits) {
+                                   TesseractLine& digits, TesseractLine& other_model) {
   const double ppm = config.imaging.pixels_per_mm;
   const double em = placement.height_mm * ppm;
   const cv::Rect window = search_window(placement, config.layout, ppm);
@@ -286,6 +286,14 @@ Field<std::string> read_code_field(const cv::Mat& grey, const FieldPlacement& pl
     const OcrLine again = digits.read(*second);
     field.confident = confident(line, 0, line.symbols.size(), config.read) && again.text == line.text &&
                       confident(again, 0, again.symbols.size(), config.read);
+    if (field.confident) {
+      // The digit model can misread a digit with confidence at both scales (a 7 as a 1 next to a
+      // finger's shadow): the other model (jpn, trained on other print) must read the same code.
+      OcrLine third = other_model.read(*image);
+      auto cross = parse_security_code(third.text);
+      field.confident = cross && *cross == *field.value;
+      if (cross) wipe(*cross);
+    }
     return field;
   }
   return field;
@@ -476,7 +484,7 @@ SurfaceRead CardSurfaceReader::read(const cv::Mat& frame, std::chrono::year_mont
     out.ocr_ms = ms_since(ocr_start);
     return finish(ReadStatus::Unreadable, trouble(c.layout.card_expiry, expiry.lines), "no card expiry found on the card");
   }
-  Field<std::string> code = read_code_field(*grey, c.layout.security_code, c, digits_);
+  Field<std::string> code = read_code_field(*grey, c.layout.security_code, c, digits_, dates_);
   out.ocr_ms = ms_since(ocr_start);
   // Whatever happens now, the code's text goes.
   struct CodeWipe {
