@@ -169,7 +169,7 @@ Expect parse_expect(const Json& j, const std::string& where) {
   if (auto s = r.optional_string("screen")) e.screen = checked(*s, r.at("screen"), kScreens);
   e.message = r.optional_string("message");
   e.methods = r.optional_strings("methods");
-  e.tries_left = r.optional_int("tries_left", 0, 15);
+  e.tries_left = r.optional_int("tries_left", -1, 15);  // -1: the screen shows no count
   if (auto v = r.optional_string("validity")) {
     e.validity = checked(*v, r.at("validity"),
                          {"valid", "invalid", "invalid-newer-qualification", "no-qualification", "multiple-matches",
