@@ -57,7 +57,7 @@ struct Board {
   std::unique_ptr<hal::ServiceProbe> service_probe;  // TCP/TLS facts of that line (diagnostics)
   std::unique_ptr<hal::TerminalSigner> terminal;     // the terminal's key: signs attestations
   std::unique_ptr<crypto::TrustStore> trust;         // JPKI trust anchors and CRLs
-  crypto::ValidationPolicy certificate_policy{90, 90, false};
+  crypto::ValidationPolicy certificate_policy{3, 3, false};
   std::unique_ptr<journal::Journal> journal;
   std::unique_ptr<eligibility::ResultFileWriter> results;  // result files for the reception system
   std::unique_ptr<face::FaceVerifier> face;                // the face models, loaded once

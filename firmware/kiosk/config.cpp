@@ -134,6 +134,22 @@ void read_staff(Reader& r, KioskConfig& c, std::vector<std::string>& errors) {
   read_minutes(r, "visual_check_minutes", c.staff.visual_check, 1, 12 * 60, errors);
 }
 
+// The day counts of earlier versions are refused, not converted: 90 days is not 3 calendar months
+// (up to two days short), and a silent conversion would hide which rule the kiosk follows.
+void read_removed_day_keys(Reader& r, std::vector<std::string>& errors) {
+  const struct {
+    const char* key;
+    const char* replacement;
+  } removed[] = {{"expiry_warning_days", "expiry_warning_months"}, {"grace_days_after_expiry", "grace_months_after_expiry"}};
+  for (const auto& k : removed) {
+    json value;
+    r.get("card_reader", k.key, value);
+    if (value.is_null()) continue;
+    errors.push_back(std::string("card_reader.") + k.key + ": no longer read: the certificate's periods are counted in " +
+                     "calendar months; remove it and write \"" + k.replacement + "\": 3 (the rule)");
+  }
+}
+
 }  // namespace
 
 std::vector<core::diagnostics::ExpectedFile> KioskConfig::model_files() const {
@@ -178,8 +194,9 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   r.get("terminal", "id", c.terminal_id);
   r.get("card_reader", "reader", c.reader);
   r.get("card_reader", "jpki_ca_dir", c.jpki_ca_dir);
-  r.get("card_reader", "expiry_warning_days", c.expiry_warning_days);
-  r.get("card_reader", "grace_days_after_expiry", c.grace_days_after_expiry);
+  r.get("card_reader", "expiry_warning_months", c.expiry_warning_months);
+  r.get("card_reader", "grace_months_after_expiry", c.grace_months_after_expiry);
+  read_removed_day_keys(r, loaded.errors);
   r.get("storage", "data_dir", c.data_dir);
   r.get("storage", "outbox", c.outbox);
   r.get("storage", "journal_retention_days", c.journal_retention_days);
@@ -209,11 +226,11 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   if (c.journal_retention_days < 1) {
     loaded.errors.push_back("storage.journal_retention_days: at least 1, found " + std::to_string(c.journal_retention_days));
   }
-  if (c.expiry_warning_days < 0 || c.expiry_warning_days > 365) {
-    loaded.errors.push_back("card_reader.expiry_warning_days: 0..365, found " + std::to_string(c.expiry_warning_days));
+  if (c.expiry_warning_months < 0 || c.expiry_warning_months > 12) {
+    loaded.errors.push_back("card_reader.expiry_warning_months: 0..12, found " + std::to_string(c.expiry_warning_months));
   }
-  if (c.grace_days_after_expiry < 0 || c.grace_days_after_expiry > 365) {
-    loaded.errors.push_back("card_reader.grace_days_after_expiry: 0..365, found " + std::to_string(c.grace_days_after_expiry));
+  if (c.grace_months_after_expiry < 0 || c.grace_months_after_expiry > 12) {
+    loaded.errors.push_back("card_reader.grace_months_after_expiry: 0..12, found " + std::to_string(c.grace_months_after_expiry));
   }
   return loaded;
 }

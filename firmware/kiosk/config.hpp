@@ -19,8 +19,10 @@ struct KioskConfig {
   // card_reader
   std::string reader;                        // PC/SC reader name; empty: the first reader
   std::filesystem::path jpki_ca_dir = "/etc/kiosk/jpki-ca";
-  int expiry_warning_days = 90;              // warn 3 months before the certificate expires
-  int grace_days_after_expiry = 90;          // usable 3 months after expiry (special measure)
+  // The certificate's notice period and grace period in calendar months (docs/reception-rules.md §4):
+  // warned from 3 months before its expiry date, usable 3 months after it (special measure).
+  int expiry_warning_months = 3;
+  int grace_months_after_expiry = 3;
   // storage
   std::filesystem::path data_dir = "var";
   std::filesystem::path journal() const { return data_dir / "journal.sqlite"; }

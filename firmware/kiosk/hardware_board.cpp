@@ -46,7 +46,7 @@ board::Board hardware_board(const KioskConfig& c, BoardUse use) {
   b.clock = std::make_unique<drivers::system::SystemClock>();
   b.readers = std::make_unique<drivers::pcsc::PcscReaderService>();
   b.reader = c.reader;
-  b.certificate_policy = {c.expiry_warning_days, c.grace_days_after_expiry, false};
+  b.certificate_policy = {c.expiry_warning_months, c.grace_months_after_expiry, false};
 
   try_fill(b, "JPKI trust anchors", [&] {
     auto trust = std::make_unique<core::crypto::TrustStore>();
