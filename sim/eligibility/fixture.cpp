@@ -447,7 +447,12 @@ std::string sample_fixture(const SampleFixtureOptions& o) {
   const std::string kenpo = "06139992";
   const std::string kenpo_name = "サンプル健康保険組合";
   const std::string today = iso(o.today);
-  const auto [period_start, period_end] = august_year(o.today);
+  const auto [period_start, this_period_end] = august_year(o.today);
+  // In the last month of a period the next certificate is out already: the sample's records then
+  // run a year longer, so that a world made in July still has current records in August.
+  const Date period_end = sys_days{this_period_end} - sys_days{o.today} < std::chrono::days{31}
+                              ? Date{(this_period_end.year() + std::chrono::years{1}) / std::chrono::July / std::chrono::day{31}}
+                              : this_period_end;
 
   for (std::size_t i = 0; i < o.card_files.size(); ++i) {
     const sim::card::CardProfile card = sim::card::CardProfile::load(o.card_files[i]);

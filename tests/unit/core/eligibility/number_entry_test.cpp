@@ -39,7 +39,7 @@ TEST_CASE("insurer numbers carry the check digit of 保険者番号設定要領"
   CHECK_FALSE(insurer_check_digit("06139a9"));
 }
 
-TEST_CASE("a correct entry becomes the lookup; 国保 numbers padded, branch 1 digit padded, grouping dropped") {
+TEST_CASE("a correct entry becomes the lookup: 国保 numbers padded, branch 1 digit padded, grouping dropped") {
   NumberEntry e = hanako();
   e.limit_application_consent = true;
   auto r = check_number_entry(e);
