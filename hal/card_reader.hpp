@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hal/bytes.hpp"
@@ -101,8 +102,20 @@ class CardError : public std::runtime_error {
   long native_code_;
 };
 
-// A connected card. Destroying it disconnects (the card is left powered, as PC/SC's
-// SCARD_LEAVE_CARD). Not thread-safe: one reception uses one channel.
+// Exclusive use of a card by one channel (PC/SC: a transaction), for as long as it lives.
+// While it is held, other applications' commands to the card fail (SharingViolation) or wait,
+// and they cannot reset it. Destroy it before the channel that made it.
+class CardHold {
+ public:
+  virtual ~CardHold() = default;
+  CardHold() = default;
+  CardHold(const CardHold&) = delete;
+  CardHold& operator=(const CardHold&) = delete;
+};
+
+// A connected card. Destroying it resets the card (PC/SC's SCARD_RESET_CARD: verified PINs and
+// selections are forgotten, so nobody finds the card still open after the session) and
+// disconnects. Not thread-safe: one reception uses one channel.
 class CardChannel {
  public:
   virtual ~CardChannel() = default;
@@ -119,6 +132,10 @@ class CardChannel {
   // application, verified PINs) is lost; retry counters are not.
   virtual void reset() = 0;
   virtual const std::string& reader_name() const = 0;
+  // Keeps every other application away from the card until the returned hold is destroyed
+  // (from a VERIFY to the signature it allows, see core/card/CardSession). Throws CardError
+  // (CardRemoved, SharingViolation, ...).
+  virtual std::unique_ptr<CardHold> hold() = 0;
 };
 
 enum class ReaderEventKind { ReaderAttached, ReaderDetached, CardInserted, CardRemoved };
@@ -167,6 +184,36 @@ class CardReaderService {
   virtual std::unique_ptr<CardChannel> connect(const std::string& reader) = 0;
   // Makes a wait_for_events() blocked in another thread return early (empty list).
   virtual void cancel() = 0;
+};
+
+// Which readers the kiosk takes a card from: the reader named exactly `reader`, or any reader
+// whose PC/SC name begins with one of `models` (pcsc-lite names a reader "<model> [(<serial>)]
+// <slot> <index>", e.g. "SONY FeliCa RC-S300/S (0123456) 00 00"). Nothing configured accepts
+// nothing: the kiosk never takes a card from a reader it was not told about, such as an
+// emulated one (vsmartcard's "Virtual PCD 00 00", reachable over the network).
+struct ReaderPolicy {
+  std::string reader;
+  std::vector<std::string> models;
+
+  bool configured() const { return !reader.empty() || !models.empty(); }
+  bool accepts(std::string_view name) const {
+    if (!reader.empty() && name == reader) return true;
+    for (const auto& m : models) {
+      if (!m.empty() && name.substr(0, m.size()) == m) return true;
+    }
+    return false;
+  }
+  // "the reader 'X'", "readers of the models 'A', 'B'", or both; "no reader (none configured)".
+  std::string describe() const {
+    std::string out;
+    if (!reader.empty()) out = "the reader '" + reader + "'";
+    if (!models.empty()) {
+      out += out.empty() ? "readers of the model" : " and readers of the model";
+      out += models.size() > 1 ? "s " : " ";
+      for (std::size_t i = 0; i < models.size(); ++i) out += (i == 0 ? "'" : ", '") + models[i] + "'";
+    }
+    return out.empty() ? "no reader (none configured)" : out;
+  }
 };
 
 // Waits until a card is present in `reader` (or in any reader when `reader` is empty).

@@ -48,6 +48,7 @@ enum class TransportErrorKind {
   TlsClientCertificateRefused,  // the service refused this terminal's certificate
   TlsHandshakeFailed,       // any other handshake failure (protocol version, cipher, garbage)
   Configuration,            // the terminal's certificate, key or the CA file cannot be loaded
+  ResponseTooLarge,         // the answer is larger than the kiosk takes from the service (cut off)
 };
 
 constexpr const char* to_string(TransportErrorKind kind) {
@@ -63,13 +64,15 @@ constexpr const char* to_string(TransportErrorKind kind) {
     case TransportErrorKind::TlsClientCertificateRefused: return "tls-client-certificate-refused";
     case TransportErrorKind::TlsHandshakeFailed: return "tls-handshake-failed";
     case TransportErrorKind::Configuration: return "configuration";
+    case TransportErrorKind::ResponseTooLarge: return "response-too-large";
   }
   return "unknown";
 }
 
 // True when the request bytes may have reached the service: the call's effect is unknown.
 constexpr bool request_may_have_been_delivered(TransportErrorKind kind) {
-  return kind == TransportErrorKind::Timeout || kind == TransportErrorKind::ConnectionLost;
+  return kind == TransportErrorKind::Timeout || kind == TransportErrorKind::ConnectionLost ||
+         kind == TransportErrorKind::ResponseTooLarge;
 }
 
 // True when the same call may succeed later without anybody changing the configuration.
@@ -87,6 +90,7 @@ constexpr bool is_transient(TransportErrorKind kind) {
     case TransportErrorKind::TlsClientCertificateRefused:
     case TransportErrorKind::TlsHandshakeFailed:
     case TransportErrorKind::Configuration:
+    case TransportErrorKind::ResponseTooLarge:
       return false;
   }
   return false;

@@ -1,25 +1,70 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages this project builds, runs and tests with.
+# Installs the Debian 12 packages this project builds, runs and tests with, by purpose:
+#   runtime   what a kiosk needs to run the firmware (the kiosk .deb declares the same as Depends)
+#   build     what compiling the firmware and its tests needs
+#   dev       development and QA only: the vpcd virtual reader and OpenSC (never on a kiosk: vpcd
+#             listens on every interface and lets anyone on the LAN present an emulated card),
+#             clang for fuzzing and sanitizers, Chromium for the browser tests
+#   cross     the aarch64 cross build, the qemu test run, Debian packages, RAUC bundles
+#             (toolchain/make-sysroot, toolchain/ci-packages)
 # Idempotent: only what is missing is installed. Needs root (or sudo) when something is missing.
-# Usage: toolchain/install-deps.sh [--check]   (--check: list what is missing, install nothing)
+# Usage: toolchain/install-deps.sh [--check] [runtime|build|dev|cross|all]...
+#   no group: runtime build dev (what toolchain/run-tests and toolchain/run-kiosk-sim need)
+#   --check:  list what is missing, install nothing (exit 1 when something is)
 set -euo pipefail
 
-PACKAGES=(
-  # build
-  build-essential cmake ninja-build pkg-config git
-  # smart cards: PC/SC, the vpcd virtual reader, OpenSC for interop tests
-  libpcsclite-dev pcscd vsmartcard-vpcd opensc opensc-pkcs11
-  # crypto, storage, formats, CLI
-  libssl-dev openssl libsqlite3-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev libpugixml-dev
+RUNTIME=(
+  # smart cards: the PC/SC service and the CCID driver of USB readers
+  pcscd libccid
+  # certificates and keys by hand (the terminal's key, the update keyring)
+  openssl
+)
+BUILD=(
+  build-essential cmake ninja-build pkg-config git ccache
+  libpcsclite-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev libpugixml-dev
   # camera and images (JPEG 2000 card photos, face verification)
   libopencv-dev
-  # USB inventory for diagnostics
-  libusb-1.0-0-dev
-  # tests: Catch2 v2, clang + its runtime for libFuzzer and sanitizers
-  catch2 clang libclang-rt-14-dev
+  # USB inventory for diagnostics; systemd notifications (Type=notify, watchdog)
+  libusb-1.0-0-dev libsystemd-dev
+  # tests: Catch2 v2
+  catch2
+)
+DEV=(
+  # the simulated card behind a real pcscd, OpenSC for interop tests
+  vsmartcard-vpcd opensc opensc-pkcs11
+  # clang + its runtime for libFuzzer and sanitizers
+  clang libclang-rt-14-dev
   # the kiosk screen: Chromium (kiosk mode and browser tests) and CJK fonts
   chromium chromium-driver fonts-noto-cjk
 )
+CROSS=(
+  # aarch64: cross compiler, the arm64 sysroot (mmdebstrap), tests under qemu
+  g++-aarch64-linux-gnu mmdebstrap qemu-user-static
+  # Debian packages (dpkg-shlibdeps, lintian) and RAUC bundles (squashfs)
+  dpkg-dev fakeroot file lintian rauc squashfs-tools
+)
+
+check_only=0
+groups=()
+for arg in "$@"; do
+  case "$arg" in
+    --check) check_only=1 ;;
+    runtime|build|dev|cross) groups+=("$arg") ;;
+    all) groups+=(runtime build dev cross) ;;
+    *) echo "install-deps: unknown argument '$arg' (groups: runtime build dev cross all; option --check)" >&2; exit 2 ;;
+  esac
+done
+[[ ${#groups[@]} -gt 0 ]] || groups=(runtime build dev)
+
+PACKAGES=()
+for g in "${groups[@]}"; do
+  case "$g" in
+    runtime) PACKAGES+=("${RUNTIME[@]}") ;;
+    build) PACKAGES+=("${BUILD[@]}") ;;
+    dev) PACKAGES+=("${DEV[@]}") ;;
+    cross) PACKAGES+=("${CROSS[@]}") ;;
+  esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -29,11 +74,11 @@ for p in "${PACKAGES[@]}"; do
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  echo "install-deps: all ${#PACKAGES[@]} packages present (${groups[*]})"
   exit 0
 fi
-if [[ "${1:-}" == "--check" ]]; then
-  echo "install-deps: missing: ${missing[*]}"
+if [[ $check_only -eq 1 ]]; then
+  echo "install-deps: missing (${groups[*]}): ${missing[*]}"
   exit 1
 fi
 
@@ -43,8 +88,8 @@ if [[ $(id -u) -ne 0 ]]; then
     echo "install-deps: missing ${missing[*]}; run as root to install them" >&2; exit 1
   fi
 fi
-echo "install-deps: installing ${missing[*]}"
+echo "install-deps: installing (${groups[*]}) ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"

@@ -12,6 +12,7 @@ std::vector<std::string> missing_members(const Board& b) {
   check(b.cameras != nullptr, "cameras");
   check(b.scanner != nullptr, "scanner");
   check(b.usb != nullptr, "usb");
+  check(b.service_manager != nullptr, "service_manager");
   check(b.eligibility != nullptr, "eligibility");
   check(b.service_probe != nullptr, "service_probe");
   check(b.terminal != nullptr, "terminal");
@@ -27,6 +28,7 @@ std::vector<std::string> missing_essentials(const Board& b) {
   for (const auto& m : missing_members(b)) {
     if (m == "clock" || m == "readers" || m == "trust" || m == "journal" || m == "results") missing.push_back(m);
   }
+  if (b.readers && !b.reader_policy().configured()) missing.emplace_back("reader (card_reader.reader or card_reader.accepted_models)");
   return missing;
 }
 

@@ -32,6 +32,7 @@
 #include "hal/card_surface_scanner.hpp"
 #include "hal/clock.hpp"
 #include "hal/https_transport.hpp"
+#include "hal/service_manager.hpp"
 #include "hal/service_probe.hpp"
 #include "hal/usb_inventory.hpp"
 
@@ -44,23 +45,29 @@ struct Board {
   // Devices.
   std::unique_ptr<hal::Clock> clock;
   std::unique_ptr<hal::CardReaderService> readers;
-  std::string reader;  // the kiosk's reader by name; empty: the first reader that holds a card
+  // The readers the kiosk takes cards from: `reader` by its exact name, or any reader of one of
+  // `accepted_models` (hal::ReaderPolicy). Neither: no reader is accepted (issue 18: an
+  // unconfigured kiosk would take a card from any reader, an emulated one on the LAN included).
+  std::string reader;
+  std::vector<std::string> accepted_models;
+  hal::ReaderPolicy reader_policy() const { return {reader, accepted_models}; }
   // The face camera is opened for a face attempt and closed after it: a provider and the device.
   std::unique_ptr<hal::CameraProvider> cameras;
   hal::CameraDevice face_camera;
   hal::CameraMode face_camera_mode;
   std::unique_ptr<hal::CardSurfaceScanner> scanner;  // reads 照合番号B from the card's printed face
   std::unique_ptr<hal::UsbInventory> usb;            // what is plugged in (diagnostics)
+  std::unique_ptr<hal::ServiceManager> service_manager;  // systemd: ready, status, watchdog
 
   // Services.
   std::unique_ptr<hal::HttpsTransport> eligibility;  // the line to the eligibility service
   std::unique_ptr<hal::ServiceProbe> service_probe;  // TCP/TLS facts of that line (diagnostics)
   std::unique_ptr<hal::TerminalSigner> terminal;     // the terminal's key: signs attestations
-  std::unique_ptr<crypto::TrustStore> trust;         // JPKI trust anchors and CRLs
-  crypto::ValidationPolicy certificate_policy{3, 3, false};
-  std::unique_ptr<journal::Journal> journal;
-  std::unique_ptr<eligibility::ResultFileWriter> results;  // result files for the reception system
-  std::unique_ptr<face::FaceVerifier> face;                // the face models, loaded once
+  std::unique_ptr<core::crypto::TrustStore> trust;         // JPKI trust anchors and CRLs
+  core::crypto::ValidationPolicy certificate_policy{3, 3, false};
+  std::unique_ptr<core::journal::Journal> journal;
+  std::unique_ptr<core::eligibility::ResultFileWriter> results;  // result files for the reception system
+  std::unique_ptr<core::face::FaceVerifier> face;                // the face models, loaded once
 
   // Why a member is empty, or anything else the operator should know ("face authentication is
   // off: models not found in ..."). One line each.
@@ -74,7 +81,8 @@ struct Board {
 std::vector<std::string> missing_members(const Board& board);
 
 // The members without which no reception can run at all (clock, readers, trust, journal,
-// results), by name: `kiosk run` refuses to start while any is missing.
+// results; and a reader the kiosk accepts), by name: `kiosk run` refuses to start while any is
+// missing.
 std::vector<std::string> missing_essentials(const Board& board);
 
 // Adds a note ("what: why").

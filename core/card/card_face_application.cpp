@@ -27,7 +27,18 @@ std::string digits(ByteView value, std::size_t length, const char* field) {
 
 }  // namespace
 
-CardFace::~CardFace() { secure_wipe(photo_jp2.data(), photo_jp2.size()); }
+CardFace::~CardFace() { secure_wipe(photo_jp2); }
+
+CardFace& CardFace::operator=(CardFace&& other) noexcept {
+  if (this != &other) {
+    secure_wipe(photo_jp2);  // the photo this one held goes away
+    birth_date = std::move(other.birth_date);
+    sex = other.sex;
+    expiry_date = std::move(other.expiry_date);
+    photo_jp2 = std::move(other.photo_jp2);
+  }
+  return *this;
+}
 
 CardFace parse_card_face(ByteView record) {
   const Tlv outer = read_tlv(record);
@@ -88,6 +99,11 @@ VerifyResult CardFaceApplication::verify_code_b(const Secret& code_b) {
   return verify_reference_data(session_, card_face::kCodeB, code_b);
 }
 
-CardFace CardFaceApplication::read_card_face() { return parse_card_face(read_tlv_file(session_, card_face::kCardFace)); }
+CardFace CardFaceApplication::read_card_face() {
+  // The record holds more than the kiosk keeps (images of the name and address): wiped here.
+  Bytes record = read_tlv_file(session_, card_face::kCardFace);
+  const ScopedWipe wipe(record);
+  return parse_card_face(record);
+}
 
 }  // namespace kiosk::core::card

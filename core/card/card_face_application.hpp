@@ -19,7 +19,7 @@ struct CardFace {
   ~CardFace();  // the photo is personal data: wiped
   CardFace() = default;
   CardFace(CardFace&&) noexcept = default;
-  CardFace& operator=(CardFace&&) noexcept = default;
+  CardFace& operator=(CardFace&&) noexcept;  // wipes the photo it replaces
   CardFace(const CardFace&) = delete;
   CardFace& operator=(const CardFace&) = delete;
 };

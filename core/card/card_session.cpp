@@ -33,6 +33,8 @@ std::uint16_t file_id(ByteView data) {
 
 CardSession::CardSession(hal::CardChannel& channel) : channel_(channel) {}
 
+CardSession::~CardSession() = default;
+
 void CardSession::guard(const CommandApdu& c) const {
   // Only the commands the kiosk needs, in the basic logical channel, without secure messaging.
   const bool known = (c.cla == 0x00 && (c.ins == kInsSelect || c.ins == kInsReadBinary || c.ins == kInsVerify ||
@@ -90,13 +92,30 @@ ResponseApdu CardSession::exchange(const CommandApdu& command) {
   }
   trace_.push_back(entry);
   if (sink_) sink_(entry);
+  // The answer may be personal data (the card-face record): the copy that parse() makes is
+  // the only one left.
+  const ScopedWipe wipe_raw(raw);
   return ResponseApdu::parse(raw);
 }
 
 ResponseApdu CardSession::transmit(const CommandApdu& command) {
   guard(command);
-  ResponseApdu response = exchange(command);
+  // Reference data goes to the card only while no other application can use what it opens.
+  const bool verify_with_data = command.ins == kInsVerify && !command.data.empty();
+  const bool take_hold = verify_with_data && !hold_;
+  if (take_hold) hold_ = channel_.hold();
+  try {
+    ResponseApdu response = exchange_all(command);
+    if (take_hold && !response.ok()) hold_.reset();  // nothing was opened: let others in again
+    return response;
+  } catch (...) {
+    if (take_hold) hold_.reset();
+    throw;
+  }
+}
 
+ResponseApdu CardSession::exchange_all(const CommandApdu& command) {
+  ResponseApdu response = exchange(command);
   if (response.sw1() == 0x6C && command.ne > 0) {  // wrong Le: send again with the exact one
     CommandApdu again = command;
     again.ne = response.sw2() == 0 ? 256 : response.sw2();
@@ -104,15 +123,18 @@ ResponseApdu CardSession::transmit(const CommandApdu& command) {
   }
   // 61 xx: more data waits; fetch it with GET RESPONSE (bounded: a card cannot loop us).
   Bytes collected;
+  const ScopedWipe wipe_collected(collected);
   for (int round = 0; response.sw1() == 0x61; ++round) {
     if (round == 256) throw CardProtocolError(CardFailure::Unreadable, "card keeps answering 61 xx");
-    collected.insert(collected.end(), response.data.begin(), response.data.end());
+    append_wiping(collected, response.data);
+    secure_wipe(response.data);
     const std::size_t ne = response.sw2() == 0 ? 256 : response.sw2();
     response = exchange(CommandApdu(0x00, kInsGetResponse, 0x00, 0x00, {}, ne));
   }
   if (!collected.empty()) {
-    collected.insert(collected.end(), response.data.begin(), response.data.end());
-    response.data = std::move(collected);
+    append_wiping(collected, response.data);
+    secure_wipe(response.data);
+    response.data.swap(collected);  // the wiped leftovers go with `collected`
   }
   track_selection(command, response);
   return response;
@@ -131,7 +153,13 @@ void CardSession::track_selection(const CommandApdu& c, const ResponseApdu& r) {
 
 void CardSession::reset() {
   application_ = Application::Unknown;
-  channel_.reset();
+  try {
+    channel_.reset();
+  } catch (...) {
+    hold_.reset();
+    throw;
+  }
+  hold_.reset();
 }
 
 }  // namespace kiosk::core::card

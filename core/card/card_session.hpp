@@ -6,10 +6,15 @@
 //   the 12-digit My Number cannot be read by any code path.
 // - Transport quirks: 61 xx (GET RESPONSE) and 6C xx (wrong Le) are handled here.
 // - A trace (secrets redacted) and counters for diagnostics and benchmarks.
+// - The hold: a VERIFY with reference data (a PIN, 照合番号B) is sent only under an exclusive
+//   hold of the card (hal::CardChannel::hold, a PC/SC transaction); when it succeeds the hold is
+//   kept until reset() or the end of the session, so no other application can use the verified
+//   card (sign with it, read the card face) in between. A VERIFY that fails gives it up.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,13 +43,20 @@ enum class Application { Unknown, Jpki, CardFace };
 class CardSession {
  public:
   explicit CardSession(hal::CardChannel& channel);
+  // Ends the hold, if any. The channel's owner then closes the channel, which resets the card.
+  ~CardSession();
+  CardSession(const CardSession&) = delete;
+  CardSession& operator=(const CardSession&) = delete;
 
   // Sends a command (after the guard) and returns the complete response.
   // Throws CardProtocolError (Forbidden, Unreadable) or hal::CardError from the reader.
   ResponseApdu transmit(const CommandApdu& command);
 
-  // Warm reset: the card forgets selections and verified PINs.
+  // Warm reset: the card forgets selections and verified PINs; the hold ends.
   void reset();
+
+  // True while this session holds the card exclusively (after a successful VERIFY).
+  bool held() const noexcept { return hold_ != nullptr; }
 
   hal::CardChannel& channel() noexcept { return channel_; }
   Application current_application() const noexcept { return application_; }
@@ -62,6 +74,8 @@ class CardSession {
  private:
   void guard(const CommandApdu& command) const;
   ResponseApdu exchange(const CommandApdu& command);
+  // exchange() with 6C xx and 61 xx handled.
+  ResponseApdu exchange_all(const CommandApdu& command);
   void track_selection(const CommandApdu& command, const ResponseApdu& response);
 
   hal::CardChannel& channel_;
@@ -69,6 +83,7 @@ class CardSession {
   ApduCounters counters_;
   std::vector<ApduTraceEntry> trace_;
   std::function<void(const ApduTraceEntry&)> sink_;
+  std::unique_ptr<hal::CardHold> hold_;
 };
 
 }  // namespace kiosk::core::card

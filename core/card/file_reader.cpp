@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/card/card_error.hpp"
+#include "core/card/secret.hpp"
 #include "core/card/tlv.hpp"
 
 namespace kiosk::core::card {
@@ -82,8 +83,18 @@ ResponseApdu read_first(CardSession& session, std::uint16_t fid, std::size_t wan
 }  // namespace
 
 Bytes read_tlv_file(CardSession& session, std::uint16_t fid) {
+  // The file may be the card-face record (photo, images of name and address): every buffer it
+  // passes through is wiped, and only the returned one is left (the caller wipes that).
   ResponseApdu first = read_first(session, fid, CommandApdu::kMaxExtendedNe);
   Bytes content = std::move(first.data);
+  bool returned = false;
+  struct WipeUnlessReturned {
+    Bytes& bytes;
+    const bool& returned;
+    ~WipeUnlessReturned() {
+      if (!returned) secure_wipe(bytes);
+    }
+  } wipe_on_error{content, returned};
   if (content.empty()) fail(CardFailure::MalformedData, fid, "the file is empty", first.status_word);
   const TlvHeader header = read_tlv_header(content);
   const std::size_t total = header.total_length();
@@ -97,8 +108,9 @@ Bytes read_tlv_file(CardSession& session, std::uint16_t fid) {
     const std::size_t max_ne = session.extended_length == true ? CommandApdu::kMaxExtendedNe : CommandApdu::kMaxShortNe;
     const std::size_t ne = std::min(max_ne, total - offset);
     // The EF is current now (the first read selected it), so plain offsets work.
-    const ResponseApdu r = session.transmit(
+    ResponseApdu r = session.transmit(
         CommandApdu(0x00, 0xB0, static_cast<Byte>(offset >> 8), static_cast<Byte>(offset & 0xFF), {}, ne));
+    const ScopedWipe wipe_chunk(r.data);
     if (r.status_word == sw::kWrongP1P2 || ((r.ok() || r.status_word == sw::kEndOfFileWarning) && r.data.empty())) {
       fail(CardFailure::MalformedData, fid,
            "the file ends at " + std::to_string(offset) + " bytes but its header says " + std::to_string(total),
@@ -106,9 +118,13 @@ Bytes read_tlv_file(CardSession& session, std::uint16_t fid) {
     }
     if (!r.ok() && r.status_word != sw::kEndOfFileWarning) unexpected(fid, r.status_word);
     if (r.data.size() > ne) fail(CardFailure::MalformedData, fid, "the card sent more bytes than asked", r.status_word);
-    content.insert(content.end(), r.data.begin(), r.data.end());
+    append_wiping(content, r.data);
   }
-  content.resize(total);  // drop filler after the object
+  if (content.size() > total) {  // drop filler after the object
+    secure_wipe(content.data() + total, content.size() - total);
+    content.resize(total);
+  }
+  returned = true;
   return content;
 }
 

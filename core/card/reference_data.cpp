@@ -17,7 +17,13 @@ std::string key_text(std::uint16_t fid) {
 }
 
 // VERIFY with P2 = 80|SFI, or SELECT + VERIFY with P2 = 80 when the card refuses SFIs.
+// Whether the card takes SFIs is learnt from the empty VERIFY (the retry counter query) only:
+// reference data goes to the card once, and never again after a refusal (6A86, 6A81, 6B00,
+// 6986), since the card may have counted the try before refusing.
 ResponseApdu send_verify(CardSession& session, std::uint16_t fid, const Secret* secret) {
+  if (secret != nullptr && fid <= 0x1E && !session.short_ef_identifiers.has_value()) {
+    (void)send_verify(session, fid, nullptr);  // spends no try
+  }
   for (;;) {
     const bool use_sfi = fid <= 0x1E && session.short_ef_identifiers != false;
     if (!use_sfi) {
@@ -37,8 +43,14 @@ ResponseApdu send_verify(CardSession& session, std::uint16_t fid, const Secret* 
       verify.data.assign(secret->bytes().begin(), secret->bytes().end());
     }
     ResponseApdu r = session.transmit(verify);
-    if (use_sfi && sfi_refused(r.status_word)) {  // refused before any check: no try spent
-      session.short_ef_identifiers = false;
+    if (use_sfi && sfi_refused(r.status_word)) {
+      if (secret != nullptr) {
+        throw CardProtocolError(CardFailure::Unreadable,
+                                key_text(fid) + ": VERIFY by short EF identifier refused after the empty VERIFY took it (" +
+                                    describe_status_word(r.status_word) + "); not sent again",
+                                r.status_word);
+      }
+      session.short_ef_identifiers = false;  // the empty VERIFY: refused before any check
       continue;
     }
     if (use_sfi && r.status_word != sw::kFileNotFound) session.short_ef_identifiers = true;

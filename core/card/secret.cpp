@@ -2,12 +2,31 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace kiosk::core::card {
 
 void secure_wipe(void* data, std::size_t size) noexcept {
   if (data != nullptr && size != 0) OPENSSL_cleanse(data, size);
+}
+
+void secure_wipe(Bytes& bytes) noexcept {
+  bytes.resize(bytes.capacity());  // no reallocation: the capacity is already there
+  secure_wipe(bytes.data(), bytes.size());
+  bytes.clear();
+}
+
+void append_wiping(Bytes& into, ByteView more) {
+  const std::size_t needed = into.size() + more.size();
+  if (needed > into.capacity()) {
+    Bytes bigger;
+    bigger.reserve(std::max(needed, 2 * into.capacity()));
+    bigger.insert(bigger.end(), into.begin(), into.end());
+    secure_wipe(into);
+    into.swap(bigger);
+  }
+  into.insert(into.end(), more.begin(), more.end());
 }
 
 Secret::Secret(std::string_view text) {

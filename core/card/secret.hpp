@@ -14,6 +14,25 @@ namespace kiosk::core::card {
 // Overwrites memory in a way the optimiser cannot remove.
 void secure_wipe(void* data, std::size_t size) noexcept;
 
+// Overwrites the whole allocation of `bytes` (up to its capacity) and empties it.
+void secure_wipe(Bytes& bytes) noexcept;
+
+// Appends `more` to `into` without leaving a copy behind: when `into` must grow, the new buffer
+// is filled and the old one wiped before it is freed (a plain insert() frees it as it is).
+void append_wiping(Bytes& into, ByteView more);
+
+// Wipes a buffer when the scope ends, however it ends (personal data read from a card).
+class ScopedWipe {
+ public:
+  explicit ScopedWipe(Bytes& bytes) noexcept : bytes_(bytes) {}
+  ~ScopedWipe() { secure_wipe(bytes_); }
+  ScopedWipe(const ScopedWipe&) = delete;
+  ScopedWipe& operator=(const ScopedWipe&) = delete;
+
+ private:
+  Bytes& bytes_;
+};
+
 class Secret {
  public:
   static constexpr std::size_t kCapacity = 32;

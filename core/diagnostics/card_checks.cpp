@@ -125,15 +125,33 @@ std::vector<CheckResult> check_card_reader(hal::CardReaderService& readers, cons
                    "connect the card reader; if it is connected, check its driver (pcscd -f -d shows why)"});
     return out;
   }
-  std::string reader = settings.reader;
-  if (reader.empty()) {
-    reader = names.front();
-  } else if (std::find(names.begin(), names.end(), reader) == names.end()) {
-    out.push_back({"pcsc", "configured reader", Status::Fail, "'" + reader + "' not found; readers: " + join(names),
-                   "set card_reader.reader in the configuration to one of the listed readers"});
+  // Which of them the kiosk takes cards from (issue 18: only configured readers or models).
+  std::vector<std::string> accepted;
+  std::vector<std::string> refused;
+  for (const auto& n : names) (settings.readers.accepts(n) ? accepted : refused).push_back(n);
+  for (const auto& n : refused) {
+    if (n.rfind("Virtual PCD", 0) == 0) {
+      out.push_back({"pcsc", "emulated reader", Status::Warn,
+                     "'" + n + "' (vsmartcard vpcd) is installed; the kiosk refuses it",
+                     "remove vsmartcard-vpcd from the kiosk: it lets anyone who reaches its network port present a card"});
+    }
+  }
+  if (!settings.readers.configured()) {
+    out.push_back({"pcsc", "configured reader", Status::Fail, "none configured, so no reader is accepted; readers: " + join(names),
+                   "set card_reader.reader to one of the listed readers, or card_reader.accepted_models to its model"});
     return out;
   }
-  out.push_back({"pcsc", "readers", Status::Pass, join(names) + "; using '" + reader + "'", ""});
+  if (accepted.empty()) {
+    out.push_back({"pcsc", "configured reader", Status::Fail,
+                   "the kiosk accepts " + settings.readers.describe() + ": none of them is here; readers: " + join(names),
+                   "connect the configured reader, or set card_reader.reader / card_reader.accepted_models to a listed one"});
+    return out;
+  }
+  std::string reader = accepted.front();
+  if (std::find(accepted.begin(), accepted.end(), settings.readers.reader) != accepted.end()) reader = settings.readers.reader;
+  std::string measured = "accepted: " + join(accepted) + "; using '" + reader + "'";
+  if (!refused.empty()) measured += "; refused (not configured): " + join(refused);
+  out.push_back({"pcsc", "readers", Status::Pass, measured, ""});
 
   bool present = false;
   try {

@@ -57,6 +57,9 @@ std::string advice(Kind kind) {
     case Kind::Configuration:
       return "fix the terminal certificate, key or service CA files named in the configuration (readable PEM, key "
              "matching the certificate)";
+    case Kind::ResponseTooLarge:
+      return "the service sent more than the protocol's answers ever are: report it to the service operator with "
+             "--bundle (a broken or hostile gateway in the way?)";
   }
   return "call the vendor";
 }

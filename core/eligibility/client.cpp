@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/bounded/json.hpp"
 #include "core/crypto/digest.hpp"
 
 namespace kiosk::core::eligibility {
@@ -47,6 +48,9 @@ EligibilityError transport_failure(const hal::TransportError& e, const std::stri
       break;
     case hal::TransportErrorKind::Configuration:
       d.kind = ErrorKind::Configuration;
+      break;
+    case hal::TransportErrorKind::ResponseTooLarge:
+      d.kind = ErrorKind::MalformedReply;
       break;
   }
   d.code = "client." + std::string(to_string(d.kind));
@@ -180,8 +184,16 @@ hal::HttpResponse EligibilityClient::exchange(const hal::HttpRequest& request) {
 
 namespace {
 
+// The answers of protocol version 1 are a few KB and nest six levels at most; anything much
+// bigger or deeper is refused before it is parsed (issue 18: an api_version nested 100,000 deep
+// crashed the decoder's error message, dump() recursing).
+constexpr core::bounded::JsonLimits kAnswerLimits{1 << 20, 24};
+
 template <typename T, typename Decode>
 T interpret(const hal::HttpResponse& r, Decode decode) {
+  if (const auto problem = core::bounded::shape_problem(r.body, kAnswerLimits)) {
+    throw malformed("the answer is " + *problem, r.status);
+  }
   if (r.status < 200 || r.status > 299) throw from_status(r);
   if (!is_json(r.content_type)) {
     throw malformed("Content-Type is '" + r.content_type + "', not application/json", r.status);

@@ -1,6 +1,8 @@
 #include "core/journal/journal.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <ctime>
 #include <stdexcept>
@@ -56,8 +58,37 @@ void Journal::exec(const char* sql) const {
   }
 }
 
+std::chrono::system_clock::time_point retention_cutoff(std::chrono::system_clock::time_point now, std::chrono::days age) {
+  using std::chrono::days;
+  using TimePoint = std::chrono::system_clock::time_point;
+  const auto now_days = std::chrono::floor<days>(now).time_since_epoch().count();
+  const auto earliest_days = std::chrono::ceil<days>(TimePoint::min()).time_since_epoch().count();
+  if (age.count() < 0) return now;
+  if (age.count() >= now_days - earliest_days) return TimePoint::min();
+  return now - age;  // within range: checked above
+}
+
+namespace {
+// The journal and the files SQLite keeps beside it: the owner's only.
+void restrict_to_owner(const std::filesystem::path& path) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::error_code ec;
+    const std::filesystem::path file = path.string() + suffix;
+    if (std::filesystem::exists(file, ec)) {
+      std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                   std::filesystem::perm_options::replace, ec);
+      if (ec) throw JournalError("journal: cannot make " + file.string() + " private (mode 0600): " + ec.message());
+    }
+  }
+}
+}  // namespace
+
 Journal Journal::open(const std::filesystem::path& path, std::string terminal_id) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  // Created 0600 before SQLite opens it: SQLite gives the WAL and shared-memory files the mode
+  // of the database file.
+  if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
+  restrict_to_owner(path);
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   std::unique_ptr<sqlite3, Closer> db(raw);

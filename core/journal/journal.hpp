@@ -36,6 +36,11 @@ struct Record : Entry {
 // The local midnight (the kiosk's time zone, TZ) that starts the day of `t`: "today" on the desk.
 std::chrono::system_clock::time_point local_midnight(std::chrono::system_clock::time_point t);
 
+// `now` minus `age`, computed in days so that no retention overflows: an age reaching past the
+// earliest time a time_point can hold gives that earliest time (a purge then deletes nothing).
+// (999,999 days, "keep forever", overflowed `now - days(N)` in nanoseconds and purged it all.)
+std::chrono::system_clock::time_point retention_cutoff(std::chrono::system_clock::time_point now, std::chrono::days age);
+
 class JournalError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -43,7 +48,9 @@ class JournalError : public std::runtime_error {
 
 class Journal {
  public:
-  // Opens (creating if needed) the journal at `path`. Throws JournalError.
+  // Opens (creating if needed) the journal at `path`, readable by its owner only (0600: the file,
+  // its WAL and shared-memory files; an existing journal's modes are tightened). Throws
+  // JournalError.
   static Journal open(const std::filesystem::path& path, std::string terminal_id);
   ~Journal();
   Journal(Journal&&) noexcept;

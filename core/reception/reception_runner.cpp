@@ -120,7 +120,8 @@ std::chrono::system_clock::time_point ReceptionRunner::wall_now() const { return
 
 void ReceptionRunner::watch_cards(std::stop_token stop) {
   hal::CardReaderService& readers = *board_.readers;
-  auto mine = [&](const std::string& reader) { return board_.reader.empty() || reader == board_.reader; };
+  const hal::ReaderPolicy accepted = board_.reader_policy();
+  auto mine = [&](const std::string& reader) { return accepted.accepts(reader); };
   bool first = true;
   bool failing = false;  // the card service is failing: reported once, until it answers again
   while (!stop.stop_requested()) {
@@ -147,6 +148,7 @@ void ReceptionRunner::watch_cards(std::stop_token stop) {
         if (e.kind == hal::ReaderEventKind::CardRemoved && !detached) post(rx::CardRemoved{});
         if (e.kind == hal::ReaderEventKind::ReaderDetached) post(rx::ReaderFailed{"the reader " + e.reader + " was unplugged"});
       }
+      reader_events_taken_ += events.size();
     } catch (const hal::CardError& e) {
       std::cerr << "[kiosk] card reader: " << e.what() << " (" << e.advice() << ")\n";
       if (!failing && reader_failure(e)) post(rx::ReaderFailed{std::string(hal::to_string(e.kind())) + ": " + e.what()});
@@ -187,10 +189,15 @@ void ReceptionRunner::read_card() {
   auto ctx = std::make_shared<CardContext>();
   try {
     std::string reader = board_.reader;
-    if (reader.empty()) {
-      const auto names = board_.readers->list_readers();
-      if (names.empty()) throw hal::CardError(hal::CardErrorKind::NoReader, "no reader");
-      reader = names.front();
+    if (reader.empty()) {  // the first reader of an accepted model
+      const hal::ReaderPolicy accepted = board_.reader_policy();
+      for (const auto& name : board_.readers->list_readers()) {
+        if (accepted.accepts(name)) {
+          reader = name;
+          break;
+        }
+      }
+      if (reader.empty()) throw hal::CardError(hal::CardErrorKind::NoReader, "no reader of " + accepted.describe());
     }
     ctx->channel = board_.readers->connect(reader);
     ctx->session = std::make_unique<core::card::CardSession>(*ctx->channel);
@@ -431,6 +438,12 @@ void ReceptionRunner::run(int patients) {
   card_watcher_ = std::jthread([this](std::stop_token stop) { watch_cards(stop); });
   frontend_.start([this](rx::Event e) { post(std::move(e)); });
   frontend_.show(machine_.screen());
+  // The reader service and the screen are up: the service manager may count the kiosk started.
+  hal::ServiceManager* manager = board_.service_manager.get();
+  if (manager != nullptr) {
+    manager->ready();
+    manager->status(rx::to_string(machine_.step()));
+  }
   int served = 0;
   for (;;) {
     Queued next{0, rx::Tick{}};
@@ -443,6 +456,7 @@ void ReceptionRunner::run(int patients) {
         wake_.wait(lock, ready);
       }
       if (stopping_) break;
+      if (manager != nullptr) manager->watchdog();  // the loop turns: the kiosk is not hung
       if (!queue_.empty()) {
         next = std::move(queue_.front());
         queue_.pop_front();
@@ -461,6 +475,7 @@ void ReceptionRunner::run(int patients) {
     auto commands = machine_.handle(std::move(next.event), now);
     for (auto& c : commands) execute(c);
     const rx::Step after = machine_.step();
+    if (manager != nullptr && after != before) manager->status(rx::to_string(after));  // never personal data
     reap_workers();
     {
       std::lock_guard lock(mutex_);
@@ -475,6 +490,7 @@ void ReceptionRunner::run(int patients) {
   card_watcher_ = {};
   if (face_stop_) face_stop_->request_stop();
   frontend_.stop();
+  if (manager != nullptr) manager->stopping();
 }
 
 }  // namespace kiosk::core::reception

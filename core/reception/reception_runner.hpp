@@ -57,6 +57,9 @@ class ReceptionRunner {
   bool settled() const;
   // Counts handled events and finished workers; unchanged over a while = nothing moved.
   std::uint64_t activity() const;
+  // Reader events the card watcher took from the reader service and handed on (each one is
+  // posted, or ignored as another reader's, by the time it is counted).
+  std::uint64_t reader_events_taken() const { return reader_events_taken_.load(); }
 
  private:
   struct CardContext;
@@ -82,7 +85,7 @@ class ReceptionRunner {
   std::chrono::system_clock::time_point wall_now() const;
 
   board::Board& board_;
-  std::optional<eligibility::EligibilityClient> eligibility_;  // on the board's line to the service
+  std::optional<core::eligibility::EligibilityClient> eligibility_;  // on the board's line to the service
   Frontend& frontend_;
   core::reception::ReceptionMachine machine_;
 
@@ -94,6 +97,7 @@ class ReceptionRunner {
   bool handling_ = false;          // run() took an event and carries out its commands
   std::uint64_t activity_ = 0;
   std::atomic<int> busy_workers_{0};
+  std::atomic<std::uint64_t> reader_events_taken_{0};
   RunnerOptions options_;
 
   std::uint64_t session_ = 1;             // the current session's number (run() thread)

@@ -19,7 +19,14 @@ struct HttpsTransportConfig {
   int port = 443;
   std::filesystem::path ca_certificate;      // PEM: the service CA, the only trust anchor
   std::filesystem::path client_certificate;  // PEM: this terminal's certificate
-  std::filesystem::path client_key;          // PEM: its private key (unencrypted)
+  // Its private key: a PEM file (mode 0600, the kiosk's user's) or a "pkcs11:" URI with the
+  // token's module and PIN file (drivers/https/terminal_key.hpp).
+  std::filesystem::path client_key;
+  std::filesystem::path pkcs11_module;
+  std::filesystem::path pkcs11_pin_file;
+  // The most a service's answer may be, headers and body together: a longer one is cut off
+  // with an error (issue 18: a 300 MB answer took 1.2 GB).
+  std::size_t max_response_bytes = 1 << 20;
   std::chrono::milliseconds connect_timeout{3000};
   bool keep_alive = true;
 };

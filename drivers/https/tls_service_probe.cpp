@@ -5,8 +5,14 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 
 #include "drivers/https/tls_support.hpp"
 #include "hal/openssl_handles.hpp"
@@ -35,14 +41,45 @@ bool is_ip_address(const std::string& host) {
   return ::inet_pton(AF_INET, host.c_str(), buffer) == 1 || ::inet_pton(AF_INET6, host.c_str(), buffer) == 1;
 }
 
-// The last TLS alert the service sent on one connection (-1: none).
+// What one connection told: the last TLS alert the service sent (-1: none), and the first
+// problem with the server's certificate with that certificate (the chain and the name are
+// checked during the handshake, which stops there: a server that is not the eligibility service
+// never sees the terminal's certificate, issue 18).
 struct AlertRecorder {
   int alert = -1;
+  long verify_error = X509_V_OK;
+  Bytes rejected_certificate;  // the server's certificate when it was refused
   static void callback(const SSL* ssl, int where, int value) {
     if ((where & SSL_CB_READ_ALERT) == 0) return;
     auto* self = static_cast<AlertRecorder*>(SSL_get_app_data(ssl));
     if (self != nullptr) self->alert = value & 0xFF;
   }
+  static int verify(int ok, X509_STORE_CTX* store) {
+    if (ok == 1) return 1;
+    const auto* ssl = static_cast<const SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* self = ssl != nullptr ? static_cast<AlertRecorder*>(SSL_get_app_data(ssl)) : nullptr;
+    if (self != nullptr && self->verify_error == X509_V_OK) {
+      self->verify_error = X509_STORE_CTX_get_error(store);
+      if (X509* leaf = X509_STORE_CTX_get0_cert(store)) self->rejected_certificate = der_of(leaf);
+    }
+    return 0;
+  }
+};
+
+// Shuts the socket down when `limit` has passed: a server trickling its handshake or answer a
+// byte at a time cannot hold the probe (each read has its own time-out, the whole probe this).
+class SocketDeadline {
+ public:
+  SocketDeadline(int fd, milliseconds limit)
+      : thread_([fd, limit](const std::stop_token& stop) {
+          std::mutex mutex;
+          std::condition_variable_any wake;
+          std::unique_lock lock(mutex);
+          if (!wake.wait_for(lock, stop, limit, [] { return false; }) && !stop.stop_requested()) ::shutdown(fd, SHUT_RDWR);
+        }) {}
+
+ private:
+  std::jthread thread_;  // stopped and joined before the socket (declared earlier) closes
 };
 
 // Binds `ssl` to the socket, records alerts, and checks the host name (or IP address) against
@@ -111,9 +148,9 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
     return facts;
   };
   if (!terminal) return fail_handshake(Kind::Configuration, facts.terminal_certificate_error);
-  hal::openssl::EvpPkeyPtr key;
+  TerminalKey key;
   try {
-    key = tls::load_key(config.client_key);
+    key = tls::load_key(config);
     tls::load_certificate(config.ca_certificate, "service CA certificate");
   } catch (const hal::TransportError& e) {
     return fail_handshake(Kind::Configuration, e.detail());
@@ -131,7 +168,8 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
       SSL_CTX_load_verify_locations(ctx.get(), config.ca_certificate.c_str(), nullptr) != 1) {
     return fail_handshake(Kind::Configuration, "cannot set up TLS with the terminal certificate: " + hal::openssl::take_errors());
   }
-  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, &AlertRecorder::verify);
+  const SocketDeadline deadline(socket.get(), 3 * timeout);  // handshake, request, first answer bytes
   SslPtr ssl(SSL_new(ctx.get()));
   AlertRecorder alerts;
   if (!ssl || !prepare(ssl.get(), socket.get(), alerts, config.host)) {
@@ -144,7 +182,8 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
   const bool handshake = SSL_connect(ssl.get()) == 1;
   facts.handshake_time = duration_cast<milliseconds>(steady_clock::now() - handshaking);
   if (hal::openssl::X509Ptr server{SSL_get1_peer_certificate(ssl.get())}) facts.server_certificate = der_of(server.get());
-  const long verify = SSL_get_verify_result(ssl.get());
+  if (facts.server_certificate.empty()) facts.server_certificate = alerts.rejected_certificate;
+  const long verify = alerts.verify_error != X509_V_OK ? alerts.verify_error : SSL_get_verify_result(ssl.get());
   facts.server_trusted = !facts.server_certificate.empty() && verify == X509_V_OK;
   if (!facts.server_trusted) {
     facts.server_verify_error = facts.server_certificate.empty() ? "the server sent no certificate" : X509_verify_cert_error_string(verify);
@@ -158,6 +197,11 @@ hal::ServiceProbeFacts probe_service(const HttpsTransportConfig& config, millise
     return fail_handshake(Kind::TlsHandshakeFailed, where + alert + reasons);
   };
   auto openssl_reasons = [] { return ERR_peek_error() != 0 ? "; OpenSSL: " + hal::openssl::take_errors() : std::string(); };
+  if (!handshake && alerts.verify_error != X509_V_OK) {
+    ERR_clear_error();
+    return fail_handshake(verify_failure_kind(verify), "server certificate: " + facts.server_verify_error +
+                                                           " (handshake stopped before this terminal's certificate was sent)");
+  }
   if (!handshake) return refused_or_failed("TLS handshake failed", openssl_reasons());
   facts.tls_version = SSL_get_version(ssl.get());
   facts.cipher = SSL_get_cipher_name(ssl.get());

@@ -34,15 +34,8 @@ hal::openssl::X509Ptr load_certificate(const std::filesystem::path& path, const 
   return cert;
 }
 
-hal::openssl::EvpPkeyPtr load_key(const std::filesystem::path& path) {
-  const std::string pem = read_file(path, "terminal key");
-  auto bio = hal::openssl::memory_bio(pem);
-  hal::openssl::EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) {
-    throw hal::TransportError(Kind::Configuration,
-                              "the terminal key " + path.string() + " is not an unencrypted PEM private key: " + hal::openssl::take_errors());
-  }
-  return key;
+TerminalKey load_key(const HttpsTransportConfig& config) {
+  return load_terminal_key({config.client_key, config.pkcs11_module, config.pkcs11_pin_file});
 }
 
 bool is_client_certificate_alert(int description) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include "drivers/https/https_client_transport.hpp"
+#include "drivers/https/terminal_key.hpp"
 #include "hal/https_transport.hpp"
 #include "hal/openssl_handles.hpp"
 
@@ -17,9 +19,11 @@ namespace kiosk::drivers::https::tls {
 
 // The file's bytes. Throws hal::TransportError (Configuration) naming the file and `what` it is.
 std::string read_file(const std::filesystem::path& path, const char* what);
-// A PEM certificate / unencrypted PEM private key. Throw hal::TransportError (Configuration).
+// A PEM certificate. Throws hal::TransportError (Configuration).
 hal::openssl::X509Ptr load_certificate(const std::filesystem::path& path, const char* what);
-hal::openssl::EvpPkeyPtr load_key(const std::filesystem::path& path);
+// The terminal's key as the transport configuration names it (drivers/https/terminal_key.hpp).
+// Throws hal::TransportError (Configuration).
+TerminalKey load_key(const HttpsTransportConfig& config);
 
 // The TLS alert the service sent is about this terminal's certificate.
 bool is_client_certificate_alert(int description);

@@ -39,7 +39,7 @@ PcscCardChannel::PcscCardChannel(std::string reader)
 }
 
 PcscCardChannel::~PcscCardChannel() {
-  if (card_ != 0) (void)SCardDisconnect(card_, SCARD_LEAVE_CARD);
+  if (card_ != 0) (void)SCardDisconnect(card_, SCARD_RESET_CARD);
 }
 
 void PcscCardChannel::refresh_atr() {
@@ -131,7 +131,11 @@ PcscCardChannel::Transaction PcscCardChannel::begin_transaction() {
   return Transaction(card_);
 }
 
-PcscCardChannel::Transaction::Transaction(Transaction&& other) noexcept : card_(other.card_) { other.card_ = 0; }
+std::unique_ptr<hal::CardHold> PcscCardChannel::hold() { return std::make_unique<Transaction>(begin_transaction()); }
+
+PcscCardChannel::Transaction::Transaction(Transaction&& other) noexcept : hal::CardHold(), card_(other.card_) {
+  other.card_ = 0;
+}
 
 PcscCardChannel::Transaction::~Transaction() {
   if (card_ != 0) (void)SCardEndTransaction(card_, SCARD_LEAVE_CARD);

@@ -17,7 +17,8 @@ class PcscCardChannel final : public hal::CardChannel {
   // channel can be used in one thread while a PcscReaderService waits for events in another.
   // Throws hal::CardError: NoCard, NoReader, SharingViolation, CardUnresponsive, NoService, ...
   explicit PcscCardChannel(std::string reader);
-  // SCardDisconnect(SCARD_LEAVE_CARD), then the context is released.
+  // SCardDisconnect(SCARD_RESET_CARD): the card forgets a verified PIN and its selections, so
+  // no other application finds it open after the session. Then the context is released.
   ~PcscCardChannel() override;
 
   // SCardTransmit with the PCI of the active protocol; takes extended APDUs (up to 65536 data
@@ -36,10 +37,11 @@ class PcscCardChannel final : public hal::CardChannel {
   DWORD active_protocol() const noexcept { return protocol_; }
 
   // Exclusive access to the card for a multi-APDU sequence (SCardBeginTransaction), ended by
-  // the destructor (SCardEndTransaction, SCARD_LEAVE_CARD). Optional: the channel works without.
-  class Transaction {
+  // the destructor (SCardEndTransaction, SCARD_LEAVE_CARD). While it lasts, pcscd refuses other
+  // applications' commands and resets with SCARD_E_SHARING_VIOLATION.
+  class Transaction final : public hal::CardHold {
    public:
-    ~Transaction();
+    ~Transaction() override;
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     Transaction(Transaction&& other) noexcept;
@@ -51,6 +53,8 @@ class PcscCardChannel final : public hal::CardChannel {
     SCARDHANDLE card_;
   };
   Transaction begin_transaction();
+  // A Transaction.
+  std::unique_ptr<hal::CardHold> hold() override;
 
  private:
   void refresh_atr();

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <set>
 
+#include "core/bounded/json.hpp"
+
 namespace kiosk::firmware::kiosk {
 namespace {
 
@@ -23,20 +25,38 @@ constexpr KnownModel kModels[] = {
      "6ced4e0c36abba9dd24b48d725f7dbb94089f75b3d3445d3d67b85157cb64743"},
 };
 
+// A configuration is a few KB and nests three levels (staff.accounts[i]).
+constexpr core::bounded::JsonLimits kConfigLimits{256 * 1024, 16};
+
 class Reader {
  public:
   Reader(const json& j, std::vector<std::string>& errors) : j_(j), errors_(errors) {}
 
-  template <typename T>
-  void get(const char* section, const char* key, T& out) {
-    const std::string where = std::string(section) + "." + key;
-    seen_.insert(where);
+  // The value at section.key, or nullptr when it is not given. Marks the key as known.
+  const json* find(const char* section, const char* key) {
+    seen_.insert(std::string(section) + "." + key);
     sections_.insert(section);
-    if (!j_.contains(section) || !j_.at(section).is_object() || !j_.at(section).contains(key)) return;
-    try {
-      out = j_.at(section).at(key).get<T>();
-    } catch (const json::exception&) {
-      errors_.push_back(where + ": expected " + type_name<T>() + ", found " + j_.at(section).at(key).dump());
+    if (!j_.contains(section) || !j_.at(section).is_object() || !j_.at(section).contains(key)) return nullptr;
+    return &j_.at(section).at(key);
+  }
+
+  void get(const char* section, const char* key, std::string& out) {
+    if (const json* v = find(section, key)) {
+      if (v->is_string()) {
+        out = v->get<std::string>();
+      } else {
+        error(section, key, "expected a string, found " + core::bounded::preview(*v));
+      }
+    }
+  }
+
+  void get(const char* section, const char* key, bool& out) {
+    if (const json* v = find(section, key)) {
+      if (v->is_boolean()) {
+        out = v->get<bool>();
+      } else {
+        error(section, key, "expected true or false, found " + core::bounded::preview(*v));
+      }
     }
   }
 
@@ -47,6 +67,36 @@ class Reader {
     out = text;
   }
 
+  // A list of strings.
+  void get(const char* section, const char* key, std::vector<std::string>& out) {
+    const json* v = find(section, key);
+    if (v == nullptr) return;
+    const bool strings = v->is_array() && std::all_of(v->begin(), v->end(), [](const json& e) { return e.is_string(); });
+    if (!strings) {
+      error(section, key, "expected a list of strings, found " + core::bounded::preview(*v));
+      return;
+    }
+    out = v->get<std::vector<std::string>>();
+  }
+
+  // A whole number in [low, high]: anything else (a fraction, a string, a number that would
+  // wrap) is an error that shows the value as given, and `out` keeps its default.
+  template <typename Int>
+  void get_integer(const char* section, const char* key, Int& out, std::int64_t low, std::int64_t high,
+                   const char* meaning = "") {
+    const json* v = find(section, key);
+    if (v == nullptr) return;
+    if (const auto n = core::bounded::integer_in(*v, low, high)) {
+      out = static_cast<Int>(*n);
+    } else {
+      error(section, key, core::bounded::integer_problem(*v, low, high) + meaning);
+    }
+  }
+
+  void error(const char* section, const char* key, const std::string& what) {
+    errors_.push_back(std::string(section) + "." + key + ": " + what);
+  }
+
   void report_unknown() {
     for (const auto& [section, body] : j_.items()) {
       if (sections_.count(section) == 0) {
@@ -54,7 +104,7 @@ class Reader {
         continue;
       }
       if (!body.is_object()) {
-        errors_.push_back(section + ": expected a section (an object)");
+        errors_.push_back(section + ": expected a section (an object), found " + core::bounded::preview(body));
         continue;
       }
       for (const auto& [key, value] : body.items()) {
@@ -64,12 +114,6 @@ class Reader {
   }
 
  private:
-  template <typename T>
-  static const char* type_name() {
-    if constexpr (std::is_same_v<T, bool>) return "true or false";
-    if constexpr (std::is_integral_v<T>) return "a number";
-    return "a string";
-  }
   const json& j_;
   std::vector<std::string>& errors_;
   std::set<std::string> seen_;
@@ -82,20 +126,15 @@ bool valid_staff_id(const std::string& id) {
   });
 }
 
-void read_minutes(Reader& r, const char* key, std::chrono::seconds& out, int low, int high, std::vector<std::string>& errors) {
-  int minutes = static_cast<int>(out.count() / 60);
-  r.get("staff", key, minutes);
-  if (minutes < low || minutes > high) {
-    errors.push_back(std::string("staff.") + key + ": " + std::to_string(low) + ".." + std::to_string(high) + ", found " +
-                     std::to_string(minutes));
-    return;
-  }
+void read_minutes(Reader& r, const char* key, std::chrono::seconds& out, int low, int high) {
+  std::int64_t minutes = out.count() / 60;
+  r.get_integer("staff", key, minutes, low, high);
   out = std::chrono::minutes(minutes);
 }
 
 void read_staff(Reader& r, KioskConfig& c, std::vector<std::string>& errors) {
-  json accounts = json::array();
-  r.get("staff", "accounts", accounts);
+  const json* given = r.find("staff", "accounts");
+  const json accounts = given != nullptr ? *given : json::array();
   if (!accounts.is_array()) {
     errors.push_back("staff.accounts: expected a list of {\"id\", \"passcode_hash\"}");
   } else {
@@ -124,14 +163,37 @@ void read_staff(Reader& r, KioskConfig& c, std::vector<std::string>& errors) {
       c.staff_accounts.push_back(std::move(account));
     }
   }
-  r.get("staff", "max_failures", c.staff.max_failures);
-  if (c.staff.max_failures < 1 || c.staff.max_failures > 100) {
-    errors.push_back("staff.max_failures: 1..100, found " + std::to_string(c.staff.max_failures));
-    c.staff.max_failures = firmware::staff::StaffPolicy{}.max_failures;
+  r.get_integer("staff", "max_failures", c.staff.max_failures, 1, 100);
+  read_minutes(r, "lockout_minutes", c.staff.lockout, 1, 24 * 60);
+  read_minutes(r, "session_minutes", c.staff.session, 1, 60);
+  read_minutes(r, "visual_check_minutes", c.staff.visual_check, 1, 12 * 60);
+}
+
+bool secret_key(const std::string& key) {
+  std::string lower = key;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return lower.find("key") != std::string::npos || lower.find("password") != std::string::npos ||
+         lower.find("passcode") != std::string::npos || lower.find("secret") != std::string::npos ||
+         lower.find("pin") != std::string::npos;
+}
+
+// Recursion bounded by `depth_left`: a value nested deeper than the configuration ever is
+// becomes a note, so no input (a file, or a caller's json) can exhaust the stack.
+json redacted_within(const json& config, int depth_left) {
+  if ((config.is_object() || config.is_array()) && depth_left <= 0) return json("<nested too deep: left out>");
+  if (config.is_object()) {
+    json out = json::object();
+    for (const auto& [key, value] : config.items()) {
+      out[key] = secret_key(key) ? json("<redacted>") : redacted_within(value, depth_left - 1);
+    }
+    return out;
   }
-  read_minutes(r, "lockout_minutes", c.staff.lockout, 1, 24 * 60, errors);
-  read_minutes(r, "session_minutes", c.staff.session, 1, 60, errors);
-  read_minutes(r, "visual_check_minutes", c.staff.visual_check, 1, 12 * 60, errors);
+  if (config.is_array()) {
+    json out = json::array();
+    for (const auto& v : config) out.push_back(redacted_within(v, depth_left - 1));
+    return out;
+  }
+  return config;
 }
 
 // The day counts of earlier versions are refused, not converted: 90 days is not 3 calendar months
@@ -174,15 +236,10 @@ LoadedConfig load_config(const std::filesystem::path& file) {
     return loaded;
   }
   loaded.source = file.string();
-  std::ifstream in(file);
-  if (!in) {
-    loaded.errors.push_back(file.string() + ": cannot be read");
-    return loaded;
-  }
   try {
-    loaded.raw = json::parse(in);
-  } catch (const json::parse_error& e) {
-    loaded.errors.push_back(std::string("not valid JSON: ") + e.what());
+    loaded.raw = core::bounded::parse_file(file, kConfigLimits);
+  } catch (const core::bounded::JsonError& e) {
+    loaded.errors.push_back(e.what());
     return loaded;
   }
   if (!loaded.raw.is_object()) {
@@ -193,67 +250,52 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   Reader r(loaded.raw, loaded.errors);
   r.get("terminal", "id", c.terminal_id);
   r.get("card_reader", "reader", c.reader);
+  r.get("card_reader", "accepted_models", c.accepted_models);
   r.get("card_reader", "jpki_ca_dir", c.jpki_ca_dir);
-  r.get("card_reader", "expiry_warning_months", c.expiry_warning_months);
-  r.get("card_reader", "grace_months_after_expiry", c.grace_months_after_expiry);
+  r.get_integer("card_reader", "expiry_warning_months", c.expiry_warning_months, 0, 12);
+  r.get_integer("card_reader", "grace_months_after_expiry", c.grace_months_after_expiry, 0, 12);
   read_removed_day_keys(r, loaded.errors);
+  c.data_dir_configured = r.find("storage", "data_dir") != nullptr;
   r.get("storage", "data_dir", c.data_dir);
   r.get("storage", "outbox", c.outbox);
-  r.get("storage", "journal_retention_days", c.journal_retention_days);
+  r.get_integer("storage", "journal_retention_days", c.journal_retention_days, 1, kMaxRetentionDays);
+  r.get_integer("storage", "outbox_retention_days", c.outbox_retention_days, 1, kMaxOutboxRetentionDays);
   r.get("eligibility", "host", c.eligibility_host);
-  r.get("eligibility", "port", c.eligibility_port);
+  r.get_integer("eligibility", "port", c.eligibility_port, 1, 65535);
   r.get("eligibility", "ca_certificate", c.eligibility_ca_certificate);
   r.get("eligibility", "terminal_certificate", c.terminal_certificate);
   r.get("eligibility", "terminal_key", c.terminal_key);
+  r.get("eligibility", "pkcs11_module", c.pkcs11_module);
+  r.get("eligibility", "pkcs11_pin_file", c.pkcs11_pin_file);
   r.get("face", "camera", c.camera);
   r.get("face", "enabled", c.face_enabled);
   r.get("face", "model_dir", c.model_dir);
-  r.get("screen", "port", c.screen_port);
+  r.get_integer("screen", "port", c.screen_port, -1, 65535, " (-1: no screen, the terminal; 0: any free port)");
+  r.get("metrics", "textfile", c.metrics_textfile);
+  r.get_integer("metrics", "interval_seconds", c.metrics_interval_seconds, 5, 3600, "");
   read_staff(r, c, loaded.errors);
   r.report_unknown();
 
-  if (!c.eligibility_host.empty() && (c.eligibility_port < 1 || c.eligibility_port > 65535)) {
-    loaded.errors.push_back("eligibility.port: 1..65535, found " + std::to_string(c.eligibility_port));
+  for (const auto& model : c.accepted_models) {
+    if (model.size() < 3) {
+      loaded.errors.push_back("card_reader.accepted_models: '" + model + "' is too short to name a reader model");
+    }
   }
   if (!c.eligibility_host.empty() &&
       (c.eligibility_ca_certificate.empty() || c.terminal_certificate.empty() || c.terminal_key.empty())) {
     loaded.errors.push_back("eligibility: ca_certificate, terminal_certificate and terminal_key are needed with a host");
   }
-  if (c.screen_port < -1 || c.screen_port > 65535) {
-    loaded.errors.push_back("screen.port: -1 (no screen), 0 (any free port) or 1..65535, found " +
-                            std::to_string(c.screen_port));
+  const bool token_key = c.terminal_key.string().rfind("pkcs11:", 0) == 0;
+  if (token_key && c.pkcs11_module.empty()) {
+    loaded.errors.push_back("eligibility.pkcs11_module: needed with a terminal_key on a PKCS#11 token (" +
+                            c.terminal_key.string() + ")");
   }
-  if (c.journal_retention_days < 1) {
-    loaded.errors.push_back("storage.journal_retention_days: at least 1, found " + std::to_string(c.journal_retention_days));
-  }
-  if (c.expiry_warning_months < 0 || c.expiry_warning_months > 12) {
-    loaded.errors.push_back("card_reader.expiry_warning_months: 0..12, found " + std::to_string(c.expiry_warning_months));
-  }
-  if (c.grace_months_after_expiry < 0 || c.grace_months_after_expiry > 12) {
-    loaded.errors.push_back("card_reader.grace_months_after_expiry: 0..12, found " + std::to_string(c.grace_months_after_expiry));
+  if (!token_key && (!c.pkcs11_module.empty() || !c.pkcs11_pin_file.empty())) {
+    loaded.errors.push_back("eligibility.pkcs11_module, pkcs11_pin_file: only with a terminal_key \"pkcs11:...\" URI");
   }
   return loaded;
 }
 
-json redacted(const json& config) {
-  if (config.is_object()) {
-    json out = json::object();
-    for (const auto& [key, value] : config.items()) {
-      std::string lower = key;
-      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      const bool secret = lower.find("key") != std::string::npos || lower.find("password") != std::string::npos ||
-                          lower.find("passcode") != std::string::npos || lower.find("secret") != std::string::npos ||
-                          lower.find("pin") != std::string::npos;
-      out[key] = secret ? json("<redacted>") : redacted(value);
-    }
-    return out;
-  }
-  if (config.is_array()) {
-    json out = json::array();
-    for (const auto& v : config) out.push_back(redacted(v));
-    return out;
-  }
-  return config;
-}
+json redacted(const json& config) { return redacted_within(config, kConfigLimits.max_depth); }
 
 }  // namespace kiosk::firmware::kiosk

@@ -14,10 +14,18 @@
 
 namespace kiosk::firmware::kiosk {
 
+// Bounds of the configuration's durations (issue 18: 999999 days overflowed a time computation
+// and purged the whole journal).
+inline constexpr int kMaxRetentionDays = 3650;       // ten years
+inline constexpr int kMaxOutboxRetentionDays = 366;  // a year
+
 struct KioskConfig {
   std::string terminal_id = "KIOSK-01";
   // card_reader
-  std::string reader;                        // PC/SC reader name; empty: the first reader
+  // The readers the kiosk takes cards from (hal::ReaderPolicy): `reader` by its exact PC/SC
+  // name and/or any reader whose name begins with one of `accepted_models`. Neither: none.
+  std::string reader;
+  std::vector<std::string> accepted_models;
   std::filesystem::path jpki_ca_dir = "/etc/kiosk/jpki-ca";
   // The certificate's notice period and grace period in calendar months (docs/reception-rules.md §4):
   // warned from 3 months before its expiry date, usable 3 months after it (special measure).
@@ -25,16 +33,24 @@ struct KioskConfig {
   int grace_months_after_expiry = 3;
   // storage
   std::filesystem::path data_dir = "var";
+  bool data_dir_configured = false;  // storage.data_dir given (kiosk run refuses to guess)
   std::filesystem::path journal() const { return data_dir / "journal.sqlite"; }
   std::filesystem::path outbox;  // result files for the reception system; empty: data_dir/outbox
   std::filesystem::path result_outbox() const { return outbox.empty() ? data_dir / "outbox" : outbox; }
-  int journal_retention_days = 90;
+  int journal_retention_days = 90;  // 1..kMaxRetentionDays
+  // Result files (names, birth dates) left in the outbox longer than this are deleted.
+  int outbox_retention_days = 7;    // 1..kMaxOutboxRetentionDays
   // eligibility (empty host: not configured; the kiosk sends patients to the counter)
   std::string eligibility_host;
   int eligibility_port = 443;
   std::filesystem::path eligibility_ca_certificate;
   std::filesystem::path terminal_certificate;
+  // The terminal's private key: a PEM file (mode 0600, owned by the kiosk's user) or a key that
+  // never leaves a PKCS#11 token, named by an RFC 7512 URI "pkcs11:token=...;object=...", with the
+  // token's module and a file holding its user PIN (0600 too).
   std::filesystem::path terminal_key;
+  std::filesystem::path pkcs11_module;
+  std::filesystem::path pkcs11_pin_file;
   // face
   bool face_enabled = true;
   std::string camera = "/dev/video0";
@@ -43,6 +59,10 @@ struct KioskConfig {
   // screen: the kiosk screen for Chromium on http://127.0.0.1:<port>/ (-1: none, the reception
   // runs on the terminal; 0: any free port)
   int screen_port = -1;
+  // metrics: Prometheus text for the node exporter's textfile collector (empty: none), rewritten
+  // every interval_seconds (docs/installation.md, "Fleet").
+  std::filesystem::path metrics_textfile;
+  int metrics_interval_seconds = 60;
   // staff: {"accounts": [{"id": "staff-07", "passcode_hash": "<kiosk staff-passcode>"}],
   //         "max_failures": 5, "lockout_minutes": 15, "session_minutes": 5, "visual_check_minutes": 30}
   std::vector<firmware::staff::StaffAccount> staff_accounts;  // none: no staff login, no visual check

@@ -25,6 +25,7 @@
 #include "firmware/kiosk/config.hpp"
 #include "firmware/kiosk/hardware_board.hpp"
 #include "hal/calendar.hpp"
+#include "hal/files.hpp"
 
 namespace kiosk::firmware::kiosk {
 namespace {
@@ -140,7 +141,7 @@ core::diagnostics::Report run_checks(core::board::Board& b, const LoadedConfig& 
   }
   report.add(trust_check(b, c.jpki_ca_dir));
   core::diagnostics::CardCheckSettings card;
-  card.reader = b.reader;
+  card.readers = b.reader_policy();
   card.policy = b.certificate_policy;
   card.reader_in_use = o.kiosk_running;
   const core::crypto::TrustStore no_anchors;
@@ -181,13 +182,8 @@ void write_bundle(const std::filesystem::path& file, const LoadedConfig& loaded,
       {"diagnostics", report.to_json()},
       {"logs", nlohmann::json::array()},  // the kiosk keeps no log files yet (the journal holds no personal data)
   };
-  const std::filesystem::path tmp = file.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << bundle.dump(2) << "\n";
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  std::filesystem::rename(tmp, file);
+  // The bundle is for the support desk, not for whoever else logs in to the kiosk: 0600.
+  hal::write_file_atomically(file, bundle.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", 0600);
 }
 
 }  // namespace

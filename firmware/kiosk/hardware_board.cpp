@@ -9,6 +9,7 @@
 #include "drivers/https/tls_service_probe.hpp"
 #include "drivers/pcsc/pcsc_reader_service.hpp"
 #include "drivers/system/system_clock.hpp"
+#include "drivers/system/systemd_service_manager.hpp"
 #include "drivers/usb/libusb_inventory.hpp"
 
 namespace kiosk::firmware::kiosk {
@@ -24,6 +25,8 @@ drivers::https::HttpsTransportConfig service_line(const KioskConfig& c) {
   tls.ca_certificate = c.eligibility_ca_certificate;
   tls.client_certificate = c.terminal_certificate;
   tls.client_key = c.terminal_key;
+  tls.pkcs11_module = c.pkcs11_module;
+  tls.pkcs11_pin_file = c.pkcs11_pin_file;
   return tls;
 }
 
@@ -46,6 +49,10 @@ board::Board hardware_board(const KioskConfig& c, BoardUse use) {
   b.clock = std::make_unique<drivers::system::SystemClock>();
   b.readers = std::make_unique<drivers::pcsc::PcscReaderService>();
   b.reader = c.reader;
+  b.accepted_models = c.accepted_models;
+  if (!b.reader_policy().configured()) {
+    board::note(b, "card reader", "none configured (card_reader.reader or card_reader.accepted_models): no card is taken");
+  }
   b.certificate_policy = {c.expiry_warning_months, c.grace_months_after_expiry, false};
 
   try_fill(b, "JPKI trust anchors", [&] {
@@ -54,6 +61,7 @@ board::Board hardware_board(const KioskConfig& c, BoardUse use) {
     b.trust = std::move(trust);
   });
   try_fill(b, "USB inventory", [&] { b.usb = std::make_unique<drivers::usb::LibusbInventory>(); });
+  b.service_manager = std::make_unique<drivers::system::SystemdServiceManager>();
 
   if (c.eligibility_host.empty()) {
     board::note(b, "eligibility service", "not configured (eligibility.host): patients are sent to the counter");
@@ -62,7 +70,8 @@ board::Board hardware_board(const KioskConfig& c, BoardUse use) {
     b.service_probe = std::make_unique<drivers::https::TlsServiceProbe>(tls);
     try_fill(b, "eligibility service", [&] { b.eligibility = std::make_unique<drivers::https::HttpsClientTransport>(tls); });
     try_fill(b, "terminal key", [&] {
-      b.terminal = std::make_unique<drivers::https::TerminalKeySigner>(drivers::https::TerminalKeySigner::from_pem_file(c.terminal_key));
+      b.terminal = std::make_unique<drivers::https::TerminalKeySigner>(
+          drivers::https::TerminalKeySigner::load({c.terminal_key, c.pkcs11_module, c.pkcs11_pin_file}));
     });
   }
 

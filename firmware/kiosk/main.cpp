@@ -4,6 +4,7 @@
 //   kiosk staff-passcode   the hash of a staff passcode for the configuration
 // The simulator moved to the QA program: `kiosk sim ...` and `kiosk diag --sim ...` say so and
 // run `kiosk-sim kiosk ...` / `kiosk-sim diag ...` when it is installed.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -52,6 +53,10 @@ int forward_to_kiosk_sim(const std::string& moved, std::vector<std::string> args
 
 int main(int argc, char** argv) {
   namespace fw = kiosk::firmware;
+  // Nothing the kiosk writes is for other users: files it makes are at most group-readable (the
+  // result files, for the reception system); the journal, bundles and keys are 0600 by their own
+  // modes.
+  ::umask(027);
   // The simulator's old entry points, before anything else is parsed.
   if (argc >= 2 && std::string(argv[1]) == "sim") {
     std::vector<std::string> args{"kiosk"};

@@ -13,6 +13,7 @@
 
 #include "firmware/kiosk_sim/commands.hpp"
 #include "hal/calendar.hpp"
+#include "hal/files.hpp"
 #include "sim/eligibility/fixture.hpp"
 #include "sim/eligibility/rules.hpp"
 #include "sim/eligibility/service.hpp"
@@ -75,9 +76,7 @@ void run_init(const InitOptions& o) {
                                                    return absolute;
                                                  }(),
                                                  today});
-  std::ofstream out(fixture, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + fixture.string());
+  hal::write_file_atomically(fixture, text, 0644);
   std::cout << "  sample fixture: " << fixture.string() << " (" << cards.size() << " card holder(s); JPKI CA "
             << jpki_ca.string() << ")\n";
 }

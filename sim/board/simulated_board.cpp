@@ -7,6 +7,8 @@
 #include "drivers/https/terminal_key_signer.hpp"
 #include "drivers/pcsc/pcsc_reader_service.hpp"
 #include "drivers/system/system_clock.hpp"
+#include "drivers/system/systemd_service_manager.hpp"
+#include "sim/card/card_file_check.hpp"
 #include "sim/card/jpki_card.hpp"
 #include "sim/card/simulated_readers.hpp"
 #include "sim/eligibility/fixture.hpp"
@@ -16,6 +18,7 @@ namespace kiosk::sim::board {
 namespace cb = core::board;
 
 void SimulatedBoard::place_card(const std::filesystem::path& card_file) {
+  card::read_card_file(card_file);  // a bad file: one error naming the file and the field
   if (scanner != nullptr) scanner->place(card_file);
   field->place(card::JpkiCard::load(card_file));
 }
@@ -82,6 +85,8 @@ SimulatedBoard simulated_board(const world::DemoWorld& world, const WorldFaults&
   usb->wait_for_changes(std::chrono::milliseconds(0));  // the plugging above is not news
   s.usb = usb.get();
   b.usb = std::move(usb);
+  // The simulated kiosk is not supervised: the same driver, which says nothing without systemd.
+  b.service_manager = std::make_unique<drivers::system::SystemdServiceManager>();
 
   // Trust, the terminal and the national service.
   auto trust = std::make_unique<core::crypto::TrustStore>();

@@ -1,6 +1,7 @@
 #include "sim/ca/jpki_ca.hpp"
 
 #include "hal/calendar.hpp"
+#include "hal/files.hpp"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -157,25 +158,13 @@ std::string read_text_file(const fs::path& path) {
   return text;
 }
 
-// Writes via a temporary file and a rename, so that a crash never leaves half a file.
+// Writes via a temporary file, fsync and a rename (hal/files.hpp), so that a crash never leaves
+// half a file.
 void write_file(const fs::path& path, std::string_view content, bool secret) {
-  fs::path temp = path;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw CaError("cannot write " + temp.string());
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) throw CaError("cannot write " + temp.string());
-  }
-  std::error_code ec;
-  if (secret) {
-    fs::permissions(temp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
-  }
-  fs::rename(temp, path, ec);
-  if (ec) {
-    fs::remove(temp, ec);
-    throw CaError("cannot write " + path.string());
+  try {
+    hal::write_file_atomically(path, content, secret ? 0600 : 0644);
+  } catch (const std::system_error& e) {
+    throw CaError(std::string("cannot write ") + path.string() + ": " + e.what());
   }
 }
 

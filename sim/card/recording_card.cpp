@@ -1,6 +1,7 @@
 #include "sim/card/recording_card.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace kiosk::sim::card {
 
@@ -24,6 +25,11 @@ Bytes RecordingCard::process_apdu(ByteView command) {
 std::vector<TracedApdu> RecordingCard::trace() const {
   std::lock_guard lock(mutex_);
   return trace_;
+}
+
+std::vector<TracedApdu> RecordingCard::take_trace() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(trace_, {});
 }
 
 bool selects(const TracedApdu& apdu, ByteView aid) {

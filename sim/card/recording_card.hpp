@@ -32,6 +32,9 @@ class RecordingCard final : public VirtualCard {
   Bytes process_apdu(ByteView command) override;
 
   std::vector<TracedApdu> trace() const;
+  // The trace so far, handed over: the card keeps none of it (a long-lived console folds it
+  // into counters instead of keeping every APDU of every reception).
+  std::vector<TracedApdu> take_trace();
 
  private:
   std::shared_ptr<VirtualCard> inner_;

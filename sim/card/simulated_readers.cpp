@@ -7,21 +7,59 @@ using hal::CardErrorKind;
 
 class SimulatedReaders::Channel final : public hal::CardChannel {
  public:
-  Channel(SimulatedReaders& owner, std::string reader, std::uint64_t serial, Bytes atr)
-      : owner_(owner), reader_(std::move(reader)), serial_(serial), atr_(std::move(atr)) {}
-  ~Channel() override { owner_.release(reader_, serial_); }
+  Channel(SimulatedReaders& owner, std::string reader, std::uint64_t serial, std::uint64_t id, Bytes atr)
+      : owner_(owner), reader_(std::move(reader)), serial_(serial), id_(id), atr_(std::move(atr)) {}
+  ~Channel() override { owner_.release(reader_, serial_, id_); }
 
-  Bytes transmit(ByteView command) override { return owner_.transmit(reader_, serial_, command); }
+  Bytes transmit(ByteView command) override { return owner_.transmit(reader_, serial_, id_, command); }
   Bytes atr() const override { return atr_; }
-  void reset() override { atr_ = owner_.reset(reader_, serial_); }
+  void reset() override { atr_ = owner_.reset(reader_, serial_, id_); }
   const std::string& reader_name() const override { return reader_; }
+  std::unique_ptr<hal::CardHold> hold() override {
+    owner_.begin_hold(reader_, serial_, id_);
+    return std::make_unique<Hold>(*this);
+  }
 
  private:
+  class Hold final : public hal::CardHold {
+   public:
+    explicit Hold(Channel& channel) : channel_(channel) {}
+    ~Hold() override { channel_.owner_.end_hold(channel_.reader_, channel_.serial_, channel_.id_); }
+
+   private:
+    Channel& channel_;
+  };
+
   SimulatedReaders& owner_;
   std::string reader_;
   std::uint64_t serial_;
+  std::uint64_t id_;
   Bytes atr_;
 };
+
+void SimulatedReaders::require_not_held_by_other(const std::string& reader, const Slot& slot, std::uint64_t channel) {
+  if (slot.holder != 0 && slot.holder != channel) {
+    throw CardError(CardErrorKind::SharingViolation,
+                    "the card in '" + reader + "' is held exclusively by another application");
+  }
+}
+
+void SimulatedReaders::begin_hold(const std::string& reader, std::uint64_t serial, std::uint64_t channel) {
+  std::lock_guard lock(mutex_);
+  auto it = slots_.find(reader);
+  if (it == slots_.end()) throw CardError(CardErrorKind::ReaderGone, "simulated reader '" + reader + "' was detached");
+  if (!it->second.card || it->second.card_serial != serial) {
+    throw CardError(CardErrorKind::CardRemoved, "the card was removed from '" + reader + "'");
+  }
+  require_not_held_by_other(reader, it->second, channel);
+  it->second.holder = channel;
+}
+
+void SimulatedReaders::end_hold(const std::string& reader, std::uint64_t serial, std::uint64_t channel) {
+  std::lock_guard lock(mutex_);
+  auto it = slots_.find(reader);
+  if (it != slots_.end() && it->second.card_serial == serial && it->second.holder == channel) it->second.holder = 0;
+}
 
 void SimulatedReaders::attach_reader(const std::string& name) {
   std::lock_guard lock(mutex_);
@@ -48,6 +86,7 @@ void SimulatedReaders::place_card(const std::string& reader, std::shared_ptr<Vir
   it->second.card = std::move(card);
   it->second.card_serial = next_serial_++;
   it->second.in_use = false;
+  it->second.holder = 0;
   if (it->second.card) it->second.card->power_on();
   ++generation_;
   changed_.notify_all();
@@ -61,6 +100,7 @@ void SimulatedReaders::remove_card(const std::string& reader) {
   it->second.card.reset();
   it->second.card_serial = 0;
   it->second.in_use = false;
+  it->second.holder = 0;
   ++generation_;
   changed_.notify_all();
 }
@@ -130,6 +170,11 @@ std::vector<hal::ReaderEvent> SimulatedReaders::diff_locked() {
   return events;
 }
 
+std::uint64_t SimulatedReaders::events_delivered() const {
+  std::lock_guard lock(mutex_);
+  return delivered_;
+}
+
 bool SimulatedReaders::events_pending() const {
   std::lock_guard lock(mutex_);
   if (!service_running_) return false;  // nobody can take them until the service is back
@@ -151,7 +196,10 @@ std::vector<hal::ReaderEvent> SimulatedReaders::wait_for_events(std::chrono::mil
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     auto events = diff_locked();
-    if (!events.empty()) return events;
+    if (!events.empty()) {
+      delivered_ += events.size();
+      return events;
+    }
     if (cancel_generation_ != cancel_at_start) return {};
     const std::uint64_t seen = generation_;
     if (!changed_.wait_until(lock, deadline, [&] { return generation_ != seen || cancel_generation_ != cancel_at_start; })) {
@@ -173,10 +221,10 @@ std::unique_ptr<hal::CardChannel> SimulatedReaders::connect(const std::string& r
   if (it == slots_.end()) throw CardError(CardErrorKind::NoReader, "no simulated reader named '" + reader + "'");
   if (!it->second.card) throw CardError(CardErrorKind::NoCard, "no card in simulated reader '" + reader + "'");
   it->second.in_use = true;
-  return std::make_unique<Channel>(*this, reader, it->second.card_serial, it->second.card->atr());
+  return std::make_unique<Channel>(*this, reader, it->second.card_serial, next_channel_++, it->second.card->atr());
 }
 
-Bytes SimulatedReaders::transmit(const std::string& reader, std::uint64_t serial, ByteView command) {
+Bytes SimulatedReaders::transmit(const std::string& reader, std::uint64_t serial, std::uint64_t channel, ByteView command) {
   std::shared_ptr<VirtualCard> card;
   {
     std::lock_guard lock(mutex_);
@@ -186,6 +234,7 @@ Bytes SimulatedReaders::transmit(const std::string& reader, std::uint64_t serial
     if (!it->second.card || it->second.card_serial != serial) {
       throw CardError(CardErrorKind::CardRemoved, "the card was removed from '" + reader + "'");
     }
+    require_not_held_by_other(reader, it->second, channel);
     card = it->second.card;
   }
   // The card runs outside the lock, so a test or scenario can pull it out while it works; an
@@ -201,21 +250,26 @@ Bytes SimulatedReaders::transmit(const std::string& reader, std::uint64_t serial
   return response;
 }
 
-Bytes SimulatedReaders::reset(const std::string& reader, std::uint64_t serial) {
+Bytes SimulatedReaders::reset(const std::string& reader, std::uint64_t serial, std::uint64_t channel) {
   std::lock_guard lock(mutex_);
   auto it = slots_.find(reader);
   if (it == slots_.end()) throw CardError(CardErrorKind::ReaderGone, "simulated reader '" + reader + "' was detached");
   if (!it->second.card || it->second.card_serial != serial) {
     throw CardError(CardErrorKind::CardRemoved, "the card was removed from '" + reader + "'");
   }
+  require_not_held_by_other(reader, it->second, channel);
   it->second.card->reset();
   return it->second.card->atr();
 }
 
-void SimulatedReaders::release(const std::string& reader, std::uint64_t serial) {
+void SimulatedReaders::release(const std::string& reader, std::uint64_t serial, std::uint64_t channel) {
   std::lock_guard lock(mutex_);
   auto it = slots_.find(reader);
-  if (it != slots_.end() && it->second.card_serial == serial) it->second.in_use = false;
+  if (it == slots_.end() || it->second.card_serial != serial || !it->second.card) return;
+  it->second.in_use = false;
+  if (it->second.holder == channel) it->second.holder = 0;
+  // As SCardDisconnect(SCARD_RESET_CARD): the card forgets what was verified on it.
+  if (it->second.holder == 0) it->second.card->reset();
 }
 
 }  // namespace kiosk::sim::card

@@ -2,6 +2,7 @@
 // fixture, and the options that run a service from them.
 #include <fstream>
 
+#include "hal/files.hpp"
 #include "sim/eligibility/service.hpp"
 #include "sim/eligibility/service_pki.hpp"
 
@@ -42,15 +43,11 @@ fs::path prepare_directory(const fs::path& dir, const fs::path& jpki_ca, const s
   std::vector<fs::path> cards;
   for (const auto& c : card_files) cards.push_back(fs::absolute(c));
   const std::string text = sample_fixture({fs::absolute(dir), fs::absolute(jpki_ca), cards, japan_date(now)});
-  const fs::path temp = fs::path(fixture) += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw ServiceError("cannot write " + temp.string());
+  try {
+    hal::write_file_atomically(fixture, text, 0644);
+  } catch (const std::system_error& e) {
+    throw ServiceError(e.what());
   }
-  fs::rename(temp, fixture, ec);
-  if (ec) throw ServiceError("cannot write " + fixture.string() + ": " + ec.message());
   return fixture;
 }
 

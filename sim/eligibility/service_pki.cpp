@@ -1,4 +1,5 @@
 #include "sim/eligibility/service_pki.hpp"
+#include "hal/files.hpp"
 
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -28,19 +29,13 @@ std::string read_text(const fs::path& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// Temporary file, fsync, rename (hal/files.hpp): a crash leaves the old file or the new one.
 void write_text(const fs::path& path, const std::string& text, bool secret) {
-  const fs::path temp = fs::path(path) += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw PkiError("cannot write " + temp.string());
-    out << text;
-    out.flush();
-    if (!out) throw PkiError("cannot write " + temp.string());
+  try {
+    hal::write_file_atomically(path, text, secret ? 0600 : 0644);
+  } catch (const std::system_error& e) {
+    throw PkiError(e.what());
   }
-  std::error_code ec;
-  if (secret) fs::permissions(temp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
-  fs::rename(temp, path, ec);
-  if (ec) throw PkiError("cannot write " + path.string() + ": " + ec.message());
 }
 
 std::string pem_of(X509* cert) {
@@ -170,22 +165,35 @@ IssuedFiles ServicePki::issue_terminal(const fs::path& dir, const std::string& n
   }
   if (terminal_id.empty()) throw std::invalid_argument("the terminal needs an id");
   auto key = new_key();
+  fs::create_directories(dir);
+  IssuedFiles files{dir / (name + ".pem"), dir / (name + ".key")};
+  write_text(files.key, pem_of(key.get()), true);
+  issue_terminal_for_key(files.certificate, key.get(), medical_institution_code, terminal_id, institution_name, not_before,
+                         not_after);
+  return files;
+}
+
+void ServicePki::issue_terminal_for_key(const fs::path& certificate_file, EVP_PKEY* public_key,
+                                        const std::string& medical_institution_code, const std::string& terminal_id,
+                                        const std::string& institution_name, TimePoint not_before, TimePoint not_after) const {
+  if (!digits(medical_institution_code, 10)) {
+    throw std::invalid_argument("a medical institution code has 10 digits, got '" + medical_institution_code + "'");
+  }
+  if (terminal_id.empty()) throw std::invalid_argument("the terminal needs an id");
+  EVP_PKEY* key = public_key;
   hal::openssl::X509NamePtr subject(X509_NAME_new());
   if (!subject) throw_error<PkiError>("X509_NAME_new");
   add_entry(subject.get(), "C", "JP");
   add_entry(subject.get(), "O", institution_name.empty() ? std::string("Medical institution") : institution_name);
   add_entry(subject.get(), "OU", medical_institution_code);
   add_entry(subject.get(), "CN", terminal_id);
-  auto cert = build(subject.get(), cert_.get(), X509_get_subject_name(cert_.get()), key.get(), not_before, not_after);
+  auto cert = build(subject.get(), cert_.get(), X509_get_subject_name(cert_.get()), key, not_before, not_after);
   add_extension(cert.get(), cert_.get(), NID_basic_constraints, "critical,CA:FALSE");
   add_extension(cert.get(), cert_.get(), NID_key_usage, "critical,digitalSignature");
   add_extension(cert.get(), cert_.get(), NID_ext_key_usage, "clientAuth");
   if (X509_sign(cert.get(), key_.get(), EVP_sha256()) <= 0) throw_error<PkiError>("X509_sign");
-  fs::create_directories(dir);
-  IssuedFiles files{dir / (name + ".pem"), dir / (name + ".key")};
-  write_text(files.key, pem_of(key.get()), true);
-  write_text(files.certificate, pem_of(cert.get()), false);
-  return files;
+  if (certificate_file.has_parent_path()) fs::create_directories(certificate_file.parent_path());
+  write_text(certificate_file, pem_of(cert.get()), false);
 }
 
 }  // namespace kiosk::sim::eligibility

@@ -50,6 +50,12 @@ class ServicePki {
                              const std::string& medical_institution_code, const std::string& terminal_id,
                              const std::string& institution_name, TimePoint not_before, TimePoint not_after) const;
 
+  // A terminal certificate for a key made elsewhere (on a PKCS#11 token: only its public half is
+  // here). Writes `certificate_file`.
+  void issue_terminal_for_key(const std::filesystem::path& certificate_file, EVP_PKEY* public_key,
+                              const std::string& medical_institution_code, const std::string& terminal_id,
+                              const std::string& institution_name, TimePoint not_before, TimePoint not_after) const;
+
   const std::filesystem::path& certificate_file() const { return certificate_file_; }
 
  private:

@@ -5,8 +5,6 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "core/face/face_error.hpp"
-#include "core/face/face_verifier.hpp"
 #include "sim/world/demo_world.hpp"
 #include "sim/scenario/scenario_player.hpp"
 #include "sim/scenario/control_endpoint.hpp"
@@ -21,24 +19,8 @@ int run_control_endpoint(const DemoOptions& o, int control_port) {
   context.name = "console";
   context.file = "console";
   for (const auto& [name, card] : world.named) context.cards[name].world_card = name;
-  context.face = o.face;
-  if (context.face) {
-    try {
-      core::face::FaceConfig config;
-      config.model_dir = o.faces_dir;
-      core::face::FaceVerifier probe(config);
-    } catch (const core::face::FaceError& e) {
-      std::cout << "[sim] face authentication is off: " << e.what() << "\n";
-      context.face = false;
-    }
-  }
-  PlayerOptions p;
-  p.texts = o.texts;
-  p.world = &world;
-  p.faces_dir = o.faces_dir;
-  p.work_dir = o.world / "console";
-  p.live = &std::cout;
-  std::filesystem::remove_all(p.work_dir);
+  context.face = demo_face_available(o);
+  const PlayerOptions p = live_player_options(o, world, "console");
   ScenarioSession session(context, p);
 
   httplib::Server server;

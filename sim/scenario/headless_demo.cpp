@@ -84,7 +84,9 @@ constexpr const char* kDemo = R"json({
   ]
 })json";
 
-bool face_available(const DemoOptions& o) {
+}  // namespace
+
+bool demo_face_available(const DemoOptions& o) {
   if (!o.face) return false;
   try {
     core::face::FaceConfig config;
@@ -97,19 +99,22 @@ bool face_available(const DemoOptions& o) {
   }
 }
 
-}  // namespace
-
-int run_headless_demo(const DemoOptions& o) {
-  sim::scenario::Scenario demo = sim::scenario::parse_scenario(kDemo, "headless-demo.json");
-  demo.face = face_available(o);
-  const sim::world::DemoWorld world = sim::world::ensure_scenario_world(o.world / "scenarios", o.faces_dir, std::cout);
+PlayerOptions live_player_options(const DemoOptions& o, const sim::world::DemoWorld& world, const std::string& work) {
   PlayerOptions p;
   p.texts = o.texts;
   p.world = &world;
   p.faces_dir = o.faces_dir;
-  p.work_dir = o.world / "headless";
+  p.work_dir = o.world / work;
   p.live = &std::cout;
   std::filesystem::remove_all(p.work_dir);
+  return p;
+}
+
+int run_headless_demo(const DemoOptions& o) {
+  sim::scenario::Scenario demo = sim::scenario::parse_scenario(kDemo, "headless-demo.json");
+  demo.face = demo_face_available(o);
+  const sim::world::DemoWorld world = sim::world::ensure_scenario_world(o.world / "scenarios", o.faces_dir, std::cout);
+  const PlayerOptions p = live_player_options(o, world, "headless");
   std::cout << "[sim] headless demo: " << demo.name << (demo.face ? "" : " (without face authentication)") << "\n";
   const auto result = play_scenario(demo, p);
   std::cout << "\n";

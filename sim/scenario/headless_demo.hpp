@@ -8,6 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/scenario/scenario_player.hpp"
+#include "sim/world/demo_world.hpp"
+
 namespace kiosk::sim::scenario {
 
 struct DemoOptions {
@@ -19,5 +22,11 @@ struct DemoOptions {
 
 // 0 when every patient met what the demo expects, 3 otherwise.
 int run_headless_demo(const DemoOptions& options);
+
+// What the demo and the console share: whether face authentication can run here (the face
+// models load; says why not on standard output), and the player's options for a run played live
+// on standard output in WORLD/<work> (emptied first).
+bool demo_face_available(const DemoOptions& options);
+PlayerOptions live_player_options(const DemoOptions& options, const sim::world::DemoWorld& world, const std::string& work);
 
 }  // namespace kiosk::sim::scenario

@@ -50,11 +50,13 @@ class Player {
   ScenarioResult finish();
   core::reception::Screen screen() const { return frontend_.current(); }
   const ScenarioResult& result() const { return result_; }
-  std::size_t transcript_size() const { return transcript_.lines().size(); }
-  std::vector<std::string> transcript_since(std::size_t n) const {
-    auto lines = transcript_.lines();
-    return {lines.begin() + static_cast<std::ptrdiff_t>(std::min(n, lines.size())), lines.end()};
-  }
+  std::size_t transcript_size() const { return transcript_.size(); }
+  std::vector<std::string> transcript_since(std::size_t n) const { return transcript_.since(n); }
+  // For a session that runs as long as it is used (the console): what the steps so far left
+  // behind is folded into what the expectations need (the count of PIN VERIFYs, the check that
+  // the My Number's application was never selected) and dropped, keeping the last `keep_lines`
+  // transcript lines. Memory then stays flat however many receptions the session sees.
+  void forget_history(std::size_t keep_lines);
 
  private:
   static sim::board::SimulatedBoard make_board(const Scenario& s, const PlayerOptions& o);
@@ -86,6 +88,7 @@ class Player {
   bool explicit_face_ = false;
   std::atomic<bool> pulled_{false};  // a card was pulled out mid-command (set on the card's thread)
   int pins_typed_ = 0;
+  int forgotten_verifies_ = 0;  // PIN VERIFYs of traces dropped by forget_history()
   std::unique_ptr<core::reception::ReceptionRunner> runner_;
   std::thread reception_;
   std::mutex crash_mutex_;

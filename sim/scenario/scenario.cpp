@@ -2,14 +2,29 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+
+#include "core/bounded/json.hpp"
 
 namespace kiosk::sim::scenario {
 namespace {
 
 using Json = nlohmann::json;
+
+// Durations in a scenario: at most a day (a scenario runs on virtual time, but a wait of 1e300 s
+// must be an error, not an overflow).
+constexpr double kMaxMillis = 24.0 * 3600 * 1000;
+
+// Scenario files are small and shallow: bounded before they are parsed.
+constexpr core::bounded::JsonLimits kScenarioLimits{1 << 20, 32};
+
+int whole_number(const Json& v, const std::string& where, int low, int high) {
+  if (const auto n = core::bounded::integer_in(v, low, high)) return static_cast<int>(*n);
+  throw ScenarioError(where + ": " + core::bounded::integer_problem(v, low, high));
+}
 
 // Reads one object, refusing keys it does not know (typos must not pass silently).
 class Reader {
@@ -43,22 +58,24 @@ class Reader {
     if (!v.is_boolean()) throw ScenarioError(at(key) + ": expected true or false");
     return v.get<bool>();
   }
-  std::optional<int> optional_int(const std::string& key) {
+  // A whole number in [low, high], never wrapped or truncated (issue 18: tries_left 2^32+1 was
+  // taken as 1); the error shows the value as written.
+  std::optional<int> optional_int(const std::string& key, int low = -1'000'000, int high = 1'000'000) {
     if (!has(key)) return std::nullopt;
-    const Json& v = j_.at(key);
-    if (!v.is_number_integer()) throw ScenarioError(at(key) + ": expected a whole number");
-    return v.get<int>();
+    return whole_number(j_.at(key), at(key), low, high);
   }
-  double number(const std::string& key, double fallback) {
+  // A finite number in [low, high].
+  double number(const std::string& key, double fallback, double low = -1e9, double high = 1e9) {
     if (!has(key)) return fallback;
     const Json& v = j_.at(key);
-    if (!v.is_number()) throw ScenarioError(at(key) + ": expected a number");
+    if (!v.is_number() || !(v.get<double>() >= low && v.get<double>() <= high)) {
+      throw ScenarioError(at(key) + ": a number from " + core::bounded::preview(Json(low)) + " to " +
+                          core::bounded::preview(Json(high)) + ", found " + core::bounded::preview(v));
+    }
     return v.get<double>();
   }
   milliseconds millis(const std::string& key, milliseconds fallback) {
-    const double v = number(key, static_cast<double>(fallback.count()));
-    if (v < 0) throw ScenarioError(at(key) + ": must not be negative");
-    return milliseconds(static_cast<long long>(v));
+    return milliseconds(static_cast<long long>(number(key, static_cast<double>(fallback.count()), 0, kMaxMillis)));
   }
   std::optional<std::vector<std::string>> optional_strings(const std::string& key) {
     if (!has(key)) return std::nullopt;
@@ -153,7 +170,7 @@ Expect parse_expect(const Json& j, const std::string& where) {
   e.message = r.optional_string("message");
   e.message_key = r.optional_string("message_key");
   e.methods = r.optional_strings("methods");
-  e.tries_left = r.optional_int("tries_left");
+  e.tries_left = r.optional_int("tries_left", -1, 15);  // -1: the screen shows no count
   if (auto v = r.optional_string("validity")) {
     e.validity = checked(*v, r.at("validity"),
                          {"valid", "invalid", "invalid-newer-qualification", "no-qualification", "multiple-matches",
@@ -164,15 +181,12 @@ Expect parse_expect(const Json& j, const std::string& where) {
     const Json& m = r.get("card_tries_left");
     if (!m.is_object()) throw ScenarioError(r.at("card_tries_left") + ": expected {\"card\": tries}");
     std::map<std::string, int> tries;
-    for (const auto& [card, n] : m.items()) {
-      if (!n.is_number_integer()) throw ScenarioError(r.at("card_tries_left") + "." + card + ": expected a whole number");
-      tries[card] = n.get<int>();
-    }
+    for (const auto& [card, n] : m.items()) tries[card] = whole_number(n, r.at("card_tries_left") + "." + card, 0, 15);
     e.card_tries_left = tries;
   }
   e.journal = r.optional_strings("journal");
-  e.result_files = r.optional_int("result_files");
-  e.verify_count = r.optional_int("verify_count");
+  e.result_files = r.optional_int("result_files", 0, 1'000'000);
+  e.verify_count = r.optional_int("verify_count", 0, 1'000'000);
   if (auto seen = r.optional_strings("screens_seen")) {
     for (std::size_t i = 0; i < seen->size(); ++i) checked((*seen)[i], r.at("screens_seen"), kScreens);
     e.screens_seen = seen;
@@ -282,7 +296,9 @@ StepEntry parse_step(const Json& j, const std::string& where, const Scenario& s)
       entry.step = StaffVisualCheckMode{value, staff};
     }
   } else if (a == "wait") {
-    if (!v.is_number() || v.get<double>() < 0) throw ScenarioError(at + ": expected seconds (a number >= 0)");
+    if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() * 1000.0 <= kMaxMillis)) {
+      throw ScenarioError(at + ": seconds from 0 to 86400, found " + core::bounded::preview(v));
+    }
     entry.step = Wait{milliseconds(static_cast<long long>(v.get<double>() * 1000.0))};
   } else if (a == "start_numbers") {
     entry.step = StartNumbers{};
@@ -314,8 +330,12 @@ StepEntry parse_step(const Json& j, const std::string& where, const Scenario& s)
 
 Scenario parse_scenario(const std::string& json_text, const std::filesystem::path& file) {
   const std::string name = file.filename().string();
-  Json j = Json::parse(json_text, nullptr, false);
-  if (j.is_discarded()) throw ScenarioError(name + ": not valid JSON");
+  Json j;
+  try {
+    j = core::bounded::parse(json_text, kScenarioLimits);
+  } catch (const core::bounded::JsonError& e) {
+    throw ScenarioError(name + ": " + e.what());
+  }
   Reader r(j, name);
   if (r.string("format") != "kiosk-scenario") throw ScenarioError(name + ": 'format' must be \"kiosk-scenario\"");
   if (r.optional_int("version").value_or(0) != 1) throw ScenarioError(name + ": 'version' must be 1");
@@ -325,8 +345,7 @@ Scenario parse_scenario(const std::string& json_text, const std::filesystem::pat
   if (s.name.empty()) throw ScenarioError(name + ": 'name' is missing");
   s.description = r.string("description");
   s.tags = r.optional_strings("tags").value_or(std::vector<std::string>{});
-  const auto seed = r.optional_int("seed").value_or(1);
-  if (seed < 0) throw ScenarioError(r.at("seed") + ": must not be negative");
+  const auto seed = r.optional_int("seed", 0, std::numeric_limits<int>::max()).value_or(1);
   s.seed = static_cast<std::uint32_t>(seed);
   s.face = r.boolean("face", false);
   if (r.has("cards")) {
@@ -336,10 +355,7 @@ Scenario parse_scenario(const std::string& json_text, const std::filesystem::pat
       Reader c(spec, r.at("cards") + "." + card_name);
       CardSpec cs;
       cs.world_card = c.string("world_card", "taro");
-      cs.tries_left = c.optional_int("tries_left");
-      if (cs.tries_left && (*cs.tries_left < 0 || *cs.tries_left > 3)) {
-        throw ScenarioError(c.at("tries_left") + ": 0 to 3");
-      }
+      cs.tries_left = c.optional_int("tries_left", 0, 3);
       cs.foreign = c.boolean("foreign", false);
       cs.atr = c.optional_string("atr");
       if (cs.atr && (cs.atr->empty() || !is_hex(*cs.atr))) throw ScenarioError(c.at("atr") + ": expected hex bytes");
@@ -369,8 +385,12 @@ Scenario parse_scenario(const std::string& json_text, const std::filesystem::pat
 }
 
 StepEntry parse_step(const std::string& json_text, const Scenario& context) {
-  const Json j = Json::parse(json_text, nullptr, false);
-  if (j.is_discarded()) throw ScenarioError("step: not valid JSON");
+  Json j;
+  try {
+    j = core::bounded::parse(json_text, kScenarioLimits);
+  } catch (const core::bounded::JsonError& e) {
+    throw ScenarioError(std::string("step: ") + e.what());
+  }
   return parse_step(j, "step", context);
 }
 

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "hal/files.hpp"
 #include "sim/world/demo_world.hpp"
 #include "sim/scenario/scenario_player.hpp"
 
@@ -53,11 +54,11 @@ struct Job {
     r.passed = false;
     r.failures.push_back(std::string("the scenario could not run: ") + e.what());
   }
-  {
-    std::ofstream out(job.work / "result.json.tmp");
-    out << sc::to_json(r).dump(2) << "\n";
+  try {
+    hal::write_file_atomically(job.work / "result.json", sc::to_json(r).dump(2) + "\n", 0644);
+  } catch (const std::exception& e) {
+    std::cerr << "the scenario's result could not be written: " << e.what() << "\n";
   }
-  std::filesystem::rename(job.work / "result.json.tmp", job.work / "result.json");
   std::cout.flush();
   std::cerr.flush();
   ::_exit(0);  // no destructors of the parent's state in the child

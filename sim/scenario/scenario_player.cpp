@@ -21,6 +21,8 @@ using namespace std::chrono_literals;
 namespace rx = core::reception;
 
 constexpr std::uint8_t kAuthPinReference = 0x80 | hal::mynumber::jpki::kAuthPin;  // P2 of VERIFY of the auth PIN
+// Transcript lines a step-by-step session keeps (for the failure messages' tail).
+constexpr std::size_t kSessionHistoryLines = 200;
 
 }  // namespace
 
@@ -93,7 +95,11 @@ bool Player::settle() {
   int stable = 0;
   std::uint64_t last = 0;
   while (Clock::now() < limit) {
-    if (!sim_.field->events_pending() && runner_->settled()) {
+    // Every reader event the readers handed out has reached the reception (the card watcher may
+    // be descheduled between taking an event and posting it, on a loaded machine).
+    const auto delivered = sim_.field->events_delivered();
+    const bool handed_on = !delivered || *delivered == runner_->reader_events_taken();
+    if (!sim_.field->events_pending() && handed_on && runner_->settled()) {
       const std::uint64_t a = runner_->activity();
       stable = (stable > 0 && a == last) ? stable + 1 : 1;
       last = a;
@@ -130,7 +136,7 @@ std::vector<sim::card::TracedApdu> Player::all_apdus() const {
 }
 
 int Player::auth_pin_verifies() const {
-  int n = 0;
+  int n = forgotten_verifies_;
   for (const auto& a : all_apdus()) {
     if (sim::card::is_verify_with_data(a) && a.command[3] == kAuthPinReference) ++n;
   }
@@ -193,6 +199,19 @@ Observed Player::observe() {
   o.verify_count = auth_pin_verifies();
   o.screens_since_last_expect = frontend_.take_seen();
   return o;
+}
+
+void Player::forget_history(std::size_t keep_lines) {
+  for (auto& [name, c] : cards_) {
+    for (const auto& a : c.recorded->take_trace()) {
+      if (sim::card::selects(a, hal::mynumber::kTextAid)) {
+        fail("APDU trace: the kiosk selected the 券面事項入力補助AP (the My Number's application): " + to_hex(a.command));
+      }
+      if (sim::card::is_verify_with_data(a) && a.command[3] == kAuthPinReference) ++forgotten_verifies_;
+    }
+  }
+  transcript_.keep_last(keep_lines);
+  frontend_.forget_history(keep_lines);
 }
 
 void Player::check_trace() {
@@ -314,6 +333,8 @@ std::vector<std::string> ScenarioSession::run(const StepEntry& step) {
   const auto failures = player_->run(step);
   std::vector<std::string> out = player_->transcript_since(mark);
   for (const auto& f : failures) out.push_back("FAILED " + f);
+  // The console runs for months if left alone: keep what the next steps need, not the history.
+  player_->forget_history(kSessionHistoryLines);
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "hal/files.hpp"
+
 namespace kiosk::sim::scenario {
 
 nlohmann::json to_json(const ScenarioResult& r) {
@@ -135,9 +137,11 @@ std::string junit_xml(const std::vector<ScenarioResult>& results, const std::str
 
 void write_junit(const std::filesystem::path& file, const std::vector<ScenarioResult>& results,
                  const std::string& suite_name) {
-  std::ofstream out(file);
-  if (!out) throw std::runtime_error("cannot write the JUnit report " + file.string());
-  out << junit_xml(results, suite_name);
+  try {
+    hal::write_file_atomically(file, junit_xml(results, suite_name), 0644);
+  } catch (const std::system_error& e) {
+    throw std::runtime_error("cannot write the JUnit report " + file.string() + ": " + e.what());
+  }
 }
 
 }  // namespace kiosk::sim::scenario

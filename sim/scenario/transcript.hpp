@@ -3,6 +3,7 @@
 // recorded, the patient's input sent into the reception through the sink it was given).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -30,9 +31,31 @@ class Transcript {
   Transcript(const sim::clock::VirtualClock& clock, std::ostream* live);
   // One line: "[   1.234 s] who: what".
   void add(const std::string& who, const std::string& what);
+  // The lines kept (all of them unless keep_last() dropped some).
   std::vector<std::string> lines() const {
     std::lock_guard lock(mutex_);
     return lines_;
+  }
+  // How many lines were ever added, and a copy of those from the `index`-th on (only those:
+  // the console asks after every step, and copying everything each time made a long session
+  // slower and slower).
+  std::size_t size() const {
+    std::lock_guard lock(mutex_);
+    return dropped_ + lines_.size();
+  }
+  std::vector<std::string> since(std::size_t index) const {
+    std::lock_guard lock(mutex_);
+    const std::size_t from = index > dropped_ ? std::min(index - dropped_, lines_.size()) : 0;
+    return {lines_.begin() + static_cast<std::ptrdiff_t>(from), lines_.end()};
+  }
+  // Keeps the last `n` lines only (the console's history; tail() still has them).
+  void keep_last(std::size_t n) {
+    std::lock_guard lock(mutex_);
+    if (lines_.size() <= n) return;
+    const std::size_t drop = lines_.size() - n;
+    lines_.erase(lines_.begin(), lines_.begin() + static_cast<std::ptrdiff_t>(drop));
+    dropped_ += drop;
+    lines_.shrink_to_fit();
   }
   std::string tail(std::size_t n) const {
     std::lock_guard lock(mutex_);
@@ -46,6 +69,7 @@ class Transcript {
   std::ostream* live_;
   mutable std::mutex mutex_;
   std::vector<std::string> lines_;
+  std::size_t dropped_ = 0;
 };
 
 // The kiosk screen as the scenario sees it: every screen is recorded; the patient's input
@@ -93,6 +117,14 @@ class ScenarioFrontend final : public core::reception::Frontend {
   std::vector<double> receptions() const {
     std::lock_guard lock(mutex_);
     return receptions_;
+  }
+  // Drops the timings and all but the last `keep_screens` screens seen since the last expect.
+  void forget_history(std::size_t keep_screens) {
+    std::lock_guard lock(mutex_);
+    receptions_ = {};
+    if (seen_.size() > keep_screens) {
+      seen_.erase(seen_.begin(), seen_.begin() + static_cast<std::ptrdiff_t>(seen_.size() - keep_screens));
+    }
   }
 
  private:

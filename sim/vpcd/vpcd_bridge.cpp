@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <array>
 #include <exception>
 
@@ -24,6 +25,15 @@ const Bytes kNoPreciseDiagnosis{0x6F, 0x00};
 void wait_wake(const WakeFd& wake, int timeout_ms) {
   pollfd pfd{wake.get(), POLLIN, 0};
   (void)::poll(&pfd, 1, timeout_ms);
+}
+
+// A command APDU for a log line: its header and how much data followed, never the data (a
+// VERIFY carries a PIN or 照合番号B; issue 18).
+std::string describe_command(ByteView payload) {
+  const std::size_t shown = std::min<std::size_t>(payload.size(), 4);
+  std::string text = to_hex(payload.first(shown));
+  if (payload.size() > shown) text += " (+" + std::to_string(payload.size() - shown) + " bytes not logged)";
+  return text;
 }
 
 std::string endpoint_text(const Endpoint& e) {
@@ -225,6 +235,54 @@ void VpcdBridge::run() {
   }
 }
 
+std::optional<Bytes> VpcdBridge::answer(ByteView payload) {
+  if (payload.empty()) return std::nullopt;
+  if (payload.size() == 1) {  // control message
+    switch (payload[0]) {
+      case wire::kPowerOff: {
+        card_.power_off();
+        std::lock_guard lock(mutex_);
+        ++counters_.power_off;
+        return std::nullopt;
+      }
+      case wire::kPowerOn: {
+        card_.power_on();
+        std::lock_guard lock(mutex_);
+        ++counters_.power_on;
+        return std::nullopt;
+      }
+      case wire::kReset: {
+        card_.reset();
+        std::lock_guard lock(mutex_);
+        ++counters_.resets;
+        return std::nullopt;
+      }
+      case wire::kGetAtr: {
+        {
+          std::lock_guard lock(mutex_);
+          ++counters_.atr_requests;
+        }
+        return card_.atr();
+      }
+      default:
+        log("ignoring unknown vpcd control byte " + to_hex(payload));
+        return std::nullopt;
+    }
+  }
+  Bytes response;
+  try {
+    response = card_.process_apdu(payload);
+    if (response.size() < 2 || response.size() > 0xFFFF) {
+      log("card answered " + std::to_string(response.size()) + " bytes to " + describe_command(payload) + "; sending 6F 00");
+      response = kNoPreciseDiagnosis;
+    }
+  } catch (const std::exception& e) {
+    log(std::string("card failed on ") + describe_command(payload) + ": " + e.what() + "; sending 6F 00");
+    response = kNoPreciseDiagnosis;
+  }
+  return response;
+}
+
 VpcdBridge::Served VpcdBridge::serve_frame() {
   const int fd = socket_.get();
   std::array<Byte, 2> header{};
@@ -241,51 +299,12 @@ VpcdBridge::Served VpcdBridge::serve_frame() {
     }
   }
   if (size == 0) return Served::Ok;
-
   if (size == 1) {  // control message
-    switch (payload[0]) {
-      case wire::kPowerOff: {
-        card_.power_off();
-        std::lock_guard lock(mutex_);
-        ++counters_.power_off;
-        return Served::Ok;
-      }
-      case wire::kPowerOn: {
-        card_.power_on();
-        std::lock_guard lock(mutex_);
-        ++counters_.power_on;
-        return Served::Ok;
-      }
-      case wire::kReset: {
-        card_.reset();
-        std::lock_guard lock(mutex_);
-        ++counters_.resets;
-        return Served::Ok;
-      }
-      case wire::kGetAtr: {
-        {
-          std::lock_guard lock(mutex_);
-          ++counters_.atr_requests;
-        }
-        return write_all(fd, wire::frame(card_.atr())) == IoResult::Ok ? Served::Ok : Served::Closed;
-      }
-      default:
-        log("ignoring unknown vpcd control byte " + to_hex(payload));
-        return Served::Ok;
-    }
+    const std::optional<Bytes> reply = answer(payload);
+    if (!reply) return Served::Ok;
+    return write_all(fd, wire::frame(*reply)) == IoResult::Ok ? Served::Ok : Served::Closed;
   }
-
-  Bytes response;
-  try {
-    response = card_.process_apdu(payload);
-    if (response.size() < 2 || response.size() > 0xFFFF) {
-      log("card answered " + std::to_string(response.size()) + " bytes to " + to_hex(payload) + "; sending 6F 00");
-      response = kNoPreciseDiagnosis;
-    }
-  } catch (const std::exception& e) {
-    log(std::string("card failed on ") + to_hex(payload) + ": " + e.what() + "; sending 6F 00");
-    response = kNoPreciseDiagnosis;
-  }
+  const Bytes response = *answer(payload);
   // Book-keeping first: whoever sees the response also sees it counted.
   bool remove = false;
   bool pulled = false;

@@ -95,6 +95,13 @@ class VpcdBridge {
   // Arms the fault injection: the card leaves the field after `n` more APDUs.
   void remove_after_apdus(std::size_t n);
 
+  // What the bridge does with the payload of one frame from vpcd (the wire's only parser of
+  // untrusted bytes, fuzzed by tests/fuzz/fuzz_vpcd_frames): a control byte acts on the card
+  // (power off / on, reset: no reply; get ATR: the ATR), an APDU goes to the card and its
+  // response comes back (6F 00 when the card fails or answers nonsense; never an empty reply).
+  // Called on the run() thread (or alone, without run()).
+  std::optional<Bytes> answer(ByteView payload);
+
   State state() const;
   // Waits until state() == s; false on timeout.
   bool wait_for_state(State s, std::chrono::milliseconds timeout) const;

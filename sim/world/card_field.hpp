@@ -50,6 +50,8 @@ class CardField {
   virtual bool card_present() = 0;
   // A change the firmware has not been handed yet.
   virtual bool events_pending() const = 0;
+  // Reader events handed to the firmware so far, where the field can count them (in process).
+  virtual std::optional<std::uint64_t> events_delivered() const = 0;
   // Reader unplugged / plugged back, pcscd stopped / started: in-process only.
   virtual bool supports_reader_faults() const = 0;
   virtual void set_reader_attached(bool attached) = 0;
@@ -66,6 +68,7 @@ class InProcessCardField final : public CardField {
   void pull_mid_command() override;
   bool card_present() override;
   bool events_pending() const override { return readers_.events_pending(); }
+  std::optional<std::uint64_t> events_delivered() const override { return readers_.events_delivered(); }
   bool supports_reader_faults() const override { return true; }
   void set_reader_attached(bool attached) override;
   void set_service_running(bool running) override;
@@ -92,6 +95,7 @@ class PcscCardField final : public CardField {
   void pull_mid_command() override;
   bool card_present() override;
   bool events_pending() const override { return false; }  // place() and remove() wait for pcscd
+  std::optional<std::uint64_t> events_delivered() const override { return std::nullopt; }
   bool supports_reader_faults() const override { return false; }
   void set_reader_attached(bool attached) override;
   void set_service_running(bool running) override;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "hal/files.hpp"
 #include "sim/ca/jpki_ca.hpp"
 #include "sim/card/card_factory.hpp"
 #include "sim/eligibility/fixture.hpp"
@@ -54,15 +55,29 @@ constexpr DemoPerson kPeople[] = {
     {"hanako.card.json", "登録\u3000花子", "19920704", '2', "5678", "4413"},
 };
 
+// The world's faces.json (which face-set image belongs to which card): an object, or a fresh
+// one when the file is missing, empty or damaged (an empty file became the literal
+// "<discarded>" before, issue 18).
+nlohmann::json read_faces(const std::filesystem::path& file, std::ostream& log, bool* usable = nullptr) {
+  if (usable != nullptr) *usable = false;
+  std::ifstream in(file);
+  if (!in) return nlohmann::json::object();
+  nlohmann::json faces = nlohmann::json::parse(in, nullptr, false);
+  if (!faces.is_object()) {
+    log << "[sim] " << file.string() << " is not a JSON object; starting it afresh\n";
+    return nlohmann::json::object();
+  }
+  if (usable != nullptr) *usable = true;
+  return faces;
+}
+
 }  // namespace
 
 void write_crls(const sim::ca::SimulatedJpkiCa& ca, std::chrono::system_clock::time_point now) {
   for (const auto kind : {sim::ca::CaKind::UserAuthentication, sim::ca::CaKind::DigitalSignature}) {
     const Bytes der = ca.crl_der(kind, now);
     const auto path = ca.directory() / (std::string(sim::ca::to_string(kind)) + ".crl");
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
-    if (!out) throw std::runtime_error("cannot write " + path.string());
+    hal::write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(der.data()), der.size()), 0644);
   }
 }
 
@@ -84,8 +99,9 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
 
   // Which face-set images belong to which card (kept so the camera shows the right person).
   const auto faces_file = dir / "faces.json";
-  nlohmann::json faces = nlohmann::json::object();
-  if (std::ifstream in(faces_file); in) faces = nlohmann::json::parse(in, nullptr, false);
+  bool faces_usable = false;
+  nlohmann::json faces = read_faces(faces_file, log, &faces_usable);
+  const nlohmann::json faces_before = faces;
   const auto pairs = face_pairs(faces_dir);
   std::size_t next_pair = 0;
   for (const DemoPerson& p : kPeople) {
@@ -106,11 +122,13 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
       sim::card::issue_card(ca, order).save(card.file);
       log << "[sim] issued the demo card " << card.file.string() << " (PIN " << p.pin << ")\n";
     }
-    if (faces.is_object() && faces.contains(p.file)) card.live_face = faces[p.file].get<std::string>();
+    if (faces.contains(p.file) && faces[p.file].is_string()) card.live_face = faces[p.file].get<std::string>();
     w.cards.push_back(card);
     w.named[std::string(p.file).substr(0, std::string(p.file).find('.'))] = card;
   }
-  std::ofstream(faces_file) << faces.dump(2) << "\n";
+  if (faces != faces_before || !faces_usable) {
+    hal::write_file_atomically(faces_file, faces.dump(2) + "\n", 0644);  // only when it changed, and whole
+  }
 
   if (!std::filesystem::exists(w.service_dir / "service-ca.pem")) {
     sim::eligibility::init_service_directory(w.service_dir, "1312345678", now);
@@ -133,7 +151,7 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
     options.jpki_ca = w.ca_dir;
     for (const auto& c : w.cards) options.card_files.push_back(c.file);
     options.today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)};
-    std::ofstream(w.fixture) << sim::eligibility::sample_fixture(options);
+    hal::write_file_atomically(w.fixture, sim::eligibility::sample_fixture(options), 0644);
     log << "[sim] wrote the eligibility fixture " << w.fixture.string() << "\n";
   }
   return w;
@@ -233,7 +251,7 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
   if (fresh) {
     sim::ca::SimulatedJpkiCa ca = sim::ca::SimulatedJpkiCa::open(w.ca_dir);
     const auto pairs = face_pairs(faces_dir);
-    nlohmann::json faces = nlohmann::json::parse(std::ifstream(dir / "faces.json"), nullptr, false);
+    nlohmann::json faces = read_faces(dir / "faces.json", log);
     if (!faces.is_object()) faces = nlohmann::json::object();
     for (const ScenarioCard& c : kScenarioCards) {
       sim::card::CardOrder order;
@@ -256,7 +274,7 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
       sim::card::issue_card(ca, order).save(dir / "cards" / file);
     }
     write_crls(ca, now);  // taro-revoked is on the CRL
-    std::ofstream(dir / "faces.json") << faces.dump(2) << "\n";
+    hal::write_file_atomically(dir / "faces.json", faces.dump(2) + "\n", 0644);
     sim::eligibility::SampleFixtureOptions options;
     options.fixture_dir = dir;
     options.jpki_ca = w.ca_dir;
@@ -270,20 +288,21 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
     for (std::size_t i = kBaseFixtureCards - w.cards.size(); i < std::size(kScenarioCards); ++i) {
       fixture["people"][0]["cards"].push_back({{"card_file", std::string("cards/") + kScenarioCards[i].name + ".card.json"}});
     }
-    std::ofstream(w.fixture) << fixture.dump(2) << "\n";
+    hal::write_file_atomically(w.fixture, fixture.dump(2) + "\n", 0644);
     if (!std::filesystem::exists(w.other_service_dir / "service-ca.pem")) {
       sim::eligibility::init_service_directory(w.other_service_dir, "1312345678", now);
     }
     const auto made_hours = std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count();
-    std::ofstream(stamp) << nlohmann::json{{"layout", kScenarioWorldLayout}, {"faces", !pairs.empty()}, {"made_hours", made_hours}}.dump()
-                         << "\n";
+    hal::write_file_atomically(
+        stamp, nlohmann::json{{"layout", kScenarioWorldLayout}, {"faces", !pairs.empty()}, {"made_hours", made_hours}}.dump() + "\n",
+        0644);
     log << "[sim] made the scenario world in " << dir.string() << "\n";
   }
-  nlohmann::json faces = nlohmann::json::parse(std::ifstream(dir / "faces.json"), nullptr, false);
+  nlohmann::json faces = read_faces(dir / "faces.json", log);
   for (const ScenarioCard& c : kScenarioCards) {
     const std::string file = std::string(c.name) + ".card.json";
     DemoCard card{dir / "cards" / file, std::nullopt};
-    if (faces.is_object() && faces.contains(file)) card.live_face = faces[file].get<std::string>();
+    if (faces.is_object() && faces.contains(file) && faces[file].is_string()) card.live_face = faces[file].get<std::string>();
     w.named[c.name] = card;
   }
   return w;

@@ -95,6 +95,7 @@ class TimedChannel final : public hal::CardChannel {
   Bytes atr() const override { return inner_->atr(); }
   void reset() override { inner_->reset(); }
   const std::string& reader_name() const override { return inner_->reader_name(); }
+  std::unique_ptr<hal::CardHold> hold() override { return inner_->hold(); }
 
  private:
   std::unique_ptr<hal::CardChannel> inner_;

@@ -31,6 +31,8 @@ class FuzzedCard final : public hal::CardChannel {
   Bytes atr() const override { return {}; }
   void reset() override {}
   const std::string& reader_name() const override { return name_; }
+  // One client only: nothing to keep out.
+  std::unique_ptr<hal::CardHold> hold() override { return std::make_unique<hal::CardHold>(); }
 
  private:
   ByteView data_;

@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,13 +37,37 @@ class ScriptedChannel final : public hal::CardChannel {
     return from_hex(step.response);
   }
   Bytes atr() const override { return from_hex("3B 88 80 01 12 34 56 78 77 81 81 00 76"); }
-  void reset() override {}
+  void reset() override { ++resets_; }
   const std::string& reader_name() const override { return name_; }
+  // Counts holds; held() says whether one is in force (at which APDU it began: hold_began()).
+  std::unique_ptr<hal::CardHold> hold() override {
+    ++holds_;
+    hold_began_ = next_;
+    held_ = true;
+    return std::make_unique<Hold>(*this);
+  }
 
   bool finished() const { return next_ == script_.size(); }
   std::size_t played() const { return next_; }
+  bool held() const { return held_; }
+  int holds() const { return holds_; }
+  std::size_t hold_began() const { return hold_began_; }
+  int resets() const { return resets_; }
 
  private:
+  class Hold final : public hal::CardHold {
+   public:
+    explicit Hold(ScriptedChannel& channel) : channel_(channel) {}
+    ~Hold() override { channel_.held_ = false; }
+
+   private:
+    ScriptedChannel& channel_;
+  };
+  bool held_ = false;
+  int holds_ = 0;
+  std::size_t hold_began_ = 0;
+  int resets_ = 0;
+
   std::vector<ScriptStep> script_;
   std::size_t next_ = 0;
   std::string name_ = "Scripted Reader";

@@ -10,6 +10,10 @@
 #include <iostream>
 #include <thread>
 
+#include "core/card/jpki_application.hpp"
+#include "core/crypto/certificate.hpp"
+#include "core/crypto/digest.hpp"
+#include "core/crypto/signature.hpp"
 #include "drivers/pcsc/pcsc_card_channel.hpp"
 #include "drivers/pcsc/pcsc_reader_service.hpp"
 #include "sim/card/faulty_card.hpp"
@@ -215,6 +219,57 @@ TEST_CASE("another application resets the card: SharingViolation once and then t
   CHECK(sw(ours->transmit(kSelectAuthCert)) != kSw9000);
   CHECK(ours->transmit(kSelectJpki) == kSw9000);
   CHECK(ours->transmit(kSelectAuthCert) == kSw9000);
+}
+
+TEST_CASE("security: a second PC/SC client waits while the kiosk holds the verified card and never signs on the kiosk's VERIFY") {
+  Live live;
+  PcscReaderService service;
+  BridgeThread bridge(*live.card, live.port());
+  auto kiosk_channel = connect_when_present(service, live.reader());
+  auto other = service.connect(live.reader());  // another application: a PC/SC context of its own
+  const Bytes digest_info =
+      kiosk::core::crypto::sha256_digest_info(kiosk::core::crypto::sha256(from_hex("01 02 03 04")));
+  const Bytes sign = from_hex("80 2A 00 97 33 " + kiosk::to_hex(digest_info) + " 00");
+  // What the other application's signature command got: an answer, or the error it raised.
+  std::future<std::string> other_sign;
+  {
+    kiosk::core::card::CardSession session(*kiosk_channel);
+    kiosk::core::card::JpkiApplication jpki(session);
+    jpki.select();
+    REQUIRE(jpki.verify_auth_pin(kiosk::core::card::Secret(live.issued.pin)).outcome ==
+            kiosk::core::card::VerifyOutcome::Verified);
+    // The verified card is the kiosk's alone until the session ends: pcsc-lite makes the other
+    // application's exchange wait for the kiosk's transaction.
+    other_sign = std::async(std::launch::async, [&]() -> std::string {
+      try {
+        return kiosk::to_hex(other->transmit(sign));
+      } catch (const CardError& e) {
+        return std::string("error: ") + e.what();
+      }
+    });
+    CHECK(other_sign.wait_for(700ms) == std::future_status::timeout);
+    const Bytes signature = jpki.sign_with_auth_key(digest_info);
+    const auto certificate = kiosk::core::crypto::Certificate::from_der(live.card->profile().auth.certificate);
+    CHECK(kiosk::core::crypto::verify_digest_info_signature(certificate, digest_info, signature));
+    CHECK(other_sign.wait_for(300ms) == std::future_status::timeout);
+  }
+  const auto resets_before = bridge->counters().resets;
+  kiosk_channel.reset();  // the session ends: the kiosk disconnects, resetting the card
+  CHECK(bridge->counters().resets > resets_before);
+  // The other application's command runs only now, on a reset card: no signature.
+  REQUIRE(other_sign.wait_for(10s) == std::future_status::ready);
+  const std::string answer = other_sign.get();
+  INFO(answer);
+  CHECK((answer.rfind("error: ", 0) == 0 || answer.size() <= 5));  // an error, or a bare status word
+  CHECK(answer.find("90 00") == std::string::npos);
+  // And it gets the card back, with nothing verified on it.
+  try {
+    other->transmit(kSelectJpki);
+  } catch (const CardError& e) {
+    CHECK(e.native_code() == SCARD_W_RESET_CARD);
+  }
+  CHECK(other->transmit(kSelectJpki) == kSw9000);
+  CHECK(other->transmit(sign) == Bytes{0x69, 0x82});
 }
 
 TEST_CASE("the card leaves the field in the middle of a sequence: CardRemoved") {

@@ -251,6 +251,33 @@ TEST_CASE("the bridge never sends an empty reply") {
   CHECK(vpcd.receive_frame() == Bytes{0x6F, 0x00});
 }
 
+TEST_CASE("the bridge's log never shows the data of an APDU it could not answer (a VERIFY carries the PIN)") {
+  FakeVpcd vpcd;
+  RecordingCard card;
+  auto options = options_for(vpcd);
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  options.on_log = [&](const std::string& line) {
+    std::lock_guard lock(mutex);
+    lines.push_back(line);
+  };
+  RunningBridge bridge(card, options);
+  REQUIRE(vpcd.accept());
+  card.respond_once({0x90});  // one byte: no status word, the bridge sends 6F 00 and logs why
+  vpcd.send_frame_split(kiosk::from_hex("00 20 00 98 04 31 32 33 34"));  // VERIFY with PIN 1234
+  CHECK(vpcd.receive_frame() == Bytes{0x6F, 0x00});
+  card.during_next_apdu([] { throw std::runtime_error("emulator failure"); });
+  vpcd.send_frame_split(kiosk::from_hex("00 20 00 92 0E 31 32 33 34 35 36 37 38 39 30 31 32 33 34"));  // 照合番号B
+  CHECK(vpcd.receive_frame() == Bytes{0x6F, 0x00});
+  std::lock_guard lock(mutex);
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  INFO(all);
+  CHECK_THAT(all, Catch::Contains("00 20 00 98 (+5 bytes not logged)"));
+  CHECK_THAT(all, Catch::Contains("00 20 00 92 (+15 bytes not logged)"));
+  CHECK(all.find("31 32 33 34") == std::string::npos);
+}
+
 TEST_CASE("fault injection: the card leaves the field after the N-th APDU and comes back on insert()") {
   FakeVpcd vpcd;
   RecordingCard card;

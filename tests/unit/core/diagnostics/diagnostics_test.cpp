@@ -28,8 +28,12 @@ struct CardWorld {
     readers.attach_reader("Reader A");
     trust.add_directory(test::test_ca_directory());
   }
-  std::vector<CheckResult> run(const std::string& reader = "") {
-    return check_card_reader(readers, trust, std::chrono::system_clock::now(), CardCheckSettings{reader, {90, 90, false}});
+  std::vector<CheckResult> run(const std::string& reader = "Reader A") {
+    return check_card_reader(readers, trust, std::chrono::system_clock::now(),
+                             CardCheckSettings{hal::ReaderPolicy{reader, {}}, {90, 90, false}});
+  }
+  std::vector<CheckResult> run(const hal::ReaderPolicy& policy) {
+    return check_card_reader(readers, trust, std::chrono::system_clock::now(), CardCheckSettings{policy, {90, 90, false}});
   }
 };
 
@@ -106,6 +110,44 @@ TEST_CASE("pcsc: service down, no reader, wrong reader name") {
   CHECK(find(w.run("Reader A"), "configured reader").status == Status::Fail);
 }
 
+TEST_CASE("pcsc: only the configured reader or models are accepted, an emulated reader is named") {
+  CardWorld w;
+  w.readers.attach_reader("Virtual PCD 00 00");
+  w.readers.attach_reader("SONY FeliCa RC-S300/S (0123456) 00 00");
+  w.readers.place_card("Virtual PCD 00 00", test::make_card(test::test_card_profile()));
+
+  auto results = w.run(hal::ReaderPolicy{});  // nothing configured: nothing accepted
+  CHECK(find(results, "configured reader").status == Status::Fail);
+  CHECK_THAT(find(results, "configured reader").measured, Catch::Contains("none configured"));
+  CHECK(find(results, "emulated reader").status == Status::Warn);
+  CHECK_THAT(find(results, "emulated reader").action, Catch::Contains("vsmartcard-vpcd"));
+
+  results = w.run(hal::ReaderPolicy{"", {"SONY FeliCa RC-S300/S"}});
+  CHECK(find(results, "readers").status == Status::Pass);
+  CHECK_THAT(find(results, "readers").measured, Catch::Contains("using 'SONY FeliCa RC-S300/S (0123456) 00 00'"));
+  CHECK_THAT(find(results, "readers").measured, Catch::Contains("refused (not configured): 'Reader A', 'Virtual PCD 00 00'"));
+  // The card in the emulated reader is never looked at.
+  CHECK(find(results, "test card present").status == Status::Warn);
+
+  results = w.run(hal::ReaderPolicy{"", {"ACS ACR1252"}});
+  CHECK(find(results, "configured reader").status == Status::Fail);
+  CHECK_THAT(find(results, "configured reader").measured, Catch::Contains("readers of the model 'ACS ACR1252'"));
+}
+
+TEST_CASE("reader policy: exact name or model prefix, nothing configured accepts nothing") {
+  CHECK_FALSE(hal::ReaderPolicy{}.accepts("Virtual PCD 00 00"));
+  CHECK_FALSE(hal::ReaderPolicy{}.configured());
+  const hal::ReaderPolicy exact{"Reader A", {}};
+  CHECK(exact.accepts("Reader A"));
+  CHECK_FALSE(exact.accepts("Reader A 01"));
+  const hal::ReaderPolicy models{"", {"SONY FeliCa RC-S300/S", "ACS ACR1252"}};
+  CHECK(models.accepts("SONY FeliCa RC-S300/S (0123456) 00 00"));
+  CHECK(models.accepts("ACS ACR1252 Dual Reader PICC 00 00"));
+  CHECK_FALSE(models.accepts("Virtual PCD 00 00"));
+  CHECK_FALSE(models.accepts("SONY FeliCa RC-S300/P 00 00"));
+  CHECK(models.describe() == "readers of the models 'SONY FeliCa RC-S300/S', 'ACS ACR1252'");
+}
+
 TEST_CASE("card: no card is a warning, a good test card passes every check and keeps its tries") {
   CardWorld w;
   auto results = w.run();
@@ -129,7 +171,7 @@ TEST_CASE("card: from the running kiosk's staff page the patient's card on the r
   CardWorld w;
   auto card = std::make_shared<sim::card::RecordingCard>(test::make_card(test::test_card_profile()));
   w.readers.place_card("Reader A", card);
-  CardCheckSettings settings{"Reader A", {90, 90, false}};
+  CardCheckSettings settings{hal::ReaderPolicy{"Reader A", {}}, {90, 90, false}};
   settings.reader_in_use = true;
   const auto results = check_card_reader(w.readers, w.trust, std::chrono::system_clock::now(), settings);
   CHECK(find(results, "card service (pcscd)").status == Status::Pass);

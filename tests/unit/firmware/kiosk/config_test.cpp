@@ -86,16 +86,16 @@ TEST_CASE("config: every problem is reported with its key, loading does not stop
   })");
   const firmware::kiosk::LoadedConfig loaded = firmware::kiosk::load_config(file.path());
   INFO(errors_of(loaded));
-  CHECK(reports(loaded, "card_reader.expiry_warning_months: expected a number"));
+  CHECK(reports(loaded, "card_reader.expiry_warning_months: a whole number from 0 to 12, found \"soon\""));
   CHECK(reports(loaded, "card_reader.typo: unknown key"));
-  CHECK(reports(loaded, "storage.journal_retention_days: at least 1"));
-  CHECK(reports(loaded, "eligibility.port: 1..65535"));
+  CHECK(reports(loaded, "storage.journal_retention_days: a whole number from 1 to 3650, found 0"));
+  CHECK(reports(loaded, "eligibility.port: a whole number from 1 to 65535, found 70000"));
   CHECK(reports(loaded, "eligibility: ca_certificate, terminal_certificate and terminal_key are needed"));
-  CHECK(reports(loaded, "screen.port: -1 (no screen)"));
+  CHECK(reports(loaded, "screen.port: a whole number from -1 to 65535, found -5 (-1: no screen"));
   CHECK(reports(loaded, "staff.accounts[0].id"));
   CHECK(reports(loaded, "staff.accounts[1].passcode_hash"));
   CHECK(reports(loaded, "staff.accounts[2]: expected"));
-  CHECK(reports(loaded, "staff.max_failures: 1..100"));
+  CHECK(reports(loaded, "staff.max_failures: a whole number from 1 to 100, found 0"));
   CHECK(reports(loaded, "staff.session_minutes"));
   CHECK(reports(loaded, "printer: unknown section"));
   CHECK(loaded.config.staff_accounts.empty());  // none of the broken accounts is usable
@@ -128,7 +128,7 @@ TEST_CASE("config: a file that is not JSON, not an object, or not there is an er
   CHECK(reports(firmware::kiosk::load_config(broken.path()), "not valid JSON"));
   const ConfigFile array(R"([1, 2])");
   CHECK(reports(firmware::kiosk::load_config(array.path()), "must be a JSON object"));
-  CHECK(reports(firmware::kiosk::load_config("/nonexistent/kiosk.json"), "cannot be read"));
+  CHECK(reports(firmware::kiosk::load_config("/nonexistent/kiosk.json"), "no such file"));
 }
 
 TEST_CASE("config: a staff account made with kiosk staff-passcode is accepted") {
