@@ -204,9 +204,7 @@ void read_removed_day_keys(Reader& r, std::vector<std::string>& errors) {
     const char* replacement;
   } removed[] = {{"expiry_warning_days", "expiry_warning_months"}, {"grace_days_after_expiry", "grace_months_after_expiry"}};
   for (const auto& k : removed) {
-    json value;
-    r.get("card_reader", k.key, value);
-    if (value.is_null()) continue;
+    if (r.find("card_reader", k.key) == nullptr) continue;
     errors.push_back(std::string("card_reader.") + k.key + ": no longer read: the certificate's periods are counted in " +
                      "calendar months; remove it and write \"" + k.replacement + "\": 3 (the rule)");
   }

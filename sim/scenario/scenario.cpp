@@ -196,11 +196,11 @@ Expect parse_expect(const Json& j, const std::string& where) {
   if (r.has("certificate_usable_until_shown")) e.certificate_usable_until_shown = r.boolean("certificate_usable_until_shown", false);
   e.entry_problem = r.optional_string("entry_problem");
   if (r.has("last_journal")) {
-    Reader j(r.get("last_journal"), r.at("last_journal"));
-    e.last_journal_event = j.optional_string("event");
-    e.last_journal_code = j.optional_string("code");
-    e.last_journal_outcome_contains = j.optional_string("outcome_contains");
-    j.done();
+    Reader last(r.get("last_journal"), r.at("last_journal"));
+    e.last_journal_event = last.optional_string("event");
+    e.last_journal_code = last.optional_string("code");
+    e.last_journal_outcome_contains = last.optional_string("outcome_contains");
+    last.done();
   }
   if (r.has("result_file")) {
     const Json& m = r.get("result_file");

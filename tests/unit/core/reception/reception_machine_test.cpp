@@ -67,15 +67,6 @@ core::eligibility::Confirmation confirmation(core::eligibility::QualificationVal
   return c;
 }
 
-// PIN verified, the service asked.
-void to_confirmation(Drive& d, CardRead r = good_card()) {
-  to_method_choice(d, r);
-  d.send(MethodChosen{Method::Pin});
-  d.send(PinTyped{core::card::Secret("1234")});
-  d.send(PinChecked{core::card::VerifyOutcome::Verified, -1});
-  REQUIRE(d.has<ConfirmEligibility>());
-}
-
 const JournalEntry* journal_of(const std::vector<Command>& commands, const std::string& event) {
   for (const auto& c : commands) {
     if (const auto* j = std::get_if<JournalEntry>(&c); j != nullptr && j->event == event) return j;
@@ -89,6 +80,15 @@ void to_method_choice(Drive& d, CardRead r = good_card()) {
   REQUIRE(d.has<ReadCard>());
   d.send(r);
   REQUIRE(d.step() == Step::MethodChoice);
+}
+
+// PIN verified, the service asked.
+void to_confirmation(Drive& d, CardRead r = good_card()) {
+  to_method_choice(d, r);
+  d.send(MethodChosen{Method::Pin});
+  d.send(PinTyped{core::card::Secret("1234")});
+  d.send(PinChecked{core::card::VerifyOutcome::Verified, -1});
+  REQUIRE(d.has<ConfirmEligibility>());
 }
 
 }  // namespace

@@ -344,7 +344,7 @@ TEST_CASE("the sample fixture's dates follow its day: records current on any day
   for (int i = 0; i < 8; ++i) {
     const auto file = dir.path() / "cards" / ("card-" + std::to_string(i) + ".card.json");
     std::filesystem::create_directories(file.parent_path());
-    test::test_card_profile().save(file);
+    test::numbered_card_profile(i).save(file);
     cards.push_back(file);
   }
   std::filesystem::create_directories(dir.path() / "eligibility");
