@@ -64,7 +64,7 @@ struct Board {
   std::unique_ptr<hal::ServiceProbe> service_probe;  // TCP/TLS facts of that line (diagnostics)
   std::unique_ptr<hal::TerminalSigner> terminal;     // the terminal's key: signs attestations
   std::unique_ptr<core::crypto::TrustStore> trust;         // JPKI trust anchors and CRLs
-  core::crypto::ValidationPolicy certificate_policy{90, 90, false};
+  core::crypto::ValidationPolicy certificate_policy{3, 3, false};
   std::unique_ptr<core::journal::Journal> journal;
   std::unique_ptr<core::eligibility::ResultFileWriter> results;  // result files for the reception system
   std::unique_ptr<core::face::FaceVerifier> face;                // the face models, loaded once

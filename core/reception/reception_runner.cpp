@@ -1,5 +1,6 @@
 #include "core/reception/reception_runner.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <iostream>
 
@@ -47,16 +48,26 @@ rx::FaceOutcome to_reception(core::face::FaceOutcome o) {
   return rx::FaceOutcome::NotMatched;
 }
 
-rx::CardReadFailed card_failure(const std::exception& e) {
-  if (const auto* p = dynamic_cast<const core::card::CardProtocolError*>(&e)) {
-    if (p->failure() == core::card::CardFailure::NotMyNumberCard) return {rx::Message::NotMyNumberCard, p->what()};
-  }
-  return {rx::Message::Unreadable, e.what()};
+// The reader or the card service failed, not the card (docs/reception-rules.md §9: K160).
+bool reader_failure(const hal::CardError& e) {
+  return e.kind() == hal::CardErrorKind::NoService || e.kind() == hal::CardErrorKind::NoReader ||
+         e.kind() == hal::CardErrorKind::ReaderGone;
 }
 
+rx::Event card_failure(const std::exception& e) {
+  if (const auto* c = dynamic_cast<const hal::CardError*>(&e); c != nullptr && reader_failure(*c)) {
+    return rx::ReaderFailed{std::string(hal::to_string(c->kind())) + ": " + c->what()};
+  }
+  if (const auto* p = dynamic_cast<const core::card::CardProtocolError*>(&e)) {
+    if (p->failure() == core::card::CardFailure::NotMyNumberCard) return rx::CardReadFailed{rx::Message::NotMyNumberCard, p->what()};
+  }
+  return rx::CardReadFailed{rx::Message::Unreadable, e.what()};
+}
+
+// The card left the reader: the watcher reports it (CardRemoved), nothing to post here.
 bool card_left(const std::exception& e) {
   const auto* c = dynamic_cast<const hal::CardError*>(&e);
-  return c != nullptr && (c->kind() == hal::CardErrorKind::CardRemoved || c->kind() == hal::CardErrorKind::ReaderGone);
+  return c != nullptr && c->kind() == hal::CardErrorKind::CardRemoved;
 }
 
 }  // namespace
@@ -112,6 +123,7 @@ void ReceptionRunner::watch_cards(std::stop_token stop) {
   const hal::ReaderPolicy accepted = board_.reader_policy();
   auto mine = [&](const std::string& reader) { return accepted.accepts(reader); };
   bool first = true;
+  bool failing = false;  // the card service is failing: reported once, until it answers again
   while (!stop.stop_requested()) {
     try {
       if (first) {  // a card already on the reader when the kiosk starts
@@ -124,16 +136,23 @@ void ReceptionRunner::watch_cards(std::stop_token stop) {
         }
       }
       const auto events = readers.wait_for_events(300ms);
+      failing = false;
+      // A reader unplugged with a patient's card on it is not a card taken away: both come
+      // together (card removed, reader detached), and the patient gets K160, not a silent idle.
+      const bool detached = std::any_of(events.begin(), events.end(), [&](const hal::ReaderEvent& e) {
+        return mine(e.reader) && e.kind == hal::ReaderEventKind::ReaderDetached;
+      });
       for (const auto& e : events) {
         if (!mine(e.reader)) continue;
         if (e.kind == hal::ReaderEventKind::CardInserted) post(rx::CardPlaced{});
-        if (e.kind == hal::ReaderEventKind::CardRemoved || e.kind == hal::ReaderEventKind::ReaderDetached) {
-          post(rx::CardRemoved{});
-        }
+        if (e.kind == hal::ReaderEventKind::CardRemoved && !detached) post(rx::CardRemoved{});
+        if (e.kind == hal::ReaderEventKind::ReaderDetached) post(rx::ReaderFailed{"the reader " + e.reader + " was unplugged"});
       }
       reader_events_taken_ += events.size();
     } catch (const hal::CardError& e) {
       std::cerr << "[kiosk] card reader: " << e.what() << " (" << e.advice() << ")\n";
+      if (!failing && reader_failure(e)) post(rx::ReaderFailed{std::string(hal::to_string(e.kind())) + ": " + e.what()});
+      failing = true;
       std::this_thread::sleep_for(500ms);
     }
   }
@@ -189,7 +208,8 @@ void ReceptionRunner::read_card() {
     card_ = ctx;
     const bool face_ready = board_.face_ready();
     post_for(session_, rx::CardRead{check.token.kind, check.certificate.status, check.pin,
-                                    face_ready && check.token.kind == core::card::TokenKind::MyNumberCard});
+                                    face_ready && check.token.kind == core::card::TokenKind::MyNumberCard,
+                                    check.certificate.expiry_date, check.certificate.usable_until});
   } catch (const std::exception& e) {
     if (!card_left(e)) post_for(session_, card_failure(e));
   }
@@ -274,6 +294,24 @@ void ReceptionRunner::record_consent(const rx::RecordConsent& c) {
     try {
       std::lock_guard service(service_mutex_);
       post_for(session, rx::Confirmed{eligibility_->record_consent(c.confirmation_id, c.choice)});
+    } catch (const core::eligibility::EligibilityError& e) {
+      post_for(session, rx::ServiceFailed{e.counter_fallback(), e.display_message(), e.code()});
+    } catch (const std::exception& e) {
+      post_for(session, rx::ServiceFailed{true, "", std::string("internal: ") + e.what()});
+    }
+  });
+}
+
+void ReceptionRunner::look_up(const core::eligibility::NumberLookup& lookup) {
+  const std::uint64_t session = session_;
+  if (!eligibility_) {
+    post_for(session, rx::ServiceFailed{true, "", "service-not-configured"});
+    return;
+  }
+  in_background([this, session, lookup] {
+    try {
+      std::lock_guard service(service_mutex_);
+      post_for(session, rx::Confirmed{eligibility_->lookup(lookup)});
     } catch (const core::eligibility::EligibilityError& e) {
       post_for(session, rx::ServiceFailed{e.counter_fallback(), e.display_message(), e.code()});
     } catch (const std::exception& e) {
@@ -369,6 +407,8 @@ void ReceptionRunner::execute(core::reception::Command& command) {
           register_card(c.offer);
         } else if constexpr (std::is_same_v<T, rx::RecordConsent>) {
           record_consent(c);
+        } else if constexpr (std::is_same_v<T, rx::LookUpNumbers>) {
+          look_up(c.lookup);
         } else if constexpr (std::is_same_v<T, rx::WriteResult>) {
           if (!board_.results) return;
           try {

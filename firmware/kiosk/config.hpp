@@ -27,8 +27,10 @@ struct KioskConfig {
   std::string reader;
   std::vector<std::string> accepted_models;
   std::filesystem::path jpki_ca_dir = "/etc/kiosk/jpki-ca";
-  int expiry_warning_days = 90;              // warn 3 months before the certificate expires
-  int grace_days_after_expiry = 90;          // usable 3 months after expiry (special measure)
+  // The certificate's notice period and grace period in calendar months (docs/reception-rules.md §4):
+  // warned from 3 months before its expiry date, usable 3 months after it (special measure).
+  int expiry_warning_months = 3;
+  int grace_months_after_expiry = 3;
   // storage
   std::filesystem::path data_dir = "var";
   bool data_dir_configured = false;  // storage.data_dir given (kiosk run refuses to guess)

@@ -53,7 +53,7 @@ board::Board hardware_board(const KioskConfig& c, BoardUse use) {
   if (!b.reader_policy().configured()) {
     board::note(b, "card reader", "none configured (card_reader.reader or card_reader.accepted_models): no card is taken");
   }
-  b.certificate_policy = {c.expiry_warning_days, c.grace_days_after_expiry, false};
+  b.certificate_policy = {c.expiry_warning_months, c.grace_months_after_expiry, false};
 
   try_fill(b, "JPKI trust anchors", [&] {
     auto trust = std::make_unique<core::crypto::TrustStore>();

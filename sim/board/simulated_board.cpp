@@ -92,7 +92,7 @@ SimulatedBoard simulated_board(const world::DemoWorld& world, const WorldFaults&
   auto trust = std::make_unique<core::crypto::TrustStore>();
   trust->add_directory(world.ca_dir);
   b.trust = std::move(trust);
-  b.certificate_policy = {90, 90, false};
+  b.certificate_policy = {3, 3, false};
 
   const auto fixture = eligibility::Fixture::load(world.fixture);
   auto service_options = eligibility::options_for_directory(world.service_dir, fixture);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -133,6 +134,17 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
     sim::eligibility::init_service_directory(w.service_dir, "1312345678", now);
     log << "[sim] created the simulated eligibility service's certificates in " << w.service_dir.string() << "\n";
   }
+  if (std::filesystem::exists(w.fixture)) {
+    // A sample made by an older generator (fixed dates that have run out, ratios in the wrong
+    // field) is replaced by a current one; the old file is kept beside it. Edited fixtures stay.
+    const nlohmann::json old = nlohmann::json::parse(std::ifstream(w.fixture), nullptr, false);
+    const int generator = sim::eligibility::sample_generator(old);
+    if (generator > 0 && generator < sim::eligibility::kSampleGenerator) {
+      const auto kept = w.fixture.string() + ".generator-" + std::to_string(generator);
+      std::filesystem::rename(w.fixture, kept);
+      log << "[sim] the eligibility fixture was an older sample (kept as " << kept << "): making a current one\n";
+    }
+  }
   if (!std::filesystem::exists(w.fixture)) {
     sim::eligibility::SampleFixtureOptions options;
     options.fixture_dir = dir;
@@ -150,7 +162,8 @@ namespace {
 struct ScenarioCard {
   const char* name;
   const char* holder;
-  const char* birth;
+  const char* birth;  // YYYYMMDD, or nothing: `age` years old when the world is made
+  int age;
   char sex;
   sim::card::CertificateCondition certificate;
   bool pin;
@@ -158,22 +171,39 @@ struct ScenarioCard {
   int photo;  // index of the face-set person (its first image on the card)
 };
 
-// After taro and hanako, in the order of the sample fixture's cases (review, lost, recent), then
-// Taro's other cards.
+// After taro and hanako, in the order of the sample fixture's cases (review, lost, recent, elder,
+// kouki, limit: sim/eligibility/fixture.hpp), then Taro's other cards.
 constexpr ScenarioCard kScenarioCards[] = {
-    {"review", "確認\u3000中子", "19750310", '2', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 2},
-    {"lost", "喪失\u3000三郎", "19681122", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 3},
-    {"recent", "新規\u3000四郎", "20010401", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 4},
-    {"taro-expiring-soon", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::ExpiringSoon, true, sim::card::TokenType::Card, 0},
-    {"taro-expired-in-grace", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::ExpiredInGrace, true, sim::card::TokenType::Card, 0},
-    {"taro-expired", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Expired, true, sim::card::TokenType::Card, 0},
-    {"taro-revoked", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Revoked, true, sim::card::TokenType::Card, 0},
-    {"taro-face-only", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Valid, false, sim::card::TokenType::Card, 0},
-    {"taro-android", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::AndroidSmartphone, 0},
-    {"taro-iphone", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::IPhone, 0},
+    {"review", "確認\u3000中子", "19750310", 0, '2', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 2},
+    {"lost", "喪失\u3000三郎", "19681122", 0, '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 3},
+    {"recent", "新規\u3000四郎", "20010401", 0, '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 4},
+    {"elder", "高齢\u3000五郎", nullptr, 72, '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 5},
+    {"kouki", "後期\u3000六子", nullptr, 78, '2', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 6},
+    {"limit", "限度\u3000七海", "19850909", 0, '2', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 7},
+    {"taro-expiring-soon", "番号\u3000太郎", "19800217", 0, '1', sim::card::CertificateCondition::ExpiringSoon, true, sim::card::TokenType::Card, 0},
+    {"taro-expired-in-grace", "番号\u3000太郎", "19800217", 0, '1', sim::card::CertificateCondition::ExpiredInGrace, true, sim::card::TokenType::Card, 0},
+    {"taro-expired", "番号\u3000太郎", "19800217", 0, '1', sim::card::CertificateCondition::Expired, true, sim::card::TokenType::Card, 0},
+    {"taro-revoked", "番号\u3000太郎", "19800217", 0, '1', sim::card::CertificateCondition::Revoked, true, sim::card::TokenType::Card, 0},
+    {"taro-face-only", "番号\u3000太郎", "19800217", 0, '1', sim::card::CertificateCondition::Valid, false, sim::card::TokenType::Card, 0},
+    {"taro-android", "番号\u3000太郎", "19800217", 0, '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::AndroidSmartphone, 0},
+    {"taro-iphone", "番号\u3000太郎", "19800217", 0, '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::IPhone, 0},
 };
-constexpr int kScenarioWorldLayout = 2;  // bump when the cards or files of the world change
-constexpr std::size_t kBaseFixtureCards = 5;  // taro, hanako, review, lost, recent: one person each
+constexpr int kScenarioWorldLayout = 3;  // bump when the cards or files of the world change
+// taro, hanako, review, lost, recent, elder, kouki, limit: one person each (the sample's cases).
+constexpr std::size_t kBaseFixtureCards = sim::eligibility::kSampleCardCases;
+
+// YYYYMMDD of the birth date of someone `age` years old, with a birthday 100 days ago (so the age
+// holds for the 14 days the world is kept).
+std::string birth_for_age(int age, std::chrono::system_clock::time_point now) {
+  using namespace std::chrono;
+  year_month_day d{floor<days>(now) - days{100}};
+  d = d - years{age};
+  if (!d.ok()) d = d.year() / d.month() / last;
+  char out[16];
+  std::snprintf(out, sizeof out, "%04d%02u%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                static_cast<unsigned>(d.day()));
+  return out;
+}
 
 // An exclusive lock on a file, released when the object goes.
 class FileLock {
@@ -226,7 +256,7 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
     for (const ScenarioCard& c : kScenarioCards) {
       sim::card::CardOrder order;
       order.holder_name = c.holder;
-      order.birth_date = c.birth;
+      order.birth_date = c.birth != nullptr ? std::string(c.birth) : birth_for_age(c.age, now);
       order.sex = c.sex;
       order.address = "東京都千代田区霞が関１－２－２";
       if (!c.pin) {

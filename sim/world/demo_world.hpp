@@ -54,6 +54,7 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
 // The world of QA scenarios: the demo world plus cards for every case, by name —
 //   taro (PIN 1234, registered), hanako (PIN 5678, not registered: registration offered),
 //   review (linkage under review), lost (qualification lost), recent (filed 2 business days ago),
+//   elder (72, 国保 with a 高齢受給者証: 2割), kouki (78, 後期高齢者医療: 1割), limit (a 限度額 区分),
 //   taro-expiring-soon, taro-expired-in-grace, taro-expired, taro-revoked (Taro's other cards),
 //   taro-face-only (no PIN), taro-android, taro-iphone (smartphone JPKI tokens);
 // all but the first two have PIN 1234. Safe to call from several processes at once (a lock

@@ -240,7 +240,7 @@ int run(int argc, char** argv) {
                               R"("sex":"1","birth_date":"1980-02-17","registered_for_insurance_use":"2024-05-01","cards":[{"certificate_sha256":")" +
                               elig::sha256_hex(card.auth.certificate) +
                               R"("}],"qualifications":[{"id":"q1","insurer_number":"01130012","symbol":"1","number":"1001","branch":"00",)"
-                              R"("qualification_date":"2020-04-01","contribution_ratio":"030"}]}]})";
+                              R"("qualification_date":"2020-04-01"}]}]})";
   SteadyClock clock;
   core::eligibility::ClientOptions client_options;
   client_options.max_confirm_rounds = 1;

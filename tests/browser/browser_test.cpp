@@ -230,9 +230,11 @@ core::eligibility::Confirmation confirmation(core::eligibility::QualificationVal
   core::eligibility::OqsResult result;
   result.body.qualification_validity = validity;
   result.body.processing_result_message = message;
+  result.header.qualification_confirmation_date = std::chrono::year{2026} / 12 / 6;
   core::eligibility::Qualification q;
   q.insurer_name = "全国健康保険協会東京支部";
-  q.insured_partial_contribution_ratio = "030";
+  q.insurer_number = "01130012";                    // 協会けんぽ: the share follows the age
+  q.birthdate = std::chrono::year{1980} / 2 / 17;  // 46 on the day: 3割
   result.body.results.push_back(q);
   c.result = result;
   return c;

@@ -27,7 +27,6 @@ Json person(const std::string& id, const std::string& birth_date, const std::str
                                                    {"branch", "00"},
                                                    {"qualification_date", "2020-04-01"},
                                                    {"filed_on", "2020-03-25"},
-                                                   {"contribution_ratio", "030"},
                                                    {"limit_application",
                                                     {{"LimitApplicationCertificateClassification", "01"},
                                                      {"LimitApplicationCertificateClassificationFlag", "A03"}}}}})}};

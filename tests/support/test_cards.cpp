@@ -54,6 +54,8 @@ sim::card::CardProfile test_card_profile(sim::card::CertificateCondition conditi
   return issue_once(static_cast<int>(condition), o);
 }
 
+sim::card::CardProfile numbered_card_profile(int n) { return issue_once(200 + n, taro()); }
+
 sim::card::CardProfile face_only_card_profile() {
   sim::card::CardOrder o = taro();
   o.pin.reset();

@@ -18,6 +18,9 @@ const std::filesystem::path& test_ca_directory();
 // 1980-02-17, card expiry and security code 2285), issued once with the given condition.
 kiosk::sim::card::CardProfile test_card_profile(kiosk::sim::card::CertificateCondition condition = kiosk::sim::card::CertificateCondition::Valid);
 // A PIN-less face-only card.
+// The n-th of several cards of the same holder, each with a certificate of its own (a fixture
+// lists a certificate once).
+kiosk::sim::card::CardProfile numbered_card_profile(int n);
 kiosk::sim::card::CardProfile face_only_card_profile();
 // A JPKI token of an Android smartphone.
 kiosk::sim::card::CardProfile smartphone_profile();
