@@ -27,7 +27,10 @@ std::string digits(ByteView value, std::size_t length, const char* field) {
 
 }  // namespace
 
-CardFace::~CardFace() { secure_wipe(photo_jp2.data(), photo_jp2.size()); }
+CardFace::~CardFace() {
+  secure_wipe(photo_jp2.data(), photo_jp2.size());
+  for (Bytes& g : signed_groups) secure_wipe(g.data(), g.size());
+}
 
 CardFace parse_card_face(ByteView record) {
   const Tlv outer = read_tlv(record);
@@ -36,6 +39,25 @@ CardFace parse_card_face(ByteView record) {
   bool have_birth = false;
   bool have_sex = false;
   for (const Tlv& t : read_tlv_children(outer.value)) {
+    // The object as written: the signature covers tags and lengths too.
+    const ByteView element(t.value.data() - t.header.header_length, t.header.total_length());
+    auto group = [&](std::size_t g) { out.signed_groups[g].insert(out.signed_groups[g].end(), element.begin(), element.end()); };
+    switch (t.header.tag) {
+      case face::kTagBirthDate:
+      case face::kTagSex:
+      case face::kTagPublicKey:
+        group(0);
+        break;
+      case face::kTagNameImage:
+      case face::kTagAddressImage:
+        group(1);
+        break;
+      case face::kTagPhoto:
+        group(2);
+        break;
+      default:
+        break;
+    }
     switch (t.header.tag) {
       case face::kTagBirthDate:
         out.birth_date = digits(t.value, 8, "birth date");
@@ -58,8 +80,14 @@ CardFace parse_card_face(ByteView record) {
         }
         out.photo_jp2.assign(t.value.begin(), t.value.end());
         break;
+      case face::kTagPublicKey:
+        out.card_key.assign(t.value.begin(), t.value.end());
+        break;
+      case face::kTagSignature:
+        out.record_signature.assign(t.value.begin(), t.value.end());
+        break;
       default:
-        break;  // offsets, images of name and address, keys, signature: not used by the kiosk
+        break;  // offsets, images of name, address and security code: not used by the kiosk
     }
   }
   if (!have_birth) malformed("no birth date (DF22)");
@@ -88,6 +116,55 @@ VerifyResult CardFaceApplication::verify_code_b(const Secret& code_b) {
   return verify_reference_data(session_, face::kCodeB, code_b);
 }
 
-CardFace CardFaceApplication::read_card_face() { return parse_card_face(read_tlv_file(session_, face::kCardFace)); }
+CardFace CardFaceApplication::read_card_face() {
+  Bytes raw = read_tlv_file(session_, face::kCardFace);
+  try {
+    CardFace out = parse_card_face(raw);
+    secure_wipe(raw.data(), raw.size());
+    return out;
+  } catch (...) {
+    secure_wipe(raw.data(), raw.size());
+    throw;
+  }
+}
+
+Bytes CardFaceApplication::read_certificate() { return read_tlv_file(session_, face::kCertificate); }
+
+Bytes CardFaceApplication::get_challenge(std::size_t length) {
+  if (length == 0 || length > CommandApdu::kMaxShortNe) throw std::invalid_argument("GET CHALLENGE asks 1..256 bytes");
+  const ResponseApdu r = session_.transmit(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, length));
+  if (!r.ok()) {
+    throw CardProtocolError(CardFailure::Unreadable, "GET CHALLENGE answered " + describe_status_word(r.status_word),
+                            r.status_word);
+  }
+  if (r.data.size() != length) {
+    throw CardProtocolError(CardFailure::MalformedData, "GET CHALLENGE returned " + std::to_string(r.data.size()) +
+                                                            " bytes, asked " + std::to_string(length));
+  }
+  return r.data;
+}
+
+Bytes CardFaceApplication::sign(ByteView digest_info) {
+  if (digest_info.empty() || digest_info.size() > 245) throw std::invalid_argument("a DigestInfo of 1..245 bytes is signed");
+  const ResponseApdu r =
+      session_.transmit(CommandApdu(0x80, 0x2A, 0x00, 0x00, Bytes(digest_info.begin(), digest_info.end()), 256));
+  if (r.status_word == sw::kConditionsNotSatisfied || r.status_word == sw::kFileNotFound ||
+      r.status_word == sw::kSecurityStatusNotSatisfied) {
+    throw CardProtocolError(CardFailure::NotSupported,
+                            "the card-face application has no key that signs (" + describe_status_word(r.status_word) + ")",
+                            r.status_word);
+  }
+  if (!r.ok()) {
+    throw CardProtocolError(CardFailure::Unreadable,
+                            "COMPUTE DIGITAL SIGNATURE in the card-face application answered " +
+                                describe_status_word(r.status_word),
+                            r.status_word);
+  }
+  if (r.data.size() != 256) {
+    throw CardProtocolError(CardFailure::MalformedData,
+                            "the card returned a " + std::to_string(r.data.size()) + "-byte signature, expected 256");
+  }
+  return r.data;
+}
 
 }  // namespace kiosk::card

@@ -34,6 +34,22 @@ Bytes sha256_digest_info(ByteView hash32) {
   return out;
 }
 
+Bytes sha256_digest_info_of_hashes(ByteView hashes) {
+  if (hashes.empty() || hashes.size() % kSha256Size != 0 || hashes.size() > 7 * kSha256Size) {
+    throw std::invalid_argument("1 to 7 SHA-256 hashes of 32 bytes, got " + std::to_string(hashes.size()) + " bytes");
+  }
+  // SEQUENCE { SEQUENCE { OID sha256, NULL }, OCTET STRING hashes }, DER lengths.
+  const std::size_t inner = 15 + 2 + hashes.size();
+  Bytes out{0x30};
+  if (inner >= 0x80) out.push_back(0x81);
+  out.push_back(static_cast<Byte>(inner));
+  out.insert(out.end(), std::begin(kSha256DigestInfoPrefix) + 2, std::begin(kSha256DigestInfoPrefix) + 17);
+  out.push_back(0x04);
+  out.push_back(static_cast<Byte>(hashes.size()));
+  out.insert(out.end(), hashes.begin(), hashes.end());
+  return out;
+}
+
 Bytes random_bytes(std::size_t count) {
   if (count > static_cast<std::size_t>(INT_MAX)) throw std::invalid_argument("too many random bytes");
   Bytes out(count);
