@@ -67,6 +67,39 @@ sim::CardProfile smartphone_profile() {
   return issue_once(101, o);
 }
 
+sim::CardProfile next_generation_card_profile() {
+  sim::CardOrder o = taro();
+  o.generation = sim::CardGeneration::Next;
+  return issue_once(102, o);
+}
+
+sim::CardProfile attacker_card_profile() {
+  sim::CardOrder o;
+  o.holder_name = "登録\u3000花子";
+  o.birth_date = "19920704";
+  o.sex = '2';
+  o.address = "東京都千代田区霞が関１－２－２";
+  o.pin = "5678";
+  o.security_code = "4413";
+  return issue_once(103, o);
+}
+
+sim::CardProfile cloned_card_profile(sim::CloneVariant variant, bool same_holder_data) {
+  sim::CloneOrder order;
+  order.variant = variant;
+  if (variant == sim::CloneVariant::OtherCard) {
+    if (same_holder_data) {
+      sim::CardOrder o = taro();
+      o.holder_name = "別人\u3000太郎";
+      o.security_code = "7777";
+      order.attacker_card = issue_once(104, o);
+    } else {
+      order.attacker_card = attacker_card_profile();
+    }
+  }
+  return sim::make_cloned_card(test_card_profile(), order);
+}
+
 std::shared_ptr<sim::JpkiCard> make_card(sim::CardProfile profile) {
   auto card = std::make_shared<sim::JpkiCard>(std::move(profile));
   card->power_on();
