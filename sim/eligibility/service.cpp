@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "hal/calendar.hpp"
+#include "sim/eligibility/card_face_proof_check.hpp"
 #include "sim/eligibility/encoding.hpp"
 #include "sim/eligibility/jpki_verifier.hpp"
 #include "sim/eligibility/oqs_json.hpp"
@@ -185,6 +186,7 @@ ServiceOptions options_for_directory(const fs::path& dir, const Fixture& fixture
   o.jpki_ca_certificates = {*fixture.jpki_ca / "auth-ca.pem"};
   std::error_code ec;
   if (fs::exists(*fixture.jpki_ca / "auth.crl", ec)) o.crl_files = {*fixture.jpki_ca / "auth.crl"};
+  if (fs::exists(*fixture.jpki_ca / "cardface-anchors.json", ec)) o.card_face_anchors = *fixture.jpki_ca / "cardface-anchors.json";
   o.database = (dir / "eligibility.sqlite3").string();
   return o;
 }
@@ -261,6 +263,7 @@ struct SimulatedEligibilityService::Impl {
   EligibilityDatabase db;
   std::mutex db_mutex;
   JpkiVerifier verifier;
+  CardFaceProofChecker card_face_checker;
   SessionStore sessions;
   std::unique_ptr<httplib::SSLServer> server;
   std::thread thread;
@@ -278,6 +281,7 @@ struct SimulatedEligibilityService::Impl {
       : options(std::move(o)),
         db(options.database),
         verifier(options.jpki_ca_certificates),
+        card_face_checker(options.card_face_anchors),
         sessions(options.nonce_lifetime, options.session_lifetime, options.max_outstanding_challenges) {
     if (!options.clock) options.clock = [] { return std::chrono::system_clock::now(); };
     db.load(fixture);
@@ -640,6 +644,13 @@ struct SimulatedEligibilityService::Impl {
     const auto card_record = db.card_by_certificate(card.info.sha256);
     std::optional<PersonRecord> person;
     if (card_record && card_record->person_id) person = db.person(*card_record->person_id);
+    if (method == "face") {  // a face confirmation stands only on a genuine card (card_face_proof_check.hpp)
+      std::optional<CardFaceProofChecker::Holder> holder;
+      if (person) holder = CardFaceProofChecker::Holder{person->birth_date, person->sex, card_record ? card_record->card_face_key_sha256 : ""};
+      const auto v = card_face_checker.check(body.json(), nonce, der, holder);
+      if (!v.genuine) throw ApiError{v.http_status, v.code, v.message, false, v.detail};
+      audit.detail += (audit.detail.empty() ? "" : "; ") + v.detail;
+    }
     if (!person) {
       // A card the service cannot link to any insured person.
       Evaluation none;
