@@ -16,6 +16,7 @@
 #include <opencv2/core/version.hpp>
 
 #include "core/diagnostics/camera_checks.hpp"
+#include "core/genuine_card/trust_anchors.hpp"
 #include "core/diagnostics/card_checks.hpp"
 #include "core/diagnostics/host_checks.hpp"
 #include "core/diagnostics/service_checks.hpp"
@@ -67,6 +68,7 @@ struct Devices {
   std::unique_ptr<hal::UsbInventory> usb;
   std::string usb_error;
   diagnostics::CheckResult trust;  // loading the JPKI trust anchors
+  diagnostics::CheckResult card_face_anchors;  // the J-LIS keys of the card-face records
   // The face camera (null when face authentication is off) and the face detector (null when
   // its model cannot be loaded: the model checks say why).
   std::unique_ptr<hal::CameraProvider> cameras;
@@ -138,6 +140,25 @@ diagnostics::CheckResult load_trust(const std::filesystem::path& dir, crypto::Tr
           ""};
 }
 
+// The J-LIS keys that prove card-face records genuine (docs/genuine-card.md), next to the JPKI
+// anchors: without them the face path is not offered.
+diagnostics::CheckResult load_card_face_anchors(const std::filesystem::path& dir, bool face_enabled) {
+  const std::string name = "card-face anchors";
+  if (!face_enabled) return {"pcsc", name, diagnostics::Status::Skip, "face authentication is off", ""};
+  const auto file = dir / core::genuine_card::CardFaceTrustAnchors::kFileName;
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    return {"pcsc", name, diagnostics::Status::Warn, "no " + file.string() + ": face authentication is not offered",
+            "install the J-LIS card-face anchors (cardface-anchors.json) in card_reader.jpki_ca_dir"};
+  }
+  try {
+    const auto anchors = core::genuine_card::CardFaceTrustAnchors::load(file);
+    return {"pcsc", name, diagnostics::Status::Pass, std::to_string(anchors.size()) + " J-LIS key(s) from " + file.string(), ""};
+  } catch (const core::genuine_card::TrustAnchorError& e) {
+    return {"pcsc", name, diagnostics::Status::Fail, e.what(), "replace cardface-anchors.json with the file of the CA"};
+  }
+}
+
 Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::TrustStore& trust) {
   Devices d;
   if (o.simulated) {
@@ -145,6 +166,7 @@ Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::Tr
     // the patient's face for the simulated camera from there.
     const DemoWorld world = ensure_demo_world(o.world, config.model_dir.parent_path(), std::cerr);
     d.trust = load_trust(world.ca_dir, trust);
+    d.card_face_anchors = load_card_face_anchors(world.ca_dir, config.face_enabled);
     auto readers = std::make_unique<sim::SimulatedReaders>();
     readers->attach_reader("Simulated Contactless Reader 0");
     readers->place_card("Simulated Contactless Reader 0", sim::JpkiCard::load(world.cards.front().file));
@@ -172,6 +194,7 @@ Devices open_devices(const DiagOptions& o, const KioskConfig& config, crypto::Tr
     return d;
   }
   d.trust = load_trust(config.jpki_ca_dir, trust);
+  d.card_face_anchors = load_card_face_anchors(config.jpki_ca_dir, config.face_enabled);
   d.readers = std::make_unique<pcsc::PcscReaderService>();
   try {
     d.usb = std::make_unique<drivers::LibusbInventory>();
@@ -244,6 +267,7 @@ diagnostics::Report run_checks(const DiagOptions& o, const LoadedConfig& loaded,
                 "run diagnostics as root or give the kiosk user access to /dev/bus/usb"});
   }
   report.add(devices.trust);
+  report.add(devices.card_face_anchors);
   diagnostics::CardCheckSettings card;
   card.reader = o.simulated ? "" : c.reader;
   card.policy = {c.expiry_warning_days, c.grace_days_after_expiry, false};

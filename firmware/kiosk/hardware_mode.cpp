@@ -31,6 +31,16 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
   drivers::SystemClock clock;
   crypto::TrustStore trust;
   trust.add_directory(c.jpki_ca_dir);
+  // The J-LIS keys of the card-face records, next to the JPKI anchors: without them the face path
+  // cannot prove a card genuine and is not offered.
+  std::optional<core::genuine_card::CardFaceTrustAnchors> card_face_anchors;
+  if (const auto file = c.jpki_ca_dir / core::genuine_card::CardFaceTrustAnchors::kFileName; std::filesystem::exists(file)) {
+    try {
+      card_face_anchors.emplace(core::genuine_card::CardFaceTrustAnchors::load(file));
+    } catch (const core::genuine_card::TrustAnchorError& e) {
+      std::cerr << "kiosk: face authentication is off: " << e.what() << "\n";
+    }
+  }
   pcsc::PcscReaderService readers;
 
   std::optional<drivers::HttpsClientTransport> transport;
@@ -99,6 +109,7 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
   services.terminal = terminal ? &*terminal : nullptr;
   services.results = &results;
   services.journal = &journal;
+  services.card_face_anchors = card_face_anchors ? &*card_face_anchors : nullptr;
   // Face authentication needs the card-surface scanner for 照合番号B; no hardware scanner driver
   // exists yet, so on hardware the face path reports itself unavailable and the PIN is offered.
   ReceptionRunner runner(services, screen);

@@ -17,11 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "core/card/code_b_guard.hpp"
 #include "core/crypto/trust_store.hpp"
 #include "core/crypto/validation.hpp"
 #include "core/eligibility/client.hpp"
 #include "core/eligibility/result_file.hpp"
 #include "core/face/face_session.hpp"
+#include "core/genuine_card/trust_anchors.hpp"
 #include "core/journal/journal.hpp"
 #include "core/reception/reception_machine.hpp"
 #include "firmware/kiosk/frontend.hpp"
@@ -47,6 +49,10 @@ struct ReceptionServices {
   face::FaceVerifier* face = nullptr;
   hal::Camera* camera = nullptr;
   hal::CardSurfaceScanner* scanner = nullptr;
+  // The J-LIS keys of the card-face records (the simulated CA's cardface-anchors.json): without
+  // them no card can be proven genuine and face authentication is not offered.
+  const core::genuine_card::CardFaceTrustAnchors* card_face_anchors = nullptr;
+  card::CodeBPolicy code_b_policy;  // the 照合番号B tries the kiosk never spends
 };
 
 struct RunnerOptions {

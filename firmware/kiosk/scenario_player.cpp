@@ -260,6 +260,7 @@ class Player {
   sc::ScenarioResult result_;
 
   crypto::TrustStore trust_;
+  std::optional<core::genuine_card::CardFaceTrustAnchors> card_face_anchors_;
   std::optional<sim::eligibility::SimulatedEligibilityService> service_;
   sim::eligibility::Faults service_faults_;
   std::optional<ScenarioTransport> transport_;
@@ -323,6 +324,8 @@ void Player::setup() {
     field_ = std::make_unique<InProcessCardField>();
   }
   trust_.add_directory(world_.ca_dir);
+  card_face_anchors_.emplace(
+      core::genuine_card::CardFaceTrustAnchors::load(world_.ca_dir / core::genuine_card::CardFaceTrustAnchors::kFileName));
   const auto fixture = sim::eligibility::Fixture::load(world_.fixture);
   auto service_options = sim::eligibility::options_for_directory(world_.service_dir, fixture);
   service_options.database = ":memory:";  // each scenario starts from the fixture; nothing shared between runs
@@ -367,6 +370,7 @@ void Player::setup() {
     services.face = &*verifier_;
     services.camera = &*camera_;
     services.scanner = &*scanner_;
+    services.card_face_anchors = &*card_face_anchors_;
   }
   RunnerOptions runner_options;
   runner_options.tick_interval = 0ms;  // time moves only when the scenario says so

@@ -150,6 +150,8 @@ int run_simulator(const SimOptions& o) {
   drivers::SystemClock clock;
   crypto::TrustStore trust;
   trust.add_directory(world.ca_dir);
+  const auto card_face_anchors =
+      core::genuine_card::CardFaceTrustAnchors::load(world.ca_dir / core::genuine_card::CardFaceTrustAnchors::kFileName);
 
   // The national eligibility service, on loopback with mutual TLS.
   WorldService national = start_world_service(world);
@@ -212,6 +214,7 @@ int run_simulator(const SimOptions& o) {
     services.face = &*verifier;
     services.camera = &camera;
     services.scanner = &scanner;
+    services.card_face_anchors = &card_face_anchors;
   }
   ReceptionRunner runner(services, patients);
   std::jthread url_printer;
