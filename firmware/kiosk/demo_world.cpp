@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "sim/ca/card_face_ca.hpp"
 #include "sim/ca/jpki_ca.hpp"
+#include "sim/card/attack_cards.hpp"
 #include "sim/card/card_factory.hpp"
 #include "sim/eligibility/fixture.hpp"
 #include "sim/eligibility/service.hpp"
@@ -80,6 +82,8 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
   const bool have_ca = std::filesystem::exists(w.ca_dir / "ca.json");
   sim::SimulatedJpkiCa ca = have_ca ? sim::SimulatedJpkiCa::open(w.ca_dir) : sim::SimulatedJpkiCa::create(w.ca_dir, now);
   if (!have_ca) log << "[sim] created a simulated JPKI CA in " << w.ca_dir.string() << "\n";
+  // The J-LIS card-face anchor (cardface-anchors.json), also for worlds made before it existed.
+  sim::SimulatedCardFaceCa::open_or_create(w.ca_dir);
 
   // Which face-set images belong to which card (kept so the camera shows the right person).
   const auto faces_file = dir / "faces.json";
@@ -89,7 +93,19 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
   std::size_t next_pair = 0;
   for (const DemoPerson& p : kPeople) {
     DemoCard card{dir / "cards" / p.file, std::nullopt};
-    if (!std::filesystem::exists(card.file)) {
+    // A demo card made before cards carried a provable card-face record: issued again (its
+    // patient keeps the same face), or the face path would refuse it.
+    bool outdated = false;
+    if (std::filesystem::exists(card.file)) {
+      const sim::CardProfile old = sim::CardProfile::load(card.file);
+      outdated = old.token == sim::TokenType::Card && old.generation == sim::CardGeneration::Current && !old.card_face;
+    }
+    if (outdated && faces.is_object() && faces.contains(p.file)) {
+      for (std::size_t i = 0; i < pairs.size(); ++i) {
+        if (pairs[i].second.string() == faces[p.file].get<std::string>()) next_pair = i;
+      }
+    }
+    if (!std::filesystem::exists(card.file) || outdated) {
       sim::CardOrder order;
       order.holder_name = p.name;
       order.birth_date = p.birth;
@@ -103,7 +119,8 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
         ++next_pair;
       }
       sim::issue_card(ca, order).save(card.file);
-      log << "[sim] issued the demo card " << card.file.string() << " (PIN " << p.pin << ")\n";
+      log << "[sim] issued the demo card " << card.file.string() << " (PIN " << p.pin << ")"
+          << (outdated ? ": the old one had no provable card-face record" : "") << "\n";
     }
     if (faces.is_object() && faces.contains(p.file)) card.live_face = faces[p.file].get<std::string>();
     w.cards.push_back(card);
@@ -154,7 +171,21 @@ constexpr ScenarioCard kScenarioCards[] = {
     {"taro-android", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Valid, true, sim::TokenType::AndroidSmartphone, 0},
     {"taro-iphone", "番号\u3000太郎", "19800217", '1', sim::CertificateCondition::Valid, true, sim::TokenType::IPhone, 0},
 };
-constexpr int kScenarioWorldLayout = 2;  // bump when the cards or files of the world change
+constexpr int kScenarioWorldLayout = 3;  // bump when the cards or files of the world change
+
+// Attack cards of the scenario world (docs/genuine-card.md): Taro's certificate on a card
+// emulator. Their certificate is Taro's, so the fixture does not list them.
+struct AttackCard {
+  const char* name;
+  sim::CloneVariant variant;
+  const char* face_of;  // whose face the record shows and the camera sees: the attacker (hanako), or taro
+};
+constexpr AttackCard kAttackCards[] = {
+    {"taro-clone", sim::CloneVariant::ForeignRoot, "hanako"},            // Hanako's photo under a foreign root
+    {"taro-stolen-record", sim::CloneVariant::StolenRecord, "taro"},     // Taro's record copied onto another chip
+    {"taro-other-card", sim::CloneVariant::OtherCard, "hanako"},         // Hanako's own genuine record and chip
+};
+constexpr const char* kNextGenerationCard = "taro-next-generation";  // Taro's 次期個人番号カード
 constexpr std::size_t kBaseFixtureCards = 5;  // taro, hanako, review, lost, recent: one person each
 
 // An exclusive lock on a file, released when the object goes.
@@ -225,6 +256,31 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
       }
       sim::issue_card(ca, order).save(dir / "cards" / file);
     }
+    {
+      sim::CardOrder order;
+      order.holder_name = "番号\u3000太郎";
+      order.birth_date = "19800217";
+      order.sex = '1';
+      order.address = "東京都千代田区霞が関１－２－２";
+      order.security_code = "2285";
+      order.generation = sim::CardGeneration::Next;
+      if (!pairs.empty()) {
+        order.photo = pairs[0].first;
+        faces[std::string(kNextGenerationCard) + ".card.json"] = pairs[0].second.string();
+      }
+      sim::issue_card(ca, order).save(dir / "cards" / (std::string(kNextGenerationCard) + ".card.json"));
+    }
+    for (const AttackCard& a : kAttackCards) {
+      sim::CloneOrder clone;
+      clone.variant = a.variant;
+      const std::string face_file = std::string(a.face_of) + ".card.json";
+      const std::size_t pair = std::string(a.face_of) == "taro" ? 0 : 1;
+      if (pair < pairs.size()) clone.photo = pairs[pair].first;
+      if (a.variant == sim::CloneVariant::OtherCard) clone.attacker_card = sim::CardProfile::load(dir / "cards" / face_file);
+      const std::string file = std::string(a.name) + ".card.json";
+      sim::make_cloned_card(sim::CardProfile::load(dir / "cards" / "taro.card.json"), clone).save(dir / "cards" / file);
+      if (faces.is_object() && faces.contains(face_file)) faces[file] = faces[face_file];
+    }
     write_crls(ca, now);  // taro-revoked is on the CRL
     std::ofstream(dir / "faces.json") << faces.dump(2) << "\n";
     sim::eligibility::SampleFixtureOptions options;
@@ -240,6 +296,7 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
     for (std::size_t i = kBaseFixtureCards - w.cards.size(); i < std::size(kScenarioCards); ++i) {
       fixture["people"][0]["cards"].push_back({{"card_file", std::string("cards/") + kScenarioCards[i].name + ".card.json"}});
     }
+    fixture["people"][0]["cards"].push_back({{"card_file", std::string("cards/") + kNextGenerationCard + ".card.json"}});
     std::ofstream(w.fixture) << fixture.dump(2) << "\n";
     if (!std::filesystem::exists(w.other_service_dir / "service-ca.pem")) {
       sim::eligibility::init_service_directory(w.other_service_dir, "1312345678", now);
@@ -250,11 +307,15 @@ DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::fil
     log << "[sim] made the scenario world in " << dir.string() << "\n";
   }
   nlohmann::json faces = nlohmann::json::parse(std::ifstream(dir / "faces.json"), nullptr, false);
-  for (const ScenarioCard& c : kScenarioCards) {
-    const std::string file = std::string(c.name) + ".card.json";
+  std::vector<std::string> names;
+  for (const ScenarioCard& c : kScenarioCards) names.emplace_back(c.name);
+  for (const AttackCard& a : kAttackCards) names.emplace_back(a.name);
+  names.emplace_back(kNextGenerationCard);
+  for (const std::string& name : names) {
+    const std::string file = name + ".card.json";
     DemoCard card{dir / "cards" / file, std::nullopt};
     if (faces.is_object() && faces.contains(file)) card.live_face = faces[file].get<std::string>();
-    w.named[c.name] = card;
+    w.named[name] = card;
   }
   return w;
 }
