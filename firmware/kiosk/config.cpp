@@ -191,10 +191,14 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   r.get("face", "camera", c.camera);
   r.get("face", "enabled", c.face_enabled);
   r.get("face", "model_dir", c.model_dir);
+  r.get("face", "code_b_reserve", c.code_b_reserve);
   r.get("screen", "port", c.screen_port);
   read_staff(r, c, loaded.errors);
   r.report_unknown();
 
+  if (c.code_b_reserve < 0 || c.code_b_reserve > 9) {
+    loaded.errors.push_back("face.code_b_reserve: 0..9 照合番号B tries kept, found " + std::to_string(c.code_b_reserve));
+  }
   if (!c.eligibility_host.empty() && (c.eligibility_port < 1 || c.eligibility_port > 65535)) {
     loaded.errors.push_back("eligibility.port: 1..65535, found " + std::to_string(c.eligibility_port));
   }

@@ -110,6 +110,7 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
   services.results = &results;
   services.journal = &journal;
   services.card_face_anchors = card_face_anchors ? &*card_face_anchors : nullptr;
+  services.code_b_policy = card::CodeBPolicy{c.code_b_reserve};
   // Face authentication needs the card-surface scanner for 照合番号B; no hardware scanner driver
   // exists yet, so on hardware the face path reports itself unavailable and the PIN is offered.
   ReceptionRunner runner(services, screen);

@@ -117,7 +117,7 @@ bool verify_digest_info(EVP_PKEY* key, ByteView hashes, ByteView signature) {
 
 std::string read_text(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read the card-face anchors " + file.string());
+  if (!in) throw CertificateParseError("cannot read the card-face anchors " + file.string());
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
@@ -158,24 +158,24 @@ CardFaceProofChecker::CardFaceProofChecker(const std::optional<std::filesystem::
   if (!anchors_file) return;
   const Json j = Json::parse(read_text(*anchors_file), nullptr, false);
   if (!j.is_object() || j.value("format", "") != "kiosk-card-face-anchors" || !j.contains("anchors") || !j["anchors"].is_array()) {
-    throw std::runtime_error(anchors_file->string() + " is not a kiosk-card-face-anchors file");
+    throw CertificateParseError(anchors_file->string() + " is not a kiosk-card-face-anchors file");
   }
   for (const Json& a : j["anchors"]) {
     if (!a.is_object() || !a.contains("key_id") || !a["key_id"].is_string() || !a.contains("public_key") ||
         !a["public_key"].is_string()) {
-      throw std::runtime_error(anchors_file->string() + ": an anchor needs key_id and public_key");
+      throw CertificateParseError(anchors_file->string() + ": an anchor needs key_id and public_key");
     }
     const std::string pem = a["public_key"].get<std::string>();
-    auto bio = openssl::memory_bio<std::runtime_error>(pem);
+    auto bio = openssl::memory_bio<CertificateParseError>(pem);
     openssl::EvpPkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
-    if (!key) openssl::throw_error<std::runtime_error>(anchors_file->string() + ": not a public key");
+    if (!key) openssl::throw_error<CertificateParseError>(anchors_file->string() + ": not a public key");
     Bytes id;
     try {
       id = from_hex(a["key_id"].get<std::string>());
     } catch (const std::invalid_argument&) {
       id.clear();
     }
-    if (id.size() != 16) throw std::runtime_error(anchors_file->string() + ": a key_id is 32 hex digits");
+    if (id.size() != 16) throw CertificateParseError(anchors_file->string() + ": a key_id is 32 hex digits");
     anchors_.push_back({std::move(id), std::move(key)});
   }
 }

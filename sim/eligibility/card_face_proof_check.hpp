@@ -26,7 +26,8 @@ namespace kiosk::sim::eligibility {
 class CardFaceProofChecker {
  public:
   // The anchors file the simulated CA writes (cardface-anchors.json). Nothing: no anchor, every
-  // proof is refused as untrusted. Throws std::runtime_error for a file that is not usable.
+  // proof is refused as untrusted. Throws CertificateParseError (jpki_verifier.hpp) for a file
+  // that is not usable.
   explicit CardFaceProofChecker(const std::optional<std::filesystem::path>& anchors_file);
 
   struct Holder {

@@ -69,6 +69,7 @@ TEST_CASE("config: no file gives the defaults, the example file loads without a 
   REQUIRE(c.staff_accounts.size() == 1);
   CHECK(c.staff_accounts.front().id == "staff-01");
   CHECK(c.staff.visual_check == std::chrono::minutes(30));
+  CHECK(c.code_b_reserve == 1);
 }
 
 TEST_CASE("config: every problem is reported with its key, loading does not stop at the first") {
@@ -77,6 +78,7 @@ TEST_CASE("config: every problem is reported with its key, loading does not stop
     "storage": {"journal_retention_days": 0},
     "eligibility": {"host": "svc.example", "port": 70000},
     "screen": {"port": -5},
+    "face": {"code_b_reserve": -1},
     "staff": {"accounts": [{"id": "a b", "passcode_hash": "x"},
                            {"id": "staff-02", "passcode_hash": "plain"},
                            {"id": "staff-03"}],
@@ -91,6 +93,7 @@ TEST_CASE("config: every problem is reported with its key, loading does not stop
   CHECK(reports(loaded, "eligibility.port: 1..65535"));
   CHECK(reports(loaded, "eligibility: ca_certificate, terminal_certificate and terminal_key are needed"));
   CHECK(reports(loaded, "screen.port: -1 (no screen)"));
+  CHECK(reports(loaded, "face.code_b_reserve: 0..9"));
   CHECK(reports(loaded, "staff.accounts[0].id"));
   CHECK(reports(loaded, "staff.accounts[1].passcode_hash"));
   CHECK(reports(loaded, "staff.accounts[2]: expected"));
