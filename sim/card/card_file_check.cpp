@@ -152,6 +152,25 @@ class Checker {
     pin_slot(pair, name, "pin", pin_min, pin_max, pin_digits_only);
   }
 
+  // The card-face proof (docs/genuine-card.md): the chip's 券面AP key, DF24, EF 0004, DF28 and the
+  // printed-text images. Its contents are not judged here (an attack card carries forged ones on
+  // purpose): only that each part is there and readable.
+  void card_face(const json& parent, const std::string& parent_name, const char* key) const {
+    const std::string name = field_of(parent_name, key);
+    const json& face = member(parent, parent_name, key);
+    if (!face.is_object()) fail(name, "expected an object or null, found " + shown(face));
+    const std::string pem = text(face, name, "private_key_pem", 16384);
+    const hal::openssl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    const hal::openssl::EvpPkeyPtr private_key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    ERR_clear_error();
+    if (!private_key) fail(name + ".private_key_pem", "not a PEM private key");
+    for (const char* part : {"record_card_key", "certificate", "record_signature"}) {
+      if (base64_bytes(face, name, part, 4096).empty()) fail(field_of(name, part), "empty");
+    }
+    for (const char* image : {"name_png", "address_png", "security_code_png"}) base64_bytes(face, name, image, 262144);
+    digits(face, name, "municipality_code", 5);
+  }
+
   hal::openssl::X509Ptr x509(const json& parent, const std::string& parent_name, const char* key) const {
     const std::string der = base64_bytes(parent, parent_name, key, 65536);
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
@@ -197,6 +216,12 @@ void check_card_file(const json& card, const std::filesystem::path& file) {
   const std::string my_number = c.text(card, "", "my_number", 64);
   if (!my_number.empty()) c.digits(card, "", "my_number", 12);
   c.pin_slot(card, "", "text_pin", 4, 4, true);
+  // Absent in card files made before the genuine-card proof: today's card, no card-face proof.
+  if (card.contains("generation")) {
+    const std::string generation = c.text(card, "", "generation", 16);
+    if (generation != "current" && generation != "next") c.fail("generation", "current or next, found \"" + generation + "\"");
+  }
+  if (card.contains("card_face") && !card.at("card_face").is_null()) c.card_face(card, "", "card_face");
   const json& caps = c.member(card, "", "capabilities");
   c.boolean(caps, "capabilities", "extended_length");
   c.boolean(caps, "capabilities", "short_ef_identifiers");

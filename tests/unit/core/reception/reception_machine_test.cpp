@@ -167,12 +167,12 @@ TEST_CASE("face: a mismatch offers the PIN, after the attempts only the PIN is l
   CHECK(d.has<StartFaceCapture>());
   d.send(FaceGuidance{"move-closer"});
   CHECK(d.screen().guidance == "move-closer");
-  d.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   CHECK(d.step() == Step::MethodChoice);
   CHECK(d.screen().message == Message::FaceNotMatched);
   CHECK(d.screen().methods == std::vector<Method>{Method::Face, Method::Pin});
   d.send(MethodChosen{Method::Face});
-  d.send(FaceFinished{FaceOutcome::LivenessFailed, {}});
+  d.send(FaceFinished{FaceOutcome::LivenessFailed, {}, {}});
   CHECK(d.screen().methods == std::vector<Method>{Method::Pin});
   CHECK_FALSE(d.send(MethodChosen{Method::Face}).size());  // not offered any more
 }
@@ -181,8 +181,8 @@ TEST_CASE("face: a match confirms eligibility with the evidence, camera lost off
   Drive d;
   to_method_choice(d);
   d.send(MethodChosen{Method::Face});
-  core::eligibility::FaceMatchEvidence evidence{0.61, 0.335, core::eligibility::Liveness::Passed, "mobilefacenet"};
-  d.send(FaceFinished{FaceOutcome::Matched, evidence});
+  core::eligibility::FaceMatchEvidence evidence{0.61, 0.335, core::eligibility::Liveness::Passed, "mobilefacenet", {}};
+  d.send(FaceFinished{FaceOutcome::Matched, evidence, {}});
   const auto* confirm = d.find<ConfirmEligibility>();
   REQUIRE(confirm);
   CHECK(confirm->method == Method::Face);
@@ -192,9 +192,31 @@ TEST_CASE("face: a match confirms eligibility with the evidence, camera lost off
   Drive lost;
   to_method_choice(lost);
   lost.send(MethodChosen{Method::Face});
-  lost.send(FaceFinished{FaceOutcome::CameraLost, {}});
+  lost.send(FaceFinished{FaceOutcome::CameraLost, {}, {}});
   CHECK(lost.screen().message == Message::FaceUnavailable);
   CHECK(lost.screen().methods == std::vector<Method>{Method::Pin});
+}
+
+TEST_CASE("face: a card that is not genuine, or whose photo cannot be opened, leaves the PIN, journaled with why") {
+  Drive d;
+  to_method_choice(d);
+  d.send(MethodChosen{Method::Face});
+  d.send(FaceFinished{FaceOutcome::CardNotGenuine, {}, "issuer-untrusted"});
+  CHECK(d.step() == Step::MethodChoice);
+  CHECK(d.screen().message == Message::FaceNotPossible);
+  CHECK(d.screen().methods == std::vector<Method>{Method::Pin});
+  const auto* j = d.find<JournalEntry>();
+  REQUIRE(j);
+  CHECK(j->event == "face-failed");
+  CHECK(j->outcome == "card-not-genuine: issuer-untrusted");
+  CHECK(j->message_code == "K122");
+
+  Drive next;
+  to_method_choice(next);
+  next.send(MethodChosen{Method::Face});
+  next.send(FaceFinished{FaceOutcome::CardPhotoUnavailable, {}, "next-generation-card"});
+  CHECK(next.screen().methods == std::vector<Method>{Method::Pin});
+  CHECK(next.find<JournalEntry>()->outcome == "card-photo-unavailable: next-generation-card");
 }
 
 TEST_CASE("a PIN-less face-only card: face only, staff visual check when switched on") {
@@ -205,9 +227,9 @@ TEST_CASE("a PIN-less face-only card: face only, staff visual check when switche
   CHECK(d.screen().methods == std::vector<Method>{Method::Face});
   CHECK(d.screen().message == Message::PinNotSet);
   d.send(MethodChosen{Method::Face});
-  d.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   d.send(MethodChosen{Method::Face});
-  d.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   CHECK(d.step() == Step::Notice);
   CHECK(d.screen().message == Message::NoAuthenticationLeft);
 
