@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
                                                                         profile.auth.ca_certificate.size())));
   for (const auto kind : {sim::ca::CaKind::UserAuthentication, sim::ca::CaKind::DigitalSignature}) {
     const Bytes crl = ca.crl_der(kind, now);
-    seed("fuzz_x509_crl", std::string("crl-") + sim::ca::to_string(kind),
+    seed("fuzz_x509_crl", std::string("crl-").append(sim::ca::to_string(kind)),
          with_selector('\2', std::string_view(reinterpret_cast<const char*>(crl.data()), crl.size())));
   }
   seed("fuzz_tlv", "auth-cert", profile.auth.certificate);
@@ -218,7 +218,8 @@ int main(int argc, char** argv) {
   for (const char* body : {R"({"type":"method","value":"pin"})", R"({"type":"pin","value":"1234"})", R"({"type":"answer","value":true})",
                            R"({"type":"prescription","value":"electronic"})", R"({"type":"acknowledge"})", R"({"type":"cancel"})",
                            R"({"enabled":true})"}) {
-    seed("fuzz_screen_input", "body" + std::to_string(n++), with_selector(static_cast<char>(0x11 + 4 * n), body));
+    ++n;
+    seed("fuzz_screen_input", "body" + std::to_string(n - 1), with_selector(static_cast<char>(0x11 + 4 * n), body));
   }
   std::cout << "fuzz_seeds: seeds in " << g_out.string() << "\n";
   return 0;

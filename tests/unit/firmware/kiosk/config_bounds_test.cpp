@@ -177,7 +177,7 @@ TEST_CASE("file modes: the journal and its WAL are the owner's only, files are r
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK(text == "{\"a\": 2}\n");
   std::size_t leftovers = 0;
-  for (const auto& e : fs::directory_iterator(dir.path())) leftovers += e.path().extension() == ".tmp" ? 1 : 0;
+  for (const auto& e : fs::directory_iterator(dir.path())) leftovers += e.path().extension() == ".tmp" ? 1U : 0U;
   CHECK(leftovers == 0);
   ::umask(old_mask);
 }
