@@ -87,6 +87,7 @@ CardProfile make_cloned_card(const CardProfile& victim, const CloneOrder& order)
   clone.text_pin = PinSlot{order.pin, 3, 3};
   clone.code_b.tries_left = clone.code_b.max_tries;
   clone.generation = CardGeneration::Current;
+  clone.attack = to_string(order.variant);  // declared in the file: its certificate is not its key's
 
   switch (order.variant) {
     case CloneVariant::ForeignRoot:

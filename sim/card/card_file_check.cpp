@@ -133,8 +133,9 @@ class Checker {
     integer(slot, name, "tries_left", 0, max_tries);
   }
 
+  // `foreign_certificate`: an attack card's certificate is the victim's and need not hold the key.
   void key_pair(const json& parent, const std::string& parent_name, const char* key, std::size_t pin_min,
-                std::size_t pin_max, bool pin_digits_only) const {
+                std::size_t pin_max, bool pin_digits_only, bool foreign_certificate = false) const {
     const std::string name = field_of(parent_name, key);
     const json& pair = member(parent, parent_name, key);
     if (!pair.is_object()) fail(name, "expected an object, found " + shown(pair));
@@ -145,7 +146,7 @@ class Checker {
     if (!private_key) fail(name + ".private_key_pem", "not a PEM private key");
     const hal::openssl::X509Ptr certificate = x509(pair, name, "certificate");
     x509(pair, name, "ca_certificate");
-    if (X509_check_private_key(certificate.get(), private_key.get()) != 1) {
+    if (!foreign_certificate && X509_check_private_key(certificate.get(), private_key.get()) != 1) {
       ERR_clear_error();
       fail(name + ".certificate", "does not hold the public half of private_key_pem");
     }
@@ -206,7 +207,16 @@ void check_card_file(const json& card, const std::filesystem::path& file) {
   c.digits(card, "", "security_code", 4);
   const std::string token = c.text(card, "", "token", 16);
   if (token != "card" && token != "android" && token != "iphone") c.fail("token", "card, android or iphone, found \"" + token + "\"");
-  c.key_pair(card, "", "auth", 4, 4, true);
+  // An attack card (kiosk-sim card issue --clone-of) says so: its certificate is the victim's.
+  bool attack_card = false;
+  if (card.contains("attack")) {
+    const std::string attack = c.text(card, "", "attack", 32);
+    const bool known = attack == "foreign-root" || attack == "forged-certificate" || attack == "forged-record" ||
+                       attack == "stolen-record" || attack == "other-card";
+    if (!known) c.fail("attack", "a clone variant (docs/genuine-card.md), found \"" + attack + "\"");
+    attack_card = true;
+  }
+  c.key_pair(card, "", "auth", 4, 4, true, attack_card);
   if (!c.member(card, "", "sign").is_null()) c.key_pair(card, "", "sign", 6, 16, false);
   const std::string photo = c.base64_bytes(card, "", "face_photo_jp2", 4 << 20);
   if (token == "card" && (photo.size() < 12 || photo.compare(4, 4, "jP  ") != 0)) {

@@ -158,6 +158,7 @@ CardProfile CardProfile::load(const std::filesystem::path& file) {
     p.my_number = j.at("my_number").get<std::string>();
     p.text_pin = pin_from_json(j.at("text_pin"));
     if (j.contains("card_face") && !j.at("card_face").is_null()) p.card_face = card_face_from_json(j.at("card_face"));
+    if (j.contains("attack") && !j.at("attack").is_null()) p.attack = j.at("attack").get<std::string>();
     const json& caps = j.at("capabilities");
     p.extended_length = caps.at("extended_length").get<bool>();
     p.short_ef_identifiers = caps.at("short_ef_identifiers").get<bool>();
@@ -171,7 +172,7 @@ CardProfile CardProfile::load(const std::filesystem::path& file) {
 }
 
 void CardProfile::save(const std::filesystem::path& file) const {
-  const json j{
+  json j{
       {"format", kFormat},
       {"holder", {{"name", holder_name}, {"birth_date", birth_date}, {"sex", std::string(1, sex)}, {"address", address}}},
       {"card_expiry", card_expiry},
@@ -188,6 +189,7 @@ void CardProfile::save(const std::filesystem::path& file) const {
       {"capabilities",
        {{"extended_length", extended_length}, {"short_ef_identifiers", short_ef_identifiers}, {"file_padding", file_padding}}},
   };
+  if (!attack.empty()) j["attack"] = attack;
   const std::string text = j.dump(2) + "\n";
   const std::filesystem::path tmp = file.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

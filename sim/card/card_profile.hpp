@@ -72,6 +72,9 @@ struct CardProfile {
   std::string my_number;                 // 12 digits, only inside the 入力補助AP
   PinSlot text_pin;                      // 券面事項入力補助用 PIN
   std::optional<CardFaceSecurity> card_face;  // "card_face" in the file; absent in older files
+  // "attack" in the file: the clone variant of an attack card (sim/card/attack_cards.hpp), whose
+  // authentication certificate is the victim's and does not hold its key; empty: a card as issued.
+  std::string attack;
 
   // Test knobs: what this card (and the reader in front of it) accepts.
   bool extended_length = true;        // extended Lc/Le; otherwise 67 00

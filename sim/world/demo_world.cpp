@@ -194,7 +194,7 @@ constexpr ScenarioCard kScenarioCards[] = {
     {"taro-next-generation", "番号\u3000太郎", "19800217", '1', sim::card::CertificateCondition::Valid, true, sim::card::TokenType::Card, 0,
      sim::card::CardGeneration::Next},
 };
-constexpr int kScenarioWorldLayout = 3;  // bump when the cards or files of the world change
+constexpr int kScenarioWorldLayout = 4;  // bump when the cards or files of the world change (4: attack cards say so)
 
 // Attack cards of the scenario world (docs/genuine-card.md): Taro's certificate on a card
 // emulator. Their certificate is Taro's, so the fixture does not list them.
