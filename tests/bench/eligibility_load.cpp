@@ -349,7 +349,7 @@ int run(int argc, char** argv) {
   const sim::ca::RsaKey face_key = sim::ca::RsaKey::from_pem(card.card_face->private_key_pem);
   const auto groups = sim::card::card_face_signed_groups(card);
   core::eligibility::FaceMatchEvidence face_match{0.8, 0.6, core::eligibility::Liveness::Passed, "bench", {}};
-  face_match.card_photo_sha256 = elig::sha256_hex(core::crypto::sha256(groups[2]));
+  face_match.card_photo_sha256 = elig::sha256_hex(groups[2]);  // hex of the SHA-256 of DF27 as written
   auto card_face_proof = [&](ByteView nonce) {
     core::eligibility::CardFaceProof p{card.card_face->certificate, groups[0], core::crypto::sha256(groups[1]),
                                        core::crypto::sha256(groups[2]), card.card_face->record_signature,
