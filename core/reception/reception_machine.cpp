@@ -68,6 +68,7 @@ const char* to_string(FaceOutcome o) {
     case FaceOutcome::CameraLost: return "camera-lost";
     case FaceOutcome::LivenessFailed: return "liveness-failed";
     case FaceOutcome::CardPhotoUnavailable: return "card-photo-unavailable";
+    case FaceOutcome::CardNotGenuine: return "card-not-genuine";
   }
   return "?";
 }
@@ -578,11 +579,13 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             if (f.outcome == FaceOutcome::CameraLost) {
               m = Message::FaceUnavailable;
               s.face_attempts = policy_.max_face_attempts;
-            } else if (f.outcome == FaceOutcome::CardPhotoUnavailable) {
+            } else if (f.outcome == FaceOutcome::CardPhotoUnavailable || f.outcome == FaceOutcome::CardNotGenuine) {
               m = Message::FaceNotPossible;
               s.face_attempts = policy_.max_face_attempts;
             }
-            out.push_back(JournalEntry{"reception", "face-failed", "face", to_string(f.outcome), info(m).code});
+            const std::string outcome = f.detail.empty() ? std::string(to_string(f.outcome))
+                                                         : std::string(to_string(f.outcome)) + ": " + f.detail;
+            out.push_back(JournalEntry{"reception", "face-failed", "face", outcome, info(m).code});
             offer_methods(face_failure_message(m), now, out);
           },
           [&](const VisualChecked& v) {

@@ -99,11 +99,15 @@ struct PinChecked {
   int tries_left = -1;
 };
 struct FaceGuidance { std::string guidance; };
-enum class FaceOutcome { Matched, NotMatched, NoFaceInTime, CameraLost, LivenessFailed, CardPhotoUnavailable };
+// CardPhotoUnavailable: the photo cannot be opened here (照合番号B not presented or wrong, a
+// next-generation card, no scanner read); CardNotGenuine: the card-face record or the chip failed
+// the genuine-card proof (docs/genuine-card.md). Both offer the PIN or the staff check, no more face.
+enum class FaceOutcome { Matched, NotMatched, NoFaceInTime, CameraLost, LivenessFailed, CardPhotoUnavailable, CardNotGenuine };
 const char* to_string(FaceOutcome o);
 struct FaceFinished {
   FaceOutcome outcome = FaceOutcome::NotMatched;
   core::eligibility::FaceMatchEvidence evidence;  // for Matched
+  std::string detail;  // why, for the journal ("issuer-untrusted", "next-generation-card"); no personal data
 };
 struct VisualChecked {
   bool confirmed = false;

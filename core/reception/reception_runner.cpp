@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <iostream>
+#include <optional>
 
 #include "core/card/card_error.hpp"
 #include "core/card/card_face_application.hpp"
@@ -10,6 +11,7 @@
 #include "core/crypto/errors.hpp"
 #include "core/eligibility/errors.hpp"
 #include "core/face/face_error.hpp"
+#include "core/genuine_card/card_face_check.hpp"
 #include "core/verification/pin_authentication.hpp"
 
 namespace kiosk::core::reception {
@@ -26,6 +28,8 @@ struct ReceptionRunner::CardContext {
   std::unique_ptr<core::card::JpkiApplication> jpki;
   Bytes certificate_der;
   std::unique_ptr<core::face::FaceSession> face;  // made on the first face attempt; wiped with the context
+  std::optional<core::card::CodeBGuard> code_b;   // one per card: a wrong 照合番号B is never presented again
+  std::unique_ptr<core::genuine_card::CardFaceEvidence> card_face;  // proven before the camera
 
   ~CardContext() {
     face.reset();
@@ -253,7 +257,14 @@ void ReceptionRunner::confirm(const rx::ConfirmEligibility& c) {
             return;
           }
           if (const auto* face = std::get_if<core::eligibility::FaceMatchEvidence>(&*c.evidence)) {
-            result = eligibility_->confirm_by_face(ctx->certificate_der, *face, *board_.terminal);
+            // The card proves itself genuine over the service's nonce (docs/genuine-card.md).
+            result = eligibility_->confirm_by_face(ctx->certificate_der, *face, *board_.terminal, [&ctx](ByteView nonce) {
+              std::lock_guard lock(ctx->mutex);
+              if (!ctx->card_face) {
+                throw core::card::CardProtocolError(core::card::CardFailure::NotSupported, "no card-face proof in this session");
+              }
+              return core::genuine_card::prove_card_face(*ctx->session, *ctx->card_face, nonce, ctx->certificate_der);
+            });
           } else {
             result = eligibility_->confirm_by_visual_check(
                 ctx->certificate_der, std::get<core::eligibility::VisualCheckEvidence>(*c.evidence), *board_.terminal);
@@ -324,7 +335,7 @@ void ReceptionRunner::start_face() {
   const auto ctx = card_;
   const std::uint64_t session = session_;
   if (!ctx || !board_.face_ready()) {
-    post_for(session, rx::FaceFinished{rx::FaceOutcome::CameraLost, {}});
+    post_for(session, rx::FaceFinished{rx::FaceOutcome::CameraLost, {}, {}});
     return;
   }
   face_stop_ = std::make_unique<std::stop_source>();
@@ -332,20 +343,22 @@ void ReceptionRunner::start_face() {
   in_background([this, ctx, session, stop] {
     try {
       if (!ctx->face) {
-        // 照合番号B from the card surface opens the card photo.
-        core::card::Secret code_b;
-        board_.scanner->scan_code_b(10s, [&](std::string_view digits) {
-          for (char ch : digits) code_b.push_back(ch);
-        });
+        // The card proves its card-face record genuine; 照合番号B from the card surface opens the
+        // photo, scanned only once the kiosk may present it (core/genuine_card/card_face_check.hpp).
         std::lock_guard lock(ctx->mutex);
-        core::card::CardFaceApplication card_face(*ctx->session);
-        card_face.select();
-        if (card_face.verify_code_b(code_b).outcome != core::card::VerifyOutcome::Verified) {
-          post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
-          return;
-        }
-        const core::card::CardFace record = card_face.read_card_face();
-        ctx->face = std::make_unique<core::face::FaceSession>(*board_.face, record.photo_jp2);
+        if (!ctx->code_b) ctx->code_b.emplace(board_.code_b_policy);
+        const core::genuine_card::OpenedCardFace opened = core::genuine_card::open_genuine_card_face(
+            *ctx->session, *ctx->code_b,
+            [this] {
+              core::card::Secret code_b;
+              board_.scanner->scan_code_b(10s, [&](std::string_view digits) {
+                for (char ch : digits) code_b.push_back(ch);
+              });
+              return code_b;
+            },
+            *board_.card_face_anchors);
+        ctx->face = std::make_unique<core::face::FaceSession>(*board_.face, opened.photo_jp2);
+        ctx->card_face = std::make_unique<core::genuine_card::CardFaceEvidence>(opened.evidence);
       } else {
         ctx->face->retry();
       }
@@ -367,14 +380,19 @@ void ReceptionRunner::start_face() {
       evidence.threshold = d.threshold;
       evidence.liveness = d.liveness_passed ? core::eligibility::Liveness::Passed : core::eligibility::Liveness::Failed;
       evidence.model = board_.face->config().recognizer.model.filename().string();
-      post_for(session, rx::FaceFinished{to_reception(d.outcome), evidence});
+      if (ctx->card_face) evidence.card_photo_sha256 = ctx->card_face->photo_sha256_hex();
+      post_for(session, rx::FaceFinished{to_reception(d.outcome), evidence, {}});
+    } catch (const core::genuine_card::CardFaceRefused& e) {
+      std::cerr << "[kiosk] face path: " << e.what() << "\n";
+      post_for(session, rx::FaceFinished{e.suspicious() ? rx::FaceOutcome::CardNotGenuine : rx::FaceOutcome::CardPhotoUnavailable,
+                                         {}, core::genuine_card::to_string(e.reason())});
     } catch (const core::face::FaceError& e) {
-      post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
+      post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}, "card-photo-undecodable"});
     } catch (const hal::SurfaceScanError& e) {
-      post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
+      post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}, std::string("scanner-") + hal::to_string(e.kind())});
     } catch (const hal::CameraError& e) {  // the face camera could not be opened
       std::cerr << "[kiosk] face camera: " << e.what() << " (" << e.advice() << ")\n";
-      post_for(session, rx::FaceFinished{rx::FaceOutcome::CameraLost, {}});
+      post_for(session, rx::FaceFinished{rx::FaceOutcome::CameraLost, {}, {}});
     } catch (const std::exception& e) {
       if (!card_left(e)) post_for(session, card_failure(e));
     }

@@ -55,6 +55,9 @@ struct KioskConfig {
   bool face_enabled = true;
   std::string camera = "/dev/video0";
   std::filesystem::path model_dir = "../shared/faces/models";
+  // 照合番号B tries the kiosk never spends: it refuses to present 照合番号B when this many or
+  // fewer are left (core::card::CodeBPolicy; its retry limit is uncertain, docs/genuine-card.md)
+  int code_b_reserve = 1;
   std::vector<core::diagnostics::ExpectedFile> model_files() const;
   // screen: the kiosk screen for Chromium on http://127.0.0.1:<port>/ (-1: none, the reception
   // runs on the terminal; 0: any free port)

@@ -10,6 +10,7 @@
 #include "hal/calendar.hpp"
 #include "sim/ca/asn1_fields.hpp"
 #include "sim/card/card_profile.hpp"
+#include "sim/eligibility/card_face_proof_check.hpp"
 #include "sim/eligibility/japanese_calendar.hpp"
 #include "sim/eligibility/jpki_verifier.hpp"
 
@@ -141,6 +142,7 @@ CardRecord card_from(const Reader& r, const fs::path& base_dir) {
       card.subject = info.subject;
       card.serial = info.serial;
       card.label = r.text("card_file");
+      if (profile.card_face) card.card_face_key_sha256 = card_face_key_fingerprint(profile.card_face->record_card_key);
     } else if (r.has("certificate_file")) {
       auto cert = parse_certificate_file(base_dir / r.text("certificate_file"));
       const CertificateInfo info = describe(cert.get());
@@ -156,6 +158,14 @@ CardRecord card_from(const Reader& r, const fs::path& base_dir) {
       }
       card.certificate_sha256 = hex;
       card.label = "sha256:" + hex.substr(0, 16);
+      if (r.has("card_face_key_sha256")) {
+        std::string key = r.text("card_face_key_sha256");
+        std::transform(key.begin(), key.end(), key.begin(), [](char c) { return c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c; });
+        if (key.size() != 64 || !std::all_of(key.begin(), key.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
+          r.fail("card_face_key_sha256", "must be 64 hex digits");
+        }
+        card.card_face_key_sha256 = key;
+      }
     } else {
       r.fail("needs card_file, certificate_file or certificate_sha256");
     }

@@ -379,7 +379,7 @@ TEST_CASE("a face reception with registration on the spot, every screen in seven
     page.check_languages(std::string("face-") + guidance, KioskPage::Shots::JapaneseOnly);
   }
 
-  rig.feed(FaceFinished{FaceOutcome::NotMatched, {}});
+  rig.feed(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   page.wait_step("method-choice");
   CHECK(page.text().find("\u3010K120\u3011") != std::string::npos);
   page.check_languages("face-not-matched");
@@ -390,7 +390,7 @@ TEST_CASE("a face reception with registration on the spot, every screen in seven
   evidence.score = 0.62;
   evidence.threshold = 0.36;
   evidence.model = "sface-2021dec";
-  rig.feed(FaceFinished{FaceOutcome::Matched, evidence});
+  rig.feed(FaceFinished{FaceOutcome::Matched, evidence, {}});
   page.wait_step("confirming");
   auto confirm = rig.take<ConfirmEligibility>();
   REQUIRE(confirm);

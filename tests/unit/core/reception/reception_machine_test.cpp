@@ -192,12 +192,12 @@ TEST_CASE("face: a mismatch offers the PIN, after the attempts only the PIN is l
   CHECK(d.has<StartFaceCapture>());
   d.send(FaceGuidance{"move-closer"});
   CHECK(d.screen().guidance == "move-closer");
-  d.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   CHECK(d.step() == Step::MethodChoice);
   CHECK(d.screen().message == Message::FaceNotMatched);
   CHECK(d.screen().methods == std::vector<Method>{Method::Face, Method::Pin});
   d.send(MethodChosen{Method::Face});
-  d.send(FaceFinished{FaceOutcome::LivenessFailed, {}});
+  d.send(FaceFinished{FaceOutcome::LivenessFailed, {}, {}});
   CHECK(d.screen().methods == std::vector<Method>{Method::Pin});
   CHECK_FALSE(d.send(MethodChosen{Method::Face}).size());  // not offered any more
 }
@@ -206,8 +206,8 @@ TEST_CASE("face: a match confirms eligibility with the evidence, camera lost off
   Drive d;
   to_method_choice(d);
   d.send(MethodChosen{Method::Face});
-  core::eligibility::FaceMatchEvidence evidence{0.61, 0.335, core::eligibility::Liveness::Passed, "mobilefacenet"};
-  d.send(FaceFinished{FaceOutcome::Matched, evidence});
+  core::eligibility::FaceMatchEvidence evidence{0.61, 0.335, core::eligibility::Liveness::Passed, "mobilefacenet", {}};
+  d.send(FaceFinished{FaceOutcome::Matched, evidence, {}});
   const auto* confirm = d.find<ConfirmEligibility>();
   REQUIRE(confirm);
   CHECK(confirm->method == Method::Face);
@@ -217,9 +217,31 @@ TEST_CASE("face: a match confirms eligibility with the evidence, camera lost off
   Drive lost;
   to_method_choice(lost);
   lost.send(MethodChosen{Method::Face});
-  lost.send(FaceFinished{FaceOutcome::CameraLost, {}});
+  lost.send(FaceFinished{FaceOutcome::CameraLost, {}, {}});
   CHECK(lost.screen().message == Message::FaceUnavailable);
   CHECK(lost.screen().methods == std::vector<Method>{Method::Pin});
+}
+
+TEST_CASE("face: a card that is not genuine, or whose photo cannot be opened, leaves the PIN, journaled with why") {
+  Drive d;
+  to_method_choice(d);
+  d.send(MethodChosen{Method::Face});
+  d.send(FaceFinished{FaceOutcome::CardNotGenuine, {}, "issuer-untrusted"});
+  CHECK(d.step() == Step::MethodChoice);
+  CHECK(d.screen().message == Message::FaceNotPossible);
+  CHECK(d.screen().methods == std::vector<Method>{Method::Pin});
+  const auto* j = d.find<JournalEntry>();
+  REQUIRE(j);
+  CHECK(j->event == "face-failed");
+  CHECK(j->outcome == "card-not-genuine: issuer-untrusted");
+  CHECK(j->message_code == "K122");
+
+  Drive next;
+  to_method_choice(next);
+  next.send(MethodChosen{Method::Face});
+  next.send(FaceFinished{FaceOutcome::CardPhotoUnavailable, {}, "next-generation-card"});
+  CHECK(next.screen().methods == std::vector<Method>{Method::Pin});
+  CHECK(next.find<JournalEntry>()->outcome == "card-photo-unavailable: next-generation-card");
 }
 
 TEST_CASE("a PIN-less face-only card: face only, staff visual check when switched on") {
@@ -230,9 +252,9 @@ TEST_CASE("a PIN-less face-only card: face only, staff visual check when switche
   CHECK(d.screen().methods == std::vector<Method>{Method::Face});
   CHECK(d.screen().message == Message::PinNotSet);
   d.send(MethodChosen{Method::Face});
-  d.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   d.send(MethodChosen{Method::Face});
-  d.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   CHECK(d.step() == Step::Notice);
   CHECK(d.screen().message == Message::NoAuthenticationLeft);
 
@@ -540,10 +562,10 @@ TEST_CASE("K120 says what is left: the face again and the PIN, only the PIN, the
   Drive d;
   to_method_choice(d);
   d.send(MethodChosen{Method::Face});
-  d.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   CHECK(d.screen().message == Message::FaceNotMatched);  // face again or PIN
   d.send(MethodChosen{Method::Face});
-  d.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   // After the last face attempt K120 no longer says "try the face again".
   CHECK(d.screen().methods == std::vector<Method>{Method::Pin});
   CHECK(d.screen().message == Message::FaceNotMatchedUsePin);
@@ -557,11 +579,11 @@ TEST_CASE("K120 says what is left: the face again and the PIN, only the PIN, the
   to_method_choice(p, pinless);
   p.send(StaffVisualCheckMode{true, "staff-07"});
   p.send(MethodChosen{Method::Face});
-  p.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  p.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   CHECK(p.screen().methods == std::vector<Method>{Method::Face, Method::Visual});
   CHECK(p.screen().message == Message::FaceNotMatchedRetry);
   p.send(MethodChosen{Method::Face});
-  p.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  p.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   CHECK(p.screen().methods == std::vector<Method>{Method::Visual});
   CHECK(p.screen().message == Message::FaceNotMatchedUseStaff);
 
@@ -570,14 +592,14 @@ TEST_CASE("K120 says what is left: the face again and the PIN, only the PIN, the
   to_method_choice(c, pinless);
   c.send(StaffVisualCheckMode{true, "staff-07"});
   c.send(MethodChosen{Method::Face});
-  c.send(FaceFinished{FaceOutcome::CameraLost, {}});
+  c.send(FaceFinished{FaceOutcome::CameraLost, {}, {}});
   CHECK(c.screen().message == Message::FaceUnavailableUseStaff);
   CHECK(std::string(info(c.screen().message).code) == "K121");
   Drive n;
   to_method_choice(n, pinless);
   n.send(StaffVisualCheckMode{true, "staff-07"});
   n.send(MethodChosen{Method::Face});
-  n.send(FaceFinished{FaceOutcome::CardPhotoUnavailable, {}});
+  n.send(FaceFinished{FaceOutcome::CardPhotoUnavailable, {}, {}});
   CHECK(n.screen().message == Message::FaceNotPossibleUseStaff);
   CHECK(std::string(info(n.screen().message).code) == "K122");
 }

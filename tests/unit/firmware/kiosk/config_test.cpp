@@ -70,6 +70,7 @@ TEST_CASE("config: no file gives the defaults, the example file loads without a 
   REQUIRE(c.staff_accounts.size() == 1);
   CHECK(c.staff_accounts.front().id == "staff-01");
   CHECK(c.staff.visual_check == std::chrono::minutes(30));
+  CHECK(c.code_b_reserve == 1);
 }
 
 TEST_CASE("config: every problem is reported with its key, loading does not stop at the first") {
@@ -78,6 +79,7 @@ TEST_CASE("config: every problem is reported with its key, loading does not stop
     "storage": {"journal_retention_days": 0},
     "eligibility": {"host": "svc.example", "port": 70000},
     "screen": {"port": -5},
+    "face": {"code_b_reserve": -1},
     "staff": {"accounts": [{"id": "a b", "passcode_hash": "x"},
                            {"id": "staff-02", "passcode_hash": "plain"},
                            {"id": "staff-03"}],
@@ -92,6 +94,7 @@ TEST_CASE("config: every problem is reported with its key, loading does not stop
   CHECK(reports(loaded, "eligibility.port: a whole number from 1 to 65535, found 70000"));
   CHECK(reports(loaded, "eligibility: ca_certificate, terminal_certificate and terminal_key are needed"));
   CHECK(reports(loaded, "screen.port: a whole number from -1 to 65535, found -5 (-1: no screen"));
+  CHECK(reports(loaded, "face.code_b_reserve: a whole number from 0 to 9, found -1 (照合番号B tries the kiosk keeps)"));
   CHECK(reports(loaded, "staff.accounts[0].id"));
   CHECK(reports(loaded, "staff.accounts[1].passcode_hash"));
   CHECK(reports(loaded, "staff.accounts[2]: expected"));
