@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace kiosk::hal::mynumber {
@@ -19,6 +20,12 @@ inline constexpr Aid kTextAid{0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x
 // 住基AP and 共通カードAP: present on real cards, unused by the kiosk.
 inline constexpr Aid kJukiAid{0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01};
 inline constexpr Aid kCommonAid{0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00};
+// The next-generation card (次期個人番号カード, from 2026) regroups its applications into a
+// "認証AP" and a "券面等AP" (provisional names; ../shared/spec/card-face-layout.md). Their AIDs are
+// not public. SIMULATOR ASSUMPTION (docs/genuine-card.md): the 認証AP keeps today's JPKI AID, and
+// the 券面等AP answers this made-up AID. The kiosk may select it to recognise the generation, and
+// sends nothing else inside it.
+inline constexpr Aid kNextGenerationCardFaceAid{0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x02, 0x01, 0x00, 0x01};
 
 namespace jpki {
 inline constexpr std::uint16_t kSignCertificate = 0x0001;    // needs the signing password
@@ -45,6 +52,7 @@ inline constexpr const char* kLabelIphone = "JPKIAPIOSTOKEN";
 namespace card_face {
 inline constexpr std::uint16_t kCardFace = 0x0002;      // FF20 record with the face photo
 inline constexpr std::uint16_t kBasicData = 0x0003;
+inline constexpr std::uint16_t kCertificate = 0x0004;   // card-verifiable certificate (7F21): the record's issuer key
 inline constexpr std::uint16_t kMyNumberImage = 0x0005; // opened by 照合番号A only: never read
 inline constexpr std::uint16_t kBirthDateKey = 0x0011;
 inline constexpr std::uint16_t kCodeB = 0x0012;         // 照合番号B (14 digits)
@@ -62,6 +70,18 @@ inline constexpr std::uint32_t kTagPhoto = 0xDF27;      // JPEG 2000 (JP2), grey
 inline constexpr std::uint32_t kTagSignature = 0xDF28;
 inline constexpr std::uint32_t kTagExpiry = 0xDF29;     // YYYYMMDD ASCII
 inline constexpr std::uint32_t kTagSecurityCodeImage = 0xDF2A;
+
+// The card-verifiable certificate of EF 0004 (soltia48/myna-card src/data.rs):
+// 7F21 { 5F4E body (297 bytes: 証明者鍵ID 16, 被証明者鍵ID 16, RSA-2048 public key 90/91),
+//        5F37 signature (256 bytes, RSASSA-PKCS1-v1_5 SHA-256 over the body) }.
+inline constexpr std::uint32_t kTagCvc = 0x7F21;
+inline constexpr std::uint32_t kTagCvcBody = 0x5F4E;
+inline constexpr std::uint32_t kTagCvcSignature = 0x5F37;
+inline constexpr std::size_t kCvcBodyLength = 297;
+inline constexpr std::size_t kKeyIdLength = 16;
+// An RSA public key as the card stores it (DF24, the CVC body): 90 exponent, 91 modulus.
+inline constexpr std::uint32_t kTagRsaExponent = 0x90;
+inline constexpr std::uint32_t kTagRsaModulus = 0x91;
 }  // namespace card_face
 
 namespace text {

@@ -20,6 +20,7 @@ std::vector<std::string> missing_members(const Board& b) {
   check(b.journal != nullptr, "journal");
   check(b.results != nullptr, "results");
   check(b.face != nullptr, "face");
+  check(b.card_face_anchors != nullptr, "card_face_anchors");
   return missing;
 }
 

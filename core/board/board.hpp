@@ -22,10 +22,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/card/code_b_guard.hpp"
 #include "core/crypto/trust_store.hpp"
 #include "core/crypto/validation.hpp"
 #include "core/eligibility/result_file.hpp"
 #include "core/face/face_verifier.hpp"
+#include "core/genuine_card/trust_anchors.hpp"
 #include "core/journal/journal.hpp"
 #include "hal/camera.hpp"
 #include "hal/card_reader.hpp"
@@ -64,17 +66,22 @@ struct Board {
   std::unique_ptr<hal::ServiceProbe> service_probe;  // TCP/TLS facts of that line (diagnostics)
   std::unique_ptr<hal::TerminalSigner> terminal;     // the terminal's key: signs attestations
   std::unique_ptr<core::crypto::TrustStore> trust;         // JPKI trust anchors and CRLs
-  core::crypto::ValidationPolicy certificate_policy{90, 90, false};
+  core::crypto::ValidationPolicy certificate_policy{3, 3, false};
   std::unique_ptr<core::journal::Journal> journal;
   std::unique_ptr<core::eligibility::ResultFileWriter> results;  // result files for the reception system
   std::unique_ptr<core::face::FaceVerifier> face;                // the face models, loaded once
+  // The J-LIS keys of the card-face records (cardface-anchors.json next to the JPKI anchors):
+  // without them no card can be proven genuine (docs/genuine-card.md) and face is not offered.
+  std::unique_ptr<core::genuine_card::CardFaceTrustAnchors> card_face_anchors;
+  core::card::CodeBPolicy code_b_policy;  // the 照合番号B tries the kiosk never spends
 
   // Why a member is empty, or anything else the operator should know ("face authentication is
   // off: models not found in ..."). One line each.
   std::vector<std::string> notes;
 
-  // True when the face path can run: verifier, camera and card-surface scanner are all there.
-  bool face_ready() const { return face && cameras && scanner; }
+  // True when the face path can run: verifier, camera, card-surface scanner and the card-face
+  // anchors are all there.
+  bool face_ready() const { return face && cameras && scanner && card_face_anchors; }
 };
 
 // The members a board lacks, by name ("scanner", "eligibility", ...), in declaration order.

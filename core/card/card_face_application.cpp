@@ -27,15 +27,22 @@ std::string digits(ByteView value, std::size_t length, const char* field) {
 
 }  // namespace
 
-CardFace::~CardFace() { secure_wipe(photo_jp2); }
+CardFace::~CardFace() {
+  secure_wipe(photo_jp2);
+  for (Bytes& g : signed_groups) secure_wipe(g);
+}
 
 CardFace& CardFace::operator=(CardFace&& other) noexcept {
   if (this != &other) {
     secure_wipe(photo_jp2);  // the photo this one held goes away
+    for (Bytes& g : signed_groups) secure_wipe(g);
     birth_date = std::move(other.birth_date);
     sex = other.sex;
     expiry_date = std::move(other.expiry_date);
     photo_jp2 = std::move(other.photo_jp2);
+    card_key = std::move(other.card_key);
+    record_signature = std::move(other.record_signature);
+    signed_groups = std::move(other.signed_groups);
   }
   return *this;
 }
@@ -47,6 +54,25 @@ CardFace parse_card_face(ByteView record) {
   bool have_birth = false;
   bool have_sex = false;
   for (const Tlv& t : read_tlv_children(outer.value)) {
+    // The object as written: the signature covers tags and lengths too.
+    const ByteView element(t.value.data() - t.header.header_length, t.header.total_length());
+    auto group = [&](std::size_t g) { out.signed_groups[g].insert(out.signed_groups[g].end(), element.begin(), element.end()); };
+    switch (t.header.tag) {
+      case card_face::kTagBirthDate:
+      case card_face::kTagSex:
+      case card_face::kTagPublicKey:
+        group(0);
+        break;
+      case card_face::kTagNameImage:
+      case card_face::kTagAddressImage:
+        group(1);
+        break;
+      case card_face::kTagPhoto:
+        group(2);
+        break;
+      default:
+        break;
+    }
     switch (t.header.tag) {
       case card_face::kTagBirthDate:
         out.birth_date = digits(t.value, 8, "birth date");
@@ -69,8 +95,14 @@ CardFace parse_card_face(ByteView record) {
         }
         out.photo_jp2.assign(t.value.begin(), t.value.end());
         break;
+      case card_face::kTagPublicKey:
+        out.card_key.assign(t.value.begin(), t.value.end());
+        break;
+      case card_face::kTagSignature:
+        out.record_signature.assign(t.value.begin(), t.value.end());
+        break;
       default:
-        break;  // offsets, images of name and address, keys, signature: not used by the kiosk
+        break;  // offsets, images of name, address and security code: not used by the kiosk
     }
   }
   if (!have_birth) malformed("no birth date (DF22)");
@@ -104,6 +136,45 @@ CardFace CardFaceApplication::read_card_face() {
   Bytes record = read_tlv_file(session_, card_face::kCardFace);
   const ScopedWipe wipe(record);
   return parse_card_face(record);
+}
+
+Bytes CardFaceApplication::read_certificate() { return read_tlv_file(session_, card_face::kCertificate); }
+
+Bytes CardFaceApplication::get_challenge(std::size_t length) {
+  if (length == 0 || length > CommandApdu::kMaxShortNe) throw std::invalid_argument("GET CHALLENGE asks 1..256 bytes");
+  const ResponseApdu r = session_.transmit(CommandApdu(0x00, 0x84, 0x00, 0x00, {}, length));
+  if (!r.ok()) {
+    throw CardProtocolError(CardFailure::Unreadable, "GET CHALLENGE answered " + describe_status_word(r.status_word),
+                            r.status_word);
+  }
+  if (r.data.size() != length) {
+    throw CardProtocolError(CardFailure::MalformedData, "GET CHALLENGE returned " + std::to_string(r.data.size()) +
+                                                            " bytes, asked " + std::to_string(length));
+  }
+  return r.data;
+}
+
+Bytes CardFaceApplication::sign(ByteView digest_info) {
+  if (digest_info.empty() || digest_info.size() > 245) throw std::invalid_argument("a DigestInfo of 1..245 bytes is signed");
+  const ResponseApdu r =
+      session_.transmit(CommandApdu(0x80, 0x2A, 0x00, 0x00, Bytes(digest_info.begin(), digest_info.end()), 256));
+  if (r.status_word == sw::kConditionsNotSatisfied || r.status_word == sw::kFileNotFound ||
+      r.status_word == sw::kSecurityStatusNotSatisfied) {
+    throw CardProtocolError(CardFailure::NotSupported,
+                            "the card-face application has no key that signs (" + describe_status_word(r.status_word) + ")",
+                            r.status_word);
+  }
+  if (!r.ok()) {
+    throw CardProtocolError(CardFailure::Unreadable,
+                            "COMPUTE DIGITAL SIGNATURE in the card-face application answered " +
+                                describe_status_word(r.status_word),
+                            r.status_word);
+  }
+  if (r.data.size() != 256) {
+    throw CardProtocolError(CardFailure::MalformedData,
+                            "the card returned a " + std::to_string(r.data.size()) + "-byte signature, expected 256");
+  }
+  return r.data;
 }
 
 }  // namespace kiosk::core::card

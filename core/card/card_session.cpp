@@ -43,11 +43,17 @@ void CardSession::guard(const CommandApdu& c) const {
   if (!known) forbid(c, "not a command the kiosk uses");
 
   const bool in_jpki = application_ == Application::Jpki;
-  if (c.ins == kInsSelect) {
-    if (c.p1 == 0x04) {
-      if (equals(c.data, hal::mynumber::kJpkiAid) || equals(c.data, hal::mynumber::kCardFaceAid)) return;
-      forbid(c, "only the JPKI and card-face applications may be selected (the My Number is never read)");
+  if (c.ins == kInsSelect && c.p1 == 0x04) {
+    if (equals(c.data, hal::mynumber::kJpkiAid) || equals(c.data, hal::mynumber::kCardFaceAid) ||
+        equals(c.data, hal::mynumber::kNextGenerationCardFaceAid)) {
+      return;
     }
+    forbid(c, "only the JPKI and card-face applications may be selected (the My Number is never read)");
+  }
+  if (application_ == Application::NextGenerationCardFace) {
+    forbid(c, "the next-generation card's applications are not known: nothing is sent inside them");
+  }
+  if (c.ins == kInsSelect) {
     if (c.p1 == 0x02) {
       const std::uint16_t fid = file_id(c.data);
       if (fid == 0xFFFF) forbid(c, "a file is selected by a 2-byte identifier");
@@ -146,6 +152,8 @@ void CardSession::track_selection(const CommandApdu& c, const ResponseApdu& r) {
     application_ = Application::Unknown;
   } else if (equals(c.data, hal::mynumber::kJpkiAid)) {
     application_ = Application::Jpki;
+  } else if (equals(c.data, hal::mynumber::kNextGenerationCardFaceAid)) {
+    application_ = Application::NextGenerationCardFace;
   } else {
     application_ = Application::CardFace;
   }

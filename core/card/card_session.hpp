@@ -2,7 +2,8 @@
 //
 // - The guard: only the JPKI and card-face applications may be selected, and inside the
 //   card-face application the My Number image (EF 0005) and 照合番号A (EF 0013) are never
-//   touched. Anything else is refused before it reaches the card (CardFailure::Forbidden), so
+//   touched. The next-generation card's 券面等AP (a provisional AID, hal/mynumber_card.hpp) may
+//   be selected to recognise the card's generation; nothing else is ever sent inside it. Anything else is refused before it reaches the card (CardFailure::Forbidden), so
 //   the 12-digit My Number cannot be read by any code path.
 // - Transport quirks: 61 xx (GET RESPONSE) and 6C xx (wrong Le) are handled here.
 // - A trace (secrets redacted) and counters for diagnostics and benchmarks.
@@ -38,7 +39,7 @@ struct ApduCounters {
   std::size_t bytes_received = 0; // response APDU bytes, status words included
 };
 
-enum class Application { Unknown, Jpki, CardFace };
+enum class Application { Unknown, Jpki, CardFace, NextGenerationCardFace };
 
 class CardSession {
  public:

@@ -34,6 +34,25 @@ Bytes sha256_digest_info(ByteView hash32) {
   return out;
 }
 
+Bytes sha256_digest_info_of_hashes(ByteView hashes) {
+  if (hashes.empty() || hashes.size() % kSha256Size != 0 || hashes.size() > 7 * kSha256Size) {
+    throw std::invalid_argument("1 to 7 SHA-256 hashes of 32 bytes, got " + std::to_string(hashes.size()) + " bytes");
+  }
+  // SEQUENCE { SEQUENCE { OID sha256, NULL }, OCTET STRING hashes }, DER lengths (at most 255).
+  auto length = [](Bytes& out, std::size_t n) {
+    if (n >= 0x80) out.push_back(0x81);
+    out.push_back(static_cast<Byte>(n));
+  };
+  Bytes octets{0x04};
+  length(octets, hashes.size());
+  octets.insert(octets.end(), hashes.begin(), hashes.end());
+  Bytes out{0x30};
+  length(out, 15 + octets.size());
+  out.insert(out.end(), std::begin(kSha256DigestInfoPrefix) + 2, std::begin(kSha256DigestInfoPrefix) + 17);
+  out.insert(out.end(), octets.begin(), octets.end());
+  return out;
+}
+
 Bytes random_bytes(std::size_t count) {
   if (count > static_cast<std::size_t>(INT_MAX)) throw std::invalid_argument("too many random bytes");
   Bytes out(count);

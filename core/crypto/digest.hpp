@@ -19,6 +19,10 @@ Bytes sha256(ByteView data);
 // prefix || hash32 (51 bytes): what COMPUTE DIGITAL SIGNATURE (80 2A 00 80) receives.
 // Throws std::invalid_argument when the hash is not 32 bytes.
 Bytes sha256_digest_info(ByteView hash32);
+// A DigestInfo with the SHA-256 algorithm identifier around one or more concatenated 32-byte
+// SHA-256 hashes (the card-face record's signature DF28 covers three: docs/genuine-card.md).
+// Throws std::invalid_argument unless 1..7 whole hashes are given.
+Bytes sha256_digest_info_of_hashes(ByteView hashes);
 // Cryptographically secure random bytes (RAND_bytes); throws CryptoError if the DRBG fails.
 Bytes random_bytes(std::size_t count);
 

@@ -1,11 +1,13 @@
 #include "core/crypto/validation.hpp"
 
 #include "hal/calendar.hpp"
+#include "hal/calendar_months.hpp"
 
 #include <openssl/err.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -108,7 +110,16 @@ ValidationReport validate(const Certificate& leaf, const TrustStore& trust, Cloc
   report.not_before = leaf.not_before();
   report.not_after = leaf.not_after();
   report.days_to_expiry = static_cast<int>(std::chrono::floor<Days>(report.not_after - at).count());
-  const Days grace{policy.grace_days_after_expiry};
+  const auto today = std::chrono::sys_days{hal::calendar::japan_date(at)};
+  // Past notAfter, a certificate is usable while today is no later than its Japan expiry date
+  // plus the grace months (with no grace, not at all).
+  auto within_grace = [&](Clock::time_point not_after) {
+    if (policy.grace_months_after_expiry <= 0) return false;
+    return today <= std::chrono::sys_days{
+                        hal::calendar::add_months(hal::calendar::japan_date(not_after), policy.grace_months_after_expiry)};
+  };
+  report.expiry_date = hal::calendar::japan_date(report.not_after);
+  report.usable_until = hal::calendar::add_months(report.expiry_date, std::max(policy.grace_months_after_expiry, 0));
 
   // 1. Chain and signatures, time checks off.
   const ChainResult chain = verify_chain(leaf, trust, X509_V_FLAG_NO_CHECK_TIME);
@@ -163,7 +174,7 @@ ValidationReport validate(const Certificate& leaf, const TrustStore& trust, Cloc
                         hal::calendar::format_iso8601_utc(ca.not_before()));
     }
     if (at > ca.not_after()) {
-      if (at > ca.not_after() + grace) {
+      if (!within_grace(ca.not_after())) {
         return finish(report, ValidationStatus::Untrusted,
                       "the CA certificate " + ca.subject() + " expired on " +
                           hal::calendar::format_iso8601_utc(ca.not_after()) + "; install the current JPKI CA certificate");
@@ -179,13 +190,16 @@ ValidationReport validate(const Certificate& leaf, const TrustStore& trust, Cloc
                   "valid from " + hal::calendar::format_iso8601_utc(report.not_before));
   }
   if (at > report.not_after) {
-    const bool in_grace = at <= report.not_after + grace;
+    const bool in_grace = within_grace(report.not_after);
     return finish(report, in_grace ? ValidationStatus::ExpiredInGrace : ValidationStatus::Expired,
                   "expired on " + hal::calendar::format_iso8601_utc(report.not_after) +
-                      (in_grace ? " (within the grace period)" : ""));
+                      (in_grace ? " (within the grace period, usable through " +
+                                      hal::calendar::format_iso_date(report.usable_until) + ")"
+                                : ""));
   }
   if (!ca_in_grace.empty()) return finish(report, ValidationStatus::ExpiredInGrace, ca_in_grace);
-  if (report.days_to_expiry <= policy.expiry_warning_days) {
+  const auto warn_from = std::chrono::sys_days{hal::calendar::add_months(report.expiry_date, -policy.expiry_warning_months)};
+  if (policy.expiry_warning_months > 0 && today >= warn_from) {
     return finish(report, ValidationStatus::ExpiringSoon,
                   "expires on " + hal::calendar::format_iso8601_utc(report.not_after) + " (in " +
                       std::to_string(report.days_to_expiry) + " days)");

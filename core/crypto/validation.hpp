@@ -14,7 +14,7 @@ namespace kiosk::core::crypto {
 
 enum class ValidationStatus {
   Valid,           // chain, revocation and dates all fine
-  ExpiringSoon,    // valid, expires within ValidationPolicy::expiry_warning_days
+  ExpiringSoon,    // valid, expires within ValidationPolicy::expiry_warning_months
   ExpiredInGrace,  // expired (the leaf, or a CA of its chain) but within the grace period: usable, warn
   Expired,         // the leaf expired beyond the grace period
   NotYetValid,     // the leaf's notBefore is after the check time
@@ -29,11 +29,15 @@ std::string_view patient_message(ValidationStatus status);
 // Valid, ExpiringSoon and ExpiredInGrace: the certificate may be used.
 bool is_usable(ValidationStatus status);
 
+// Dates are judged in calendar months on Japan dates (hal::calendar::add_months, japan_date), as
+// the rule and the eligibility service count them (docs/reception-rules.md §4): a certificate
+// whose notAfter falls on 2025-11-30 (Japan) is usable with 3 months of grace through 2026-02-28.
 struct ValidationPolicy {
-  // ExpiringSoon when 0 <= days_to_expiry <= expiry_warning_days.
-  int expiry_warning_days = 90;
-  // An expired certificate (leaf or CA) stays usable until notAfter + this many days (inclusive).
-  int grace_days_after_expiry = 0;
+  // ExpiringSoon from this many calendar months before the Japan date of notAfter (inclusive).
+  int expiry_warning_months = 3;
+  // An expired certificate (leaf or CA) stays usable through the Japan date of its notAfter plus
+  // this many calendar months (inclusive). 0: not one second after notAfter.
+  int grace_months_after_expiry = 0;
   // Untrusted unless a CRL of the issuing CA is in the store (and, then, not out of date).
   bool require_crl = false;
 };
@@ -50,6 +54,10 @@ struct ValidationReport {
   int days_to_expiry = 0;
   TimePoint not_before{};
   TimePoint not_after{};
+  // The Japan date of the leaf's notAfter, and the last day it may be used (that date plus the
+  // grace months; the same date without grace).
+  std::chrono::year_month_day expiry_date{};
+  std::chrono::year_month_day usable_until{};
   bool crl_checked = false;          // a CRL of the issuer was consulted
   std::vector<std::string> chain;    // subjects from the leaf to the trust anchor, when built
 

@@ -16,7 +16,7 @@ namespace kiosk::core::diagnostics {
 
 struct CardCheckSettings {
   hal::ReaderPolicy readers;  // the readers the kiosk accepts (card_reader.reader / accepted_models)
-  core::crypto::ValidationPolicy policy{90, 90, false};
+  core::crypto::ValidationPolicy policy{3, 3, false};
   // The reception owns the reader (the running kiosk's staff page): the card on it belongs to a
   // patient, so nothing is sent to it; the reader checks still run.
   bool reader_in_use = false;

@@ -40,6 +40,7 @@ Bytes make_attestation_statement(const Evidence& evidence, ByteView nonce, ByteV
                          {"threshold", face->threshold},
                          {"liveness", std::string(to_string(face->liveness))},
                          {"model", face->model}};
+    if (!face->card_photo_sha256.empty()) statement["face"]["card_photo_sha256"] = face->card_photo_sha256;
   } else {
     const auto& visual = std::get<VisualCheckEvidence>(evidence);
     if (visual.staff_id.empty()) throw std::invalid_argument("a visual check names the staff member who made it");

@@ -22,6 +22,9 @@ struct FaceMatchEvidence {
   double threshold = 0;  // the kiosk's decision threshold for that score
   Liveness liveness = Liveness::NotChecked;
   std::string model;     // name/version of the face model, for the audit
+  // Lower-case hex SHA-256 of the card-face record's DF27 object as written (the photo the face
+  // was compared with): the service checks it against the genuine-card proof's group 3.
+  std::string card_photo_sha256;
 };
 
 // The staff member who compared the patient with the card photo (目視確認).

@@ -308,9 +308,16 @@ codec::ConfirmRequest attested(const Evidence& evidence, ByteView certificate_de
 }  // namespace
 
 Confirmation EligibilityClient::confirm_by_face(ByteView certificate_der, const FaceMatchEvidence& evidence,
-                                                hal::TerminalSigner& terminal) {
+                                                hal::TerminalSigner& terminal, const CardFaceProver& prove_card) {
+  if (!prove_card) {
+    throw invalid_request("顔認証にはカードの確認が必要です。暗証番号をご利用ください。 / Face confirmation needs the card's proof; please use your PIN.",
+                          "no genuine-card prover");
+  }
   return confirm_rounds(certificate_der, ConfirmationMethod::Face, [&](const codec::Challenge& challenge) {
-    return attested(evidence, certificate_der, challenge, terminal, std::chrono::floor<std::chrono::seconds>(clock_.now()));
+    codec::ConfirmRequest request =
+        attested(evidence, certificate_der, challenge, terminal, std::chrono::floor<std::chrono::seconds>(clock_.now()));
+    request.card_face_proof = prove_card(challenge.nonce);
+    return request;
   });
 }
 

@@ -55,6 +55,10 @@ class EligibilityClient {
   // the nonce with the user-authentication key (JpkiApplication::sign_with_auth_key). May throw
   // card errors; they propagate unchanged.
   using CardSigner = std::function<Bytes(ByteView nonce)>;
+  // Makes the genuine-card proof for a face confirmation over the service's nonce: the card's
+  // 券面AP key signs card_face_signed_message(nonce, ...) (core/genuine_card::prove_card_face).
+  // Card errors propagate unchanged.
+  using CardFaceProver = std::function<CardFaceProof(ByteView nonce)>;
 
   EligibilityClient(hal::HttpsTransport& transport, hal::Clock& clock, ClientOptions options = {});
 
@@ -67,7 +71,9 @@ class EligibilityClient {
 
   // Card path. `certificate_der`: the card's user-authentication certificate as read (EF 000A).
   Confirmation confirm_by_pin(ByteView certificate_der, const CardSigner& sign);
-  Confirmation confirm_by_face(ByteView certificate_der, const FaceMatchEvidence& evidence, hal::TerminalSigner& terminal);
+  // Face: the terminal attests the match, the card proves itself genuine (a new proof every round).
+  Confirmation confirm_by_face(ByteView certificate_der, const FaceMatchEvidence& evidence, hal::TerminalSigner& terminal,
+                               const CardFaceProver& prove_card);
   Confirmation confirm_by_visual_check(ByteView certificate_der, const VisualCheckEvidence& evidence,
                                        hal::TerminalSigner& terminal);
 

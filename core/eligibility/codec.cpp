@@ -224,6 +224,18 @@ std::string encode(const ConfirmRequest& request) {
     json["attestation"] = {{"statement", base64_encode(request.attestation->statement)},
                            {"signature", base64_encode(request.attestation->signature)}};
   }
+  if (request.card_face_proof) {
+    const CardFaceProof& p = *request.card_face_proof;
+    json["card_face_proof"] = {{"format", "kiosk-card-face-proof"},
+                               {"version", 1},
+                               {"cvc", base64_encode(p.cvc)},
+                               {"record_group1", base64_encode(p.record_group1)},
+                               {"group2_sha256", base64_encode(p.group2_sha256)},
+                               {"group3_sha256", base64_encode(p.group3_sha256)},
+                               {"record_signature", base64_encode(p.record_signature)},
+                               {"card_challenge", base64_encode(p.card_challenge)},
+                               {"card_signature", base64_encode(p.card_signature)}};
+  }
   return json.dump();
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/eligibility/card_face_proof.hpp"
 #include "core/eligibility/result.hpp"
 #include "core/eligibility/wire_format.hpp"
 #include "hal/bytes.hpp"
@@ -37,6 +38,7 @@ struct ConfirmRequest {
   Bytes nonce;             // from the challenge
   Bytes card_signature;    // pin: RSASSA-PKCS1-v1_5 over SHA-256 DigestInfo of the nonce
   std::optional<Attestation> attestation;  // face / visual
+  std::optional<CardFaceProof> card_face_proof;  // face: the card is genuine (card_face_proof.hpp)
 };
 
 std::string encode_challenge_request();

@@ -39,6 +39,12 @@ inline constexpr std::string_view kTooManyChallenges = "TOO_MANY_CHALLENGES";
 inline constexpr std::string_view kSignatureInvalid = "SIGNATURE_INVALID";
 inline constexpr std::string_view kAttestationInvalid = "ATTESTATION_INVALID";
 inline constexpr std::string_view kAttestationRejected = "ATTESTATION_REJECTED";
+// Face confirmations: the genuine-card proof (docs/genuine-card.md).
+inline constexpr std::string_view kCardFaceProofMissing = "CARD_FACE_PROOF_MISSING";
+inline constexpr std::string_view kCardFaceIssuerUntrusted = "CARD_FACE_ISSUER_UNTRUSTED";
+inline constexpr std::string_view kCardFaceRecordInvalid = "CARD_FACE_RECORD_INVALID";
+inline constexpr std::string_view kCardFaceKeyInvalid = "CARD_FACE_KEY_INVALID";
+inline constexpr std::string_view kCardFaceHolderMismatch = "CARD_FACE_HOLDER_MISMATCH";
 inline constexpr std::string_view kCardCertificateUntrusted = "CARD_CERTIFICATE_UNTRUSTED";
 inline constexpr std::string_view kCardCertificateExpired = "CARD_CERTIFICATE_EXPIRED";
 inline constexpr std::string_view kCardCertificateRevoked = "CARD_CERTIFICATE_REVOKED";

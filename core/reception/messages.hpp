@@ -1,5 +1,7 @@
 // Patient-visible messages of the reception. Each has a numbered code shown on screen and in
-// the journal, and a next step. 001, 002 and 006 are the codes readers already use
+// the journal, and a next step (the text "<key>.next"). A code can have several texts when the
+// next step depends on what the patient can still do (K120 after the last face attempt says
+// "use the PIN", on a PIN-less card "try the face again"): one enum value and key per text. 001, 002 and 006 are the codes readers already use
 // (docs/reception-rules.md §3); the kiosk's own codes carry a K so they cannot be taken for
 // the readers' codes that are not documented (003-005, 007+).
 #pragma once
@@ -29,6 +31,19 @@ enum class Message {
   TimedOut,                 // 【K150】 no answer in time: start again
   CardRemovedEarly,         // 【K151】 the card was taken away: start again
   NoAuthenticationLeft,     // 【K152】 no method left: the counter
+  // ---- variants of the codes above, whose next step depends on what is left to the patient
+  // (same code, own text), and the codes of the 資格確認書 path and of reader failures ----
+  PinWrongLastTry,          // 【K111】 the PIN just typed was wrong, and one try is left
+  FaceNotMatchedUsePin,     // 【K120】 no face attempt left: the PIN
+  FaceNotMatchedRetry,      // 【K120】 a PIN-less card: the face again (or the staff check)
+  FaceNotMatchedUseStaff,   // 【K120】 only the staff check is left
+  FaceUnavailableUseStaff,  // 【K121】 camera problem on a PIN-less card: the staff check
+  FaceNotPossibleUseStaff,  // 【K122】 card photo unusable on a PIN-less card: the staff check
+  ReaderFailed,             // 【K160】 the reader or the card service failed mid-session: card + お知らせ at the counter
+  ServiceUnavailableNumbers,  // 【K140】 the service cannot be reached on the 資格確認書 path: the 資格確認書 at the counter
+  NumbersInvalid,           // 【K170】 an entry of the 資格確認書 form is not right (Screen::entry_problem says which)
+  OldHealthInsuranceCard,   // 【K171】 the old 健康保険証 is not usable since 2025-12-02
+  EligibilityCertificateRefused,  // 【K172】 the service refused the 資格確認書 (e.g. past its validity)
 };
 
 struct MessageInfo {
@@ -60,6 +75,17 @@ constexpr MessageInfo info(Message m) {
     case Message::TimedOut: return {"K150", "session.timed_out"};
     case Message::CardRemovedEarly: return {"K151", "session.card_removed"};
     case Message::NoAuthenticationLeft: return {"K152", "auth.none_left"};
+    case Message::PinWrongLastTry: return {"K111", "pin.wrong_last_try"};
+    case Message::FaceNotMatchedUsePin: return {"K120", "face.not_matched_use_pin"};
+    case Message::FaceNotMatchedRetry: return {"K120", "face.not_matched_retry"};
+    case Message::FaceNotMatchedUseStaff: return {"K120", "face.not_matched_use_staff"};
+    case Message::FaceUnavailableUseStaff: return {"K121", "face.unavailable_use_staff"};
+    case Message::FaceNotPossibleUseStaff: return {"K122", "face.not_possible_use_staff"};
+    case Message::ReaderFailed: return {"K160", "reader.failed"};
+    case Message::ServiceUnavailableNumbers: return {"K140", "service.unavailable_numbers"};
+    case Message::NumbersInvalid: return {"K170", "numbers.invalid"};
+    case Message::OldHealthInsuranceCard: return {"K171", "numbers.old_card"};
+    case Message::EligibilityCertificateRefused: return {"K172", "numbers.refused"};
   }
   return {"", ""};
 }

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include "core/eligibility/copayment.hpp"
+#include "core/eligibility/errors.hpp"
+#include "hal/calendar.hpp"
+
 namespace kiosk::core::reception {
 namespace {
 
@@ -13,6 +17,17 @@ template <class... F>
 Overload(F...) -> Overload<F...>;
 
 bool contains(const std::vector<Method>& v, Method m) { return std::find(v.begin(), v.end(), m) != v.end(); }
+
+std::string iso(const std::optional<core::eligibility::Date>& d) { return d ? hal::calendar::format_iso_date(*d) : ""; }
+
+const char* document_name(core::eligibility::PresentedDocument d) {
+  switch (d) {
+    case core::eligibility::PresentedDocument::EligibilityCertificate: return "資格確認書";
+    case core::eligibility::PresentedDocument::HealthInsuranceCard: return "健康保険証";
+    case core::eligibility::PresentedDocument::QualificationNotice: return "資格情報のお知らせ";
+  }
+  return "?";
+}
 
 }  // namespace
 
@@ -40,6 +55,7 @@ const char* to_string(Step s) {
     case Step::Result: return "result";
     case Step::Notice: return "notice";
     case Step::RemoveCard: return "remove-card";
+    case Step::NumberEntry: return "number-entry";
   }
   return "?";
 }
@@ -52,6 +68,7 @@ const char* to_string(FaceOutcome o) {
     case FaceOutcome::CameraLost: return "camera-lost";
     case FaceOutcome::LivenessFailed: return "liveness-failed";
     case FaceOutcome::CardPhotoUnavailable: return "card-photo-unavailable";
+    case FaceOutcome::CardNotGenuine: return "card-not-genuine";
   }
   return "?";
 }
@@ -60,7 +77,8 @@ const char* event_name(const Event& e) {
   static constexpr const char* names[] = {
       "card-placed", "card-removed", "card-read", "card-read-failed", "method-chosen", "pin-typed",
       "pin-checked", "face-guidance", "face-finished", "visual-checked", "confirmed", "service-failed",
-      "answered", "prescription-chosen", "acknowledged", "cancelled", "tick", "staff-visual-check-mode"};
+      "answered", "prescription-chosen", "acknowledged", "cancelled", "tick", "staff-visual-check-mode",
+      "reader-failed", "number-entry-requested", "numbers-entered"};
   static_assert(std::size(names) == std::variant_size_v<Event>);
   return names[e.index()];
 }
@@ -85,7 +103,9 @@ void ReceptionMachine::notice(Message m, TimePoint now, std::vector<Command>& ou
 
 void ReceptionMachine::finish_session(const std::string& event, const std::string& outcome, Message m,
                                       std::vector<Command>& out) {
-  const std::string method = session_ && session_->method ? to_string(*session_->method) : "";
+  const std::string method = session_ && session_->numbers   ? "numbers"
+                             : session_ && session_->method ? to_string(*session_->method)
+                                                            : "";
   out.push_back(JournalEntry{"reception", event, method, outcome, info(m).code});
 }
 
@@ -176,15 +196,173 @@ void ReceptionMachine::after_confirmation(TimePoint now, std::vector<Command>& o
   Screen result;
   result.step = Step::Result;
   if (c.result) {
-    result.validity = c.result->body.qualification_validity;
-    result.service_message = c.result->body.processing_result_message;
+    result_screen(result, *c.result);
     out.push_back(WriteResult{*c.result});
   }
+  certificate_notice(result);
   result.timeout = policy_.timeouts.result;
   finish_session("reception-completed",
-                 c.result && c.result->body.qualification_validity
-                     ? "qualification " + std::string(core::eligibility::label(*c.result->body.qualification_validity))
-                     : "no result",
+                 (c.result && c.result->body.qualification_validity
+                      ? "qualification " + std::string(core::eligibility::label(*c.result->body.qualification_validity))
+                      : std::string("no result")) +
+                     certificate_outcome(),
+                 result.message, out);
+  show(std::move(result), now, out);
+}
+
+// What the result screen shows of a result: the validity, the insurer, the patient's share (from
+// the record that holds it: core/eligibility/copayment.hpp) and the service's message.
+void ReceptionMachine::result_screen(Screen& screen, const core::eligibility::OqsResult& result) const {
+  const auto& body = result.body;
+  screen.validity = body.qualification_validity;
+  screen.service_message = body.processing_result_message;
+  if (body.results.empty()) return;
+  const core::eligibility::Qualification& q = body.results.front();
+  screen.insurer_name = q.insurer_name;
+  if (body.qualification_validity != core::eligibility::QualificationValidity::Valid) return;
+  const auto today = result.header.qualification_confirmation_date;
+  if (!today) return;
+  if (const auto share = core::eligibility::patient_copayment(q, *today)) screen.contribution_ratio = share->ratio_code();
+}
+
+// The card certificate's notice (K102 expiring within 3 months, K103 expired and in the grace
+// period) with its dates, from the service's judgement when it sent one, else the kiosk's own.
+void ReceptionMachine::certificate_notice(Screen& screen) const {
+  if (!session_ || session_->numbers) return;
+  const Session& s = *session_;
+  const auto* notice = s.confirmation && s.confirmation->card_certificate ? &*s.confirmation->card_certificate : nullptr;
+  using State = core::eligibility::CardCertificateState;
+  bool soon = s.card.certificate == core::crypto::ValidationStatus::ExpiringSoon;
+  bool grace = s.card.certificate == core::crypto::ValidationStatus::ExpiredInGrace;
+  std::string expires = iso(s.card.certificate_expires);
+  std::string until = iso(s.card.certificate_usable_until);
+  if (notice != nullptr) {
+    soon = notice->state == State::ExpiringSoon;
+    grace = notice->state == State::ExpiredInGrace;
+    if (notice->not_after) expires = iso(notice->not_after);
+    if (notice->usable_until) until = iso(notice->usable_until);
+  }
+  if (soon) {
+    screen.message = Message::CertificateExpiringSoon;
+    screen.certificate_expires = expires;
+  } else if (grace) {
+    screen.message = Message::CertificateInGrace;
+    screen.certificate_expires = expires;
+    screen.certificate_usable_until = until;
+  }
+}
+
+// The same notice for the journal and the reception desk's list ("; card certificate ...").
+std::string ReceptionMachine::certificate_outcome() const {
+  Screen s;
+  certificate_notice(s);
+  if (s.message == Message::CertificateExpiringSoon) {
+    return "; card certificate expires " + (s.certificate_expires.empty() ? std::string("within 3 months") : s.certificate_expires) +
+           ": renew at the municipal office";
+  }
+  if (s.message == Message::CertificateInGrace) {
+    return "; card certificate expired " + s.certificate_expires + ", usable as insurance card until " +
+           (s.certificate_usable_until.empty() ? std::string("3 months after") : s.certificate_usable_until) +
+           ": renew now";
+  }
+  return "";
+}
+
+// A qualification the service confirmed is written for the reception even when the patient does
+// not finish (cancel, no answer, reader failure on the consent or prescription screen): the
+// consent as the service last answered it (not given unless given before), no prescription choice.
+void ReceptionMachine::write_known_result(std::vector<Command>& out) {
+  if (!session_ || !session_->confirmation || !session_->confirmation->result) return;
+  const Step step = screen_.step;
+  if (step != Step::Consent && step != Step::Prescription && step != Step::Confirming) return;
+  out.push_back(WriteResult{*session_->confirmation->result});
+}
+
+// K120 / K121 / K122 say what the patient can do next: the variant for the methods still offered.
+Message ReceptionMachine::face_failure_message(Message base) const {
+  const std::vector<Method> left = available_methods();
+  const bool face = contains(left, Method::Face);
+  const bool pin = contains(left, Method::Pin);
+  const bool visual = contains(left, Method::Visual);
+  switch (base) {
+    case Message::FaceNotMatched:
+      if (face && pin) return Message::FaceNotMatched;
+      if (pin) return Message::FaceNotMatchedUsePin;
+      if (face) return Message::FaceNotMatchedRetry;
+      if (visual) return Message::FaceNotMatchedUseStaff;
+      return base;
+    case Message::FaceUnavailable:
+      return !pin && visual ? Message::FaceUnavailableUseStaff : base;
+    case Message::FaceNotPossible:
+      return !pin && visual ? Message::FaceNotPossibleUseStaff : base;
+    default:
+      return base;
+  }
+}
+
+// The reader or the card service failed (not the card): the session ends with K160, the patient
+// goes to the counter with the card and 資格情報のお知らせ. A qualification already confirmed is
+// written for the reception.
+void ReceptionMachine::reader_failed(const ReaderFailed& f, TimePoint now, std::vector<Command>& out) {
+  card_present_ = false;  // nothing can be reported about a card on a reader that is gone
+  const Step step = screen_.step;
+  if (!session_ || session_->numbers || step == Step::Idle || step == Step::Result || step == Step::Notice) return;
+  if (step == Step::RemoveCard) return back_to_idle(now, out);
+  if (step == Step::FaceCapture) out.push_back(StopFaceCapture{});
+  write_known_result(out);
+  finish_session("reader-failed", f.detail.empty() ? std::string("the reader failed on ") + to_string(step) : f.detail,
+                 Message::ReaderFailed, out);
+  notice(Message::ReaderFailed, now, out);
+}
+
+void ReceptionMachine::back_to_idle(TimePoint now, std::vector<Command>& out) {
+  Screen s;
+  s.step = card_present_ ? Step::RemoveCard : Step::Idle;
+  show(std::move(s), now, out);
+  if (!card_present_) {
+    session_.reset();
+    out.push_back(EndSession{});
+  }
+}
+
+// The 資格確認書 form (again with what is wrong, after a bad entry).
+void ReceptionMachine::start_numbers(TimePoint now, std::vector<Command>& out, Message note, std::string problem) {
+  Screen s;
+  s.step = Step::NumberEntry;
+  s.message = note;
+  s.entry_problem = std::move(problem);
+  s.timeout = policy_.timeouts.number_entry;
+  show(std::move(s), now, out);
+}
+
+// The answer of the number path: a result like the card path's (written for the reception), or a
+// refusal (an old 健康保険証 after 2025-12-01: K171; a 資格確認書 the service refused: K172), which
+// is written too: refusals are results the reception system reads (docs/eligibility-protocol.md §3).
+void ReceptionMachine::after_lookup(TimePoint now, std::vector<Command>& out) {
+  Session& s = *session_;
+  const core::eligibility::Confirmation& c = *s.confirmation;
+  const std::string document = document_name(s.document);
+  if (!c.result) {
+    finish_session("service-failed", "lookup answered without a result", Message::ServiceUnavailableNumbers, out);
+    return notice(Message::ServiceUnavailableNumbers, now, out);
+  }
+  out.push_back(WriteResult{*c.result});
+  const auto& body = c.result->body;
+  if (body.processing_result_status == core::eligibility::ProcessingResultStatus::Error) {
+    const Message m = s.document == core::eligibility::PresentedDocument::HealthInsuranceCard ? Message::OldHealthInsuranceCard
+                                                                                             : Message::EligibilityCertificateRefused;
+    finish_session("numbers-refused", document + " refused " + body.processing_result_code, m, out);
+    return notice(m, now, out, body.processing_result_message);
+  }
+  Screen result;
+  result.step = Step::Result;
+  result_screen(result, *c.result);
+  result.timeout = policy_.timeouts.result;
+  finish_session("reception-completed",
+                 "qualification " +
+                     (body.qualification_validity ? std::string(core::eligibility::label(*body.qualification_validity))
+                                                  : std::string("none")) +
+                     " (" + document + ")",
                  Message::None, out);
   show(std::move(result), now, out);
 }
@@ -200,24 +378,28 @@ void ReceptionMachine::timeout(TimePoint now, std::vector<Command>& out) {
     case Step::Registration:
     case Step::Consent:
     case Step::Prescription:
-      finish_session("timed-out", std::string("no answer on ") + to_string(screen_.step), Message::TimedOut, out);
+    case Step::NumberEntry:
+      write_known_result(out);
+      finish_session("timed-out",
+                     std::string("no answer on ") + to_string(screen_.step) +
+                         (session_ && session_->confirmation && session_->confirmation->result &&
+                                  (screen_.step == Step::Consent || screen_.step == Step::Prescription)
+                              ? "; result written, consent not given"
+                              : ""),
+                     Message::TimedOut, out);
       notice(Message::TimedOut, now, out);
       return;
-    case Step::Confirming:
-      finish_session("service-timeout", "no answer from the service in time", Message::ServiceUnavailable, out);
-      notice(Message::ServiceUnavailable, now, out);
-      return;
-    case Step::Result:
-    case Step::Notice: {
-      Screen s;
-      s.step = card_present_ ? Step::RemoveCard : Step::Idle;
-      show(std::move(s), now, out);
-      if (!card_present_) {
-        session_.reset();
-        out.push_back(EndSession{});
-      }
+    case Step::Confirming: {
+      const Message m = session_ && session_->numbers ? Message::ServiceUnavailableNumbers : Message::ServiceUnavailable;
+      write_known_result(out);  // the consent round timed out: the qualification is known
+      finish_session("service-timeout", "no answer from the service in time", m, out);
+      notice(m, now, out);
       return;
     }
+    case Step::Result:
+    case Step::Notice:
+      back_to_idle(now, out);
+      return;
     default:
       deadline_.reset();
       return;
@@ -262,7 +444,8 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
           },
           [&](const CardPlaced&) {
             card_present_ = true;
-            if (step != Step::Idle) return ignored();
+            // A card placed on the 資格確認書 form: the patient has a card after all.
+            if (step != Step::Idle && step != Step::NumberEntry) return ignored();
             session_.emplace();
             Screen s;
             s.step = Step::ReadingCard;
@@ -272,6 +455,8 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
           [&](const CardRemoved&) {
             card_present_ = false;
             if (step == Step::Idle) return ignored();
+            // A card lying on the reader during the 資格確認書 path is not part of it.
+            if (session_ && session_->numbers && step != Step::RemoveCard) return ignored();
             if (step == Step::FaceCapture) out.push_back(StopFaceCapture{});
             if (step != Step::RemoveCard && step != Step::Result && step != Step::Notice) {
               finish_session("card-removed", std::string("card taken away on ") + to_string(step),
@@ -283,7 +468,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             show(std::move(s), now, out);
           },
           [&](const CardRead& r) {
-            if (step != Step::ReadingCard) return ignored();
+            if (step != Step::ReadingCard || !session_) return ignored();
             session_->card = r;
             switch (r.certificate) {
               case core::crypto::ValidationStatus::Expired:
@@ -305,12 +490,36 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             }
           },
           [&](const CardReadFailed& f) {  // while reading, or a card that stops answering later
-            if (step == Step::Idle || step == Step::Result || step == Step::Notice || step == Step::RemoveCard) {
+            if (step == Step::Idle || step == Step::Result || step == Step::Notice || step == Step::RemoveCard ||
+                !session_ || session_->numbers) {
               return ignored();
             }
             if (step == Step::FaceCapture) out.push_back(StopFaceCapture{});
+            write_known_result(out);
             finish_session("card-refused", f.detail, f.reason, out);
             notice(f.reason, now, out);
+          },
+          [&](const ReaderFailed& f) { reader_failed(f, now, out); },
+          [&](const NumberEntryRequested&) {
+            if (step != Step::Idle) return ignored();
+            session_.emplace();
+            session_->numbers = true;
+            start_numbers(now, out);
+          },
+          [&](const NumbersEntered& e) {
+            if (step != Step::NumberEntry || !session_ || !session_->numbers) return ignored();
+            auto checked = core::eligibility::check_number_entry(e.entry);
+            if (const auto* problem = std::get_if<core::eligibility::EntryProblem>(&checked)) {
+              out.push_back(JournalEntry{"reception", "numbers-invalid", "numbers", problem->entry + ": " + problem->detail,
+                                         info(Message::NumbersInvalid).code});
+              return start_numbers(now, out, Message::NumbersInvalid, problem->entry);
+            }
+            session_->document = e.entry.document;
+            Screen s;
+            s.step = Step::Confirming;
+            s.timeout = policy_.timeouts.confirming;
+            show(std::move(s), now, out);
+            out.push_back(LookUpNumbers{std::get<core::eligibility::NumberLookup>(std::move(checked))});
           },
           [&](const MethodChosen& m) {
             if (step != Step::MethodChoice || !contains(screen_.methods, m.method)) return ignored();
@@ -340,7 +549,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
               Screen screen;
               screen.step = Step::PinEntry;
               screen.tries_left = c.tries_left;
-              screen.message = c.tries_left == 1 ? Message::PinLastTry : Message::PinWrong;
+              screen.message = c.tries_left == 1 ? Message::PinWrongLastTry : Message::PinWrong;
               screen.timeout = policy_.timeouts.pin_entry;
               return show(std::move(screen), now, out);
             }
@@ -370,12 +579,14 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             if (f.outcome == FaceOutcome::CameraLost) {
               m = Message::FaceUnavailable;
               s.face_attempts = policy_.max_face_attempts;
-            } else if (f.outcome == FaceOutcome::CardPhotoUnavailable) {
+            } else if (f.outcome == FaceOutcome::CardPhotoUnavailable || f.outcome == FaceOutcome::CardNotGenuine) {
               m = Message::FaceNotPossible;
               s.face_attempts = policy_.max_face_attempts;
             }
-            out.push_back(JournalEntry{"reception", "face-failed", "face", to_string(f.outcome), info(m).code});
-            offer_methods(m, now, out);
+            const std::string outcome = f.detail.empty() ? std::string(to_string(f.outcome))
+                                                         : std::string(to_string(f.outcome)) + ": " + f.detail;
+            out.push_back(JournalEntry{"reception", "face-failed", "face", outcome, info(m).code});
+            offer_methods(face_failure_message(m), now, out);
           },
           [&](const VisualChecked& v) {
             if (step != Step::VisualCheck) return ignored();
@@ -395,30 +606,36 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             Session& s = *session_;
             const bool consent_round = s.confirmation && !s.confirmation->registration_offer;
             s.confirmation = std::move(c.confirmation);
+            if (s.numbers) return after_lookup(now, out);
             if (!consent_round) return after_confirmation(now, out);
             // The consent and prescription choice are recorded: the result is final.
             Screen result;
             result.step = Step::Result;
             if (s.confirmation->result) {
-              const auto& body = s.confirmation->result->body;
-              result.validity = body.qualification_validity;
-              if (!body.results.empty()) {
-                result.insurer_name = body.results.front().insurer_name;
-                result.contribution_ratio = body.results.front().insured_partial_contribution_ratio;
-              }
+              result_screen(result, *s.confirmation->result);
               out.push_back(WriteResult{*s.confirmation->result});
             }
+            certificate_notice(result);
             result.medical_information_viewing_suspended = s.confirmation->medical_information_viewing_suspended;
             result.timeout = policy_.timeouts.result;
             finish_session("reception-completed",
-                           std::string("qualification valid; consent ") + (s.consent ? "given" : "not given"), Message::None,
-                           out);
+                           std::string("qualification valid; consent ") + (s.consent ? "given" : "not given") +
+                               certificate_outcome(),
+                           result.message, out);
             show(std::move(result), now, out);
           },
           [&](const ServiceFailed& f) {
-            if (step != Step::Confirming) return ignored();
-            const Message m = f.counter_fallback ? Message::ServiceUnavailable : Message::ServiceRefused;
-            if (session_ && session_->confirmation && session_->confirmation->result) {
+            if (step != Step::Confirming || !session_) return ignored();
+            namespace codes = core::eligibility::codes;
+            Message m = f.counter_fallback ? Message::ServiceUnavailable : Message::ServiceRefused;
+            if (session_->numbers && f.counter_fallback) m = Message::ServiceUnavailableNumbers;
+            // The service's verdict on the card certificate is the rule (docs/reception-rules.md §4).
+            if (f.code == codes::kCardCertificateExpired || f.code == codes::kCardCertificateRevoked) {
+              m = Message::CertificateRejected;
+            } else if (f.code == codes::kCardCertificateUntrusted || f.code == codes::kCardCertificateNotYetValid) {
+              m = Message::CertificateUntrusted;
+            }
+            if (session_->confirmation && session_->confirmation->result && !session_->numbers) {
               out.push_back(WriteResult{*session_->confirmation->result});  // eligibility is known; consent is not
             }
             finish_session("service-failed", f.code, m, out);
@@ -458,6 +675,23 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
           },
           [&](const Acknowledged&) {
             if (step != Step::Result && step != Step::Notice) return ignored();
+            back_to_idle(now, out);
+          },
+          [&](const Cancelled&) {
+            const bool cancellable = step == Step::MethodChoice || step == Step::PinEntry || step == Step::FaceCapture ||
+                                     step == Step::VisualCheck || step == Step::Registration || step == Step::Consent ||
+                                     step == Step::Prescription || step == Step::NumberEntry;
+            if (!cancellable) return ignored();
+            if (step == Step::FaceCapture) out.push_back(StopFaceCapture{});
+            // The qualification is confirmed: the reception gets it, with the consent not given.
+            const bool known = (step == Step::Consent || step == Step::Prescription) && session_ && session_->confirmation &&
+                               session_->confirmation->result;
+            write_known_result(out);
+            finish_session("cancelled",
+                           std::string("cancelled on ") + to_string(step) +
+                               (known ? "; qualification valid, result written, consent not given" : ""),
+                           Message::None, out);
+            if (step == Step::NumberEntry) return back_to_idle(now, out);
             Screen s;
             s.step = card_present_ ? Step::RemoveCard : Step::Idle;
             show(std::move(s), now, out);
@@ -465,17 +699,6 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
               session_.reset();
               out.push_back(EndSession{});
             }
-          },
-          [&](const Cancelled&) {
-            const bool cancellable = step == Step::MethodChoice || step == Step::PinEntry || step == Step::FaceCapture ||
-                                     step == Step::VisualCheck || step == Step::Registration || step == Step::Consent ||
-                                     step == Step::Prescription;
-            if (!cancellable) return ignored();
-            if (step == Step::FaceCapture) out.push_back(StopFaceCapture{});
-            finish_session("cancelled", std::string("cancelled on ") + to_string(step), Message::None, out);
-            Screen s;
-            s.step = Step::RemoveCard;
-            show(std::move(s), now, out);
           },
           [&](const StaffVisualCheckMode& m) { staff_mode(m, now, out); },
           [&](const auto&) { ignored(); },

@@ -10,6 +10,8 @@
 // Confirming -> [Registration -> Confirming] -> Consent -> Prescription -> Result -> RemoveCard
 // -> Idle. Problems show a Notice with a numbered message, then RemoveCard. The card taken away
 // at any step ends the session at once; nothing of it survives into the next one.
+// The 資格確認書 path (no card): Idle -> NumberEntry -> Confirming -> Result (or a Notice) -> Idle
+// (docs/reception-rules.md §12).
 #pragma once
 
 #include <chrono>
@@ -23,6 +25,7 @@
 #include "core/card/secret.hpp"
 #include "core/crypto/validation.hpp"
 #include "core/eligibility/attestation.hpp"
+#include "core/eligibility/number_entry.hpp"
 #include "core/eligibility/result.hpp"
 #include "core/reception/messages.hpp"
 
@@ -36,7 +39,7 @@ const char* to_string(Method m);
 
 enum class Step {
   Idle, ReadingCard, MethodChoice, FaceCapture, PinEntry, VisualCheck, Confirming, Registration, Consent,
-  Prescription, Result, Notice, RemoveCard,
+  Prescription, Result, Notice, RemoveCard, NumberEntry,
 };
 const char* to_string(Step s);
 
@@ -51,8 +54,18 @@ struct Screen {
   // Result
   std::optional<core::eligibility::QualificationValidity> validity;
   std::string insurer_name;
-  std::string contribution_ratio;   // "030" = 30 %
+  // The patient's share as the OQS layout writes ratios ("030" = 3割), taken from the record that
+  // holds it for the patient's age and insurance (core/eligibility/copayment.hpp); empty when the
+  // result does not say it.
+  std::string contribution_ratio;
   bool medical_information_viewing_suspended = false;
+  // The card certificate's notice, repeated on the result (K102 / K103 in `message`): the
+  // expiry date (YYYY-MM-DD, Japan) and, within the grace period, the last day the card can be
+  // used as a health insurance card. Empty without a notice.
+  std::string certificate_expires;
+  std::string certificate_usable_until;
+  // NumberEntry with NumbersInvalid: which entry is wrong (core/eligibility/number_entry.hpp).
+  std::string entry_problem;
   seconds timeout{0};               // 0: no time-out
 };
 
@@ -64,11 +77,20 @@ struct CardRead {
   core::crypto::ValidationStatus certificate = core::crypto::ValidationStatus::Valid;
   core::card::RetryStatus pin;
   bool has_card_photo = true;  // a card (not a smartphone) with a 券面事項確認AP
+  // The kiosk's own reading of the certificate's dates (Japan dates; the service's notice, when
+  // it sends one, is preferred): its expiry date, and the last day it may be used.
+  std::optional<core::eligibility::Date> certificate_expires;
+  std::optional<core::eligibility::Date> certificate_usable_until;
 };
 // The card could not be read, or stopped answering during the session.
 struct CardReadFailed {
   Message reason = Message::Unreadable;  // Unreadable, NotMyNumberCard
   std::string detail;                    // for the journal
+};
+// The reader itself, or the card service (pcscd), failed: unplugged, stopped, gone. Not the
+// card's fault: the patient goes to the counter with the card and 資格情報のお知らせ (K160).
+struct ReaderFailed {
+  std::string detail;  // for the journal
 };
 struct MethodChosen { Method method; };
 struct PinTyped { core::card::Secret pin; };
@@ -77,11 +99,15 @@ struct PinChecked {
   int tries_left = -1;
 };
 struct FaceGuidance { std::string guidance; };
-enum class FaceOutcome { Matched, NotMatched, NoFaceInTime, CameraLost, LivenessFailed, CardPhotoUnavailable };
+// CardPhotoUnavailable: the photo cannot be opened here (照合番号B not presented or wrong, a
+// next-generation card, no scanner read); CardNotGenuine: the card-face record or the chip failed
+// the genuine-card proof (docs/genuine-card.md). Both offer the PIN or the staff check, no more face.
+enum class FaceOutcome { Matched, NotMatched, NoFaceInTime, CameraLost, LivenessFailed, CardPhotoUnavailable, CardNotGenuine };
 const char* to_string(FaceOutcome o);
 struct FaceFinished {
   FaceOutcome outcome = FaceOutcome::NotMatched;
   core::eligibility::FaceMatchEvidence evidence;  // for Matched
+  std::string detail;  // why, for the journal ("issuer-untrusted", "next-generation-card"); no personal data
 };
 struct VisualChecked {
   bool confirmed = false;
@@ -98,6 +124,9 @@ struct PrescriptionChosen { core::eligibility::PrescriptionIssue choice; };
 struct Acknowledged {};  // "OK" on a result or notice
 struct Cancelled {};     // the patient gave up
 struct Tick { TimePoint now; };
+// The 資格確認書 path: the patient (or staff) chose it on the idle screen, then sent the form.
+struct NumberEntryRequested {};
+struct NumbersEntered { core::eligibility::NumberEntry entry; };
 // Staff switch visual check on (after authenticating; the frontend checks that) or off. On is
 // time-limited: the mode ends by itself `duration` later (0: Policy::visual_check_mode), seen at
 // the first Tick after it, journaled "visual-check-expired". An "on" without a staff id is ignored.
@@ -109,7 +138,8 @@ struct StaffVisualCheckMode {
 
 using Event = std::variant<CardPlaced, CardRemoved, CardRead, CardReadFailed, MethodChosen, PinTyped, PinChecked,
                            FaceGuidance, FaceFinished, VisualChecked, Confirmed, ServiceFailed, Answered,
-                           PrescriptionChosen, Acknowledged, Cancelled, Tick, StaffVisualCheckMode>;
+                           PrescriptionChosen, Acknowledged, Cancelled, Tick, StaffVisualCheckMode, ReaderFailed,
+                           NumberEntryRequested, NumbersEntered>;
 const char* event_name(const Event& e);
 
 // ---- commands ----
@@ -128,6 +158,8 @@ struct RecordConsent {
   core::eligibility::ConsentChoice choice;
 };
 struct WriteResult { core::eligibility::OqsResult result; };
+// The number path's lookup (資格確認書 / 健康保険証 numbers), checked by the machine.
+struct LookUpNumbers { core::eligibility::NumberLookup lookup; };
 struct JournalEntry {
   std::string kind = "reception";  // "reception", "staff" (visual-check mode changes)
   std::string event;    // "reception-completed", "pin-wrong", "card-removed", ...
@@ -138,7 +170,7 @@ struct JournalEntry {
 struct EndSession {};  // wipe the card session, face data, the result
 
 using Command = std::variant<Show, ReadCard, StartFaceCapture, StopFaceCapture, VerifyPin, ConfirmEligibility,
-                             RegisterForInsuranceUse, RecordConsent, WriteResult, JournalEntry, EndSession>;
+                             RegisterForInsuranceUse, RecordConsent, WriteResult, JournalEntry, EndSession, LookUpNumbers>;
 
 struct Timeouts {
   seconds method_choice{60};
@@ -149,6 +181,7 @@ struct Timeouts {
   seconds answer{60};        // registration, consent, prescription
   seconds result{20};
   seconds notice{20};
+  seconds number_entry{180};  // five entries typed on a touch screen
 };
 
 struct Policy {
@@ -174,6 +207,8 @@ class ReceptionMachine {
 
  private:
   struct Session {
+    bool numbers = false;  // the 資格確認書 path: no card
+    core::eligibility::PresentedDocument document = core::eligibility::PresentedDocument::EligibilityCertificate;
     CardRead card;
     int face_attempts = 0;
     bool pin_failed_or_locked = false;
@@ -189,6 +224,15 @@ class ReceptionMachine {
   std::vector<Method> available_methods() const;
   void begin(Method m, TimePoint now, std::vector<Command>& out);
   void after_confirmation(TimePoint now, std::vector<Command>& out);
+  void after_lookup(TimePoint now, std::vector<Command>& out);
+  void result_screen(Screen& screen, const core::eligibility::OqsResult& result) const;
+  void certificate_notice(Screen& screen) const;
+  std::string certificate_outcome() const;
+  Message face_failure_message(Message base) const;
+  void write_known_result(std::vector<Command>& out);
+  void reader_failed(const ReaderFailed& f, TimePoint now, std::vector<Command>& out);
+  void start_numbers(TimePoint now, std::vector<Command>& out, Message note = Message::None, std::string problem = {});
+  void back_to_idle(TimePoint now, std::vector<Command>& out);
   void finish_session(const std::string& event, const std::string& outcome, Message m, std::vector<Command>& out);
   void timeout(TimePoint now, std::vector<Command>& out);
   void staff_mode(const StaffVisualCheckMode& m, TimePoint now, std::vector<Command>& out);

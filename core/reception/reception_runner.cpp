@@ -1,7 +1,9 @@
 #include "core/reception/reception_runner.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <iostream>
+#include <optional>
 
 #include "core/card/card_error.hpp"
 #include "core/card/card_face_application.hpp"
@@ -9,6 +11,7 @@
 #include "core/crypto/errors.hpp"
 #include "core/eligibility/errors.hpp"
 #include "core/face/face_error.hpp"
+#include "core/genuine_card/card_face_check.hpp"
 #include "core/verification/pin_authentication.hpp"
 
 namespace kiosk::core::reception {
@@ -25,6 +28,8 @@ struct ReceptionRunner::CardContext {
   std::unique_ptr<core::card::JpkiApplication> jpki;
   Bytes certificate_der;
   std::unique_ptr<core::face::FaceSession> face;  // made on the first face attempt; wiped with the context
+  std::optional<core::card::CodeBGuard> code_b;   // one per card: a wrong 照合番号B is never presented again
+  std::unique_ptr<core::genuine_card::CardFaceEvidence> card_face;  // proven before the camera
 
   ~CardContext() {
     face.reset();
@@ -47,16 +52,26 @@ rx::FaceOutcome to_reception(core::face::FaceOutcome o) {
   return rx::FaceOutcome::NotMatched;
 }
 
-rx::CardReadFailed card_failure(const std::exception& e) {
-  if (const auto* p = dynamic_cast<const core::card::CardProtocolError*>(&e)) {
-    if (p->failure() == core::card::CardFailure::NotMyNumberCard) return {rx::Message::NotMyNumberCard, p->what()};
-  }
-  return {rx::Message::Unreadable, e.what()};
+// The reader or the card service failed, not the card (docs/reception-rules.md §9: K160).
+bool reader_failure(const hal::CardError& e) {
+  return e.kind() == hal::CardErrorKind::NoService || e.kind() == hal::CardErrorKind::NoReader ||
+         e.kind() == hal::CardErrorKind::ReaderGone;
 }
 
+rx::Event card_failure(const std::exception& e) {
+  if (const auto* c = dynamic_cast<const hal::CardError*>(&e); c != nullptr && reader_failure(*c)) {
+    return rx::ReaderFailed{std::string(hal::to_string(c->kind())) + ": " + c->what()};
+  }
+  if (const auto* p = dynamic_cast<const core::card::CardProtocolError*>(&e)) {
+    if (p->failure() == core::card::CardFailure::NotMyNumberCard) return rx::CardReadFailed{rx::Message::NotMyNumberCard, p->what()};
+  }
+  return rx::CardReadFailed{rx::Message::Unreadable, e.what()};
+}
+
+// The card left the reader: the watcher reports it (CardRemoved), nothing to post here.
 bool card_left(const std::exception& e) {
   const auto* c = dynamic_cast<const hal::CardError*>(&e);
-  return c != nullptr && (c->kind() == hal::CardErrorKind::CardRemoved || c->kind() == hal::CardErrorKind::ReaderGone);
+  return c != nullptr && c->kind() == hal::CardErrorKind::CardRemoved;
 }
 
 }  // namespace
@@ -112,6 +127,7 @@ void ReceptionRunner::watch_cards(std::stop_token stop) {
   const hal::ReaderPolicy accepted = board_.reader_policy();
   auto mine = [&](const std::string& reader) { return accepted.accepts(reader); };
   bool first = true;
+  bool failing = false;  // the card service is failing: reported once, until it answers again
   while (!stop.stop_requested()) {
     try {
       if (first) {  // a card already on the reader when the kiosk starts
@@ -124,16 +140,23 @@ void ReceptionRunner::watch_cards(std::stop_token stop) {
         }
       }
       const auto events = readers.wait_for_events(300ms);
+      failing = false;
+      // A reader unplugged with a patient's card on it is not a card taken away: both come
+      // together (card removed, reader detached), and the patient gets K160, not a silent idle.
+      const bool detached = std::any_of(events.begin(), events.end(), [&](const hal::ReaderEvent& e) {
+        return mine(e.reader) && e.kind == hal::ReaderEventKind::ReaderDetached;
+      });
       for (const auto& e : events) {
         if (!mine(e.reader)) continue;
         if (e.kind == hal::ReaderEventKind::CardInserted) post(rx::CardPlaced{});
-        if (e.kind == hal::ReaderEventKind::CardRemoved || e.kind == hal::ReaderEventKind::ReaderDetached) {
-          post(rx::CardRemoved{});
-        }
+        if (e.kind == hal::ReaderEventKind::CardRemoved && !detached) post(rx::CardRemoved{});
+        if (e.kind == hal::ReaderEventKind::ReaderDetached) post(rx::ReaderFailed{"the reader " + e.reader + " was unplugged"});
       }
       reader_events_taken_ += events.size();
     } catch (const hal::CardError& e) {
       std::cerr << "[kiosk] card reader: " << e.what() << " (" << e.advice() << ")\n";
+      if (!failing && reader_failure(e)) post(rx::ReaderFailed{std::string(hal::to_string(e.kind())) + ": " + e.what()});
+      failing = true;
       std::this_thread::sleep_for(500ms);
     }
   }
@@ -189,7 +212,8 @@ void ReceptionRunner::read_card() {
     card_ = ctx;
     const bool face_ready = board_.face_ready();
     post_for(session_, rx::CardRead{check.token.kind, check.certificate.status, check.pin,
-                                    face_ready && check.token.kind == core::card::TokenKind::MyNumberCard});
+                                    face_ready && check.token.kind == core::card::TokenKind::MyNumberCard,
+                                    check.certificate.expiry_date, check.certificate.usable_until});
   } catch (const std::exception& e) {
     if (!card_left(e)) post_for(session_, card_failure(e));
   }
@@ -233,7 +257,14 @@ void ReceptionRunner::confirm(const rx::ConfirmEligibility& c) {
             return;
           }
           if (const auto* face = std::get_if<core::eligibility::FaceMatchEvidence>(&*c.evidence)) {
-            result = eligibility_->confirm_by_face(ctx->certificate_der, *face, *board_.terminal);
+            // The card proves itself genuine over the service's nonce (docs/genuine-card.md).
+            result = eligibility_->confirm_by_face(ctx->certificate_der, *face, *board_.terminal, [&ctx](ByteView nonce) {
+              std::lock_guard lock(ctx->mutex);
+              if (!ctx->card_face) {
+                throw core::card::CardProtocolError(core::card::CardFailure::NotSupported, "no card-face proof in this session");
+              }
+              return core::genuine_card::prove_card_face(*ctx->session, *ctx->card_face, nonce, ctx->certificate_der);
+            });
           } else {
             result = eligibility_->confirm_by_visual_check(
                 ctx->certificate_der, std::get<core::eligibility::VisualCheckEvidence>(*c.evidence), *board_.terminal);
@@ -282,11 +313,29 @@ void ReceptionRunner::record_consent(const rx::RecordConsent& c) {
   });
 }
 
+void ReceptionRunner::look_up(const core::eligibility::NumberLookup& lookup) {
+  const std::uint64_t session = session_;
+  if (!eligibility_) {
+    post_for(session, rx::ServiceFailed{true, "", "service-not-configured"});
+    return;
+  }
+  in_background([this, session, lookup] {
+    try {
+      std::lock_guard service(service_mutex_);
+      post_for(session, rx::Confirmed{eligibility_->lookup(lookup)});
+    } catch (const core::eligibility::EligibilityError& e) {
+      post_for(session, rx::ServiceFailed{e.counter_fallback(), e.display_message(), e.code()});
+    } catch (const std::exception& e) {
+      post_for(session, rx::ServiceFailed{true, "", std::string("internal: ") + e.what()});
+    }
+  });
+}
+
 void ReceptionRunner::start_face() {
   const auto ctx = card_;
   const std::uint64_t session = session_;
   if (!ctx || !board_.face_ready()) {
-    post_for(session, rx::FaceFinished{rx::FaceOutcome::CameraLost, {}});
+    post_for(session, rx::FaceFinished{rx::FaceOutcome::CameraLost, {}, {}});
     return;
   }
   face_stop_ = std::make_unique<std::stop_source>();
@@ -294,20 +343,22 @@ void ReceptionRunner::start_face() {
   in_background([this, ctx, session, stop] {
     try {
       if (!ctx->face) {
-        // 照合番号B from the card surface opens the card photo.
-        core::card::Secret code_b;
-        board_.scanner->scan_code_b(10s, [&](std::string_view digits) {
-          for (char ch : digits) code_b.push_back(ch);
-        });
+        // The card proves its card-face record genuine; 照合番号B from the card surface opens the
+        // photo, scanned only once the kiosk may present it (core/genuine_card/card_face_check.hpp).
         std::lock_guard lock(ctx->mutex);
-        core::card::CardFaceApplication card_face(*ctx->session);
-        card_face.select();
-        if (card_face.verify_code_b(code_b).outcome != core::card::VerifyOutcome::Verified) {
-          post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
-          return;
-        }
-        const core::card::CardFace record = card_face.read_card_face();
-        ctx->face = std::make_unique<core::face::FaceSession>(*board_.face, record.photo_jp2);
+        if (!ctx->code_b) ctx->code_b.emplace(board_.code_b_policy);
+        const core::genuine_card::OpenedCardFace opened = core::genuine_card::open_genuine_card_face(
+            *ctx->session, *ctx->code_b,
+            [this] {
+              core::card::Secret code_b;
+              board_.scanner->scan_code_b(10s, [&](std::string_view digits) {
+                for (char ch : digits) code_b.push_back(ch);
+              });
+              return code_b;
+            },
+            *board_.card_face_anchors);
+        ctx->face = std::make_unique<core::face::FaceSession>(*board_.face, opened.photo_jp2);
+        ctx->card_face = std::make_unique<core::genuine_card::CardFaceEvidence>(opened.evidence);
       } else {
         ctx->face->retry();
       }
@@ -329,14 +380,19 @@ void ReceptionRunner::start_face() {
       evidence.threshold = d.threshold;
       evidence.liveness = d.liveness_passed ? core::eligibility::Liveness::Passed : core::eligibility::Liveness::Failed;
       evidence.model = board_.face->config().recognizer.model.filename().string();
-      post_for(session, rx::FaceFinished{to_reception(d.outcome), evidence});
+      if (ctx->card_face) evidence.card_photo_sha256 = ctx->card_face->photo_sha256_hex();
+      post_for(session, rx::FaceFinished{to_reception(d.outcome), evidence, {}});
+    } catch (const core::genuine_card::CardFaceRefused& e) {
+      std::cerr << "[kiosk] face path: " << e.what() << "\n";
+      post_for(session, rx::FaceFinished{e.suspicious() ? rx::FaceOutcome::CardNotGenuine : rx::FaceOutcome::CardPhotoUnavailable,
+                                         {}, core::genuine_card::to_string(e.reason())});
     } catch (const core::face::FaceError& e) {
-      post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
+      post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}, "card-photo-undecodable"});
     } catch (const hal::SurfaceScanError& e) {
-      post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}});
+      post_for(session, rx::FaceFinished{rx::FaceOutcome::CardPhotoUnavailable, {}, std::string("scanner-") + hal::to_string(e.kind())});
     } catch (const hal::CameraError& e) {  // the face camera could not be opened
       std::cerr << "[kiosk] face camera: " << e.what() << " (" << e.advice() << ")\n";
-      post_for(session, rx::FaceFinished{rx::FaceOutcome::CameraLost, {}});
+      post_for(session, rx::FaceFinished{rx::FaceOutcome::CameraLost, {}, {}});
     } catch (const std::exception& e) {
       if (!card_left(e)) post_for(session, card_failure(e));
     }
@@ -369,6 +425,8 @@ void ReceptionRunner::execute(core::reception::Command& command) {
           register_card(c.offer);
         } else if constexpr (std::is_same_v<T, rx::RecordConsent>) {
           record_consent(c);
+        } else if constexpr (std::is_same_v<T, rx::LookUpNumbers>) {
+          look_up(c.lookup);
         } else if constexpr (std::is_same_v<T, rx::WriteResult>) {
           if (!board_.results) return;
           try {

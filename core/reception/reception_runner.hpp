@@ -76,6 +76,7 @@ class ReceptionRunner {
   void confirm(const core::reception::ConfirmEligibility& c);
   void register_card(const core::eligibility::RegistrationOffer& offer);
   void record_consent(const core::reception::RecordConsent& c);
+  void look_up(const core::eligibility::NumberLookup& lookup);
   void start_face();
   void end_session();
   template <typename Work>

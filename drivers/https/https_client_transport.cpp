@@ -152,7 +152,9 @@ struct HttpsClientTransport::Impl {
   }
 
   static void info_callback(const SSL* ssl, int where, int value) {
-    if ((where & SSL_CB_READ_ALERT) == 0) return;
+    // Alerts this end reads only: SSL_CB_READ_ALERT and SSL_CB_WRITE_ALERT share the SSL_CB_ALERT
+    // bit, and an alert the kiosk sends (its own "unknown CA") is no verdict of the service.
+    if ((where & SSL_CB_READ_ALERT) != SSL_CB_READ_ALERT) return;
     auto* self = static_cast<Impl*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
     if (self != nullptr) self->received_alert = value & 0xFF;
   }

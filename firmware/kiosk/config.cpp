@@ -198,6 +198,20 @@ json redacted_within(const json& config, int depth_left) {
   return config;
 }
 
+// The day counts of earlier versions are refused, not converted: 90 days is not 3 calendar months
+// (up to two days short), and a silent conversion would hide which rule the kiosk follows.
+void read_removed_day_keys(Reader& r, std::vector<std::string>& errors) {
+  const struct {
+    const char* key;
+    const char* replacement;
+  } removed[] = {{"expiry_warning_days", "expiry_warning_months"}, {"grace_days_after_expiry", "grace_months_after_expiry"}};
+  for (const auto& k : removed) {
+    if (r.find("card_reader", k.key) == nullptr) continue;
+    errors.push_back(std::string("card_reader.") + k.key + ": no longer read: the certificate's periods are counted in " +
+                     "calendar months; remove it and write \"" + k.replacement + "\": 3 (the rule)");
+  }
+}
+
 }  // namespace
 
 std::vector<core::diagnostics::ExpectedFile> KioskConfig::model_files() const {
@@ -238,8 +252,9 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   r.get("card_reader", "reader", c.reader);
   r.get("card_reader", "accepted_models", c.accepted_models);
   r.get("card_reader", "jpki_ca_dir", c.jpki_ca_dir);
-  r.get_integer("card_reader", "expiry_warning_days", c.expiry_warning_days, 0, 365);
-  r.get_integer("card_reader", "grace_days_after_expiry", c.grace_days_after_expiry, 0, 365);
+  r.get_integer("card_reader", "expiry_warning_months", c.expiry_warning_months, 0, 12);
+  r.get_integer("card_reader", "grace_months_after_expiry", c.grace_months_after_expiry, 0, 12);
+  read_removed_day_keys(r, loaded.errors);
   c.data_dir_configured = r.find("storage", "data_dir") != nullptr;
   r.get("storage", "data_dir", c.data_dir);
   r.get("storage", "outbox", c.outbox);
@@ -257,6 +272,7 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   r.get("face", "surface_layout", c.surface_layout);
   r.get("face", "enabled", c.face_enabled);
   r.get("face", "model_dir", c.model_dir);
+  r.get_integer("face", "code_b_reserve", c.code_b_reserve, 0, 9, " (照合番号B tries the kiosk keeps)");
   r.get_integer("screen", "port", c.screen_port, -1, 65535, " (-1: no screen, the terminal; 0: any free port)");
   r.get("metrics", "textfile", c.metrics_textfile);
   r.get_integer("metrics", "interval_seconds", c.metrics_interval_seconds, 5, 3600, "");

@@ -27,8 +27,10 @@ struct KioskConfig {
   std::string reader;
   std::vector<std::string> accepted_models;
   std::filesystem::path jpki_ca_dir = "/etc/kiosk/jpki-ca";
-  int expiry_warning_days = 90;              // warn 3 months before the certificate expires
-  int grace_days_after_expiry = 90;          // usable 3 months after expiry (special measure)
+  // The certificate's notice period and grace period in calendar months (docs/reception-rules.md §4):
+  // warned from 3 months before its expiry date, usable 3 months after it (special measure).
+  int expiry_warning_months = 3;
+  int grace_months_after_expiry = 3;
   // storage
   std::filesystem::path data_dir = "var";
   bool data_dir_configured = false;  // storage.data_dir given (kiosk run refuses to guess)
@@ -60,6 +62,9 @@ struct KioskConfig {
   // field positions and search margins, read policy, imaging. Empty: the built-in layout.
   std::filesystem::path surface_layout;
   std::filesystem::path model_dir = "../shared/faces/models";
+  // 照合番号B tries the kiosk never spends: it refuses to present 照合番号B when this many or
+  // fewer are left (core::card::CodeBPolicy; its retry limit is uncertain, docs/genuine-card.md)
+  int code_b_reserve = 1;
   std::vector<core::diagnostics::ExpectedFile> model_files() const;
   // screen: the kiosk screen for Chromium on http://127.0.0.1:<port>/ (-1: none, the reception
   // runs on the terminal; 0: any free port)

@@ -16,6 +16,7 @@
 #include <opencv2/core/version.hpp>
 
 #include "core/diagnostics/camera_checks.hpp"
+#include "core/genuine_card/trust_anchors.hpp"
 #include "core/diagnostics/card_checks.hpp"
 #include "core/diagnostics/host_checks.hpp"
 #include "core/diagnostics/service_checks.hpp"
@@ -87,6 +88,21 @@ core::diagnostics::CheckResult trust_check(const core::board::Board& b, const st
   return {"pcsc", name, core::diagnostics::Status::Pass,
           std::to_string(b.trust->ca_certificates().size()) + " CA certificates, " + std::to_string(b.trust->crls().size()) +
               " CRLs from " + dir.string(),
+          ""};
+}
+
+// The J-LIS keys that prove card-face records genuine (docs/genuine-card.md), next to the JPKI
+// anchors: without them the face path is not offered.
+core::diagnostics::CheckResult card_face_anchors_check(const core::board::Board& b, const KioskConfig& c) {
+  const std::string name = "card-face anchors";
+  if (!c.face_enabled) return {"pcsc", name, core::diagnostics::Status::Skip, "face authentication is off", ""};
+  if (!b.card_face_anchors) {
+    return {"pcsc", name, core::diagnostics::Status::Warn, note_about(b, "card-face anchors"),
+            "install the J-LIS card-face anchors (cardface-anchors.json) in card_reader.jpki_ca_dir"};
+  }
+  return {"pcsc", name, core::diagnostics::Status::Pass,
+          std::to_string(b.card_face_anchors->size()) + " J-LIS key(s) (" +
+              std::string(core::genuine_card::CardFaceTrustAnchors::kFileName) + ")",
           ""};
 }
 
@@ -178,6 +194,7 @@ core::diagnostics::Report run_checks(core::board::Board& b, const LoadedConfig& 
                 "run diagnostics as root or give the kiosk user access to /dev/bus/usb"});
   }
   report.add(trust_check(b, c.jpki_ca_dir));
+  report.add(card_face_anchors_check(b, c));
   core::diagnostics::CardCheckSettings card;
   card.readers = b.reader_policy();
   card.policy = b.certificate_policy;

@@ -67,13 +67,27 @@ board::Board hardware_board(const KioskConfig& c, BoardUse use) {
   if (!b.reader_policy().configured()) {
     board::note(b, "card reader", "none configured (card_reader.reader or card_reader.accepted_models): no card is taken");
   }
-  b.certificate_policy = {c.expiry_warning_days, c.grace_days_after_expiry, false};
+  b.certificate_policy = {c.expiry_warning_months, c.grace_months_after_expiry, false};
 
   try_fill(b, "JPKI trust anchors", [&] {
     auto trust = std::make_unique<core::crypto::TrustStore>();
     trust->add_directory(c.jpki_ca_dir);
     b.trust = std::move(trust);
   });
+  // The J-LIS keys of the card-face records, next to the JPKI anchors: without them the face path
+  // cannot prove a card genuine and is not offered (docs/genuine-card.md).
+  if (c.face_enabled) {
+    const auto anchors = c.jpki_ca_dir / core::genuine_card::CardFaceTrustAnchors::kFileName;
+    if (std::filesystem::exists(anchors)) {
+      try_fill(b, "card-face anchors", [&] {
+        b.card_face_anchors =
+            std::make_unique<core::genuine_card::CardFaceTrustAnchors>(core::genuine_card::CardFaceTrustAnchors::load(anchors));
+      });
+    } else {
+      board::note(b, "card-face anchors", "no " + anchors.string() + ": face authentication is not offered");
+    }
+  }
+  b.code_b_policy = core::card::CodeBPolicy{c.code_b_reserve};
   try_fill(b, "USB inventory", [&] { b.usb = std::make_unique<drivers::usb::LibusbInventory>(); });
   b.service_manager = std::make_unique<drivers::system::SystemdServiceManager>();
 

@@ -5,6 +5,7 @@
 
 #include "firmware/kiosk_sim/commands.hpp"
 #include "firmware/kiosk_sim/sim_dates.hpp"
+#include "sim/ca/card_face_ca.hpp"
 #include "sim/ca/jpki_ca.hpp"
 
 namespace kiosk::firmware::kiosk_sim {
@@ -22,8 +23,10 @@ void register_ca_commands(CLI::App& app) {
     const auto now = parse_today(today);
     const auto created = sim::ca::SimulatedJpkiCa::create(dir, now);
     sim::world::write_crls(created, now);
+    sim::ca::SimulatedCardFaceCa::open_or_create(dir);
     std::cout << "created the simulated JPKI CA in " << dir << "\n"
-              << "  trust anchors for the kiosk: " << dir << "/auth-ca.pem, " << dir << "/sign-ca.pem\n";
+              << "  trust anchors for the kiosk: " << dir << "/auth-ca.pem, " << dir << "/sign-ca.pem\n"
+              << "  card-face (J-LIS CVC) anchor: " << dir << "/" << sim::ca::SimulatedCardFaceCa::kAnchorsFile << "\n";
   });
 
   auto* crl = ca->add_subcommand("crl", "Write fresh CRLs (auth.crl, sign.crl) into the CA directory");
@@ -32,7 +35,9 @@ void register_ca_commands(CLI::App& app) {
   crl->callback([] {
     const auto opened = sim::ca::SimulatedJpkiCa::open(crl_dir);
     sim::world::write_crls(opened, std::chrono::system_clock::now());
-    std::cout << "wrote " << crl_dir << "/auth.crl and " << crl_dir << "/sign.crl\n";
+    sim::ca::SimulatedCardFaceCa::open_or_create(crl_dir);  // a CA made before it gets its card-face anchor
+    std::cout << "wrote " << crl_dir << "/auth.crl, " << crl_dir << "/sign.crl and " << crl_dir << "/"
+              << sim::ca::SimulatedCardFaceCa::kAnchorsFile << "\n";
   });
 }
 

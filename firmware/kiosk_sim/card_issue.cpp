@@ -5,6 +5,7 @@
 #include "firmware/kiosk_sim/sim_dates.hpp"
 #include "hal/calendar.hpp"
 #include "sim/ca/jpki_ca.hpp"
+#include "sim/card/attack_cards.hpp"
 #include "sim/card/card_factory.hpp"
 
 namespace kiosk::firmware::kiosk_sim {
@@ -30,6 +31,11 @@ struct IssueOptions {
   bool no_extended = false;
   bool no_short_ef = false;
   std::size_t padding = 0;
+  std::string generation = "current";
+  std::string municipality = "13101";
+  std::string clone_of;
+  std::string clone_variant = "foreign-root";
+  std::string record_of;
 };
 
 const char* token_name(sim::card::TokenType t) {
@@ -50,8 +56,17 @@ void print_card(const sim::card::CardProfile& p, std::ostream& out) {
       << "  signing cert:  " << (p.sign ? "present, password tries left " + std::to_string(p.sign->pin.tries_left) + "/5" : "none")
       << "\n";
   if (p.token == sim::card::TokenType::Card) {
-    out << "  face photo:    " << p.face_photo_jp2.size() << " bytes JPEG 2000\n"
-        << "  照合番号B tries left: " << p.code_b.tries_left << "/" << p.code_b.max_tries << "\n";
+    out << "  generation:    " << sim::card::to_string(p.generation)
+        << (p.generation == sim::card::CardGeneration::Next ? " (次期個人番号カード: the photo cannot be opened by today's kiosks)" : "")
+        << "\n"
+        << "  face photo:    " << p.face_photo_jp2.size() << " bytes JPEG 2000\n"
+        << "  照合番号B tries left: " << p.code_b.tries_left << "/" << p.code_b.max_tries << "\n"
+        << "  card-face proof: "
+        << (p.card_face ? "EF 0004 certificate, DF24 card key, DF28 signature (municipality " + p.card_face->municipality_code + ")"
+            : p.generation == sim::card::CardGeneration::Next
+                ? std::string("none the kiosk can read (the next-generation card's 券面等AP is not known)")
+                : std::string("none (a card file made before it: refused on the face path)"))
+        << "\n";
   }
 }
 
@@ -60,10 +75,10 @@ void print_card(const sim::card::CardProfile& p, std::ostream& out) {
 void register_card_issue_command(CLI::App& card_command) {
   static IssueOptions o;
   auto* issue = card_command.add_subcommand("issue", "Issue a simulated My Number card into a card file");
-  issue->add_option("--ca", o.ca_dir, "Directory of the simulated JPKI CA (kiosk-sim ca init)")->required();
+  issue->add_option("--ca", o.ca_dir, "Directory of the simulated JPKI CA (kiosk-sim ca init); not for --clone-of");
   issue->add_option("--out", o.out, "Card file to write (JSON; holds test keys and PINs)")->required();
-  issue->add_option("--name", o.name, "Holder's name, e.g. \"番号 太郎\"")->required();
-  issue->add_option("--birth", o.birth, "Birth date YYYYMMDD")->required();
+  issue->add_option("--name", o.name, "Holder's name, e.g. \"番号 太郎\" (required unless --clone-of)");
+  issue->add_option("--birth", o.birth, "Birth date YYYYMMDD (required unless --clone-of)");
   issue->add_option("--sex", o.sex, "ISO 5218: 1 male, 2 female, 9 not applicable, 0 unknown")->capture_default_str();
   issue->add_option("--address", o.address, "Address")->capture_default_str();
   issue->add_option("--pin", o.pin, "User-authentication PIN (4 digits)")->capture_default_str();
@@ -81,7 +96,34 @@ void register_card_issue_command(CLI::App& card_command) {
   issue->add_flag("--no-extended-length", o.no_extended, "The card (or reader) refuses extended-length APDUs");
   issue->add_flag("--no-short-ef", o.no_short_ef, "The card refuses short EF identifiers");
   issue->add_option("--file-padding", o.padding, "FF filler bytes after certificates and records");
+  issue->add_option("--generation", o.generation,
+                    "current | next (次期個人番号カード from 2026; its internals are the simulator's assumption)")
+      ->capture_default_str();
+  issue->add_option("--municipality", o.municipality, "5-digit municipality code whose issuer key signs the card-face record")
+      ->capture_default_str();
+  issue->add_option("--clone-of", o.clone_of,
+                    "Attack card: the victim's card file; the clone carries the victim's authentication certificate "
+                    "and a card-face record with --photo (the attacker's face)");
+  issue->add_option("--clone-variant", o.clone_variant,
+                    "foreign-root | forged-certificate | forged-record | stolen-record | other-card (docs/genuine-card.md)")
+      ->capture_default_str();
+  issue->add_option("--record-of", o.record_of, "other-card: the attacker's own genuine card file (its record and chip)");
   issue->callback([] {
+    if (!o.clone_of.empty()) {
+      sim::card::CloneOrder clone;
+      clone.variant = sim::card::clone_variant_from_name(o.clone_variant);
+      if (!o.photo.empty()) clone.photo = o.photo;
+      if (!o.record_of.empty()) clone.attacker_card = sim::card::CardProfile::load(o.record_of);
+      const sim::card::CardProfile card = sim::card::make_cloned_card(sim::card::CardProfile::load(o.clone_of), clone);
+      card.save(o.out);
+      std::cout << "issued the attack card " << o.out << " (" << sim::card::to_string(clone.variant) << " clone of " << o.clone_of
+                << "; its PIN is " << clone.pin << ", which the victim's certificate does not accept)\n";
+      print_card(card, std::cout);
+      return;
+    }
+    if (o.ca_dir.empty()) throw CLI::RequiredError("--ca");
+    if (o.name.empty()) throw CLI::RequiredError("--name");
+    if (o.birth.empty()) throw CLI::RequiredError("--birth");
     sim::card::CardOrder order;
     order.holder_name = o.name;
     order.birth_date = o.birth;
@@ -113,6 +155,8 @@ void register_card_issue_command(CLI::App& card_command) {
     order.security_code = o.security_code;
     order.auth_tries_left = o.tries_left;
     order.today = parse_today(o.today);
+    order.generation = sim::card::card_generation_from_name(o.generation);
+    order.municipality_code = o.municipality;
 
     auto ca = sim::ca::SimulatedJpkiCa::open(o.ca_dir);
     sim::card::CardProfile card = sim::card::issue_card(ca, order);

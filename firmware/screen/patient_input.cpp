@@ -32,8 +32,11 @@ bool screen_takes_input(const core::reception::Screen& screen, std::string_view 
   if (type == "ack") return s == Step::Result || s == Step::Notice;
   if (type == "cancel") {
     return s == Step::MethodChoice || s == Step::PinEntry || s == Step::FaceCapture || s == Step::VisualCheck ||
-           s == Step::Registration || s == Step::Consent || s == Step::Prescription;
+           s == Step::Registration || s == Step::Consent || s == Step::Prescription || s == Step::NumberEntry;
   }
+  // The 資格確認書 path (firmware/screen/web/eligibility-certificate.js).
+  if (type == "numbers-start") return s == Step::Idle;
+  if (type == "numbers") return s == Step::NumberEntry;
   return false;
 }
 
@@ -47,7 +50,7 @@ std::optional<std::string_view> input_shape_error(const json& input) {
   const std::string& type = type_it->get_ref<const std::string&>();
   const auto value_it = input.find("value");
   const bool has_value = value_it != input.end();
-  if (type == "ack" || type == "cancel") {
+  if (type == "ack" || type == "cancel" || type == "numbers-start") {
     if (has_value) return "this input takes no \"value\"";
     return std::nullopt;
   }
@@ -77,6 +80,29 @@ std::optional<std::string_view> input_shape_error(const json& input) {
     if (v != "electronic" && v != "paper") return "\"value\" must be \"electronic\" or \"paper\"";
     return std::nullopt;
   }
+  if (type == "numbers") {
+    // {"document": "eligibility-certificate" | "health-insurance-card", "insurer_number", "symbol",
+    //  "number", "branch", "birthdate": strings of at most 64 bytes, "limit_consent": true | false}.
+    // The entries themselves are checked by the reception (core/eligibility/number_entry.hpp).
+    if (!value.is_object()) return "\"value\" must be the form's entries";
+    for (const auto& [key, entry] : value.items()) {
+      if (key == "limit_consent") {
+        if (!entry.is_boolean()) return "\"limit_consent\" must be true or false";
+      } else if (key == "document" || key == "insurer_number" || key == "symbol" || key == "number" || key == "branch" ||
+                 key == "birthdate") {
+        if (!entry.is_string() || entry.get_ref<const std::string&>().size() > 64) {
+          return "the form's entries are strings of at most 64 bytes";
+        }
+      } else {
+        return "unknown entry in the form";
+      }
+    }
+    const auto document = value.find("document");
+    if (document == value.end() || (*document != "eligibility-certificate" && *document != "health-insurance-card")) {
+      return "\"document\" must be \"eligibility-certificate\" or \"health-insurance-card\"";
+    }
+    return std::nullopt;
+  }
   return "unknown \"type\"";
 }
 
@@ -91,6 +117,21 @@ core::reception::Event input_event(json& input) {
                                              : core::eligibility::PrescriptionIssue::Paper};
   }
   if (type == "ack") return core::reception::Acknowledged{};
+  if (type == "numbers-start") return core::reception::NumberEntryRequested{};
+  if (type == "numbers") {
+    const json& v = input["value"];
+    auto text = [&](const char* key) { return v.contains(key) ? v[key].get<std::string>() : std::string(); };
+    core::eligibility::NumberEntry e;
+    e.document = text("document") == "health-insurance-card" ? core::eligibility::PresentedDocument::HealthInsuranceCard
+                                                            : core::eligibility::PresentedDocument::EligibilityCertificate;
+    e.insurer_number = text("insurer_number");
+    e.symbol = text("symbol");
+    e.number = text("number");
+    e.branch = text("branch");
+    e.birthdate = text("birthdate");
+    e.limit_application_consent = v.contains("limit_consent") && v["limit_consent"].get<bool>();
+    return core::reception::NumbersEntered{std::move(e)};
+  }
   return core::reception::Cancelled{};
 }
 

@@ -60,6 +60,15 @@ nlohmann::json screen_to_json(const core::reception::Screen& screen) {
   } else {
     j["result"] = nullptr;
   }
+  if (screen.certificate_expires.empty() && screen.certificate_usable_until.empty()) {
+    j["certificate"] = nullptr;
+  } else {
+    j["certificate"] = json{
+        {"expires", screen.certificate_expires.empty() ? json(nullptr) : json(screen.certificate_expires)},
+        {"usable_until", screen.certificate_usable_until.empty() ? json(nullptr) : json(screen.certificate_usable_until)},
+    };
+  }
+  j["entry_problem"] = screen.entry_problem.empty() ? json(nullptr) : json(screen.entry_problem);
   j["timeout_seconds"] = screen.timeout.count();
   return j;
 }

@@ -10,6 +10,12 @@
 //   "medical_information_viewing_suspended": false,
 //   "result": {"validity": "valid", "validity_code": 1, "validity_label": "有効",
 //              "insurer_name": "...", "contribution_ratio": "030", "contribution_percent": 30} | null,
+//                                                 the patient's share (3割: percent 30), from the record
+//                                                 that holds it (core/eligibility/copayment.hpp)
+//   "certificate": {"expires": "2027-01-15", "usable_until": "2027-04-15" | null} | null,
+//                                                 with K102 / K103 (method choice and result): the card
+//                                                 certificate's expiry and last usable day (Japan dates)
+//   "entry_problem": "insurer_check_digit" | null, NumberEntry with K170: the entry to correct
 //   "timeout_seconds": 60                         0: no time-out
 // }
 // Nothing else of the patient is in a screen (no name, no number, never a PIN).

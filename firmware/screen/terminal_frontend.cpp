@@ -2,9 +2,12 @@
 
 #include <poll.h>
 #include <termios.h>
+#include <string>
+#include <vector>
 #include <unistd.h>
 
 #include "core/card/secret.hpp"
+#include "core/eligibility/copayment.hpp"
 
 namespace kiosk::firmware::screen {
 namespace rx = core::reception;
@@ -65,7 +68,15 @@ void TerminalFrontend::show(const rx::Screen& s) {
   screen_changed_.notify_all();
   const rx::MessageInfo m = rx::info(s.message);
   std::string note;
-  if (s.message != rx::Message::None) note = "【" + std::string(m.code) + "】 " + text(m.key);
+  if (s.message != rx::Message::None) {
+    note = "【" + std::string(m.code) + "】 " + text(m.key);
+    // The next step belongs to the message (the municipal office for a locked PIN, the counter
+    // with 資格情報のお知らせ, ...): on its own line, as the kiosk screen shows it.
+    const std::string next = std::string(m.key) + ".next";
+    if (text(next) != next) note += "\n[kiosk]   -> " + text(next);
+    if (!s.certificate_expires.empty()) note += "\n[kiosk]   (" + s.certificate_expires + ")";
+    if (!s.certificate_usable_until.empty()) note += "\n[kiosk]   usable until " + s.certificate_usable_until;
+  }
   switch (s.step) {
     case rx::Step::Idle:
       out_ << "[kiosk] マイナンバーカードを置いてください / Please place your My Number card on the reader\n";
@@ -110,10 +121,16 @@ void TerminalFrontend::show(const rx::Screen& s) {
       out_ << "[kiosk] result: "
            << (s.validity ? std::string(core::eligibility::label(*s.validity)) : std::string("no result"));
       if (!s.insurer_name.empty()) out_ << ", " << s.insurer_name;
-      if (!s.contribution_ratio.empty()) out_ << ", contribution " << s.contribution_ratio;
+      if (const auto share = core::eligibility::copayment_label(s.contribution_ratio)) out_ << ", 負担割合 " << *share;
       if (s.medical_information_viewing_suspended) out_ << ", medical information viewing suspended";
       if (!s.service_message.empty()) out_ << " (" << s.service_message << ")";
       out_ << "  [enter] OK\n";
+      if (!note.empty()) out_ << "[kiosk] " << note << "\n";
+      break;
+    case rx::Step::NumberEntry:
+      if (!note.empty()) out_ << "[kiosk] " << note << (s.entry_problem.empty() ? "" : " (" + s.entry_problem + ")") << "\n";
+      out_ << "[kiosk] 資格確認書 / eligibility certificate: type  k|h,insurer number,symbol,number,branch,birth date "
+              "(k 資格確認書, h 健康保険証; birth date YYYYMMDD), or [c] cancel\n";
       break;
     case rx::Step::Notice:
       out_ << "[kiosk] " << note << (s.service_message.empty() ? "" : " " + s.service_message) << "  [enter] OK\n";
@@ -136,7 +153,8 @@ bool asks(rx::Step s) {
     case rx::Step::Consent:
     case rx::Step::Prescription:
     case rx::Step::Result:
-    case rx::Step::Notice: return true;
+    case rx::Step::Notice:
+    case rx::Step::NumberEntry: return true;
     default: return false;
   }
 }
@@ -187,6 +205,24 @@ void TerminalFrontend::read_input(std::stop_token stop) {
                                                : core::eligibility::PrescriptionIssue::Paper});
     } else if (step == rx::Step::Result || step == rx::Step::Notice) {
       sink_(rx::Acknowledged{});
+    } else if (step == rx::Step::NumberEntry && (word.rfind("k,", 0) == 0 || word.rfind("h,", 0) == 0)) {
+      // k|h,insurer,symbol,number,branch,birth date: the machine checks every entry.
+      std::vector<std::string> parts;
+      std::size_t from = 0;
+      for (std::size_t comma; (comma = word.find(',', from)) != std::string::npos; from = comma + 1) {
+        parts.push_back(word.substr(from, comma - from));
+      }
+      parts.push_back(word.substr(from));
+      parts.resize(6);
+      core::eligibility::NumberEntry e;
+      e.document = parts[0] == "h" ? core::eligibility::PresentedDocument::HealthInsuranceCard
+                                   : core::eligibility::PresentedDocument::EligibilityCertificate;
+      e.insurer_number = parts[1];
+      e.symbol = parts[2];
+      e.number = parts[3];
+      e.branch = parts[4];
+      e.birthdate = parts[5];
+      sink_(rx::NumbersEntered{std::move(e)});
     } else {
       out_ << "[kiosk] (not an answer here: '" << word << "')\n" << std::flush;
       std::lock_guard lock(mutex_);

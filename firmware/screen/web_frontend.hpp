@@ -13,6 +13,9 @@
 //                         {"type":"prescription","value":"electronic"|"paper"}  PrescriptionChosen
 //                         {"type":"ack"}                                        Acknowledged
 //                         {"type":"cancel"}                                     Cancelled
+//                         {"type":"numbers-start"}  (idle)                      NumberEntryRequested
+//                         {"type":"numbers","value":{"document","insurer_number","symbol","number","branch",
+//                          "birthdate","limit_consent"}}  (number-entry)        NumbersEntered
 //                       200 {"ok":true}; 400 {"error":...} for anything else; 409 when the
 //                       screen on show takes no such input (the page was behind)
 //   GET  /healthz       {"status":"ok","step":...,"event_clients":n}

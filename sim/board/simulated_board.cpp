@@ -126,7 +126,14 @@ SimulatedBoard simulated_board(const world::DemoWorld& world, const WorldFaults&
   auto trust = std::make_unique<core::crypto::TrustStore>();
   trust->add_directory(world.ca_dir);
   b.trust = std::move(trust);
-  b.certificate_policy = {90, 90, false};
+  b.certificate_policy = {3, 3, false};
+  // The J-LIS keys of the card-face records, which the world's CA writes next to its CRLs.
+  try {
+    b.card_face_anchors = std::make_unique<core::genuine_card::CardFaceTrustAnchors>(
+        core::genuine_card::CardFaceTrustAnchors::load(world.ca_dir / core::genuine_card::CardFaceTrustAnchors::kFileName));
+  } catch (const std::exception& e) {
+    cb::note(b, "card-face anchors (face authentication is not offered)", e.what());
+  }
 
   const auto fixture = eligibility::Fixture::load(world.fixture);
   auto service_options = eligibility::options_for_directory(world.service_dir, fixture);

@@ -13,6 +13,7 @@
 //                  TLS), through a ServiceLine that carries the line's faults; its TLS probe
 //   terminal       the world's terminal key
 //   trust          the world's JPKI CA and CRLs
+//   card_face_anchors  the world's J-LIS card-face root (cardface-anchors.json next to the CRLs)
 //   journal, results   in the world, or in a work directory of their own (one per QA scenario)
 //   face           the face models of the face set (../shared/faces), when present
 // The SimulatedBoard around it keeps the world's controls: where a patient places a card, who

@@ -96,6 +96,23 @@ Bytes RsaKey::modulus() const {
   return out;
 }
 
+Bytes RsaKey::public_exponent() const {
+  BIGNUM* raw = nullptr;
+  if (EVP_PKEY_get_bn_param(key_.get(), OSSL_PKEY_PARAM_RSA_E, &raw) != 1) {
+    throw_error<KeyError>("cannot read the RSA public exponent");
+  }
+  detail::BignumPtr e(raw);
+  Bytes out(static_cast<std::size_t>(BN_num_bytes(e.get())));
+  BN_bn2bin(e.get(), out.data());
+  return out;
+}
+
+std::string RsaKey::public_key_pem() const {
+  auto bio = detail::output_bio();
+  if (PEM_write_bio_PUBKEY(bio.get(), key_.get()) != 1) throw_error<KeyError>("PEM_write_bio_PUBKEY");
+  return detail::bio_text(bio.get());
+}
+
 int RsaKey::bits() const { return EVP_PKEY_get_bits(key_.get()); }
 
 std::size_t RsaKey::size_bytes() const {

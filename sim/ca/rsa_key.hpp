@@ -41,6 +41,10 @@ class RsaKey {
   Bytes public_key_der() const;
   // Big-endian modulus n, size_bytes() long.
   Bytes modulus() const;
+  // Big-endian public exponent e, without leading zeros (01 00 01).
+  Bytes public_exponent() const;
+  // "-----BEGIN PUBLIC KEY-----" (SubjectPublicKeyInfo).
+  std::string public_key_pem() const;
   int bits() const;
   std::size_t size_bytes() const;  // k: the signature length
 

@@ -10,8 +10,10 @@
 #include <stdexcept>
 
 #include "hal/calendar.hpp"
+#include "sim/ca/card_face_ca.hpp"
 #include "sim/ca/jpki_ca.hpp"
 #include "sim/ca/rsa_key.hpp"
+#include "sim/card/card_face_record.hpp"
 
 namespace kiosk::sim::card {
 namespace {
@@ -148,6 +150,25 @@ Bytes make_card_photo_jp2(const std::optional<std::filesystem::path>& image) {
   return Bytes(jp2.begin(), jp2.end());
 }
 
+CardFaceSecurity issue_card_face_security(sim::ca::SimulatedJpkiCa& ca, const CardProfile& profile,
+                                          const std::string& municipality_code) {
+  sim::ca::SimulatedCardFaceCa face_ca = sim::ca::SimulatedCardFaceCa::open_or_create(ca.directory());
+  const sim::ca::SimulatedCardFaceCa::Issuer& issuer = face_ca.issuer(municipality_code);
+  const sim::ca::RsaKey chip = sim::ca::RsaKey::generate(2048);
+  CardFaceSecurity s;
+  s.private_key_pem = chip.to_pem();
+  s.record_card_key = sim::ca::rsa_key_objects(chip);
+  s.certificate = issuer.certificate;
+  s.name_png = printed_text_png(profile.holder_name, 32);
+  s.address_png = printed_text_png(profile.address, 24);
+  s.security_code_png = printed_text_png(profile.security_code, 24);
+  s.municipality_code = municipality_code;
+  CardProfile signed_profile = profile;
+  signed_profile.card_face = s;
+  s.record_signature = sim::ca::sign_card_face_groups(issuer.key, card_face_signed_groups(signed_profile));
+  return s;
+}
+
 CardProfile issue_card(sim::ca::SimulatedJpkiCa& ca, const CardOrder& order) {
   const year_month_day birth = parse_date(order.birth_date);
   if (order.sex != '0' && order.sex != '1' && order.sex != '2' && order.sex != '9') {
@@ -195,6 +216,10 @@ CardProfile issue_card(sim::ca::SimulatedJpkiCa& ca, const CardOrder& order) {
   p.card_expiry = hal::calendar::format_yyyymmdd(card_expiry);
   p.security_code = order.security_code.empty() ? random_digits(4) : order.security_code;
   p.token = order.token;
+  p.generation = order.generation;
+  if (order.generation == CardGeneration::Next && order.token != TokenType::Card) {
+    throw std::invalid_argument("only a card (not a smartphone) has a generation");
+  }
 
   const sim::ca::RsaKey auth_key = sim::ca::RsaKey::generate(2048);
   const std::string holder_id = "JPKISIM" + random_digits(16);
@@ -226,6 +251,9 @@ CardProfile issue_card(sim::ca::SimulatedJpkiCa& ca, const CardOrder& order) {
     p.code_b = PinSlot{compute_code_b(p.birth_date, p.card_expiry, p.security_code), 10, 10};
     p.my_number = random_my_number();
     p.text_pin = PinSlot{order.pin, 3, order.pin ? 3 : 0};
+    // Today's card carries the provable card-face record; the next-generation card's 券面等AP is
+    // not known (the simulator serves nothing in it).
+    if (order.generation == CardGeneration::Current) p.card_face = issue_card_face_security(ca, p, order.municipality_code);
   }
   return p;
 }

@@ -39,6 +39,8 @@ struct CardOrder {
   TokenType token = TokenType::Card;
   std::string security_code;           // 4 digits; empty: random
   int auth_tries_left = 3;             // start a card with fewer tries left (0: locked)
+  CardGeneration generation = CardGeneration::Current;
+  std::string municipality_code = "13101";  // whose issuer key signs the card-face record (千代田区)
   std::chrono::system_clock::time_point today = std::chrono::system_clock::now();
 };
 
@@ -46,6 +48,11 @@ struct CardOrder {
 // (PIN not 4 digits, signing password not 6-16 of A-Z/0-9 with a letter and a digit,
 // bad dates) and std::runtime_error for an unreadable photo.
 CardProfile issue_card(sim::ca::SimulatedJpkiCa& ca, const CardOrder& order);
+
+// The card-face record's proof for a card profile whose other fields are final: a new chip key
+// (DF24), the municipality's certificate (EF 0004), the printed-text images and the issuer's
+// signature DF28 over the record, from the CA's card-face side (sim/ca/card_face_ca.hpp).
+CardFaceSecurity issue_card_face_security(sim::ca::SimulatedJpkiCa& ca, const CardProfile& profile, const std::string& municipality_code);
 
 // The card's face photo: greyscale, head and shoulders framed with a margin, 3:4, JPEG 2000.
 Bytes make_card_photo_jp2(const std::optional<std::filesystem::path>& image);

@@ -133,8 +133,9 @@ class Checker {
     integer(slot, name, "tries_left", 0, max_tries);
   }
 
+  // `foreign_certificate`: an attack card's certificate is the victim's and need not hold the key.
   void key_pair(const json& parent, const std::string& parent_name, const char* key, std::size_t pin_min,
-                std::size_t pin_max, bool pin_digits_only) const {
+                std::size_t pin_max, bool pin_digits_only, bool foreign_certificate = false) const {
     const std::string name = field_of(parent_name, key);
     const json& pair = member(parent, parent_name, key);
     if (!pair.is_object()) fail(name, "expected an object, found " + shown(pair));
@@ -145,11 +146,30 @@ class Checker {
     if (!private_key) fail(name + ".private_key_pem", "not a PEM private key");
     const hal::openssl::X509Ptr certificate = x509(pair, name, "certificate");
     x509(pair, name, "ca_certificate");
-    if (X509_check_private_key(certificate.get(), private_key.get()) != 1) {
+    if (!foreign_certificate && X509_check_private_key(certificate.get(), private_key.get()) != 1) {
       ERR_clear_error();
       fail(name + ".certificate", "does not hold the public half of private_key_pem");
     }
     pin_slot(pair, name, "pin", pin_min, pin_max, pin_digits_only);
+  }
+
+  // The card-face proof (docs/genuine-card.md): the chip's 券面AP key, DF24, EF 0004, DF28 and the
+  // printed-text images. Its contents are not judged here (an attack card carries forged ones on
+  // purpose): only that each part is there and readable.
+  void card_face(const json& parent, const std::string& parent_name, const char* key) const {
+    const std::string name = field_of(parent_name, key);
+    const json& face = member(parent, parent_name, key);
+    if (!face.is_object()) fail(name, "expected an object or null, found " + shown(face));
+    const std::string pem = text(face, name, "private_key_pem", 16384);
+    const hal::openssl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    const hal::openssl::EvpPkeyPtr private_key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    ERR_clear_error();
+    if (!private_key) fail(name + ".private_key_pem", "not a PEM private key");
+    for (const char* part : {"record_card_key", "certificate", "record_signature"}) {
+      if (base64_bytes(face, name, part, 4096).empty()) fail(field_of(name, part), "empty");
+    }
+    for (const char* image : {"name_png", "address_png", "security_code_png"}) base64_bytes(face, name, image, 262144);
+    digits(face, name, "municipality_code", 5);
   }
 
   hal::openssl::X509Ptr x509(const json& parent, const std::string& parent_name, const char* key) const {
@@ -187,7 +207,16 @@ void check_card_file(const json& card, const std::filesystem::path& file) {
   c.digits(card, "", "security_code", 4);
   const std::string token = c.text(card, "", "token", 16);
   if (token != "card" && token != "android" && token != "iphone") c.fail("token", "card, android or iphone, found \"" + token + "\"");
-  c.key_pair(card, "", "auth", 4, 4, true);
+  // An attack card (kiosk-sim card issue --clone-of) says so: its certificate is the victim's.
+  bool attack_card = false;
+  if (card.contains("attack")) {
+    const std::string attack = c.text(card, "", "attack", 32);
+    const bool known = attack == "foreign-root" || attack == "forged-certificate" || attack == "forged-record" ||
+                       attack == "stolen-record" || attack == "other-card";
+    if (!known) c.fail("attack", "a clone variant (docs/genuine-card.md), found \"" + attack + "\"");
+    attack_card = true;
+  }
+  c.key_pair(card, "", "auth", 4, 4, true, attack_card);
   if (!c.member(card, "", "sign").is_null()) c.key_pair(card, "", "sign", 6, 16, false);
   const std::string photo = c.base64_bytes(card, "", "face_photo_jp2", 4 << 20);
   if (token == "card" && (photo.size() < 12 || photo.compare(4, 4, "jP  ") != 0)) {
@@ -197,6 +226,12 @@ void check_card_file(const json& card, const std::filesystem::path& file) {
   const std::string my_number = c.text(card, "", "my_number", 64);
   if (!my_number.empty()) c.digits(card, "", "my_number", 12);
   c.pin_slot(card, "", "text_pin", 4, 4, true);
+  // Absent in card files made before the genuine-card proof: today's card, no card-face proof.
+  if (card.contains("generation")) {
+    const std::string generation = c.text(card, "", "generation", 16);
+    if (generation != "current" && generation != "next") c.fail("generation", "current or next, found \"" + generation + "\"");
+  }
+  if (card.contains("card_face") && !card.at("card_face").is_null()) c.card_face(card, "", "card_face");
   const json& caps = c.member(card, "", "capabilities");
   c.boolean(caps, "capabilities", "extended_length");
   c.boolean(caps, "capabilities", "short_ef_identifiers");

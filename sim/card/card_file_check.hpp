@@ -8,7 +8,10 @@
 // private key parses, the certificate and its CA's are X.509, the certificate holds the key's
 // public half); every retry counter (whole numbers, 1..15 tries, tries left within them); the
 // PINs' and 照合番号B's formats; the face photo (base64 of a JPEG 2000 image, on a card); the
-// My Number (12 digits, or none); the test knobs.
+// My Number (12 digits, or none); the test knobs; the card's generation and card-face proof when
+// present (each part readable; whether it proves anything is the kiosk's check). An attack card
+// declares itself ("attack": its clone variant): its authentication certificate is the victim's
+// and is not checked against its key; any other card's is.
 #pragma once
 
 #include <filesystem>

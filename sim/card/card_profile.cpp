@@ -82,6 +82,30 @@ TokenType token_from_name(const std::string& s) {
   throw std::runtime_error("unknown token type '" + s + "'");
 }
 
+json card_face_to_json(const CardFaceSecurity& c) {
+  return json{{"private_key_pem", c.private_key_pem},
+              {"record_card_key", base64(c.record_card_key)},
+              {"certificate", base64(c.certificate)},
+              {"record_signature", base64(c.record_signature)},
+              {"name_png", base64(c.name_png)},
+              {"address_png", base64(c.address_png)},
+              {"security_code_png", base64(c.security_code_png)},
+              {"municipality_code", c.municipality_code}};
+}
+
+CardFaceSecurity card_face_from_json(const json& j) {
+  CardFaceSecurity c;
+  c.private_key_pem = j.at("private_key_pem").get<std::string>();
+  c.record_card_key = unbase64(j.at("record_card_key").get<std::string>());
+  c.certificate = unbase64(j.at("certificate").get<std::string>());
+  c.record_signature = unbase64(j.at("record_signature").get<std::string>());
+  c.name_png = unbase64(j.at("name_png").get<std::string>());
+  c.address_png = unbase64(j.at("address_png").get<std::string>());
+  c.security_code_png = unbase64(j.at("security_code_png").get<std::string>());
+  c.municipality_code = j.at("municipality_code").get<std::string>();
+  return c;
+}
+
 bool is_digits(const std::string& s, std::size_t n) {
   if (s.size() != n) return false;
   for (char c : s) {
@@ -91,6 +115,14 @@ bool is_digits(const std::string& s, std::size_t n) {
 }
 
 }  // namespace
+
+const char* to_string(CardGeneration g) { return g == CardGeneration::Next ? "next" : "current"; }
+
+CardGeneration card_generation_from_name(const std::string& name) {
+  if (name == "current") return CardGeneration::Current;
+  if (name == "next") return CardGeneration::Next;
+  throw std::invalid_argument("unknown card generation '" + name + "' (current, next)");
+}
 
 CardProfile CardProfile::load(const std::filesystem::path& file) {
   std::ifstream in(file);
@@ -112,12 +144,21 @@ CardProfile CardProfile::load(const std::filesystem::path& file) {
       throw std::runtime_error("birth_date/card_expiry must be YYYYMMDD and security_code 4 digits");
     }
     p.token = token_from_name(j.at("token").get<std::string>());
+    if (j.contains("generation")) {
+      try {
+        p.generation = card_generation_from_name(j.at("generation").get<std::string>());
+      } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(e.what());
+      }
+    }
     p.auth = keypair_from_json(j.at("auth"));
     if (!j.at("sign").is_null()) p.sign = keypair_from_json(j.at("sign"));
     p.face_photo_jp2 = unbase64(j.at("face_photo_jp2").get<std::string>());
     p.code_b = pin_from_json(j.at("code_b"));
     p.my_number = j.at("my_number").get<std::string>();
     p.text_pin = pin_from_json(j.at("text_pin"));
+    if (j.contains("card_face") && !j.at("card_face").is_null()) p.card_face = card_face_from_json(j.at("card_face"));
+    if (j.contains("attack") && !j.at("attack").is_null()) p.attack = j.at("attack").get<std::string>();
     const json& caps = j.at("capabilities");
     p.extended_length = caps.at("extended_length").get<bool>();
     p.short_ef_identifiers = caps.at("short_ef_identifiers").get<bool>();
@@ -131,21 +172,24 @@ CardProfile CardProfile::load(const std::filesystem::path& file) {
 }
 
 void CardProfile::save(const std::filesystem::path& file) const {
-  const json j{
+  json j{
       {"format", kFormat},
       {"holder", {{"name", holder_name}, {"birth_date", birth_date}, {"sex", std::string(1, sex)}, {"address", address}}},
       {"card_expiry", card_expiry},
       {"security_code", security_code},
       {"token", token_name(token)},
+      {"generation", to_string(generation)},
       {"auth", keypair_to_json(auth)},
       {"sign", sign ? keypair_to_json(*sign) : json(nullptr)},
       {"face_photo_jp2", base64(face_photo_jp2)},
       {"code_b", pin_to_json(code_b)},
       {"my_number", my_number},
       {"text_pin", pin_to_json(text_pin)},
+      {"card_face", card_face ? card_face_to_json(*card_face) : json(nullptr)},
       {"capabilities",
        {{"extended_length", extended_length}, {"short_ef_identifiers", short_ef_identifiers}, {"file_padding", file_padding}}},
   };
+  if (!attack.empty()) j["attack"] = attack;
   const std::string text = j.dump(2) + "\n";
   const std::filesystem::path tmp = file.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

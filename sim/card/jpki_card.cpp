@@ -1,6 +1,5 @@
 #include "sim/card/jpki_card.hpp"
 
-#include <openssl/asn1.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -10,10 +9,14 @@
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
+#include "sim/ca/ber_tlv.hpp"
 #include "sim/ca/rsa_key.hpp"
+#include "sim/card/card_face_record.hpp"
 
 namespace kiosk::sim::card {
 namespace {
+
+using ca::append;
 
 namespace jpki = hal::mynumber::jpki;
 namespace card_face = hal::mynumber::card_face;
@@ -40,42 +43,7 @@ constexpr std::uint16_t kNoDiagnosis = 0x6F00;
 const Bytes kSha256DigestInfoPrefix{0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48,
                                     0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
 
-// A private-class BER-TLV (tags FF20, DF22...: class private, high tag number) via OpenSSL.
-Bytes private_tlv(bool constructed, int number, ByteView value) {
-  const int length = static_cast<int>(value.size());
-  const int total = ASN1_object_size(constructed ? 1 : 0, length, number);
-  if (total < 0) throw std::length_error("TLV too long");
-  Bytes out(static_cast<std::size_t>(total));
-  unsigned char* p = out.data();
-  ASN1_put_object(&p, constructed ? 1 : 0, length, number, V_ASN1_PRIVATE);
-  std::memcpy(p, value.data(), value.size());
-  return out;
-}
-
 Bytes ascii(const std::string& s) { return Bytes(s.begin(), s.end()); }
-
-void append(Bytes& out, ByteView b) { out.insert(out.end(), b.begin(), b.end()); }
-
-// A record FF<record> { DF<first> offsets, children... } whose offsets element lists, as 16-bit
-// big-endian numbers, where each following child starts in the file.
-Bytes record_with_offsets(int record_number, int offsets_number, const std::vector<Bytes>& children) {
-  std::size_t rest = 0;
-  for (const Bytes& c : children) rest += c.size();
-  const Bytes offsets_placeholder(2 * children.size(), 0);
-  const std::size_t offsets_size = private_tlv(false, offsets_number, offsets_placeholder).size();
-  const std::size_t inner = offsets_size + rest;
-  const std::size_t header = static_cast<std::size_t>(ASN1_object_size(1, static_cast<int>(inner), record_number)) - inner;
-  Bytes offsets;
-  std::size_t at = header + offsets_size;
-  for (const Bytes& c : children) {
-    offsets.push_back(static_cast<Byte>(at >> 8));
-    offsets.push_back(static_cast<Byte>(at & 0xFF));
-    at += c.size();
-  }
-  Bytes value = private_tlv(false, offsets_number, offsets);
-  for (const Bytes& c : children) append(value, c);
-  return private_tlv(true, record_number, value);
-}
 
 Bytes padded(Bytes content, std::size_t padding) {
   content.insert(content.end(), padding, 0xFF);
@@ -122,6 +90,7 @@ JpkiCard::JpkiCard(CardProfile profile, std::optional<std::filesystem::path> fil
     : profile_(std::move(profile)), file_(std::move(file)) {
   auth_key_ = std::make_unique<sim::ca::RsaKey>(sim::ca::RsaKey::from_pem(profile_.auth.private_key_pem));
   if (profile_.sign) sign_key_ = std::make_unique<sim::ca::RsaKey>(sim::ca::RsaKey::from_pem(profile_.sign->private_key_pem));
+  if (profile_.card_face) card_face_key_ = std::make_unique<sim::ca::RsaKey>(sim::ca::RsaKey::from_pem(profile_.card_face->private_key_pem));
   birth_key_ = PinSlot{japanese_era_date(profile_.birth_date), 10, 10};
   code_a_face_ = PinSlot{profile_.my_number, 10, 10};
   code_a_text_ = PinSlot{profile_.my_number, 10, 10};
@@ -151,17 +120,20 @@ void JpkiCard::build_files() {
     keys_[App::Jpki][jpki::kSignKey] = Key{nullptr, sign_key_.get(), jpki::kSignPin};
   }
   if (profile_.token != TokenType::Card) return;  // smartphones carry the JPKI AP only
+  // A next-generation card (simulator's assumption): the 券面等AP answers SELECT, but nothing in it
+  // is known, so it holds no file the kiosk could read; today's 券面 APs are absent.
+  if (profile_.generation == CardGeneration::Next) {
+    files_[App::NextCardFace];
+    return;
+  }
 
   // 券面事項確認AP
   const Bytes birth = ascii(profile_.birth_date);
-  std::vector<Bytes> face_children{
-      private_tlv(false, 0x22, birth),
-      private_tlv(false, 0x23, Bytes{static_cast<Byte>(profile_.sex)}),
-      private_tlv(false, 0x27, profile_.face_photo_jp2),
-      private_tlv(false, 0x29, ascii(profile_.card_expiry)),
-  };
   auto& f = files_[App::CardFace];
-  f[card_face::kCardFace] = {padded(record_with_offsets(0x20, 0x21, face_children), pad), {card_face::kCodeB, card_face::kCodeA}};
+  f[card_face::kCardFace] = {padded(card_face_record(profile_), pad), {card_face::kCodeB, card_face::kCodeA}};
+  if (profile_.card_face) {
+    f[card_face::kCertificate] = {padded(profile_.card_face->certificate, pad), {}};
+  }
   f[0x0001] = {private_tlv(true, 0x10, private_tlv(false, 0x11, birth)), {card_face::kBirthDateKey}};
   f[card_face::kMyNumberImage] = {private_tlv(true, 0x40, private_tlv(false, 0x41, digits_png(profile_.my_number))), {card_face::kCodeA}};
   keys_[App::CardFace][card_face::kCodeB] = Key{&profile_.code_b, nullptr, 0};
@@ -290,8 +262,11 @@ Bytes JpkiCard::select(const ReceivedCommand& c) {
       App target = App::None;
       if (c.data.size() == aid.size()) {
         if (aid == hal::mynumber::kJpkiAid) target = App::Jpki;
-        if (profile_.token == TokenType::Card && aid == hal::mynumber::kCardFaceAid) target = App::CardFace;
-        if (profile_.token == TokenType::Card && aid == hal::mynumber::kTextAid) target = App::Text;
+        const bool current_card = profile_.token == TokenType::Card && profile_.generation == CardGeneration::Current;
+        const bool next_card = profile_.token == TokenType::Card && profile_.generation == CardGeneration::Next;
+        if (current_card && aid == hal::mynumber::kCardFaceAid) target = App::CardFace;
+        if (current_card && aid == hal::mynumber::kTextAid) target = App::Text;
+        if (next_card && aid == hal::mynumber::kNextGenerationCardFaceAid) target = App::NextCardFace;
       }
       if (target == App::None) return answer(kFileNotFound);
       clear_volatile_state();
@@ -387,6 +362,7 @@ Bytes JpkiCard::change_reference_data(const ReceivedCommand& c) {
 }
 
 Bytes JpkiCard::compute_signature(const ReceivedCommand& c) {
+  if (app_ == App::CardFace) return card_face_signature(c);
   if (app_ != App::Jpki) return answer(kConditionsNotSatisfied);
   const KeyReference ref = key_reference(c.p2);
   if (ref.error != 0) return answer(ref.error);
@@ -421,6 +397,16 @@ Bytes JpkiCard::compute_signature(const ReceivedCommand& c) {
       break;
   }
   return answer(std::move(signature), kOk);
+}
+
+// The 券面AP's own key (soltia48/myna-card ap/surface.rs `sign`): P2 00 names the application's
+// default key; no PIN or 照合番号 is needed; PKCS#1 v1.5 over the DigestInfo as given (P1 00 only).
+Bytes JpkiCard::card_face_signature(const ReceivedCommand& c) {
+  if (c.p2 != 0x00) return answer(kIncorrectP1P2);
+  if (c.p1 != 0x00) return answer(kIncorrectP1P2);
+  if (!card_face_key_) return answer(kConditionsNotSatisfied);  // a card file made without one
+  if (c.data.empty() || c.data.size() > 245) return answer(kWrongLength);
+  return answer(card_face_key_->sign_pkcs1_raw(c.data), kOk);
 }
 
 Bytes JpkiCard::get_challenge(const ReceivedCommand& c) {

@@ -1,7 +1,8 @@
 // A My Number card emulator that answers byte for byte as docs/card-protocol.md says (§2-§12;
 // where public sources are silent, the assumptions of §14):
 // the JPKI AP (auth and signing keys, certificates, PIN and password with retry counters),
-// the 券面事項確認AP (face photo behind 照合番号B) and the 券面事項入力補助AP (present, so that
+// the 券面事項確認AP (face photo behind 照合番号B, the issuer certificate EF 0004, its own key that
+// signs 80 2A 00 00 without a PIN) and the 券面事項入力補助AP (present, so that
 // the kiosk's guard against reading the My Number is meaningful), unknown AIDs/files 6A 82,
 // unknown instructions 6D 00, 69 82 before the needed PIN, 63 Cx on every empty VERIFY,
 // 69 84 once locked, Le/end-of-file and extended length as real cards do.
@@ -48,7 +49,7 @@ class JpkiCard final : public VirtualCard {
   std::size_t apdus_processed() const noexcept { return apdus_processed_; }
 
  private:
-  enum class App { None, Jpki, CardFace, Text };
+  enum class App { None, Jpki, CardFace, Text, NextCardFace };
   struct Key {
     PinSlot* slot = nullptr;   // reference data (PIN, password, 照合番号)
     const sim::ca::RsaKey* rsa = nullptr;   // private key (signing)
@@ -71,6 +72,7 @@ class JpkiCard final : public VirtualCard {
   Bytes verify(const ReceivedCommand& c);
   Bytes change_reference_data(const ReceivedCommand& c);
   Bytes compute_signature(const ReceivedCommand& c);
+  Bytes card_face_signature(const ReceivedCommand& c);
   Bytes get_challenge(const ReceivedCommand& c);
   Bytes get_data(const ReceivedCommand& c);
 
@@ -86,6 +88,7 @@ class JpkiCard final : public VirtualCard {
   std::optional<std::filesystem::path> file_;
   std::unique_ptr<sim::ca::RsaKey> auth_key_;
   std::unique_ptr<sim::ca::RsaKey> sign_key_;
+  std::unique_ptr<sim::ca::RsaKey> card_face_key_;  // the 券面AP key (cards with a CardFaceSecurity)
   PinSlot birth_key_;  // 生年月日 key of the card-face AP (not persisted)
   PinSlot code_a_face_;
   PinSlot code_a_text_;

@@ -228,6 +228,7 @@ Bytes SimulatedReaders::transmit(const std::string& reader, std::uint64_t serial
   std::shared_ptr<VirtualCard> card;
   {
     std::lock_guard lock(mutex_);
+    require_service_locked();  // as SCardTransmit fails with SCARD_E_NO_SERVICE once pcscd is gone
     auto it = slots_.find(reader);
     if (it == slots_.end()) throw CardError(CardErrorKind::ReaderGone, "simulated reader '" + reader + "' was detached");
     if (!it->second.card || it->second.card_serial != serial) {

@@ -40,6 +40,15 @@ Reply confirm(ServiceCore& service, const httplib::Request& req, const Terminal&
   const auto card_record = service.db.card_by_certificate(card.info.sha256);
   std::optional<PersonRecord> person;
   if (card_record && card_record->person_id) person = service.db.person(*card_record->person_id);
+  if (method == "face") {  // a face confirmation stands only on a genuine card (card_face_proof_check.hpp)
+    std::optional<CardFaceProofChecker::Holder> holder;
+    if (person) {
+      holder = CardFaceProofChecker::Holder{person->birth_date, person->sex, card_record ? card_record->card_face_key_sha256 : ""};
+    }
+    const auto v = service.card_face_checker.check(body.json(), nonce, der, holder);
+    if (!v.genuine) throw ApiError{v.http_status, v.code, v.message, false, v.detail};
+    audit.detail += (audit.detail.empty() ? "" : "; ") + v.detail;
+  }
   if (!person) {
     // A card the service cannot link to any insured person.
     Evaluation none;

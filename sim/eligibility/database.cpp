@@ -9,7 +9,7 @@ namespace {
 using Json = nlohmann::json;
 
 // Bump when a world table changes: the world tables are then rebuilt (the audit table is kept).
-constexpr std::int64_t kSchemaVersion = 3;
+constexpr std::int64_t kSchemaVersion = 4;
 constexpr const char* kDropWorld = R"SQL(
 DROP TABLE IF EXISTS eligibility_certificates;
 DROP TABLE IF EXISTS consents;
@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS cards (
   certificate_sha256 TEXT NOT NULL UNIQUE,
   subject TEXT NOT NULL DEFAULT '',
   serial TEXT NOT NULL DEFAULT '',
-  label TEXT NOT NULL DEFAULT ''
+  label TEXT NOT NULL DEFAULT '',
+  card_face_key_sha256 TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS insurance_use_registrations (
   person_id INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
@@ -196,12 +197,15 @@ void EligibilityDatabase::load(const Fixture& fixture) {
       const std::int64_t person_id = db_.last_insert_id();
       if (p.registered_for_insurance_use) register_insurance_use(person_id, *p.registered_for_insurance_use, "fixture");
       for (const auto& c : fp.cards) {
-        db_.prepare("INSERT INTO cards (person_id, certificate_sha256, subject, serial, label) VALUES (?1, ?2, ?3, ?4, ?5)")
+        db_.prepare(
+               "INSERT INTO cards (person_id, certificate_sha256, subject, serial, label, card_face_key_sha256) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
             .bind(1, person_id)
             .bind(2, c.certificate_sha256)
             .bind(3, c.subject)
             .bind(4, c.serial)
             .bind(5, c.label)
+            .bind(6, c.card_face_key_sha256)
             .run();
       }
       for (const auto& q : fp.qualifications) {
@@ -266,7 +270,9 @@ void EligibilityDatabase::add_revocations(const std::vector<RevocationRecord>& r
 }
 
 std::optional<CardRecord> EligibilityDatabase::card_by_certificate(const std::string& sha256) {
-  Statement& s = db_.prepare("SELECT id, person_id, certificate_sha256, subject, serial, label FROM cards WHERE certificate_sha256 = ?1");
+  Statement& s = db_.prepare(
+      "SELECT id, person_id, certificate_sha256, subject, serial, label, card_face_key_sha256 FROM cards "
+      "WHERE certificate_sha256 = ?1");
   s.bind(1, sha256);
   if (!s.step()) return std::nullopt;
   CardRecord c;
@@ -276,6 +282,7 @@ std::optional<CardRecord> EligibilityDatabase::card_by_certificate(const std::st
   c.subject = s.text(3);
   c.serial = s.text(4);
   c.label = s.text(5);
+  c.card_face_key_sha256 = s.text(6);
   return c;
 }
 

@@ -4,10 +4,13 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <tuple>
+#include <utility>
 
 #include "hal/calendar.hpp"
 #include "sim/ca/asn1_fields.hpp"
 #include "sim/card/card_profile.hpp"
+#include "sim/eligibility/card_face_proof_check.hpp"
 #include "sim/eligibility/japanese_calendar.hpp"
 #include "sim/eligibility/jpki_verifier.hpp"
 
@@ -107,6 +110,20 @@ class Reader {
   std::string path_;
 };
 
+bool ratio_code(const std::string& s) { return s == "010" || s == "020" || s == "030"; }
+
+// The dates of an OQS-named sub-record (every element whose name ends in "Date") are YYYYMMDD:
+// the service compares them with today (a record that ended is not answered).
+void check_oqs_dates(const Reader& r, const std::string& key, const Json& record) {
+  if (!record.is_object()) return;
+  for (const auto& [name, value] : record.items()) {
+    if (name.size() < 4 || name.compare(name.size() - 4, 4, "Date") != 0) continue;
+    if (!value.is_string() || !hal::calendar::parse_yyyymmdd(value.get<std::string>())) {
+      r.fail(key + "." + name, "not a YYYYMMDD date: " + value.dump());
+    }
+  }
+}
+
 std::string read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw FixtureError("cannot read the fixture " + file.string());
@@ -125,6 +142,7 @@ CardRecord card_from(const Reader& r, const fs::path& base_dir) {
       card.subject = info.subject;
       card.serial = info.serial;
       card.label = r.text("card_file");
+      if (profile.card_face) card.card_face_key_sha256 = card_face_key_fingerprint(profile.card_face->record_card_key);
     } else if (r.has("certificate_file")) {
       auto cert = parse_certificate_file(base_dir / r.text("certificate_file"));
       const CertificateInfo info = describe(cert.get());
@@ -140,6 +158,14 @@ CardRecord card_from(const Reader& r, const fs::path& base_dir) {
       }
       card.certificate_sha256 = hex;
       card.label = "sha256:" + hex.substr(0, 16);
+      if (r.has("card_face_key_sha256")) {
+        std::string key = r.text("card_face_key_sha256");
+        std::transform(key.begin(), key.end(), key.begin(), [](char c) { return c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c; });
+        if (key.size() != 64 || !std::all_of(key.begin(), key.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
+          r.fail("card_face_key_sha256", "must be 64 hex digits");
+        }
+        card.card_face_key_sha256 = key;
+      }
     } else {
       r.fail("needs card_file, certificate_file or certificate_sha256");
     }
@@ -181,16 +207,31 @@ QualificationRecord qualification_from(const Reader& r) {
   } else if (q.loss_filed_on || !q.reason_of_loss.empty()) {
     r.fail("loss_filed_on and reason_of_loss need a disqualification_date");
   }
+  // InsuredPartialContributionRatio: the layout's field for the 後期高齢者医療 ratio, which clinic
+  // software reads as such. 70-74 give theirs in elderly.ElderlyRecipientContributionRatio;
+  // younger patients' 3割 (2割 before school) follows from the birth date and has no field.
   q.contribution_ratio = r.text("contribution_ratio");
-  if (!q.contribution_ratio.empty() && (q.contribution_ratio.size() != 3 || !digits_only(q.contribution_ratio))) {
-    r.fail("contribution_ratio", "must be 3 digits, e.g. \"030\" for 30 %");
+  if (!q.contribution_ratio.empty()) {
+    if (!ratio_code(q.contribution_ratio)) r.fail("contribution_ratio", "must be \"010\", \"020\" or \"030\" (1割, 2割, 3割)");
+    if (q.insurer_number.compare(0, 2, "39") != 0) {
+      r.fail("contribution_ratio",
+             "is InsuredPartialContributionRatio, the 後期高齢者医療 ratio: only for a 後期高齢者医療 insurer (39xxxxxx); "
+             "give a 70-74 patient's ratio in elderly.ElderlyRecipientContributionRatio and leave it out for younger "
+             "patients (3割, 2割 before school, by the birth date)");
+    }
   }
   q.preschool = r.text("preschool");
   q.certificate_issuance_date = r.date("certificate_issuance_date");
   q.card_valid_date = r.date("card_valid_date");
   q.card_expiration_date = r.date("card_expiration_date");
   q.elderly = r.oqs_object("elderly");
+  if (q.elderly.is_object() && q.elderly.contains("ElderlyRecipientContributionRatio") &&
+      !ratio_code(q.elderly["ElderlyRecipientContributionRatio"].get<std::string>())) {
+    r.fail("elderly.ElderlyRecipientContributionRatio", "must be \"020\" or \"030\" (2割, 3割)");
+  }
+  check_oqs_dates(r, "elderly", q.elderly);
   q.limit_application = r.oqs_object("limit_application");
+  check_oqs_dates(r, "limit_application", q.limit_application);
   const Json& diseases = r.array("specific_diseases");
   if (!diseases.empty()) {
     q.specific_diseases = Json::array();
@@ -199,6 +240,7 @@ QualificationRecord qualification_from(const Reader& r) {
       for (const auto& [name, value] : diseases[i].items()) {
         if (!value.is_string()) d.fail(name, "must be a string");
       }
+      check_oqs_dates(r, "specific_diseases[" + std::to_string(i) + "]", diseases[i]);
       q.specific_diseases.push_back(diseases[i]);
     }
   }
@@ -210,6 +252,7 @@ QualificationRecord qualification_from(const Reader& r) {
       for (const auto& [name, value] : tickets[i].items()) {
         if (!value.is_string()) t.fail(name, "must be a string");
       }
+      check_oqs_dates(r, "public_expense_results[" + std::to_string(i) + "]", tickets[i]);
       q.public_expense.push_back(tickets[i]);
     }
   }
@@ -328,18 +371,46 @@ Fixture Fixture::parse(const std::string& json_text, const fs::path& base_dir) {
 
 namespace {
 
-std::string iso(Date d) { return hal::calendar::format_iso_date(d); }
+using std::chrono::sys_days;
 
-Date minus_days(Date d, int n) { return Date{std::chrono::sys_days{d} - std::chrono::days{n}}; }
+std::string iso(Date d) { return hal::calendar::format_iso_date(d); }
+std::string yyyymmdd(Date d) { return hal::calendar::format_yyyymmdd(d); }
+
+Date minus_days(Date d, int n) { return Date{sys_days{d} - std::chrono::days{n}}; }
+
+// The same date `years` earlier (29 February becomes the 28th).
+Date years_before(Date d, int years) {
+  Date out = d - std::chrono::years{years};
+  if (!out.ok()) out = out.year() / out.month() / std::chrono::last;
+  return out;
+}
 
 // The business day `n` business days before `d`.
 Date business_days_before(Date d, int n) {
-  std::chrono::sys_days day{d};
+  sys_days day{d};
   while (n > 0) {
     day -= std::chrono::days{1};
     if (is_business_day(Date{day})) --n;
   }
   return Date{day};
+}
+
+// 高齢受給者証 and 限度額適用認定証 run from 1 August to 31 July: the period that holds `today`.
+std::pair<Date, Date> august_year(Date today) {
+  using namespace std::chrono;
+  const year y = today.month() >= August ? today.year() : today.year() - years{1};
+  return {y / August / day{1}, (y + years{1}) / July / day{31}};
+}
+
+// The last 31 July strictly before `today`, and the 31 March two to three years after `today`.
+Date last_july_31_before(Date today) {
+  using namespace std::chrono;
+  const Date this_year = today.year() / July / day{31};
+  return sys_days{this_year} < sys_days{today} ? this_year : (today.year() - years{1}) / July / day{31};
+}
+Date march_31_in_years(Date today, int n) {
+  using namespace std::chrono;
+  return (today.year() + years{n}) / March / day{31};
 }
 
 Json qualification(const std::string& id, const std::string& insurer, const std::string& insurer_name,
@@ -354,17 +425,44 @@ Json qualification(const std::string& id, const std::string& insurer, const std:
               {"card_classification", "01"},
               {"personal_family", family},
               {"qualification_date", since},
-              {"filed_on", since},
-              {"contribution_ratio", "030"}};
+              {"filed_on", since}};
 }
 
 }  // namespace
 
+int sample_generator(const Json& fixture) {
+  if (!fixture.is_object()) return 0;
+  const auto sample = fixture.find("sample");
+  if (sample != fixture.end() && sample->is_object() && sample->contains("generator") && (*sample)["generator"].is_number_integer()) {
+    return (*sample)["generator"].get<int>();
+  }
+  // Samples of the first generator said so only in their comment.
+  const auto comment = fixture.find("comment");
+  if (comment != fixture.end() && comment->is_string() &&
+      comment->get<std::string>().rfind("Sample made by kiosk-sim eligibility init", 0) == 0) {
+    return 1;
+  }
+  return 0;
+}
+
 std::string sample_fixture(const SampleFixtureOptions& o) {
   Json people = Json::array();
+  // Insurer numbers carry the check digit of 保険者番号設定要領 (the kiosk refuses a wrong one).
   const std::string kyokai = "01130012";
   const std::string kyokai_name = "全国健康保険協会東京支部";
+  const std::string kokuho = "00138123";  // 国民健康保険 (6 digits 138123, zero-padded)
+  const std::string kokuho_name = "サンプル市国民健康保険";
+  const std::string kouki = "39131008";   // 後期高齢者医療 (法別番号 39)
+  const std::string kouki_name = "東京都後期高齢者医療広域連合";
+  const std::string kenpo = "06139992";
+  const std::string kenpo_name = "サンプル健康保険組合";
   const std::string today = iso(o.today);
+  const auto [period_start, this_period_end] = august_year(o.today);
+  // In the last month of a period the next certificate is out already: the sample's records then
+  // run a year longer, so that a world made in July still has current records in August.
+  const Date period_end = sys_days{this_period_end} - sys_days{o.today} < std::chrono::days{31}
+                              ? Date{(this_period_end.year() + std::chrono::years{1}) / std::chrono::July / std::chrono::day{31}}
+                              : this_period_end;
 
   for (std::size_t i = 0; i < o.card_files.size(); ++i) {
     const sim::card::CardProfile card = sim::card::CardProfile::load(o.card_files[i]);
@@ -381,13 +479,9 @@ std::string sample_fixture(const SampleFixtureOptions& o) {
     const std::string number = std::to_string(1000001 + i);
     Json q = qualification(id + "-kyokai", kyokai, kyokai_name, "12345678", number, "00", "2020-04-01");
     q["filed_on"] = "2020-03-25";
-    q["limit_application"] = {{"LimitApplicationCertificateClassification", "01"},
-                              {"LimitApplicationCertificateClassificationFlag", "A03"},
-                              {"LimitApplicationCertificateValidStartDate", "20250801"},
-                              {"LimitApplicationCertificateValidEndDate", "20260731"}};
-    switch (i % 5) {
+    switch (i % kSampleCardCases) {
       case 0:
-        break;  // valid and registered
+        break;  // valid and registered, working age: 3割
       case 1:
         person["registered_for_insurance_use"] = nullptr;  // registration is offered at the kiosk
         break;
@@ -403,54 +497,82 @@ std::string sample_fixture(const SampleFixtureOptions& o) {
         q["qualification_date"] = iso(business_days_before(o.today, 2));
         q["filed_on"] = iso(business_days_before(o.today, 2));  // not visible for 3 more business days
         break;
+      case 5:  // 70-74 in 国保: the 高齢受給者証 of this August-to-July period (2割), and last period's (ended)
+        q = qualification(id + "-kokuho", kokuho, kokuho_name, "ｻﾝﾌﾟﾙ", number, "", "2015-04-01");
+        q["elderly"] = {{"ElderlyRecipientCertificateDate", yyyymmdd(minus_days(period_start, 20))},
+                        {"ElderlyRecipientValidStartDate", yyyymmdd(period_start)},
+                        {"ElderlyRecipientValidEndDate", yyyymmdd(period_end)},
+                        {"ElderlyRecipientContributionRatio", "020"}};
+        break;
+      case 6:  // 75 and over: 後期高齢者医療, 1割 in InsuredPartialContributionRatio
+        q = qualification(id + "-kouki", kouki, kouki_name, "", number, "", "2020-04-01");
+        q["contribution_ratio"] = "010";
+        break;
+      case 7:  // a 限度額適用認定証 of this period (区分 A03, 現役並みⅠ... as OQSCD012 writes it)
+        q["limit_application"] = {{"LimitApplicationCertificateClassification", "01"},
+                                  {"LimitApplicationCertificateClassificationFlag", "A03"},
+                                  {"LimitApplicationCertificateDate", yyyymmdd(minus_days(period_start, 10))},
+                                  {"LimitApplicationCertificateValidStartDate", yyyymmdd(period_start)},
+                                  {"LimitApplicationCertificateValidEndDate", yyyymmdd(period_end)}};
+        break;
     }
     person["qualifications"] = Json::array({q});
     people.push_back(std::move(person));
   }
 
-  // Number path: a valid 資格確認書.
+  // Number path: a valid 資格確認書 (issued last year, valid two to three years ahead).
   Json hanako{{"id", "hanako"}, {"name", "資格　花子"}, {"name_kana", "ｼｶｸ ﾊﾅｺ"}, {"sex", "2"}, {"birth_date", "1990-05-05"}};
-  Json hq = qualification("hanako-kenpo", "06139999", "サンプル健康保険組合", "10", "2001", "00", "2025-01-06");
-  hq["eligibility_certificates"] = Json::array({Json{{"issued_on", "2025-01-06"}, {"valid_until", "2029-03-31"}}});
+  Json hq = qualification("hanako-kenpo", kenpo, kenpo_name, "10", "2001", "00", "2024-12-02");
+  hq["eligibility_certificates"] =
+      Json::array({Json{{"issued_on", "2024-12-02"}, {"valid_until", iso(march_31_in_years(o.today, 2))}}});
   hanako["qualifications"] = Json::array({hq});
   people.push_back(std::move(hanako));
 
-  // An expired 資格確認書.
+  // A 資格確認書 that ended on the last 31 July.
+  const Date jiro_end = last_july_31_before(o.today);
   Json jiro{{"id", "jiro"}, {"name", "期限　次郎"}, {"name_kana", "ｷｹﾞﾝ ｼﾞﾛｳ"}, {"sex", "1"}, {"birth_date", "1975-11-30"}};
-  Json jq = qualification("jiro-kenpo", "06139999", "サンプル健康保険組合", "10", "2002", "00", "2024-12-02");
-  jq["eligibility_certificates"] = Json::array({Json{{"issued_on", "2024-12-02"}, {"valid_until", "2025-07-31"}}});
+  Json jq = qualification("jiro-kenpo", kenpo, kenpo_name, "10", "2002", "00", "2024-12-02");
+  const Date first_certificates{std::chrono::year{2024}, std::chrono::December, std::chrono::day{2}};
+  jq["eligibility_certificates"] = Json::array(
+      {Json{{"issued_on", iso(std::max(first_certificates, years_before(jiro_end, 1)))}, {"valid_until", iso(jiro_end)}}});
   jiro["qualifications"] = Json::array({jq});
   people.push_back(std::move(jiro));
 
-  // A lost qualification (old numbers) and a newer one: 無効（新しい資格あり）.
+  // A lost qualification (old numbers, lost 8 months ago) and a newer one: 無効（新しい資格あり）.
+  const Date changed = minus_days(o.today, 240);
   Json ichiro{{"id", "ichiro"}, {"name", "転職　一郎"}, {"name_kana", "ﾃﾝｼｮｸ ｲﾁﾛｳ"}, {"sex", "1"}, {"birth_date", "1985-07-07"}};
   Json old_q = qualification("ichiro-old", kyokai, kyokai_name, "555", "77", "00", "2015-04-01");
-  old_q["disqualification_date"] = "2025-04-01";
-  old_q["loss_filed_on"] = "2025-04-03";
+  old_q["disqualification_date"] = iso(changed);
+  old_q["loss_filed_on"] = iso(minus_days(changed, -2));
   old_q["reason_of_loss"] = "03";
-  Json new_q = qualification("ichiro-new", "06271234", "サンプル製薬健康保険組合", "3", "456", "00", "2025-04-01");
-  new_q["filed_on"] = "2025-04-04";
-  new_q["eligibility_certificates"] = Json::array({Json{{"issued_on", "2025-04-10"}, {"valid_until", "2030-03-31"}}});
+  Json new_q = qualification("ichiro-new", "06271233", "サンプル製薬健康保険組合", "3", "456", "00", iso(changed));
+  new_q["filed_on"] = iso(minus_days(changed, -3));
+  new_q["eligibility_certificates"] =
+      Json::array({Json{{"issued_on", iso(minus_days(changed, -9))}, {"valid_until", iso(march_31_in_years(o.today, 3))}}});
   ichiro["qualifications"] = Json::array({old_q, new_q});
   people.push_back(std::move(ichiro));
 
-  // Twins on one family qualification: without the branch number both match (複数該当).
+  // Twins of four on one family qualification: without the branch number both match (複数該当);
+  // before school (未就学: 2割, which follows from PreschoolClassification, not from a ratio field).
+  const Date twins_born = years_before(minus_days(o.today, 30), 4);
   for (const auto& [id, name, branch] : {std::tuple{"sakura", "家族　さくら", "01"}, std::tuple{"momo", "家族　もも", "02"}}) {
-    Json child{{"id", id}, {"name", name}, {"sex", "2"}, {"birth_date", "2019-03-03"}};
-    Json cq = qualification(std::string(id) + "-family", kyokai, kyokai_name, "888", "99", branch, "2019-03-03", "2");
+    Json child{{"id", id}, {"name", name}, {"sex", "2"}, {"birth_date", iso(twins_born)}};
+    Json cq = qualification(std::string(id) + "-family", kyokai, kyokai_name, "888", "99", branch, iso(twins_born), "2");
     cq["insured_name"] = "家族　父";
     cq["preschool"] = "1";
-    cq["contribution_ratio"] = "020";
-    cq["eligibility_certificates"] = Json::array({Json{{"issued_on", "2025-01-06"}, {"valid_until", "2029-03-31"}}});
+    cq["eligibility_certificates"] =
+        Json::array({Json{{"issued_on", "2024-12-02"}, {"valid_until", iso(march_31_in_years(o.today, 2))}}});
     child["qualifications"] = Json::array({cq});
     people.push_back(std::move(child));
   }
 
-  // An old 健康保険証 (no 資格確認書): usable until 2025-12-01, refused from 2025-12-02.
-  Json saburo{{"id", "saburo"}, {"name", "保険　三郎"}, {"name_kana", "ﾎｹﾝ ｻﾌﾞﾛｳ"}, {"sex", "1"}, {"birth_date", "1950-01-15"}};
-  Json sq = qualification("saburo-kokuho", "00138123", "サンプル市国民健康保険", "ｻﾝﾌﾟﾙ", "3003", "", "2010-04-01");
-  sq["contribution_ratio"] = "020";
-  sq["elderly"] = {{"ElderlyRecipientValidStartDate", "20250201"}, {"ElderlyRecipientValidEndDate", "20260731"},
+  // An old 健康保険証 (no 資格確認書) of a 72-year-old in 国保: usable until 2025-12-01, refused from
+  // 2025-12-02; the 高齢受給者証 of this period says 2割.
+  Json saburo{{"id", "saburo"}, {"name", "保険　三郎"}, {"name_kana", "ﾎｹﾝ ｻﾌﾞﾛｳ"}, {"sex", "1"},
+              {"birth_date", iso(years_before(minus_days(o.today, 100), 72))}};
+  Json sq = qualification("saburo-kokuho", kokuho, kokuho_name, "ｻﾝﾌﾟﾙ", "3003", "", "2010-04-01");
+  sq["elderly"] = {{"ElderlyRecipientValidStartDate", yyyymmdd(period_start)},
+                   {"ElderlyRecipientValidEndDate", yyyymmdd(period_end)},
                    {"ElderlyRecipientContributionRatio", "020"}};
   saburo["qualifications"] = Json::array({sq});
   people.push_back(std::move(saburo));
@@ -458,7 +580,8 @@ std::string sample_fixture(const SampleFixtureOptions& o) {
   Json fixture{{"format", kFormat},
                {"version", kVersion},
                {"comment", "Sample made by kiosk-sim eligibility init on " + today +
-                               ". Dates are YYYY-MM-DD; see docs/eligibility-protocol.md for every field."},
+                               ". Dates are YYYY-MM-DD and relative to that day; see docs/eligibility-protocol.md for every field."},
+               {"sample", {{"generator", kSampleGenerator}, {"made_on", today}}},
                {"jpki_ca", fs::proximate(o.jpki_ca, o.fixture_dir).string()},
                {"people", std::move(people)},
                {"revocations", Json::array()}};

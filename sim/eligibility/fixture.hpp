@@ -46,11 +46,22 @@ struct SampleFixtureOptions {
   Date today{};                                     // the sample's "recent filing" is relative to it
 };
 
-// A sample fixture: one insured person per card file (the first valid and registered, further
-// ones showing other cases: not registered, linkage under review, lost qualification, a
-// qualification filed 2 business days ago), and people for the number path (valid and expired
-// 資格確認書, an old qualification with a newer one, twins without branch number, an old
-// health insurance card). Returns the JSON text.
+// The cases of the sample's card holders, in the order of the card files (then again):
+//   0 valid and registered (working age: 3割)       4 qualification filed 2 business days ago
+//   1 not registered for insurance use               5 72 in 国保 with a 高齢受給者証 (2割)
+//   2 linkage under review                           6 75+ in 後期高齢者医療 (1割)
+//   3 qualification lost 40 days ago                 7 a 限度額適用認定証 (区分 A03)
+inline constexpr std::size_t kSampleCardCases = 8;
+// Written into the sample ("sample": {"generator": N}); a world made by an older generator can
+// tell that its sample is out of date (older ratios in the wrong field, fixed dates).
+inline constexpr int kSampleGenerator = 2;
+
+// A sample fixture, every date relative to `today`: one insured person per card file (the cases
+// above; the card holder's age is the card's birth date), and people for the number path (valid and
+// expired 資格確認書, an old qualification with a newer one, preschool twins without branch
+// number, an old health insurance card of a 72-year-old). Returns the JSON text.
 std::string sample_fixture(const SampleFixtureOptions& options);
+// The generator of a fixture made by sample_fixture (0: not a sample, or an older one's).
+int sample_generator(const nlohmann::json& fixture);
 
 }  // namespace kiosk::sim::eligibility

@@ -20,6 +20,33 @@ void put(Json& j, const char* name, const std::optional<Date>& value) {
   if (value) j[name] = oqs_date(*value);
 }
 
+// A sub-record (高齢受給者証, 限度額適用認定証, 特定疾病療養受療証, 医療券) is current on `today`
+// when today lies between its valid-from and valid-to dates (each optional, YYYYMMDD; the fixture
+// checks their form). Ended or not yet started records are not part of the answer: the real
+// service answers with the certificate in force, and clinic software takes what it gets as current.
+bool current(const Json& record, const char* start_key, const char* end_key, Date today) {
+  auto date = [&](const char* key) -> std::optional<Date> {
+    const auto it = record.find(key);
+    if (it == record.end() || !it->is_string()) return std::nullopt;
+    return hal::calendar::parse_yyyymmdd(it->get<std::string>());
+  };
+  const auto from = date(start_key);
+  const auto to = date(end_key);
+  if (from && sys_days{*from} > sys_days{today}) return false;
+  if (to && sys_days{*to} < sys_days{today}) return false;
+  return true;
+}
+
+// The current items of a list of sub-records.
+Json current_items(const Json& list, const char* start_key, const char* end_key, Date today) {
+  Json out = Json::array();
+  if (!list.is_array()) return out;
+  for (const auto& item : list) {
+    if (current(item, start_key, end_key, today)) out.push_back(item);
+  }
+  return out;
+}
+
 void consent(Json& j, const std::string& prefix, bool given, std::optional<TimePoint> at, std::optional<TimePoint> until) {
   j[prefix + "ConsFlg"] = given ? "1" : "0";
   if (given && at) j[prefix + "ConsTime"] = oqs_time(*at);
@@ -52,25 +79,34 @@ Json qualification_json(const PersonRecord& p, const QualificationRecord& q, con
   put(j, "InsuredCertificateIssuanceDate", q.certificate_issuance_date);
   put(j, "InsuredCardValidDate", q.card_valid_date);
   put(j, "InsuredCardExpirationDate", q.card_expiration_date);
+  // The 後期高齢者 ratio (the fixture allows it on 後期高齢者医療 insurers only); the 70-74 ratio is
+  // in ElderlyRecipientCertificateInfo, younger patients' 3割/2割 is the law's and has no field.
   put(j, "InsuredPartialContributionRatio", q.contribution_ratio);
   put(j, "PreschoolClassification", q.preschool);
   if (loss_known) put(j, "ReasonOfLoss", q.reason_of_loss);
   put(j, "InsurerName", q.insurer_name);
-  if (q.elderly.is_object() && !q.elderly.empty()) j["ElderlyRecipientCertificateInfo"] = q.elderly;
+  if (q.elderly.is_object() && !q.elderly.empty() &&
+      current(q.elderly, "ElderlyRecipientValidStartDate", "ElderlyRecipientValidEndDate", today)) {
+    j["ElderlyRecipientCertificateInfo"] = q.elderly;
+  }
 
   // 限度額・特定疾病: part of 電子資格確認 on the card path since 2024-10-07 (no separate screen);
   // on the number path only with the flag of the search.
   const bool limit = c.card_path || c.limit_information_consented;
   consent(j, "LimitApplicationCertificateRelated", limit, c.now, std::nullopt);
-  if (limit && q.limit_application.is_object() && !q.limit_application.empty()) {
+  if (limit && q.limit_application.is_object() && !q.limit_application.empty() &&
+      current(q.limit_application, "LimitApplicationCertificateValidStartDate", "LimitApplicationCertificateValidEndDate",
+              today)) {
     j["LimitApplicationCertificateRelatedInfo"] = q.limit_application;
   }
   consent(j, "SpecificDiseasesCertificateRelated", limit, c.now, std::nullopt);
-  if (limit && q.specific_diseases.is_array() && !q.specific_diseases.empty()) {
-    j["SpecificDiseasesCertificateList"] = q.specific_diseases;
+  if (limit) {
+    Json diseases = current_items(q.specific_diseases, "SpecificDiseasesValidStartDate", "SpecificDiseasesValidEndDate", today);
+    if (!diseases.empty()) j["SpecificDiseasesCertificateList"] = std::move(diseases);
   }
 
-  if (q.public_expense.is_array() && !q.public_expense.empty()) j["PublicExpenseResultList"] = q.public_expense;
+  Json tickets = current_items(q.public_expense, "MedicalTicketValidDate", "MedicalTicketExpirationDate", today);
+  if (!tickets.empty()) j["PublicExpenseResultList"] = std::move(tickets);
 
   // 包括同意: 特定健診・薬剤・診療・手術, available 24 hours; never while the linkage is under review.
   const bool viewing = c.card_path && !c.viewing_suspended && c.viewing_consent && c.viewing_consent->medical_information;

@@ -40,6 +40,9 @@ struct CardRecord {
   std::string subject;
   std::string serial;  // upper-case hex
   std::string label;   // where the fixture took it from (card file, certificate file)
+  // SHA-256 (hex) of the card's 券面AP key as written in its card-face record (DF24), registered at
+  // issue: from a card file; empty when the fixture names the card by its certificate only.
+  std::string card_face_key_sha256;
 };
 
 struct EligibilityCertificateRecord {  // 資格確認書

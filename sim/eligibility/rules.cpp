@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hal/calendar.hpp"
+#include "hal/calendar_months.hpp"
 #include "sim/eligibility/japanese_calendar.hpp"
 
 namespace kiosk::sim::eligibility {
@@ -10,8 +11,6 @@ namespace kiosk::sim::eligibility {
 namespace {
 
 using namespace std::chrono;
-
-constexpr auto kJapanOffset = hours{9};
 
 // A filing older than this is visible whatever the holidays: 5 business days never span more.
 constexpr days kCertainlyVisibleAfter{30};
@@ -57,7 +56,7 @@ std::string invalid_message(const QualificationRecord& q) {
 
 }  // namespace
 
-Date japan_date(TimePoint t) { return Date{floor<days>(t + kJapanOffset)}; }
+Date japan_date(TimePoint t) { return hal::calendar::japan_date(t); }
 
 std::string japanese_date_text(Date d) {
   return std::to_string(static_cast<int>(d.year())) + "年" + std::to_string(static_cast<unsigned>(d.month())) + "月" +
@@ -193,21 +192,17 @@ Evaluation evaluate_number_path(const NumberQuery& query, const std::vector<Cand
   return e;
 }
 
-Date add_months(Date d, int months) {
-  Date out = d + std::chrono::months{months};
-  if (!out.ok()) out = out.year() / out.month() / last;
-  return out;
-}
-
 CertificateDates judge_certificate_dates(TimePoint not_before, TimePoint not_after, TimePoint now) {
   CertificateDates out;
   const Date today = japan_date(now);
   out.not_after = japan_date(not_after);
-  out.usable_until = add_months(out.not_after, kCertificateGraceMonths);
+  // The alert runs from 3 calendar months before the expiry date to 3 after it, both counted
+  // from the expiry date with the kiosk's own month arithmetic (hal/calendar_months.hpp).
+  out.usable_until = hal::calendar::add_months(out.not_after, kCertificateGraceMonths);
   if (now < not_before) {
     out.judgement = CertificateJudgement::NotYetValid;
   } else if (now <= not_after) {
-    out.judgement = sys_days{out.not_after} <= sys_days{add_months(today, kCertificateWarningMonths)}
+    out.judgement = sys_days{today} >= sys_days{hal::calendar::add_months(out.not_after, -kCertificateWarningMonths)}
                         ? CertificateJudgement::ExpiringSoon
                         : CertificateJudgement::Valid;
   } else {

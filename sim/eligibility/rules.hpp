@@ -100,7 +100,6 @@ struct CertificateDates {
 // The date rules for the card's user-authentication certificate at `now`.
 CertificateDates judge_certificate_dates(TimePoint not_before, TimePoint not_after, TimePoint now);
 
-// Adds calendar months, clamping to the month's last day (2025-11-30 + 3 months = 2026-02-28).
-Date add_months(Date d, int months);
+// Calendar months: hal::calendar::add_months (the kiosk's certificate check uses the same one).
 
 }  // namespace kiosk::sim::eligibility

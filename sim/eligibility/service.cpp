@@ -19,6 +19,7 @@ ServiceCore::ServiceCore(ServiceOptions o, const Fixture& fixture)
     : options(std::move(o)),
       db(options.database),
       verifier(options.jpki_ca_certificates),
+      card_face_checker(options.card_face_anchors),
       sessions(options.nonce_lifetime, options.session_lifetime, options.max_outstanding_challenges) {
   if (!options.clock) options.clock = [] { return std::chrono::system_clock::now(); };
   db.load(fixture);

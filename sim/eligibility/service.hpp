@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -57,6 +58,9 @@ struct ServiceOptions {
   TlsFiles tls;
   std::vector<std::filesystem::path> jpki_ca_certificates;  // trust anchors for card certificates
   std::vector<std::filesystem::path> crl_files;             // CRLs of those CAs (revocations)
+  // The J-LIS keys of the card-face records (cardface-anchors.json of the simulated CA). Nothing:
+  // every face confirmation is refused (its genuine-card proof cannot be checked).
+  std::optional<std::filesystem::path> card_face_anchors;
   std::string database = ":memory:";
   // The service's clock (dates are judged in Japan time). Empty: the system clock.
   std::function<TimePoint()> clock;
@@ -81,7 +85,7 @@ struct ServiceOptions {
 };
 
 // The TLS files of a folder made by `kiosk-sim eligibility init` (server.pem/.key, service-ca.pem)
-// and the JPKI CA named by the fixture (auth-ca.pem, and auth.crl when present).
+// and the JPKI CA named by the fixture (auth-ca.pem, and auth.crl and cardface-anchors.json when present).
 ServiceOptions options_for_directory(const std::filesystem::path& dir, const Fixture& fixture);
 
 struct ServiceDirectory {

@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "sim/eligibility/card_face_proof_check.hpp"
 #include "sim/eligibility/database.hpp"
 #include "sim/eligibility/jpki_verifier.hpp"
 #include "sim/eligibility/oqs_json.hpp"
@@ -71,6 +72,7 @@ struct ServiceCore {
   EligibilityDatabase db;
   std::mutex db_mutex;
   JpkiVerifier verifier;
+  CardFaceProofChecker card_face_checker;  // a face confirmation stands only on a genuine card
   SessionStore sessions;
   LruCache<ParsedCertificate> certificate_cache{options.certificate_cache_size};
   std::atomic<std::uint64_t> requests{0};

@@ -17,6 +17,7 @@ ServiceOptions options_for_directory(const fs::path& dir, const Fixture& fixture
   o.jpki_ca_certificates = {*fixture.jpki_ca / "auth-ca.pem"};
   std::error_code ec;
   if (fs::exists(*fixture.jpki_ca / "auth.crl", ec)) o.crl_files = {*fixture.jpki_ca / "auth.crl"};
+  if (fs::exists(*fixture.jpki_ca / "cardface-anchors.json", ec)) o.card_face_anchors = *fixture.jpki_ca / "cardface-anchors.json";
   o.database = (dir / "eligibility.sqlite3").string();
   return o;
 }

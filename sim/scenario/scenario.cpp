@@ -127,7 +127,7 @@ bool is_hex(const std::string& s) {
 
 constexpr std::initializer_list<const char*> kScreens = {
     "idle", "reading-card", "method-choice", "face-capture", "pin-entry", "visual-check", "confirming",
-    "registration", "consent", "prescription", "result", "notice", "remove-card"};
+    "registration", "consent", "prescription", "result", "notice", "remove-card", "number-entry"};
 
 Fault parse_fault(const Json& j, const std::string& where) {
   Reader r(j, where);
@@ -168,8 +168,9 @@ Expect parse_expect(const Json& j, const std::string& where) {
   Expect e;
   if (auto s = r.optional_string("screen")) e.screen = checked(*s, r.at("screen"), kScreens);
   e.message = r.optional_string("message");
+  e.message_key = r.optional_string("message_key");
   e.methods = r.optional_strings("methods");
-  e.tries_left = r.optional_int("tries_left", 0, 15);
+  e.tries_left = r.optional_int("tries_left", -1, 15);  // -1: the screen shows no count
   if (auto v = r.optional_string("validity")) {
     e.validity = checked(*v, r.at("validity"),
                          {"valid", "invalid", "invalid-newer-qualification", "no-qualification", "multiple-matches",
@@ -189,6 +190,32 @@ Expect parse_expect(const Json& j, const std::string& where) {
   if (auto seen = r.optional_strings("screens_seen")) {
     for (std::size_t i = 0; i < seen->size(); ++i) checked((*seen)[i], r.at("screens_seen"), kScreens);
     e.screens_seen = seen;
+  }
+  if (auto c = r.optional_string("copayment")) e.copayment = checked(*c, r.at("copayment"), {"3割", "2割", "1割", "none"});
+  if (r.has("certificate_expires_shown")) e.certificate_expires_shown = r.boolean("certificate_expires_shown", false);
+  if (r.has("certificate_usable_until_shown")) e.certificate_usable_until_shown = r.boolean("certificate_usable_until_shown", false);
+  e.entry_problem = r.optional_string("entry_problem");
+  if (r.has("last_journal")) {
+    Reader last(r.get("last_journal"), r.at("last_journal"));
+    e.last_journal_event = last.optional_string("event");
+    e.last_journal_code = last.optional_string("code");
+    e.last_journal_outcome_contains = last.optional_string("outcome_contains");
+    last.done();
+  }
+  if (r.has("result_file")) {
+    const Json& m = r.get("result_file");
+    if (!m.is_object()) throw ScenarioError(r.at("result_file") + ": expected {\"Element\": \"value\" or null}");
+    std::map<std::string, std::optional<std::string>> fields;
+    for (const auto& [name, value] : m.items()) {
+      if (value.is_null()) {
+        fields[name] = std::nullopt;
+      } else if (value.is_string()) {
+        fields[name] = value.get<std::string>();
+      } else {
+        throw ScenarioError(r.at("result_file") + "." + name + ": expected a string, or null for 'not in the file'");
+      }
+    }
+    e.result_file = fields;
   }
   r.done();
   return e;
@@ -273,6 +300,20 @@ StepEntry parse_step(const Json& j, const std::string& where, const Scenario& s)
       throw ScenarioError(at + ": seconds from 0 to 86400, found " + core::bounded::preview(v));
     }
     entry.step = Wait{milliseconds(static_cast<long long>(v.get<double>() * 1000.0))};
+  } else if (a == "start_numbers") {
+    entry.step = StartNumbers{};
+  } else if (a == "enter_numbers") {
+    Reader r(v, at);
+    EnterNumbers n;
+    n.document = checked(r.string("document", n.document), r.at("document"), {"eligibility-certificate", "health-insurance-card"});
+    n.insurer_number = r.string("insurer_number");
+    n.symbol = r.string("symbol");
+    n.number = r.string("number");
+    n.branch = r.string("branch");
+    n.birthdate = r.string("birthdate");
+    n.limit_consent = r.boolean("limit_consent", false);
+    r.done();
+    entry.step = n;
   } else if (a == "fault") {
     entry.step = parse_fault(v, at);
   } else if (a == "expect") {
@@ -280,7 +321,7 @@ StepEntry parse_step(const Json& j, const std::string& where, const Scenario& s)
   } else {
     throw ScenarioError(where + ": unknown action '" + a +
                         "' (place_card, remove_card, show_face, choose, type_pin, answer, prescription, acknowledge, "
-                        "cancel, staff_visual_check_mode, staff_visual_check, wait, fault, expect)");
+                        "cancel, staff_visual_check_mode, staff_visual_check, wait, start_numbers, enter_numbers, fault, expect)");
   }
   return entry;
 }
@@ -393,6 +434,8 @@ std::string describe(const Step& step) {
           return "fault: " + s.target + " " + s.kind + (s.command.empty() ? "" : " on " + s.command);
         }
         if constexpr (std::is_same_v<T, Expect>) return "check";
+        if constexpr (std::is_same_v<T, StartNumbers>) return "the patient chooses the 資格確認書 path";
+        if constexpr (std::is_same_v<T, EnterNumbers>) return "the patient enters the numbers of a " + s.document;
       },
       step);
 }
@@ -409,6 +452,7 @@ std::vector<std::string> compare(const Expect& e, const Observed& seen) {
   };
   if (e.screen) check("screen", *e.screen, seen.screen);
   if (e.message) check("message", *e.message, seen.message.empty() ? "none" : seen.message);
+  if (e.message_key) check("message_key", *e.message_key, seen.message_key.empty() ? "none" : seen.message_key);
   if (e.methods) check("methods", join(*e.methods), join(seen.methods));
   if (e.tries_left) check("tries_left", std::to_string(*e.tries_left), std::to_string(seen.tries_left));
   if (e.validity) check("validity", *e.validity, seen.validity.empty() ? "none" : seen.validity);
@@ -426,6 +470,28 @@ std::vector<std::string> compare(const Expect& e, const Observed& seen) {
   if (e.journal) check("journal", join(*e.journal), join(seen.journal));
   if (e.result_files) check("result_files", std::to_string(*e.result_files), std::to_string(seen.result_files));
   if (e.verify_count) check("verify_count", std::to_string(*e.verify_count), std::to_string(seen.verify_count));
+  if (e.copayment) check("copayment", *e.copayment, seen.copayment.empty() ? "none" : seen.copayment);
+  auto yes_no = [](bool b) { return std::string(b ? "true" : "false"); };
+  if (e.certificate_expires_shown) {
+    check("certificate_expires_shown", yes_no(*e.certificate_expires_shown), yes_no(seen.certificate_expires_shown));
+  }
+  if (e.certificate_usable_until_shown) {
+    check("certificate_usable_until_shown", yes_no(*e.certificate_usable_until_shown), yes_no(seen.certificate_usable_until_shown));
+  }
+  if (e.entry_problem) check("entry_problem", *e.entry_problem, seen.entry_problem.empty() ? "none" : seen.entry_problem);
+  if (e.last_journal_event) check("last_journal.event", *e.last_journal_event, seen.last_journal_event);
+  if (e.last_journal_code) check("last_journal.code", *e.last_journal_code, seen.last_journal_code.empty() ? "none" : seen.last_journal_code);
+  if (e.last_journal_outcome_contains && seen.last_journal_outcome.find(*e.last_journal_outcome_contains) == std::string::npos) {
+    diff.push_back("last_journal.outcome: expected to contain '" + *e.last_journal_outcome_contains + "', seen '" +
+                   seen.last_journal_outcome + "'");
+  }
+  if (e.result_file) {
+    for (const auto& [name, value] : *e.result_file) {
+      const auto it = seen.result_file.find(name);
+      const std::string actual = it == seen.result_file.end() ? "(not in the file)" : "'" + it->second + "'";
+      check(("result_file." + name).c_str(), value ? "'" + *value + "'" : std::string("(not in the file)"), actual);
+    }
+  }
   if (e.screens_seen) {
     // In order, not necessarily adjacent.
     std::size_t at = 0;

@@ -73,6 +73,17 @@ struct StaffVisualCheck {
   std::string staff_id;
 };
 struct Wait { milliseconds duration{0}; };
+// The 資格確認書 path: the patient touches its button on the idle screen, then sends the form.
+struct StartNumbers {};
+struct EnterNumbers {
+  std::string document = "eligibility-certificate";  // or "health-insurance-card"
+  std::string insurer_number;
+  std::string symbol;
+  std::string number;
+  std::string branch;
+  std::string birthdate;  // YYYYMMDD
+  bool limit_consent = false;
+};
 // target/kind: card/{pull-on, truncate, garbage, mute}, reader/{unplug, replug},
 // pcscd/{stop, start}, camera/{lost}, service/{down, up, slow, 500, 503, malformed,
 // wrong-content-type, wrong-version, wrong-certificate, normal}.
@@ -90,6 +101,7 @@ struct Fault {
 struct Expect {
   std::optional<std::string> screen;   // idle, method-choice, pin-entry, notice, result, remove-card, ...
   std::optional<std::string> message;  // "K110", "006", "none"
+  std::optional<std::string> message_key;  // the text of the message: "pin.wrong_last_try" (codes can have several)
   std::optional<std::vector<std::string>> methods;
   std::optional<int> tries_left;       // on the PIN screen
   std::optional<std::string> validity; // result: valid, invalid, ..., none (no result shown)
@@ -99,10 +111,20 @@ struct Expect {
   std::optional<int> result_files;                            // result files written so far
   std::optional<int> verify_count;                            // VERIFY with a PIN sent to the cards so far
   std::optional<std::vector<std::string>> screens_seen;       // these steps were shown since the last expect, in order
+  std::optional<std::string> copayment;                       // the share on the result: 3割, 2割, 1割, none
+  std::optional<bool> certificate_expires_shown;              // the certificate's expiry date is on the screen
+  std::optional<bool> certificate_usable_until_shown;         // its last usable day (grace period) is on the screen
+  std::optional<std::string> entry_problem;                   // the 資格確認書 form's wrong entry, none
+  // The last reception journal entry: its event, message code and a text its outcome contains.
+  std::optional<std::string> last_journal_event;
+  std::optional<std::string> last_journal_code;
+  std::optional<std::string> last_journal_outcome_contains;
+  // Elements of the newest result file: name -> value (first occurrence), nullopt: absent.
+  std::optional<std::map<std::string, std::optional<std::string>>> result_file;
 };
 
 using Step = std::variant<PlaceCard, RemoveCard, ShowFace, Choose, TypePin, Answer, Prescription, Acknowledge, Cancel,
-                          StaffVisualCheckMode, StaffVisualCheck, Wait, Fault, Expect>;
+                          StaffVisualCheckMode, StaffVisualCheck, Wait, Fault, Expect, StartNumbers, EnterNumbers>;
 
 struct StepEntry {
   Step step;
@@ -136,6 +158,7 @@ std::string describe(const Step& step);
 struct Observed {
   std::string screen;
   std::string message;  // "" when none
+  std::string message_key;
   std::vector<std::string> methods;
   int tries_left = -1;
   std::string validity;  // "" when no result
@@ -145,6 +168,14 @@ struct Observed {
   int result_files = 0;
   int verify_count = 0;
   std::vector<std::string> screens_since_last_expect;
+  std::string copayment;  // "3割", ... or "" when none
+  bool certificate_expires_shown = false;
+  bool certificate_usable_until_shown = false;
+  std::string entry_problem;
+  std::string last_journal_event;
+  std::string last_journal_code;
+  std::string last_journal_outcome;
+  std::map<std::string, std::string> result_file;  // the newest result file's elements (first occurrence)
 };
 
 // One line per difference: "screen: expected PinEntry, seen Notice"; empty when all match.

@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <iostream>
 
+#include <pugixml.hpp>
+
+#include "core/eligibility/copayment.hpp"
 #include "core/face/face_error.hpp"
 #include "hal/mynumber_card.hpp"
 #include "sim/scenario/player.hpp"
@@ -145,6 +148,7 @@ Observed Player::observe() {
   const rx::Screen s = frontend_.current();
   o.screen = rx::to_string(s.step);
   o.message = rx::info(s.message).code;
+  o.message_key = rx::info(s.message).key;
   for (auto m : s.methods) o.methods.push_back(rx::to_string(m));
   o.tries_left = s.tries_left;
   if (s.validity) o.validity = validity_name(*s.validity);
@@ -152,12 +156,45 @@ Observed Player::observe() {
   for (const auto& [name, c] : cards_) {
     if (c.emulator) o.card_tries_left[name] = c.emulator->profile().auth.pin.tries_left;
   }
+  if (const auto share = core::eligibility::copayment_label(s.contribution_ratio)) o.copayment = *share;
+  o.certificate_expires_shown = !s.certificate_expires.empty();
+  o.certificate_usable_until_shown = !s.certificate_usable_until.empty();
+  o.entry_problem = s.entry_problem;
   for (const auto& r : sim_.board.journal->since({})) {
     if (r.kind == "reception" || r.kind == "staff") o.journal.push_back(r.event);
+    if (r.kind == "reception") {
+      o.last_journal_event = r.event;
+      o.last_journal_code = r.message_code;
+      o.last_journal_outcome = r.outcome;
+    }
   }
   std::error_code ec;
+  std::filesystem::path newest;
+  std::filesystem::file_time_type newest_time{};
   for (const auto& e : std::filesystem::directory_iterator(options_.work_dir / "outbox", ec)) {
-    if (e.path().extension() == ".xml") ++o.result_files;
+    if (e.path().extension() != ".xml") continue;
+    ++o.result_files;
+    const auto t = e.last_write_time(ec);
+    if (newest.empty() || t > newest_time || (t == newest_time && e.path() > newest)) {
+      newest = e.path();
+      newest_time = t;
+    }
+  }
+  if (!newest.empty()) {
+    pugi::xml_document doc;
+    if (doc.load_file(newest.c_str())) {
+      struct Collect : pugi::xml_tree_walker {
+        std::map<std::string, std::string>* out;
+        bool for_each(pugi::xml_node& node) override {
+          if (node.type() == pugi::node_element && node.first_child().type() == pugi::node_pcdata) {
+            out->emplace(node.name(), node.child_value());
+          }
+          return true;
+        }
+      } collect;
+      collect.out = &o.result_file;
+      doc.traverse(collect);
+    }
   }
   o.verify_count = auth_pin_verifies();
   o.screens_since_last_expect = frontend_.take_seen();

@@ -96,6 +96,19 @@ void Player::run_step(std::size_t index, const StepEntry& entry) {
             runner_->post(rx::Tick{});
             if (!settle()) return;
           }
+        } else if constexpr (std::is_same_v<T, StartNumbers>) {
+          frontend_.input(rx::NumberEntryRequested{});
+        } else if constexpr (std::is_same_v<T, EnterNumbers>) {
+          core::eligibility::NumberEntry e;
+          e.document = s.document == "health-insurance-card" ? core::eligibility::PresentedDocument::HealthInsuranceCard
+                                                             : core::eligibility::PresentedDocument::EligibilityCertificate;
+          e.insurer_number = s.insurer_number;
+          e.symbol = s.symbol;
+          e.number = s.number;
+          e.branch = s.branch;
+          e.birthdate = s.birthdate;
+          e.limit_application_consent = s.limit_consent;
+          frontend_.input(rx::NumbersEntered{std::move(e)});
         } else if constexpr (std::is_same_v<T, Fault>) {
           apply(s);
         } else if constexpr (std::is_same_v<T, Expect>) {

@@ -1,5 +1,7 @@
 #include "sim/scenario/transcript.hpp"
 
+#include "core/eligibility/copayment.hpp"
+
 #include <cstdio>
 
 namespace kiosk::sim::scenario {
@@ -54,8 +56,11 @@ std::string describe(const rx::Screen& s, const nlohmann::json& texts) {
   if (s.validity) {
     out += "  result: " + validity_name(*s.validity);
     if (!s.insurer_name.empty()) out += ", " + s.insurer_name;
-    if (!s.contribution_ratio.empty()) out += ", ratio " + s.contribution_ratio;
+    if (const auto share = core::eligibility::copayment_label(s.contribution_ratio)) out += ", " + *share;
   }
+  if (!s.certificate_expires.empty()) out += "  certificate expires " + s.certificate_expires;
+  if (!s.certificate_usable_until.empty()) out += ", usable until " + s.certificate_usable_until;
+  if (!s.entry_problem.empty()) out += "  entry to correct: " + s.entry_problem;
   if (!s.service_message.empty()) out += "  service: " + s.service_message;
   return out;
 }

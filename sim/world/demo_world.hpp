@@ -54,9 +54,14 @@ DemoWorld ensure_demo_world(const std::filesystem::path& dir, const std::filesys
 // The world of QA scenarios: the demo world plus cards for every case, by name —
 //   taro (PIN 1234, registered), hanako (PIN 5678, not registered: registration offered),
 //   review (linkage under review), lost (qualification lost), recent (filed 2 business days ago),
+//   elder (72, 国保 with a 高齢受給者証: 2割), kouki (78, 後期高齢者医療: 1割), limit (a 限度額 区分),
 //   taro-expiring-soon, taro-expired-in-grace, taro-expired, taro-revoked (Taro's other cards),
-//   taro-face-only (no PIN), taro-android, taro-iphone (smartphone JPKI tokens);
-// all but the first two have PIN 1234. Safe to call from several processes at once (a lock
+//   taro-face-only (no PIN), taro-android, taro-iphone (smartphone JPKI tokens),
+//   taro-next-generation (a 次期個人番号カード: its photo cannot be opened by the kiosk),
+//   and attack cards with Taro's certificate (docs/genuine-card.md): taro-clone (Hanako's photo
+//   under a foreign CVC root), taro-stolen-record (Taro's record copied onto another chip),
+//   taro-other-card (Hanako's own genuine record and chip);
+// all but the first two have PIN 1234 (the attack cards 0000, which Taro's certificate refuses). Safe to call from several processes at once (a lock
 // file); remade when older than 14 days (certificate dates are relative to the day of issue).
 DemoWorld ensure_scenario_world(const std::filesystem::path& dir, const std::filesystem::path& faces_dir, std::ostream& log);
 

@@ -230,9 +230,11 @@ core::eligibility::Confirmation confirmation(core::eligibility::QualificationVal
   core::eligibility::OqsResult result;
   result.body.qualification_validity = validity;
   result.body.processing_result_message = message;
+  result.header.qualification_confirmation_date = std::chrono::year{2026} / 12 / 6;
   core::eligibility::Qualification q;
   q.insurer_name = "全国健康保険協会東京支部";
-  q.insured_partial_contribution_ratio = "030";
+  q.insurer_number = "01130012";                    // 協会けんぽ: the share follows the age
+  q.birthdate = std::chrono::year{1980} / 2 / 17;  // 46 on the day: 3割
   result.body.results.push_back(q);
   c.result = result;
   return c;
@@ -377,7 +379,7 @@ TEST_CASE("a face reception with registration on the spot, every screen in seven
     page.check_languages(std::string("face-") + guidance, KioskPage::Shots::JapaneseOnly);
   }
 
-  rig.feed(FaceFinished{FaceOutcome::NotMatched, {}});
+  rig.feed(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   page.wait_step("method-choice");
   CHECK(page.text().find("\u3010K120\u3011") != std::string::npos);
   page.check_languages("face-not-matched");
@@ -388,7 +390,7 @@ TEST_CASE("a face reception with registration on the spot, every screen in seven
   evidence.score = 0.62;
   evidence.threshold = 0.36;
   evidence.model = "sface-2021dec";
-  rig.feed(FaceFinished{FaceOutcome::Matched, evidence});
+  rig.feed(FaceFinished{FaceOutcome::Matched, evidence, {}});
   page.wait_step("confirming");
   auto confirm = rig.take<ConfirmEligibility>();
   REQUIRE(confirm);

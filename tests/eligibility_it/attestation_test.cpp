@@ -1,5 +1,6 @@
-// Face and visual-check confirmations (no card signature): the terminal signs an attestation
-// with its TLS key; the service checks it against the certificate of the TLS connection.
+// Face and visual-check confirmations (no JPKI signature): the terminal signs an attestation
+// with its TLS key; the service checks it against the certificate of the TLS connection. A face
+// confirmation also carries the card's genuine-card proof (card_face_proof_test.cpp).
 #include <catch2/catch.hpp>
 
 #include "drivers/https/terminal_key_signer.hpp"
@@ -19,9 +20,16 @@ TEST_CASE("face and visual attestations are verified against the terminal's TLS 
   EligibilityClient client(*transport, clock, quick_options());
   auto signer = drivers::https::TerminalKeySigner::from_pem_file(world.pki().terminal_key);
   const Bytes& certificate = face_card.auth.certificate;
+  CardFaceAtReader card(face_card, true);
+  auto match = [&](double score, Liveness liveness) {
+    FaceMatchEvidence e = card.face_match(score);
+    e.liveness = liveness;
+    e.model = "m";
+    return e;
+  };
 
   SECTION("a face match with liveness") {
-    const Confirmation c = client.confirm_by_face(certificate, {0.81, 0.6, Liveness::Passed, "sface-2021dec"}, signer);
+    const Confirmation c = client.confirm_by_face(certificate, card.face_match(0.81), signer, card.prover());
     REQUIRE(c.result);
     CHECK(c.method == ConfirmationMethod::Face);
     CHECK(c.result->body.qualification_validity == QualificationValidity::Valid);
@@ -32,14 +40,15 @@ TEST_CASE("face and visual attestations are verified against the terminal's TLS 
   }
 
   SECTION("a failed liveness check is rejected") {
-    const EligibilityError e = error_of([&] { client.confirm_by_face(certificate, {0.9, 0.6, Liveness::Failed, "m"}, signer); });
+    const EligibilityError e =
+        error_of([&] { client.confirm_by_face(certificate, match(0.9, Liveness::Failed), signer, card.prover()); });
     CHECK(e.code() == "ATTESTATION_REJECTED");
     CHECK(e.http_status() == 403);
     CHECK_THAT(e.display_message(), Catch::Contains("暗証番号"));
   }
 
   SECTION("a score below the threshold is rejected") {
-    CHECK(error_of([&] { client.confirm_by_face(certificate, {0.41, 0.6, Liveness::Passed, "m"}, signer); }).code() ==
+    CHECK(error_of([&] { client.confirm_by_face(certificate, match(0.41, Liveness::Passed), signer, card.prover()); }).code() ==
           "ATTESTATION_REJECTED");
   }
 
@@ -55,14 +64,15 @@ TEST_CASE("face and visual attestations are verified against the terminal's TLS 
     const auto rogue = sim::eligibility::ServicePki::create(world.dir() / "rogue", now, "rogue-ca", "Rogue");
     const auto files = rogue.issue_terminal(world.dir() / "rogue", "t", "1312345678", "x", "", now - 1h, now + 24h);
     auto other_key = drivers::https::TerminalKeySigner::from_pem_file(files.key);
-    const EligibilityError e = error_of([&] { client.confirm_by_face(certificate, {0.9, 0.6, Liveness::Passed, "m"}, other_key); });
+    const EligibilityError e =
+        error_of([&] { client.confirm_by_face(certificate, match(0.9, Liveness::Passed), other_key, card.prover()); });
     CHECK(e.code() == "ATTESTATION_INVALID");
     CHECK(e.http_status() == 401);
   }
 
   SECTION("an attestation made for another challenge is invalid") {
     const auto old_challenge = client.issue_challenge();
-    const Bytes statement = make_attestation_statement(FaceMatchEvidence{0.9, 0.6, Liveness::Passed, "m"}, old_challenge.nonce,
+    const Bytes statement = make_attestation_statement(FaceMatchEvidence{0.9, 0.6, Liveness::Passed, "m", {}}, old_challenge.nonce,
                                                        certificate, std::chrono::floor<std::chrono::seconds>(clock.now()));
     const auto challenge = client.issue_challenge();
     codec::ConfirmRequest r;

@@ -49,7 +49,8 @@ TEST_CASE("PIN confirmation over mutual TLS: result, consent, XML result file, a
   CHECK(q.insured_identification_number == "1001");
   CHECK(q.name == "番号　太郎");
   CHECK(q.birthdate == Date{std::chrono::year{1980}, std::chrono::month{2}, std::chrono::day{17}});
-  CHECK(q.insured_partial_contribution_ratio == "030");
+  // A 46-year-old in 協会けんぽ: no 後期高齢者 ratio in the result (3割 follows from the age).
+  CHECK(q.insured_partial_contribution_ratio.empty());
   CHECK(q.limit_application_consent.flag == ConsentFlag::Given);
   REQUIRE(q.limit_application);
   CHECK(q.limit_application->classification_flag == "A03");

@@ -12,8 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "core/card/card_face_application.hpp"
 #include "core/card/card_session.hpp"
 #include "core/card/jpki_application.hpp"
+#include "core/genuine_card/card_face_check.hpp"
 #include "core/eligibility/client.hpp"
 #include "drivers/https/https_client_transport.hpp"
 #include "hal/clock.hpp"
@@ -33,6 +35,7 @@ struct Holder {
 
 class World {
  public:
+  // `tweaks.card_face_anchors`: unset, the test CA's J-LIS anchor; an empty path, no anchor.
   explicit World(std::vector<Holder> holders, std::vector<nlohmann::json> extra_people = {},
                  sim::eligibility::ServiceOptions tweaks = {});
   ~World();
@@ -73,6 +76,31 @@ class CardAtReader {
   std::unique_ptr<core::card::CardSession> session_;
   std::unique_ptr<core::card::JpkiApplication> jpki_;
   Bytes certificate_;
+};
+
+// The card face of a simulated card, opened as the kiosk opens it (照合番号B from the card's
+// profile): `checked` runs the kiosk's own genuine-card checks (core/genuine_card, anchors of the
+// test CA) and throws CardFaceRefused like the kiosk; unchecked reads the record and EF 0004 and
+// has the card sign without judging anything, as an altered kiosk would: the service must then
+// refuse on its own.
+class CardFaceAtReader {
+ public:
+  CardFaceAtReader(const sim::card::CardProfile& profile, bool checked);
+  ~CardFaceAtReader();
+  const Bytes& certificate() const { return certificate_; }
+  // The terminal's face-match evidence against this card's photo.
+  core::eligibility::FaceMatchEvidence face_match(double score = 0.81) const;
+  core::eligibility::EligibilityClient::CardFaceProver prover();
+  // Unchecked cards only: what the proof carries, to alter in tests.
+  core::eligibility::CardFaceProof prove(ByteView nonce);
+
+ private:
+  sim::card::SimulatedReaders readers_;
+  std::unique_ptr<hal::CardChannel> channel_;
+  std::unique_ptr<core::card::CardSession> session_;
+  Bytes certificate_;
+  std::unique_ptr<core::genuine_card::CardFaceEvidence> evidence_;
+  bool checked_;
 };
 
 // The kiosk side's clock.

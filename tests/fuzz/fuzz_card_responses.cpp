@@ -8,6 +8,9 @@
 #include "core/card/apdu.hpp"
 #include "core/card/card_error.hpp"
 #include "core/card/card_face_application.hpp"
+#include "core/card/card_generation.hpp"
+#include "core/card/code_b_guard.hpp"
+#include "core/card/cvc.hpp"
 #include "core/card/jpki_application.hpp"
 #include "core/card/tlv.hpp"
 #include "hal/card_reader.hpp"
@@ -57,6 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   guarded([&] { core::card::read_tlv_children(core::card::read_tlv(input).value); });
   guarded([&] { core::card::parse_card_face(input); });
   guarded([&] { core::card::parse_token_info(input); });
+  guarded([&] { core::card::parse_cvc(input); });
+  guarded([&] { core::card::parse_rsa_key_components(input); });
   guarded([&] {
     FuzzedCard channel(input);
     core::card::CardSession session(channel);
@@ -74,6 +79,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     face.select();
     face.code_b_status();
     face.read_card_face();
+  });
+  guarded([&] {  // the genuine-card proof's card commands (core/genuine_card)
+    FuzzedCard channel(input);
+    core::card::CardSession session(channel);
+    if (core::card::detect_card_generation(session) != core::card::CardGeneration::Current) return;
+    core::card::CardFaceApplication face(session);
+    core::card::parse_cvc(face.read_certificate());
+    core::card::CodeBGuard guard;
+    guard.verify(face, core::card::Secret("55021720352285"));
+    face.get_challenge();
+    face.sign(Bytes(51, 0x30));
   });
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "sim/ca/card_face_ca.hpp"
 #include "sim/ca/jpki_ca.hpp"
 
 namespace kiosk::test {
@@ -18,6 +19,7 @@ struct TestWorld {
 
   TestWorld() {
     ca = std::make_unique<sim::ca::SimulatedJpkiCa>(sim::ca::SimulatedJpkiCa::create(dir.path() / "ca", std::chrono::system_clock::now()));
+    sim::ca::SimulatedCardFaceCa::open_or_create(dir.path() / "ca");  // cardface-anchors.json from the start
   }
 };
 
@@ -54,6 +56,8 @@ sim::card::CardProfile test_card_profile(sim::card::CertificateCondition conditi
   return issue_once(static_cast<int>(condition), o);
 }
 
+sim::card::CardProfile numbered_card_profile(int n) { return issue_once(200 + n, taro()); }
+
 sim::card::CardProfile face_only_card_profile() {
   sim::card::CardOrder o = taro();
   o.pin.reset();
@@ -65,6 +69,39 @@ sim::card::CardProfile smartphone_profile() {
   sim::card::CardOrder o = taro();
   o.token = sim::card::TokenType::AndroidSmartphone;
   return issue_once(101, o);
+}
+
+sim::card::CardProfile next_generation_card_profile() {
+  sim::card::CardOrder o = taro();
+  o.generation = sim::card::CardGeneration::Next;
+  return issue_once(102, o);
+}
+
+sim::card::CardProfile attacker_card_profile() {
+  sim::card::CardOrder o;
+  o.holder_name = "登録\u3000花子";
+  o.birth_date = "19920704";
+  o.sex = '2';
+  o.address = "東京都千代田区霞が関１－２－２";
+  o.pin = "5678";
+  o.security_code = "4413";
+  return issue_once(103, o);
+}
+
+sim::card::CardProfile cloned_card_profile(sim::card::CloneVariant variant, bool same_holder_data) {
+  sim::card::CloneOrder order;
+  order.variant = variant;
+  if (variant == sim::card::CloneVariant::OtherCard) {
+    if (same_holder_data) {
+      sim::card::CardOrder o = taro();
+      o.holder_name = "別人\u3000太郎";
+      o.security_code = "7777";
+      order.attacker_card = issue_once(104, o);
+    } else {
+      order.attacker_card = attacker_card_profile();
+    }
+  }
+  return sim::card::make_cloned_card(test_card_profile(), order);
 }
 
 std::shared_ptr<sim::card::JpkiCard> make_card(sim::card::CardProfile profile) {

@@ -17,6 +17,8 @@
 #include "core/crypto/digest.hpp"
 #include "core/crypto/trust_store.hpp"
 #include "core/crypto/validation.hpp"
+#include "hal/calendar.hpp"
+#include "hal/calendar_months.hpp"
 #include "sim/ca/jpki_ca.hpp"
 
 using namespace kiosk;
@@ -127,34 +129,37 @@ TEST_CASE("a current certificate chained to the JPKI root is Valid") {
   CHECK(report.not_after == kAt + days{1500} + hours{5});
 }
 
-TEST_CASE("expiry warning: ExpiringSoon within the warning days, with exact days_to_expiry") {
-  const TrustStore store = store_of(jpki());
-  SECTION("89 days") {
-    const auto report = check(issue(jpki(), kAt - days{30}, kAt + days{89}), store, kAt);
+// 23:59 on that date in Japan (14:59 UTC), and 00:00 of the next day in Japan.
+TimePoint jst_end_of(const char* iso) { return sys_days{*kiosk::hal::calendar::parse_iso_date(iso)} + hours{14} + minutes{59}; }
+TimePoint jst_start_of_next(const char* iso) { return jst_end_of(iso) + minutes{1}; }
+
+TEST_CASE("expiry warning: ExpiringSoon from 3 calendar months before the Japan expiry date") {
+  const TrustStore store = store_of(jpki());  // kAt is 2026-04-01 19:00 in Japan
+  SECTION("60 days left") {
+    const auto report = check(issue(jpki(), kAt - days{30}, kAt + days{60}), store, kAt);
     CHECK(report.status == ValidationStatus::ExpiringSoon);
     CHECK(report.usable());
-    CHECK(report.days_to_expiry == 89);
+    CHECK(report.days_to_expiry == 60);
   }
-  SECTION("89 days and 23 hours count as 89") {
-    const auto report = check(issue(jpki(), kAt - days{30}, kAt + days{89} + hours{23}), store, kAt);
-    CHECK(report.status == ValidationStatus::ExpiringSoon);
-    CHECK(report.days_to_expiry == 89);
+  SECTION("expiring on 2026-07-01 (Japan) is warned on 2026-04-01, 2026-07-02 is not") {
+    const auto warned = check(issue(jpki(), kAt - days{30}, jst_end_of("2026-07-01")), store, kAt);
+    CHECK(warned.status == ValidationStatus::ExpiringSoon);
+    CHECK(warned.expiry_date == year{2026} / July / 1);
+    const auto later = check(issue(jpki(), kAt - days{30}, jst_start_of_next("2026-07-01")), store, kAt);
+    CHECK(later.status == ValidationStatus::Valid);
+    CHECK(later.expiry_date == year{2026} / July / 2);
   }
-  SECTION("exactly 90 days is still within the warning") {
-    const auto report = check(issue(jpki(), kAt - days{30}, kAt + days{90}), store, kAt);
-    CHECK(report.status == ValidationStatus::ExpiringSoon);
-    CHECK(report.days_to_expiry == 90);
-  }
-  SECTION("91 days is Valid") {
-    const auto report = check(issue(jpki(), kAt - days{30}, kAt + days{91}), store, kAt);
-    CHECK(report.status == ValidationStatus::Valid);
-    CHECK(report.days_to_expiry == 91);
+  SECTION("end of month: expiring 2026-05-31 is warned from 2026-02-28, clamped") {
+    const auto leaf = issue(jpki(), kAt - days{400}, jst_end_of("2026-05-31"));
+    CHECK(check(leaf, store, jst_end_of("2026-02-27")).status == ValidationStatus::Valid);
+    CHECK(check(leaf, store, jst_start_of_next("2026-02-27")).status == ValidationStatus::ExpiringSoon);
   }
   SECTION("the warning period follows the policy") {
     ValidationPolicy policy;
-    policy.expiry_warning_days = 30;
-    CHECK(check(issue(jpki(), kAt - days{30}, kAt + days{89}), store, kAt, policy).status ==
-          ValidationStatus::Valid);
+    policy.expiry_warning_months = 1;
+    CHECK(check(issue(jpki(), kAt - days{30}, kAt + days{60}), store, kAt, policy).status == ValidationStatus::Valid);
+    policy.expiry_warning_months = 0;
+    CHECK(check(issue(jpki(), kAt - days{30}, kAt + days{1}), store, kAt, policy).status == ValidationStatus::Valid);
   }
   SECTION("the last second is still ExpiringSoon with 0 days") {
     const auto leaf = issue(jpki(), kAt - days{30}, kAt + days{5});
@@ -164,9 +169,9 @@ TEST_CASE("expiry warning: ExpiringSoon within the warning days, with exact days
   }
 }
 
-TEST_CASE("expired certificates: ExpiredInGrace up to the grace boundary, Expired after") {
+TEST_CASE("expired certificates: ExpiredInGrace through the grace months, Expired after") {
   const TrustStore store = store_of(jpki());
-  const TimePoint not_after = kAt - days{10};
+  const TimePoint not_after = kAt - days{10};  // 2026-03-22 19:00 in Japan
   const auto leaf = issue(jpki(), kAt - days{400}, not_after);
   ValidationPolicy policy;
 
@@ -175,6 +180,7 @@ TEST_CASE("expired certificates: ExpiredInGrace up to the grace boundary, Expire
     CHECK(report.status == ValidationStatus::Expired);
     CHECK_FALSE(report.usable());
     CHECK(report.days_to_expiry == -1);
+    CHECK(report.usable_until == year{2026} / March / 22);
     CHECK_THAT(report.message, Catch::Contains("municipal office"));
   }
   SECTION("ten days late, no grace") {
@@ -182,25 +188,51 @@ TEST_CASE("expired certificates: ExpiredInGrace up to the grace boundary, Expire
     CHECK(report.status == ValidationStatus::Expired);
     CHECK(report.days_to_expiry == -10);
   }
-  SECTION("ten days late, ten days of grace: the last moment of grace") {
-    policy.grace_days_after_expiry = 10;
+  SECTION("three months of grace: usable through 2026-06-22 in Japan, not on 06-23") {
+    policy.grace_months_after_expiry = 3;
     const auto report = check(leaf, store, kAt, policy);
     CHECK(report.status == ValidationStatus::ExpiredInGrace);
     CHECK(report.usable());
     CHECK(report.days_to_expiry == -10);
+    CHECK(report.expiry_date == year{2026} / March / 22);
+    CHECK(report.usable_until == year{2026} / June / 22);
+    CHECK_THAT(report.detail, Catch::Contains("usable through 2026-06-22"));
     // The chain is still checked in the grace period.
     CHECK(report.chain.size() == 2);
+    CHECK(check(leaf, store, jst_end_of("2026-06-22"), policy).status == ValidationStatus::ExpiredInGrace);
+    CHECK(check(leaf, store, jst_start_of_next("2026-06-22"), policy).status == ValidationStatus::Expired);
   }
-  SECTION("one second after the grace period") {
-    policy.grace_days_after_expiry = 10;
-    CHECK(check(leaf, store, kAt + seconds{1}, policy).status == ValidationStatus::Expired);
+  SECTION("exactly 3 calendar months after a 31st: 90 days would refuse a day early") {
+    policy.grace_months_after_expiry = 3;
+    const auto march = issue(jpki(), kAt - days{400}, jst_end_of("2026-03-31"));
+    // 2026-03-31 + 90 days is 2026-06-29; the rule says through 2026-06-30.
+    CHECK(check(march, store, jst_end_of("2026-06-30"), policy).status == ValidationStatus::ExpiredInGrace);
+    CHECK(check(march, store, jst_start_of_next("2026-06-30"), policy).status == ValidationStatus::Expired);
   }
-  SECTION("nine days of grace are not enough") {
-    policy.grace_days_after_expiry = 9;
-    CHECK(check(leaf, store, kAt, policy).status == ValidationStatus::Expired);
+  SECTION("end of November before a leap year: through 2028-02-29 (90 days end on 02-28)") {
+    policy.grace_months_after_expiry = 3;
+    const auto november = issue(jpki(), kAt - days{400}, jst_end_of("2027-11-30"));
+    const auto last_day = check(november, store, jst_end_of("2028-02-29"), policy);
+    CHECK(last_day.status == ValidationStatus::ExpiredInGrace);
+    CHECK(last_day.usable_until == year{2028} / February / 29);
+    CHECK(check(november, store, jst_start_of_next("2028-02-29"), policy).status == ValidationStatus::Expired);
+  }
+  SECTION("end of November in a common year: through 2026-02-28") {
+    policy.grace_months_after_expiry = 3;
+    const auto november = issue(jpki(), kAt - days{800}, jst_end_of("2025-11-30"));
+    CHECK(check(november, store, jst_end_of("2026-02-28"), policy).status == ValidationStatus::ExpiredInGrace);
+    CHECK(check(november, store, jst_start_of_next("2026-02-28"), policy).status == ValidationStatus::Expired);
+  }
+  SECTION("expiring in the Japanese evening: the Japan date counts, not the UTC one") {
+    policy.grace_months_after_expiry = 1;
+    // 2026-01-31 16:00 UTC is 2026-02-01 01:00 in Japan: usable through 2026-03-01.
+    const auto evening = issue(jpki(), kAt - days{400}, sys_days{year{2026} / January / 31} + hours{16});
+    const auto report = check(evening, store, jst_end_of("2026-03-01"), policy);
+    CHECK(report.status == ValidationStatus::ExpiredInGrace);
+    CHECK(report.expiry_date == year{2026} / February / 1);
   }
   SECTION("grace does not make an untrusted certificate usable") {
-    policy.grace_days_after_expiry = 30;
+    policy.grace_months_after_expiry = 3;
     const auto foreign = issue(other_generation(), kAt - days{400}, not_after);
     CHECK(check(foreign, store, kAt, policy).status == ValidationStatus::Untrusted);
   }
@@ -341,7 +373,7 @@ TEST_CASE("an expired CA certificate makes its leaves Untrusted unless within gr
   CHECK(report.status == ValidationStatus::Untrusted);
   CHECK_THAT(report.detail, Catch::Contains("CA certificate") && Catch::Contains("expired"));
 
-  policy.grace_days_after_expiry = 30;
+  policy.grace_months_after_expiry = 1;
   const auto in_grace = check(leaf, store_of(jpki()), at, policy);
   CHECK(in_grace.status == ValidationStatus::ExpiredInGrace);
   CHECK(in_grace.days_to_expiry == 395);

@@ -354,17 +354,35 @@ TEST_CASE("face and visual confirmations send a terminal-signed attestation") {
   } signer;
   Rig rig;
   rig.transport.steps = {challenge_response(0x33), confirmation_response()};
-  rig.client.confirm_by_face(kCertificate, {0.8, 0.6, Liveness::Passed, "model"}, signer);
+  std::vector<Bytes> nonces_proven;
+  const auto prover = [&](ByteView nonce) {
+    nonces_proven.emplace_back(nonce.begin(), nonce.end());
+    return CardFaceProof{Bytes{0x7F, 0x21, 0x00}, Bytes{0xDF, 0x22}, Bytes(32, 2), Bytes(32, 3), Bytes{0x28}, Bytes(16, 0x16), Bytes{0x5A}};
+  };
+  rig.client.confirm_by_face(kCertificate, {0.8, 0.6, Liveness::Passed, "model", std::string(64, 'c')}, signer, prover);
   REQUIRE(signer.messages.size() == 1);
   const Json sent = body_of(rig.transport.requests[1]);
   CHECK(sent.at("method") == "face");
   CHECK_FALSE(sent.contains("card_signature"));
+  // The card's genuine-card proof, made for this round's nonce, travels with the attestation.
+  REQUIRE(nonces_proven == std::vector<Bytes>{Bytes(32, 0x33)});
+  const Json& proof = sent.at("card_face_proof");
+  CHECK(proof.at("format") == "kiosk-card-face-proof");
+  CHECK(proof.at("version") == 1);
+  CHECK(proof.at("cvc") == base64_encode(Bytes{0x7F, 0x21, 0x00}));
+  CHECK(proof.at("record_group1") == base64_encode(Bytes{0xDF, 0x22}));
+  CHECK(proof.at("group2_sha256") == base64_encode(Bytes(32, 2)));
+  CHECK(proof.at("group3_sha256") == base64_encode(Bytes(32, 3)));
+  CHECK(proof.at("record_signature") == base64_encode(Bytes{0x28}));
+  CHECK(proof.at("card_challenge") == base64_encode(Bytes(16, 0x16)));
+  CHECK(proof.at("card_signature") == base64_encode(Bytes{0x5A}));
   CHECK(sent.at("attestation").at("signature") == base64_encode(Bytes{0xEC, 0xDA}));
   const Bytes statement = base64_decode(sent.at("attestation").at("statement").get<std::string>());
   CHECK(statement == signer.messages[0]);
   const Json s = Json::parse(statement.begin(), statement.end());
   CHECK(s.at("nonce") == base64_encode(Bytes(32, 0x33)));
   CHECK(s.at("method") == "face");
+  CHECK(s.at("face").at("card_photo_sha256") == std::string(64, 'c'));
 
   Rig visual;
   visual.transport.steps = {challenge_response(0x34), confirmation_response()};

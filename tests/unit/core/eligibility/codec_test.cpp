@@ -246,7 +246,7 @@ TEST_CASE("request bodies") {
 TEST_CASE("attestation statements bind the nonce, the card and the evidence") {
   const Bytes nonce(32, 0xAB);
   const Bytes cert{0x30, 0x03, 0x02, 0x01, 0x01};
-  const Bytes face = make_attestation_statement(FaceMatchEvidence{0.83, 0.6, Liveness::Passed, "sface"}, nonce, cert,
+  const Bytes face = make_attestation_statement(FaceMatchEvidence{0.83, 0.6, Liveness::Passed, "sface", {}}, nonce, cert,
                                                 utc("2025-12-02T00:30:15Z"));
   const Json f = Json::parse(face.begin(), face.end());
   CHECK(f.at("format") == "kiosk-attestation");
@@ -260,7 +260,7 @@ TEST_CASE("attestation statements bind the nonce, the card and the evidence") {
   CHECK(Json::parse(visual.begin(), visual.end()).at("visual").at("staff_id") == "staff-7");
   CHECK_THROWS_AS(make_attestation_statement(VisualCheckEvidence{"", ""}, nonce, cert, utc("2025-12-02T00:30:15Z")),
                   std::invalid_argument);
-  CHECK_THROWS_AS(make_attestation_statement(FaceMatchEvidence{std::nan(""), 0.6, Liveness::Passed, ""}, nonce, cert,
+  CHECK_THROWS_AS(make_attestation_statement(FaceMatchEvidence{std::nan(""), 0.6, Liveness::Passed, "", {}}, nonce, cert,
                                              utc("2025-12-02T00:30:15Z")),
                   std::invalid_argument);
 }

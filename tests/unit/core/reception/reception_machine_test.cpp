@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/reception/reception_machine.hpp"
+#include "hal/calendar.hpp"
 
 using namespace kiosk;
 using namespace kiosk::core::reception;
@@ -47,17 +48,30 @@ CardRead good_card(int tries = 3) {
   return r;
 }
 
+core::eligibility::Date day(const char* iso) { return *hal::calendar::parse_iso_date(iso); }
+
+// A result of the service on 2026-12-06 for a 46-year-old in 協会けんぽ.
 core::eligibility::Confirmation confirmation(core::eligibility::QualificationValidity v, std::string id = "C-1") {
   core::eligibility::Confirmation c;
   c.confirmation_id = std::move(id);
   core::eligibility::OqsResult r;
+  r.header.qualification_confirmation_date = day("2026-12-06");
   r.body.qualification_validity = v;
   core::eligibility::Qualification q;
   q.insurer_name = "テスト健康保険組合";
-  q.insured_partial_contribution_ratio = "030";
+  q.insurer_number = "01130012";
+  q.birthdate = day("1980-02-17");
+  q.insured_partial_contribution_ratio = "010";  // the 後期高齢者 field: never read for this patient
   r.body.results.push_back(q);
   c.result = r;
   return c;
+}
+
+const JournalEntry* journal_of(const std::vector<Command>& commands, const std::string& event) {
+  for (const auto& c : commands) {
+    if (const auto* j = std::get_if<JournalEntry>(&c); j != nullptr && j->event == event) return j;
+  }
+  return nullptr;
 }
 
 void to_method_choice(Drive& d, CardRead r = good_card()) {
@@ -66,6 +80,15 @@ void to_method_choice(Drive& d, CardRead r = good_card()) {
   REQUIRE(d.has<ReadCard>());
   d.send(r);
   REQUIRE(d.step() == Step::MethodChoice);
+}
+
+// PIN verified, the service asked.
+void to_confirmation(Drive& d, CardRead r = good_card()) {
+  to_method_choice(d, r);
+  d.send(MethodChosen{Method::Pin});
+  d.send(PinTyped{core::card::Secret("1234")});
+  d.send(PinChecked{core::card::VerifyOutcome::Verified, -1});
+  REQUIRE(d.has<ConfirmEligibility>());
 }
 
 }  // namespace
@@ -126,7 +149,9 @@ TEST_CASE("wrong PINs: tries shown, warning before the last try, lock sends to t
   d.send(PinChecked{core::card::VerifyOutcome::Wrong, 1});
   CHECK(d.step() == Step::PinEntry);
   CHECK(d.screen().tries_left == 1);
-  CHECK(d.screen().message == Message::PinLastTry);
+  // The PIN just typed was wrong, and the next wrong one locks: both said (K111).
+  CHECK(d.screen().message == Message::PinWrongLastTry);
+  CHECK(std::string(info(Message::PinWrongLastTry).code) == "K111");
   CHECK(d.journal_event() == "pin-wrong");
   d.send(PinTyped{core::card::Secret("9999")});
   d.send(PinChecked{core::card::VerifyOutcome::Blocked, 0});
@@ -167,12 +192,12 @@ TEST_CASE("face: a mismatch offers the PIN, after the attempts only the PIN is l
   CHECK(d.has<StartFaceCapture>());
   d.send(FaceGuidance{"move-closer"});
   CHECK(d.screen().guidance == "move-closer");
-  d.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   CHECK(d.step() == Step::MethodChoice);
   CHECK(d.screen().message == Message::FaceNotMatched);
   CHECK(d.screen().methods == std::vector<Method>{Method::Face, Method::Pin});
   d.send(MethodChosen{Method::Face});
-  d.send(FaceFinished{FaceOutcome::LivenessFailed, {}});
+  d.send(FaceFinished{FaceOutcome::LivenessFailed, {}, {}});
   CHECK(d.screen().methods == std::vector<Method>{Method::Pin});
   CHECK_FALSE(d.send(MethodChosen{Method::Face}).size());  // not offered any more
 }
@@ -181,8 +206,8 @@ TEST_CASE("face: a match confirms eligibility with the evidence, camera lost off
   Drive d;
   to_method_choice(d);
   d.send(MethodChosen{Method::Face});
-  core::eligibility::FaceMatchEvidence evidence{0.61, 0.335, core::eligibility::Liveness::Passed, "mobilefacenet"};
-  d.send(FaceFinished{FaceOutcome::Matched, evidence});
+  core::eligibility::FaceMatchEvidence evidence{0.61, 0.335, core::eligibility::Liveness::Passed, "mobilefacenet", {}};
+  d.send(FaceFinished{FaceOutcome::Matched, evidence, {}});
   const auto* confirm = d.find<ConfirmEligibility>();
   REQUIRE(confirm);
   CHECK(confirm->method == Method::Face);
@@ -192,9 +217,31 @@ TEST_CASE("face: a match confirms eligibility with the evidence, camera lost off
   Drive lost;
   to_method_choice(lost);
   lost.send(MethodChosen{Method::Face});
-  lost.send(FaceFinished{FaceOutcome::CameraLost, {}});
+  lost.send(FaceFinished{FaceOutcome::CameraLost, {}, {}});
   CHECK(lost.screen().message == Message::FaceUnavailable);
   CHECK(lost.screen().methods == std::vector<Method>{Method::Pin});
+}
+
+TEST_CASE("face: a card that is not genuine, or whose photo cannot be opened, leaves the PIN, journaled with why") {
+  Drive d;
+  to_method_choice(d);
+  d.send(MethodChosen{Method::Face});
+  d.send(FaceFinished{FaceOutcome::CardNotGenuine, {}, "issuer-untrusted"});
+  CHECK(d.step() == Step::MethodChoice);
+  CHECK(d.screen().message == Message::FaceNotPossible);
+  CHECK(d.screen().methods == std::vector<Method>{Method::Pin});
+  const auto* j = d.find<JournalEntry>();
+  REQUIRE(j);
+  CHECK(j->event == "face-failed");
+  CHECK(j->outcome == "card-not-genuine: issuer-untrusted");
+  CHECK(j->message_code == "K122");
+
+  Drive next;
+  to_method_choice(next);
+  next.send(MethodChosen{Method::Face});
+  next.send(FaceFinished{FaceOutcome::CardPhotoUnavailable, {}, "next-generation-card"});
+  CHECK(next.screen().methods == std::vector<Method>{Method::Pin});
+  CHECK(next.find<JournalEntry>()->outcome == "card-photo-unavailable: next-generation-card");
 }
 
 TEST_CASE("a PIN-less face-only card: face only, staff visual check when switched on") {
@@ -205,9 +252,9 @@ TEST_CASE("a PIN-less face-only card: face only, staff visual check when switche
   CHECK(d.screen().methods == std::vector<Method>{Method::Face});
   CHECK(d.screen().message == Message::PinNotSet);
   d.send(MethodChosen{Method::Face});
-  d.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   d.send(MethodChosen{Method::Face});
-  d.send(FaceFinished{FaceOutcome::NotMatched, {}});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   CHECK(d.step() == Step::Notice);
   CHECK(d.screen().message == Message::NoAuthenticationLeft);
 
@@ -500,4 +547,367 @@ TEST_CASE("visual-check mode expiring mid-session: the patient's screen and runn
   to_method_choice(o, good_card());
   o.send(StaffVisualCheckMode{false, "staff-07"});
   CHECK(o.screen().methods == std::vector<Method>{Method::Face, Method::Pin});
+}
+
+TEST_CASE("K111: entering the PIN screen with one try left warns without saying a PIN was wrong") {
+  Drive d;
+  to_method_choice(d, good_card(1));
+  d.send(MethodChosen{Method::Pin});
+  CHECK(d.screen().message == Message::PinLastTry);
+  CHECK(std::string(info(Message::PinLastTry).key) == "pin.last_try");
+  CHECK(std::string(info(Message::PinWrongLastTry).key) == "pin.wrong_last_try");
+}
+
+TEST_CASE("K120 says what is left: the face again and the PIN, only the PIN, the face again, the staff check") {
+  Drive d;
+  to_method_choice(d);
+  d.send(MethodChosen{Method::Face});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
+  CHECK(d.screen().message == Message::FaceNotMatched);  // face again or PIN
+  d.send(MethodChosen{Method::Face});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
+  // After the last face attempt K120 no longer says "try the face again".
+  CHECK(d.screen().methods == std::vector<Method>{Method::Pin});
+  CHECK(d.screen().message == Message::FaceNotMatchedUsePin);
+  CHECK(std::string(info(d.screen().message).code) == "K120");
+  CHECK(d.find<JournalEntry>()->message_code == "K120");
+
+  // A PIN-less card never hears "use the PIN".
+  CardRead pinless;
+  pinless.pin = {core::card::RetryStatus::State::NotSet, 0};
+  Drive p;
+  to_method_choice(p, pinless);
+  p.send(StaffVisualCheckMode{true, "staff-07"});
+  p.send(MethodChosen{Method::Face});
+  p.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
+  CHECK(p.screen().methods == std::vector<Method>{Method::Face, Method::Visual});
+  CHECK(p.screen().message == Message::FaceNotMatchedRetry);
+  p.send(MethodChosen{Method::Face});
+  p.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
+  CHECK(p.screen().methods == std::vector<Method>{Method::Visual});
+  CHECK(p.screen().message == Message::FaceNotMatchedUseStaff);
+
+  // Camera lost, or no usable card photo, on a PIN-less card: the staff check.
+  Drive c;
+  to_method_choice(c, pinless);
+  c.send(StaffVisualCheckMode{true, "staff-07"});
+  c.send(MethodChosen{Method::Face});
+  c.send(FaceFinished{FaceOutcome::CameraLost, {}, {}});
+  CHECK(c.screen().message == Message::FaceUnavailableUseStaff);
+  CHECK(std::string(info(c.screen().message).code) == "K121");
+  Drive n;
+  to_method_choice(n, pinless);
+  n.send(StaffVisualCheckMode{true, "staff-07"});
+  n.send(MethodChosen{Method::Face});
+  n.send(FaceFinished{FaceOutcome::CardPhotoUnavailable, {}, {}});
+  CHECK(n.screen().message == Message::FaceNotPossibleUseStaff);
+  CHECK(std::string(info(n.screen().message).code) == "K122");
+}
+
+TEST_CASE("the reader or the card service failing mid-session: K160 with the counter, never a silent idle") {
+  Drive d;
+  to_method_choice(d);
+  d.send(MethodChosen{Method::Pin});
+  d.send(ReaderFailed{"reader-gone: unplugged"});
+  CHECK(d.step() == Step::Notice);
+  CHECK(d.screen().message == Message::ReaderFailed);
+  CHECK(std::string(info(Message::ReaderFailed).code) == "K160");
+  CHECK(d.journal_event() == "reader-failed");
+  CHECK(d.find<JournalEntry>()->message_code == "K160");
+  CHECK(d.send(ReaderFailed{"again"}).empty());  // reported once
+  d.wait(20s);
+  CHECK(d.step() == Step::Idle);  // the reader is gone: nobody can take a card from it
+  CHECK(d.has<EndSession>());
+
+  Drive idle;
+  CHECK(idle.send(ReaderFailed{"pcscd stopped"}).empty());
+  CHECK(idle.step() == Step::Idle);
+
+  // On the consent screen the qualification is known: written for the reception.
+  Drive consent;
+  to_confirmation(consent);
+  consent.send(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
+  REQUIRE(consent.step() == Step::Consent);
+  consent.send(ReaderFailed{"no-service: pcscd stopped"});
+  CHECK(consent.has<WriteResult>());
+  CHECK(consent.screen().message == Message::ReaderFailed);
+
+  Drive face;
+  to_method_choice(face);
+  face.send(MethodChosen{Method::Face});
+  face.send(ReaderFailed{"reader-gone"});
+  CHECK(face.has<StopFaceCapture>());
+  CHECK(face.step() == Step::Notice);
+}
+
+TEST_CASE("the service's verdict on the card certificate is 【006】 or K101, not a generic refusal") {
+  Drive d;
+  to_confirmation(d);
+  d.send(ServiceFailed{false, "【006:利用者証明用電子証明書の失効・有効期限切れ】", "CARD_CERTIFICATE_EXPIRED"});
+  CHECK(d.screen().message == Message::CertificateRejected);
+  CHECK(d.screen().service_message == "【006:利用者証明用電子証明書の失効・有効期限切れ】");
+  Drive u;
+  to_confirmation(u);
+  u.send(ServiceFailed{false, "証明書を確認できません", "CARD_CERTIFICATE_UNTRUSTED"});
+  CHECK(u.screen().message == Message::CertificateUntrusted);
+}
+
+TEST_CASE("cancel or no answer on the consent screen writes the confirmed result, consent not given") {
+  Drive d;
+  to_confirmation(d);
+  d.send(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
+  REQUIRE(d.step() == Step::Consent);
+  d.send(Cancelled{});
+  const auto* written = d.find<WriteResult>();
+  REQUIRE(written);
+  CHECK(written->result.body.results.at(0).pharmacists.flag == core::eligibility::ConsentFlag::NotGiven);
+  CHECK_FALSE(written->result.body.prescription_issue_select);
+  CHECK(d.journal_event() == "cancelled");
+  CHECK_THAT(d.find<JournalEntry>()->outcome, Catch::Contains("consent not given"));
+  CHECK(d.step() == Step::RemoveCard);
+
+  Drive p;
+  to_confirmation(p);
+  p.send(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
+  p.send(Answered{true});
+  REQUIRE(p.step() == Step::Prescription);
+  p.send(Cancelled{});
+  CHECK(p.has<WriteResult>());
+
+  Drive t;
+  to_confirmation(t);
+  t.send(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
+  t.wait(60s);
+  CHECK(t.has<WriteResult>());
+  CHECK(t.screen().message == Message::TimedOut);
+  CHECK_THAT(t.find<JournalEntry>()->outcome, Catch::Contains("result written, consent not given"));
+
+  // Cancelling before the service answered writes nothing: nothing is known.
+  Drive early;
+  to_method_choice(early);
+  early.send(MethodChosen{Method::Pin});
+  early.send(Cancelled{});
+  CHECK_FALSE(early.has<WriteResult>());
+}
+
+TEST_CASE("the certificate notice is repeated on the result and in the journal for the desk, with its dates") {
+  CardRead r = good_card();
+  r.certificate = core::crypto::ValidationStatus::ExpiredInGrace;
+  r.certificate_expires = day("2026-11-30");
+  r.certificate_usable_until = day("2027-02-28");
+  Drive d;
+  to_confirmation(d, r);
+  CHECK(d.screen().message == Message::None);  // confirming
+  auto c = confirmation(core::eligibility::QualificationValidity::Valid);
+  c.card_certificate = core::eligibility::CardCertificateNotice{core::eligibility::CardCertificateState::ExpiredInGrace,
+                                                                day("2026-11-30"), day("2027-02-28")};
+  d.send(Confirmed{c});
+  d.send(Answered{false});
+  d.send(PrescriptionChosen{core::eligibility::PrescriptionIssue::Paper});
+  d.send(Confirmed{c});
+  REQUIRE(d.step() == Step::Result);
+  CHECK(d.screen().message == Message::CertificateInGrace);
+  CHECK(d.screen().certificate_expires == "2026-11-30");
+  CHECK(d.screen().certificate_usable_until == "2027-02-28");
+  const auto* j = d.find<JournalEntry>();
+  REQUIRE(j);
+  CHECK(j->event == "reception-completed");
+  CHECK(j->message_code == "K103");
+  CHECK_THAT(j->outcome, Catch::Contains("consent not given") && Catch::Contains("usable as insurance card until 2027-02-28"));
+
+  // Expiring soon, known to the kiosk only (the service sent no notice): K102 with the date.
+  CardRead soon = good_card();
+  soon.certificate = core::crypto::ValidationStatus::ExpiringSoon;
+  soon.certificate_expires = day("2027-01-15");
+  Drive s;
+  to_confirmation(s, soon);
+  s.send(Confirmed{confirmation(core::eligibility::QualificationValidity::NoQualification)});
+  REQUIRE(s.step() == Step::Result);
+  CHECK(s.screen().message == Message::CertificateExpiringSoon);
+  CHECK(s.screen().certificate_expires == "2027-01-15");
+  CHECK(s.screen().certificate_usable_until.empty());
+  CHECK(s.find<JournalEntry>()->message_code == "K102");
+  CHECK_THAT(s.find<JournalEntry>()->outcome, Catch::Contains("card certificate expires 2027-01-15"));
+
+  // A valid certificate: no notice.
+  Drive v;
+  to_confirmation(v);
+  v.send(Confirmed{confirmation(core::eligibility::QualificationValidity::Invalid)});
+  CHECK(v.screen().message == Message::None);
+  CHECK(v.find<JournalEntry>()->message_code.empty());
+}
+
+TEST_CASE("the share on the result comes from the record for the patient's age and insurance") {
+  auto result_of = [](core::eligibility::Qualification q) {
+    Drive d;
+    to_confirmation(d);
+    auto c = confirmation(core::eligibility::QualificationValidity::Valid);
+    c.result->body.results = {std::move(q)};
+    d.send(Confirmed{c});
+    d.send(Answered{true});
+    d.send(PrescriptionChosen{core::eligibility::PrescriptionIssue::Electronic});
+    d.send(Confirmed{c});
+    REQUIRE(d.step() == Step::Result);
+    return d.screen().contribution_ratio;
+  };
+  core::eligibility::Qualification adult;
+  adult.insurer_number = "01130012";
+  adult.birthdate = day("1980-02-17");
+  adult.insured_partial_contribution_ratio = "010";
+  CHECK(result_of(adult) == "030");
+  core::eligibility::Qualification elder;
+  elder.insurer_number = "00138123";
+  elder.birthdate = day("1954-05-10");
+  elder.elderly_recipient = core::eligibility::ElderlyRecipientCertificate{std::nullopt, day("2026-08-01"), day("2027-07-31"), "020"};
+  CHECK(result_of(elder) == "020");
+  core::eligibility::Qualification kouki;
+  kouki.insurer_number = "39131008";
+  kouki.birthdate = day("1948-03-03");
+  kouki.insured_partial_contribution_ratio = "010";
+  CHECK(result_of(kouki) == "010");
+  elder.elderly_recipient->valid_end = day("2026-07-31");  // ended: nothing rather than a guess
+  CHECK(result_of(elder).empty());
+}
+
+namespace {
+
+core::eligibility::NumberEntry hanako_entry() {
+  core::eligibility::NumberEntry e;
+  e.insurer_number = "06139992";
+  e.symbol = "10";
+  e.number = "2001";
+  e.branch = "00";
+  e.birthdate = "19900505";
+  return e;
+}
+
+core::eligibility::Confirmation numbers_result(core::eligibility::ProcessingResultStatus status) {
+  auto c = confirmation(core::eligibility::QualificationValidity::Valid, "");
+  c.method = core::eligibility::ConfirmationMethod::Numbers;
+  c.result->header.reference_classification = core::eligibility::ReferenceClassification::InsuranceNumbers;
+  c.result->body.processing_result_status = status;
+  if (status == core::eligibility::ProcessingResultStatus::Error) {
+    c.result->body.qualification_validity.reset();
+    c.result->body.results.clear();
+    c.result->body.processing_result_code = "E2001";
+    c.result->body.processing_result_message = "従来の健康保険証は2025年12月1日で使用できなくなりました。";
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("資格確認書 path: the form, the lookup, the result like the card path, written for the reception") {
+  Drive d;
+  d.send(NumberEntryRequested{});
+  CHECK(d.step() == Step::NumberEntry);
+  CHECK(d.screen().timeout == 180s);
+  CHECK(d.screen().message == Message::None);
+
+  // A typo in the insurer number: the check digit catches it, the form comes back saying where.
+  auto typo = hanako_entry();
+  typo.insurer_number = "06139999";
+  d.send(NumbersEntered{typo});
+  CHECK(d.step() == Step::NumberEntry);
+  CHECK(d.screen().message == Message::NumbersInvalid);
+  CHECK(std::string(info(Message::NumbersInvalid).code) == "K170");
+  CHECK(d.screen().entry_problem == "insurer_check_digit");
+  CHECK_FALSE(d.has<LookUpNumbers>());
+
+  d.send(NumbersEntered{hanako_entry()});
+  CHECK(d.step() == Step::Confirming);
+  const auto* lookup = d.find<LookUpNumbers>();
+  REQUIRE(lookup);
+  CHECK(lookup->lookup.insurer_number == "06139992");
+  CHECK(lookup->lookup.insured_branch_number == "00");
+  CHECK(lookup->lookup.document == core::eligibility::PresentedDocument::EligibilityCertificate);
+
+  CHECK(d.send(CardRemoved{}).empty());  // no card in this session
+  d.send(Confirmed{numbers_result(core::eligibility::ProcessingResultStatus::Normal)});
+  CHECK(d.step() == Step::Result);
+  CHECK(d.has<WriteResult>());
+  CHECK(d.screen().validity == core::eligibility::QualificationValidity::Valid);
+  CHECK(d.screen().contribution_ratio == "030");
+  const auto* j = d.find<JournalEntry>();
+  REQUIRE(j);
+  CHECK(j->event == "reception-completed");
+  CHECK(j->method == "numbers");
+  CHECK_THAT(j->outcome, Catch::Contains("資格確認書"));
+  d.send(Acknowledged{});
+  CHECK(d.step() == Step::Idle);  // no card to take
+  CHECK(d.has<EndSession>());
+}
+
+TEST_CASE("資格確認書 path: an old 健康保険証 is refused with K171 and the service's message, written too") {
+  Drive d;
+  d.send(NumberEntryRequested{});
+  auto old = hanako_entry();
+  old.document = core::eligibility::PresentedDocument::HealthInsuranceCard;
+  old.insurer_number = "138123";  // 国保, 6 digits
+  old.branch.clear();
+  d.send(NumbersEntered{old});
+  const auto* lookup = d.find<LookUpNumbers>();
+  REQUIRE(lookup);
+  CHECK(lookup->lookup.insurer_number == "00138123");
+  CHECK_FALSE(lookup->lookup.insured_branch_number);
+  d.send(Confirmed{numbers_result(core::eligibility::ProcessingResultStatus::Error)});
+  CHECK(d.step() == Step::Notice);
+  CHECK(d.screen().message == Message::OldHealthInsuranceCard);
+  CHECK(std::string(info(Message::OldHealthInsuranceCard).code) == "K171");
+  CHECK_THAT(d.screen().service_message, Catch::Contains("2025年12月1日"));
+  CHECK(d.has<WriteResult>());
+  CHECK(journal_of(d.last, "numbers-refused") != nullptr);
+  d.wait(20s);
+  CHECK(d.step() == Step::Idle);
+
+  // A refused 資格確認書 (past its validity): K172.
+  Drive e;
+  e.send(NumberEntryRequested{});
+  e.send(NumbersEntered{hanako_entry()});
+  e.send(Confirmed{numbers_result(core::eligibility::ProcessingResultStatus::Error)});
+  CHECK(e.screen().message == Message::EligibilityCertificateRefused);
+}
+
+TEST_CASE("資格確認書 path: service down, cancel, time-out, and a card placed on the form") {
+  Drive down;
+  down.send(NumberEntryRequested{});
+  down.send(NumbersEntered{hanako_entry()});
+  down.send(ServiceFailed{true, "", "client.service-unreachable"});
+  CHECK(down.screen().message == Message::ServiceUnavailableNumbers);
+  CHECK(std::string(info(Message::ServiceUnavailableNumbers).code) == "K140");
+  CHECK_FALSE(down.has<WriteResult>());
+
+  Drive slow;
+  slow.send(NumberEntryRequested{});
+  slow.send(NumbersEntered{hanako_entry()});
+  slow.wait(30s);
+  CHECK(slow.screen().message == Message::ServiceUnavailableNumbers);
+
+  Drive cancel;
+  cancel.send(NumberEntryRequested{});
+  cancel.send(Cancelled{});
+  CHECK(cancel.step() == Step::Idle);
+  CHECK(cancel.has<EndSession>());
+  CHECK(cancel.journal_event() == "cancelled");
+
+  Drive idle;
+  idle.send(NumberEntryRequested{});
+  idle.wait(180s);
+  CHECK(idle.screen().message == Message::TimedOut);
+  idle.wait(20s);
+  CHECK(idle.step() == Step::Idle);
+
+  Drive card;
+  card.send(NumberEntryRequested{});
+  card.send(CardPlaced{});
+  CHECK(card.step() == Step::ReadingCard);
+  CHECK(card.has<ReadCard>());
+  card.send(good_card());
+  CHECK(card.step() == Step::MethodChoice);
+
+  // The form is only reachable from the idle screen, and only sends on its own screen.
+  Drive busy;
+  to_method_choice(busy);
+  CHECK(busy.send(NumberEntryRequested{}).empty());
+  CHECK(busy.send(NumbersEntered{hanako_entry()}).empty());
 }

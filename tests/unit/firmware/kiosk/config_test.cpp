@@ -70,14 +70,16 @@ TEST_CASE("config: no file gives the defaults, the example file loads without a 
   REQUIRE(c.staff_accounts.size() == 1);
   CHECK(c.staff_accounts.front().id == "staff-01");
   CHECK(c.staff.visual_check == std::chrono::minutes(30));
+  CHECK(c.code_b_reserve == 1);
 }
 
 TEST_CASE("config: every problem is reported with its key, loading does not stop at the first") {
   const ConfigFile file(R"({
-    "card_reader": {"expiry_warning_days": "soon", "typo": 1},
+    "card_reader": {"expiry_warning_months": "soon", "typo": 1},
     "storage": {"journal_retention_days": 0},
     "eligibility": {"host": "svc.example", "port": 70000},
     "screen": {"port": -5},
+    "face": {"code_b_reserve": -1},
     "staff": {"accounts": [{"id": "a b", "passcode_hash": "x"},
                            {"id": "staff-02", "passcode_hash": "plain"},
                            {"id": "staff-03"}],
@@ -86,12 +88,13 @@ TEST_CASE("config: every problem is reported with its key, loading does not stop
   })");
   const firmware::kiosk::LoadedConfig loaded = firmware::kiosk::load_config(file.path());
   INFO(errors_of(loaded));
-  CHECK(reports(loaded, "card_reader.expiry_warning_days: a whole number from 0 to 365, found \"soon\""));
+  CHECK(reports(loaded, "card_reader.expiry_warning_months: a whole number from 0 to 12, found \"soon\""));
   CHECK(reports(loaded, "card_reader.typo: unknown key"));
   CHECK(reports(loaded, "storage.journal_retention_days: a whole number from 1 to 3650, found 0"));
   CHECK(reports(loaded, "eligibility.port: a whole number from 1 to 65535, found 70000"));
   CHECK(reports(loaded, "eligibility: ca_certificate, terminal_certificate and terminal_key are needed"));
   CHECK(reports(loaded, "screen.port: a whole number from -1 to 65535, found -5 (-1: no screen"));
+  CHECK(reports(loaded, "face.code_b_reserve: a whole number from 0 to 9, found -1 (照合番号B tries the kiosk keeps)"));
   CHECK(reports(loaded, "staff.accounts[0].id"));
   CHECK(reports(loaded, "staff.accounts[1].passcode_hash"));
   CHECK(reports(loaded, "staff.accounts[2]: expected"));
@@ -99,6 +102,28 @@ TEST_CASE("config: every problem is reported with its key, loading does not stop
   CHECK(reports(loaded, "staff.session_minutes"));
   CHECK(reports(loaded, "printer: unknown section"));
   CHECK(loaded.config.staff_accounts.empty());  // none of the broken accounts is usable
+}
+
+TEST_CASE("config: the certificate periods are calendar months, the old day keys are refused with the new key") {
+  const ConfigFile months(R"({"card_reader": {"expiry_warning_months": 2, "grace_months_after_expiry": 3}})");
+  const firmware::kiosk::LoadedConfig ok = firmware::kiosk::load_config(months.path());
+  INFO(errors_of(ok));
+  CHECK(ok.errors.empty());
+  CHECK(ok.config.expiry_warning_months == 2);
+  CHECK(ok.config.grace_months_after_expiry == 3);
+  CHECK(firmware::kiosk::load_config({}).config.grace_months_after_expiry == 3);
+
+  const ConfigFile days(R"({"card_reader": {"expiry_warning_days": 90, "grace_days_after_expiry": 90}})");
+  const firmware::kiosk::LoadedConfig old = firmware::kiosk::load_config(days.path());
+  INFO(errors_of(old));
+  CHECK(old.errors.size() == 2);
+  CHECK(reports(old, "card_reader.grace_days_after_expiry: no longer read"));
+  CHECK(reports(old, "\"grace_months_after_expiry\": 3"));
+  CHECK(reports(old, "card_reader.expiry_warning_days: no longer read"));
+  CHECK(reports(old, "\"expiry_warning_months\": 3"));
+
+  const ConfigFile wild(R"({"card_reader": {"grace_months_after_expiry": 13}})");
+  CHECK(reports(firmware::kiosk::load_config(wild.path()), "card_reader.grace_months_after_expiry: a whole number from 0 to 12, found 13"));
 }
 
 TEST_CASE("config: a file that is not JSON, not an object, or not there is an error, not a crash") {

@@ -64,10 +64,11 @@ TEST_CASE("hardware board: what the configuration leaves out stays empty, with a
   c.face_enabled = false;
   core::board::Board b = firmware::kiosk::hardware_board(c);
   const auto missing = core::board::missing_members(b);
-  for (const char* m : {"eligibility", "service_probe", "terminal", "trust", "cameras", "face"}) {
+  for (const char* m : {"eligibility", "service_probe", "terminal", "trust", "cameras", "face", "card_face_anchors"}) {
     CHECK(std::find(missing.begin(), missing.end(), m) != missing.end());
   }
-  CHECK(core::board::missing_essentials(b) == std::vector<std::string>{"trust"});
+  CHECK(core::board::missing_essentials(b) ==
+        std::vector<std::string>{"trust", "reader (card_reader.reader or card_reader.accepted_models)"});
   std::string notes;
   for (const auto& n : b.notes) notes += n + "\n";
   CHECK(notes.find("eligibility service: not configured") != std::string::npos);

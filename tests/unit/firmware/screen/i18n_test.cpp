@@ -54,8 +54,8 @@ std::set<std::string> keys_of(const std::map<std::string, std::string>& m) {
   return keys;
 }
 
-// The page's scripts: the patient's screen and the staff pages.
-const char* const kScripts[] = {"kiosk.js", "staff.js"};
+// The page's scripts: the patient's screen, its 資格確認書 path and the staff pages.
+const char* const kScripts[] = {"kiosk.js", "eligibility-certificate.js", "staff.js"};
 
 // Keys written as string literals in the scripts: 'a.b' or "a.b_c.d-e".
 std::set<std::string> literal_keys_in_script() {

@@ -15,16 +15,17 @@ namespace {
 
 const Step kAllSteps[] = {Step::Idle,         Step::ReadingCard, Step::MethodChoice, Step::FaceCapture, Step::PinEntry,
                           Step::VisualCheck,  Step::Confirming,  Step::Registration, Step::Consent,     Step::Prescription,
-                          Step::Result,       Step::Notice,      Step::RemoveCard};
+                          Step::Result,       Step::Notice,      Step::RemoveCard,   Step::NumberEntry};
 
 // The members every screen has, whatever its step: the page never meets a missing one.
 void require_complete(const json& j) {
   for (const char* member : {"step", "message", "methods", "tries_left", "guidance", "service_message",
-                             "medical_information_viewing_suspended", "result", "timeout_seconds"}) {
+                             "medical_information_viewing_suspended", "result", "certificate", "entry_problem",
+                             "timeout_seconds"}) {
     INFO(member);
     REQUIRE(j.contains(member));
   }
-  REQUIRE(j.size() == 9);
+  REQUIRE(j.size() == 11);
 }
 
 }  // namespace
@@ -44,6 +45,7 @@ TEST_CASE("firmware::screen::screen_to_json names every step and has every membe
       {Step::Result, "result"},
       {Step::Notice, "notice"},
       {Step::RemoveCard, "remove-card"},
+      {Step::NumberEntry, "number-entry"},
   };
   REQUIRE(std::size(names) == std::size(kAllSteps));
   for (const auto& [step, name] : names) {
@@ -60,8 +62,35 @@ TEST_CASE("firmware::screen::screen_to_json names every step and has every membe
     CHECK(j["service_message"].is_null());
     CHECK(j["result"].is_null());
     CHECK(j["medical_information_viewing_suspended"] == false);
+    CHECK(j["certificate"].is_null());
+    CHECK(j["entry_problem"].is_null());
     CHECK(j["timeout_seconds"] == 0);
   }
+}
+
+TEST_CASE("firmware::screen::screen_to_json: the certificate notice's dates and the 資格確認書 form's wrong entry") {
+  Screen s;
+  s.step = Step::Result;
+  s.message = Message::CertificateInGrace;
+  s.certificate_expires = "2026-11-30";
+  s.certificate_usable_until = "2027-02-28";
+  json j = firmware::screen::screen_to_json(s);
+  CHECK(j["message"]["code"] == "K103");
+  CHECK(j["certificate"]["expires"] == "2026-11-30");
+  CHECK(j["certificate"]["usable_until"] == "2027-02-28");
+  s.message = Message::CertificateExpiringSoon;
+  s.certificate_usable_until.clear();
+  j = firmware::screen::screen_to_json(s);
+  CHECK(j["certificate"]["expires"] == "2026-11-30");
+  CHECK(j["certificate"]["usable_until"].is_null());
+
+  Screen form;
+  form.step = Step::NumberEntry;
+  form.message = Message::NumbersInvalid;
+  form.entry_problem = "insurer_check_digit";
+  j = firmware::screen::screen_to_json(form);
+  CHECK(j["message"]["code"] == "K170");
+  CHECK(j["entry_problem"] == "insurer_check_digit");
 }
 
 TEST_CASE("firmware::screen::screen_to_json: idle, card reading and card removal carry nothing of a patient") {

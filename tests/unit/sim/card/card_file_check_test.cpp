@@ -76,6 +76,16 @@ TEST_CASE("card files: a file as issued passes, every corrupted field is named w
       {"/capabilities/file_padding", -1, "capabilities.file_padding"},
       {"/capabilities/file_padding", 18446744073709551615ULL, "capabilities.file_padding"},
       {"/capabilities", nullptr, "capabilities"},
+      {"/generation", "future", "generation"},
+      {"/generation", 2, "generation"},
+      {"/card_face", "signed", "card_face"},
+      {"/card_face/private_key_pem", "-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----\n", "card_face.private_key_pem"},
+      {"/card_face/certificate", "", "card_face.certificate"},
+      {"/card_face/record_signature", "not base64!", "card_face.record_signature"},
+      {"/card_face/record_card_key", nullptr, "card_face.record_card_key"},
+      {"/card_face/name_png", 5, "card_face.name_png"},
+      {"/card_face/municipality_code", "1310", "card_face.municipality_code"},
+      {"/attack", "photocopy", "attack"},
   };
   for (const Corruption& c : corruptions) {
     json bad = good;
@@ -91,6 +101,23 @@ TEST_CASE("card files: a file as issued passes, every corrupted field is named w
   swapped["auth"]["certificate"] = good["sign"]["certificate"];
   std::ofstream(dir.path() / "swapped.card.json") << swapped.dump();
   CHECK_THAT(error_of(dir.path() / "swapped.card.json"), Catch::Contains("auth.certificate: does not hold the public half"));
+  // Files made before the genuine-card proof (no generation, no card_face) and attack cards pass:
+  // whether a card-face proof proves anything is the kiosk's check, not the file's.
+  json old_file = good;
+  old_file.erase("generation");
+  old_file.erase("card_face");
+  std::ofstream(dir.path() / "old.card.json") << old_file.dump();
+  CHECK(error_of(dir.path() / "old.card.json") == "no error");
+  test::cloned_card_profile(sim::card::CloneVariant::ForgedRecord).save(dir.path() / "clone.card.json");
+  CHECK(error_of(dir.path() / "clone.card.json") == "no error");
+  json undeclared;
+  std::ifstream(dir.path() / "clone.card.json") >> undeclared;
+  CHECK(undeclared["attack"] == "forged-record");
+  undeclared.erase("attack");  // a clone that does not say so is a corrupted card file
+  std::ofstream(dir.path() / "undeclared.card.json") << undeclared.dump();
+  CHECK_THAT(error_of(dir.path() / "undeclared.card.json"), Catch::Contains("auth.certificate: does not hold the public half"));
+  test::next_generation_card_profile().save(dir.path() / "next.card.json");
+  CHECK(error_of(dir.path() / "next.card.json") == "no error");
 }
 
 TEST_CASE("card files: not JSON, too deep, too big, missing or a directory: one clear error") {

@@ -6,19 +6,13 @@
 #include "sim/card/iso7816_command.hpp"
 #include "sim/card/jpki_card.hpp"
 #include "tests/support/test_cards.hpp"
+#include "tests/unit/sim/card/emulator_probe.hpp"
 
 using namespace kiosk;
 
-namespace {
-
-std::string ask(sim::card::VirtualCard& card, const std::string& apdu) { return to_hex(card.process_apdu(from_hex(apdu))); }
-std::string sw(sim::card::VirtualCard& card, const std::string& apdu) {
-  const std::string r = ask(card, apdu);
-  return r.substr(r.size() - 5);
-}
-const std::string kSelectJpki = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
-
-}  // namespace
+using test::ask;
+using test::kSelectJpki;
+using test::sw;
 
 TEST_CASE("emulator: unknown applications, files and instructions") {
   auto card = test::make_card(test::test_card_profile());

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "hal/calendar.hpp"
+#include "hal/calendar_months.hpp"
 #include "sim/eligibility/rules.hpp"
 
 using namespace kiosk::sim::eligibility;
@@ -234,9 +235,20 @@ TEST_CASE("certificate dates: warning 3 months before, grace 3 months after (Jap
   CHECK(judge(jst("2021-03-31")).judgement == CertificateJudgement::NotYetValid);
 }
 
-TEST_CASE("add_months clamps to the end of the month") {
+TEST_CASE("the service counts the certificate's months with the kiosk's add_months (end of month, leap day)") {
+  using kiosk::hal::calendar::add_months;
   CHECK(add_months(d("2025-11-30"), 3) == d("2026-02-28"));
   CHECK(add_months(d("2027-11-30"), 3) == d("2028-02-29"));
   CHECK(add_months(d("2025-01-31"), 1) == d("2025-02-28"));
   CHECK(add_months(d("2025-12-15"), 3) == d("2026-03-15"));
+  CHECK(add_months(d("2026-05-31"), -3) == d("2026-02-28"));
+  // notAfter on 2025-11-30 in Japan: usable through 2026-02-28, warned from 2025-08-30.
+  const TimePoint not_before = jst("2020-12-01");
+  const TimePoint not_after = sys_days{d("2025-11-30")} + std::chrono::hours{14} + std::chrono::minutes{59};
+  auto judge = [&](TimePoint now) { return judge_certificate_dates(not_before, not_after, now); };
+  CHECK(judge(jst("2026-02-28", 23)).judgement == CertificateJudgement::ExpiredInGrace);
+  CHECK(judge(jst("2026-02-28")).usable_until == d("2026-02-28"));
+  CHECK(judge(jst("2026-03-01")).judgement == CertificateJudgement::Expired);
+  CHECK(judge(jst("2025-08-29")).judgement == CertificateJudgement::Valid);
+  CHECK(judge(jst("2025-08-30")).judgement == CertificateJudgement::ExpiringSoon);
 }

@@ -273,3 +273,127 @@ TEST_CASE("the OQS result: consents, 24-hour availability, suspended viewing, hi
   CHECK(n.at("MessageBody").at("ResultList").at(0).at("LimitApplicationCertificateRelatedConsFlg") == "0");
   CHECK_FALSE(n.at("MessageBody").at("ResultList").at(0).contains("LimitApplicationCertificateRelatedInfo"));
 }
+
+TEST_CASE("fixture: InsuredPartialContributionRatio is for 後期高齢者医療 only, 70-74 use the 高齢受給者証") {
+  Json p = taro();
+  p["qualifications"][0]["contribution_ratio"] = "030";  // what the old sample gave every adult
+  CHECK_THAT(error_of(fixture_text(Json::array({p}))),
+             Catch::Contains("people[0].qualifications[0].contribution_ratio: is InsuredPartialContributionRatio") &&
+                 Catch::Contains("elderly.ElderlyRecipientContributionRatio"));
+  p["qualifications"][0]["insurer_number"] = "39131008";
+  p["qualifications"][0]["contribution_ratio"] = "010";
+  CHECK(error_of(fixture_text(Json::array({p}))) == "no error");
+  p["qualifications"][0]["contribution_ratio"] = "10";
+  CHECK_THAT(error_of(fixture_text(Json::array({p}))), Catch::Contains("must be \"010\", \"020\" or \"030\""));
+  p = taro();
+  p["qualifications"][0]["elderly"] = {{"ElderlyRecipientContributionRatio", "2割"}};
+  CHECK_THAT(error_of(fixture_text(Json::array({p}))), Catch::Contains("elderly.ElderlyRecipientContributionRatio"));
+  p["qualifications"][0]["elderly"] = {{"ElderlyRecipientContributionRatio", "020"}, {"ElderlyRecipientValidEndDate", "2026-07-31"}};
+  CHECK_THAT(error_of(fixture_text(Json::array({p}))), Catch::Contains("elderly.ElderlyRecipientValidEndDate: not a YYYYMMDD date"));
+  p = taro();
+  p["qualifications"][0]["limit_application"]["LimitApplicationCertificateValidEndDate"] = "July";
+  CHECK_THAT(error_of(fixture_text(Json::array({p}))), Catch::Contains("limit_application.LimitApplicationCertificateValidEndDate"));
+}
+
+TEST_CASE("the result leaves out sub-records that ended or have not started on the service's day") {
+  PersonRecord p;
+  p.name = "高齢　五郎";
+  p.birth_date = d("1954-05-10");
+  QualificationRecord q;
+  q.insurer_number = "00138123";
+  q.number = "1";
+  q.qualification_date = d("2015-04-01");
+  q.filed_on = d("2015-04-01");
+  q.elderly = {{"ElderlyRecipientValidStartDate", "20250801"}, {"ElderlyRecipientValidEndDate", "20260731"},
+               {"ElderlyRecipientContributionRatio", "020"}};
+  q.limit_application = {{"LimitApplicationCertificateClassificationFlag", "A03"},
+                         {"LimitApplicationCertificateValidStartDate", "20250801"},
+                         {"LimitApplicationCertificateValidEndDate", "20260731"}};
+  q.specific_diseases = Json::array({Json{{"SpecificDiseasesDiseaseCategory", "1"}, {"SpecificDiseasesValidEndDate", "20260731"}},
+                                     Json{{"SpecificDiseasesDiseaseCategory", "2"}, {"SpecificDiseasesValidStartDate", "20260801"}}});
+  q.public_expense = Json::array({Json{{"TicketType", "1"}, {"MedicalTicketValidDate", "20261201"}, {"MedicalTicketExpirationDate", "20261231"}}});
+  Evaluation e;
+  e.validity = Validity::Valid;
+  e.shown = {q};
+  auto item_on = [&](const char* iso) {
+    ResultContext c;
+    c.now = sys_days{d(iso)} + std::chrono::hours{1};
+    c.medical_institution_code = "1312345678";
+    return oqs_result(e, {{&p, &e.shown[0]}}, c).at("MessageBody").at("ResultList").at(0);
+  };
+  // The last day of the period: everything that ran to 2026-07-31 is current.
+  const Json july = item_on("2026-07-31");
+  CHECK(july.at("ElderlyRecipientCertificateInfo").at("ElderlyRecipientContributionRatio") == "020");
+  CHECK(july.at("LimitApplicationCertificateRelatedInfo").at("LimitApplicationCertificateClassificationFlag") == "A03");
+  REQUIRE(july.at("SpecificDiseasesCertificateList").size() == 1);
+  CHECK(july.at("SpecificDiseasesCertificateList").at(0).at("SpecificDiseasesDiseaseCategory") == "1");
+  CHECK_FALSE(july.contains("PublicExpenseResultList"));
+  // 2026-12-06: the records that ended on 2026-07-31 are not answered as current any more.
+  const Json december = item_on("2026-12-06");
+  CHECK_FALSE(december.contains("ElderlyRecipientCertificateInfo"));
+  CHECK_FALSE(december.contains("LimitApplicationCertificateRelatedInfo"));
+  REQUIRE(december.at("SpecificDiseasesCertificateList").size() == 1);
+  CHECK(december.at("SpecificDiseasesCertificateList").at(0).at("SpecificDiseasesDiseaseCategory") == "2");
+  CHECK(december.at("PublicExpenseResultList").size() == 1);
+  CHECK_FALSE(december.contains("InsuredPartialContributionRatio"));
+}
+
+TEST_CASE("the sample fixture's dates follow its day: records current on any day, the expired 資格確認書 expired") {
+  test::TempDir dir;
+  std::vector<std::filesystem::path> cards;
+  for (int i = 0; i < 8; ++i) {
+    const auto file = dir.path() / "cards" / ("card-" + std::to_string(i) + ".card.json");
+    std::filesystem::create_directories(file.parent_path());
+    test::numbered_card_profile(i).save(file);
+    cards.push_back(file);
+  }
+  std::filesystem::create_directories(dir.path() / "eligibility");
+  for (const char* today : {"2025-12-02", "2026-07-31", "2026-08-01", "2026-12-06", "2031-02-28"}) {
+    INFO(today);
+    const std::string text = sample_fixture({dir.path() / "eligibility", dir.path() / "ca", cards, d(today)});
+    const Json json = Json::parse(text);
+    CHECK(sample_generator(json) == kSampleGenerator);
+    const Fixture f = Fixture::parse(text, dir.path() / "eligibility");
+    auto by_key = [&](const std::string& key) -> const QualificationRecord& {
+      for (const auto& person : f.people) {
+        for (const auto& q : person.qualifications) {
+          if (q.key == key) return q;
+        }
+      }
+      FAIL("no qualification " << key);
+      throw std::logic_error("unreachable");
+    };
+    const Date day = d(today);
+    auto within = [&](const Json& record, const char* from, const char* to) {
+      const auto start = hal::calendar::parse_yyyymmdd(record.at(from).get<std::string>());
+      const auto end = hal::calendar::parse_yyyymmdd(record.at(to).get<std::string>());
+      return start && end && sys_days{*start} <= sys_days{day} && sys_days{day} <= sys_days{*end};
+    };
+    // Only the 後期高齢者 has InsuredPartialContributionRatio; the 72-year-old's 2割 is in his
+    // current 高齢受給者証; the 限度額 区分 is current.
+    for (const auto& person : f.people) {
+      for (const auto& q : person.qualifications) {
+        INFO(q.key);
+        CHECK(q.contribution_ratio.empty() == (q.insurer_number.compare(0, 2, "39") != 0));
+      }
+    }
+    CHECK(by_key("card-holder-7-kouki").contribution_ratio == "010");
+    CHECK(within(by_key("card-holder-6-kokuho").elderly, "ElderlyRecipientValidStartDate", "ElderlyRecipientValidEndDate"));
+    CHECK(by_key("card-holder-6-kokuho").elderly.at("ElderlyRecipientContributionRatio") == "020");
+    CHECK(within(by_key("card-holder-8-kyokai").limit_application, "LimitApplicationCertificateValidStartDate",
+                 "LimitApplicationCertificateValidEndDate"));
+    CHECK(within(by_key("saburo-kokuho").elderly, "ElderlyRecipientValidStartDate", "ElderlyRecipientValidEndDate"));
+    CHECK(by_key("card-holder-1-kyokai").limit_application.is_null());
+    // 資格確認書: 花子's is valid two years ahead, 次郎's ended before today.
+    CHECK(sys_days{by_key("hanako-kenpo").eligibility_certificates.at(0).valid_until} > sys_days{day} + std::chrono::days{365});
+    CHECK(sys_days{by_key("jiro-kenpo").eligibility_certificates.at(0).valid_until} < sys_days{day});
+    // The twins are before school; the old card's holder is 72.
+    for (const auto& person : f.people) {
+      if (person.person.key == "sakura") CHECK(sys_days{person.person.birth_date} > sys_days{day} - std::chrono::days{6 * 365});
+      if (person.person.key == "saburo") {
+        CHECK(sys_days{person.person.birth_date} < sys_days{day} - std::chrono::days{72 * 365});
+        CHECK(sys_days{person.person.birth_date} > sys_days{day} - std::chrono::days{73 * 365});
+      }
+    }
+  }
+}

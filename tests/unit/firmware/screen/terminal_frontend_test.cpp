@@ -1,0 +1,112 @@
+// The terminal screen: every numbered message with its next step (issue 16 item 6: the ".next"
+// lines were dropped, the municipal office for a locked PIN among them), the share as 3割, the
+// certificate notice on the result, and the 資格確認書 form typed as one line.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "firmware/screen/message_texts.hpp"
+#include "firmware/screen/terminal_frontend.hpp"
+#include "tests/support/test_paths.hpp"
+
+using namespace kiosk;
+using namespace kiosk::core::reception;
+
+namespace {
+
+nlohmann::json japanese() {
+  return firmware::screen::load_texts(test::source_dir() / "firmware" / "screen" / "web" / "i18n" / "ja.json");
+}
+
+std::string shown(const Screen& s) {
+  std::ostringstream out;
+  firmware::screen::TerminalFrontend frontend(-1, out, japanese());
+  frontend.show(s);
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("terminal: a numbered message comes with its next step, the municipal office for a locked PIN") {
+  const auto texts = japanese();
+  REQUIRE(texts.is_object());
+  Screen locked;
+  locked.step = Step::Notice;
+  locked.message = Message::PinLocked;
+  const std::string out = shown(locked);
+  CHECK_THAT(out, Catch::Contains("【K112】 " + texts["pin.locked"].get<std::string>()));
+  CHECK_THAT(out, Catch::Contains(texts["pin.locked.next"].get<std::string>()));
+  CHECK_THAT(out, Catch::Contains("市区町村窓口"));
+
+  Screen wrong;
+  wrong.step = Step::PinEntry;
+  wrong.tries_left = 1;
+  wrong.message = Message::PinWrongLastTry;
+  CHECK_THAT(shown(wrong), Catch::Contains("暗証番号が違います") && Catch::Contains(texts["pin.wrong_last_try.next"].get<std::string>()));
+
+  Screen reader;
+  reader.step = Step::Notice;
+  reader.message = Message::ReaderFailed;
+  CHECK_THAT(shown(reader), Catch::Contains("【K160】") && Catch::Contains("資格情報のお知らせ"));
+}
+
+TEST_CASE("terminal: the result shows the share as 3割 and repeats the certificate notice with its dates") {
+  Screen r;
+  r.step = Step::Result;
+  r.validity = core::eligibility::QualificationValidity::Valid;
+  r.insurer_name = "全国健康保険協会東京支部";
+  r.contribution_ratio = "020";
+  r.message = Message::CertificateInGrace;
+  r.certificate_expires = "2026-11-30";
+  r.certificate_usable_until = "2027-02-28";
+  const std::string out = shown(r);
+  CHECK_THAT(out, Catch::Contains("2割"));
+  CHECK(out.find("020") == std::string::npos);
+  CHECK_THAT(out, Catch::Contains("【K103】") && Catch::Contains("2027-02-28"));
+}
+
+TEST_CASE("terminal: the 資格確認書 form is one typed line") {
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  std::ostringstream out;
+  std::mutex mutex;
+  std::vector<Event> events;
+  {
+    firmware::screen::TerminalFrontend frontend(pipe_fds[0], out, japanese());
+    frontend.start([&](Event e) {
+      std::lock_guard lock(mutex);
+      events.push_back(std::move(e));
+    });
+    Screen form;
+    form.step = Step::NumberEntry;
+    frontend.show(form);
+    const std::string line = "k,06139992,10,2001,00,19900505\n";
+    REQUIRE(::write(pipe_fds[1], line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+    for (int i = 0; i < 200; ++i) {
+      {
+        std::lock_guard lock(mutex);
+        if (!events.empty()) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    frontend.stop();
+  }
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  REQUIRE(events.size() == 1);
+  const auto* entered = std::get_if<NumbersEntered>(&events[0]);
+  REQUIRE(entered);
+  CHECK(entered->entry.document == core::eligibility::PresentedDocument::EligibilityCertificate);
+  CHECK(entered->entry.insurer_number == "06139992");
+  CHECK(entered->entry.symbol == "10");
+  CHECK(entered->entry.number == "2001");
+  CHECK(entered->entry.branch == "00");
+  CHECK(entered->entry.birthdate == "19900505");
+  CHECK_THAT(out.str(), Catch::Contains("資格確認書"));
+}
