@@ -71,9 +71,9 @@
         wrong ? tx('span', 'field-problem', problem[0]) : null);
     });
     return [
-      messageBox(screen, 'warn', true),
+      messageBox(screen, 'warn', false),  // the field in question says what is wrong
       tx('h1', 'title', 'numbers.title'),
-      tx('p', 'note', 'numbers.hint'),
+      problem ? null : tx('p', 'note', 'numbers.hint'),  // with a problem, its message says what to do
       el('div', { class: 'numbers-form' },
         el('div', { class: 'field' }, tx('span', 'field-label', 'numbers.document'),
           el('div', { class: 'choices choices-2' }, documents)),

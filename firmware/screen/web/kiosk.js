@@ -12,7 +12,7 @@
   // Scripts loaded before this one may add to the page through window.KioskExtensions, a list of
   // { screens: {step: (screen, kit) => nodes}, idle: (kit) => nodes, result: (screen, kit) => nodes,
   //   actions: {name: (target, kit) => void}, leave: (step) => void }
-  // (eligibility-certificate.js: the 資格確認書 path). The kit is what they may use of the page.
+  // (eligibility-certificate.js: the eligibility-certificate path). The kit is what they may use of the page.
   const EXTENSIONS = Array.isArray(window.KioskExtensions) ? window.KioskExtensions : [];
   const kit = {
     el, tx, t, button: K.button, cancelButton: K.cancelButton, messageBox: K.messageBox,
