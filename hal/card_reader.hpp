@@ -105,12 +105,23 @@ class CardError : public std::runtime_error {
 // Exclusive use of a card by one channel (PC/SC: a transaction), for as long as it lives.
 // While it is held, other applications' commands to the card fail (SharingViolation) or wait,
 // and they cannot reset it. Destroy it before the channel that made it.
+// Ending the hold resets the card in the same step (PC/SC: SCardEndTransaction with
+// SCARD_RESET_CARD), so what was opened under it (a verified PIN) is closed before anyone else
+// reaches the card; release_untouched() first when nothing was opened (a refused VERIFY).
 class CardHold {
  public:
   virtual ~CardHold() = default;
   CardHold() = default;
   CardHold(const CardHold&) = delete;
   CardHold& operator=(const CardHold&) = delete;
+  // Nothing was opened under the hold: ending it leaves the card as it is (selections kept).
+  void release_untouched() noexcept { reset_on_end_ = false; }
+
+ protected:
+  bool reset_on_end() const noexcept { return reset_on_end_; }
+
+ private:
+  bool reset_on_end_ = true;
 };
 
 // A connected card. Destroying it resets the card (PC/SC's SCARD_RESET_CARD: verified PINs and

@@ -112,10 +112,16 @@ ResponseApdu CardSession::transmit(const CommandApdu& command) {
   if (take_hold) hold_ = channel_.hold();
   try {
     ResponseApdu response = exchange_all(command);
-    if (take_hold && !response.ok()) hold_.reset();  // nothing was opened: let others in again
+    if (take_hold && !response.ok()) {  // nothing was opened: let others in again, card untouched
+      hold_->release_untouched();
+      hold_.reset();
+    }
     return response;
   } catch (...) {
-    if (take_hold) hold_.reset();
+    if (take_hold) {  // whether the card took the PIN is unknown: the hold ends with a reset
+      application_ = Application::Unknown;
+      hold_.reset();
+    }
     throw;
   }
 }
@@ -164,9 +170,10 @@ void CardSession::reset() {
   try {
     channel_.reset();
   } catch (...) {
-    hold_.reset();
+    hold_.reset();  // ends with another reset attempt
     throw;
   }
+  if (hold_) hold_->release_untouched();  // the card was just reset
   hold_.reset();
 }
 

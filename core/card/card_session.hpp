@@ -44,7 +44,8 @@ enum class Application { Unknown, Jpki, CardFace, NextGenerationCardFace };
 class CardSession {
  public:
   explicit CardSession(hal::CardChannel& channel);
-  // Ends the hold, if any. The channel's owner then closes the channel, which resets the card.
+  // Ends the hold, if any, resetting the card (a verified PIN is closed before any other
+  // application reaches the card). The channel's owner then closes the channel.
   ~CardSession();
   CardSession(const CardSession&) = delete;
   CardSession& operator=(const CardSession&) = delete;

@@ -691,14 +691,7 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
                            std::string("cancelled on ") + to_string(step) +
                                (known ? "; qualification valid, result written, consent not given" : ""),
                            Message::None, out);
-            if (step == Step::NumberEntry) return back_to_idle(now, out);
-            Screen s;
-            s.step = card_present_ ? Step::RemoveCard : Step::Idle;
-            show(std::move(s), now, out);
-            if (!card_present_) {
-              session_.reset();
-              out.push_back(EndSession{});
-            }
+            back_to_idle(now, out);
           },
           [&](const StaffVisualCheckMode& m) { staff_mode(m, now, out); },
           [&](const auto&) { ignored(); },

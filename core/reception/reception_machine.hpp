@@ -190,6 +190,22 @@ struct Policy {
   seconds visual_check_mode{30 * 60};  // how long staff visual check stays on (default 30 min)
 };
 
+// What the machine knows of the patient in front of it, from the card (or the 資格確認書 form)
+// to the end of the reception. At namespace scope: a nested class with default member
+// initialisers is not default-constructible inside its enclosing class for clang (so
+// std::optional<Session>::emplace() would not compile there).
+struct ReceptionSession {
+  bool numbers = false;  // the 資格確認書 path: no card
+  core::eligibility::PresentedDocument document = core::eligibility::PresentedDocument::EligibilityCertificate;
+  CardRead card;
+  int face_attempts = 0;
+  bool pin_failed_or_locked = false;
+  std::optional<Method> method;
+  std::optional<core::eligibility::FaceMatchEvidence> face_evidence;
+  std::optional<core::eligibility::Confirmation> confirmation;
+  bool consent = false;
+};
+
 class ReceptionMachine {
  public:
   explicit ReceptionMachine(Policy policy = {});
@@ -206,17 +222,7 @@ class ReceptionMachine {
   }
 
  private:
-  struct Session {
-    bool numbers = false;  // the 資格確認書 path: no card
-    core::eligibility::PresentedDocument document = core::eligibility::PresentedDocument::EligibilityCertificate;
-    CardRead card;
-    int face_attempts = 0;
-    bool pin_failed_or_locked = false;
-    std::optional<Method> method;
-    std::optional<core::eligibility::FaceMatchEvidence> face_evidence;
-    std::optional<core::eligibility::Confirmation> confirmation;
-    bool consent = false;
-  };
+  using Session = ReceptionSession;
 
   void show(Screen s, TimePoint now, std::vector<Command>& out);
   void notice(Message m, TimePoint now, std::vector<Command>& out, const std::string& service_message = {});

@@ -138,7 +138,7 @@ PcscCardChannel::Transaction::Transaction(Transaction&& other) noexcept : hal::C
 }
 
 PcscCardChannel::Transaction::~Transaction() {
-  if (card_ != 0) (void)SCardEndTransaction(card_, SCARD_LEAVE_CARD);
+  if (card_ != 0) (void)SCardEndTransaction(card_, reset_on_end() ? SCARD_RESET_CARD : SCARD_LEAVE_CARD);
 }
 
 }  // namespace kiosk::drivers::pcsc

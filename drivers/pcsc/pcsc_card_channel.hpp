@@ -37,7 +37,8 @@ class PcscCardChannel final : public hal::CardChannel {
   DWORD active_protocol() const noexcept { return protocol_; }
 
   // Exclusive access to the card for a multi-APDU sequence (SCardBeginTransaction), ended by
-  // the destructor (SCardEndTransaction, SCARD_LEAVE_CARD). While it lasts, pcscd refuses other
+  // the destructor (SCardEndTransaction with SCARD_RESET_CARD, or SCARD_LEAVE_CARD after
+  // release_untouched()). While it lasts, pcscd refuses other
   // applications' commands and resets with SCARD_E_SHARING_VIOLATION.
   class Transaction final : public hal::CardHold {
    public:

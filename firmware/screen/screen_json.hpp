@@ -1,4 +1,4 @@
-// The kiosk screen as JSON, for the browser page (firmware/screen/web/kiosk.js) and staff views.
+// The kiosk screen as JSON, for the browser page (firmware/screen/web/kiosk-*.js, kiosk.js) and staff views.
 //
 // {
 //   "step": "pin-entry",                          core::reception::to_string(Step)

@@ -24,7 +24,14 @@ class SimulatedReaders::Channel final : public hal::CardChannel {
   class Hold final : public hal::CardHold {
    public:
     explicit Hold(Channel& channel) : channel_(channel) {}
-    ~Hold() override { channel_.owner_.end_hold(channel_.reader_, channel_.serial_, channel_.id_); }
+    ~Hold() override {
+      try {
+        if (auto atr = channel_.owner_.end_hold(channel_.reader_, channel_.serial_, channel_.id_, reset_on_end())) {
+          channel_.atr_ = std::move(*atr);
+        }
+      } catch (...) {  // out of memory copying the ATR: the hold has ended all the same
+      }
+    }
 
    private:
     Channel& channel_;
@@ -55,10 +62,16 @@ void SimulatedReaders::begin_hold(const std::string& reader, std::uint64_t seria
   it->second.holder = channel;
 }
 
-void SimulatedReaders::end_hold(const std::string& reader, std::uint64_t serial, std::uint64_t channel) {
+std::optional<Bytes> SimulatedReaders::end_hold(const std::string& reader, std::uint64_t serial,
+                                                std::uint64_t channel, bool reset_card) {
   std::lock_guard lock(mutex_);
   auto it = slots_.find(reader);
-  if (it != slots_.end() && it->second.card_serial == serial && it->second.holder == channel) it->second.holder = 0;
+  if (it == slots_.end() || it->second.card_serial != serial || it->second.holder != channel) return std::nullopt;
+  it->second.holder = 0;
+  if (!reset_card || !it->second.card) return std::nullopt;
+  // In the same step as the hold ends: nobody reaches the card while it is still verified.
+  it->second.card->reset();
+  return it->second.card->atr();
 }
 
 void SimulatedReaders::attach_reader(const std::string& name) {

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "hal/card_reader.hpp"
 #include "sim/card/virtual_card.hpp"
@@ -65,7 +66,10 @@ class SimulatedReaders final : public hal::CardReaderService {
   // The channel closes: its hold ends and the card is reset.
   void release(const std::string& reader, std::uint64_t serial, std::uint64_t channel);
   void begin_hold(const std::string& reader, std::uint64_t serial, std::uint64_t channel);
-  void end_hold(const std::string& reader, std::uint64_t serial, std::uint64_t channel);
+  // Ends `channel`'s hold; with `reset_card` the card is reset under the same lock and its new
+  // ATR returned.
+  std::optional<Bytes> end_hold(const std::string& reader, std::uint64_t serial, std::uint64_t channel,
+                                bool reset_card);
   // Throws SharingViolation when another channel holds the card. `it` is a slot of slots_.
   static void require_not_held_by_other(const std::string& reader, const Slot& slot, std::uint64_t channel);
 

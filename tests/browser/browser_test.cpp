@@ -421,6 +421,50 @@ TEST_CASE("a face reception with registration on the spot, every screen in seven
   page.report("face reception");
 }
 
+TEST_CASE("the 資格確認書 path on the kiosk page: the form in seven languages, a typo marked, the numbers sent") {
+  const auto tools = require_browser();
+  ReceptionRig rig;
+  WebDriver wd(tools, driver_options());
+  KioskPage page(wd, "numbers");
+  page.open(rig.url());
+  // The idle screen offers the path without a card (eligibility-certificate.js on the page).
+  REQUIRE(wd.execute("return document.querySelectorAll(\"[data-action='numbers-start']\").length;") == 1);
+  page.tap("[data-action='numbers-start']", "number-entry");
+  page.check_languages("number-entry");
+
+  // Typing as a patient does: each field's value, with the input event the page listens to.
+  auto type = [&](const json& fields) {
+    wd.execute(R"(
+      for (const [name, value] of Object.entries(arguments[0])) {
+        const input = document.querySelector('[data-numbers-field="' + name + '"]');
+        input.value = value;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      })",
+               json::array({fields}));
+  };
+  // A typo in the insurer number's check digit: the form comes back with that field marked.
+  type({{"insurer_number", "06139999"}, {"symbol", "10"}, {"number", "2001"}, {"branch", "00"}, {"birthdate", "19900505"}});
+  wd.click_css("[data-action='numbers-submit']");
+  REQUIRE(wd.wait_until("return document.querySelector('#numbers-insurer_number') && "
+                        "document.querySelector('#numbers-insurer_number').getAttribute('aria-invalid') === 'true';"));
+  CHECK(page.text().find("\u3010K170\u3011") != std::string::npos);
+  CHECK_FALSE(rig.take<LookUpNumbers>());
+  // What was typed is still there; the patient mends the one field.
+  CHECK(wd.execute("return document.querySelector('#numbers-number').value;") == "2001");
+  page.check_languages("number-entry-typo");
+  type({{"insurer_number", "06139992"}});
+  page.tap("[data-action='numbers-submit']", "confirming");
+  const auto lookup = rig.take<LookUpNumbers>();
+  REQUIRE(lookup);
+  CHECK(lookup->lookup.insurer_number == "06139992");
+  CHECK(lookup->lookup.insured_card_symbol == "10");
+  CHECK(lookup->lookup.insured_identification_number == "2001");
+  CHECK(lookup->lookup.insured_branch_number == std::optional<std::string>("00"));
+  CHECK(lookup->lookup.birthdate == std::chrono::year{1990} / 5 / 5);
+  // Nothing typed stays on the page once the screen changed.
+  CHECK(wd.execute("return document.querySelectorAll('[data-numbers-field]').length;") == 0);
+}
+
 TEST_CASE("notices with their codes, the staff check, larger text and high contrast") {
   const auto tools = require_browser();
   ReceptionRig rig;

@@ -53,12 +53,17 @@ class ScriptedChannel final : public hal::CardChannel {
   int holds() const { return holds_; }
   std::size_t hold_began() const { return hold_began_; }
   int resets() const { return resets_; }
+  // Holds that ended resetting the card (what was opened under them is closed).
+  int hold_end_resets() const { return hold_end_resets_; }
 
  private:
   class Hold final : public hal::CardHold {
    public:
     explicit Hold(ScriptedChannel& channel) : channel_(channel) {}
-    ~Hold() override { channel_.held_ = false; }
+    ~Hold() override {
+      channel_.held_ = false;
+      if (reset_on_end()) ++channel_.hold_end_resets_;
+    }
 
    private:
     ScriptedChannel& channel_;
@@ -67,6 +72,7 @@ class ScriptedChannel final : public hal::CardChannel {
   int holds_ = 0;
   std::size_t hold_began_ = 0;
   int resets_ = 0;
+  int hold_end_resets_ = 0;
 
   std::vector<ScriptStep> script_;
   std::size_t next_ = 0;

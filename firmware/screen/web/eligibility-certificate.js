@@ -6,16 +6,15 @@
 // This file registers itself on the page's screen table; it holds no text (every word comes from
 // i18n/<lang>.json: the keys below are literal so that the i18n test finds them).
 //
-// Hook, provided by kiosk.js: before kiosk.js, index.html loads this file (and links
-// eligibility-certificate.css after kiosk.css); kiosk.js reads
-// window.KioskExtensions (a list) and for each entry
+// Hook, provided by kiosk.js ("extensions"): index.html loads this file before kiosk.js (and
+// links eligibility-certificate.css after kiosk.css); kiosk.js reads window.KioskExtensions
+// (a list) and for each entry
 //   screens[step](screen, kit)     builds the screen of a step kiosk.js does not know,
 //   idle(kit)                      adds nodes to the idle screen (the button),
 //   result(screen, kit)            adds nodes to the result screen (the certificate notice),
 //   actions[name](target, kit)     handles a data-action kiosk.js does not know,
 //   leave(step)                    is called when a new screen of another step arrives,
-// with kit = {el, tx, t, button, cancelButton, messageBox, send, render}. Until kiosk.js has the
-// hook, this file does nothing (the rest of the page works as before).
+// with kit = {el, tx, t, button, cancelButton, messageBox, send, render}.
 //
 // What the patient types stays in `form` only while the form is on screen: it leaves in one POST
 // ({"type": "numbers", "value": {...}}) and is forgotten when the screen changes.
@@ -72,9 +71,9 @@
         wrong ? tx('span', 'field-problem', problem[0]) : null);
     });
     return [
-      messageBox(screen, 'warn', true),
+      messageBox(screen, 'warn', false),  // the field in question says what is wrong
       tx('h1', 'title', 'numbers.title'),
-      tx('p', 'note', 'numbers.hint'),
+      problem ? null : tx('p', 'note', 'numbers.hint'),  // with a problem, its message says what to do
       el('div', { class: 'numbers-form' },
         el('div', { class: 'field' }, tx('span', 'field-label', 'numbers.document'),
           el('div', { class: 'choices choices-2' }, documents)),

@@ -1,436 +1,42 @@
-// The kiosk screen: shows the screens the firmware pushes on /events and posts the patient's
-// touches to /input (see firmware/screen/web_frontend.hpp for the protocol).
-//
-// Every text comes from i18n/<lang>.json through t("key"): literal keys are written as
-// t("...") or tx(..., "...") so that the i18n test can find them; the keys built at run time
-// are the message keys of the screens, face.guidance.<guidance>, result.validity.<validity>,
-// method.<method> and lang.native_name. A key missing in a language shows as [[key]] (in U+27E6 and U+27E7) and counts
-// in <body data-missing>.
-//
-// The PIN is kept only as digits in `pin` while it is typed; the screen shows dots. It leaves
-// in one POST and is forgotten at once, and on every new screen.
+// The kiosk screen, part 3 of 3: shows the screens the firmware pushes on /events and posts the
+// patient's touches to /input (see firmware/screen/web_frontend.hpp for the protocol): the
+// chrome around the screens, voice guidance, input, the connection and the start.
 (() => {
   'use strict';
 
-  const LANGS = ['ja', 'en', 'zh-Hans', 'zh-Hant', 'ko', 'vi', 'pt-BR'];
-  const DEFAULT_LANG = 'ja';
-  const PIN_LENGTH = 4;
-  const WAIT_FALLBACK_MS = 4000;   // buttons come back if no new screen arrived
-  const DISCONNECT_GRACE_MS = 1500;
-  const TIMEOUT_WARNING_S = 10;
-  // Voices that read each language (BCP 47 prefixes, best first); none: no voice guidance.
-  const VOICE_LANGS = {
-    ja: ['ja'],
-    en: ['en'],
-    'zh-Hans': ['zh-cn', 'cmn-hans', 'cmn', 'zh-sg'],
-    'zh-Hant': ['zh-tw', 'zh-hk', 'cmn-hant', 'yue'],
-    ko: ['ko'],
-    vi: ['vi'],
-    'pt-BR': ['pt-br', 'pt'],
+  const K = window.kiosk;
+  const { LANGS, DEFAULT_LANG, PIN_LENGTH, WAIT_FALLBACK_MS, DISCONNECT_GRACE_MS, TIMEOUT_WARNING_S, VOICE_LANGS,
+    state, SCREENS, t, el, tx, ICONS } = K;
+
+  // ---- extensions ----
+  // Scripts loaded before this one may add to the page through window.KioskExtensions, a list of
+  // { screens: {step: (screen, kit) => nodes}, idle: (kit) => nodes, result: (screen, kit) => nodes,
+  //   actions: {name: (target, kit) => void}, leave: (step) => void }
+  // (eligibility-certificate.js: the eligibility-certificate path). The kit is what they may use of the page.
+  const EXTENSIONS = Array.isArray(window.KioskExtensions) ? window.KioskExtensions : [];
+  const kit = {
+    el, tx, t, button: K.button, cancelButton: K.cancelButton, messageBox: K.messageBox,
+    send: (body) => send(body), render: () => render(),
   };
-
-  const state = {
-    strings: {},
-    lang: DEFAULT_LANG,
-    large: false,
-    contrast: false,
-    voice: false,
-    screen: null,
-    deadline: 0,
-    timeoutTotal: 0,
-    waiting: false,
-    waitTimer: 0,
-    connected: false,
-    disconnectShown: false,
-    disconnectTimer: 0,
-    missing: new Set(),
-    touchAt: 0,  // when the last input was sent: the next screen tells the response time
-  };
-  let pin = [];  // the digits typed so far; nothing else holds them
-
-  // ---- texts ----
-  function t(key, params) {
-    const dict = state.strings[state.lang] || {};
-    let text = dict[key];
-    if (typeof text !== 'string' || text === '') {
-      state.missing.add(state.lang + ':' + key);
-      return '\u27e6' + key + '\u27e7';
+  function extensionScreen(step) {
+    for (const x of EXTENSIONS) if (x.screens && typeof x.screens[step] === 'function') return (screen) => x.screens[step](screen, kit);
+    return null;
+  }
+  // What extensions add to a screen of this page (the idle screen's buttons, the result's notices).
+  function extended(screen, nodes) {
+    const extra = [];
+    for (const x of EXTENSIONS) {
+      if (screen.step === 'idle' && typeof x.idle === 'function') extra.push(x.idle(kit));
+      if (screen.step === 'result' && typeof x.result === 'function') extra.push(x.result(screen, kit));
     }
-    if (params) {
-      text = text.replace(/\{([a-z_]+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
-    }
-    return text;
+    const added = extra.filter(Boolean);
+    if (!added.length) return nodes;
+    // Before the screen's own buttons, which stay last.
+    const list = [...nodes];
+    const last = list.length && list[list.length - 1] && list[list.length - 1].classList &&
+      list[list.length - 1].classList.contains('actions') ? list.pop() : null;
+    return last ? [...list, ...added, last] : [...list, ...added];
   }
-
-  function has(key) {
-    const dict = state.strings[state.lang] || {};
-    return typeof dict[key] === 'string' && dict[key] !== '';
-  }
-
-  // ---- DOM helpers ----
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (value === false || value === null || value === undefined) continue;
-      if (name === 'class') node.className = value;
-      else node.setAttribute(name, value === true ? '' : String(value));
-    }
-    for (const child of children.flat()) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  function tx(tag, cls, key, params) {
-    return el(tag, { class: cls, 'data-key': key }, t(key, params));
-  }
-
-  const SVG_NS = 'http://www.w3.org/2000/svg';
-  function svg(viewBox, cls, shapes) {
-    const root = document.createElementNS(SVG_NS, 'svg');
-    root.setAttribute('viewBox', viewBox);
-    root.setAttribute('class', cls);
-    root.setAttribute('aria-hidden', 'true');
-    for (const [tag, attrs] of shapes) {
-      const shape = document.createElementNS(SVG_NS, tag);
-      for (const [name, value] of Object.entries(attrs)) shape.setAttribute(name, String(value));
-      root.append(shape);
-    }
-    return root;
-  }
-
-  const ICONS = {
-    card: () => svg('0 0 120 80', 'icon', [
-      ['rect', { x: 4, y: 4, width: 112, height: 72, rx: 8, class: 'fill-soft stroke' }],
-      ['rect', { x: 14, y: 18, width: 26, height: 32, rx: 3, class: 'fill-accent' }],
-      ['rect', { x: 50, y: 20, width: 54, height: 7, rx: 3, class: 'fill-line' }],
-      ['rect', { x: 50, y: 34, width: 40, height: 7, rx: 3, class: 'fill-line' }],
-      ['rect', { x: 14, y: 58, width: 90, height: 7, rx: 3, class: 'fill-line' }],
-    ]),
-    reader: () => svg('0 0 200 150', 'illustration', [
-      ['rect', { x: 20, y: 86, width: 160, height: 50, rx: 10, class: 'fill-device stroke' }],
-      ['rect', { x: 40, y: 96, width: 120, height: 10, rx: 4, class: 'fill-line' }],
-      ['rect', { x: 52, y: 22, width: 96, height: 62, rx: 7, class: 'fill-soft stroke card-drop' }],
-      ['rect', { x: 60, y: 32, width: 22, height: 28, rx: 3, class: 'fill-accent card-drop' }],
-      ['rect', { x: 90, y: 34, width: 48, height: 6, rx: 3, class: 'fill-line card-drop' }],
-      ['rect', { x: 90, y: 46, width: 36, height: 6, rx: 3, class: 'fill-line card-drop' }],
-    ]),
-    remove: () => svg('0 0 200 170', 'illustration', [
-      ['rect', { x: 20, y: 110, width: 160, height: 50, rx: 10, class: 'fill-device stroke' }],
-      ['rect', { x: 52, y: 40, width: 96, height: 62, rx: 7, class: 'fill-soft stroke card-lift' }],
-      ['rect', { x: 60, y: 50, width: 22, height: 28, rx: 3, class: 'fill-accent card-lift' }],
-      ['path', { d: 'M100 34 L100 6 M86 20 L100 6 L114 20', class: 'arrow card-lift' }],
-    ]),
-    face: () => svg('0 0 64 64', 'icon', [
-      ['path', { d: 'M6 20 V10 a4 4 0 0 1 4-4 H20 M44 6 H54 a4 4 0 0 1 4 4 V20 M58 44 V54 a4 4 0 0 1-4 4 H44 M20 58 H10 a4 4 0 0 1-4-4 V44', class: 'line' }],
-      ['circle', { cx: 32, cy: 30, r: 12, class: 'line' }],
-      ['path', { d: 'M18 52 c2-8 8-11 14-11 s12 3 14 11', class: 'line' }],
-    ]),
-    pin: () => svg('0 0 64 64', 'icon', [
-      ['rect', { x: 8, y: 6, width: 48, height: 52, rx: 6, class: 'line' }],
-      ['circle', { cx: 20, cy: 20, r: 3.5, class: 'fill-currentcolor' }],
-      ['circle', { cx: 32, cy: 20, r: 3.5, class: 'fill-currentcolor' }],
-      ['circle', { cx: 44, cy: 20, r: 3.5, class: 'fill-currentcolor' }],
-      ['circle', { cx: 20, cy: 32, r: 3.5, class: 'fill-currentcolor' }],
-      ['circle', { cx: 32, cy: 32, r: 3.5, class: 'fill-currentcolor' }],
-      ['circle', { cx: 44, cy: 32, r: 3.5, class: 'fill-currentcolor' }],
-      ['circle', { cx: 32, cy: 46, r: 3.5, class: 'fill-currentcolor' }],
-    ]),
-    visual: () => svg('0 0 64 64', 'icon', [
-      ['circle', { cx: 24, cy: 20, r: 9, class: 'line' }],
-      ['path', { d: 'M8 52 c1-11 8-16 16-16 s15 5 16 16', class: 'line' }],
-      ['path', { d: 'M38 30 l6 6 l12-14', class: 'line' }],
-    ]),
-    warning: () => svg('0 0 64 64', 'icon icon-warning', [
-      ['path', { d: 'M32 6 L60 56 H4 Z', class: 'warn-fill' }],
-      ['path', { d: 'M32 24 V40', class: 'warn-mark' }],
-      ['circle', { cx: 32, cy: 48, r: 3, class: 'warn-dot' }],
-    ]),
-    check: () => svg('0 0 64 64', 'icon icon-check', [
-      ['circle', { cx: 32, cy: 32, r: 28, class: 'ok-fill' }],
-      ['path', { d: 'M18 33 l9 9 l19-20', class: 'ok-mark' }],
-    ]),
-    info: () => svg('0 0 64 64', 'icon icon-info', [
-      ['circle', { cx: 32, cy: 32, r: 28, class: 'info-fill' }],
-      ['path', { d: 'M32 28 V46', class: 'info-mark' }],
-      ['circle', { cx: 32, cy: 19, r: 3, class: 'info-dot' }],
-    ]),
-    electronic: () => svg('0 0 64 64', 'icon', [
-      ['rect', { x: 16, y: 4, width: 32, height: 56, rx: 6, class: 'line' }],
-      ['path', { d: 'M24 18 H40 M24 28 H40 M24 38 H34', class: 'line' }],
-      ['circle', { cx: 32, cy: 51, r: 2.5, class: 'fill-currentcolor' }],
-    ]),
-    paper: () => svg('0 0 64 64', 'icon', [
-      ['path', { d: 'M14 4 H40 L52 16 V60 H14 Z', class: 'line' }],
-      ['path', { d: 'M40 4 V16 H52 M22 28 H44 M22 38 H44 M22 48 H36', class: 'line' }],
-    ]),
-    speaker: () => svg('0 0 64 64', 'icon icon-tool', [
-      ['path', { d: 'M10 24 H22 L36 12 V52 L22 40 H10 Z', class: 'fill-currentcolor' }],
-      ['path', { d: 'M44 22 c6 6 6 14 0 20 M50 14 c10 10 10 26 0 36', class: 'line' }],
-    ]),
-    globe: () => svg('0 0 64 64', 'icon icon-inline', [
-      ['circle', { cx: 32, cy: 32, r: 26, class: 'line' }],
-      ['path', { d: 'M6 32 H58 M32 6 c-10 9-10 43 0 52 M32 6 c10 9 10 43 0 52', class: 'line' }],
-    ]),
-    staff: () => svg('0 0 64 64', 'icon', [
-      ['circle', { cx: 32, cy: 20, r: 10, class: 'line' }],
-      ['path', { d: 'M12 58 c1-14 10-20 20-20 s19 6 20 20', class: 'line' }],
-    ]),
-  };
-
-  // ---- building blocks of the screens ----
-  function messageKey(screen) {
-    return screen.message ? screen.message.key : null;
-  }
-
-  // A numbered message: its code in lenticular brackets (U+3010, U+3011) and its text; with its next step when `withNext`.
-  function messageBox(screen, kind, withNext) {
-    if (!screen.message) return null;
-    const key = screen.message.key;
-    return el('div', { class: 'message message-' + kind, role: 'alert', 'data-code': screen.message.code },
-      kind === 'info' ? ICONS.info() : ICONS.warning(),
-      el('div', { class: 'message-text' },
-        el('p', { class: 'message-title' },
-          el('span', { class: 'code' }, '\u3010' + screen.message.code + '\u3011'),
-          el('span', { 'data-key': key }, t(key))),
-        withNext ? tx('p', 'message-next', key + '.next') : null));
-  }
-
-  function serviceMessage(screen) {
-    if (!screen.service_message) return null;
-    return el('div', { class: 'service-message' },
-      tx('p', 'service-message-label', 'common.service_message'),
-      el('p', { class: 'service-message-text', lang: 'ja' }, screen.service_message));
-  }
-
-  function button(action, value, cls, labelKey, hintKey, icon) {
-    return el('button', { type: 'button', class: 'btn ' + cls, 'data-action': action, 'data-value': value },
-      icon ? icon() : null,
-      el('span', { class: 'btn-text' },
-        tx('span', 'btn-label', labelKey),
-        hintKey ? tx('span', 'btn-hint', hintKey) : null));
-  }
-
-  function cancelButton() {
-    return button('cancel', '', 'btn-quiet btn-cancel', 'common.cancel', null, null);
-  }
-
-  function progress(titleKey, hintKey, extra) {
-    return [
-      el('div', { class: 'progress', role: 'progressbar', 'aria-busy': 'true' },
-        el('div', { class: 'spinner' }), el('div', { class: 'progress-track' }, el('div', { class: 'progress-bar' }))),
-      tx('h1', 'title', titleKey),
-      tx('p', 'lead', hintKey),
-      extra || null,
-    ];
-  }
-
-  // ---- the screens ----
-  const SCREENS = {
-    loading() {
-      return [el('div', { class: 'progress' }, el('div', { class: 'spinner' })), tx('h1', 'title', 'status.connecting')];
-    },
-
-    idle() {
-      return [
-        el('div', { class: 'idle' },
-          ICONS.reader(),
-          el('div', { class: 'idle-text' },
-            tx('h1', 'title title-xl', 'idle.title'),
-            tx('p', 'lead', 'idle.hint'),
-            tx('p', 'note', 'idle.staff_never_ask'),
-            el('p', { class: 'language-hint' }, ICONS.globe(), el('span', { 'data-key': 'idle.language_hint' }, t('idle.language_hint'))))),
-      ];
-    },
-
-    'reading-card'() {
-      return progress('reading.title', 'reading.hint');
-    },
-
-    'method-choice'(screen) {
-      const methods = screen.methods || [];
-      const icons = { face: ICONS.face, pin: ICONS.pin, visual: ICONS.visual };
-      const kind = ['card.certificate_expiring_soon', 'card.certificate_in_grace', 'pin.not_set']
-        .includes(messageKey(screen)) ? 'info' : 'warn';
-      return [
-        messageBox(screen, kind, true),
-        tx('h1', 'title', 'method.title'),
-        el('div', { class: 'choices choices-' + methods.length },
-          methods.map((m) => button('method', m, 'btn-choice', 'method.' + m, 'method.' + m + '.hint', icons[m]))),
-        el('div', { class: 'actions actions-end' }, cancelButton()),
-      ];
-    },
-
-    'pin-entry'(screen) {
-      const dots = [];
-      for (let i = 0; i < PIN_LENGTH; ++i) {
-        dots.push(el('span', { class: 'dot' + (i < pin.length ? ' dot-filled' : '') }));
-      }
-      const lastTry = screen.tries_left === 1;
-      const keys = [];
-      for (const d of ['1', '2', '3', '4', '5', '6', '7', '8', '9']) {
-        keys.push(el('button', { type: 'button', class: 'key', 'data-action': 'digit', 'data-digit': d }, d));
-      }
-      keys.push(el('button', { type: 'button', class: 'key key-fn', 'data-action': 'pin-clear' }, t('pin.clear')));
-      keys.push(el('button', { type: 'button', class: 'key', 'data-action': 'digit', 'data-digit': '0' }, '0'));
-      keys.push(el('button', { type: 'button', class: 'key key-fn', 'data-action': 'pin-back', 'aria-label': t('pin.backspace') },
-        '\u232b ', t('pin.backspace')));
-      const tries = screen.tries_left !== null && screen.tries_left !== undefined
-        ? el('p', { class: 'tries' + (lastTry ? ' tries-last' : '') }, t('pin.tries_left', { n: screen.tries_left }))
-        : null;
-      return [
-        el('div', { class: 'two-columns pin-screen' },
-          el('div', { class: 'column' },
-            tx('h1', 'title', 'pin.title'),
-            el('div', { class: 'pin-status' },
-              el('div', { class: 'dots', id: 'pin-dots', 'aria-label': t('pin.entered', { n: pin.length }) }, dots),
-              tries),
-            messageBox(screen, 'warn', true),
-            // The privacy reminder gives way to a numbered message (wrong PIN, last try).
-            screen.message ? null : tx('p', 'note', 'pin.privacy')),
-          el('div', { class: 'column' },
-            el('div', { class: 'keypad' }, keys),
-            el('div', { class: 'pin-actions' },
-              cancelButton(),
-              el('button', { type: 'button', class: 'btn btn-primary btn-ok', id: 'pin-ok', 'data-action': 'pin-ok',
-                disabled: pin.length !== PIN_LENGTH }, t('pin.ok'))))),
-      ];
-    },
-
-    'face-capture'(screen) {
-      const guidance = screen.guidance || 'no-face';
-      const key = 'face.guidance.' + guidance;
-      const good = guidance === 'checking';
-      return [
-        el('div', { class: 'two-columns face-screen' },
-          el('div', { class: 'column face-frame-column' },
-            svg('0 0 300 380', 'face-frame' + (good ? ' face-frame-good' : ''), [
-              ['ellipse', { cx: 150, cy: 180, rx: 112, ry: 150, class: 'face-oval' }],
-              ['path', { d: 'M92 360 c8-52 34-74 58-74 s50 22 58 74', class: 'face-shoulders' }],
-            ])),
-          el('div', { class: 'column' },
-            tx('h1', 'title', 'face.title'),
-            el('p', { class: 'guidance' + (good ? ' guidance-good' : ''), 'data-key': has(key) ? key : 'face.guidance.no-face', role: 'status' },
-              has(key) ? t(key) : t('face.guidance.no-face')),
-            tx('p', 'lead', 'face.instruction'),
-            tx('p', 'note', 'face.hint'),
-            el('div', { class: 'actions' }, cancelButton()))),
-      ];
-    },
-
-    'visual-check'() {
-      return [
-        el('div', { class: 'centered' }, ICONS.staff()),
-        tx('h1', 'title', 'visual.title'),
-        tx('p', 'lead', 'visual.hint'),
-        el('div', { class: 'actions actions-end' }, cancelButton()),
-      ];
-    },
-
-    confirming() {
-      return progress('confirming.title', 'confirming.hint');
-    },
-
-    registration(screen) {
-      return [
-        messageBox(screen, 'info', false),
-        tx('h1', 'title', 'registration.title'),
-        tx('p', 'lead', 'registration.question'),
-        tx('p', 'note', 'registration.detail'),
-        serviceMessage(screen),
-        el('div', { class: 'choices choices-2' },
-          button('answer', 'true', 'btn-choice btn-yes', 'registration.yes', null, null),
-          button('answer', 'false', 'btn-choice btn-no', 'registration.no', null, null)),
-        el('div', { class: 'actions actions-end' }, cancelButton()),
-      ];
-    },
-
-    consent() {
-      return [
-        tx('h1', 'title', 'consent.title'),
-        tx('p', 'lead', 'consent.question'),
-        el('ul', { class: 'consent-items' },
-          tx('li', '', 'consent.item.medication'),
-          tx('li', '', 'consent.item.checkups'),
-          tx('li', '', 'consent.item.treatment')),
-        tx('p', 'note', 'consent.detail'),
-        el('div', { class: 'choices choices-2' },
-          button('answer', 'true', 'btn-choice btn-yes', 'consent.yes', null, null),
-          button('answer', 'false', 'btn-choice btn-no', 'consent.no', null, null)),
-        el('div', { class: 'actions actions-end' }, cancelButton()),
-      ];
-    },
-
-    prescription(screen) {
-      return [
-        tx('h1', 'title', 'prescription.title'),
-        tx('p', 'lead', 'prescription.question'),
-        screen.medical_information_viewing_suspended
-          ? el('div', { class: 'message message-info' }, ICONS.info(), tx('p', 'message-title', 'common.viewing_suspended'))
-          : null,
-        el('div', { class: 'choices choices-2' },
-          button('prescription', 'electronic', 'btn-choice', 'prescription.electronic', 'prescription.electronic.hint', ICONS.electronic),
-          button('prescription', 'paper', 'btn-choice', 'prescription.paper', 'prescription.paper.hint', ICONS.paper)),
-        el('div', { class: 'actions actions-end' }, cancelButton()),
-      ];
-    },
-
-    result(screen) {
-      const r = screen.result;
-      const valid = r && r.validity === 'valid';
-      const rows = [];
-      if (r) {
-        const vkey = 'result.validity.' + r.validity;
-        rows.push(el('div', { class: 'row' }, tx('dt', '', 'result.validity'),
-          el('dd', { 'data-key': vkey, class: valid ? 'ok' : 'bad' }, has(vkey) ? t(vkey) : r.validity_label)));
-        if (r.insurer_name) {
-          rows.push(el('div', { class: 'row' }, tx('dt', '', 'result.insurer'), el('dd', { lang: 'ja' }, r.insurer_name)));
-        }
-        if (r.contribution_percent !== null && r.contribution_percent !== undefined) {
-          const p = r.contribution_percent;
-          rows.push(el('div', { class: 'row' }, tx('dt', '', 'result.ratio'),
-            el('dd', {}, t('result.ratio.value', { percent: p, tenths: Math.round(p / 10) }))));
-        }
-      }
-      return [
-        el('div', { class: 'result-head' }, valid ? ICONS.check() : ICONS.info(),
-          tx('h1', 'title', valid ? 'result.title.valid' : 'result.title.other')),
-        rows.length ? el('dl', { class: 'result' }, rows) : tx('p', 'lead', 'result.none'),
-        screen.medical_information_viewing_suspended
-          ? el('div', { class: 'message message-info' }, ICONS.info(), tx('p', 'message-title', 'common.viewing_suspended'))
-          : null,
-        serviceMessage(screen),
-        el('div', { class: 'next' }, tx('p', 'next-label', 'common.next_step'),
-          tx('p', 'next-text', valid ? 'result.next.valid' : 'result.next.other')),
-        el('div', { class: 'actions actions-end' }, button('ack', '', 'btn-primary btn-wide', 'common.ok', null, null)),
-      ];
-    },
-
-    notice(screen) {
-      const key = messageKey(screen);
-      return [
-        el('div', { class: 'notice' },
-          ICONS.warning(),
-          el('div', { class: 'notice-text' },
-            screen.message ? el('p', { class: 'code code-large' }, '\u3010' + screen.message.code + '\u3011') : null,
-            key ? el('h1', { class: 'title', 'data-key': key }, t(key)) : tx('h1', 'title', 'notice.title'))),
-        serviceMessage(screen),
-        key ? el('div', { class: 'next' }, tx('p', 'next-label', 'common.next_step'), tx('p', 'next-text', key + '.next')) : null,
-        el('div', { class: 'actions actions-end' }, button('ack', '', 'btn-primary btn-wide', 'common.ok', null, null)),
-      ];
-    },
-
-    'remove-card'() {
-      return [
-        el('div', { class: 'idle' },
-          ICONS.remove(),
-          el('div', { class: 'idle-text' },
-            tx('h1', 'title title-xl', 'remove.title'),
-            tx('p', 'lead', 'remove.hint'))),
-      ];
-    },
-  };
 
   // ---- chrome around the screens ----
   function renderTools() {
@@ -468,8 +74,8 @@
       return;
     }
     const screen = state.screen || { step: 'loading' };
-    const build = SCREENS[screen.step] || SCREENS.loading;
-    const section = el('section', { class: 'screen screen-' + screen.step }, build(screen));
+    const build = SCREENS[screen.step] || extensionScreen(screen.step) || SCREENS.loading;
+    const section = el('section', { class: 'screen screen-' + screen.step }, extended(screen, build(screen)));
     if (state.waiting) section.classList.add('waiting');
     document.getElementById('main').replaceChildren(section);
     renderTools();
@@ -531,17 +137,17 @@
 
   // ---- input ----
   function clearPin() {
-    pin.fill('');
-    pin = [];
+    K.pin.fill('');
+    K.pin = [];
   }
 
   function updatePinView() {
     const dots = document.getElementById('pin-dots');
     if (!dots) return;
-    dots.querySelectorAll('.dot').forEach((d, i) => d.classList.toggle('dot-filled', i < pin.length));
-    dots.setAttribute('aria-label', t('pin.entered', { n: pin.length }));
+    dots.querySelectorAll('.dot').forEach((d, i) => d.classList.toggle('dot-filled', i < K.pin.length));
+    dots.setAttribute('aria-label', t('pin.entered', { n: K.pin.length }));
     const ok = document.getElementById('pin-ok');
-    if (ok) ok.disabled = pin.length !== PIN_LENGTH;
+    if (ok) ok.disabled = K.pin.length !== PIN_LENGTH;
   }
 
   function setWaiting(on) {
@@ -588,12 +194,12 @@
     if (state.waiting) return;  // one touch per screen
     switch (action) {
       case 'digit':
-        if (pin.length < PIN_LENGTH) pin.push(target.dataset.digit);
+        if (K.pin.length < PIN_LENGTH) K.pin.push(target.dataset.digit);
         updatePinView();
         return;
       case 'pin-back':
-        if (pin.length) pin[pin.length - 1] = '';
-        pin.pop();
+        if (K.pin.length) K.pin[K.pin.length - 1] = '';
+        K.pin.pop();
         updatePinView();
         return;
       case 'pin-clear':
@@ -601,8 +207,8 @@
         updatePinView();
         return;
       case 'pin-ok': {
-        if (pin.length !== PIN_LENGTH) return;
-        const body = JSON.stringify({ type: 'pin', value: pin.join('') });
+        if (K.pin.length !== PIN_LENGTH) return;
+        const body = JSON.stringify({ type: 'pin', value: K.pin.join('') });
         clearPin();
         updatePinView();
         send(body);
@@ -620,6 +226,12 @@
         send(JSON.stringify({ type: action }));
         return;
       default:
+        for (const x of EXTENSIONS) {
+          if (x.actions && typeof x.actions[action] === 'function') {
+            x.actions[action](target, kit);
+            return;
+          }
+        }
     }
   }
 
@@ -663,6 +275,7 @@
       state.deadline = performance.now() + state.timeoutTotal * 1000;
     }
     clearPin();
+    if (!sameStep) for (const x of EXTENSIONS) if (typeof x.leave === 'function') x.leave(screen.step);
     state.screen = screen;
     setWaiting(false);
     render();

@@ -192,10 +192,17 @@ TEST_CASE("two shared channels on one card and a transaction on one of them") {
     REQUIRE(pcsc_channel != nullptr);
     auto transaction = pcsc_channel->begin_transaction();
     CHECK(first->transmit(kSelectAuthCert) == kSw9000);
+    transaction.release_untouched();  // nothing opened: the card is left as it is
   }
   CHECK(second->transmit(kSelectAuthCert) == kSw9000);
   const auto status = service.status();
   CHECK(status[0].card_in_use);
+  {
+    auto* pcsc_channel = dynamic_cast<kiosk::drivers::pcsc::PcscCardChannel*>(first.get());
+    auto transaction = pcsc_channel->begin_transaction();  // ends resetting the card (the default)
+  }
+  CHECK(kind_of([&] { second->transmit(kSelectAuthCert); }) == CardErrorKind::SharingViolation);
+  CHECK(sw(second->transmit(kSelectAuthCert)) != kSw9000);  // the reset card has nothing selected
 }
 
 TEST_CASE("another application resets the card: SharingViolation once and then the channel works again") {
@@ -253,15 +260,15 @@ TEST_CASE("security: a second PC/SC client waits while the kiosk holds the verif
     CHECK(kiosk::core::crypto::verify_digest_info_signature(certificate, digest_info, signature));
     CHECK(other_sign.wait_for(300ms) == std::future_status::timeout);
   }
-  const auto resets_before = bridge->counters().resets;
-  kiosk_channel.reset();  // the session ends: the kiosk disconnects, resetting the card
-  CHECK(bridge->counters().resets > resets_before);
-  // The other application's command runs only now, on a reset card: no signature.
+  // The session has ended: its transaction ended with SCARD_RESET_CARD, so the other
+  // application's command runs only now, on a reset card, even before the kiosk disconnects:
+  // no signature.
   REQUIRE(other_sign.wait_for(10s) == std::future_status::ready);
   const std::string answer = other_sign.get();
   INFO(answer);
   CHECK((answer.rfind("error: ", 0) == 0 || answer.size() <= 5));  // an error, or a bare status word
   CHECK(answer.find("90 00") == std::string::npos);
+  kiosk_channel.reset();  // the kiosk disconnects (resetting the card once more)
   // And it gets the card back, with nothing verified on it.
   try {
     other->transmit(kSelectJpki);

@@ -39,6 +39,7 @@ TEST_CASE("hold: a right PIN is verified under a hold that lasts until the sessi
     CHECK(session.held());
   }
   CHECK_FALSE(channel.held());  // the session ended
+  CHECK(channel.hold_end_resets() == 1);  // and the hold ended resetting the verified card
   CHECK(channel.holds() == 1);
   CHECK(channel.finished());
 }
@@ -51,12 +52,14 @@ TEST_CASE("hold: a wrong PIN gives the hold up, a reset ends it") {
   jpki.select();
   CHECK(jpki.verify_auth_pin(Secret("0000")).outcome == VerifyOutcome::Wrong);
   CHECK_FALSE(channel.held());
+  CHECK(channel.hold_end_resets() == 0);  // nothing was opened: the selection stays
   CHECK(channel.holds() == 1);
   CHECK(jpki.verify_auth_pin(Secret("1234")).outcome == VerifyOutcome::Verified);
   CHECK(channel.held());
   session.reset();
   CHECK_FALSE(channel.held());
   CHECK(channel.resets() == 1);
+  CHECK(channel.hold_end_resets() == 0);  // the channel reset already closed the card
 }
 
 TEST_CASE("hold: the card leaving during the VERIFY ends the hold") {
@@ -66,6 +69,8 @@ TEST_CASE("hold: the card leaving during the VERIFY ends the hold") {
   jpki.select();
   CHECK_THROWS_AS(jpki.verify_auth_pin(Secret("1234")), hal::CardError);
   CHECK_FALSE(channel.held());
+  CHECK(channel.hold_end_resets() == 1);  // whether the PIN was taken is unknown: reset
+  CHECK(session.current_application() == Application::Unknown);
 }
 
 TEST_CASE("VERIFY: a fresh session learns short EF support from the empty VERIFY before the PIN goes out") {
@@ -129,11 +134,11 @@ TEST_CASE("hold: another application cannot sign between our VERIFY and our sign
   CHECK_THROWS_AS(other->reset(), hal::CardError);  // nor can it reset the card under us
   CHECK(jpki.sign_with_auth_key(digest_info()).size() == 256);
 
-  // The session ends: the hold goes, closing our channel resets the card.
+  // The session ends: the hold ends resetting the card, before our channel is even closed.
   rig.session.reset();
-  rig.channel.reset();
   CHECK(other->transmit(from_hex(kSelectJpki)) == Bytes{0x90, 0x00});
   CHECK(other->transmit(sign_apdu) == Bytes{0x69, 0x82});  // security status not satisfied: no PIN any more
+  rig.channel.reset();
 }
 
 TEST_CASE("hold: 照合番号B opens the card face under a hold too") {

@@ -9,39 +9,19 @@
 #include "core/reception/reception_runner.hpp"
 #include "sim/card/recording_card.hpp"
 #include "sim/card/simulated_readers.hpp"
+#include "tests/support/runner_support.hpp"
 #include "tests/support/test_cards.hpp"
 
 using namespace kiosk;
 using namespace std::chrono_literals;
+using test::eventually;
+using test::QuietScreen;
+using test::WallClock;
 
 namespace {
 
-class WallClock final : public hal::Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::now(); }
-  std::chrono::steady_clock::time_point monotonic() const override { return std::chrono::steady_clock::now(); }
-  void sleep_for(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
-};
-
-class QuietScreen final : public core::reception::Frontend {
- public:
-  void start(core::reception::EventSink) override {}
-  void show(const core::reception::Screen&) override {}
-  void stop() override {}
-};
-
 constexpr const char* kEmulated = "Virtual PCD 00 00";
 constexpr const char* kKioskReader = "SONY FeliCa RC-S300/S (0123456) 00 00";
-
-template <typename Predicate>
-bool eventually(Predicate p, std::chrono::milliseconds within) {
-  const auto until = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < until) {
-    if (p()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return p();
-}
 
 }  // namespace
 
