@@ -35,6 +35,9 @@ constexpr double kInkPerEm = 0.92;
 // A line the date engine could not parse is read again larger only when its mean confidence
 // says it is print the right way up.
 constexpr double kRetryConfidence = 75.0;
+// How far (in ems) one symbol's glyphs may stray outside the width its kind has before the
+// alignment of a line to its glyphs is refused.
+constexpr double kMaxGlyphMisfit = 0.2;
 
 bool is_digit_symbol(const OcrSymbol& s) { return s.text.size() == 1 && s.text[0] >= '0' && s.text[0] <= '9'; }
 
@@ -171,6 +174,14 @@ std::optional<std::vector<std::pair<std::size_t, std::size_t>>> align_glyphs(con
   std::size_t j = m;
   while (i > 0) {
     const Step step = take[i][j];
+    // Every symbol must fit its glyphs closely: a kanji spanning much more than an em has
+    // swallowed a digit the engine did not read ("30年" read as "3年"), a digit much wider than
+    // a digit is two.
+    const double w = width(j - step.glyphs, j);
+    const double misfit = step.symbols == 2          ? outside(w, 0.5, 1.2)
+                          : is_digit_symbol(line.symbols[i - 1]) ? outside(w, 0.12, 0.62)
+                                                                 : outside(w, 0.45, 1.15);
+    if (misfit > kMaxGlyphMisfit) return std::nullopt;
     for (std::size_t k = 0; k < step.symbols; ++k) out[i - 1 - k] = {j - step.glyphs, j};
     i -= step.symbols;
     j -= step.glyphs;

@@ -152,6 +152,16 @@ int run_surface(const SurfaceOptions& o, std::ostream& out) {
       const bool exact = c.expect_read && r.code_b.view() == c.code;
       for (Tally* x : {&t, &tc}) (exact ? x->exact : x->wrong) += 1;
       outcome = exact ? "exact" : "WRONG";
+      if (!exact && c.expect_read && r.code_b.view().size() == c.code.size()) {
+        // Which printed field was misread (the synthetic set's codes are not secrets).
+        const std::string_view read = r.code_b.view();
+        const std::string_view want = c.code;
+        outcome += " (";
+        if (read.substr(0, 6) != want.substr(0, 6)) outcome += " birth date " + std::string(read.substr(0, 6));
+        if (read.substr(6, 4) != want.substr(6, 4)) outcome += " expiry year " + std::string(read.substr(6, 4));
+        if (read.substr(10) != want.substr(10)) outcome += " security code " + std::string(read.substr(10));
+        outcome += " )";
+      }
     } else {
       for (Tally* x : {&t, &tc}) ++x->refused;
       outcome = std::string("refused (") + hal::to_string(r.hint) + "): " + r.reason;

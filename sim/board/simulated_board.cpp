@@ -20,7 +20,7 @@ namespace cb = core::board;
 
 void SimulatedBoard::place_card(const std::filesystem::path& card_file) {
   card::read_card_file(card_file);  // a bad file: one error naming the file and the field
-  if (tray != nullptr) tray->place(card::CardProfile::load(card_file), hal::CardGeneration::Current);
+  if (tray != nullptr) tray->place(card::CardProfile::load(card_file));
   field->place(card::JpkiCard::load(card_file));
 }
 

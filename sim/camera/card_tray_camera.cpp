@@ -62,7 +62,7 @@ void CardTrayCamera::place(const card_face::PrintedFields& fields, const card_fa
   card_ppm_ = options.pixels_per_mm;
 }
 
-void CardTrayCamera::place(const card::CardProfile& profile, hal::CardGeneration generation) {
+void CardTrayCamera::place(const card::CardProfile& profile) {
   if (profile.token != card::TokenType::Card) {
     place_smartphone();
     return;
@@ -72,6 +72,8 @@ void CardTrayCamera::place(const card::CardProfile& profile, hal::CardGeneration
     std::lock_guard lock(mutex_);
     options.pattern_seed = static_cast<std::uint32_t>(rng_());
   }
+  const hal::CardGeneration generation =
+      profile.generation == card::CardGeneration::Next ? hal::CardGeneration::Next : hal::CardGeneration::Current;
   place(card_face::printed_fields(profile, generation), options);
 }
 

@@ -45,8 +45,9 @@ class CardTrayCamera final : public hal::Camera {
   // little rotation and tilt, even light). Throws std::invalid_argument for fields that
   // cannot be printed.
   void place(const card_face::PrintedFields& fields, const card_face::RenderOptions& options = {});
-  // A card file's card (its printed fields and photo; the generation as given).
-  void place(const card::CardProfile& card, hal::CardGeneration generation);
+  // A card file's card: its printed fields and photo, in the layout of its generation (the
+  // profile's "generation": today's card or the next-generation card).
+  void place(const card::CardProfile& card);
   // The card face down (its back up).
   void place_back();
   // A smartphone (a token with nothing printed): dark glass, not card-shaped.
