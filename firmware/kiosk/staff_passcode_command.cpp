@@ -41,7 +41,7 @@ int run_staff_passcode(std::FILE* in, std::ostream& out, std::ostream& err, int 
   core::card::Secret second;
   try {
     const firmware::screen::EchoOff quiet(fd);
-    if (interactive) err << "Staff passcode (4 to 32 characters): " << std::flush;
+    if (interactive) err << "Staff passcode (6 to 32 digits): " << std::flush;
     if (!read_line(in, first)) first.clear();
     if (interactive) {
       err << "\nAgain: " << std::flush;
@@ -52,8 +52,8 @@ int run_staff_passcode(std::FILE* in, std::ostream& out, std::ostream& err, int 
     err << "kiosk staff-passcode: the passcode is longer than 32 characters\n";
     return 2;
   }
-  if (first.size() < 4) {
-    err << "kiosk staff-passcode: give a passcode of at least 4 characters on standard input\n";
+  if (const auto problem = firmware::staff::passcode_problem(first)) {
+    err << "kiosk staff-passcode: " << *problem << " (give it on standard input)\n";
     return 2;
   }
   if (interactive && !same(first, second)) {

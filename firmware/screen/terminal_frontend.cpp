@@ -178,10 +178,15 @@ void TerminalFrontend::read_input(std::stop_token stop) {
       r = read_line(fd_, line, stop);
     }
     if (r != LineResult::Line) return;
+    const rx::Step typed_on = step;
     {
       std::lock_guard lock(mutex_);
       step = screen_.step;  // the screen may have changed while the line was typed
     }
+    // A line typed on the PIN screen (without echo) is the PIN or nothing: never printed, never
+    // taken as another screen's answer. A line typed with echo (on another screen) never
+    // becomes a PIN. Either one is dropped, wiped, when the screen changed under it.
+    if ((typed_on == rx::Step::PinEntry) != (step == rx::Step::PinEntry)) continue;
     if (step == rx::Step::PinEntry) {
       if (line.size() == 1 && line.bytes()[0] == 'c') {
         sink_(rx::Cancelled{});

@@ -74,8 +74,18 @@ Bytes derive(const core::card::Secret& passcode, ByteView salt, int iterations) 
 
 }  // namespace
 
+std::optional<std::string> passcode_problem(const core::card::Secret& passcode) {
+  const ByteView digits = passcode.bytes();
+  if (digits.size() < kMinPasscodeDigits || digits.size() > kMaxPasscodeDigits ||
+      !std::all_of(digits.begin(), digits.end(), [](Byte b) { return b >= '0' && b <= '9'; })) {
+    return "a staff passcode is " + std::to_string(kMinPasscodeDigits) + " to " + std::to_string(kMaxPasscodeDigits) +
+           " digits";
+  }
+  return std::nullopt;
+}
+
 std::string hash_passcode(const core::card::Secret& passcode, int iterations) {
-  if (passcode.empty()) throw std::invalid_argument("the passcode is empty");
+  if (const auto problem = passcode_problem(passcode)) throw std::invalid_argument(*problem);
   if (iterations < kMinPasscodeIterations || iterations > kMaxPasscodeIterations) {
     throw std::invalid_argument("iterations must be from " + std::to_string(kMinPasscodeIterations) + " to " +
                                 std::to_string(kMaxPasscodeIterations));
@@ -123,7 +133,7 @@ StaffAuthenticator::StaffAuthenticator(std::vector<StaffAccount> accounts, Staff
     if (const auto* p = std::get_if<Parsed>(&parsed)) iterations = p->iterations;
   }
   // Same cost as a real account: an unknown id answers no faster than a known one.
-  dummy_hash_ = hash_passcode(core::card::Secret("unknown-staff-id"), iterations);
+  dummy_hash_ = hash_passcode(core::card::Secret("000000000000"), iterations);
 }
 
 void StaffAuthenticator::journal(std::string event, std::string outcome) const {
@@ -139,38 +149,88 @@ void StaffAuthenticator::drop_expired(Clock::time_point now) {
   std::erase_if(sessions_, [&](const auto& item) { return item.second.expires <= now; });
 }
 
+std::optional<StaffAuthenticator::Clock::time_point> StaffAuthenticator::lock_in_force(const std::string& key,
+                                                                                        Clock::time_point now) {
+  if (all_locked_until_ && now >= *all_locked_until_) all_locked_until_.reset();
+  IdAttempts& id = by_id_[key];
+  if (id.locked_until && now >= *id.locked_until) {  // served: counting starts again
+    id.failures = id.in_flight;
+    id.locked_until.reset();
+  }
+  if (!all_locked_until_) return id.locked_until;
+  if (!id.locked_until) return all_locked_until_;
+  return std::max(*id.locked_until, *all_locked_until_);
+}
+
+StaffAuthenticator::Reservation StaffAuthenticator::reserve(const std::string& key, Clock::time_point now) {
+  Reservation r;
+  r.number = next_attempt_++;
+  IdAttempts& id = by_id_[key];
+  ++id.in_flight;
+  if (++id.failures >= policy_.max_failures) {
+    id.locked_until = now + policy_.lockout;
+    r.locked_id = true;
+  }
+  std::erase_if(recent_failures_, [&](const auto& item) { return item.second + policy_.lockout <= now; });
+  recent_failures_.emplace(r.number, now);
+  if (static_cast<long long>(recent_failures_.size()) >=
+      static_cast<long long>(policy_.max_failures) * kAllIdsFailureFactor) {
+    all_locked_until_ = now + policy_.lockout;
+    r.locked_all = true;
+  }
+  return r;
+}
+
+void StaffAuthenticator::give_back(const std::string& key, const Reservation& r) {
+  // The id's holder proved themselves: its count starts again from the attempts still in flight
+  // (they were counted and may yet fail), and its lock goes unless those alone make one.
+  IdAttempts& id = by_id_[key];
+  id.failures = id.in_flight;
+  if (id.failures < policy_.max_failures) id.locked_until.reset();
+  recent_failures_.erase(r.number);
+  if (r.locked_all) all_locked_until_.reset();  // it was this attempt's count, not a failure
+}
+
 StaffAuthenticator::Login StaffAuthenticator::login(std::string_view staff_id, const core::card::Secret& passcode,
                                                      Clock::time_point now) {
   const auto account = std::find_if(accounts_.begin(), accounts_.end(), [&](const StaffAccount& a) { return a.id == staff_id; });
   // Only a configured id goes into the journal: a passcode typed into the id field must not.
   const std::string who = account != accounts_.end() ? account->id : std::string("(unknown id)");
+  const std::string key = account != accounts_.end() ? account->id : std::string();
+  Reservation reservation;
   {
     const std::lock_guard lock(mutex_);
     if (accounts_.empty()) return {Outcome::NoAccounts, {}, {}};
-    if (locked_until_ && now < *locked_until_) {
+    if (const auto until = lock_in_force(key, now)) {
       journal("staff-login-refused", "locked out; staff " + who);
-      return {Outcome::LockedOut, {}, std::chrono::ceil<std::chrono::seconds>(*locked_until_ - now)};
+      return {Outcome::LockedOut, {}, std::chrono::ceil<std::chrono::seconds>(*until - now)};
     }
+    // Counted as a failure before PBKDF2 runs (outside the lock: it takes a while), so that
+    // attempts in parallel see it.
+    reservation = reserve(key, now);
   }
-  // Outside the lock: PBKDF2 takes a while.
-  const bool matched = account != accounts_.end() ? verify_passcode(passcode, account->passcode_hash)
-                                                  : (verify_passcode(passcode, dummy_hash_), false);
+  bool matched = false;
+  try {
+    const bool well_formed = !passcode_problem(passcode);
+    matched = account != accounts_.end() && well_formed ? verify_passcode(passcode, account->passcode_hash)
+                                                        : (verify_passcode(passcode, dummy_hash_), false);
+  } catch (const std::exception&) {
+    matched = false;  // OpenSSL failed: a failure, as counted
+  }
   const std::lock_guard lock(mutex_);
   drop_expired(now);
+  --by_id_[key].in_flight;
   if (!matched) {
-    ++failures_;
-    journal("staff-login-failed", "wrong staff id or passcode; staff " + who + "; failure " + std::to_string(failures_) +
-                                      " of " + std::to_string(policy_.max_failures));
-    if (failures_ >= policy_.max_failures) {
-      failures_ = 0;
-      locked_until_ = now + policy_.lockout;
-      journal("staff-locked-out", "staff logins refused for " + std::to_string(policy_.lockout.count() / 60) + " min");
-      return {Outcome::LockedOut, {}, policy_.lockout};
-    }
+    journal("staff-login-failed", "wrong staff id or passcode; staff " + who + "; failure " +
+                                      std::to_string(std::min(by_id_[key].failures, policy_.max_failures)) + " of " +
+                                      std::to_string(policy_.max_failures));
+    const std::string minutes = std::to_string(policy_.lockout.count() / 60) + " min";
+    if (reservation.locked_id) journal("staff-locked-out", "logins of staff " + who + " refused for " + minutes);
+    if (reservation.locked_all) journal("staff-locked-out", "every staff login refused for " + minutes);
+    if (reservation.locked_id || reservation.locked_all) return {Outcome::LockedOut, {}, policy_.lockout};
     return {Outcome::Wrong, {}, {}};
   }
-  failures_ = 0;
-  locked_until_.reset();
+  give_back(key, reservation);
   const std::string token = to_hex(core::crypto::random_bytes(32), '\0');
   sessions_[token_key(token)] = Session{account->id, now + policy_.session};
   journal("staff-login", "staff " + account->id);

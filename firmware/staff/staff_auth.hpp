@@ -6,12 +6,21 @@
 // HMAC-SHA-256 (OpenSSL PKCS5_PBKDF2_HMAC), 16-byte random salt, 32-byte key; compared in
 // constant time (CRYPTO_memcmp). Passcodes only ever live in core::card::Secret.
 //
-// Lockout: `max_failures` wrong passcodes in a row (any staff id, known or not) lock every staff
-// login for `lockout`; a good passcode resets the count. Every login, failure, lockout and logout
-// is journaled (kind "staff") with the staff id as typed, never the passcode.
+// Passcodes are 6 to 32 digits (the staff pad has only digits).
+//
+// Lockout, counted per staff id (every unknown id shares one count) and over all ids:
+// - `max_failures` wrong passcodes in a row for one id lock that id for `lockout`; only a good
+//   passcode for that same id resets its count (another id's login does not);
+// - kAllIdsFailureFactor x `max_failures` wrong passcodes within `lockout`, whatever the ids,
+//   lock every staff login for `lockout`; good logins do not reset that count, time does.
+// Each attempt is counted as a failure under the lock before its PBKDF2 runs and given back only
+// if the passcode was right, so parallel attempts never get more evaluations than the limits,
+// and nobody logs in while a lock is in force. Every login, failure, lockout and logout is
+// journaled (kind "staff") with the staff id as configured, never the passcode.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -28,9 +37,16 @@ namespace kiosk::firmware::staff {
 inline constexpr int kDefaultPasscodeIterations = 600'000;  // OWASP 2023 for PBKDF2-HMAC-SHA256
 inline constexpr int kMinPasscodeIterations = 1'000;
 inline constexpr int kMaxPasscodeIterations = 10'000'000;
+inline constexpr std::size_t kMinPasscodeDigits = 6;
+inline constexpr std::size_t kMaxPasscodeDigits = 32;
+inline constexpr int kAllIdsFailureFactor = 3;
 
-// The stored form of `passcode` with a fresh random salt. Throws std::invalid_argument for an
-// empty passcode or an iteration count outside [kMin, kMax]; core::crypto::CryptoError if OpenSSL fails.
+// Why `passcode` cannot be a staff passcode (not 6 to 32 digits), or nullopt.
+std::optional<std::string> passcode_problem(const core::card::Secret& passcode);
+
+// The stored form of `passcode` with a fresh random salt. Throws std::invalid_argument for a
+// passcode_problem() or an iteration count outside [kMin, kMax]; core::crypto::CryptoError if
+// OpenSSL fails.
 std::string hash_passcode(const core::card::Secret& passcode, int iterations = kDefaultPasscodeIterations);
 
 // Whether `stored` is a well-formed passcode hash; the reason when not (for configuration errors).
@@ -57,9 +73,9 @@ using StaffJournal = std::function<void(const core::journal::Entry&)>;
 // reported on standard error (the staff action itself goes on).
 StaffJournal journal_into(core::journal::Journal& journal);
 
-// The simulator's staff account (like its demo PINs): "staff-01", passcode "2468".
+// The simulator's staff account (like its demo PINs): "staff-01", passcode "246813".
 inline constexpr const char* kDemoStaffId = "staff-01";
-inline constexpr const char* kDemoStaffPasscode = "2468";
+inline constexpr const char* kDemoStaffPasscode = "246813";
 std::vector<StaffAccount> demo_staff_accounts();
 
 class StaffAuthenticator {
@@ -92,9 +108,25 @@ class StaffAuthenticator {
     std::string staff_id;
     Clock::time_point expires;
   };
+  // Wrong passcodes in a row for one id (attempts in flight counted), and its lock.
+  struct IdAttempts {
+    int failures = 0;
+    int in_flight = 0;  // attempts counted in `failures` whose PBKDF2 is still running
+    std::optional<Clock::time_point> locked_until;
+  };
+  // What login() counted for an attempt before its PBKDF2 ran.
+  struct Reservation {
+    std::uint64_t number = 0;
+    bool locked_id = false;   // this attempt's count locked the id
+    bool locked_all = false;  // this attempt's count locked every id
+  };
   void journal(std::string event, std::string outcome) const;
   void drop_expired(Clock::time_point now);
   static std::string token_key(std::string_view token);
+  // Under mutex_: the lock in force for `key` (the later end of its own and the all-ids lock).
+  std::optional<Clock::time_point> lock_in_force(const std::string& key, Clock::time_point now);
+  Reservation reserve(const std::string& key, Clock::time_point now);
+  void give_back(const std::string& key, const Reservation& r);
 
   std::vector<StaffAccount> accounts_;
   StaffPolicy policy_;
@@ -102,8 +134,11 @@ class StaffAuthenticator {
   std::string dummy_hash_;  // verified for unknown ids, so their answer takes as long
 
   std::mutex mutex_;
-  int failures_ = 0;
-  std::optional<Clock::time_point> locked_until_;
+  std::map<std::string, IdAttempts> by_id_;  // configured ids, and "" for every unknown id
+  // Failures (attempts in flight counted) of every id within the last `lockout`: number, time.
+  std::map<std::uint64_t, Clock::time_point> recent_failures_;
+  std::uint64_t next_attempt_ = 1;
+  std::optional<Clock::time_point> all_locked_until_;
   std::map<std::string, Session> sessions_;  // by SHA-256 of the token
 };
 

@@ -623,7 +623,7 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
     config.desk_poll = 200ms;
     config.staff = std::make_shared<firmware::staff::StaffAuthenticator>(
         std::vector<firmware::staff::StaffAccount>{
-            {"staff-01", firmware::staff::hash_passcode(core::card::Secret("2468"), firmware::staff::kMinPasscodeIterations)}},
+            {"staff-01", firmware::staff::hash_passcode(core::card::Secret("246813"), firmware::staff::kMinPasscodeIterations)}},
         firmware::staff::StaffPolicy{}, firmware::staff::journal_into(j));
     config.diagnostics = [] {
       return json{{"overall", "WARN"},
@@ -643,14 +643,14 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
     REQUIRE(wd.wait_until("return document.body.dataset.page === 'login' && document.getElementById('staff-id') !== null;"));
     check_staff_page(wd, page, "login");
     wd.execute("const i = document.getElementById('staff-id'); i.value = 'staff-01'; i.dispatchEvent(new Event('input'));");
-    for (const char d : std::string("1111")) wd.click_css(std::string("[data-digit='") + d + "']");
+    for (const char d : std::string("111111")) wd.click_css(std::string("[data-digit='") + d + "']");
     wd.click_css("#staff-login");
     REQUIRE(wd.wait_until("return document.querySelector('.staff-note') !== null;"));
     page.screenshot("staff-login-wrong");
     wd.execute("const i = document.getElementById('staff-id'); i.value = 'staff-01'; i.dispatchEvent(new Event('input'));");
-    for (const char d : std::string("2468")) wd.click_css(std::string("[data-digit='") + d + "']");
-    CHECK(wd.execute("return document.querySelectorAll('#passcode-dots .dot-filled').length;") == 4);
-    CHECK_FALSE(page.dom_contains("2468"));
+    for (const char d : std::string("246813")) wd.click_css(std::string("[data-digit='") + d + "']");
+    CHECK(wd.execute("return document.querySelectorAll('#passcode-dots .dot-filled').length;") == 6);
+    CHECK_FALSE(page.dom_contains("246813"));
     wd.click_css("#staff-login");
     REQUIRE(wd.wait_until("return document.body.dataset.page === 'visual';"));
     CHECK(wd.execute("return document.cookie;") == "");  // HttpOnly: the page never sees the session

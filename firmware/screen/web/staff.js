@@ -160,6 +160,7 @@
     pad.append(button('key key-fn', 'staff.login.back', () => { passcode.pop(); render(); }));
     const submit = button('btn btn-primary', 'staff.login.submit', login);
     submit.id = 'staff-login';
+    submit.disabled = passcode.length < 6;  // staff passcodes are 6 to 32 digits
     return node('section', 'screen staff-login',
       node('h1', 'title', t('staff.login.title')),
       node('label', 'staff-label', t('staff.login.id')), id,

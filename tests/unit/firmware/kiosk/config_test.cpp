@@ -135,7 +135,7 @@ TEST_CASE("config: a file that is not JSON, not an object, or not there is an er
 }
 
 TEST_CASE("config: a staff account made with kiosk staff-passcode is accepted") {
-  const std::string hash = firmware::staff::hash_passcode(core::card::Secret("2468"), firmware::staff::kMinPasscodeIterations);
+  const std::string hash = firmware::staff::hash_passcode(core::card::Secret("246813"), firmware::staff::kMinPasscodeIterations);
   const ConfigFile file(R"({"staff": {"accounts": [{"id": "staff-07", "passcode_hash": ")" + hash +
                         R"("}], "visual_check_minutes": 45}})");
   const firmware::kiosk::LoadedConfig loaded = firmware::kiosk::load_config(file.path());

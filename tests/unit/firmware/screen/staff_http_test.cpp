@@ -50,7 +50,7 @@ struct StaffSide {
   TempJournal temp;
   core::journal::Journal journal = core::journal::Journal::open(temp.dir / "journal.sqlite", "TEST-KIOSK");
   std::shared_ptr<firmware::staff::StaffAuthenticator> staff = std::make_shared<firmware::staff::StaffAuthenticator>(
-      std::vector<firmware::staff::StaffAccount>{{"staff-07", firmware::staff::hash_passcode(core::card::Secret("8642"), firmware::staff::kMinPasscodeIterations)}}, policy(),
+      std::vector<firmware::staff::StaffAccount>{{"staff-07", firmware::staff::hash_passcode(core::card::Secret("864213"), firmware::staff::kMinPasscodeIterations)}}, policy(),
       firmware::staff::journal_into(journal));
   EventRecorder recorder;
   std::unique_ptr<firmware::screen::WebFrontend> frontend;
@@ -74,7 +74,7 @@ struct StaffSide {
   }
   // Logs in and returns the session cookie as the page sends it back.
   httplib::Headers session() {
-    auto r = login("staff-07", "8642");
+    auto r = login("staff-07", "864213");
     REQUIRE(r);
     REQUIRE(r->status == 200);
     const std::string cookie = r->get_header_value("Set-Cookie");
@@ -107,7 +107,7 @@ TEST_CASE("staff API: every staff call is refused without a session, and without
   CHECK(s.recorder.size() == 0);
 
   StaffSide none(false);
-  auto r = none.login("staff-07", "8642");
+  auto r = none.login("staff-07", "864213");
   REQUIRE(r);
   CHECK(r->status == 503);
   auto status = none.client->Get("/staff/status");
@@ -117,22 +117,22 @@ TEST_CASE("staff API: every staff call is refused without a session, and without
 
 TEST_CASE("staff API: login gives an HttpOnly session cookie or a bearer token, wrong passcodes lock") {
   StaffSide s;
-  auto wrong = s.login("staff-07", "0000");
+  auto wrong = s.login("staff-07", "000000");
   REQUIRE(wrong);
   CHECK(wrong->status == 401);
   CHECK(wrong->get_header_value("Set-Cookie").empty());
-  CHECK(wrong->body.find("0000") == std::string::npos);
+  CHECK(wrong->body.find("000000") == std::string::npos);
   auto bad = s.client->Post("/staff/login", R"({"staff_id":"staff-07"})", "application/json");
   REQUIRE(bad);
   CHECK(bad->status == 400);
 
-  auto ok = s.login("staff-07", "8642");
+  auto ok = s.login("staff-07", "864213");
   REQUIRE(ok);
   REQUIRE(ok->status == 200);
   const std::string cookie = ok->get_header_value("Set-Cookie");
   CHECK(cookie.find("HttpOnly") != std::string::npos);
   CHECK(cookie.find("SameSite=Strict") != std::string::npos);
-  CHECK(ok->body.find("8642") == std::string::npos);
+  CHECK(ok->body.find("864213") == std::string::npos);
   const std::string token = cookie.substr(std::string("kiosk_staff=").size(), 64);
   auto bearer = s.client->Get("/staff/status", httplib::Headers{{"Authorization", "Bearer " + token}});
   REQUIRE(bearer);
@@ -147,18 +147,18 @@ TEST_CASE("staff API: login gives an HttpOnly session cookie or a bearer token, 
   REQUIRE(after);
   CHECK(after->status == 401);
 
-  REQUIRE(s.login("staff-07", "1111")->status == 401);
-  REQUIRE(s.login("staff-07", "2222")->status == 401);
-  auto locked = s.login("staff-07", "3333");
+  REQUIRE(s.login("staff-07", "111111")->status == 401);
+  REQUIRE(s.login("staff-07", "222222")->status == 401);
+  auto locked = s.login("staff-07", "333333");
   REQUIRE(locked);
   CHECK(locked->status == 429);
   CHECK(body(locked)["retry_after_seconds"].get<int>() > 0);
-  CHECK(s.login("staff-07", "8642")->status == 429);
+  CHECK(s.login("staff-07", "864213")->status == 429);
 
   std::vector<std::string> events;
   for (const auto& e : s.journal.since({})) {
     CHECK(e.kind == "staff");
-    for (const char* typed : {"8642", "0000", "1111", "2222", "3333"}) CHECK(e.outcome.find(typed) == std::string::npos);
+    for (const char* typed : {"864213", "000000", "111111", "222222", "333333"}) CHECK(e.outcome.find(typed) == std::string::npos);
     events.push_back(e.event);
   }
   CHECK(events == std::vector<std::string>{"staff-login-failed", "staff-login", "staff-logout", "staff-login-failed",

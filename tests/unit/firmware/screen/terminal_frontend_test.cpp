@@ -1,11 +1,13 @@
 // The terminal screen: every numbered message with its next step (issue 16 item 6: the ".next"
 // lines were dropped, the municipal office for a locked PIN among them), the share as 3割, the
-// certificate notice on the result, and the 資格確認書 form typed as one line.
+// certificate notice on the result, the 資格確認書 form typed as one line, and a line typed on the
+// PIN screen that is never printed nor taken as another screen's answer (issue 18, security 3).
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -109,4 +111,84 @@ TEST_CASE("terminal: the 資格確認書 form is one typed line") {
   CHECK(entered->entry.branch == "00");
   CHECK(entered->entry.birthdate == "19900505");
   CHECK_THAT(out.str(), Catch::Contains("資格確認書"));
+}
+
+namespace {
+
+// A terminal frontend reading from a pipe, collecting what it sends to the machine.
+struct PipedTerminal {
+  int fds[2] = {-1, -1};
+  std::ostringstream out;
+  std::mutex mutex;
+  std::vector<Event> events;
+  std::unique_ptr<firmware::screen::TerminalFrontend> frontend;
+
+  PipedTerminal() {
+    REQUIRE(::pipe(fds) == 0);
+    frontend = std::make_unique<firmware::screen::TerminalFrontend>(fds[0], out, japanese());
+    frontend->start([this](Event e) {
+      std::lock_guard lock(mutex);
+      events.push_back(std::move(e));
+    });
+  }
+  ~PipedTerminal() {
+    frontend->stop();
+    ::close(fds[0]);
+    ::close(fds[1]);
+  }
+  void type(const std::string& text) { REQUIRE(::write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size())); }
+  std::size_t count() {
+    std::lock_guard lock(mutex);
+    return events.size();
+  }
+  bool wait_for_events(std::size_t n) {
+    for (int i = 0; i < 300 && count() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return count() >= n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("terminal: a line begun on the PIN screen and ended on another is dropped, never printed") {
+  PipedTerminal t;
+  Screen pin;
+  pin.step = Step::PinEntry;
+  pin.tries_left = 3;
+  t.frontend->show(pin);
+  t.type("12");  // the patient starts typing the PIN...
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Screen consent;
+  consent.step = Step::Consent;
+  t.frontend->show(consent);  // ...the screen moves on (a timeout, the card taken away)...
+  t.type("34\n");            // ...and the line ends there
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(t.count() == 0);
+  CHECK(t.out.str().find("1234") == std::string::npos);
+  CHECK(t.out.str().find("not an answer") == std::string::npos);
+  // The consent screen still takes its own answer afterwards.
+  t.type("y\n");
+  REQUIRE(t.wait_for_events(1));
+  std::lock_guard lock(t.mutex);
+  CHECK(std::holds_alternative<Answered>(t.events[0]));
+}
+
+TEST_CASE("terminal: a line typed with echo on another screen never becomes the PIN") {
+  PipedTerminal t;
+  Screen method;
+  method.step = Step::MethodChoice;
+  t.frontend->show(method);
+  t.type("56");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Screen pin;
+  pin.step = Step::PinEntry;
+  pin.tries_left = 3;
+  t.frontend->show(pin);
+  t.type("78\n");  // typed where everyone could see it: dropped, not a PIN try
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(t.count() == 0);
+  t.type("1234\n");  // typed on the PIN screen: the PIN
+  REQUIRE(t.wait_for_events(1));
+  std::lock_guard lock(t.mutex);
+  REQUIRE(std::holds_alternative<PinTyped>(t.events[0]));
+  CHECK(std::get<PinTyped>(t.events[0]).pin.size() == 4);
 }

@@ -1,7 +1,10 @@
 // Staff authentication: the passcode hash, its verification, the lockout and staff sessions.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -22,7 +25,7 @@ struct Staff {
   firmware::staff::StaffAuthenticator::Clock::time_point now{};
 
   explicit Staff(firmware::staff::StaffPolicy p = {})
-      : auth({{"staff-07", firmware::staff::hash_passcode(core::card::Secret("8642"), kFast)}, {"staff-08", firmware::staff::hash_passcode(core::card::Secret("1357"), kFast)}},
+      : auth({{"staff-07", firmware::staff::hash_passcode(core::card::Secret("864213"), kFast)}, {"staff-08", firmware::staff::hash_passcode(core::card::Secret("135790"), kFast)}},
              p, [this](const core::journal::Entry& e) { journal.push_back(e); }) {}
   firmware::staff::StaffAuthenticator::Login login(const char* id, const char* passcode) { return auth.login(id, core::card::Secret(passcode), now); }
   std::string last_event() const { return journal.empty() ? "" : journal.back().event; }
@@ -31,40 +34,40 @@ struct Staff {
 }  // namespace
 
 TEST_CASE("staff passcode hash: PBKDF2-SHA256 with its iterations and salt, verified, never the passcode") {
-  const std::string stored = firmware::staff::hash_passcode(core::card::Secret("8642"), kFast);
+  const std::string stored = firmware::staff::hash_passcode(core::card::Secret("864213"), kFast);
   CHECK(stored.rfind("pbkdf2-sha256$1000$", 0) == 0);
   CHECK(stored.size() == std::string("pbkdf2-sha256$1000$").size() + 32 + 1 + 64);
-  CHECK(stored.find("8642") == std::string::npos);
+  CHECK(stored.find("864213") == std::string::npos);
   CHECK_FALSE(firmware::staff::passcode_hash_problem(stored));
-  CHECK(firmware::staff::verify_passcode(core::card::Secret("8642"), stored));
-  CHECK_FALSE(firmware::staff::verify_passcode(core::card::Secret("8643"), stored));
-  CHECK_FALSE(firmware::staff::verify_passcode(core::card::Secret("864"), stored));
+  CHECK(firmware::staff::verify_passcode(core::card::Secret("864213"), stored));
+  CHECK_FALSE(firmware::staff::verify_passcode(core::card::Secret("864214"), stored));
+  CHECK_FALSE(firmware::staff::verify_passcode(core::card::Secret("86421"), stored));
   CHECK_FALSE(firmware::staff::verify_passcode(core::card::Secret(), stored));
   // A fresh salt each time: the same passcode never hashes the same.
-  CHECK(firmware::staff::hash_passcode(core::card::Secret("8642"), kFast) != stored);
+  CHECK(firmware::staff::hash_passcode(core::card::Secret("864213"), kFast) != stored);
   // The iteration count is read from the stored form.
-  const std::string slower = firmware::staff::hash_passcode(core::card::Secret("8642"), 2000);
+  const std::string slower = firmware::staff::hash_passcode(core::card::Secret("864213"), 2000);
   CHECK(slower.rfind("pbkdf2-sha256$2000$", 0) == 0);
-  CHECK(firmware::staff::verify_passcode(core::card::Secret("8642"), slower));
+  CHECK(firmware::staff::verify_passcode(core::card::Secret("864213"), slower));
 }
 
 TEST_CASE("staff passcode hash: malformed stored forms are reported and never match") {
-  const std::string good = firmware::staff::hash_passcode(core::card::Secret("8642"), kFast);
+  const std::string good = firmware::staff::hash_passcode(core::card::Secret("864213"), kFast);
   const std::string tail = good.substr(good.find('$', std::string("pbkdf2-sha256$").size()));
   for (const std::string& bad : {std::string(""), std::string("8642"), "pbkdf2-sha1" + good.substr(13),
                                  "pbkdf2-sha256$10" + tail, "pbkdf2-sha256$x" + tail, "pbkdf2-sha256$99999999" + tail,
                                  good.substr(0, good.size() - 2), good + "$", good.substr(0, good.size() - 1) + "g"}) {
     INFO(bad);
     CHECK(firmware::staff::passcode_hash_problem(bad));
-    CHECK_FALSE(firmware::staff::verify_passcode(core::card::Secret("8642"), bad));
+    CHECK_FALSE(firmware::staff::verify_passcode(core::card::Secret("864213"), bad));
   }
   CHECK_THROWS_AS(firmware::staff::hash_passcode(core::card::Secret(), kFast), std::invalid_argument);
-  CHECK_THROWS_AS(firmware::staff::hash_passcode(core::card::Secret("8642"), 10), std::invalid_argument);
+  CHECK_THROWS_AS(firmware::staff::hash_passcode(core::card::Secret("864213"), 10), std::invalid_argument);
 }
 
 TEST_CASE("staff login: a session for the right passcode, journaled with the staff id only") {
   Staff s;
-  const auto ok = s.login("staff-07", "8642");
+  const auto ok = s.login("staff-07", "864213");
   REQUIRE(ok.outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);
   CHECK(ok.token.size() == 64);
   CHECK(s.auth.session(ok.token, s.now) == std::optional<std::string>("staff-07"));
@@ -75,14 +78,14 @@ TEST_CASE("staff login: a session for the right passcode, journaled with the sta
   CHECK_FALSE(s.auth.session(std::string(64, '0'), s.now));
 
   // Another staff member's passcode does not open this account; an unknown id does not say so.
-  CHECK(s.login("staff-07", "1357").outcome == firmware::staff::StaffAuthenticator::Outcome::Wrong);
-  CHECK(s.login("8642", "8642").outcome == firmware::staff::StaffAuthenticator::Outcome::Wrong);
+  CHECK(s.login("staff-07", "135790").outcome == firmware::staff::StaffAuthenticator::Outcome::Wrong);
+  CHECK(s.login("864213", "864213").outcome == firmware::staff::StaffAuthenticator::Outcome::Wrong);
   CHECK(s.last_event() == "staff-login-failed");
   CHECK(s.journal.back().outcome.find("(unknown id)") != std::string::npos);
   for (const auto& e : s.journal) {
     INFO(e.event << " " << e.outcome);
-    CHECK(e.outcome.find("8642") == std::string::npos);
-    CHECK(e.outcome.find("1357") == std::string::npos);
+    CHECK(e.outcome.find("864213") == std::string::npos);
+    CHECK(e.outcome.find("135790") == std::string::npos);
   }
 }
 
@@ -90,7 +93,7 @@ TEST_CASE("staff sessions end after their lifetime, or at logout") {
   firmware::staff::StaffPolicy p;
   p.session = 5min;
   Staff s(p);
-  const auto a = s.login("staff-07", "8642");
+  const auto a = s.login("staff-07", "864213");
   REQUIRE(a.outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);
   CHECK(s.auth.session_expiry(a.token, s.now) == s.now + 5min);
   s.now += 4min + 59s;
@@ -99,38 +102,123 @@ TEST_CASE("staff sessions end after their lifetime, or at logout") {
   CHECK_FALSE(s.auth.session(a.token, s.now));
   CHECK_FALSE(s.auth.session_expiry(a.token, s.now));
 
-  const auto b = s.login("staff-08", "1357");
+  const auto b = s.login("staff-08", "135790");
   REQUIRE(b.outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);
   s.auth.logout(b.token, s.now);
   CHECK(s.last_event() == "staff-logout");
   CHECK_FALSE(s.auth.session(b.token, s.now));
 }
 
-TEST_CASE("staff lockout: N wrong passcodes lock every login for M minutes, journaled") {
+TEST_CASE("staff lockout: N wrong passcodes lock that staff id for M minutes, journaled; another id's login does not reset it") {
   firmware::staff::StaffPolicy p;
   p.max_failures = 3;
   p.lockout = 10min;
   Staff s(p);
-  CHECK(s.login("staff-07", "0000").outcome == firmware::staff::StaffAuthenticator::Outcome::Wrong);
-  CHECK(s.login("staff-07", "8642").outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);  // resets the count
-  CHECK(s.login("staff-07", "0000").outcome == firmware::staff::StaffAuthenticator::Outcome::Wrong);
-  CHECK(s.login("unknown", "0000").outcome == firmware::staff::StaffAuthenticator::Outcome::Wrong);
-  const auto third = s.login("staff-08", "0000");
+  CHECK(s.login("staff-07", "000000").outcome == firmware::staff::StaffAuthenticator::Outcome::Wrong);
+  CHECK(s.login("staff-07", "864213").outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);  // resets its count
+  // An insider alternating guesses at a colleague's passcode with their own login gets N guesses.
+  CHECK(s.login("staff-07", "000000").outcome == firmware::staff::StaffAuthenticator::Outcome::Wrong);
+  CHECK(s.login("staff-08", "135790").outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);
+  CHECK(s.login("staff-07", "111111").outcome == firmware::staff::StaffAuthenticator::Outcome::Wrong);
+  CHECK(s.login("staff-08", "135790").outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);
+  const auto third = s.login("staff-07", "222222");
   CHECK(third.outcome == firmware::staff::StaffAuthenticator::Outcome::LockedOut);
   CHECK(third.retry_after == 10min);
   CHECK(s.last_event() == "staff-locked-out");
+  CHECK(s.journal.back().outcome.find("staff-07") != std::string::npos);
 
   s.now += 9min;
-  const auto refused = s.login("staff-07", "8642");  // even the right passcode
+  const auto refused = s.login("staff-07", "864213");  // even the right passcode
   CHECK(refused.outcome == firmware::staff::StaffAuthenticator::Outcome::LockedOut);
   CHECK(refused.retry_after == 1min);
   CHECK(s.last_event() == "staff-login-refused");
+  CHECK(s.login("staff-08", "135790").outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);  // other ids work
   s.now += 1min;
-  CHECK(s.login("staff-07", "8642").outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);
+  CHECK(s.login("staff-07", "864213").outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);
+}
+
+TEST_CASE("staff lockout: wrong passcodes spread over ids lock every login; good logins do not reset that count") {
+  firmware::staff::StaffPolicy p;
+  p.max_failures = 3;
+  p.lockout = 10min;
+  Staff s(p);
+  // 3 x 3 = 9 failures within 10 minutes, whatever the ids (every unknown id counts as one).
+  using Outcome = firmware::staff::StaffAuthenticator::Outcome;
+  for (const char* id : {"staff-07", "staff-07", "nobody-1", "nobody-2", "staff-08", "staff-08"}) {
+    CHECK(s.login(id, "999999").outcome == Outcome::Wrong);
+    s.now += 30s;
+  }
+  CHECK(s.login("staff-08", "135790").outcome == Outcome::LoggedIn);  // staff-08's own count goes, not the total
+  for (int i = 0; i < 2; ++i) CHECK(s.login("staff-08", "999999").outcome == Outcome::Wrong);
+  CHECK(s.login("staff-07", "999999").outcome == Outcome::LockedOut);  // the 9th
+  bool all_locked = false;
+  for (const auto& e : s.journal) all_locked |= e.outcome.find("every staff login refused") != std::string::npos;
+  CHECK(all_locked);
+  // staff-08 has 2 failures of its own, yet is refused: the lock over all ids.
+  CHECK(s.login("staff-08", "135790").outcome == Outcome::LockedOut);
+  CHECK(s.last_event() == "staff-login-refused");
+  s.now += 10min;
+  CHECK(s.login("staff-08", "135790").outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);
+}
+
+TEST_CASE("staff lockout: 50 parallel wrong passcodes get at most N evaluations, then even the right one is refused") {
+  using Outcome = firmware::staff::StaffAuthenticator::Outcome;
+  firmware::staff::StaffPolicy p;
+  p.max_failures = 5;
+  p.lockout = 15min;
+  std::mutex journal_mutex;
+  std::vector<core::journal::Entry> journal;
+  firmware::staff::StaffAuthenticator auth(
+      {{"staff-07", firmware::staff::hash_passcode(core::card::Secret("864213"), kFast)}}, p,
+      [&](const core::journal::Entry& e) {
+        const std::lock_guard lock(journal_mutex);
+        journal.push_back(e);
+      });
+  const firmware::staff::StaffAuthenticator::Clock::time_point now{};
+  std::atomic<int> wrong{0};
+  std::atomic<int> locked{0};
+  std::atomic<int> other{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 50; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go.load()) std::this_thread::yield();
+      const auto r = auth.login("staff-07", core::card::Secret(std::to_string(100000 + i)), now);
+      (r.outcome == Outcome::Wrong ? wrong : r.outcome == Outcome::LockedOut ? locked : other) += 1;
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  int evaluations = 0;  // wrong passcodes whose PBKDF2 ran
+  for (const auto& e : journal) evaluations += e.event == "staff-login-failed";
+  INFO("wrong " << wrong << ", locked out " << locked << ", other " << other);
+  CHECK(evaluations == p.max_failures);  // not one more than the limit, however many arrive at once
+  CHECK(wrong == p.max_failures - 1);    // the last of them is answered with the lockout
+  CHECK(locked == 50 - wrong);
+  CHECK(other == 0);
+  // The right passcode, arriving now, is refused without being checked.
+  CHECK(auth.login("staff-07", core::card::Secret("864213"), now).outcome == Outcome::LockedOut);
+  CHECK(journal.back().event == "staff-login-refused");
+}
+
+TEST_CASE("staff passcodes are 6 to 32 digits") {
+  using firmware::staff::passcode_problem;
+  CHECK_FALSE(passcode_problem(core::card::Secret("123456")));
+  CHECK_FALSE(passcode_problem(core::card::Secret(std::string(32, '9'))));
+  for (const std::string& bad : {std::string("12345"), std::string("1234"), std::string("12345a"),
+                                 std::string("abcdefgh"), std::string("12 3456"), std::string()}) {
+    INFO(bad);
+    CHECK(passcode_problem(core::card::Secret(bad)));
+    CHECK_THROWS_AS(firmware::staff::hash_passcode(core::card::Secret(bad), kFast), std::invalid_argument);
+  }
+  // A short passcode at the login is a failure like any other (and counted).
+  Staff s;
+  CHECK(s.login("staff-07", "1234").outcome == firmware::staff::StaffAuthenticator::Outcome::Wrong);
+  CHECK(s.last_event() == "staff-login-failed");
 }
 
 TEST_CASE("staff login without configured accounts is refused as such") {
   firmware::staff::StaffAuthenticator none({}, {});
   CHECK_FALSE(none.configured());
-  CHECK(none.login("staff-07", core::card::Secret("8642"), {}).outcome == firmware::staff::StaffAuthenticator::Outcome::NoAccounts);
+  CHECK(none.login("staff-07", core::card::Secret("864213"), {}).outcome == firmware::staff::StaffAuthenticator::Outcome::NoAccounts);
 }
