@@ -2,6 +2,7 @@
 // Header-only vocabulary shared by every layer, like hal/bytes.hpp.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -71,6 +72,61 @@ inline std::string format_iso8601_utc(std::chrono::system_clock::time_point t) {
                 static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
                 static_cast<int>(time.seconds().count()));
   return out;
+}
+
+// The Japanese eras a card holder can be born in, as the card face prints birth dates
+// ("昭和55年 2月17日生") and 照合番号B encodes them (era YYMMDD). 明治 ended on 1912-07-29.
+enum class Era { Taisho, Showa, Heisei, Reiwa };
+
+struct EraDate {
+  Era era = Era::Showa;
+  int year = 1;  // the era's year: 1 is printed 元年
+  unsigned month = 1;
+  unsigned day = 1;
+};
+
+namespace detail {
+struct EraEntry {
+  Era era;
+  const char* name;  // UTF-8
+  year_month_day start;
+};
+inline constexpr std::array<EraEntry, 4> kEras{{
+    {Era::Taisho, "大正", year_month_day{std::chrono::year{1912}, std::chrono::month{7}, std::chrono::day{30}}},
+    {Era::Showa, "昭和", year_month_day{std::chrono::year{1926}, std::chrono::month{12}, std::chrono::day{25}}},
+    {Era::Heisei, "平成", year_month_day{std::chrono::year{1989}, std::chrono::month{1}, std::chrono::day{8}}},
+    {Era::Reiwa, "令和", year_month_day{std::chrono::year{2019}, std::chrono::month{5}, std::chrono::day{1}}},
+}};
+inline std::size_t era_index(Era era) { return static_cast<std::size_t>(era); }
+}  // namespace detail
+
+inline const char* era_name(Era era) { return detail::kEras[detail::era_index(era)].name; }
+inline year_month_day era_start(Era era) { return detail::kEras[detail::era_index(era)].start; }
+
+// The Gregorian date of an era date. Nothing when the day does not exist or lies outside the
+// era (昭和64年1月8日, 平成31年5月1日 and 令和元年4月30日 do not exist).
+inline std::optional<year_month_day> to_gregorian(const EraDate& date) {
+  using namespace std::chrono;
+  const std::size_t i = detail::era_index(date.era);
+  if (date.year < 1 || date.year > 99) return std::nullopt;
+  const year_month_day g{year{static_cast<int>(detail::kEras[i].start.year()) + date.year - 1}, month{date.month},
+                         day{date.day}};
+  if (!g.ok() || sys_days{g} < sys_days{detail::kEras[i].start}) return std::nullopt;
+  if (i + 1 < detail::kEras.size() && sys_days{g} >= sys_days{detail::kEras[i + 1].start}) return std::nullopt;
+  return g;
+}
+
+// The era date of a Gregorian date. Nothing before 大正 (1912-07-30).
+inline std::optional<EraDate> to_era(year_month_day date) {
+  using namespace std::chrono;
+  if (!date.ok()) return std::nullopt;
+  for (auto it = detail::kEras.rbegin(); it != detail::kEras.rend(); ++it) {
+    if (sys_days{date} >= sys_days{it->start}) {
+      return EraDate{it->era, static_cast<int>(date.year()) - static_cast<int>(it->start.year()) + 1,
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day())};
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace kiosk::hal::calendar

@@ -15,6 +15,10 @@
 //   scanner.scan_code_b(5s, [&](std::string_view digits) { code_b = core::card::Secret(digits); });
 //
 // The view must not outlive the sink call; nothing else keeps the digits.
+//
+// scan_card_face() is the same with what the scanner learnt about the card besides the digits
+// (which card generation's layout it read). Scanners that know nothing more inherit its
+// default, which reports CardGeneration::Unknown.
 #pragma once
 
 #include <array>
@@ -58,15 +62,77 @@ constexpr const char* advice(SurfaceScanErrorKind kind) {
   return "use the PIN";
 }
 
+// What an optical scanner saw when it could not read the card (Unreadable, Timeout): more
+// specific advice than the kind's. None: the scanner cannot tell.
+enum class SurfaceScanHint {
+  None,
+  Glare,        // a bright reflection over a printed field
+  Blurred,      // the card image is not sharp (moving, not flat, too close)
+  CardCutOff,   // part of the card is outside the camera's view
+  Covered,      // something (a finger) covers a printed field
+  FaceDown,     // a card is there but its printed front is not (the back side, upside down in a sleeve)
+  LowContrast,  // washed-out print (a sleeve, dim or uneven light)
+  Uncertain,    // the fields were found but not read with certainty, or frames disagreed
+};
+
+constexpr const char* to_string(SurfaceScanHint hint) {
+  switch (hint) {
+    case SurfaceScanHint::None: return "none";
+    case SurfaceScanHint::Glare: return "glare";
+    case SurfaceScanHint::Blurred: return "blurred";
+    case SurfaceScanHint::CardCutOff: return "card-cut-off";
+    case SurfaceScanHint::Covered: return "covered";
+    case SurfaceScanHint::FaceDown: return "face-down";
+    case SurfaceScanHint::LowContrast: return "low-contrast";
+    case SurfaceScanHint::Uncertain: return "uncertain";
+  }
+  return "unknown";
+}
+
+constexpr const char* advice(SurfaceScanHint hint) {
+  switch (hint) {
+    case SurfaceScanHint::None: return "place the card face up, flat and straight, and keep it still";
+    case SurfaceScanHint::Glare: return "avoid glare: take the card out of a glossy sleeve or move it out of the direct light";
+    case SurfaceScanHint::Blurred: return "place the card flat on the tray and keep it still";
+    case SurfaceScanHint::CardCutOff: return "place the whole card inside the marked area of the tray";
+    case SurfaceScanHint::Covered: return "keep your fingers off the printed side of the card";
+    case SurfaceScanHint::FaceDown: return "place the card face up, with the photo side visible";
+    case SurfaceScanHint::LowContrast: return "take the card out of its sleeve and place it flat on the tray";
+    case SurfaceScanHint::Uncertain:
+      return "place the card flat, out of its sleeve and away from glare, and keep it still";
+  }
+  return "place the card face up, flat and straight, and keep it still";
+}
+
 class SurfaceScanError : public std::runtime_error {
  public:
   SurfaceScanError(SurfaceScanErrorKind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  SurfaceScanError(SurfaceScanErrorKind kind, SurfaceScanHint hint, const std::string& what)
+      : std::runtime_error(what), kind_(kind), hint_(hint) {}
   SurfaceScanErrorKind kind() const noexcept { return kind_; }
-  const char* advice() const noexcept { return hal::advice(kind_); }
+  SurfaceScanHint hint() const noexcept { return hint_; }
+  // The hint's advice when there is one, otherwise the kind's.
+  const char* advice() const noexcept {
+    return hint_ == SurfaceScanHint::None ? hal::advice(kind_) : hal::advice(hint_);
+  }
 
  private:
   SurfaceScanErrorKind kind_;
+  SurfaceScanHint hint_ = SurfaceScanHint::None;
 };
+
+// Which card's printed layout was read (card-face-layout.md): today's card prints the birth
+// date in the Japanese era, the next-generation card (from 2026) in the Gregorian calendar.
+enum class CardGeneration { Unknown, Current, Next };
+
+constexpr const char* to_string(CardGeneration generation) {
+  switch (generation) {
+    case CardGeneration::Unknown: return "unknown";
+    case CardGeneration::Current: return "current";
+    case CardGeneration::Next: return "next";
+  }
+  return "unknown";
+}
 
 // Overwrites memory in a way the optimiser does not remove (header-only, for scanners).
 inline void wipe_scanned(void* data, std::size_t size) noexcept {
@@ -110,6 +176,17 @@ class CardSurfaceScanner {
   // of 照合番号B (ASCII '0'-'9'). The view is valid only during the call. Throws
   // SurfaceScanError; the sink is not called then.
   virtual void scan_code_b(std::chrono::milliseconds timeout, const DigitsSink& sink) = 0;
+
+  // What the scanner learnt about the card besides the digits.
+  struct CardFaceFacts {
+    CardGeneration generation = CardGeneration::Unknown;
+  };
+  using CardFaceSink = std::function<void(std::string_view digits, const CardFaceFacts& facts)>;
+
+  // As scan_code_b(), with the facts. The default knows no facts (generation Unknown).
+  virtual void scan_card_face(std::chrono::milliseconds timeout, const CardFaceSink& sink) {
+    scan_code_b(timeout, [&](std::string_view digits) { sink(digits, CardFaceFacts{}); });
+  }
 };
 
 }  // namespace kiosk::hal

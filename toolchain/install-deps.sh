@@ -18,12 +18,18 @@ RUNTIME=(
   pcscd libccid
   # certificates and keys by hand (the terminal's key, the update keyring)
   openssl
+  # the card-surface reader (照合番号B from the printed card): Tesseract's English (digits) and
+  # Japanese (date lines) trained data; libtesseract itself comes with the binary's shlibs
+  tesseract-ocr-eng tesseract-ocr-jpn
 )
 BUILD=(
   build-essential cmake ninja-build pkg-config git ccache
   libpcsclite-dev libssl-dev libsqlite3-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev libpugixml-dev
   # camera and images (JPEG 2000 card photos, face verification)
   libopencv-dev
+  # the card-surface reader (Tesseract's C++ API); OpenCV's freetype module (the simulator's
+  # card faces: FreeType + HarfBuzz) is in opencv-contrib
+  libtesseract-dev libopencv-contrib-dev
   # USB inventory for diagnostics; systemd notifications (Type=notify, watchdog)
   libusb-1.0-0-dev libsystemd-dev
   # tests: Catch2 v2
@@ -36,6 +42,9 @@ DEV=(
   clang libclang-rt-14-dev
   # the kiosk screen: Chromium (kiosk mode and browser tests) and CJK fonts
   chromium chromium-driver fonts-noto-cjk
+  # the simulator's card faces (Gothic and Mincho faces) and the tesseract command (trying the
+  # reader's crops by hand)
+  fonts-ipafont-gothic fonts-ipafont-mincho tesseract-ocr
 )
 CROSS=(
   # aarch64: cross compiler, the arm64 sysroot (mmdebstrap), tests under qemu

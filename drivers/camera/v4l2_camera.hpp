@@ -1,11 +1,10 @@
 // A V4L2 camera (a USB webcam, /dev/videoN) through OpenCV's VideoCapture with the V4L2
 // backend.
 //
-// A capture thread reads frames as the camera delivers them and keeps only the newest one, so
-// next_frame() never hands out a stale frame from the driver's queue and can wait with a real
-// time-out (VideoCapture::read itself blocks). A frame that is replaced before anyone took it
-// is overwritten. A device that disappears (unplugged, USB reset) or stops delivering frames
-// is reported as CameraError Disconnected / Timeout.
+// A capture thread (LiveCapture) reads frames as the camera delivers them and keeps only the
+// newest one. A device that disappears (unplugged, USB reset) or stops delivering frames is
+// reported as CameraError Disconnected / Timeout. Other sources (video files, image
+// directories, GStreamer): camera_source.hpp.
 //
 // Limits: OpenCV's V4L2 backend waits up to OPENCV_VIDEOIO_V4L_SELECT_TIMEOUT seconds (default
 // 10) inside read() for a stalled device; destroying the camera then waits for that read to
@@ -13,17 +12,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <cstdint>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <thread>
 
-#include <opencv2/core/mat.hpp>
-#include <opencv2/videoio.hpp>
-
+#include "drivers/camera/live_capture.hpp"
 #include "hal/camera.hpp"
 
 namespace kiosk::drivers::camera {
@@ -37,26 +29,11 @@ class V4l2Camera final : public hal::Camera {
              std::chrono::milliseconds first_frame_timeout = std::chrono::milliseconds(5000));
   ~V4l2Camera() override;
 
-  const hal::CameraInfo& info() const override { return info_; }
-  hal::CameraFrame next_frame(std::chrono::milliseconds timeout) override;
+  const hal::CameraInfo& info() const override { return live_->info(); }
+  hal::CameraFrame next_frame(std::chrono::milliseconds timeout) override { return live_->next_frame(timeout); }
 
  private:
-  void capture_loop();
-
-  std::string path_;
-  cv::VideoCapture capture_;
-  hal::CameraInfo info_;
-
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  cv::Mat latest_;
-  std::chrono::steady_clock::time_point latest_time_;
-  std::uint64_t captured_ = 0;   // frames captured so far
-  std::uint64_t delivered_ = 0;  // the sequence number last handed out
-  std::optional<hal::CameraErrorKind> failure_;
-  std::string failure_what_;
-  bool stop_ = false;
-  std::thread thread_;
+  std::unique_ptr<LiveCapture> live_;
 };
 
 class V4l2CameraProvider final : public hal::CameraProvider {

@@ -1,6 +1,7 @@
 // face-eval: measures the face pipeline on a labelled set.
 //   face-eval accuracy   FRR at FAR 1% / 0.1% / 0.01%, EER and thresholds (default)
 //   face-eval attacks    acceptance of simulated presentation attacks (and of genuine sessions)
+//   face-eval surface    the card-surface reader on camera images of card fronts (firmware/face_eval/surface.hpp)
 #include <exception>
 #include <iostream>
 #include <string>
@@ -13,6 +14,8 @@
 #include "core/face/face_verifier.hpp"
 #include "firmware/face_eval/accuracy.hpp"
 #include "firmware/face_eval/attacks.hpp"
+#include "firmware/face_eval/surface.hpp"
+#include "hal/calendar.hpp"
 
 int main(int argc, char** argv) {
   using namespace kiosk;
@@ -43,7 +46,37 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   attacks->add_option("--kind", only, "Run only these kinds: genuine impostor print lifesize tablet close close-hd");
 
+  auto* surface = app.add_subcommand("surface", "the card-surface reader (照合番号B) on camera images of card fronts");
+  std::string surface_manifest;
+  std::string surface_today;
+  std::string surface_settings;
+  bool surface_verbose = false;
+  surface->add_option("--manifest", surface_manifest, "CSV: path,expect,birth_yymmdd,expiry_year,security_code (kiosk-sim card-faces generate)")
+      ->required();
+  surface->add_option("--today", surface_today, "Judge plausibility as on this date (YYYY-MM-DD; default today)");
+  surface->add_option("--settings", surface_settings, "Card-surface settings (JSON; default: the built-in layout)");
+  surface->add_flag("--verbose", surface_verbose, "One line per image");
+
   CLI11_PARSE(app, argc, argv);
+  if (*surface) {  // no face models needed
+    firmware::face_eval::SurfaceOptions so;
+    so.manifest = surface_manifest;
+    so.settings = surface_settings;
+    so.verbose = surface_verbose;
+    if (!surface_today.empty()) {
+      so.today = hal::calendar::parse_iso_date(surface_today);
+      if (!so.today) {
+        std::cerr << "face-eval: --today is YYYY-MM-DD\n";
+        return 1;
+      }
+    }
+    try {
+      return firmware::face_eval::run_surface(so, std::cout);
+    } catch (const std::exception& e) {
+      std::cerr << "face-eval: " << e.what() << "\n";
+      return 1;
+    }
+  }
   try {
     core::face::FaceConfig config;
     config.model_dir = model_dir;

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "core/bounded/json.hpp"
+#include "drivers/camera/camera_source.hpp"
+#include "drivers/card_surface/scanner_config.hpp"
 
 namespace kiosk::firmware::kiosk {
 namespace {
@@ -266,6 +268,8 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   r.get("eligibility", "pkcs11_module", c.pkcs11_module);
   r.get("eligibility", "pkcs11_pin_file", c.pkcs11_pin_file);
   r.get("face", "camera", c.camera);
+  r.get("face", "scanner_camera", c.scanner_camera);
+  r.get("face", "surface_layout", c.surface_layout);
   r.get("face", "enabled", c.face_enabled);
   r.get("face", "model_dir", c.model_dir);
   r.get_integer("face", "code_b_reserve", c.code_b_reserve, 0, 9, " (照合番号B tries the kiosk keeps)");
@@ -278,6 +282,25 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   for (const auto& model : c.accepted_models) {
     if (model.size() < 3) {
       loaded.errors.push_back("card_reader.accepted_models: '" + model + "' is too short to name a reader model");
+    }
+  }
+  // Camera sources are checked here, so a typo shows before a patient comes.
+  if (c.face_enabled) {
+    for (const auto& [key, source] : {std::pair<const char*, const std::string*>{"face.camera", &c.camera},
+                                      std::pair<const char*, const std::string*>{"face.scanner_camera", &c.scanner_camera}}) {
+      if (source->empty() && std::string_view(key) == "face.scanner_camera") continue;
+      try {
+        drivers::camera::parse_camera_source(*source);
+      } catch (const hal::CameraError& e) {
+        loaded.errors.push_back(std::string(key) + ": " + e.what());
+      }
+    }
+  }
+  if (c.face_enabled && !c.surface_layout.empty()) {
+    try {
+      drivers::card_surface::load_scanner_config(c.surface_layout);
+    } catch (const std::exception& e) {
+      loaded.errors.push_back("face.surface_layout: " + std::string(e.what()));
     }
   }
   if (!c.eligibility_host.empty() &&

@@ -53,7 +53,14 @@ struct KioskConfig {
   std::filesystem::path pkcs11_pin_file;
   // face
   bool face_enabled = true;
+  // Cameras by source (drivers/camera/camera_source.hpp): "/dev/videoN", an index, "file:...",
+  // "dir:...", "gst:...". The face camera looks at the patient, the scanner camera at the card
+  // tray (the card's printed front, for 照合番号B); both are opened only for a face attempt.
   std::string camera = "/dev/video0";
+  std::string scanner_camera;  // empty: no card-surface scanner, no face authentication
+  // The card-surface reader's calibration (JSON, drivers/card_surface/scanner_config.hpp):
+  // field positions and search margins, read policy, imaging. Empty: the built-in layout.
+  std::filesystem::path surface_layout;
   std::filesystem::path model_dir = "../shared/faces/models";
   // 照合番号B tries the kiosk never spends: it refuses to present 照合番号B when this many or
   // fewer are left (core::card::CodeBPolicy; its retry limit is uncertain, docs/genuine-card.md)

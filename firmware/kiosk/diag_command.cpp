@@ -55,6 +55,8 @@ class StopSignals {
 
 // How long a network step of the service checks may take.
 constexpr std::chrono::milliseconds kServiceTimeout{3000};
+// One short scan of the tray: long enough for a recorded source to play a few frames.
+constexpr std::chrono::milliseconds kScannerCheckTime{2500};
 
 std::unique_ptr<core::face::FaceDetector> load_detector(const KioskConfig& c) {
   const core::face::FaceConfig fc = face_config(c);
@@ -120,6 +122,42 @@ std::vector<core::diagnostics::CheckResult> camera_checks(core::board::Board& b,
                                          core::diagnostics::FaceCheckTools{detector.get(), core::face::FaceConfig{}.quality});
 }
 
+// The card-surface scanner: configured, its OCR loaded, and one short scan of the tray through
+// its camera (opened and closed again). A read card's digits are dropped unseen.
+core::diagnostics::CheckResult scanner_check(core::board::Board& b, const KioskConfig& c, const DiagOptions& o) {
+  using core::diagnostics::Status;
+  const std::string name = "card-surface scanner";
+  if (!b.cameras) return {"camera", name, Status::Skip, "face authentication is off (face.enabled false)", ""};
+  const std::string source = c.scanner_camera.empty() ? std::string() : " on " + c.scanner_camera;
+  if (!b.scanner) {
+    return {"camera", name, Status::Fail, note_about(b, "card-surface scanner"),
+            "set face.scanner_camera to the camera over the card tray (a /dev/video path, an index, file:, dir: or gst:) "
+            "and check face.surface_layout; without it the kiosk offers only the PIN"};
+  }
+  if (o.kiosk_running) {
+    return {"camera", name, Status::Skip, "in use by the running reception",
+            "to check the scanner, stop the kiosk and run kiosk diag"};
+  }
+  try {
+    b.scanner->scan_card_face(kScannerCheckTime, [](std::string_view, const hal::CardSurfaceScanner::CardFaceFacts&) {});
+    return {"camera", name, Status::Pass, "ready" + source + ": a card on the tray was read (digits not shown)", ""};
+  } catch (const hal::SurfaceScanError& e) {
+    switch (e.kind()) {
+      case hal::SurfaceScanErrorKind::NoCard:
+        return {"camera", name, Status::Pass, "ready" + source + ": camera and OCR work, no card on the tray", ""};
+      case hal::SurfaceScanErrorKind::Unreadable:
+      case hal::SurfaceScanErrorKind::NotPrinted:
+        return {"camera", name, Status::Warn, "camera and OCR work" + source + ", but the card on the tray is not readable: " + e.what(),
+                e.advice()};
+      case hal::SurfaceScanErrorKind::DeviceGone:
+      case hal::SurfaceScanErrorKind::Timeout:
+        break;
+    }
+    return {"camera", name, Status::Fail, std::string(e.what()),
+            std::string(e.advice()) + "; check face.scanner_camera"};
+  }
+}
+
 std::vector<core::diagnostics::CheckResult> service_checks(core::board::Board& b) {
   if (!b.service_probe) return {core::diagnostics::service_not_configured()};
   const hal::ServiceProbeFacts probe = b.service_probe->probe(kServiceTimeout);
@@ -164,6 +202,7 @@ core::diagnostics::Report run_checks(core::board::Board& b, const LoadedConfig& 
   const core::crypto::TrustStore no_anchors;
   report.add(core::diagnostics::check_card_reader(*b.readers, b.trust ? *b.trust : no_anchors, std::chrono::system_clock::now(), card));
   report.add(camera_checks(b, c, o));
+  report.add(scanner_check(b, c, o));
   report.add(service_checks(b));
   return report;
 }

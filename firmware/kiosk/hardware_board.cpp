@@ -3,7 +3,9 @@
 #include <exception>
 #include <filesystem>
 
-#include "drivers/camera/v4l2_camera.hpp"
+#include "drivers/camera/camera_source.hpp"
+#include "drivers/card_surface/ocr_card_surface_scanner.hpp"
+#include "drivers/card_surface/scanner_config.hpp"
 #include "drivers/https/https_client_transport.hpp"
 #include "drivers/https/terminal_key_signer.hpp"
 #include "drivers/https/tls_service_probe.hpp"
@@ -41,6 +43,18 @@ void try_fill(board::Board& b, const char* what, Make make) {
 }
 
 }  // namespace
+
+std::unique_ptr<hal::CardSurfaceScanner> card_surface_scanner(const KioskConfig& c, const hal::Clock* clock) {
+  const drivers::card_surface::ScannerConfig settings =
+      c.surface_layout.empty() ? drivers::card_surface::ScannerConfig{}
+                               : drivers::card_surface::load_scanner_config(c.surface_layout);
+  // Opened for each scan (a face attempt) and closed after it, like the face camera.
+  auto open = [source = c.scanner_camera] {
+    drivers::camera::SourceCameraProvider cameras;
+    return cameras.open(hal::CameraDevice::path(source), kScannerCameraMode);
+  };
+  return std::make_unique<drivers::card_surface::OcrCardSurfaceScanner>(std::move(open), settings, clock);
+}
 
 board::Board hardware_board(const KioskConfig& c, BoardUse use) {
   board::Board b;
@@ -90,12 +104,16 @@ board::Board hardware_board(const KioskConfig& c, BoardUse use) {
   }
 
   if (c.face_enabled) {
-    b.cameras = std::make_unique<drivers::camera::V4l2CameraProvider>();
+    b.cameras = std::make_unique<drivers::camera::SourceCameraProvider>();
     b.face_camera = hal::CameraDevice::path(c.camera);
     if (use == BoardUse::Reception) {
       try_fill(b, "face authentication", [&] { b.face = std::make_unique<core::face::FaceVerifier>(face_config(c)); });
     }
-    board::note(b, "card-surface scanner", "no scanner driver on this build: face authentication is not offered");
+    if (c.scanner_camera.empty()) {
+      board::note(b, "card-surface scanner", "no scanner camera configured (face.scanner_camera): face authentication is not offered");
+    } else {
+      try_fill(b, "card-surface scanner", [&] { b.scanner = card_surface_scanner(c, b.clock.get()); });
+    }
   } else {
     board::note(b, "face authentication", "switched off (face.enabled false)");
   }

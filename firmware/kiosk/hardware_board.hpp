@@ -12,6 +12,8 @@
 // A member whose device or file is missing stays empty with a note (core/board/board.hpp).
 #pragma once
 
+#include <memory>
+
 #include "core/board/board.hpp"
 #include "firmware/kiosk/config.hpp"
 
@@ -22,5 +24,14 @@ namespace kiosk::firmware::kiosk {
 enum class BoardUse { Reception, Diagnostics };
 
 core::board::Board hardware_board(const KioskConfig& config, BoardUse use = BoardUse::Reception);
+
+// The mode the scanner camera is asked for (V4L2 negotiates the nearest; recorded sources
+// deliver their own size): the card's print needs more pixels than a face.
+inline constexpr hal::CameraMode kScannerCameraMode{1920, 1080, 15.0};
+
+// The card-surface scanner of a configuration: the OCR reader (drivers/card_surface) over the
+// scanner camera (face.scanner_camera, opened per scan), calibrated by face.surface_layout.
+// Throws std::exception (a layout file that cannot be read, Tesseract's data missing).
+std::unique_ptr<hal::CardSurfaceScanner> card_surface_scanner(const KioskConfig& config, const hal::Clock* clock);
 
 }  // namespace kiosk::firmware::kiosk

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "core/face/face_config.hpp"
+#include "drivers/card_surface/ocr_card_surface_scanner.hpp"
 #include "drivers/https/terminal_key_signer.hpp"
 #include "drivers/pcsc/pcsc_reader_service.hpp"
 #include "drivers/system/system_clock.hpp"
@@ -19,7 +20,7 @@ namespace cb = core::board;
 
 void SimulatedBoard::place_card(const std::filesystem::path& card_file) {
   card::read_card_file(card_file);  // a bad file: one error naming the file and the field
-  if (scanner != nullptr) scanner->place(card_file);
+  if (tray != nullptr) tray->place(card::CardProfile::load(card_file));
   field->place(card::JpkiCard::load(card_file));
 }
 
@@ -29,6 +30,41 @@ void SimulatedBoard::set_service_faults(const WorldFaults& faults) {
   line->set_extra_latency(faults.service_extra_latency);
   service->set_faults(faults.service_replies);
 }
+
+namespace {
+
+// The same OCR reader as a real kiosk's, over the simulated tray camera (rendered card faces).
+// Built at the first scan: loading Tesseract's data takes most of a second, which a board that
+// never scans (most QA scenarios, diagnostics of other things) should not pay.
+class TrayScanner final : public hal::CardSurfaceScanner {
+ public:
+  TrayScanner(hal::Camera& tray, const hal::Clock& clock) : tray_(tray), clock_(clock) {}
+  void scan_code_b(std::chrono::milliseconds timeout, const DigitsSink& sink) override { reader().scan_code_b(timeout, sink); }
+  void scan_card_face(std::chrono::milliseconds timeout, const CardFaceSink& sink) override {
+    reader().scan_card_face(timeout, sink);
+  }
+
+ private:
+  hal::CardSurfaceScanner& reader() {
+    if (!ocr_) ocr_ = std::make_unique<drivers::card_surface::OcrCardSurfaceScanner>(tray_, drivers::card_surface::ScannerConfig{}, &clock_);
+    return *ocr_;
+  }
+  hal::Camera& tray_;
+  const hal::Clock& clock_;
+  std::unique_ptr<drivers::card_surface::OcrCardSurfaceScanner> ocr_;
+};
+
+// The card files do not say which card generation they are: today's card is printed.
+std::unique_ptr<hal::CardSurfaceScanner> tray_scanner(SimulatedBoard& s, const hal::Clock& clock, std::uint32_t seed) {
+  camera::CardTrayCamera::Settings tray;
+  tray.frame = cv::Size(1280, 960);
+  tray.seed = seed;
+  s.tray_camera = std::make_unique<camera::CardTrayCamera>(tray);
+  s.tray = s.tray_camera.get();
+  return std::make_unique<TrayScanner>(*s.tray, clock);
+}
+
+}  // namespace
 
 SimulatedBoard simulated_board(const world::DemoWorld& world, const WorldFaults& faults,
                                const SimulatedBoardOptions& o) {
@@ -76,9 +112,7 @@ SimulatedBoard simulated_board(const world::DemoWorld& world, const WorldFaults&
   s.camera->set_condition(faults.camera);
   b.face_camera = hal::CameraDevice::path("simulated kiosk camera");
   b.cameras = std::move(cameras);
-  auto scanner = std::make_unique<camera::SimulatedCardSurfaceScanner>();
-  s.scanner = scanner.get();
-  b.scanner = std::move(scanner);
+  b.scanner = tray_scanner(s, *b.clock, o.seed);
 
   auto usb = std::make_unique<usb::SimulatedUsb>();
   for (const auto& device : usb::SimulatedUsb::standard_kiosk()) usb->plug(device);

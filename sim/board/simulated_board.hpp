@@ -6,7 +6,8 @@
 //   readers        simulated readers in process, or a real pcscd with the card served into its
 //                  vpcd reader and read through the real PC/SC driver (options.pcsc)
 //   cameras        the patient camera (sim/world): whoever stands in front of the kiosk
-//   scanner        the card-surface scanner: reads the printed face of the card on its tray
+//   scanner        the card-surface scanner: the OCR reader (drivers/card_surface) over a camera
+//                  on the tray, which shows the rendered printed face of the card placed there
 //   usb            a simulated USB bus with the kiosk's reader and camera
 //   eligibility    the real HTTPS driver to the simulated national service on loopback (mutual
 //                  TLS), through a ServiceLine that carries the line's faults; its TLS probe
@@ -29,7 +30,7 @@
 
 #include "core/board/board.hpp"
 #include "sim/board/service_line.hpp"
-#include "sim/camera/simulated_card_surface_scanner.hpp"
+#include "sim/camera/card_tray_camera.hpp"
 #include "sim/clock/virtual_clock.hpp"
 #include "sim/eligibility/service.hpp"
 #include "sim/usb/simulated_usb.hpp"
@@ -80,11 +81,14 @@ struct SimulatedBoardOptions {
 struct SimulatedBoard {
   // The service outlives the board, whose line to it closes first.
   std::unique_ptr<eligibility::SimulatedEligibilityService> service;
+  // The card-surface scanner's camera: the board's scanner (the OCR reader of drivers/card_surface)
+  // reads the rendered face of the card placed on this tray. It outlives the board's scanner.
+  std::unique_ptr<camera::CardTrayCamera> tray_camera;
   core::board::Board board;
   // The world's controls; each points into `board` (or is owned here).
   std::unique_ptr<world::CardField> field;                  // where patients place cards
   world::PatientCamera* camera = nullptr;                    // who stands before the kiosk
-  camera::SimulatedCardSurfaceScanner* scanner = nullptr;    // the card on the scanner's tray
+  camera::CardTrayCamera* tray = nullptr;                    // the scanner's tray (its camera; see tray_camera)
   clock::VirtualClock* virtual_clock = nullptr;              // with virtual time
   ServiceLine* line = nullptr;                               // the line to the service
   usb::SimulatedUsb* usb = nullptr;                          // the simulated USB bus

@@ -41,7 +41,7 @@ void Player::run_step(std::size_t index, const StepEntry& entry) {
         using T = std::decay_t<decltype(s)>;
         if constexpr (std::is_same_v<T, PlaceCard>) {
           PlayedCard& card = cards_.at(s.card);
-          if (card.emulator) sim_.scanner->place(card.profile);
+          if (card.emulator) sim_.tray->place(card.profile);
           if (face_ && !explicit_face_) sim_.camera->show(card.live_face);
           frontend_.reception_starts();
           const std::uint64_t before = runner_->activity();

@@ -117,11 +117,15 @@ function(kiosk_packaging_finish)
          "service; face-eval measures the face pipeline's accuracy. For QA\n"
          "machines, never for kiosks in the field.")
   # Run-time needs beyond shared libraries: the PC/SC service and USB reader driver; adduser
-  # for the maintainer scripts. vpcd is never a dependency of the kiosk.
-  set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, pcscd, libccid")
+  # for the maintainer scripts; Tesseract's trained data for the card-surface reader (digits:
+  # eng, date lines: jpn). vpcd is never a dependency of the kiosk.
+  set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, pcscd, libccid, tesseract-ocr-eng, tesseract-ocr-jpn")
   set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, chromium, fonts-noto-cjk")
   set(CPACK_DEBIAN_KIOSK_PACKAGE_SUGGESTS "rauc, prometheus-node-exporter")
-  set(CPACK_DEBIAN_KIOSK-SIM_PACKAGE_RECOMMENDS "pcscd, vsmartcard-vpcd, opensc")
+  # kiosk-sim reads rendered card faces with the same OCR (trained data) and renders them in
+  # CJK fonts.
+  set(CPACK_DEBIAN_KIOSK-SIM_PACKAGE_DEPENDS "tesseract-ocr-eng, tesseract-ocr-jpn, fonts-noto-cjk | fonts-ipafont-gothic")
+  set(CPACK_DEBIAN_KIOSK-SIM_PACKAGE_RECOMMENDS "pcscd, vsmartcard-vpcd, opensc, fonts-ipafont-gothic, fonts-ipafont-mincho")
   set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
       ${KIOSK_PACKAGING_DIR}/debian/postinst ${KIOSK_PACKAGING_DIR}/debian/prerm
       ${KIOSK_PACKAGING_DIR}/debian/postrm ${KIOSK_PACKAGING_DIR}/debian/conffiles)

@@ -165,3 +165,29 @@ TEST_CASE("config: the face pipeline finds the model files directly in face.mode
   CHECK(fc.resolve(fc.detector.model) == "/usr/share/kiosk/models/face_detection_yunet_2022mar.onnx");
   CHECK(fc.resolve(fc.recognizer.model).parent_path() == "/usr/share/kiosk/models");
 }
+
+TEST_CASE("config: cameras by source string, the scanner camera and the card-surface layout") {
+  const ConfigFile good(R"({"face": {"camera": "dir:/srv/recorded/faces?fps=5", "scanner_camera": "2"}})");
+  const LoadedConfig loaded = load_config(good.path());
+  INFO(errors_of(loaded));
+  CHECK(loaded.errors.empty());
+  CHECK(loaded.config.camera == "dir:/srv/recorded/faces?fps=5");
+  CHECK(loaded.config.scanner_camera == "2");
+  CHECK(loaded.config.surface_layout.empty());
+  CHECK(load_config({}).config.scanner_camera.empty());  // not configured: no scanner
+
+  const ConfigFile layout_file(R"({"layout": {"margin_mm": [5.0, 3.5]}, "read": {"frames_to_agree": 3}})");
+  const ConfigFile with_layout(R"({"face": {"scanner_camera": "/dev/video2", "surface_layout": ")" +
+                               layout_file.path().string() + R"("}})");
+  CHECK(load_config(with_layout.path()).errors.empty());
+
+  const ConfigFile bad_layout_file(R"({"layout": {"birth": {}}})");
+  const ConfigFile bad(R"({"face": {"camera": "webcam", "scanner_camera": "file:", "surface_layout": ")" +
+                       bad_layout_file.path().string() + R"("}})");
+  const LoadedConfig wrong = load_config(bad.path());
+  CHECK(reports(wrong, "face.camera: camera source 'webcam'"));
+  CHECK(reports(wrong, "face.scanner_camera: camera source 'file:'"));
+  CHECK(reports(wrong, "face.surface_layout: layout.birth"));
+  const ConfigFile missing(R"({"face": {"surface_layout": "/nonexistent/layout.json"}})");
+  CHECK(reports(load_config(missing.path()), "face.surface_layout: /nonexistent/layout.json"));
+}

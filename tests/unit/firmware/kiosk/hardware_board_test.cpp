@@ -29,6 +29,9 @@ firmware::kiosk::KioskConfig complete_config(const std::filesystem::path& dir) {
   c.terminal_certificate = service.terminal_certificate;
   c.terminal_key = service.terminal_key;
   c.model_dir = test::faces_dir() / "models";
+  // Recorded input: the board opens no camera while it is built, and diagnostics need no device.
+  c.camera = "dir:" + (dir / "face-frames").string();
+  c.scanner_camera = "dir:" + (dir / "tray-frames").string();
   return c;
 }
 
@@ -42,8 +45,8 @@ TEST_CASE("hardware board: fills every member from a complete configuration") {
   std::string notes;
   for (const auto& n : b.notes) notes += n + "\n";
   INFO("notes:\n" << notes);
-  // The card-surface scanner has no hardware driver on this build yet: the only member left.
-  CHECK(core::board::missing_members(b) == std::vector<std::string>{"scanner"});
+  CHECK(core::board::missing_members(b).empty());
+  CHECK(b.face_ready());
   CHECK(b.kind == "hardware");
   CHECK(b.terminal_id == "KIOSK-TEST");
   CHECK(b.reader == config.reader);
@@ -71,6 +74,28 @@ TEST_CASE("hardware board: what the configuration leaves out stays empty, with a
   CHECK(notes.find("eligibility service: not configured") != std::string::npos);
   CHECK(notes.find("JPKI trust anchors") != std::string::npos);
   CHECK(notes.find("face authentication: switched off") != std::string::npos);
+}
+
+TEST_CASE("hardware board: no scanner camera, or a layout that cannot be read: no scanner, with a note") {
+  test::TempDir dir;
+  firmware::kiosk::KioskConfig c;
+  c.jpki_ca_dir = dir.path() / "no-such-ca";
+  c.data_dir = dir.path() / "data";
+  c.model_dir = dir.path() / "no-models";
+  core::board::Board unset = firmware::kiosk::hardware_board(c, firmware::kiosk::BoardUse::Diagnostics);
+  CHECK(unset.cameras);
+  CHECK_FALSE(unset.scanner);
+  std::string notes;
+  for (const auto& n : unset.notes) notes += n + "\n";
+  CHECK(notes.find("card-surface scanner: no scanner camera configured (face.scanner_camera)") != std::string::npos);
+
+  c.scanner_camera = "/dev/video2";
+  c.surface_layout = dir.path() / "no-such-layout.json";
+  core::board::Board bad_layout = firmware::kiosk::hardware_board(c, firmware::kiosk::BoardUse::Diagnostics);
+  CHECK_FALSE(bad_layout.scanner);
+  notes.clear();
+  for (const auto& n : bad_layout.notes) notes += n + "\n";
+  CHECK(notes.find("card-surface scanner: " + c.surface_layout.string()) != std::string::npos);
 }
 
 TEST_CASE("hardware board: a diagnostics board opens no journal and loads no face models") {

@@ -1,0 +1,85 @@
+// Reads 照合番号B from one camera image of a card's printed front: finds and rectifies the
+// card, finds the birth-date line, the card-expiry line and the security code by their content
+// within the layout's search margins, OCRs them with Tesseract and checks the result
+// (well-formed dates, plausible for today, every digit read with confidence).
+//
+// A read is either certain (status Read, with the 14 digits) or refused (NoCard, Unreadable)
+// with a hint for the patient. One image never releases digits to the card: the scanner
+// (OcrCardSurfaceScanner) wants several frames agreeing first; face-eval reads single images.
+//
+// Everything personal the reader handles (the rectified card, OCR text, dates, digits) is
+// overwritten before it is released; the digits live in a CodeB, wiped on destruction.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <opencv2/core/mat.hpp>
+
+#include "drivers/card_surface/card_locator.hpp"
+#include "drivers/card_surface/scanner_config.hpp"
+#include "drivers/card_surface/tesseract_line.hpp"
+#include "hal/card_surface_scanner.hpp"
+
+namespace kiosk::drivers::card_surface {
+
+// 照合番号B: 14 ASCII digits in a fixed buffer, wiped on destruction and when moved from.
+class CodeB {
+ public:
+  static constexpr std::size_t kLength = 14;
+  CodeB() = default;
+  ~CodeB() { clear(); }
+  CodeB(const CodeB&) = delete;
+  CodeB& operator=(const CodeB&) = delete;
+  CodeB(CodeB&& other) noexcept { take(other); }
+  CodeB& operator=(CodeB&& other) noexcept {
+    if (this != &other) take(other);
+    return *this;
+  }
+
+  // From the parts (era date, expiry year, 4-digit code); nothing set when they do not fit.
+  bool assign(const hal::calendar::EraDate& birth, int expiry_year, std::string_view security_code) noexcept;
+  bool empty() const noexcept { return !set_; }
+  std::string_view view() const noexcept { return set_ ? std::string_view(digits_.data(), kLength) : std::string_view(); }
+  bool same_as(const CodeB& other) const noexcept;
+  void clear() noexcept;
+
+ private:
+  void take(CodeB& other) noexcept;
+  std::array<char, kLength> digits_{};
+  bool set_ = false;
+};
+
+enum class ReadStatus { Read, NoCard, Unreadable };
+const char* to_string(ReadStatus status);
+
+struct SurfaceRead {
+  ReadStatus status = ReadStatus::NoCard;
+  hal::SurfaceScanHint hint = hal::SurfaceScanHint::None;
+  std::string reason;  // what stopped the read, for logs and technicians; never any digit read
+  hal::CardGeneration generation = hal::CardGeneration::Unknown;
+  CodeB code_b;  // Read only
+  double locate_ms = 0.0;
+  double ocr_ms = 0.0;
+  double total_ms = 0.0;
+};
+
+class CardSurfaceReader {
+ public:
+  // Loads Tesseract's "eng" (digits) and "jpn" (date lines) data. Throws OcrSetupError.
+  explicit CardSurfaceReader(ScannerConfig config = {});
+
+  // Reads one 8-bit BGR frame. `today` decides what is plausible.
+  SurfaceRead read(const cv::Mat& frame, std::chrono::year_month_day today);
+
+  const ScannerConfig& config() const noexcept { return config_; }
+
+ private:
+  ScannerConfig config_;
+  TesseractLine digits_;
+  TesseractLine dates_;
+};
+
+}  // namespace kiosk::drivers::card_surface
