@@ -109,7 +109,7 @@ TEST_CASE("staff sessions end after their lifetime, or at logout") {
   CHECK_FALSE(s.auth.session(b.token, s.now));
 }
 
-TEST_CASE("staff lockout: N wrong passcodes lock that staff id for M minutes, journaled; another id's login does not reset it") {
+TEST_CASE("staff lockout: N wrong passcodes lock that staff id for M minutes, journaled, and another id's login does not reset it") {
   firmware::staff::StaffPolicy p;
   p.max_failures = 3;
   p.lockout = 10min;
@@ -137,7 +137,7 @@ TEST_CASE("staff lockout: N wrong passcodes lock that staff id for M minutes, jo
   CHECK(s.login("staff-07", "864213").outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);
 }
 
-TEST_CASE("staff lockout: wrong passcodes spread over ids lock every login; good logins do not reset that count") {
+TEST_CASE("staff lockout: wrong passcodes spread over ids lock every login, and good logins do not reset that count") {
   firmware::staff::StaffPolicy p;
   p.max_failures = 3;
   p.lockout = 10min;
