@@ -8,6 +8,8 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <iostream>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -56,7 +58,20 @@ struct ScreenState {
       ++clients;
     }
     res.set_header("X-Accel-Buffering", "no");
-    res.set_chunked_content_provider("text/event-stream", std::move(provider), [this](bool) {
+    // httplib calls the provider outside its own try/catch: an exception there (the journal
+    // unreadable, out of memory) would end the kiosk in std::terminate. It ends the stream
+    // instead; the browser reconnects.
+    auto guarded = [provider = std::move(provider)](std::size_t offset, httplib::DataSink& out) mutable {
+      try {
+        return provider(offset, out);
+      } catch (const std::exception& e) {
+        std::cerr << "[kiosk] event stream ended: " << e.what() << "\n";
+      } catch (...) {
+        std::cerr << "[kiosk] event stream ended: unknown error\n";
+      }
+      return false;  // closes the connection
+    };
+    res.set_chunked_content_provider("text/event-stream", std::move(guarded), [this](bool) {
       const std::lock_guard lock(mutex);
       --clients;
     });
