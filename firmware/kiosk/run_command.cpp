@@ -14,6 +14,7 @@
 #include "firmware/kiosk/config.hpp"
 #include "firmware/kiosk/diag_command.hpp"
 #include "firmware/kiosk/hardware_board.hpp"
+#include "firmware/screen/message_texts.hpp"
 #include "firmware/screen/terminal_frontend.hpp"
 #include "firmware/screen/web_frontend.hpp"
 #include "drivers/system/textfile_writer.hpp"
@@ -202,7 +203,11 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
     };
     web.emplace(web_config);
   } else {
-    terminal_screen.emplace(0, std::cout);
+    // The kiosk screen's Japanese texts, as on the page (message keys if they cannot be read).
+    const auto texts_file = screen::default_web_dir() / "i18n" / "ja.json";
+    auto texts = screen::load_texts(texts_file);
+    if (texts.empty()) std::cerr << "[kiosk] no screen texts in " << texts_file.string() << ": message keys are shown\n";
+    terminal_screen.emplace(0, std::cout, std::move(texts));
   }
   core::reception::Frontend& screen = web ? static_cast<core::reception::Frontend&>(*web) : *terminal_screen;
   core::reception::ReceptionRunner runner(board, screen);

@@ -21,6 +21,8 @@ void register_kiosk_command(CLI::App& app);
 void register_diag_command(CLI::App& app);
 // kiosk-sim card-faces generate --out DIR --count N --seed S: camera images of card fronts.
 void register_card_face_commands(CLI::App& app);
+// kiosk-sim camera record: the simulated cameras' frames as files (camera_commands.cpp).
+void register_camera_commands(CLI::App& app);
 
 // kiosk-sim run FILE...: QA scenarios against the firmware.
 void register_scenario_commands(CLI::App& app);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   sim::register_card_serve_command(*card);
   sim::register_eligibility_commands(app);
   sim::register_card_face_commands(app);
+  sim::register_camera_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -197,6 +197,11 @@ void TerminalFrontend::read_input(std::stop_token stop) {
     }
     const std::string word = as_text(line);
     line.clear();
+    if (word.empty() && step != rx::Step::Result && step != rx::Step::Notice) {  // a bare Enter: ask again
+      std::lock_guard lock(mutex_);
+      --answered;
+      continue;
+    }
     if (word == "c") {
       sink_(rx::Cancelled{});
     } else if (step == rx::Step::MethodChoice && (word == "f" || word == "p" || word == "v")) {
