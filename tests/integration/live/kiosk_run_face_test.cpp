@@ -119,10 +119,11 @@ struct FieldKiosk {
 })");
   }
 
-  void record_face(const fs::path& photo) {
+  void record_face(const fs::path& photo, const std::string& presentation = "live") {
     std::error_code ec;
     fs::remove_all(at("face"), ec);
-    sim({"camera", "record", "--person", photo.string(), "--out", at("face").string(), "--seconds", "4"});
+    sim({"camera", "record", "--person", photo.string(), "--presentation", presentation, "--out", at("face").string(),
+         "--seconds", "4"});
   }
 
   std::size_t result_files() const {
@@ -215,5 +216,26 @@ TEST_CASE("kiosk run on pcscd, TLS and recorded cameras: another person's face i
   CHECK(r.log.find("result: ") == std::string::npos);
   CHECK(kiosk.result_files() == 0);
   CHECK_THAT(kiosk.journal(), Catch::Contains("face|not-matched|K120"));
+#endif
+}
+
+TEST_CASE("kiosk run on pcscd, TLS and recorded cameras: the holder's printed photo held up to the camera is refused") {
+#if !defined(KIOSK_SIM_EXE) || !defined(KIOSK_EXE)
+  WARN("kiosk or kiosk-sim is not built in this tree; skipped");
+#else
+  if (!fs::exists(KIOSK_EXE) || !faces_available()) {
+    WARN("kiosk, the face models or the face set are missing; skipped");
+    return;
+  }
+  const auto photos = photos_of(0);
+  FieldKiosk kiosk(photos[0]);
+  kiosk.record_face(photos[1], "printed-photo");  // the right face, on paper
+  const auto r = kiosk.run("f\n", "【K12");  // not matched (K120), whatever the reason given
+  INFO("kiosk run:\n" << r.log);
+  CHECK(r.reached);
+  CHECK(r.log.find("result: ") == std::string::npos);
+  CHECK(kiosk.result_files() == 0);
+  CHECK_THAT(kiosk.journal(), Catch::Contains("face|"));
+  CHECK(kiosk.journal().find("qualification valid") == std::string::npos);
 #endif
 }
