@@ -64,7 +64,10 @@ PlaybackCamera::PlaybackCamera(const CameraSource& source) : source_(source) {
     if (!std::filesystem::is_regular_file(source.location, ec)) {
       throw hal::CameraError(hal::CameraErrorKind::NotFound, name + ": no such file");
     }
-    video_ = std::make_unique<cv::VideoCapture>(source.location, cv::CAP_ANY);
+    // FFmpeg only: with CAP_ANY OpenCV falls back to GStreamer, whose typefinding loads every
+    // plugin to guess what a broken file is (slow, and some plugins leak at load). Pipelines
+    // have their own source kind ("gst:").
+    video_ = std::make_unique<cv::VideoCapture>(source.location, cv::CAP_FFMPEG);
     if (!video_->isOpened() || !video_->read(first) || first.empty()) {
       throw hal::CameraError(hal::CameraErrorKind::Unsupported, name + ": not a video OpenCV can decode");
     }

@@ -51,14 +51,20 @@ void SimulatedReaders::require_not_held_by_other(const std::string& reader, cons
   }
 }
 
-void SimulatedReaders::begin_hold(const std::string& reader, std::uint64_t serial, std::uint64_t channel) {
-  std::lock_guard lock(mutex_);
+SimulatedReaders::Slots::iterator SimulatedReaders::slot_for(const std::string& reader, std::uint64_t serial,
+                                                             std::uint64_t channel) {
   auto it = slots_.find(reader);
   if (it == slots_.end()) throw CardError(CardErrorKind::ReaderGone, "simulated reader '" + reader + "' was detached");
   if (!it->second.card || it->second.card_serial != serial) {
     throw CardError(CardErrorKind::CardRemoved, "the card was removed from '" + reader + "'");
   }
   require_not_held_by_other(reader, it->second, channel);
+  return it;
+}
+
+void SimulatedReaders::begin_hold(const std::string& reader, std::uint64_t serial, std::uint64_t channel) {
+  std::lock_guard lock(mutex_);
+  auto it = slot_for(reader, serial, channel);
   it->second.holder = channel;
 }
 
@@ -242,12 +248,7 @@ Bytes SimulatedReaders::transmit(const std::string& reader, std::uint64_t serial
   {
     std::lock_guard lock(mutex_);
     require_service_locked();  // as SCardTransmit fails with SCARD_E_NO_SERVICE once pcscd is gone
-    auto it = slots_.find(reader);
-    if (it == slots_.end()) throw CardError(CardErrorKind::ReaderGone, "simulated reader '" + reader + "' was detached");
-    if (!it->second.card || it->second.card_serial != serial) {
-      throw CardError(CardErrorKind::CardRemoved, "the card was removed from '" + reader + "'");
-    }
-    require_not_held_by_other(reader, it->second, channel);
+    auto it = slot_for(reader, serial, channel);
     card = it->second.card;
   }
   // The card runs outside the lock, so a test or scenario can pull it out while it works; an
@@ -265,12 +266,7 @@ Bytes SimulatedReaders::transmit(const std::string& reader, std::uint64_t serial
 
 Bytes SimulatedReaders::reset(const std::string& reader, std::uint64_t serial, std::uint64_t channel) {
   std::lock_guard lock(mutex_);
-  auto it = slots_.find(reader);
-  if (it == slots_.end()) throw CardError(CardErrorKind::ReaderGone, "simulated reader '" + reader + "' was detached");
-  if (!it->second.card || it->second.card_serial != serial) {
-    throw CardError(CardErrorKind::CardRemoved, "the card was removed from '" + reader + "'");
-  }
-  require_not_held_by_other(reader, it->second, channel);
+  auto it = slot_for(reader, serial, channel);
   it->second.card->reset();
   return it->second.card->atr();
 }

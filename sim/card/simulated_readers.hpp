@@ -51,6 +51,7 @@ class SimulatedReaders final : public hal::CardReaderService {
     bool in_use = false;
     std::uint64_t holder = 0;  // the channel holding the card exclusively (0: none)
   };
+  using Slots = std::map<std::string, Slot>;
   class Channel;
   friend class Channel;
 
@@ -72,10 +73,13 @@ class SimulatedReaders final : public hal::CardReaderService {
                                 bool reset_card);
   // Throws SharingViolation when another channel holds the card. `it` is a slot of slots_.
   static void require_not_held_by_other(const std::string& reader, const Slot& slot, std::uint64_t channel);
+  // Under mutex_: the slot of `reader` still holding the card `serial`, usable by `channel`.
+  // Throws CardError ReaderGone, CardRemoved, or SharingViolation (held by another channel).
+  Slots::iterator slot_for(const std::string& reader, std::uint64_t serial, std::uint64_t channel);
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::map<std::string, Slot> slots_;
+  Slots slots_;
   std::map<std::string, Snapshot> baseline_;
   std::uint64_t next_serial_ = 1;
   std::uint64_t next_channel_ = 1;
