@@ -14,6 +14,7 @@
 
 #include "core/journal/journal.hpp"
 #include "firmware/staff/staff_auth.hpp"
+#include "tests/support/test_paths.hpp"
 #include "firmware/screen/web_frontend.hpp"
 #include "tests/unit/firmware/screen/web_test_support.hpp"
 
@@ -60,6 +61,7 @@ struct StaffSide {
     firmware::screen::WebFrontendConfig c;
     c.keepalive = 100ms;
     c.desk_poll = 50ms;
+    c.web_dir = test::source_dir() / "firmware" / "screen" / "web";  // not the installed one
     c.journal = &journal;
     if (with_staff) c.staff = staff;
     c.diagnostics = std::move(diagnostics);
