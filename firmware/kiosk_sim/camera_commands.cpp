@@ -34,11 +34,8 @@ struct RecordOptions {
 };
 
 sim::camera::Presentation presentation_from(const std::string& name) {
-  using P = sim::camera::Presentation;
-  for (const P p : {P::Live, P::PrintedPhoto, P::LifeSizePhoto, P::ScreenReplay, P::CloseScreenReplay, P::Nobody}) {
-    if (name == sim::camera::to_string(p)) return p;
-  }
-  throw std::invalid_argument("unknown --presentation '" + name + "'");
+  if (const auto p = sim::camera::presentation_from_name(name)) return *p;
+  throw CLI::ValidationError("unknown --presentation '" + name + "'");
 }
 
 void write_frame(const std::filesystem::path& dir, int index, const cv::Mat& image) {
@@ -53,29 +50,27 @@ void record(const RecordOptions& o) {
   const double count = o.seconds * o.fps;
   if (!(count >= 1 && count <= 10'000)) throw CLI::ValidationError("--seconds x --fps must make 1 to 10000 frames");
   const int frames = static_cast<int>(count + 0.5);
-  {
-    const std::filesystem::path dir(o.out);
-    std::filesystem::create_directories(dir);
-    if (!o.person.empty()) {
-      sim::camera::SceneSettings settings;
-      settings.fps = o.fps;
-      settings.seed = o.seed;
-      sim::camera::Scene scene(sim::camera::FaceSource::image(o.person),
-                               {sim::camera::Segment{presentation_from(o.presentation),
-                                                     sim::camera::Condition::Normal, o.seconds}},
-                               settings);
-      for (int i = 0; i < frames; ++i) write_frame(dir, i, scene.render(i / o.fps, static_cast<std::uint64_t>(i)));
-    } else {
-      sim::camera::CardTrayCamera::Settings settings;
-      settings.fps = o.fps;
-      settings.seed = o.seed;
-      sim::camera::CardTrayCamera tray(settings);
-      tray.place(sim::card::CardProfile::load(o.card_front));
-      for (int i = 0; i < frames; ++i) write_frame(dir, i, tray.next_frame(std::chrono::seconds(5)).image);
-    }
-    std::cout << "wrote " << frames << " frames to " << dir.string() << " (use the camera source \"dir:"
-              << dir.string() << "/?fps=" << o.fps << "\")\n";
+  const std::filesystem::path dir(o.out);
+  std::filesystem::create_directories(dir);
+  if (!o.person.empty()) {
+    sim::camera::SceneSettings settings;
+    settings.fps = o.fps;
+    settings.seed = o.seed;
+    sim::camera::Scene scene(sim::camera::FaceSource::image(o.person),
+                             {sim::camera::Segment{presentation_from(o.presentation),
+                                                   sim::camera::Condition::Normal, o.seconds}},
+                             settings);
+    for (int i = 0; i < frames; ++i) write_frame(dir, i, scene.render(i / o.fps, static_cast<std::uint64_t>(i)));
+  } else {
+    sim::camera::CardTrayCamera::Settings settings;
+    settings.fps = o.fps;
+    settings.seed = o.seed;
+    sim::camera::CardTrayCamera tray(settings);
+    tray.place(sim::card::CardProfile::load(o.card_front));
+    for (int i = 0; i < frames; ++i) write_frame(dir, i, tray.next_frame(std::chrono::seconds(5)).image);
   }
+  std::cout << "wrote " << frames << " frames to " << dir.string() << " (use the camera source \"dir:"
+            << dir.string() << "/?fps=" << o.fps << "\")\n";
 }
 
 }  // namespace

@@ -295,6 +295,14 @@ const char* to_string(Presentation p) {
   return "unknown";
 }
 
+std::optional<Presentation> presentation_from_name(std::string_view name) {
+  for (const Presentation p : {Presentation::Live, Presentation::PrintedPhoto, Presentation::LifeSizePhoto,
+                               Presentation::ScreenReplay, Presentation::CloseScreenReplay, Presentation::Nobody}) {
+    if (name == to_string(p)) return p;
+  }
+  return std::nullopt;
+}
+
 const char* to_string(Condition c) {
   switch (c) {
     case Condition::Normal: return "normal";

@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -91,6 +92,8 @@ enum class Condition {
 };
 
 const char* to_string(Presentation p);
+// The presentation named as to_string() names it; nullopt for another name.
+std::optional<Presentation> presentation_from_name(std::string_view name);
 const char* to_string(Condition c);
 
 struct Segment {

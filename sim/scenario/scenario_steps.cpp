@@ -23,11 +23,9 @@ const char* actor(const Step& step) {
   return "patient";
 }
 
+// Scenario files are checked when they load (live, printed-photo, life-size-photo, screen-replay).
 sim::camera::Presentation presentation(const std::string& name) {
-  if (name == "printed-photo") return sim::camera::Presentation::PrintedPhoto;
-  if (name == "life-size-photo") return sim::camera::Presentation::LifeSizePhoto;
-  if (name == "screen-replay") return sim::camera::Presentation::ScreenReplay;
-  return sim::camera::Presentation::Live;
+  return sim::camera::presentation_from_name(name).value_or(sim::camera::Presentation::Live);
 }
 
 }  // namespace
