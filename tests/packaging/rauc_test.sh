@@ -8,6 +8,8 @@
 # Exit 77 (skipped) when rauc or mksquashfs is missing (toolchain/install-deps.sh cross).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
+# KIOSK_DEB is named from the caller's folder; the test works in a temporary one.
+[[ -z "${KIOSK_DEB:-}" ]] || KIOSK_DEB=$(realpath "$KIOSK_DEB")
 for tool in rauc mksquashfs openssl dpkg-deb; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool missing (toolchain/install-deps.sh cross)"; exit 77; }
 done
