@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <iterator>
 #include <string_view>
+#include <utility>
 
 #include "core/card/secret.hpp"
+#include "core/eligibility/result.hpp"
 
 namespace kiosk::firmware::screen {
 namespace {
@@ -30,38 +32,100 @@ std::string staff_token(const httplib::Request& req) {
   return {};
 }
 
-// The journal events that end a reception (reception_machine.cpp finish_session()).
-bool ends_reception(const std::string& event) {
-  static constexpr std::string_view kEnds[] = {
-      "reception-completed", "card-refused",           "card-removed",          "timed-out",
-      "service-timeout",     "service-failed",         "cancelled",             "authentication-impossible",
-      "visual-check-declined", "registration-declined"};
-  return std::find(std::begin(kEnds), std::end(kEnds), event) != std::end(kEnds);
+// The journal events that end a reception (reception_machine.cpp finish_session()), with what the
+// desk shows for each: the i18n key of the 結果 column (staff.outcome.*).
+struct EndEvent {
+  std::string_view event;
+  std::string_view outcome_key;
+};
+constexpr EndEvent kEndEvents[] = {
+    {"reception-completed", ""},  // by the qualification: desk_outcome()
+    {"card-refused", "staff.outcome.card_refused"},
+    {"card-removed", "staff.outcome.card_removed"},
+    {"timed-out", "staff.outcome.timed_out"},
+    {"service-timeout", "staff.outcome.service_failed"},
+    {"service-failed", "staff.outcome.service_failed"},
+    {"reader-failed", "staff.outcome.reader_failed"},
+    {"numbers-refused", "staff.outcome.numbers_refused"},
+    {"cancelled", "staff.outcome.cancelled"},
+    {"authentication-impossible", "staff.outcome.no_method"},
+    {"visual-check-declined", "staff.outcome.visual_declined"},
+    {"registration-declined", "staff.outcome.registration_declined"},
+};
+
+const EndEvent* end_event(const std::string& event) {
+  for (const auto& e : kEndEvents) {
+    if (e.event == event) return &e;
+  }
+  return nullptr;
+}
+
+// "qualification <what>" at the start of a completed reception's outcome, <what> ending at the
+// end, at ';' or at " (": "valid" (the consent path) or a label() of the service's validity.
+std::string_view qualification_word(std::string_view outcome) {
+  constexpr std::string_view prefix = "qualification ";
+  if (outcome.rfind(prefix, 0) != 0) return {};
+  outcome.remove_prefix(prefix.size());
+  return outcome.substr(0, std::min(outcome.find(';'), outcome.find(" (")));
+}
+
+// What the desk says of a reception that reached a result: done only with a valid qualification;
+// anything else sends the patient to the counter.
+std::pair<std::string_view, std::string_view> desk_outcome(const std::string& outcome) {
+  using core::eligibility::QualificationValidity;
+  const std::string_view word = qualification_word(outcome);
+  if (word == "valid" || word == core::eligibility::label(QualificationValidity::Valid)) return {"done", "staff.outcome.valid"};
+  if (word == core::eligibility::label(QualificationValidity::Invalid) ||
+      word == core::eligibility::label(QualificationValidity::InvalidNewerQualification)) {
+    return {"counter", "staff.outcome.invalid"};
+  }
+  if (word == core::eligibility::label(QualificationValidity::NoQualification) || word == "none") {
+    return {"counter", "staff.outcome.no_qualification"};
+  }
+  if (word == core::eligibility::label(QualificationValidity::MultipleMatches)) return {"counter", "staff.outcome.multiple"};
+  if (word == core::eligibility::label(QualificationValidity::ValidUnregistered)) {
+    return {"counter", "staff.outcome.unregistered"};
+  }
+  return {"counter", "staff.outcome.no_result"};
 }
 
 }  // namespace
 
+std::vector<std::string_view> desk_outcome_keys() {
+  std::vector<std::string_view> keys = {"staff.outcome.valid",    "staff.outcome.invalid",      "staff.outcome.no_qualification",
+                                        "staff.outcome.multiple", "staff.outcome.unregistered", "staff.outcome.no_result"};
+  for (const auto& e : kEndEvents) {
+    if (!e.outcome_key.empty() && std::find(keys.begin(), keys.end(), e.outcome_key) == keys.end()) keys.push_back(e.outcome_key);
+  }
+  return keys;
+}
+
 json desk_rows(const std::vector<core::journal::Record>& records) {
   json rows = json::array();
   for (const auto& r : records) {
-    if (r.kind != "reception" || !ends_reception(r.event)) continue;
+    const EndEvent* end = r.kind == "reception" ? end_event(r.event) : nullptr;
+    if (end == nullptr) continue;
+    const auto [state, key] = end->outcome_key.empty() ? desk_outcome(r.outcome)
+                                                       : std::pair{std::string_view("not-completed"), end->outcome_key};
     rows.push_back(json{{"id", r.id},
                         {"time", local_time(r.at, kTimeOfDay)},
                         {"event", r.event},
                         {"method", r.method},
                         {"outcome", r.outcome},
                         {"message_code", r.message_code},
-                        {"completed", r.event == "reception-completed"}});
+                        {"completed", r.event == "reception-completed"},
+                        {"state", state},
+                        {"outcome_key", key}});
   }
   return rows;
 }
 
-std::optional<std::string> StaffConsole::session(const httplib::Request& req, httplib::Response& res) {
+std::optional<std::string> StaffConsole::session(const httplib::Request& req, httplib::Response& res, Use use) {
   if (config_.staff == nullptr || !config_.staff->configured()) {
     send_error(res, 503, "no staff accounts configured", "add staff.accounts to the kiosk configuration");
     return std::nullopt;
   }
-  auto id = config_.staff->session(staff_token(req), std::chrono::steady_clock::now());
+  auto id = config_.staff->session(staff_token(req), std::chrono::steady_clock::now(), use);
   if (!id) send_error(res, 401, "staff login needed", "log in again on the staff page");
   return id;
 }
@@ -78,6 +142,7 @@ json StaffConsole::status(const std::string& staff_id, const std::string& token)
   }
   return json{{"staff_id", staff_id},
               {"session_seconds", expiry ? std::chrono::ceil<std::chrono::seconds>(*expiry - now).count() : 0},
+              {"idle_seconds", config_.staff->policy().session.count()},
               {"step", core::reception::to_string(state_.screen.step)},
               {"visual_check", visual}};
 }
@@ -115,15 +180,16 @@ void StaffConsole::login(const httplib::Request& req, httplib::Response& res,
     case firmware::staff::StaffAuthenticator::Outcome::LoggedIn:
       break;
   }
+  // The cookie lasts as long as a session can; the kiosk ends the session after idle minutes.
   const auto seconds = config_.staff->policy().session.count();
   res.set_header("Set-Cookie", "kiosk_staff=" + login.token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                   std::to_string(seconds));
+                                   std::to_string(config_.staff->policy().session_max.count()));
   send_json(res, 200, json{{"staff_id", id->get<std::string>()}, {"session_seconds", seconds}});
 }
 
 void StaffConsole::visual_check(const httplib::Request& req, httplib::Response& res,
                                            const httplib::ContentReader& reader) {
-  const auto staff_id = session(req, res);
+  const auto staff_id = session(req, res, Use::Action);
   if (!staff_id) return;
   const auto on = read_flag(req, res, reader, "on");
   if (!on) return;
@@ -146,7 +212,7 @@ void StaffConsole::visual_check(const httplib::Request& req, httplib::Response& 
 
 void StaffConsole::visual_confirm(const httplib::Request& req, httplib::Response& res,
                                              const httplib::ContentReader& reader) {
-  const auto staff_id = session(req, res);
+  const auto staff_id = session(req, res, Use::Action);
   if (!staff_id) return;
   const auto confirmed = read_flag(req, res, reader, "confirmed");
   if (!confirmed) return;
@@ -199,13 +265,18 @@ void StaffConsole::install(httplib::Server& server) {
   server.Post("/staff/login", [this](const httplib::Request& req, httplib::Response& res,
                                      const httplib::ContentReader& reader) { login(req, res, reader); });
   server.Post("/staff/logout", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!session(req, res)) return;
+    if (!session(req, res, Use::Poll)) return;
     config_.staff->logout(staff_token(req), std::chrono::steady_clock::now());
     res.set_header("Set-Cookie", "kiosk_staff=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     send_json(res, 200, json{{"ok", true}});
   });
   server.Get("/staff/status", [this](const httplib::Request& req, httplib::Response& res) {
-    const auto staff_id = session(req, res);
+    const auto staff_id = session(req, res, Use::Poll);
+    if (staff_id) send_json(res, 200, status(*staff_id, staff_token(req)));
+  });
+  // A tap on the staff page (the page posts at most one a few seconds): the session goes on.
+  server.Post("/staff/activity", [this](const httplib::Request& req, httplib::Response& res) {
+    const auto staff_id = session(req, res, Use::Action);
     if (staff_id) send_json(res, 200, status(*staff_id, staff_token(req)));
   });
   server.Post("/staff/visual-check", [this](const httplib::Request& req, httplib::Response& res,
@@ -215,17 +286,17 @@ void StaffConsole::install(httplib::Server& server) {
     visual_confirm(req, res, reader);
   });
   server.Get("/staff/desk", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!session(req, res)) return;
+    if (!session(req, res, Use::Action)) return;
     const auto today = core::journal::local_midnight(std::chrono::system_clock::now());
     const auto records =
         config_.journal != nullptr ? config_.journal->of_kind_since("reception", today) : std::vector<core::journal::Record>{};
     send_json(res, 200, json{{"since", local_time(today, kDateTime)}, {"rows", desk_rows(records)}});
   });
   server.Get("/staff/desk/events", [this](const httplib::Request& req, httplib::Response& res) {
-    if (session(req, res)) desk_events(staff_token(req), res);
+    if (session(req, res, Use::Poll)) desk_events(staff_token(req), res);
   });
   server.Get("/staff/diagnostics", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!session(req, res)) return;
+    if (!session(req, res, Use::Action)) return;
     if (!config_.diagnostics) return send_error(res, 503, "diagnostics are not available on this kiosk");
     send_json(res, 200, config_.diagnostics());
   });

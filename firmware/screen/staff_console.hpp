@@ -28,8 +28,10 @@ class StaffConsole {
   void install(httplib::Server& server);
 
  private:
-  // The staff id of the request's session; answers 401/503 and returns nullopt without one.
-  std::optional<std::string> session(const httplib::Request& req, httplib::Response& res);
+  // The staff id of the request's session; answers 401/503 and returns nullopt without one. An
+  // Action (what a staff member did, not the page's polling) keeps the session going.
+  using Use = firmware::staff::StaffAuthenticator::Use;
+  std::optional<std::string> session(const httplib::Request& req, httplib::Response& res, Use use);
   nlohmann::json status(const std::string& staff_id, const std::string& token);
   void login(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
   void visual_check(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);

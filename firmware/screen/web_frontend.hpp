@@ -22,13 +22,17 @@
 //
 // Staff side (pages /staff and /desk; every /staff/* call but login needs a staff session, given
 // at login as the HttpOnly SameSite=Strict cookie "kiosk_staff" or sent as "Authorization:
-// Bearer <token>"; 401 {"error":...} without one):
+// Bearer <token>"; 401 {"error":...} without one). A session ends 5 idle minutes after the
+// last action (visual check, confirmation, desk, diagnostics, /staff/activity; not the polling of
+// status or the desk stream), and 12 hours after login however active (StaffPolicy):
 //   POST /staff/login          {"staff_id":"staff-07","passcode":"..."} -> 200 {"staff_id","session_seconds"}
 //                              401 wrong id or passcode, 429 {"retry_after_seconds"} locked out,
 //                              503 no staff accounts configured
 //   POST /staff/logout         ends the session
-//   GET  /staff/status         {"staff_id","session_seconds","step",
+//   GET  /staff/status         {"staff_id","session_seconds","idle_seconds" (how long a session lasts
+//                               without an action),"step",
 //                               "visual_check":{"on":bool,"seconds_left":n,"staff_id":...}}
+//   POST /staff/activity       a tap on the staff page: the session goes on; answers as /staff/status
 //   POST /staff/visual-check   {"on":true|false}: StaffVisualCheckMode with this staff id (time-limited)
 //   POST /staff/visual-confirm {"confirmed":true|false}: VisualChecked on the visual-check screen (409 elsewhere)
 //   GET  /staff/desk           today's receptions (desk_rows()), {"since": "...", "rows": [...]}
@@ -47,6 +51,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -73,8 +78,13 @@ struct WebFrontendConfig {
 
 // The reception desk's rows: the journal's reception entries that end a reception (completed,
 // refused, timed out, cancelled, card removed, ...), each {"id","time" (local HH:MM:SS),"event",
-// "method","outcome","message_code","completed"}. Nothing else of the patient is in a row.
+// "method","outcome" (the journal's words),"message_code","completed" (a result was reached),
+// "state" ("done": a valid qualification; "counter": a result that is not valid, or none, so the
+// patient is seen at the counter; "not-completed"), "outcome_key" (the i18n key of what happened,
+// staff.outcome.*)}. Nothing else of the patient is in a row.
 nlohmann::json desk_rows(const std::vector<core::journal::Record>& records);
+// Every "outcome_key" desk_rows() can give (each has its text in every language).
+std::vector<std::string_view> desk_outcome_keys();
 
 class WebFrontend final : public core::reception::Frontend {
  public:

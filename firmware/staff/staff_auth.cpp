@@ -232,17 +232,19 @@ StaffAuthenticator::Login StaffAuthenticator::login(std::string_view staff_id, c
   }
   give_back(key, reservation);
   const std::string token = to_hex(core::crypto::random_bytes(32), '\0');
-  sessions_[token_key(token)] = Session{account->id, now + policy_.session};
+  sessions_[token_key(token)] =
+      Session{account->id, std::min(now + policy_.session, now + policy_.session_max), now + policy_.session_max};
   journal("staff-login", "staff " + account->id);
   return {Outcome::LoggedIn, token, {}};
 }
 
-std::optional<std::string> StaffAuthenticator::session(std::string_view token, Clock::time_point now) {
+std::optional<std::string> StaffAuthenticator::session(std::string_view token, Clock::time_point now, Use use) {
   const std::lock_guard lock(mutex_);
   drop_expired(now);
   if (token.empty()) return std::nullopt;
   const auto it = sessions_.find(token_key(token));
   if (it == sessions_.end()) return std::nullopt;
+  if (use == Use::Action) it->second.expires = std::min(now + policy_.session, it->second.ends_by);
   return it->second.staff_id;
 }
 

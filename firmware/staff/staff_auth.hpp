@@ -63,7 +63,8 @@ struct StaffAccount {
 struct StaffPolicy {
   int max_failures = 5;                       // wrong passcodes in a row before the lockout
   std::chrono::seconds lockout{15 * 60};      // how long logins are refused after that
-  std::chrono::seconds session{5 * 60};       // a staff session ends this long after login
+  std::chrono::seconds session{5 * 60};       // a staff session ends this long after its last action
+  std::chrono::seconds session_max{12 * 60 * 60};  // and this long after login, however active
   std::chrono::seconds visual_check{30 * 60};  // how long visual-check mode stays on
 };
 
@@ -94,8 +95,11 @@ class StaffAuthenticator {
 
   // Thread-safe. Takes as long for an unknown staff id as for a known one.
   Login login(std::string_view staff_id, const core::card::Secret& passcode, Clock::time_point now);
-  // The staff id of a live session, or nullopt (unknown, ended or expired token).
-  std::optional<std::string> session(std::string_view token, Clock::time_point now);
+  // The staff id of a live session, or nullopt (unknown, ended or expired token). An `action`
+  // (a tap on the staff page, a switch, a confirmation; not the page's own polling) keeps the
+  // session `policy().session` longer from `now`, up to `policy().session_max` after login.
+  enum class Use { Poll, Action };
+  std::optional<std::string> session(std::string_view token, Clock::time_point now, Use use = Use::Poll);
   // When the session ends (nullopt: no such session).
   std::optional<Clock::time_point> session_expiry(std::string_view token, Clock::time_point now);
   void logout(std::string_view token, Clock::time_point now);
@@ -106,7 +110,8 @@ class StaffAuthenticator {
  private:
   struct Session {
     std::string staff_id;
-    Clock::time_point expires;
+    Clock::time_point expires;     // idle end: the last action + policy_.session
+    Clock::time_point ends_by;     // login + policy_.session_max
   };
   // Wrong passcodes in a row for one id (attempts in flight counted), and its lock.
   struct IdAttempts {

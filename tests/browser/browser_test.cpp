@@ -15,6 +15,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -719,6 +720,101 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
       INFO(level << ": " << message);
       CHECK((level != "SEVERE" || message.find("status of 401") != std::string::npos));
     }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("staff side: the desk in the staff's words, a waiting patient announced on every page, no rebuild while nothing changes, the session kept by taps") {
+  const auto tools = require_browser();
+  const auto dir = std::filesystem::temp_directory_path() / ("kiosk-browser-desk-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    core::journal::Journal j = core::journal::Journal::open(dir / "journal.sqlite", "BROWSER-KIOSK");
+    firmware::screen::WebFrontendConfig config;
+    config.journal = &j;
+    config.desk_poll = 200ms;
+    firmware::staff::StaffPolicy policy;
+    policy.session = 4s;  // idle time: the page posts activity every second of taps
+    config.staff = std::make_shared<firmware::staff::StaffAuthenticator>(
+        std::vector<firmware::staff::StaffAccount>{
+            {"staff-01", firmware::staff::hash_passcode(core::card::Secret("246813"), firmware::staff::kMinPasscodeIterations)}},
+        policy, firmware::staff::journal_into(j));
+    ReceptionRig rig(config);
+    WebDriver wd(tools, driver_options());
+    KioskPage page(wd, "staff");
+    const std::string base = rig.url();
+    const auto now = std::chrono::system_clock::now();
+    j.append({"reception", "reception-completed", "pin", "qualification 有効; card certificate expires 2027-01-31: renew at the municipal office", ""}, now);
+    j.append({"reception", "reception-completed", "face", "qualification 無効", ""}, now);
+    j.append({"reception", "cancelled", "pin", "cancelled on method-choice", ""}, now);
+
+    wd.navigate(base + "desk");
+    REQUIRE(wd.wait_until("return document.body.dataset.page === 'login' && document.getElementById('staff-id') !== null;"));
+    wd.execute("const i = document.getElementById('staff-id'); i.value = 'staff-01'; i.dispatchEvent(new Event('input'));");
+    for (const char d : std::string("246813")) wd.click_css(std::string("[data-digit='") + d + "']");
+    wd.click_css("#staff-login");
+    REQUIRE(wd.wait_until("return document.querySelectorAll('#desk-table tbody tr').length === 3;", 5s));
+
+    // Newest first: cancelled (not completed), invalid (a result, but the counter), valid (done).
+    const json rows = wd.execute(
+        "return [...document.querySelectorAll('#desk-table tbody tr')].map((r) => ({state: r.dataset.state, "
+        "status: r.querySelector('td.state').innerText, outcome: r.lastElementChild.innerText, "
+        "detail: r.lastElementChild.title}));");
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0]["state"] == "not-completed");
+    CHECK(rows[0]["status"] == "未完了（窓口へ）");
+    CHECK(rows[0]["outcome"] == "患者さんが途中でやめた");
+    CHECK(rows[0]["detail"] == "cancelled on method-choice");  // the journal's words stay for the technician
+    CHECK(rows[1]["state"] == "counter");
+    CHECK(rows[1]["status"] == "要確認（窓口へ）");  // an invalid qualification is not 受付完了
+    CHECK(rows[1]["outcome"] == "資格が無効：窓口で確認");
+    CHECK(rows[2]["state"] == "done");
+    CHECK(rows[2]["status"] == "受付完了");
+    for (const auto& row : rows) CHECK(row["outcome"].get<std::string>().find("qualification") == std::string::npos);
+    page.screenshot("staff-desk-states");
+    // The not-completed state reads at 7:1 or better (the orange text was 4.0:1).
+    const double ratio = wd.execute(R"(
+      const lum = (c) => { const v = c.match(/\d+/g).slice(0, 3).map((x) => { x = x / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+                           return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+      const cell = document.querySelector('#desk-table tr.ended td.state');
+      let bg = 'rgb(255, 255, 255)';
+      for (let n = cell; n; n = n.parentElement) { const b = getComputedStyle(n).backgroundColor; if (!b.startsWith('rgba(0, 0, 0, 0)')) { bg = b; break; } }
+      const a = lum(getComputedStyle(cell).color), b = lum(bg);
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);)").get<double>();
+    CHECK(ratio >= 7.0);
+
+    // Nothing changes: the page is not rebuilt by its once-a-second status check (a tap would be
+    // lost on a button being replaced), and taps keep the 4-second session going past 4 seconds.
+    wd.execute("document.getElementById('desk-table').dataset.mark = 'kept';");
+    for (int i = 0; i < 6; ++i) {
+      std::this_thread::sleep_for(1200ms);
+      wd.click_css(".staff-desk .title");
+    }
+    CHECK(wd.execute("const t = document.getElementById('desk-table'); return t !== null && t.dataset.mark === 'kept';") ==
+          true);
+    CHECK(wd.execute("return document.body.dataset.page;") == "desk");
+
+    // A patient waits for a visual check: every staff page says so at the top, with a sound.
+    wd.click_css("#nav-visual");
+    REQUIRE(wd.wait_until("return document.getElementById('visual-toggle') !== null;"));
+    wd.click_css("#visual-toggle");
+    REQUIRE(wd.wait_until("return document.querySelector('#visual-state.on') !== null;"));
+    wd.click_css("#nav-desk");
+    REQUIRE(wd.wait_until("return document.body.dataset.page === 'desk';"));
+    rig.feed(CardPlaced{});
+    rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
+    REQUIRE(rig.step() == Step::MethodChoice);
+    rig.feed(MethodChosen{Method::Visual});
+    REQUIRE(rig.step() == Step::VisualCheck);
+    REQUIRE(wd.wait_until("return document.getElementById('waiting-banner') !== null;", 5s));
+    CHECK(wd.execute("return Number(document.body.dataset.chimes || 0);").get<int>() >= 1);
+    page.screenshot("staff-desk-patient-waiting");
+    wd.click_css("#waiting-banner button");
+    REQUIRE(wd.wait_until("return document.getElementById('visual-confirm') !== null;"));
+    CHECK(wd.execute("return document.getElementById('waiting-banner');").is_null());
+
+    // No taps: the session ends 4 seconds after the last action, and the page shows the login.
+    REQUIRE(wd.wait_until("return document.body.dataset.page === 'login';", 10s));
   }
   std::filesystem::remove_all(dir);
 }

@@ -2,12 +2,17 @@
 // visual-check mode with its remaining time and the confirmation of a waiting check, the
 // reception desk (today's receptions, live by /staff/desk/events) and the diagnostics report.
 // The session is an HttpOnly cookie: this script never sees it. The passcode is kept only while
-// it is typed and leaves in one POST.
+// it is typed and leaves in one POST. A tap anywhere tells the kiosk the staff member is active
+// (/staff/activity, at most every ACTIVITY_MS): the session ends after idle minutes, not while
+// someone works. The status is polled every second, but the page is rebuilt only when what it
+// shows changes, so a tap never lands on a button being replaced. A patient waiting for a visual
+// check is announced on every page, with a sound.
 (() => {
   'use strict';
 
   const LANGS = ['ja', 'en', 'zh-Hans', 'zh-Hant', 'ko', 'vi', 'pt-BR'];
   const REFRESH_MS = 1000;
+  const ACTIVITY_MS = 15000;
   const strings = {};
   let lang = 'ja';
   let page = location.pathname === '/desk' ? 'desk' : 'visual';
@@ -20,6 +25,9 @@
   let desk = null;        // the EventSource of the desk
   let diagnostics = null; // the last report, or [key] when it could not be had
   let statusTimer = 0;
+  let lastActivity = 0;   // when the last /staff/activity was sent
+  let shown = '';         // what the page shows, as rendered last (see view())
+  let waitingBefore = false;
 
   function t(key, params) {
     const text = (strings[lang] || {})[key];
@@ -70,7 +78,44 @@
     } catch (e) {
       loginNote = ['staff.error'];
     }
-    render();
+    const waiting = Boolean(status && status.step === 'visual-check');
+    if (waiting && !waitingBefore) chime();
+    waitingBefore = waiting;
+    if (view() !== shown) render();
+  }
+
+  // What the page shows of the status (minutes, not seconds): the page is rebuilt when it changes.
+  function view() {
+    if (!status) return 'login:' + JSON.stringify(loginNote);
+    const v = status.visual_check || {};
+    return [status.staff_id, Math.ceil(status.session_seconds / 60), status.step, v.on, Math.ceil((v.seconds_left || 0) / 60),
+      v.staff_id, page, lang].join('|');
+  }
+
+  // Two short tones (Web Audio: nothing to load); silent where the browser allows no sound yet.
+  function chime() {
+    try {
+      const audio = new (window.AudioContext || window.webkitAudioContext)();
+      [0, 0.35].forEach((at, i) => {
+        const tone = audio.createOscillator();
+        const gain = audio.createGain();
+        tone.frequency.value = i === 0 ? 880 : 660;
+        gain.gain.setValueAtTime(0.2, audio.currentTime + at);
+        gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + at + 0.3);
+        tone.connect(gain).connect(audio.destination);
+        tone.start(audio.currentTime + at);
+        tone.stop(audio.currentTime + at + 0.3);
+      });
+      document.body.dataset.chimes = String(Number(document.body.dataset.chimes || 0) + 1);
+    } catch (e) { /* no audio output */ }
+  }
+
+  // A tap on a logged-in page: the session goes on (the kiosk counts idle minutes from the last one).
+  function activity() {
+    const every = Math.min(ACTIVITY_MS, ((status && status.idle_seconds) || 300) * 250);  // a quarter of the idle time
+    if (!status || Date.now() - lastActivity < every) return;
+    lastActivity = Date.now();
+    call('POST', '/staff/activity').then((r) => { if (r.status === 401) { loggedOut(); render(); } }).catch(() => {});
   }
 
   function loggedOut() {
@@ -201,14 +246,19 @@
     openDesk();
     const head = node('tr', null, ['staff.desk.time', 'staff.desk.method', 'staff.desk.status', 'staff.desk.code',
       'staff.desk.outcome'].map((k) => node('th', null, t(k))));
+    const STATES = { done: 'staff.desk.completed', counter: 'staff.desk.counter', 'not-completed': 'staff.desk.not_completed' };
     const rows = deskRows.slice().reverse().map((r) => {
-      const tr = node('tr', r.completed ? 'done' : 'ended',
+      const state = STATES[r.state] ? r.state : 'not-completed';
+      const outcome = node('td', null, r.outcome_key ? t(r.outcome_key) : r.outcome);
+      outcome.title = r.outcome;  // the journal's own words, for the technician
+      const tr = node('tr', state === 'done' ? 'done' : state === 'counter' ? 'counter' : 'ended',
         node('td', null, r.time),
         node('td', null, r.method ? t('method.' + r.method) : ''),
-        node('td', null, t(r.completed ? 'staff.desk.completed' : 'staff.desk.not_completed')),
+        node('td', 'state', t(STATES[state])),
         node('td', null, r.message_code ? '\u3010' + r.message_code + '\u3011' : ''),
-        node('td', null, r.outcome));
+        outcome);
       tr.dataset.event = r.event;
+      tr.dataset.state = state;
       return tr;
     });
     const table = node('table', 'desk-table', node('thead', null, head), node('tbody', null, rows));
@@ -255,7 +305,13 @@
       nav.append(node('span', 'staff-who', t('staff.session.who', { staff: status.staff_id, minutes: Math.ceil(status.session_seconds / 60) })));
       nav.append(withId(button('tool', 'staff.logout', logout), 'staff-logout'));
     }
-    document.getElementById('main').replaceChildren(status ? PAGES[page][1]() : loginPage());
+    const main = document.getElementById('main');
+    main.replaceChildren(status ? PAGES[page][1]() : loginPage());
+    if (status && status.step === 'visual-check' && page !== 'visual') {
+      main.prepend(withId(node('div', 'staff-banner', node('p', 'lead', t('staff.desk.waiting_banner')),
+        button('btn btn-primary', 'staff.desk.waiting_go', () => { page = 'visual'; render(); })), 'waiting-banner'));
+    }
+    shown = view();
     const bar = document.getElementById('langbar');
     bar.replaceChildren(...LANGS.map((l) => {
       const b = node('button', l === lang ? 'lang active' : 'lang', (strings[l] || {})['lang.native_name'] || l);
@@ -276,6 +332,9 @@
       }
     }));
     await refreshStatus();
+    render();
+    document.addEventListener('pointerdown', activity, true);
+    document.addEventListener('keydown', activity, true);
     clearInterval(statusTimer);
     statusTimer = setInterval(() => { if (status) refreshStatus(); }, REFRESH_MS);
   }

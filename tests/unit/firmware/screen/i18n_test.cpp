@@ -18,6 +18,7 @@
 #include "core/reception/messages.hpp"
 #include "core/reception/reception_machine.hpp"
 #include "firmware/screen/screen_json.hpp"
+#include "firmware/screen/web_frontend.hpp"
 #include "tests/support/test_paths.hpp"
 
 using namespace kiosk;
@@ -110,6 +111,7 @@ std::set<std::string> dynamic_keys() {
     keys.insert(std::string("method.") + core::reception::to_string(m));
     keys.insert(std::string("method.") + core::reception::to_string(m) + ".hint");
   }
+  for (const std::string_view k : firmware::screen::desk_outcome_keys()) keys.emplace(k);
   return keys;
 }
 

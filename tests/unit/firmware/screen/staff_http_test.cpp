@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -224,13 +225,19 @@ TEST_CASE("staff API: the desk lists today's receptions with their result and no
   s.journal.append({"reception", "reception-completed", "pin", "qualification valid; consent given", ""}, now);
   s.journal.append({"staff", "visual-check-on", "visual", "staff staff-07 for 30 min", ""}, now);
   s.journal.append({"reception", "card-refused", "", "certificate expired", "006"}, now);
+  s.journal.append({"reception", "reception-completed", "face", "qualification 無効; card certificate expires 2027-01-31: renew at the municipal office", ""}, now);
+  s.journal.append({"reception", "reception-completed", "numbers", "qualification 有効 (資格確認書)", ""}, now);
+  s.journal.append({"reception", "reception-completed", "pin", "qualification 有効（未登録）", "K142"}, now);
+  s.journal.append({"reception", "reception-completed", "pin", "no result", ""}, now);
+  s.journal.append({"reception", "reader-failed", "pin", "the reader failed on consent", "K160"}, now);
+  s.journal.append({"reception", "cancelled", "pin", "cancelled on method-choice", ""}, now);
   const auto session = s.session();
 
   auto desk = s.client->Get("/staff/desk", session);
   REQUIRE(desk);
   REQUIRE(desk->status == 200);
   const json rows = body(desk)["rows"];
-  REQUIRE(rows.size() == 2);
+  REQUIRE(rows.size() == 8);
   CHECK(rows[0]["event"] == "reception-completed");
   CHECK(rows[0]["completed"] == true);
   CHECK(rows[0]["method"] == "pin");
@@ -238,10 +245,35 @@ TEST_CASE("staff API: the desk lists today's receptions with their result and no
   CHECK(rows[1]["event"] == "card-refused");
   CHECK(rows[1]["message_code"] == "006");
   CHECK(rows[1]["completed"] == false);
+  // Only a valid qualification is done; a result that is not valid, or none, sends the patient to
+  // the counter; the journal's English words become an i18n key for the 結果 column.
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"done", "staff.outcome.valid"},          {"not-completed", "staff.outcome.card_refused"},
+      {"counter", "staff.outcome.invalid"},     {"done", "staff.outcome.valid"},
+      {"counter", "staff.outcome.unregistered"}, {"counter", "staff.outcome.no_result"},
+      {"not-completed", "staff.outcome.reader_failed"}, {"not-completed", "staff.outcome.cancelled"}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    INFO(rows[i].dump());
+    CHECK(rows[i]["state"] == expected[i].first);
+    CHECK(rows[i]["outcome_key"] == expected[i].second);
+  }
+  // Every key the desk can send has its text in every language of the staff page (the page's
+  // own keys are checked by i18n_test).
+  for (const char* lang : {"ja", "en", "zh-Hans", "zh-Hant", "ko", "vi", "pt-BR"}) {
+    std::ifstream in(test::source_dir() / "firmware/screen/web/i18n" / (std::string(lang) + ".json"));
+    const json texts = json::parse(in);
+    const auto keys = firmware::screen::desk_outcome_keys();
+    CHECK(keys.size() == 16);
+    for (const std::string_view key : keys) {
+      INFO(lang << " " << key);
+      CHECK(texts.contains(std::string(key)));
+    }
+  }
   for (const auto& row : rows) {
     std::set<std::string> keys;
     for (const auto& [k, v] : row.items()) keys.insert(k);
-    CHECK(keys == std::set<std::string>{"id", "time", "event", "method", "outcome", "message_code", "completed"});
+    CHECK(keys == std::set<std::string>{"id", "time", "event", "method", "outcome", "message_code", "completed", "state",
+                                        "outcome_key"});
     CHECK(row["time"].get<std::string>().size() == 8);  // HH:MM:SS
   }
   CHECK(desk->body.find("staff-07") == std::string::npos);

@@ -89,6 +89,43 @@ TEST_CASE("staff login: a session for the right passcode, journaled with the sta
   }
 }
 
+TEST_CASE("staff sessions end 5 idle minutes after the last action, polling is no action, and at most session_max after login") {
+  firmware::staff::StaffPolicy p;
+  p.session = 5min;
+  p.session_max = 30min;
+  Staff s(p);
+  using Use = firmware::staff::StaffAuthenticator::Use;
+  const auto a = s.login("staff-07", "864213");
+  REQUIRE(a.outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);
+  // An action every 4 minutes keeps the session past its first 5 minutes.
+  for (int i = 0; i < 5; ++i) {
+    s.now += 4min;
+    REQUIRE(s.auth.session(a.token, s.now, Use::Action));
+    CHECK(s.auth.session_expiry(a.token, s.now) == s.now + 5min);
+  }
+  // Polling (the page's status refresh) does not: 5 minutes after the last action it ends.
+  const auto last_action = s.now;
+  for (int i = 0; i < 4; ++i) {
+    s.now += 1min;
+    CHECK(s.auth.session(a.token, s.now, Use::Poll));
+  }
+  s.now = last_action + 5min;
+  CHECK_FALSE(s.auth.session(a.token, s.now));
+  CHECK_FALSE(s.auth.session_expiry(a.token, s.now));
+
+  // However active, a session ends session_max after login.
+  const auto b = s.login("staff-08", "135790");
+  REQUIRE(b.outcome == firmware::staff::StaffAuthenticator::Outcome::LoggedIn);
+  const auto login_time = s.now;
+  while (s.now + 3min < login_time + 30min) {
+    s.now += 3min;
+    REQUIRE(s.auth.session(b.token, s.now, Use::Action));
+  }
+  CHECK(s.auth.session_expiry(b.token, s.now) == login_time + 30min);
+  s.now = login_time + 30min;
+  CHECK_FALSE(s.auth.session(b.token, s.now, Use::Action));
+}
+
 TEST_CASE("staff sessions end after their lifetime, or at logout") {
   firmware::staff::StaffPolicy p;
   p.session = 5min;
