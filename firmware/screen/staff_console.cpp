@@ -211,20 +211,53 @@ void StaffConsole::visual_check(const httplib::Request& req, httplib::Response& 
 }
 
 void StaffConsole::visual_confirm(const httplib::Request& req, httplib::Response& res,
-                                             const httplib::ContentReader& reader) {
+                                  const httplib::ContentReader& reader) {
   const auto staff_id = session(req, res, Use::Action);
   if (!staff_id) return;
-  const auto confirmed = read_flag(req, res, reader, "confirmed");
-  if (!confirmed) return;
-  core::reception::EventSink to_machine;
+  json input;
+  const JsonWipeGuard wipe_input(input);
+  if (!read_json_body(req, res, reader, input)) return;
+  const auto confirmed = input.find("confirmed");
+  const auto passcode = input.find("passcode");
+  if (!input.is_object() || confirmed == input.end() || !confirmed->is_boolean() ||
+      input.size() != (passcode == input.end() ? 1U : 2U) || (passcode != input.end() && !passcode->is_string())) {
+    return send_error(res, 400, "bad input", "expected {\"confirmed\": true, \"passcode\": \"...\"} or {\"confirmed\": false}");
+  }
   {
     const std::lock_guard lock(state_.mutex);
     if (state_.screen.step != Step::VisualCheck) {
       return send_json(res, 409, json{{"error", "no visual check is waiting"}, {"step", core::reception::to_string(state_.screen.step)}});
     }
+  }
+  // Confirming a patient's identity is the staff member's own act: the passcode again, counted
+  // as logins are. Declining needs none (the patient goes to the counter).
+  if (confirmed->get<bool>()) {
+    if (passcode == input.end()) {
+      return send_error(res, 400, "passcode needed", "type your staff passcode again to confirm the patient");
+    }
+    const std::string& typed = passcode->get_ref<const std::string&>();
+    if (typed.empty() || typed.size() > core::card::Secret::kCapacity) {
+      return send_error(res, 400, "bad input", "the passcode must be 1 to 32 characters");
+    }
+    const core::card::Secret secret(typed);
+    const auto check = config_.staff->reconfirm(staff_token(req), secret, std::chrono::steady_clock::now());
+    using Outcome = firmware::staff::StaffAuthenticator::Outcome;
+    if (check.outcome == Outcome::LockedOut) {
+      res.set_header("Retry-After", std::to_string(check.retry_after.count()));
+      return send_json(res, 429, json{{"error", "too many wrong passcodes: staff login is locked"},
+                                      {"retry_after_seconds", check.retry_after.count()}});
+    }
+    if (check.outcome != Outcome::LoggedIn) return send_error(res, 403, "wrong passcode", "type your own staff passcode");
+  }
+  core::reception::EventSink to_machine;
+  {
+    const std::lock_guard lock(state_.mutex);
+    if (state_.screen.step != Step::VisualCheck) {  // the patient left while the passcode was checked
+      return send_json(res, 409, json{{"error", "no visual check is waiting"}, {"step", core::reception::to_string(state_.screen.step)}});
+    }
     to_machine = state_.sink;
   }
-  to_machine(core::reception::VisualChecked{*confirmed, *staff_id});
+  to_machine(core::reception::VisualChecked{confirmed->get<bool>(), *staff_id});
   send_json(res, 200, json{{"ok", true}});
 }
 
@@ -273,6 +306,13 @@ void StaffConsole::install(httplib::Server& server) {
   server.Get("/staff/status", [this](const httplib::Request& req, httplib::Response& res) {
     const auto staff_id = session(req, res, Use::Poll);
     if (staff_id) send_json(res, 200, status(*staff_id, staff_token(req)));
+  });
+  // The staff ids for the login page's list (no session: it is the login).
+  server.Get("/staff/accounts", [this](const httplib::Request&, httplib::Response& res) {
+    if (config_.staff == nullptr || !config_.staff->configured()) {
+      return send_error(res, 503, "no staff accounts configured", "add staff.accounts to the kiosk configuration");
+    }
+    send_json(res, 200, json{{"ids", config_.staff->account_ids()}});
   });
   // A tap on the staff page (the page posts at most one a few seconds): the session goes on.
   server.Post("/staff/activity", [this](const httplib::Request& req, httplib::Response& res) {

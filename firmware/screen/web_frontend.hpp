@@ -34,7 +34,10 @@
 //                               "visual_check":{"on":bool,"seconds_left":n,"staff_id":...}}
 //   POST /staff/activity       a tap on the staff page: the session goes on; answers as /staff/status
 //   POST /staff/visual-check   {"on":true|false}: StaffVisualCheckMode with this staff id (time-limited)
-//   POST /staff/visual-confirm {"confirmed":true|false}: VisualChecked on the visual-check screen (409 elsewhere)
+//   POST /staff/visual-confirm {"confirmed":true,"passcode":"..."} | {"confirmed":false}: VisualChecked on
+//                              the visual-check screen (409 elsewhere); confirming needs the session's
+//                              passcode again (403 wrong, 429 locked out: counted as logins)
+//   GET  /staff/accounts       {"ids":[...]}: the login page's list (no session needed)
 //   GET  /staff/desk           today's receptions (desk_rows()), {"since": "...", "rows": [...]}
 //   GET  /staff/desk/events    text/event-stream "event: desk" {"reset":bool,"rows":[...]}: today's rows
 //                              first, then the new ones as they are journaled; ends with the session

@@ -191,8 +191,8 @@ void StaffAuthenticator::give_back(const std::string& key, const Reservation& r)
   if (r.locked_all) all_locked_until_.reset();  // it was this attempt's count, not a failure
 }
 
-StaffAuthenticator::Login StaffAuthenticator::login(std::string_view staff_id, const core::card::Secret& passcode,
-                                                     Clock::time_point now) {
+StaffAuthenticator::Login StaffAuthenticator::counted_check(std::string_view staff_id, const core::card::Secret& passcode,
+                                                             Clock::time_point now, std::string_view what) {
   const auto account = std::find_if(accounts_.begin(), accounts_.end(), [&](const StaffAccount& a) { return a.id == staff_id; });
   // Only a configured id goes into the journal: a passcode typed into the id field must not.
   const std::string who = account != accounts_.end() ? account->id : std::string("(unknown id)");
@@ -202,7 +202,7 @@ StaffAuthenticator::Login StaffAuthenticator::login(std::string_view staff_id, c
     const std::lock_guard lock(mutex_);
     if (accounts_.empty()) return {Outcome::NoAccounts, {}, {}};
     if (const auto until = lock_in_force(key, now)) {
-      journal("staff-login-refused", "locked out; staff " + who);
+      journal("staff-" + std::string(what) + "-refused", "locked out; staff " + who);
       return {Outcome::LockedOut, {}, std::chrono::ceil<std::chrono::seconds>(*until - now)};
     }
     // Counted as a failure before PBKDF2 runs (outside the lock: it takes a while), so that
@@ -221,9 +221,9 @@ StaffAuthenticator::Login StaffAuthenticator::login(std::string_view staff_id, c
   drop_expired(now);
   --by_id_[key].in_flight;
   if (!matched) {
-    journal("staff-login-failed", "wrong staff id or passcode; staff " + who + "; failure " +
-                                      std::to_string(std::min(by_id_[key].failures, policy_.max_failures)) + " of " +
-                                      std::to_string(policy_.max_failures));
+    journal("staff-" + std::string(what) + "-failed", "wrong staff id or passcode; staff " + who + "; failure " +
+                                                         std::to_string(std::min(by_id_[key].failures, policy_.max_failures)) +
+                                                         " of " + std::to_string(policy_.max_failures));
     const std::string minutes = std::to_string(policy_.lockout.count() / 60) + " min";
     if (reservation.locked_id) journal("staff-locked-out", "logins of staff " + who + " refused for " + minutes);
     if (reservation.locked_all) journal("staff-locked-out", "every staff login refused for " + minutes);
@@ -231,11 +231,42 @@ StaffAuthenticator::Login StaffAuthenticator::login(std::string_view staff_id, c
     return {Outcome::Wrong, {}, {}};
   }
   give_back(key, reservation);
+  return {Outcome::LoggedIn, {}, {}};
+}
+
+StaffAuthenticator::Login StaffAuthenticator::login(std::string_view staff_id, const core::card::Secret& passcode,
+                                                     Clock::time_point now) {
+  Login result = counted_check(staff_id, passcode, now, "login");
+  if (result.outcome != Outcome::LoggedIn) return result;
+  const std::lock_guard lock(mutex_);
   const std::string token = to_hex(core::crypto::random_bytes(32), '\0');
   sessions_[token_key(token)] =
-      Session{account->id, std::min(now + policy_.session, now + policy_.session_max), now + policy_.session_max};
-  journal("staff-login", "staff " + account->id);
-  return {Outcome::LoggedIn, token, {}};
+      Session{std::string(staff_id), std::min(now + policy_.session, now + policy_.session_max), now + policy_.session_max};
+  journal("staff-login", "staff " + std::string(staff_id));
+  result.token = token;
+  return result;
+}
+
+StaffAuthenticator::Login StaffAuthenticator::reconfirm(std::string_view token, const core::card::Secret& passcode,
+                                                         Clock::time_point now) {
+  std::string staff_id;
+  {
+    const std::lock_guard lock(mutex_);
+    drop_expired(now);
+    const auto it = token.empty() ? sessions_.end() : sessions_.find(token_key(token));
+    if (it == sessions_.end()) return {Outcome::Wrong, {}, {}};
+    staff_id = it->second.staff_id;
+  }
+  Login result = counted_check(staff_id, passcode, now, "reconfirm");
+  const std::lock_guard lock(mutex_);
+  const auto it = sessions_.find(token_key(token));
+  if (result.outcome == Outcome::LoggedIn && it != sessions_.end()) {
+    it->second.expires = std::min(now + policy_.session, it->second.ends_by);  // an action
+  } else if (result.outcome == Outcome::LockedOut && it != sessions_.end()) {
+    journal("staff-logout", "staff " + staff_id + " (locked out while logged in)");
+    sessions_.erase(it);  // whoever guesses at an open session's passcode loses the session too
+  }
+  return result;
 }
 
 std::optional<std::string> StaffAuthenticator::session(std::string_view token, Clock::time_point now, Use use) {
@@ -255,6 +286,12 @@ std::optional<StaffAuthenticator::Clock::time_point> StaffAuthenticator::session
   const auto it = sessions_.find(token_key(token));
   if (it == sessions_.end()) return std::nullopt;
   return it->second.expires;
+}
+
+std::vector<std::string> StaffAuthenticator::account_ids() const {
+  std::vector<std::string> ids;
+  for (const auto& a : accounts_) ids.push_back(a.id);
+  return ids;
 }
 
 void StaffAuthenticator::logout(std::string_view token, Clock::time_point now) {

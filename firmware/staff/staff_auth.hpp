@@ -95,6 +95,12 @@ class StaffAuthenticator {
 
   // Thread-safe. Takes as long for an unknown staff id as for a known one.
   Login login(std::string_view staff_id, const core::card::Secret& passcode, Clock::time_point now);
+  // The passcode of a live session's staff member typed again (for a visual-check confirmation):
+  // counted and locked out as logins are (a lockout also ends the session). LoggedIn: confirmed;
+  // Wrong also for an unknown or ended session. Thread-safe.
+  Login reconfirm(std::string_view token, const core::card::Secret& passcode, Clock::time_point now);
+  // The configured staff ids, in configuration order (the staff page's login list).
+  std::vector<std::string> account_ids() const;
   // The staff id of a live session, or nullopt (unknown, ended or expired token). An `action`
   // (a tap on the staff page, a switch, a confirmation; not the page's own polling) keeps the
   // session `policy().session` longer from `now`, up to `policy().session_max` after login.
@@ -126,6 +132,9 @@ class StaffAuthenticator {
     bool locked_all = false;  // this attempt's count locked every id
   };
   void journal(std::string event, std::string outcome) const;
+  // The passcode check of login() and reconfirm(), counted against the lockouts; LoggedIn: matched.
+  Login counted_check(std::string_view staff_id, const core::card::Secret& passcode, Clock::time_point now,
+                      std::string_view what);
   void drop_expired(Clock::time_point now);
   static std::string token_key(std::string_view token);
   // Under mutex_: the lock in force for `key` (the later end of its own and the all-ids lock).

@@ -679,7 +679,17 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
     wd.navigate(base + "staff");
     REQUIRE(wd.wait_until("return document.getElementById('visual-confirm') !== null;", 5s));
     check_staff_page(wd, page, "visual-waiting");
+    // Confirming asks for the staff member's passcode again: a wrong one confirms nothing.
     wd.click_css("#visual-confirm");
+    REQUIRE(wd.wait_until("return document.getElementById('visual-confirm-submit') !== null;"));
+    check_staff_page(wd, page, "visual-confirm-passcode");
+    for (const char d : std::string("111111")) wd.click_css(std::string("[data-digit='") + d + "']");
+    wd.click_css("#visual-confirm-submit");
+    REQUIRE(wd.wait_until("return document.querySelector('.staff-waiting .staff-note') !== null;"));
+    CHECK_FALSE(rig.take<ConfirmEligibility>(std::chrono::milliseconds(300)));
+    for (const char d : std::string("246813")) wd.click_css(std::string("[data-digit='") + d + "']");
+    CHECK_FALSE(page.dom_contains("246813"));
+    wd.click_css("#visual-confirm-submit");
     auto confirm = rig.take<ConfirmEligibility>();
     REQUIRE(confirm);
     CHECK(confirm->method == Method::Visual);
@@ -715,10 +725,13 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
     wd.click_css("#staff-logout");
     REQUIRE(wd.wait_until("return document.body.dataset.page === 'login';"));
     // No script error or CSP violation; the 401s of the logged-out status check and of the
-    // wrong passcode are the API's answers (Chromium logs every 4xx).
+    // wrong passcode, and the 403 of the wrong confirmation passcode, are the API's answers
+    // (Chromium logs every 4xx).
     for (const auto& [level, message] : wd.console_log()) {
       INFO(level << ": " << message);
-      CHECK((level != "SEVERE" || message.find("status of 401") != std::string::npos));
+      CHECK((level != "SEVERE" || message.find("status of 401") != std::string::npos ||
+             message.find("visual-confirm - Failed to load resource: the server responded with a status of 403") !=
+                 std::string::npos));
     }
   }
   std::filesystem::remove_all(dir);
@@ -741,7 +754,7 @@ TEST_CASE("staff side: the desk in the staff's words, a waiting patient announce
         policy, firmware::staff::journal_into(j));
     ReceptionRig rig(config);
     WebDriver wd(tools, driver_options());
-    KioskPage page(wd, "staff");
+    KioskPage page(wd, "staff-desk");
     const std::string base = rig.url();
     const auto now = std::chrono::system_clock::now();
     j.append({"reception", "reception-completed", "pin", "qualification 有効; card certificate expires 2027-01-31: renew at the municipal office", ""}, now);
@@ -749,8 +762,10 @@ TEST_CASE("staff side: the desk in the staff's words, a waiting patient announce
     j.append({"reception", "cancelled", "pin", "cancelled on method-choice", ""}, now);
 
     wd.navigate(base + "desk");
-    REQUIRE(wd.wait_until("return document.body.dataset.page === 'login' && document.getElementById('staff-id') !== null;"));
-    wd.execute("const i = document.getElementById('staff-id'); i.value = 'staff-01'; i.dispatchEvent(new Event('input'));");
+    // The staff id is tapped from the list: no keyboard needed.
+    REQUIRE(wd.wait_until("return document.querySelector(\"[data-staff-id='staff-01']\") !== null;"));
+    wd.click_css("[data-staff-id='staff-01']");
+    CHECK(wd.execute("return document.querySelector(\"[data-staff-id='staff-01']\").getAttribute('aria-pressed');") == "true");
     for (const char d : std::string("246813")) wd.click_css(std::string("[data-digit='") + d + "']");
     wd.click_css("#staff-login");
     REQUIRE(wd.wait_until("return document.querySelectorAll('#desk-table tbody tr').length === 3;", 5s));

@@ -18,6 +18,9 @@
   let page = location.pathname === '/desk' ? 'desk' : 'visual';
   let status = null;      // the last /staff/status answer, null: logged out
   let passcode = [];      // the characters typed so far
+  let staffIds = [];      // the configured staff ids (/staff/accounts), for the login list
+  let confirmPad = null;  // the passcode typed again to confirm a visual check, null: no pad shown
+  let confirmNote = null; // [key, params] under that pad
   let staffId = '';
   let loginNote = null;   // [key, params] shown under the pad
   let deskRows = [];
@@ -156,10 +159,29 @@
     render();
   }
 
+  // Declining needs no passcode; confirming asks for the staff member's passcode again.
   async function confirmVisual(confirmed) {
-    const r = await call('POST', '/staff/visual-confirm', { confirmed });
+    const body = { confirmed };
+    if (confirmed) {
+      body.passcode = confirmPad.join('');
+      confirmPad = [];
+    }
+    const r = await call('POST', '/staff/visual-confirm', body);
     if (r.status === 401) loggedOut();
+    if (r.status === 200 || r.status === 409 || !confirmed) { confirmPad = null; confirmNote = null; }
+    else if (r.status === 403) confirmNote = ['staff.visual.passcode_wrong'];
+    else if (r.status === 429) { confirmPad = null; loginNote = ['staff.login.locked', { minutes: Math.ceil(((r.json || {}).retry_after_seconds || 60) / 60) }]; }
+    render();
     await refreshStatus();
+  }
+
+  async function loadStaffIds() {
+    try {
+      const r = await call('GET', '/staff/accounts');
+      staffIds = r.status === 200 && Array.isArray(r.json.ids) ? r.json.ids : [];
+    } catch (e) {
+      staffIds = [];
+    }
   }
 
   function openDesk() {
@@ -196,29 +218,43 @@
     id.value = staffId;
     id.setAttribute('aria-label', t('staff.login.id'));
     id.addEventListener('input', () => { staffId = id.value; });
+    // Tap your id (no keyboard needed); the field stays for a reader with a keyboard.
+    const list = staffIds.length ? node('div', 'staff-ids', staffIds.map((sid) => {
+      const b = node('button', sid === staffId ? 'btn staff-id-choice chosen' : 'btn staff-id-choice', sid);
+      b.type = 'button';
+      b.dataset.staffId = sid;
+      b.setAttribute('aria-pressed', String(sid === staffId));
+      b.addEventListener('click', () => { staffId = sid; render(); });
+      return b;
+    })) : null;
     const dots = node('div', 'dots', passcode.map(() => node('span', 'dot dot-filled')));
     dots.id = 'passcode-dots';
-    const pad = node('div', 'keypad');
-    for (const d of ['1', '2', '3', '4', '5', '6', '7', '8', '9']) pad.append(digit(d));
-    pad.append(button('key key-fn', 'staff.login.clear', () => { passcode = []; render(); }));
-    pad.append(digit('0'));
-    pad.append(button('key key-fn', 'staff.login.back', () => { passcode.pop(); render(); }));
+    const pad = keypad(passcode);
     const submit = button('btn btn-primary', 'staff.login.submit', login);
     submit.id = 'staff-login';
     submit.disabled = passcode.length < 6;  // staff passcodes are 6 to 32 digits
     return node('section', 'screen staff-login',
       node('h1', 'title', t('staff.login.title')),
-      node('label', 'staff-label', t('staff.login.id')), id,
+      node('label', 'staff-label', t(list ? 'staff.login.choose' : 'staff.login.id')), list, id,
       node('label', 'staff-label', t('staff.login.passcode')), dots, pad, submit,
       loginNote ? node('p', 'staff-note', t(loginNote[0], loginNote[1])) : null);
   }
 
-  function digit(d) {
-    const b = node('button', 'key', d);
-    b.type = 'button';
-    b.dataset.digit = d;
-    b.addEventListener('click', () => { if (passcode.length < 32) passcode.push(d); render(); });
-    return b;
+  // A digit pad that types into `typed` (the login's passcode or the confirmation's).
+  function keypad(typed) {
+    const pad = node('div', 'keypad');
+    const digit = (d) => {
+      const b = node('button', 'key', d);
+      b.type = 'button';
+      b.dataset.digit = d;
+      b.addEventListener('click', () => { if (typed.length < 32) typed.push(d); render(); });
+      return b;
+    };
+    for (const d of ['1', '2', '3', '4', '5', '6', '7', '8', '9']) pad.append(digit(d));
+    pad.append(button('key key-fn', 'staff.login.clear', () => { typed.length = 0; render(); }));
+    pad.append(digit('0'));
+    pad.append(button('key key-fn', 'staff.login.back', () => { typed.pop(); render(); }));
+    return pad;
   }
 
   function visualPage() {
@@ -231,12 +267,24 @@
     const toggle = v.on ? button('btn', 'staff.visual.disable', () => switchVisual(false))
                         : button('btn btn-primary', 'staff.visual.enable', () => switchVisual(true));
     toggle.id = 'visual-toggle';
-    const waiting = status.step === 'visual-check'
-      ? node('div', 'staff-waiting', node('p', 'lead', t('staff.visual.waiting')),
+    let waiting = null;
+    if (status.step !== 'visual-check') {
+      confirmPad = null;
+      confirmNote = null;
+    } else if (confirmPad) {
+      const dots = withId(node('div', 'dots', confirmPad.map(() => node('span', 'dot dot-filled'))), 'confirm-dots');
+      const submit = withId(button('btn btn-primary', 'staff.visual.passcode_submit', () => confirmVisual(true)), 'visual-confirm-submit');
+      submit.disabled = confirmPad.length < 6;
+      waiting = node('div', 'staff-waiting', node('p', 'lead', t('staff.visual.passcode_prompt')), dots, keypad(confirmPad),
+        node('div', 'choices', submit,
+          withId(button('btn', 'staff.visual.passcode_back', () => { confirmPad = null; confirmNote = null; render(); }), 'visual-confirm-back')),
+        confirmNote ? node('p', 'staff-note', t(confirmNote[0], confirmNote[1])) : null);
+    } else {
+      waiting = node('div', 'staff-waiting', node('p', 'lead', t('staff.visual.waiting')),
         node('div', 'choices',
-          withId(button('btn btn-primary', 'staff.visual.confirm', () => confirmVisual(true)), 'visual-confirm'),
-          withId(button('btn', 'staff.visual.decline', () => confirmVisual(false)), 'visual-decline')))
-      : null;
+          withId(button('btn btn-primary', 'staff.visual.confirm', () => { confirmPad = []; render(); }), 'visual-confirm'),
+          withId(button('btn', 'staff.visual.decline', () => confirmVisual(false)), 'visual-decline')));
+    }
     return node('section', 'screen staff-visual', node('h1', 'title', t('staff.visual.title')), state, toggle, waiting);
   }
 
@@ -308,7 +356,7 @@
     const main = document.getElementById('main');
     main.replaceChildren(status ? PAGES[page][1]() : loginPage());
     if (status && status.step === 'visual-check' && page !== 'visual') {
-      main.prepend(withId(node('div', 'staff-banner', node('p', 'lead', t('staff.desk.waiting_banner')),
+      main.firstElementChild.prepend(withId(node('div', 'staff-banner', node('p', 'lead', t('staff.desk.waiting_banner')),
         button('btn btn-primary', 'staff.desk.waiting_go', () => { page = 'visual'; render(); })), 'waiting-banner'));
     }
     shown = view();
@@ -331,6 +379,7 @@
         strings[l] = {};
       }
     }));
+    await loadStaffIds();
     await refreshStatus();
     render();
     document.addEventListener('pointerdown', activity, true);

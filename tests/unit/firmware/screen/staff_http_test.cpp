@@ -89,6 +89,19 @@ json body(const httplib::Result& r) { return json::parse(r->body); }
 
 }  // namespace
 
+TEST_CASE("staff API: the login page lists the staff ids, and nothing else of the accounts") {
+  StaffSide s;
+  auto ids = s.client->Get("/staff/accounts");
+  REQUIRE(ids);
+  REQUIRE(ids->status == 200);
+  CHECK(body(ids) == json{{"ids", {"staff-07"}}});
+  CHECK(ids->body.find("pbkdf2") == std::string::npos);
+  StaffSide none(false);
+  auto r = none.client->Get("/staff/accounts");
+  REQUIRE(r);
+  CHECK(r->status == 503);
+}
+
 TEST_CASE("staff API: every staff call is refused without a session, and without configured accounts") {
   StaffSide s;
   const httplib::Headers forged{{"Cookie", "kiosk_staff=" + std::string(64, 'a')}};
@@ -197,7 +210,16 @@ TEST_CASE("staff API: visual-check mode on and off with the staff id, the staff 
   Screen waiting;
   waiting.step = Step::VisualCheck;
   s.frontend->show(waiting);
-  auto confirm = s.client->Post("/staff/visual-confirm", session, R"({"confirmed":true})", "application/json");
+  // Confirming needs the staff member's passcode again; a wrong one confirms nothing.
+  auto bare = s.client->Post("/staff/visual-confirm", session, R"({"confirmed":true})", "application/json");
+  REQUIRE(bare);
+  CHECK(bare->status == 400);
+  auto wrong = s.client->Post("/staff/visual-confirm", session, R"({"confirmed":true,"passcode":"111111"})", "application/json");
+  REQUIRE(wrong);
+  CHECK(wrong->status == 403);
+  CHECK(wrong->body.find("111111") == std::string::npos);
+  CHECK_FALSE(s.recorder.wait_for(1, 300ms));
+  auto confirm = s.client->Post("/staff/visual-confirm", session, R"({"confirmed":true,"passcode":"864213"})", "application/json");
   REQUIRE(confirm);
   CHECK(confirm->status == 200);
   REQUIRE(s.recorder.wait_for(1));

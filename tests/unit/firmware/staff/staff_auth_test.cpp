@@ -259,3 +259,32 @@ TEST_CASE("staff login without configured accounts is refused as such") {
   CHECK_FALSE(none.configured());
   CHECK(none.login("staff-07", core::card::Secret("864213"), {}).outcome == firmware::staff::StaffAuthenticator::Outcome::NoAccounts);
 }
+
+TEST_CASE("staff reconfirm: the session's own passcode again, counted as logins are, a lockout ends the session") {
+  firmware::staff::StaffPolicy p;
+  p.max_failures = 3;
+  Staff s(p);
+  using Outcome = firmware::staff::StaffAuthenticator::Outcome;
+  const auto a = s.login("staff-07", "864213");
+  REQUIRE(a.outcome == Outcome::LoggedIn);
+  CHECK(s.auth.reconfirm(a.token, core::card::Secret("864213"), s.now).outcome == Outcome::LoggedIn);
+  CHECK(s.auth.reconfirm(a.token, core::card::Secret("135790"), s.now).outcome == Outcome::Wrong);  // a colleague's
+  CHECK(s.last_event() == "staff-reconfirm-failed");
+  CHECK(s.auth.reconfirm("", core::card::Secret("864213"), s.now).outcome == Outcome::Wrong);
+  CHECK(s.auth.reconfirm(std::string(64, 'a'), core::card::Secret("864213"), s.now).outcome == Outcome::Wrong);
+  // A right one resets the count; then three wrong ones lock the id and end the session.
+  CHECK(s.auth.reconfirm(a.token, core::card::Secret("864213"), s.now).outcome == Outcome::LoggedIn);
+  CHECK(s.auth.reconfirm(a.token, core::card::Secret("000000"), s.now).outcome == Outcome::Wrong);
+  CHECK(s.auth.reconfirm(a.token, core::card::Secret("000001"), s.now).outcome == Outcome::Wrong);
+  const auto locked = s.auth.reconfirm(a.token, core::card::Secret("000002"), s.now);
+  CHECK(locked.outcome == Outcome::LockedOut);
+  CHECK(locked.retry_after == p.lockout);
+  CHECK_FALSE(s.auth.session(a.token, s.now));
+  CHECK(s.login("staff-07", "864213").outcome == Outcome::LockedOut);
+  CHECK(s.auth.account_ids() == std::vector<std::string>{"staff-07", "staff-08"});
+  for (const auto& e : s.journal) {
+    INFO(e.event << " " << e.outcome);
+    CHECK(e.outcome.find("864213") == std::string::npos);
+    CHECK(e.outcome.find("00000") == std::string::npos);
+  }
+}
