@@ -759,6 +759,38 @@ TEST_CASE("やめる after the qualification was confirmed: set apart from the a
   page.tap("[data-action='answer'][data-value='true']", "prescription");
   check_look("prescription");
 
+  // The same question on a portrait kiosk (1080x1920) with larger text: all of it on screen.
+  {
+    WebDriver::Options portrait = driver_options();
+    portrait.width = 1080;
+    portrait.height = 1920;
+    WebDriver tall(tools, portrait);
+    KioskPage tall_page(tall, "cancel-after-confirmation-portrait");
+    tall.navigate(rig.url());
+    tall_page.wait_step("prescription");
+    tall_page.tap("[data-action='toggle'][data-value='large']");
+    tall_page.tap("#main [data-action='cancel']");
+    REQUIRE(tall.wait_until("return document.getElementById('cancel-confirm') !== null;"));
+    for (const char* lang : kLanguages) {
+      INFO("portrait, larger text, " << lang);
+      tall.execute("document.querySelector(arguments[0]).click();", json::array({std::string("#langbar [data-value='") + lang + "']"}));
+      REQUIRE(tall.wait_until("return document.documentElement.lang === " + js_string(lang) + ";"));
+      const json box = tall.execute(R"(
+        const r = document.querySelector('#cancel-confirm .confirm-box').getBoundingClientRect();
+        return { inside: r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth,
+                 missing: document.body.dataset.missing,
+                 clipped: [...document.querySelectorAll('#cancel-confirm button')]
+                   .filter((b) => b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1).length };)");
+      INFO(box.dump());
+      CHECK(box["inside"] == true);
+      CHECK(box["missing"] == "0");
+      CHECK(box["clipped"] == 0);
+      if (std::string(lang) == "ja" || std::string(lang) == "en") tall_page.screenshot(std::string("prescription-cancel-asked-") + lang);
+    }
+    tall_page.check_console();
+  }
+  CHECK(rig.step() == Step::Prescription);  // a question on one screen sends nothing
+
   // In the patient's language: asked, confirmed, the check-in ends on K153, not on "take your card".
   page.set_language("vi");
   page.tap("#main [data-action='cancel']");
