@@ -44,6 +44,7 @@ enum class Message {
   NumbersInvalid,           // 【K170】 an entry of the 資格確認書 form is not right (Screen::entry_problem says which)
   OldHealthInsuranceCard,   // 【K171】 the old 健康保険証 is not usable since 2025-12-02
   EligibilityCertificateRefused,  // 【K172】 the service refused the 資格確認書 (e.g. past its validity)
+  CheckInCancelled,         // 【K153】 the patient cancelled: the check-in is not finished, the counter
 };
 
 struct MessageInfo {
@@ -86,6 +87,7 @@ constexpr MessageInfo info(Message m) {
     case Message::NumbersInvalid: return {"K170", "numbers.invalid"};
     case Message::OldHealthInsuranceCard: return {"K171", "numbers.old_card"};
     case Message::EligibilityCertificateRefused: return {"K172", "numbers.refused"};
+    case Message::CheckInCancelled: return {"K153", "session.cancelled"};
   }
   return {"", ""};
 }

@@ -60,6 +60,22 @@ const char* to_string(Step s) {
   return "?";
 }
 
+bool patient_paced(Step s) {
+  switch (s) {
+    case Step::MethodChoice:
+    case Step::PinEntry:
+    case Step::Registration:
+    case Step::Consent:
+    case Step::Prescription:
+    case Step::NumberEntry:
+    case Step::Result:
+    case Step::Notice:
+      return true;
+    default:
+      return false;
+  }
+}
+
 const char* to_string(FaceOutcome o) {
   switch (o) {
     case FaceOutcome::Matched: return "matched";
@@ -78,7 +94,7 @@ const char* event_name(const Event& e) {
       "card-placed", "card-removed", "card-read", "card-read-failed", "method-chosen", "pin-typed",
       "pin-checked", "face-guidance", "face-finished", "visual-checked", "confirmed", "service-failed",
       "answered", "prescription-chosen", "acknowledged", "cancelled", "tick", "staff-visual-check-mode",
-      "reader-failed", "number-entry-requested", "numbers-entered"};
+      "reader-failed", "number-entry-requested", "numbers-entered", "patient-active"};
   static_assert(std::size(names) == std::variant_size_v<Event>);
   return names[e.index()];
 }
@@ -690,8 +706,16 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             finish_session("cancelled",
                            std::string("cancelled on ") + to_string(step) +
                                (known ? "; qualification valid, result written, consent not given" : ""),
-                           Message::None, out);
-            back_to_idle(now, out);
+                           Message::CheckInCancelled, out);
+            // Not the "take your card" screen of a finished check-in: a notice that it is not
+            // finished and where to go (then, as after every notice, the card is taken).
+            notice(Message::CheckInCancelled, now, out);
+          },
+          [&](const PatientActive&) {
+            // The time-out of the screen on show starts again; nothing changes on screen (the
+            // page keeps what the patient typed), so no Show.
+            if (!patient_paced(step) || !deadline_ || screen_.timeout.count() <= 0) return ignored();
+            deadline_ = now + screen_.timeout;
           },
           [&](const StaffVisualCheckMode& m) { staff_mode(m, now, out); },
           [&](const auto&) { ignored(); },

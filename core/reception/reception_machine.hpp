@@ -42,6 +42,10 @@ enum class Step {
   Prescription, Result, Notice, RemoveCard, NumberEntry,
 };
 const char* to_string(Step s);
+// Whether the patient's own activity restarts this step's time-out (PatientActive): the steps that
+// wait for the patient to answer or read (not the face capture, whose pipeline has its own
+// budget, the staff check, or the steps that wait for a device or the service).
+bool patient_paced(Step s);
 
 // What the patient sees; everything a screen needs, nothing personal beyond the result summary.
 struct Screen {
@@ -123,6 +127,10 @@ struct Answered { bool yes = false; };  // registration, consent
 struct PrescriptionChosen { core::eligibility::PrescriptionIssue choice; };
 struct Acknowledged {};  // "OK" on a result or notice
 struct Cancelled {};     // the patient gave up
+// The patient touched the screen (a PIN digit, the language, the text size, "continue" on the
+// time-out warning, ...) without answering yet: on a screen that waits for the patient, its
+// time-out starts again. Carries nothing of what was touched (a PIN digit stays in the page).
+struct PatientActive {};
 struct Tick { TimePoint now; };
 // The 資格確認書 path: the patient (or staff) chose it on the idle screen, then sent the form.
 struct NumberEntryRequested {};
@@ -139,7 +147,7 @@ struct StaffVisualCheckMode {
 using Event = std::variant<CardPlaced, CardRemoved, CardRead, CardReadFailed, MethodChosen, PinTyped, PinChecked,
                            FaceGuidance, FaceFinished, VisualChecked, Confirmed, ServiceFailed, Answered,
                            PrescriptionChosen, Acknowledged, Cancelled, Tick, StaffVisualCheckMode, ReaderFailed,
-                           NumberEntryRequested, NumbersEntered>;
+                           NumberEntryRequested, NumbersEntered, PatientActive>;
 const char* event_name(const Event& e);
 
 // ---- commands ----

@@ -57,6 +57,7 @@ struct WebFrontend::Impl {
   void routes();
   void serve_events(httplib::Response& res);
   void serve_input(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void serve_activity(httplib::Response& res, const httplib::ContentReader& reader);
 };
 
 void WebFrontend::Impl::serve_events(httplib::Response& res) {
@@ -98,6 +99,27 @@ void WebFrontend::Impl::serve_input(const httplib::Request& req, httplib::Respon
   send_json(res, 200, json{{"ok", true}});
 }
 
+// A touch on the page that answers nothing yet: the time-out of the screen on show starts again.
+// The request has no body (so it cannot carry a PIN digit, or how many were typed).
+void WebFrontend::Impl::serve_activity(httplib::Response& res, const httplib::ContentReader& reader) {
+  std::size_t bytes = 0;
+  reader([&bytes](const char*, std::size_t n) {
+    bytes += n;
+    return bytes <= kMaxInputBytes;
+  });
+  if (bytes > 0) return send_error(res, 400, "bad activity", "an activity carries no body");
+  std::string step;
+  const auto to_machine = state.sink_if([&] {
+    step = core::reception::to_string(state.screen.step);
+    return core::reception::patient_paced(state.screen.step);
+  });
+  // Not an error where nothing waits for the patient (the touch that answered a screen may arrive
+  // after its answer): nothing is restarted, and the page's console stays clean.
+  if (!to_machine) return send_json(res, 200, json{{"ok", true}, {"restarted", false}, {"step", step}});
+  to_machine(core::reception::PatientActive{});
+  send_json(res, 200, json{{"ok", true}, {"restarted", true}, {"step", step}});
+}
+
 void WebFrontend::Impl::routes() {
   install_request_rules(server, port);
   server.Get("/events", [this](const httplib::Request&, httplib::Response& res) { serve_events(res); });
@@ -108,6 +130,8 @@ void WebFrontend::Impl::routes() {
   });
   server.Post("/input", [this](const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader& reader) { serve_input(req, res, reader); });
+  server.Post("/activity", [this](const httplib::Request&, httplib::Response& res,
+                                  const httplib::ContentReader& reader) { serve_activity(res, reader); });
   staff->install(server);
   server.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) { files->serve(req.path, res); });
 }

@@ -18,6 +18,13 @@
 //                          "birthdate","limit_consent"}}  (number-entry)        NumbersEntered
 //                       200 {"ok":true}; 400 {"error":...} for anything else; 409 when the
 //                       screen on show takes no such input (the page was behind)
+//   POST /activity      no body: the patient touched the page (a digit, the language, the text
+//                       size, "continue" on the time-out warning) without answering yet; on a screen
+//                       that waits for the patient (core::reception::patient_paced) its time-out
+//                       starts again (PatientActive): 200 {"ok":true,"restarted":true,"step"};
+//                       on other screens nothing happens: 200 {"ok":true,"restarted":false,"step"}
+//                       (the touch that answered a screen may come after its answer); 400 with a
+//                       body. Carries nothing typed: the page sends it at most every 2 s.
 //   GET  /healthz       {"status":"ok","step":...,"event_clients":n}
 //
 // Staff side (pages /staff and /desk; every /staff/* call but login needs a staff session, given

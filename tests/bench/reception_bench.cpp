@@ -298,7 +298,7 @@ int touch_figures(int touches) {
     machine.feed(rx::CardRead{card});
     if (!events.next_of("method-choice")) return 1;
     if (!touch(R"({"type":"method","value":"pin"})", "pin-entry", method)) return 1;
-    if (!touch(R"({"type":"cancel"})", "remove-card", cancel)) return 1;
+    if (!touch(R"({"type":"cancel"})", "notice", cancel)) return 1;  // K153: not finished, the counter
     machine.feed(rx::CardRemoved{});
     if (!events.next_of("idle")) return 1;
   }
@@ -308,7 +308,7 @@ int touch_figures(int touches) {
               all.size());
   print("all touches", all);
   print("method choice -> PIN entry", method);
-  print("cancel -> remove the card", cancel);
+  print("cancel -> not finished (K153)", cancel);
   events.close();
   frontend.stop();
   return 0;

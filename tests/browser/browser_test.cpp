@@ -515,7 +515,8 @@ TEST_CASE("notices with their codes, the staff check, larger text and high contr
   page.tap("[data-action='toggle'][data-value='large']");
   REQUIRE(wd.wait_until("return document.documentElement.classList.contains('large-text');"));
   page.check_languages("pin-last-try-large");
-  page.tap("[data-action='cancel']", "remove-card");
+  page.tap("[data-action='cancel']", "notice");
+  CHECK(page.text().find("\u3010K153\u3011") != std::string::npos);
   rig.feed(CardRemoved{});
   page.wait_step("idle");
 
@@ -575,6 +576,252 @@ TEST_CASE("notices with their codes, the staff check, larger text and high contr
   CHECK(overlay[1] == "0");
   page.screenshot("connection-lost-ko");
   page.report("notices");
+}
+
+namespace {
+
+// The runner's loop for a rig: time passes for the machine (a Tick every 200 ms) while it lives.
+class Ticker {
+ public:
+  explicit Ticker(ReceptionRig& rig)
+      : thread_([&rig](std::stop_token stop) {
+          while (!stop.stop_requested()) {
+            rig.tick();
+            std::this_thread::sleep_for(200ms);
+          }
+        }) {}
+
+ private:
+  std::jthread thread_;
+};
+
+int filled_dots(WebDriver& wd) {
+  return wd.execute("return document.querySelectorAll('#pin-dots .dot-filled').length;").get<int>();
+}
+
+// Counts the page's posts to /activity, and keeps what they carried.
+void watch_activity_posts(WebDriver& wd) {
+  wd.execute(R"(
+    if (window.activityPosts) return;
+    window.activityPosts = [];
+    const original = window.fetch;
+    window.fetch = (url, options) => {
+      if (url === '/activity') window.activityPosts.push({ at: performance.now(), body: options && options.body });
+      return original(url, options);
+    };)");
+}
+
+}  // namespace
+
+TEST_CASE("PIN screen: touches while typing keep it past its time-out, the warning's continue works, no digit leaves the page") {
+  const auto tools = require_browser();
+  Policy policy;
+  policy.timeouts.pin_entry = 12s;  // the warning shows in the last 10 s
+  ReceptionRig rig({}, policy);
+  const Ticker ticker(rig);
+  WebDriver wd(tools, driver_options());
+  KioskPage page(wd, "pin-activity");
+  page.open(rig.url());
+  watch_activity_posts(wd);
+
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
+  page.wait_step("method-choice");
+  page.tap("[data-action='method'][data-value='pin']", "pin-entry");
+
+  // A touch every 3 s for 21 s, almost twice the time-out: digits, the language, the text size.
+  const char* const touches[] = {
+      "[data-action='digit'][data-digit='1']", "#langbar [data-value='en']", "[data-action='digit'][data-digit='2']",
+      "[data-action='toggle'][data-value='large']", "[data-action='digit'][data-digit='3']",
+      "[data-action='toggle'][data-value='contrast']", "[data-action='digit'][data-digit='4']"};
+  const auto start = std::chrono::steady_clock::now();
+  int n = 0;
+  for (const char* touch : touches) {
+    std::this_thread::sleep_until(start + 3s * ++n);
+    INFO("touch " << n << " (" << touch << ") at +" << 3 * n << " s");
+    REQUIRE(rig.step() == Step::PinEntry);
+    wd.click_css(touch);
+  }
+  std::this_thread::sleep_for(1s);
+  REQUIRE(rig.step() == Step::PinEntry);
+  page.wait_step("pin-entry");
+  CHECK(filled_dots(wd) == 4);
+  CHECK_FALSE(rig.take<VerifyPin>(0ms));  // the PIN leaves the page only with 決定
+
+  // What went to the firmware: bodiless posts, at most one per 2 s.
+  const json posts = wd.execute("return window.activityPosts;");
+  INFO(posts.dump());
+  CHECK(posts.size() >= std::size(touches) - 1);
+  for (std::size_t i = 0; i < posts.size(); ++i) {
+    CHECK((!posts[i].contains("body") || posts[i]["body"].is_null()));
+    if (i > 0) CHECK(posts[i]["at"].get<double>() - posts[i - 1]["at"].get<double>() >= 1990.0);
+  }
+  // Quick taps: the rate limit holds (the first at once, the rest once at the end of the interval).
+  const std::size_t before = posts.size();
+  std::this_thread::sleep_for(2100ms);
+  for (int i = 0; i < 6; ++i) wd.click_css("[data-action='digit'][data-digit='5']");
+  std::this_thread::sleep_for(2500ms);
+  const std::size_t burst = wd.execute("return window.activityPosts.length;").get<std::size_t>() - before;
+  CHECK(burst >= 1);
+  CHECK(burst <= 2);
+
+  // No touch now: the warning, with 「続ける」, over the four dots.
+  INFO("waiting for the time-out warning");
+  REQUIRE(wd.wait_until("return !document.getElementById('timeout-continue').hidden;", 6s));
+  CHECK(wd.execute("return document.getElementById('timeout-text').innerText;").get<std::string>() != "");
+  CHECK(filled_dots(wd) == 4);
+  page.screenshot("pin-timeout-warning-continue-en");
+  const auto warned = std::chrono::steady_clock::now();
+  wd.click_css("#timeout-continue");
+  REQUIRE(wd.wait_until("return document.getElementById('timeout-continue').hidden;", 3s));
+  // Past the time-out the last touch before 「続ける」 would have ended in (at most 10 s after the warning).
+  std::this_thread::sleep_until(warned + 11s);
+  CHECK(rig.step() == Step::PinEntry);
+  page.wait_step("pin-entry");
+  CHECK(filled_dots(wd) == 4);
+
+  // Without any touch the time-out still comes.
+  INFO("waiting for the time-out");
+  REQUIRE(wd.wait_until("return document.body.dataset.step === 'notice';", 15s));
+  CHECK(page.text().find("\u3010K150\u3011") != std::string::npos);
+  CHECK_FALSE(rig.take<VerifyPin>(0ms));
+  page.check_console();
+}
+
+TEST_CASE("やめる after the qualification was confirmed: set apart from the answers, asked first, ends on 'not finished, go to the counter'") {
+  const auto tools = require_browser();
+  ReceptionRig rig;
+  WebDriver wd(tools, driver_options());
+  KioskPage page(wd, "cancel-after-confirmation");
+  page.open(rig.url());
+
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
+  page.wait_step("method-choice");
+  page.tap("[data-action='method'][data-value='pin']", "pin-entry");
+  type_pin(page, "1234");
+  page.tap("#pin-ok", "confirming");
+  REQUIRE(rig.take<VerifyPin>());
+  rig.feed(PinChecked{core::card::VerifyOutcome::Verified, 3});
+  REQUIRE(rig.take<ConfirmEligibility>());
+
+  // やめる does not look like an answer, and sits apart below them, on each of the three screens.
+  const std::string look = R"(
+    const cancel = document.querySelector('#main [data-action="cancel"]');
+    const answers = [...document.querySelectorAll('#main .choices [data-action]')];
+    const c = getComputedStyle(cancel);
+    const a = getComputedStyle(answers[0]);
+    const lowest = Math.max(...answers.map((b) => b.getBoundingClientRect().bottom));
+    return {
+      in_answers: cancel.closest('.choices') !== null,
+      background: c.backgroundColor !== a.backgroundColor,
+      border: c.borderTopColor !== a.borderTopColor,
+      smaller: parseFloat(c.fontSize) < parseFloat(a.fontSize),
+      gap: cancel.getBoundingClientRect().top - lowest,
+      rule: getComputedStyle(cancel.parentElement).borderTopStyle,
+      asks: cancel.dataset.confirm === 'true',
+    };)";
+  auto check_look = [&](const std::string& screen) {
+    const json l = wd.execute(look);
+    INFO(screen << ": " << l.dump());
+    CHECK(l["in_answers"] == false);
+    CHECK(l["background"] == true);
+    CHECK(l["border"] == true);
+    CHECK(l["smaller"] == true);
+    CHECK(l["gap"].get<double>() >= 24.0);
+    CHECK(l["rule"] == "solid");
+    CHECK(l["asks"] == true);
+  };
+
+  // Registration: asked; "continue" keeps the screen and the work.
+  rig.feed(Confirmed{registration_offer()});
+  page.wait_step("registration");
+  check_look("registration");
+  page.tap("#main [data-action='cancel']");
+  REQUIRE(wd.wait_until("return document.getElementById('cancel-confirm') !== null;"));
+  CHECK(rig.step() == Step::Registration);
+  page.check_languages("registration-cancel-asked");
+  page.tap("[data-action='cancel-keep']");
+  REQUIRE(wd.wait_until("return document.getElementById('cancel-confirm') === null;"));
+  CHECK(rig.step() == Step::Registration);
+  page.tap("[data-action='answer'][data-value='true']", "confirming");
+  REQUIRE(rig.take<RegisterForInsuranceUse>());
+  rig.feed(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
+  page.wait_step("consent");
+  check_look("consent");
+  page.tap("#main [data-action='cancel']");
+  REQUIRE(wd.wait_until("return document.getElementById('cancel-confirm') !== null;"));
+  page.check_languages("consent-cancel-asked", KioskPage::Shots::JapaneseOnly);
+  page.tap("[data-action='cancel-keep']");
+  REQUIRE(wd.wait_until("return document.getElementById('cancel-confirm') === null;"));
+  page.tap("[data-action='answer'][data-value='true']", "prescription");
+  check_look("prescription");
+
+  // The same question on a portrait kiosk (1080x1920) with larger text: all of it on screen.
+  {
+    WebDriver::Options portrait = driver_options();
+    portrait.width = 1080;
+    portrait.height = 1920;
+    WebDriver tall(tools, portrait);
+    KioskPage tall_page(tall, "cancel-after-confirmation-portrait");
+    tall.navigate(rig.url());
+    tall_page.wait_step("prescription");
+    tall_page.tap("[data-action='toggle'][data-value='large']");
+    tall_page.tap("#main [data-action='cancel']");
+    REQUIRE(tall.wait_until("return document.getElementById('cancel-confirm') !== null;"));
+    for (const char* lang : kLanguages) {
+      INFO("portrait, larger text, " << lang);
+      tall.execute("document.querySelector(arguments[0]).click();", json::array({std::string("#langbar [data-value='") + lang + "']"}));
+      REQUIRE(tall.wait_until("return document.documentElement.lang === " + js_string(lang) + ";"));
+      const json box = tall.execute(R"(
+        const r = document.querySelector('#cancel-confirm .confirm-box').getBoundingClientRect();
+        return { inside: r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth,
+                 missing: document.body.dataset.missing,
+                 clipped: [...document.querySelectorAll('#cancel-confirm button')]
+                   .filter((b) => b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1).length };)");
+      INFO(box.dump());
+      CHECK(box["inside"] == true);
+      CHECK(box["missing"] == "0");
+      CHECK(box["clipped"] == 0);
+      if (std::string(lang) == "ja" || std::string(lang) == "en") tall_page.screenshot(std::string("prescription-cancel-asked-") + lang);
+    }
+    tall_page.check_console();
+  }
+  CHECK(rig.step() == Step::Prescription);  // a question on one screen sends nothing
+
+  // In the patient's language: asked, confirmed, the check-in ends on K153, not on "take your card".
+  page.set_language("vi");
+  page.tap("#main [data-action='cancel']");
+  REQUIRE(wd.wait_until("return document.getElementById('cancel-confirm') !== null;"));
+  CHECK(rig.step() == Step::Prescription);
+  page.screenshot("prescription-cancel-asked-vi");
+  page.tap("[data-action='cancel-confirmed']", "notice");
+  CHECK(wd.execute("return document.documentElement.lang;") == "vi");
+  const std::string notice = page.text();
+  CHECK(notice.find("\u3010K153\u3011") != std::string::npos);
+  CHECK(notice.find("ch\u01b0a ho\u00e0n t\u1ea5t") != std::string::npos);  // chưa hoàn tất: not finished
+  CHECK(notice.find("qu\u1ea7y ti\u1ebfp nh\u1eadn") != std::string::npos);  // quầy tiếp nhận: the counter
+  page.check_languages("notice-K153");
+  page.set_language("ja");
+  CHECK(page.text().find("受付は完了していません") != std::string::npos);
+  CHECK(page.text().find("受付窓口") != std::string::npos);
+
+  // The reception gets the confirmed qualification; the journal says what happened.
+  CHECK(rig.take<WriteResult>());
+  std::optional<JournalEntry> cancelled;
+  while (auto entry = rig.take<JournalEntry>(0ms)) {
+    if (entry->event == "cancelled") cancelled = entry;
+  }
+  REQUIRE(cancelled);
+  CHECK(cancelled->message_code == "K153");
+  CHECK(cancelled->outcome == "cancelled on prescription; qualification valid, result written, consent not given");
+
+  page.tap("[data-action='ack']", "remove-card");
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+  page.check_console();
 }
 
 namespace {

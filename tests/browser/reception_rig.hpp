@@ -1,7 +1,8 @@
 // A real core::reception::ReceptionMachine wired to a WebFrontend the way the runner wires them:
 // the machine's Show commands go to the frontend, the frontend's events go back into the
 // machine, and every other command (ReadCard, VerifyPin, ConfirmEligibility, ...) is kept for
-// the test, which answers it with the event a device or the service would send.
+// the test, which answers it with the event a device or the service would send. Time passes for
+// the machine when the test calls tick().
 #pragma once
 
 #include <chrono>
@@ -20,7 +21,9 @@ namespace kiosk::test {
 
 class ReceptionRig {
  public:
-  explicit ReceptionRig(firmware::screen::WebFrontendConfig config = {}) : frontend_(std::move(config)) {
+  // `policy`: the machine's time-outs (short ones let a test see a time-out without waiting a minute).
+  explicit ReceptionRig(firmware::screen::WebFrontendConfig config = {}, core::reception::Policy policy = {})
+      : machine_(policy), frontend_(std::move(config)) {
     frontend_.show(machine_.screen());
     frontend_.start([this](core::reception::Event e) { feed(std::move(e)); });
   }
@@ -61,6 +64,9 @@ class ReceptionRig {
     });
     return found;
   }
+
+  // What the runner's loop does when nothing happens: time passes for the machine (its time-outs).
+  void tick() { feed(core::reception::Tick{std::chrono::steady_clock::now()}); }
 
   core::reception::Step step() {
     std::lock_guard lock(mutex_);

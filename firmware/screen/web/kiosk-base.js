@@ -19,6 +19,11 @@
   const WAIT_FALLBACK_MS = 4000;   // buttons come back if no new screen arrived
   const DISCONNECT_GRACE_MS = 1500;
   const TIMEOUT_WARNING_S = 10;
+  // The screens whose time-out the patient's touches restart (core::reception::patient_paced);
+  // a touch there is posted to /activity, at most once per ACTIVITY_INTERVAL_MS.
+  const PATIENT_PACED = ['method-choice', 'pin-entry', 'registration', 'consent', 'prescription', 'number-entry',
+    'result', 'notice'];
+  const ACTIVITY_INTERVAL_MS = 2000;
   // Voices that read each language (BCP 47 prefixes, best first); none: no voice guidance.
   const VOICE_LANGS = {
     ja: ['ja'],
@@ -46,9 +51,15 @@
     disconnectTimer: 0,
     missing: new Set(),
     touchAt: 0,  // when the last input was sent: the next screen tells the response time
+    screenId: '',        // the event id of the screen on show
+    activitySentAt: -Infinity,  // when the last /activity was posted
+    activityTimer: 0,    // a touch within ACTIVITY_INTERVAL_MS of the last post: posted at its end
+    pointerAt: -Infinity,  // the last pointerdown (its click is the same touch)
+    confirmCancel: false,  // the "stop the check-in?" dialog is open
   };
   const K = {
     LANGS, DEFAULT_LANG, PIN_LENGTH, WAIT_FALLBACK_MS, DISCONNECT_GRACE_MS, TIMEOUT_WARNING_S, VOICE_LANGS, state,
+    PATIENT_PACED, ACTIVITY_INTERVAL_MS,
     pin: [],  // the digits typed so far; nothing else holds them
   };
   window.kiosk = K;
@@ -177,6 +188,9 @@
     globe: () => svg('0 0 64 64', 'icon icon-inline', [
       ['circle', { cx: 32, cy: 32, r: 26, class: 'line' }],
       ['path', { d: 'M6 32 H58 M32 6 c-10 9-10 43 0 52 M32 6 c10 9 10 43 0 52', class: 'line' }],
+    ]),
+    cross: () => svg('0 0 64 64', 'icon icon-cross', [
+      ['path', { d: 'M18 18 L46 46 M46 18 L18 46', class: 'line' }],
     ]),
     staff: () => svg('0 0 64 64', 'icon', [
       ['circle', { cx: 32, cy: 20, r: 10, class: 'line' }],

@@ -39,8 +39,18 @@
         hintKey ? tx('span', 'btn-hint', hintKey) : null));
   }
 
-  function cancelButton() {
-    return button('cancel', '', 'btn-quiet btn-cancel', 'common.cancel', null, null);
+  // "Cancel": a secondary style of its own (never like an answer), with a cross. `asks`: the page
+  // asks first (kiosk.js, the cancel dialog), where cancelling throws away the work done.
+  function cancelButton(asks) {
+    const b = button('cancel', '', 'btn-quiet btn-cancel', 'common.cancel', null, ICONS.cross);
+    if (asks) b.dataset.confirm = 'true';
+    return b;
+  }
+
+  // Cancel on the screens after the qualification was asked for (registration, consent,
+  // prescription): set apart from the answers by a rule and space, and asked first.
+  function leaveRow() {
+    return el('div', { class: 'actions actions-leave' }, cancelButton(true));
   }
 
   function progress(titleKey, hintKey, extra) {
@@ -169,7 +179,7 @@
         el('div', { class: 'choices choices-2' },
           button('answer', 'true', 'btn-choice btn-yes', 'registration.yes', null, null),
           button('answer', 'false', 'btn-choice btn-no', 'registration.no', null, null)),
-        el('div', { class: 'actions actions-end' }, cancelButton()),
+        leaveRow(),
       ];
     },
 
@@ -185,7 +195,7 @@
         el('div', { class: 'choices choices-2' },
           button('answer', 'true', 'btn-choice btn-yes', 'consent.yes', null, null),
           button('answer', 'false', 'btn-choice btn-no', 'consent.no', null, null)),
-        el('div', { class: 'actions actions-end' }, cancelButton()),
+        leaveRow(),
       ];
     },
 
@@ -199,7 +209,7 @@
         el('div', { class: 'choices choices-2' },
           button('prescription', 'electronic', 'btn-choice', 'prescription.electronic', 'prescription.electronic.hint', ICONS.electronic),
           button('prescription', 'paper', 'btn-choice', 'prescription.paper', 'prescription.paper.hint', ICONS.paper)),
-        el('div', { class: 'actions actions-end' }, cancelButton()),
+        leaveRow(),
       ];
     },
 

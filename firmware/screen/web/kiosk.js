@@ -6,7 +6,7 @@
 
   const K = window.kiosk;
   const { LANGS, DEFAULT_LANG, PIN_LENGTH, WAIT_FALLBACK_MS, DISCONNECT_GRACE_MS, TIMEOUT_WARNING_S, VOICE_LANGS,
-    state, SCREENS, t, el, tx, ICONS } = K;
+    PATIENT_PACED, ACTIVITY_INTERVAL_MS, state, SCREENS, t, el, tx, ICONS } = K;
 
   // ---- extensions ----
   // Scripts loaded before this one may add to the page through window.KioskExtensions, a list of
@@ -77,6 +77,7 @@
     const build = SCREENS[screen.step] || extensionScreen(screen.step) || SCREENS.loading;
     const section = el('section', { class: 'screen screen-' + screen.step }, extended(screen, build(screen)));
     if (state.waiting) section.classList.add('waiting');
+    if (state.confirmCancel) section.append(cancelDialog());
     document.getElementById('main').replaceChildren(section);
     renderTools();
     renderLanguages();
@@ -99,10 +100,25 @@
     if (show) overlay.replaceChildren(el('div', { class: 'overlay-box' }, el('div', { class: 'spinner' }), tx('p', 'lead', 'status.disconnected')));
   }
 
+  // "Stop the check-in?": where cancelling throws away the work done (registration, consent,
+  // prescription). Continuing is the large, first choice; stopping is the cancel style.
+  function cancelDialog() {
+    return el('div', { class: 'confirm', id: 'cancel-confirm', role: 'alertdialog', 'aria-modal': 'true',
+      'aria-labelledby': 'cancel-confirm-title' },
+      el('div', { class: 'confirm-box' },
+        el('h2', { class: 'title', id: 'cancel-confirm-title', 'data-key': 'cancel.confirm.title' }, t('cancel.confirm.title')),
+        tx('p', 'lead', 'cancel.confirm.detail'),
+        el('div', { class: 'confirm-actions' },
+          K.button('cancel-keep', '', 'btn-primary btn-wide', 'cancel.confirm.keep', null, null),
+          K.button('cancel-confirmed', '', 'btn-quiet btn-cancel', 'cancel.confirm.yes', null, ICONS.cross))));
+  }
+
   function renderTimeout() {
     const box = document.getElementById('timeout');
+    const resume = document.getElementById('timeout-continue');
     if (!state.timeoutTotal) {
       box.hidden = true;
+      resume.hidden = true;
       return;
     }
     const left = Math.max(0, (state.deadline - performance.now()) / 1000);
@@ -112,6 +128,49 @@
     const soon = left <= TIMEOUT_WARNING_S;
     box.classList.toggle('timeout-soon', soon);
     text.textContent = soon ? t('common.timeout_soon') : '';
+    // "Continue" on the warning, where a touch restarts the time-out.
+    resume.hidden = !(soon && patientPaced());
+    if (!resume.hidden) resume.textContent = t('common.timeout_continue');
+  }
+
+  // ---- the patient's activity ----
+  // A touch that answers nothing yet (a PIN digit, the language, the text size, "continue")
+  // restarts the firmware's time-out of the screen: POST /activity, with no body (the digits
+  // never leave the page before the PIN is sent), at most once per ACTIVITY_INTERVAL_MS; a touch
+  // within that interval is posted at its end.
+  function patientPaced() {
+    return state.screen !== null && PATIENT_PACED.includes(state.screen.step) && state.timeoutTotal > 0;
+  }
+
+  function noteActivity() {
+    if (!patientPaced()) return;
+    const wait = state.activitySentAt + ACTIVITY_INTERVAL_MS - performance.now();
+    if (wait <= 0) {
+      postActivity();
+    } else if (!state.activityTimer) {
+      state.activityTimer = setTimeout(() => {
+        state.activityTimer = 0;
+        postActivity();
+      }, wait);
+    }
+  }
+
+  async function postActivity() {
+    if (!patientPaced()) return;
+    const sentAt = performance.now();
+    const screenId = state.screenId;
+    state.activitySentAt = sentAt;
+    try {
+      const response = await fetch('/activity', { method: 'POST', cache: 'no-store', credentials: 'omit' });
+      const answer = response.ok ? await response.json() : {};
+      // The firmware restarted the time-out no earlier than the post: so does the page's bar.
+      if (answer.restarted === true && state.screenId === screenId && patientPaced()) {
+        state.deadline = sentAt + state.timeoutTotal * 1000;
+        renderTimeout();
+      }
+    } catch (e) {
+      // The connection is down: the overlay says so; the time-out is the firmware's.
+    }
   }
 
   // ---- voice guidance (only where the browser has a voice for the language) ----
@@ -178,6 +237,12 @@
   function onAction(target) {
     const action = target.dataset.action;
     const value = target.dataset.value;
+    if (action === 'continue') return;  // the touch itself was the activity (see the listeners)
+    if (action === 'cancel-keep') {
+      state.confirmCancel = false;
+      render();
+      return;
+    }
     if (action === 'lang') {
       if (state.strings[value]) state.lang = value;
       render();
@@ -221,8 +286,20 @@
       case 'answer':
         send(JSON.stringify({ type: 'answer', value: value === 'true' }));
         return;
-      case 'ack':
       case 'cancel':
+        if (target.dataset.confirm === 'true' && !state.confirmCancel) {
+          state.confirmCancel = true;
+          render();
+          return;
+        }
+        state.confirmCancel = false;
+        send(JSON.stringify({ type: 'cancel' }));
+        return;
+      case 'cancel-confirmed':
+        state.confirmCancel = false;
+        send(JSON.stringify({ type: 'cancel' }));
+        return;
+      case 'ack':
         send(JSON.stringify({ type: action }));
         return;
       default:
@@ -235,7 +312,16 @@
     }
   }
 
+  // Any touch on the page is activity, on a button or not (pointerdown: a finger; click: a
+  // script or an assistive device; keydown: a keypad).
+  // The click that follows a pointerdown is the same touch.
+  document.addEventListener('pointerdown', () => {
+    state.pointerAt = performance.now();
+    noteActivity();
+  }, true);
+  document.addEventListener('keydown', noteActivity, true);
   document.addEventListener('click', (ev) => {
+    if (performance.now() - state.pointerAt > 1000) noteActivity();
     const target = ev.target.closest('[data-action]');
     if (!target || target.disabled) return;
     ev.preventDefault();
@@ -276,6 +362,12 @@
     }
     clearPin();
     if (!sameStep) for (const x of EXTENSIONS) if (typeof x.leave === 'function') x.leave(screen.step);
+    state.confirmCancel = false;
+    if (!sameStep) {  // a touch pending for the screen before is not for this one
+      clearTimeout(state.activityTimer);
+      state.activityTimer = 0;
+    }
+    state.screenId = id || '';
     state.screen = screen;
     setWaiting(false);
     render();

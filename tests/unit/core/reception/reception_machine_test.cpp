@@ -447,15 +447,81 @@ TEST_CASE("events that do not belong to the step are ignored") {
   CHECK(d.step() == Step::MethodChoice);
 }
 
-TEST_CASE("the patient can cancel, the session ends at 'remove your card'") {
+TEST_CASE("the patient can cancel: a notice says the check-in is not finished (K153), then 'remove your card'") {
   Drive d;
   to_method_choice(d);
   d.send(MethodChosen{Method::Pin});
   d.send(Cancelled{});
-  CHECK(d.step() == Step::RemoveCard);
+  CHECK(d.step() == Step::Notice);
+  CHECK(d.screen().message == Message::CheckInCancelled);
+  CHECK(std::string(info(Message::CheckInCancelled).code) == "K153");
   CHECK(d.journal_event() == "cancelled");
+  CHECK(d.find<JournalEntry>()->message_code == "K153");
+  CHECK(d.find<JournalEntry>()->outcome == "cancelled on pin-entry");
+  CHECK_FALSE(d.has<EndSession>());
+  d.send(Acknowledged{});
+  CHECK(d.step() == Step::RemoveCard);
   d.send(CardRemoved{});
   CHECK(d.step() == Step::Idle);
+
+  // The notice times out like any other, to 'remove your card'.
+  Drive w;
+  to_method_choice(w);
+  w.send(Cancelled{});
+  REQUIRE(w.screen().message == Message::CheckInCancelled);
+  w.wait(20s);
+  CHECK(w.step() == Step::RemoveCard);
+}
+
+TEST_CASE("patient activity restarts the time-out of a screen that waits for the patient, nowhere else") {
+  Policy p;
+  p.timeouts.pin_entry = 10s;
+  Drive d(p);
+  to_method_choice(d);
+  d.send(MethodChosen{Method::Pin});
+  REQUIRE(d.step() == Step::PinEntry);
+  // A digit every 4 s for 40 s: the 10 s time-out never runs out.
+  for (int i = 0; i < 10; ++i) {
+    d.wait(4s);
+    REQUIRE(d.step() == Step::PinEntry);
+    CHECK(d.send(PatientActive{}).empty());  // nothing changes on screen: the typed digits stay
+  }
+  d.wait(9s);
+  CHECK(d.step() == Step::PinEntry);
+  d.wait(1s);  // 10 s after the last touch
+  CHECK(d.step() == Step::Notice);
+  CHECK(d.screen().message == Message::TimedOut);
+  // The notice is paced by the patient too; activity there keeps it up.
+  d.wait(15s);
+  d.send(PatientActive{});
+  d.wait(15s);
+  CHECK(d.step() == Step::Notice);
+  d.wait(5s);
+  CHECK(d.step() != Step::Notice);
+
+  // Not while waiting for the service (or a device, or staff).
+  Drive c(p);
+  to_confirmation(c);
+  REQUIRE(c.step() == Step::Confirming);
+  c.wait(20s);
+  c.send(PatientActive{});
+  c.wait(10s);
+  CHECK(c.step() == Step::Notice);
+  CHECK(c.screen().message == Message::ServiceUnavailable);
+
+  CHECK(patient_paced(Step::PinEntry));
+  CHECK(patient_paced(Step::Consent));
+  CHECK(patient_paced(Step::NumberEntry));
+  CHECK_FALSE(patient_paced(Step::Idle));
+  CHECK_FALSE(patient_paced(Step::FaceCapture));
+  CHECK_FALSE(patient_paced(Step::VisualCheck));
+  CHECK_FALSE(patient_paced(Step::Confirming));
+  CHECK(std::string(event_name(PatientActive{})) == "patient-active");
+
+  // Idle: nothing to restart, nothing happens.
+  Drive idle;
+  CHECK(idle.send(PatientActive{}).empty());
+  CHECK(idle.step() == Step::Idle);
 }
 
 TEST_CASE("staff visual-check mode: on for a limited time, journaled with the staff id, off by staff") {
@@ -664,6 +730,10 @@ TEST_CASE("cancel or no answer on the consent screen writes the confirmed result
   CHECK_FALSE(written->result.body.prescription_issue_select);
   CHECK(d.journal_event() == "cancelled");
   CHECK_THAT(d.find<JournalEntry>()->outcome, Catch::Contains("consent not given"));
+  CHECK(d.find<JournalEntry>()->message_code == "K153");
+  CHECK(d.step() == Step::Notice);
+  CHECK(d.screen().message == Message::CheckInCancelled);
+  d.send(Acknowledged{});
   CHECK(d.step() == Step::RemoveCard);
 
   Drive p;
@@ -886,9 +956,13 @@ TEST_CASE("資格確認書 path: service down, cancel, time-out, and a card plac
   Drive cancel;
   cancel.send(NumberEntryRequested{});
   cancel.send(Cancelled{});
+  CHECK(cancel.step() == Step::Notice);
+  CHECK(cancel.screen().message == Message::CheckInCancelled);
+  CHECK(cancel.journal_event() == "cancelled");
+  CHECK(cancel.find<JournalEntry>()->method == "numbers");
+  cancel.send(Acknowledged{});
   CHECK(cancel.step() == Step::Idle);
   CHECK(cancel.has<EndSession>());
-  CHECK(cancel.journal_event() == "cancelled");
 
   Drive idle;
   idle.send(NumberEntryRequested{});

@@ -295,6 +295,54 @@ TEST_CASE("POST /input: input the screen on show does not take is refused with 4
   CHECK(r.recorder.size() == 0);
 }
 
+TEST_CASE("POST /activity: a touch restarts the time-out of a screen that waits for the patient, and carries nothing") {
+  Running r;
+  for (const Step step : {Step::PinEntry, Step::MethodChoice, Step::Consent, Step::Notice}) {
+    INFO(to_string(step));
+    r.frontend.show(screen_of(step));
+    const std::size_t before = r.recorder.size();
+    auto res = r.client->Post("/activity", "", "text/plain");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(json::parse(res->body)["restarted"] == true);
+    REQUIRE(r.recorder.wait_for(before + 1));
+  }
+  for (std::size_t i = 0; i < 4; ++i) {
+    auto e = r.recorder.take();
+    REQUIRE(e);
+    CHECK(std::holds_alternative<PatientActive>(*e));
+  }
+
+  // No body: not a digit, not a count of digits.
+  r.frontend.show(screen_of(Step::PinEntry));
+  auto with_body = r.client->Post("/activity", R"({"digits":2})", "application/json");
+  REQUIRE(with_body);
+  CHECK(with_body->status == 400);
+  CHECK(with_body->body.find("digits") == std::string::npos);
+
+  // Screens that wait for a device, the service or staff: nothing to restart, nothing posted (not
+  // an error: the touch that answered a screen may arrive after its answer).
+  for (const Step step : {Step::Idle, Step::Confirming, Step::FaceCapture, Step::VisualCheck, Step::RemoveCard}) {
+    INFO(to_string(step));
+    r.frontend.show(screen_of(step));
+    auto res = r.client->Post("/activity", "", "text/plain");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(json::parse(res->body)["restarted"] == false);
+    CHECK(json::parse(res->body)["step"] == to_string(step));
+  }
+  std::this_thread::sleep_for(50ms);
+  CHECK(r.recorder.size() == 0);
+
+  // Another site cannot keep a screen alive.
+  r.frontend.show(screen_of(Step::PinEntry));
+  auto foreign = r.client->Post("/activity", httplib::Headers{{"Origin", "http://evil.example"}}, "", "text/plain");
+  REQUIRE(foreign);
+  CHECK(foreign->status == 403);
+  std::this_thread::sleep_for(50ms);
+  CHECK(r.recorder.size() == 0);
+}
+
 TEST_CASE("the PIN never appears in any response") {
   Running r;
   SseClient sse(r.frontend.port());
