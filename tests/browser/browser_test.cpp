@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -41,6 +42,25 @@ const char* const kLanguages[] = {"ja", "en", "zh-Hans", "zh-Hant", "ko", "vi", 
 std::string js_string(const std::string& s) { return json(s).dump(); }
 
 // The kiosk page in the browser, with the checks every screen gets.
+// How much of the screen scrolling cannot reach (an expression): content above the top of the
+// scroll area (flex centring spills it there), and content past the bottom even when scrolled
+// to the end. Elements of the screen only (fixed ones, such as the time-out bar, excluded).
+constexpr const char* kReachScript = R"((() => {
+  const main = document.getElementById('main');
+  const shown = [...main.querySelectorAll('.screen *')].filter((e) => e.getClientRects().length > 0 &&
+    getComputedStyle(e).position !== 'fixed');
+  if (shown.length === 0) return {cut_top: 0, cut_bottom: 0};
+  const keep = main.scrollTop;
+  main.scrollTop = 0;
+  const top = Math.min(...shown.map((e) => e.getBoundingClientRect().top));
+  const cutTop = main.getBoundingClientRect().top - top;
+  main.scrollTop = main.scrollHeight;
+  const bottom = Math.max(...shown.map((e) => e.getBoundingClientRect().bottom));
+  const cutBottom = bottom - main.getBoundingClientRect().bottom;
+  main.scrollTop = keep;
+  return {cut_top: Math.round(cutTop), cut_bottom: Math.round(cutBottom)};
+})())";
+
 class KioskPage {
  public:
   KioskPage(WebDriver& driver, const std::string& case_name) : wd_(driver) {
@@ -89,11 +109,14 @@ class KioskPage {
       const clipped = [...document.querySelectorAll('button')]
         .filter((b) => b.offsetParent !== null && (b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1))
         .map((b) => b.innerText);
+      const reach = )" + std::string(kReachScript) + R"(;
       return {
         lang: document.documentElement.lang,
         missing: document.body.dataset.missing,
         marker: document.body.innerText.includes('\u27e6'),
         overflow_y: main.scrollHeight - main.clientHeight,
+        cut_top: reach.cut_top,
+        cut_bottom: reach.cut_bottom,
         overflow_x: document.documentElement.scrollWidth - window.innerWidth,
         clipped: clipped,
         text: main.innerText,
@@ -131,8 +154,55 @@ class KioskPage {
         CHECK(t != japanese);  // the screen really changed language
       }
     }
+    check_larger_text(name);
     wd_.execute("document.querySelector(arguments[0]).click();", json::array({"#langbar [data-value='" + before + "']"}));
     REQUIRE(wd_.wait_until("return document.documentElement.lang === " + js_string(before) + ";"));
+  }
+
+  // The same screen with larger text, on a landscape (1280x800) and a portrait (1080x1920) kiosk,
+  // in every language: it fits, or it scrolls with nothing above its top or below its end that
+  // scrolling cannot reach, and no button is cut off. A screenshot in Japanese of each.
+  void check_larger_text(const std::string& name) {
+    const char* large = "return document.documentElement.classList.contains('large-text');";
+    const bool was_large = wd_.execute(large) == json(true);
+    const json size = wd_.execute("return [window.innerWidth, window.innerHeight];");
+    const auto toggle = [&] {
+      wd_.execute("document.querySelector(\"[data-action='toggle'][data-value='large']\").click();");
+    };
+    if (!was_large) {
+      toggle();
+      REQUIRE(wd_.wait_until(large));
+    }
+    for (const auto& [orientation, width, height] : {std::tuple{"landscape", 1280, 800}, std::tuple{"portrait", 1080, 1920}}) {
+      wd_.resize(width, height);
+      for (const char* lang : kLanguages) {
+        INFO("screen " << name << " with larger text, " << orientation << ", in " << lang);
+        wd_.execute("document.querySelector(arguments[0]).click();", json::array({std::string("#langbar [data-value='") + lang + "']"}));
+        REQUIRE(wd_.wait_until("return document.documentElement.lang === " + js_string(lang) + ";"));
+        const json s = wd_.execute(R"(
+          const main = document.getElementById('main');
+          const reach = )" + std::string(kReachScript) + R"(;
+          const cutTop = reach.cut_top, cutBottom = reach.cut_bottom;
+          const clipped = [...document.querySelectorAll('button')]
+            .filter((b) => b.offsetParent !== null && (b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1))
+            .map((b) => b.innerText);
+          return {cut_top: Math.round(cutTop), cut_bottom: Math.round(cutBottom),
+                  overflow_x: document.documentElement.scrollWidth - window.innerWidth, clipped: clipped,
+                  missing: document.body.dataset.missing, scrolls: main.scrollHeight - main.clientHeight};)");
+        INFO(s.dump());
+        CHECK(s["cut_top"].get<int>() <= 1);
+        CHECK(s["cut_bottom"].get<int>() <= 1);
+        CHECK(s["overflow_x"].get<int>() <= 0);
+        CHECK(s["clipped"] == json::array());
+        CHECK(s["missing"] == "0");
+        if (std::string(lang) == "ja") screenshot(name + "-large-" + orientation + "-ja");
+      }
+    }
+    wd_.resize(size[0].get<int>(), size[1].get<int>());
+    if (!was_large) {
+      toggle();
+      REQUIRE(wd_.wait_until("return !document.documentElement.classList.contains('large-text');"));
+    }
   }
 
   json check_screen(const std::string& shot) {
@@ -140,7 +210,9 @@ class KioskPage {
     INFO(s.dump());
     CHECK(s["missing"] == "0");
     CHECK(s["marker"] == false);
-    CHECK(s["overflow_y"].get<int>() <= 1);
+    // It fits, or it scrolls: nothing above the top or past the end that scrolling cannot reach.
+    CHECK(s["cut_top"].get<int>() <= 1);
+    CHECK(s["cut_bottom"].get<int>() <= 1);
     CHECK(s["overflow_x"].get<int>() <= 0);
     CHECK(s["clipped"] == json::array());
     CHECK(!s["title"].get<std::string>().empty());

@@ -171,13 +171,17 @@ WebDriver::WebDriver(const BrowserTools& tools, const Options& options) {
   const json value = command("POST", "/session", caps);
   session_ = value.at("sessionId").get<std::string>();
   // The viewport is what the kiosk screen is; make it exactly the size asked for.
+  resize(options.width, options.height);
+}
+
+void WebDriver::resize(int width, int height) {
+  // The window is the viewport plus the browser's own frame (none when headless, usually).
+  const json window = command("GET", "/session/" + session_ + "/window/rect", nullptr);
   const json size = execute("return [window.innerWidth, window.innerHeight];");
-  const int dw = options.width - size[0].get<int>();
-  const int dh = options.height - size[1].get<int>();
-  if (dw != 0 || dh != 0) {
-    command("POST", "/session/" + session_ + "/window/rect",
-            json{{"width", options.width + dw}, {"height", options.height + dh}});
-  }
+  const int frame_w = window.at("width").get<int>() - size[0].get<int>();
+  const int frame_h = window.at("height").get<int>() - size[1].get<int>();
+  if (size[0].get<int>() == width && size[1].get<int>() == height) return;
+  command("POST", "/session/" + session_ + "/window/rect", json{{"width", width + frame_w}, {"height", height + frame_h}});
 }
 
 WebDriver::~WebDriver() {

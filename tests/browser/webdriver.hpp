@@ -55,6 +55,8 @@ class WebDriver {
   WebDriver& operator=(const WebDriver&) = delete;
 
   void navigate(const std::string& url);
+  // Makes the viewport exactly width x height (a portrait kiosk: 1080 x 1920).
+  void resize(int width, int height);
   // Runs `script` (a function body) in the page; returns its value.
   nlohmann::json execute(const std::string& script, const nlohmann::json& args = nlohmann::json::array());
   // The first element matching a CSS selector (throws when there is none).
