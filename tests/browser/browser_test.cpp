@@ -327,6 +327,24 @@ void type_pin(KioskPage& page, const std::string& digits) {
   for (const char d : digits) page.tap(std::string("[data-action='digit'][data-digit='") + d + "']");
 }
 
+// A card on the reader, read with `certificate` and `tries_left`: the method choice on show.
+void present_card(ReceptionRig& rig, KioskPage& page, core::crypto::ValidationStatus certificate, int tries_left) {
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  rig.feed(card_read(certificate, tries_left));
+  page.wait_step("method-choice");
+}
+
+// A valid card, the PIN chosen and typed (1234), the card's VERIFY answered: confirming.
+void pin_verified(ReceptionRig& rig, KioskPage& page) {
+  present_card(rig, page, core::crypto::ValidationStatus::Valid, 3);
+  page.tap("[data-action='method'][data-value='pin']", "pin-entry");
+  type_pin(page, "1234");
+  page.tap("#pin-ok", "confirming");
+  REQUIRE(rig.take<VerifyPin>());
+  rig.feed(PinChecked{core::card::VerifyOutcome::Verified, 3});
+}
+
 }  // namespace
 
 TEST_CASE("a PIN reception on the kiosk page, every screen in seven languages") {
@@ -433,10 +451,7 @@ TEST_CASE("a face reception with registration on the spot, every screen in seven
   page.open(rig.url());
 
   rig.feed(StaffVisualCheckMode{true, "staff-01"});
-  rig.feed(CardPlaced{});
-  page.wait_step("reading-card");
-  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
-  page.wait_step("method-choice");
+  present_card(rig, page, core::crypto::ValidationStatus::Valid, 3);
   CHECK(wd.execute("return document.querySelectorAll(\"[data-action='method']\").length;") == 3);
   page.check_languages("method-choice-three");
 
@@ -577,10 +592,7 @@ TEST_CASE("notices with their codes, the staff check, larger text and high contr
   page.wait_step("idle");
 
   // One PIN try left: the warning before entry; the larger text on the PIN pad.
-  rig.feed(CardPlaced{});
-  page.wait_step("reading-card");
-  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 1));
-  page.wait_step("method-choice");
+  present_card(rig, page, core::crypto::ValidationStatus::Valid, 1);
   page.tap("[data-action='method'][data-value='pin']", "pin-entry");
   CHECK(page.text().find("\u3010K111\u3011") != std::string::npos);
   page.check_languages("pin-last-try");
@@ -594,10 +606,7 @@ TEST_CASE("notices with their codes, the staff check, larger text and high contr
 
   // The service cannot be reached: 【K140】 with 資格情報のお知らせ.
   rig.feed(StaffVisualCheckMode{true, "staff-02"});
-  rig.feed(CardPlaced{});
-  page.wait_step("reading-card");
-  rig.feed(card_read(core::crypto::ValidationStatus::ExpiredInGrace, 3));
-  page.wait_step("method-choice");
+  present_card(rig, page, core::crypto::ValidationStatus::ExpiredInGrace, 3);
   page.tap("[data-action='method'][data-value='visual']", "visual-check");
   page.check_languages("visual-check");
   rig.feed(VisualChecked{true, "staff-02"});
@@ -612,15 +621,7 @@ TEST_CASE("notices with their codes, the staff check, larger text and high contr
   page.wait_step("idle");
 
   // Not valid: the result with the service's message; the patient is sent to the counter.
-  rig.feed(CardPlaced{});
-  page.wait_step("reading-card");
-  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
-  page.wait_step("method-choice");
-  page.tap("[data-action='method'][data-value='pin']", "pin-entry");
-  type_pin(page, "1234");
-  page.tap("#pin-ok", "confirming");
-  REQUIRE(rig.take<VerifyPin>());
-  rig.feed(PinChecked{core::card::VerifyOutcome::Verified, 3});
+  pin_verified(rig, page);
   rig.feed(Confirmed{confirmation(core::eligibility::QualificationValidity::InvalidNewerQualification,
                                   "新しい資格が登録されています。受付にお申し出ください。")});
   page.wait_step("result");
@@ -631,10 +632,7 @@ TEST_CASE("notices with their codes, the staff check, larger text and high contr
   // The card taken away mid-reception: straight back to the start screen.
   rig.feed(CardRemoved{});
   page.wait_step("idle");
-  rig.feed(CardPlaced{});
-  page.wait_step("reading-card");
-  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
-  page.wait_step("method-choice");
+  present_card(rig, page, core::crypto::ValidationStatus::Valid, 3);
   rig.feed(CardRemoved{});
   page.wait_step("idle");
   page.check_console();
@@ -696,10 +694,7 @@ TEST_CASE("PIN screen: touches while typing keep it past its time-out, the warni
   page.open(rig.url());
   watch_activity_posts(wd);
 
-  rig.feed(CardPlaced{});
-  page.wait_step("reading-card");
-  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
-  page.wait_step("method-choice");
+  present_card(rig, page, core::crypto::ValidationStatus::Valid, 3);
   page.tap("[data-action='method'][data-value='pin']", "pin-entry");
 
   // A touch every 3 s for 21 s, almost twice the time-out: digits, the language, the text size.
@@ -768,15 +763,7 @@ TEST_CASE("やめる after the qualification was confirmed: set apart from the a
   KioskPage page(wd, "cancel-after-confirmation");
   page.open(rig.url());
 
-  rig.feed(CardPlaced{});
-  page.wait_step("reading-card");
-  rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
-  page.wait_step("method-choice");
-  page.tap("[data-action='method'][data-value='pin']", "pin-entry");
-  type_pin(page, "1234");
-  page.tap("#pin-ok", "confirming");
-  REQUIRE(rig.take<VerifyPin>());
-  rig.feed(PinChecked{core::card::VerifyOutcome::Verified, 3});
+  pin_verified(rig, page);
   REQUIRE(rig.take<ConfirmEligibility>());
 
   // やめる does not look like an answer, and sits apart below them, on each of the three screens.
@@ -986,10 +973,7 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
 
     // The patient: card, method choice with visual check, waiting for the staff.
     page.open(base);
-    rig.feed(CardPlaced{});
-    page.wait_step("reading-card");
-    rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
-    page.wait_step("method-choice");
+    present_card(rig, page, core::crypto::ValidationStatus::Valid, 3);
     page.screenshot("patient-method-choice-visual");
     page.tap("[data-action='method'][data-value='visual']", "visual-check");
     page.screenshot("patient-visual-check");
