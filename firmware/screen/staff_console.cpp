@@ -69,34 +69,44 @@ std::string_view qualification_word(std::string_view outcome) {
   return outcome.substr(0, std::min(outcome.find(';'), outcome.find(" (")));
 }
 
-// What the desk says of a reception that reached a result: done only with a valid qualification;
-// anything else sends the patient to the counter.
+// What the desk says of a reception that reached a result, by the service's validity: done only
+// with a valid qualification; anything else sends the patient to the counter.
+struct ResultOutcome {
+  core::eligibility::QualificationValidity validity;
+  std::string_view state;
+  std::string_view outcome_key;
+};
+constexpr ResultOutcome kResultOutcomes[] = {
+    {core::eligibility::QualificationValidity::Valid, "done", "staff.outcome.valid"},
+    {core::eligibility::QualificationValidity::Invalid, "counter", "staff.outcome.invalid"},
+    {core::eligibility::QualificationValidity::InvalidNewerQualification, "counter", "staff.outcome.invalid"},
+    {core::eligibility::QualificationValidity::NoQualification, "counter", "staff.outcome.no_qualification"},
+    {core::eligibility::QualificationValidity::MultipleMatches, "counter", "staff.outcome.multiple"},
+    {core::eligibility::QualificationValidity::ValidUnregistered, "counter", "staff.outcome.unregistered"},
+};
+constexpr std::pair<std::string_view, std::string_view> kNoResult{"counter", "staff.outcome.no_result"};
+
 std::pair<std::string_view, std::string_view> desk_outcome(const std::string& outcome) {
-  using core::eligibility::QualificationValidity;
-  const std::string_view word = qualification_word(outcome);
-  if (word == "valid" || word == core::eligibility::label(QualificationValidity::Valid)) return {"done", "staff.outcome.valid"};
-  if (word == core::eligibility::label(QualificationValidity::Invalid) ||
-      word == core::eligibility::label(QualificationValidity::InvalidNewerQualification)) {
-    return {"counter", "staff.outcome.invalid"};
+  std::string_view word = qualification_word(outcome);
+  // The consent path writes "valid", the 資格確認書 path "none" for no qualification.
+  if (word == "valid") word = core::eligibility::label(core::eligibility::QualificationValidity::Valid);
+  if (word == "none") word = core::eligibility::label(core::eligibility::QualificationValidity::NoQualification);
+  for (const auto& r : kResultOutcomes) {
+    if (word == core::eligibility::label(r.validity)) return {r.state, r.outcome_key};
   }
-  if (word == core::eligibility::label(QualificationValidity::NoQualification) || word == "none") {
-    return {"counter", "staff.outcome.no_qualification"};
-  }
-  if (word == core::eligibility::label(QualificationValidity::MultipleMatches)) return {"counter", "staff.outcome.multiple"};
-  if (word == core::eligibility::label(QualificationValidity::ValidUnregistered)) {
-    return {"counter", "staff.outcome.unregistered"};
-  }
-  return {"counter", "staff.outcome.no_result"};
+  return kNoResult;
 }
 
 }  // namespace
 
 std::vector<std::string_view> desk_outcome_keys() {
-  std::vector<std::string_view> keys = {"staff.outcome.valid",    "staff.outcome.invalid",      "staff.outcome.no_qualification",
-                                        "staff.outcome.multiple", "staff.outcome.unregistered", "staff.outcome.no_result"};
-  for (const auto& e : kEndEvents) {
-    if (!e.outcome_key.empty() && std::find(keys.begin(), keys.end(), e.outcome_key) == keys.end()) keys.push_back(e.outcome_key);
-  }
+  std::vector<std::string_view> keys;
+  const auto add = [&keys](std::string_view k) {
+    if (!k.empty() && std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  };
+  for (const auto& r : kResultOutcomes) add(r.outcome_key);
+  add(kNoResult.second);
+  for (const auto& e : kEndEvents) add(e.outcome_key);
   return keys;
 }
 

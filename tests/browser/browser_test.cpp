@@ -910,6 +910,19 @@ void check_staff_page(WebDriver& wd, KioskPage& page, const std::string& name) {
   wd.execute("document.querySelector(\"#langbar [data-value='ja']\").click();");
 }
 
+// The kiosk screen's staff side on journal `j`: a desk stream that looks every 200 ms, one
+// account, staff-01 / 246813, under `policy`.
+firmware::screen::WebFrontendConfig staff_config(core::journal::Journal& j, firmware::staff::StaffPolicy policy = {}) {
+  firmware::screen::WebFrontendConfig config;
+  config.journal = &j;
+  config.desk_poll = 200ms;
+  config.staff = std::make_shared<firmware::staff::StaffAuthenticator>(
+      std::vector<firmware::staff::StaffAccount>{
+          {"staff-01", firmware::staff::hash_passcode(core::card::Secret("246813"), firmware::staff::kMinPasscodeIterations)}},
+      policy, firmware::staff::journal_into(j));
+  return config;
+}
+
 // What the runner does with the machine's journal entries.
 void journal_commands(ReceptionRig& rig, core::journal::Journal& j) {
   while (auto entry = rig.take<JournalEntry>(std::chrono::milliseconds(0))) {
@@ -925,13 +938,7 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
   std::filesystem::create_directories(dir);
   {
     core::journal::Journal j = core::journal::Journal::open(dir / "journal.sqlite", "BROWSER-KIOSK");
-    firmware::screen::WebFrontendConfig config;
-    config.journal = &j;
-    config.desk_poll = 200ms;
-    config.staff = std::make_shared<firmware::staff::StaffAuthenticator>(
-        std::vector<firmware::staff::StaffAccount>{
-            {"staff-01", firmware::staff::hash_passcode(core::card::Secret("246813"), firmware::staff::kMinPasscodeIterations)}},
-        firmware::staff::StaffPolicy{}, firmware::staff::journal_into(j));
+    firmware::screen::WebFrontendConfig config = staff_config(j);
     config.diagnostics = [] {
       return json{{"overall", "WARN"},
                   {"exit_code", 1},
@@ -1046,15 +1053,9 @@ TEST_CASE("staff side: the desk in the staff's words, a waiting patient announce
   std::filesystem::create_directories(dir);
   {
     core::journal::Journal j = core::journal::Journal::open(dir / "journal.sqlite", "BROWSER-KIOSK");
-    firmware::screen::WebFrontendConfig config;
-    config.journal = &j;
-    config.desk_poll = 200ms;
     firmware::staff::StaffPolicy policy;
     policy.session = 4s;  // idle time: the page posts activity every second of taps
-    config.staff = std::make_shared<firmware::staff::StaffAuthenticator>(
-        std::vector<firmware::staff::StaffAccount>{
-            {"staff-01", firmware::staff::hash_passcode(core::card::Secret("246813"), firmware::staff::kMinPasscodeIterations)}},
-        policy, firmware::staff::journal_into(j));
+    firmware::screen::WebFrontendConfig config = staff_config(j, policy);
     ReceptionRig rig(config);
     WebDriver wd(tools, driver_options());
     KioskPage page(wd, "staff-desk");
