@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/world/demo_world.hpp"
 #include "tests/support/test_cards.hpp"
 #include "tests/support/test_paths.hpp"
