@@ -277,7 +277,22 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   r.get("metrics", "textfile", c.metrics_textfile);
   r.get_integer("metrics", "interval_seconds", c.metrics_interval_seconds, 5, 3600, "");
   read_staff(r, c, loaded.errors);
+  bool lan_enabled = false;
+  r.get("staff_lan", "enabled", lan_enabled);
+  firmware::screen::StaffLanConfig lan;
+  r.get("staff_lan", "address", lan.address);
+  r.get_integer("staff_lan", "port", lan.port, 1, 65535);
+  r.get("staff_lan", "certificate", lan.certificate);
+  r.get("staff_lan", "key", lan.key);
+  r.get("staff_lan", "allow", lan.allow);
+  r.get("staff_lan", "host_names", lan.host_names);
   r.report_unknown();
+  if (lan_enabled) {
+    for (auto& problem : firmware::screen::staff_lan_problems(lan)) loaded.errors.push_back(std::move(problem));
+    if (c.screen_port < 0) loaded.errors.emplace_back("staff_lan.enabled: the staff pages need the kiosk screen (screen.port)");
+    if (c.staff_accounts.empty()) loaded.errors.emplace_back("staff_lan.enabled: no staff.accounts to log in with");
+    c.staff_lan = std::move(lan);
+  }
 
   for (const auto& model : c.accepted_models) {
     if (model.size() < 3) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 
 #include "core/diagnostics/host_checks.hpp"
 #include "core/face/face_config.hpp"
+#include "firmware/screen/staff_lan.hpp"
 #include "firmware/staff/staff_auth.hpp"
 
 namespace kiosk::firmware::kiosk {
@@ -77,6 +79,11 @@ struct KioskConfig {
   //         "max_failures": 5, "lockout_minutes": 15, "session_minutes": 5, "visual_check_minutes": 30}
   std::vector<firmware::staff::StaffAccount> staff_accounts;  // none: no staff login, no visual check
   firmware::staff::StaffPolicy staff;
+  // staff_lan: {"enabled": false, "address": "0.0.0.0", "port": 8443, "certificate": "...pem",
+  //             "key": "...pem (0600)", "allow": ["192.168.10.0/24"], "host_names": ["kiosk-01.clinic.lan"]}
+  // The staff pages also on the clinic's LAN over HTTPS (firmware/screen/staff_lan.hpp); the
+  // patient screen stays on 127.0.0.1. Needs the screen and staff accounts.
+  std::optional<firmware::screen::StaffLanConfig> staff_lan;
 };
 
 struct LoadedConfig {

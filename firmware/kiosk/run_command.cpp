@@ -201,6 +201,7 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
       diag.kiosk_running = true;
       return collect_report(checked, loaded, diag).to_json();
     };
+    web_config.staff_lan = c.staff_lan;
     web.emplace(web_config);
   } else {
     // The kiosk screen's Japanese texts, as on the page (message keys if they cannot be read).
@@ -215,9 +216,14 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
   const MetricsWriter metrics(loaded, board);
   std::jthread url_printer;
   if (web) {
-    url_printer = std::jthread([&web] {  // the page is served once run() started the frontend
+    url_printer = std::jthread([&web, &c] {  // the page is served once run() started the frontend
       for (int i = 0; i < 50 && web->port() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       std::cout << "[kiosk] kiosk screen: " << web->url() << " (chromium --kiosk " << web->url() << ")\n" << std::flush;
+      if (!c.staff_lan) return;
+      for (int i = 0; i < 50 && web->staff_lan_port() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::cout << "[kiosk] staff pages on the LAN: https://" << c.staff_lan->host_names.front() << ":"
+                << web->staff_lan_port() << "/staff (from " << c.staff_lan->allow.size() << " allowed range(s))\n"
+                << std::flush;
     });
   }
   runner.run(patients);

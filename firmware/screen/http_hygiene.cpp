@@ -183,6 +183,10 @@ void install_request_rules(httplib::Server& server, const int& port) {
     send_error(res, 403, "requests must come from this kiosk's own page");
     return httplib::Server::HandlerResponse::Handled;
   });
+  install_error_answers(server);
+}
+
+void install_error_answers(httplib::Server& server) {
   server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     send_error(res, res.status, "request refused", "HTTP status " + std::to_string(res.status));

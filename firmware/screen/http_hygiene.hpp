@@ -55,6 +55,8 @@ bool loopback_host_allowed(const httplib::Request& req, int port);
 // Refuses every request that loopback_host_allowed() refuses (403), and answers errors and
 // exceptions of the handlers with a JSON error body.
 void install_request_rules(httplib::Server& server, const int& port);
+// Answers errors (404, 413, ...) and exceptions of the handlers with a JSON error body.
+void install_error_answers(httplib::Server& server);
 
 // The server's worker threads, socket time-outs, body limit and socket options for the kiosk.
 void configure_server(httplib::Server& server, std::size_t workers);

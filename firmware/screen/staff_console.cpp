@@ -192,8 +192,10 @@ void StaffConsole::login(const httplib::Request& req, httplib::Response& res,
   }
   // The cookie lasts as long as a session can; the kiosk ends the session after idle minutes.
   const auto seconds = config_.staff->policy().session.count();
+  // Over TLS (the staff pages on the LAN) the cookie is never sent in clear.
   res.set_header("Set-Cookie", "kiosk_staff=" + login.token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                   std::to_string(config_.staff->policy().session_max.count()));
+                                   std::to_string(config_.staff->policy().session_max.count()) +
+                                   (req.ssl != nullptr ? "; Secure" : ""));
   send_json(res, 200, json{{"staff_id", id->get<std::string>()}, {"session_seconds", seconds}});
 }
 

@@ -53,6 +53,13 @@ struct WebFrontend::Impl {
   httplib::Server server;
   std::thread listener;
   int port = 0;
+  // The staff pages on the LAN (config.staff_lan): their own console on the same state.
+  std::optional<StaffConsole> lan_staff;
+  std::unique_ptr<httplib::SSLServer> lan;
+  std::thread lan_listener;
+  int lan_port = 0;
+
+  void start_staff_lan();
 
   void routes();
   void serve_events(httplib::Response& res);
@@ -136,6 +143,40 @@ void WebFrontend::Impl::routes() {
   server.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) { files->serve(req.path, res); });
 }
 
+// Serves the staff side only, to the allow-listed reception PCs, over TLS.
+void WebFrontend::Impl::start_staff_lan() {
+  const StaffLanConfig& lan_config = *config.staff_lan;
+  if (!config.staff) throw std::runtime_error("staff pages on the LAN: no staff accounts are configured");
+  if (const auto problems = staff_lan_problems(lan_config); !problems.empty()) {
+    throw std::runtime_error("staff pages on the LAN: " + problems.front());
+  }
+  lan = make_staff_lan_server(lan_config);
+  install_staff_lan_rules(*lan, lan_config, lan_port);
+  lan_staff.emplace(config, state, *files);
+  lan_staff->install(*lan);
+  lan->Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!staff_page_file(req.path)) return send_error(res, 404, "not found");
+    files->serve(req.path, res);
+  });
+  configure_server(*lan, config.max_event_clients + 4);
+  if (lan_config.port == 0) {
+    lan_port = lan->bind_to_any_port(lan_config.address);
+  } else if (lan->bind_to_port(lan_config.address, lan_config.port)) {
+    lan_port = lan_config.port;
+  }
+  if (lan_port <= 0) {
+    lan_port = 0;
+    throw std::runtime_error("staff pages on the LAN: cannot listen on " + lan_config.address + ":" +
+                             std::to_string(lan_config.port));
+  }
+  lan_listener = std::thread([this] { lan->listen_after_bind(); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!lan->is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!lan->is_running()) throw std::runtime_error("staff pages on the LAN: the HTTPS server did not start");
+}
+
 WebFrontend::WebFrontend(WebFrontendConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 
 WebFrontend::~WebFrontend() { stop(); }
@@ -174,6 +215,14 @@ void WebFrontend::start(core::reception::EventSink sink) {
     stop();
     throw std::runtime_error("kiosk screen: the HTTP server did not start");
   }
+  if (d.config.staff_lan) {
+    try {
+      d.start_staff_lan();
+    } catch (...) {
+      stop();
+      throw;
+    }
+  }
 }
 
 void WebFrontend::show(const core::reception::Screen& screen) {
@@ -199,6 +248,8 @@ void WebFrontend::stop() {
     d.server.stop();
     d.listener.join();
   }
+  if (d.lan) d.lan->stop();
+  if (d.lan_listener.joinable()) d.lan_listener.join();
 }
 
 int WebFrontend::port() const { return impl_->port; }
@@ -206,6 +257,8 @@ int WebFrontend::port() const { return impl_->port; }
 std::string WebFrontend::url() const {
   return "http://" + std::string(kLoopbackHost) + ":" + std::to_string(impl_->port) + "/";
 }
+
+int WebFrontend::staff_lan_port() const { return impl_->lan_port; }
 
 std::size_t WebFrontend::event_clients() const {
   const std::lock_guard lock(impl_->state.mutex);

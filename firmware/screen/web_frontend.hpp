@@ -51,7 +51,9 @@
 //   GET  /staff/diagnostics    the diagnostics report (WebFrontendConfig::diagnostics), 503 without one
 //
 // Only 127.0.0.1 is bound, and requests must name it (or localhost) in Host, so a web page
-// elsewhere cannot reach the kiosk through DNS rebinding. The PIN is read into a fixed buffer,
+// elsewhere cannot reach the kiosk through DNS rebinding. With `staff_lan`, a second server
+// (HTTPS, allow-listed addresses, the kiosk's host names) serves the staff calls and pages, and
+// nothing of the patient's screen, to the reception PCs (staff_lan.hpp). The PIN is read into a fixed buffer,
 // moved into a core::card::Secret and wiped; it is never logged, echoed or put into a screen.
 #pragma once
 
@@ -60,6 +62,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -67,6 +70,7 @@
 
 #include "core/journal/journal.hpp"
 #include "core/reception/frontend.hpp"
+#include "firmware/screen/staff_lan.hpp"
 #include "firmware/staff/staff_auth.hpp"
 
 namespace kiosk::firmware::screen {
@@ -84,6 +88,9 @@ struct WebFrontendConfig {
   const core::journal::Journal* journal = nullptr;  // the desk's source; none: an empty desk
   std::function<nlohmann::json()> diagnostics;  // the report of `kiosk diag` (core/diagnostics/report.hpp to_json())
   std::chrono::milliseconds desk_poll{1000};    // how often the desk stream looks for new entries
+  // The staff pages also on the clinic's LAN over HTTPS (firmware/screen/staff_lan.hpp); none:
+  // only on 127.0.0.1. Needs `staff`.
+  std::optional<StaffLanConfig> staff_lan;
 };
 
 // The reception desk's rows: the journal's reception entries that end a reception (completed,
@@ -113,6 +120,7 @@ class WebFrontend final : public core::reception::Frontend {
 
   int port() const;         // the bound port (0 before start)
   std::string url() const;  // "http://127.0.0.1:<port>/"
+  int staff_lan_port() const;  // the LAN server's bound port (0: none)
   std::size_t event_clients() const;
 
  private:

@@ -25,6 +25,7 @@
 
 #include "core/journal/journal.hpp"
 #include "firmware/staff/staff_auth.hpp"
+#include "sim/eligibility/service.hpp"
 #include "tests/browser/reception_rig.hpp"
 #include "tests/browser/webdriver.hpp"
 
@@ -1134,6 +1135,60 @@ TEST_CASE("staff side: the desk in the staff's words, a waiting patient announce
 
     // No taps: the session ends 4 seconds after the last action, and the page shows the login.
     REQUIRE(wd.wait_until("return document.body.dataset.page === 'login';", 10s));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("staff side from the reception PC: the staff pages over HTTPS on the LAN, the patient's screen not there") {
+  const auto tools = require_browser();
+  const auto dir = std::filesystem::temp_directory_path() / ("kiosk-browser-lan-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    core::journal::Journal j = core::journal::Journal::open(dir / "journal.sqlite", "BROWSER-KIOSK");
+    // The kiosk's certificate for 127.0.0.1 (the simulated service's PKI makes one).
+    const auto pki = sim::eligibility::init_service_directory(dir / "pki", "1234567890", std::chrono::system_clock::now());
+    firmware::screen::WebFrontendConfig config = staff_config(j);
+    firmware::screen::StaffLanConfig lan;
+    lan.address = "127.0.0.1";
+    lan.port = 0;
+    lan.certificate = pki.server_certificate;
+    lan.key = pki.server_key;
+    lan.allow = {"127.0.0.0/8"};
+    lan.host_names = {"127.0.0.1"};
+    config.staff_lan = lan;
+    ReceptionRig rig(config);
+    WebDriver wd(tools, driver_options());
+    KioskPage page(wd, "staff-lan");
+    const std::string lan_url = rig.staff_lan_url();
+    j.append({"reception", "reception-completed", "pin", "qualification 有効", ""}, std::chrono::system_clock::now());
+
+    // Login with the id list and the pad, over HTTPS, as on the kiosk.
+    wd.navigate(lan_url + "desk");
+    REQUIRE(wd.wait_until("return document.querySelector(\"[data-staff-id='staff-01']\") !== null;"));
+    CHECK(wd.execute("return location.protocol;") == "https:");
+    wd.click_css("[data-staff-id='staff-01']");
+    for (const char d : std::string("246813")) wd.click_css(std::string("[data-digit='") + d + "']");
+    wd.click_css("#staff-login");
+    REQUIRE(wd.wait_until("return document.querySelectorAll('#desk-table tbody tr').length === 1;", 5s));
+    CHECK(wd.execute("return document.cookie;") == "");  // HttpOnly (and Secure) session cookie
+    page.screenshot("staff-lan-desk");
+    // The desk's live stream runs over TLS too.
+    j.append({"reception", "timed-out", "pin", "no answer on pin-entry", "K150"}, std::chrono::system_clock::now());
+    REQUIRE(wd.wait_until("return document.querySelectorAll('#desk-table tbody tr').length === 2;", 5s));
+    // Visual check can be switched from the reception PC; the kiosk's machine hears it.
+    wd.click_css("#nav-visual");
+    REQUIRE(wd.wait_until("return document.getElementById('visual-toggle') !== null;", 5s));
+    wd.click_css("#visual-toggle");
+    REQUIRE(wd.wait_until("return document.querySelector('#visual-state.on') !== null;", 5s));
+    CHECK(rig.take<JournalEntry>(std::chrono::milliseconds(2000)).has_value());
+
+    // Nothing of the patient's screen on the LAN.
+    wd.navigate(lan_url);
+    REQUIRE(wd.wait_until("return document.readyState === 'complete';"));
+    CHECK(wd.execute("return document.body.innerText;").get<std::string>().find("not found") != std::string::npos);
+    wd.navigate(lan_url + "kiosk.js");
+    REQUIRE(wd.wait_until("return document.readyState === 'complete';"));
+    CHECK(wd.execute("return document.body.innerText;").get<std::string>().find("not found") != std::string::npos);
   }
   std::filesystem::remove_all(dir);
 }

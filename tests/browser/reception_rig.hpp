@@ -74,6 +74,8 @@ class ReceptionRig {
   }
 
   std::string url() const { return frontend_.url(); }
+  // The staff pages on the LAN (WebFrontendConfig::staff_lan), "https://127.0.0.1:<port>/".
+  std::string staff_lan_url() const { return "https://127.0.0.1:" + std::to_string(frontend_.staff_lan_port()) + "/"; }
   firmware::screen::WebFrontend& frontend() { return frontend_; }
 
  private:

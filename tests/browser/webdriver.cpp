@@ -165,6 +165,8 @@ WebDriver::WebDriver(const BrowserTools& tools, const Options& options) {
       {"capabilities",
        {{"alwaysMatch",
          {{"browserName", "chrome"},
+          // The staff pages on the LAN use a certificate of the test's own CA.
+          {"acceptInsecureCerts", true},
           {"goog:chromeOptions", {{"binary", tools.chromium.string()}, {"args", args}}},
           {"goog:loggingPrefs", {{"browser", "ALL"}}}}}}},
   };
