@@ -179,11 +179,21 @@ bool loopback_host_allowed(const httplib::Request& req, int port) {
 void install_request_rules(httplib::Server& server, const int& port) {
   server.set_default_headers(default_headers());
   server.set_pre_routing_handler([&port](const httplib::Request& req, httplib::Response& res) {
-    if (loopback_host_allowed(req, port)) return httplib::Server::HandlerResponse::Unhandled;
-    send_error(res, 403, "requests must come from this kiosk's own page");
-    return httplib::Server::HandlerResponse::Handled;
+    if (!loopback_host_allowed(req, port)) {
+      send_error(res, 403, "requests must come from this kiosk's own page");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (refuse_unsized_body(req, res)) return httplib::Server::HandlerResponse::Handled;
+    return httplib::Server::HandlerResponse::Unhandled;
   });
   install_error_answers(server);
+}
+
+bool refuse_unsized_body(const httplib::Request& req, httplib::Response& res) {
+  if (!req.has_header("Transfer-Encoding")) return false;
+  send_error(res, 411, "send the body with a Content-Length", "chunked request bodies are not accepted");
+  res.set_header("Connection", "close");
+  return true;
 }
 
 void install_error_answers(httplib::Server& server) {

@@ -52,9 +52,15 @@ std::optional<bool> read_flag(const httplib::Request& req, httplib::Response& re
 // localhost) and this port, and an Origin, when sent, must be that same host (no DNS rebinding).
 bool loopback_host_allowed(const httplib::Request& req, int port);
 
-// Refuses every request that loopback_host_allowed() refuses (403), and answers errors and
-// exceptions of the handlers with a JSON error body.
+// Refuses every request that loopback_host_allowed() refuses (403) or that sends a chunked body
+// (411), and answers errors and exceptions of the handlers with a JSON error body.
 void install_request_rules(httplib::Server& server, const int& port);
+// A request whose body comes in chunks (Transfer-Encoding) is answered 411 before anything of
+// it is read, and true returned: httplib reads a chunked body whole, past the payload limit
+// (issue 18, reliability 4), and the pages send their small bodies with a Content-Length.
+// Called from the pre-routing handlers, which run before a body is read.
+bool refuse_unsized_body(const httplib::Request& req, httplib::Response& res);
+
 // Answers errors (404, 413, ...) and exceptions of the handlers with a JSON error body.
 void install_error_answers(httplib::Server& server);
 

@@ -193,6 +193,7 @@ void install_staff_lan_rules(httplib::Server& server, const StaffLanConfig& conf
       send_error(res, 403, "requests must name this kiosk", "staff_lan.host_names");
       return httplib::Server::HandlerResponse::Handled;
     }
+    if (refuse_unsized_body(req, res)) return httplib::Server::HandlerResponse::Handled;
     return httplib::Server::HandlerResponse::Unhandled;
   });
   install_error_answers(server);

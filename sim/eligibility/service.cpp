@@ -165,6 +165,17 @@ void SimulatedEligibilityService::start() {
   server->set_read_timeout(i.core.options.io_timeout.count(), 0);
   server->set_write_timeout(i.core.options.io_timeout.count(), 0);
   server->set_payload_max_length(kMaxBody);
+  // httplib reads a chunked body whole, past the payload limit: such a request is answered 411
+  // before its body is read (the pre-routing handler runs first). Clients send a Content-Length.
+  server->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_header("Transfer-Encoding")) return httplib::Server::HandlerResponse::Unhandled;
+    res.status = 411;
+    res.set_header("Connection", "close");
+    res.set_content(error_body({411, "BAD_REQUEST", "要求の形式が正しくありません。受付窓口にお申し出ください。", false,
+                                "chunked request bodies are not accepted: send a Content-Length"}),
+                    kJsonType);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   if (i.core.options.port == 0) {
     i.port = server->bind_to_any_port(i.core.options.host);
   } else {

@@ -120,3 +120,33 @@ TEST_CASE("mutual TLS: wrong, expired or missing certificates are refused on bot
     }
   }
 }
+
+TEST_CASE("the service refuses a chunked request body with 411 before reading it") {
+  World world({});
+  const auto config = world.transport_config();
+  httplib::SSLClient client("127.0.0.1", world.service().port(), config.client_certificate.string(),
+                            config.client_key.string());
+  client.set_ca_cert_path(world.pki().service_ca.string());
+  client.enable_server_certificate_verification(true);
+  client.set_connection_timeout(3, 0);
+  client.set_read_timeout(5, 0);
+  std::size_t offered = 0;
+  const std::string chunk(64 * 1024, ' ');
+  const auto res = client.Post(
+      "/v1/confirmations",
+      [&](std::size_t, httplib::DataSink& sink) {
+        if (offered >= 64u * 1024u * 1024u) {
+          sink.done();
+          return true;
+        }
+        offered += chunk.size();
+        return sink.write(chunk.data(), chunk.size());
+      },
+      "application/json");
+  if (res) CHECK(res->status == 411);
+  CHECK(offered < 8u * 1024u * 1024u);
+  // A request with a length is still served.
+  const auto health = client.Get("/v1/health");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+}

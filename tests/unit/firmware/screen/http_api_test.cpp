@@ -501,3 +501,32 @@ TEST_CASE("start() refuses a web directory without index.html and a port in use"
   CHECK_THROWS_AS(second.start(recorder.sink()), std::runtime_error);
   CHECK(first.frontend.url() == "http://127.0.0.1:" + std::to_string(first.frontend.port()) + "/");
 }
+
+TEST_CASE("a chunked request body is refused with 411 before it is read, on every path") {
+  Running r;
+  // A body with no length (chunked): 32 MiB offered a chunk at a time, counted as it leaves.
+  for (const char* path : {"/staff/logout", "/staff/activity", "/input", "/activity", "/no-such-path"}) {
+    INFO(path);
+    std::size_t offered = 0;
+    const std::string chunk(64 * 1024, 'x');
+    const auto res = r.client->Post(
+        path,
+        [&](std::size_t, httplib::DataSink& sink) {
+          if (offered >= 32u * 1024u * 1024u) {
+            sink.done();
+            return true;
+          }
+          offered += chunk.size();
+          return sink.write(chunk.data(), chunk.size());
+        },
+        "application/json");
+    // Refused before the body: 411, or the connection closed while the client still sent.
+    if (res) CHECK(res->status == 411);
+    CHECK(offered < 8u * 1024u * 1024u);
+  }
+  CHECK(r.recorder.size() == 0);
+  // The server is still there for the page.
+  const auto health = r.client->Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+}
