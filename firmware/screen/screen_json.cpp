@@ -56,6 +56,8 @@ nlohmann::json screen_to_json(const core::reception::Screen& screen) {
         {"insurer_name", screen.insurer_name},
         {"contribution_ratio", screen.contribution_ratio},
         {"contribution_percent", percent ? json(*percent) : json(nullptr)},
+        {"loss_reason", screen.loss_reason.empty() ? json(nullptr) : json(screen.loss_reason)},
+        {"lost_from", screen.lost_from.empty() ? json(nullptr) : json(screen.lost_from)},
     };
   } else {
     j["result"] = nullptr;

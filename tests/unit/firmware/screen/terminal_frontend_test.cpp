@@ -82,6 +82,7 @@ TEST_CASE("terminal: the 資格確認書 form is one typed line") {
   {
     firmware::screen::TerminalFrontend frontend(pipe_fds[0], out, japanese());
     frontend.start([&](Event e) {
+      if (std::holds_alternative<PatientActive>(e)) return;  // typing is activity; the answer is what counts here
       std::lock_guard lock(mutex);
       events.push_back(std::move(e));
     });
@@ -137,13 +138,32 @@ struct PipedTerminal {
     ::close(fds[1]);
   }
   void type(const std::string& text) { REQUIRE(::write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size())); }
+  // Answers sent to the machine (typing itself is activity: PatientActive, counted apart).
   std::size_t count() {
     std::lock_guard lock(mutex);
-    return events.size();
+    std::size_t n = 0;
+    for (const auto& e : events) n += std::holds_alternative<PatientActive>(e) ? 0U : 1U;
+    return n;
+  }
+  std::size_t activity() {
+    std::lock_guard lock(mutex);
+    std::size_t n = 0;
+    for (const auto& e : events) n += std::holds_alternative<PatientActive>(e) ? 1U : 0U;
+    return n;
+  }
+  const Event* first_answer() {
+    for (const auto& e : events) {
+      if (!std::holds_alternative<PatientActive>(e)) return &e;
+    }
+    return nullptr;
   }
   bool wait_for_events(std::size_t n) {
     for (int i = 0; i < 300 && count() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return count() >= n;
+  }
+  bool wait_for_activity(std::size_t n) {
+    for (int i = 0; i < 300 && activity() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return activity() >= n;
   }
 };
 
@@ -169,7 +189,8 @@ TEST_CASE("terminal: a line begun on the PIN screen and ended on another is drop
   t.type("y\n");
   REQUIRE(t.wait_for_events(1));
   std::lock_guard lock(t.mutex);
-  CHECK(std::holds_alternative<Answered>(t.events[0]));
+  REQUIRE(t.first_answer());
+  CHECK(std::holds_alternative<Answered>(*t.first_answer()));
 }
 
 TEST_CASE("terminal: a line typed with echo on another screen never becomes the PIN") {
@@ -189,6 +210,58 @@ TEST_CASE("terminal: a line typed with echo on another screen never becomes the 
   t.type("1234\n");  // typed on the PIN screen: the PIN
   REQUIRE(t.wait_for_events(1));
   std::lock_guard lock(t.mutex);
-  REQUIRE(std::holds_alternative<PinTyped>(t.events[0]));
-  CHECK(std::get<PinTyped>(t.events[0]).pin.size() == 4);
+  REQUIRE(t.first_answer());
+  REQUIRE(std::holds_alternative<PinTyped>(*t.first_answer()));
+  CHECK(std::get<PinTyped>(*t.first_answer()).pin.size() == 4);
+}
+
+// Issue 17: typing on the terminal is the patient's activity (the screen's time-out starts again),
+// as a touch on the web page is; a PIN digit is neither echoed nor sent, and the activity carries
+// nothing and comes at most once per interval, so it does not count the digits either.
+TEST_CASE("terminal: a key typed on the PIN screen is activity, without the digit and never echoed") {
+  PipedTerminal t;
+  Screen pin;
+  pin.step = Step::PinEntry;
+  pin.tries_left = 3;
+  t.frontend->show(pin);
+  const std::string before = t.out.str();
+  t.type("1");  // one digit, no Enter
+  REQUIRE(t.wait_for_activity(1));
+  t.type("2");  // a second digit within the interval: no second event
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(t.activity() == 1);
+  CHECK(t.count() == 0);  // no PIN sent before Enter
+  CHECK(t.out.str() == before);  // nothing echoed
+  t.type("34\n");
+  REQUIRE(t.wait_for_events(1));
+  std::lock_guard lock(t.mutex);
+  REQUIRE(t.first_answer());
+  CHECK(std::get<PinTyped>(*t.first_answer()).pin.size() == 4);
+  CHECK(t.out.str() == before);
+}
+
+TEST_CASE("terminal: typing on a screen that waits for the patient is activity, on the others it is not") {
+  PipedTerminal t;
+  Screen consent;
+  consent.step = Step::Consent;
+  t.frontend->show(consent);
+  t.type("x");
+  REQUIRE(t.wait_for_activity(1));
+  CHECK(t.count() == 0);
+}
+
+TEST_CASE("terminal: a result that is not valid says why in the screen's language") {
+  std::ostringstream out;
+  firmware::screen::TerminalFrontend frontend(
+      -1, out, firmware::screen::load_texts(test::source_dir() / "firmware" / "screen" / "web" / "i18n" / "en.json"));
+  Screen s;
+  s.step = Step::Result;
+  s.validity = core::eligibility::QualificationValidity::Invalid;
+  s.loss_reason = "03";
+  s.lost_from = "2026-04-01";
+  s.service_message = "資格が喪失しています";
+  frontend.show(s);
+  CHECK_THAT(out.str(), Catch::Contains("You joined another health insurance"));
+  CHECK_THAT(out.str(), Catch::Contains("2026-04-01"));
+  CHECK_THAT(out.str(), Catch::Contains("資格が喪失しています"));  // the service's own text stays, for the staff
 }
