@@ -945,7 +945,7 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
                   {"checks", json::array({json{{"area", "pcsc"}, {"check", "reader present"}, {"result", "PASS"},
                                                {"measured", "1 reader"}, {"action", ""}},
                                           json{{"area", "host"}, {"check", "disk space"}, {"result", "WARN"},
-                                               {"measured", "8% free"}, {"action", "free disk space"}}})}};
+                                               {"measured", "8% free"}, {"action", "free disk space soon"}}})}};
     };
     ReceptionRig rig(config);
     WebDriver wd(tools, driver_options());
@@ -1028,6 +1028,10 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
     wd.click_css("#diag-run");
     REQUIRE(wd.wait_until("return document.getElementById('diag-overall') !== null;", 5s));
     check_staff_page(wd, page, "diagnostics");
+    // The check and its advice in the staff's language, the figures as measured (issue 17 item 10).
+    const std::string diag = wd.execute("return document.querySelector('.staff-diag table').innerText;").get<std::string>();
+    CHECK_THAT(diag, Catch::Contains("ディスクの空き容量") && Catch::Contains("近いうちにディスクの空きを作ってください") &&
+                         Catch::Contains("8% free") && !Catch::Contains("free disk space soon"));
 
     // /desk opens on the desk; logout ends the session.
     wd.navigate(base + "desk");
