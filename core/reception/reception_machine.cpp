@@ -405,6 +405,7 @@ void ReceptionMachine::after_lookup(TimePoint now, std::vector<Command>& out) {
   Screen result;
   result.step = Step::Result;
   result_screen(result, *c.result);
+  result.numbers_path = true;
   result.timeout = policy_.timeouts.result;
   finish_session("reception-completed",
                  "qualification " +
@@ -683,6 +684,8 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             namespace codes = core::eligibility::codes;
             Message m = f.counter_fallback ? Message::ServiceUnavailable : Message::ServiceRefused;
             if (session_->numbers && f.counter_fallback) m = Message::ServiceUnavailableNumbers;
+            // A refusal on the 資格確認書 path: K172 (the document at the counter), not K141's My Number card.
+            if (session_->numbers && !f.counter_fallback) m = Message::EligibilityCertificateRefused;
             // The service's verdict on the card certificate is the rule (docs/reception-rules.md §4).
             if (f.code == codes::kCardCertificateExpired || f.code == codes::kCardCertificateRevoked) {
               m = Message::CertificateRejected;

@@ -69,6 +69,8 @@ struct Screen {
   // the result does not say it.
   std::string loss_reason;
   std::string lost_from;
+  // A result of the 資格確認書 path: no card to take; the next step names the document instead.
+  bool numbers_path = false;
   // The card certificate's notice, repeated on the result (K102 / K103 in `message`): the
   // expiry date (YYYY-MM-DD, Japan) and, within the grace period, the last day the card can be
   // used as a health insurance card. Empty without a notice.

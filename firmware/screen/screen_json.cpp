@@ -70,6 +70,7 @@ nlohmann::json screen_to_json(const core::reception::Screen& screen) {
         {"usable_until", screen.certificate_usable_until.empty() ? json(nullptr) : json(screen.certificate_usable_until)},
     };
   }
+  j["numbers_path"] = screen.numbers_path;
   j["entry_problem"] = screen.entry_problem.empty() ? json(nullptr) : json(screen.entry_problem);
   j["timeout_seconds"] = screen.timeout.count();
   return j;

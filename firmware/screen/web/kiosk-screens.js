@@ -248,6 +248,10 @@
             el('dd', {}, t('result.ratio.value', { percent: p, tenths: Math.round(p / 10) }))));
         }
       }
+      // The eligibility-certificate path has no card to take: its next step names the document.
+      const nextKey = screen.numbers_path
+        ? (valid ? 'result.next.valid_numbers' : 'result.next.other_numbers')
+        : (valid ? 'result.next.valid' : 'result.next.other');
       return [
         el('div', { class: 'result-head' }, valid ? ICONS.check() : ICONS.info(),
           tx('h1', 'title', valid ? 'result.title.valid' : 'result.title.other')),
@@ -257,7 +261,7 @@
           : null,
         serviceMessage(screen),
         el('div', { class: 'next' }, tx('p', 'next-label', 'common.next_step'),
-          tx('p', 'next-text', valid ? 'result.next.valid' : 'result.next.other')),
+          tx('p', 'next-text', nextKey)),
         el('div', { class: 'actions actions-end' }, button('ack', '', 'btn-primary btn-wide', 'common.ok', null, null)),
       ];
     },

@@ -353,6 +353,7 @@ TEST_CASE("an invalid qualification goes straight to the result, written for the
   CHECK(d.step() == Step::Result);
   CHECK(d.has<WriteResult>());
   CHECK(d.screen().validity == core::eligibility::QualificationValidity::Invalid);
+  CHECK_FALSE(d.screen().numbers_path);  // a card path: "take your card"
 }
 
 TEST_CASE("an invalid result carries why as codes the page says in the patient's language: ReasonOfLoss and the loss date") {
@@ -932,6 +933,7 @@ TEST_CASE("資格確認書 path: the form, the lookup, the result like the card 
   CHECK(d.has<WriteResult>());
   CHECK(d.screen().validity == core::eligibility::QualificationValidity::Valid);
   CHECK(d.screen().contribution_ratio == "030");
+  CHECK(d.screen().numbers_path);  // no card to take: the page names the document (issue 17)
   const auto* j = d.find<JournalEntry>();
   REQUIRE(j);
   CHECK(j->event == "reception-completed");
@@ -980,6 +982,15 @@ TEST_CASE("資格確認書 path: service down, cancel, time-out, and a card plac
   CHECK(down.screen().message == Message::ServiceUnavailableNumbers);
   CHECK(std::string(info(Message::ServiceUnavailableNumbers).code) == "K140");
   CHECK_FALSE(down.has<WriteResult>());
+
+  // A refusal of the request: K172 with the service's text (the 資格確認書 at the counter), never
+  // K141, whose next step is the My Number card this patient does not have (issue 17).
+  Drive refused;
+  refused.send(NumberEntryRequested{});
+  refused.send(NumbersEntered{hanako_entry()});
+  refused.send(ServiceFailed{false, "要求が不正です", "BAD_REQUEST"});
+  CHECK(refused.screen().message == Message::EligibilityCertificateRefused);
+  CHECK(refused.screen().service_message == "要求が不正です");
 
   Drive slow;
   slow.send(NumberEntryRequested{});

@@ -4,6 +4,9 @@
 // PIN screen that is never printed nor taken as another screen's answer (issue 18, security 3).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -264,4 +267,46 @@ TEST_CASE("terminal: a result that is not valid says why in the screen's languag
   CHECK_THAT(out.str(), Catch::Contains("You joined another health insurance"));
   CHECK_THAT(out.str(), Catch::Contains("2026-04-01"));
   CHECK_THAT(out.str(), Catch::Contains("資格が喪失しています"));  // the service's own text stays, for the staff
+}
+
+// On a real terminal (a pseudo-terminal here) a key reaches the kiosk when pressed, not at Enter:
+// without that, typing a PIN slowly would not count as activity. The PIN screen echoes nothing.
+TEST_CASE("terminal: on a terminal each key is activity when pressed, and the PIN screen echoes nothing") {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  REQUIRE(master >= 0);
+  REQUIRE(::grantpt(master) == 0);
+  REQUIRE(::unlockpt(master) == 0);
+  const int slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+  REQUIRE(slave >= 0);
+  std::ostringstream out;
+  std::mutex mutex;
+  std::vector<Event> events;
+  {
+    firmware::screen::TerminalFrontend frontend(slave, out, japanese());
+    frontend.start([&](Event e) {
+      std::lock_guard lock(mutex);
+      events.push_back(std::move(e));
+    });
+    Screen pin;
+    pin.step = Step::PinEntry;
+    pin.tries_left = 3;
+    frontend.show(pin);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the reader sets the terminal up
+    REQUIRE(::write(master, "7", 1) == 1);                          // one key, no Enter
+    bool active = false;
+    for (int i = 0; i < 300 && !active; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::lock_guard lock(mutex);
+      active = !events.empty() && std::holds_alternative<PatientActive>(events.front());
+    }
+    CHECK(active);
+    pollfd p{master, POLLIN, 0};
+    CHECK(::poll(&p, 1, 200) == 0);  // nothing echoed back to the terminal
+    frontend.stop();
+  }
+  ::close(slave);
+  ::close(master);
+  std::lock_guard lock(mutex);
+  CHECK(events.size() == 1);  // the activity only: no PIN before Enter
+  CHECK(out.str().find('7') == std::string::npos);
 }
