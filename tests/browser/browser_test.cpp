@@ -586,6 +586,7 @@ TEST_CASE("the patient's language says why: the invalid result's reason, a smart
   phone.has_card_photo = false;
   rig.feed(phone);
   page.wait_step("method-choice");
+  page.set_language("en");  // each patient starts in Japanese
   text = page.text();
   CHECK(text.find("\u3010K122\u3011") != std::string::npos);
   CHECK(text.find("smartphone") != std::string::npos);
@@ -606,6 +607,7 @@ TEST_CASE("the patient's language says why: the invalid result's reason, a smart
     rig.feed(FaceFinished{FaceOutcome::NotMatched, {}, {}});
     page.wait_step(attempt == 0 ? "method-choice" : "notice");
   }
+  page.set_language("en");
   text = page.text();
   CHECK(text.find("\u3010K120\u3011") != std::string::npos);
   CHECK(text.find("no other way") != std::string::npos);
