@@ -45,6 +45,14 @@ enum class Message {
   OldHealthInsuranceCard,   // 【K171】 the old 健康保険証 is not usable since 2025-12-02
   EligibilityCertificateRefused,  // 【K172】 the service refused the 資格確認書 (e.g. past its validity)
   CheckInCancelled,         // 【K153】 the patient cancelled: the check-in is not finished, the counter
+  // ---- issue 17 item 6: variants that say what happened AND the one step that is really left ----
+  FaceNotMatchedNoneLeft,   // 【K120】 the face did not match and this card has no other method left: the counter
+  FaceUnavailableNoneLeft,  // 【K121】 the camera failed and this card has no other method left: the counter
+  FaceNotPossibleNoneLeft,  // 【K122】 the card photo cannot be used and no other method is left: the counter
+  PinLockedNoneLeft,        // 【K112】 the PIN is locked and no other method is offered here: the counter
+  FaceNotPossibleSmartphone,  // 【K122】 a smartphone has no card photo: why only the PIN is offered
+  PinNotSetUseFace,         // 【K113】 a PIN-less card while the staff check is off: face recognition only
+  CheckInCancelledNumbers,  // 【K153】 cancelled on the 資格確認書 path: no card to take, the document at the counter
 };
 
 struct MessageInfo {
@@ -88,6 +96,13 @@ constexpr MessageInfo info(Message m) {
     case Message::OldHealthInsuranceCard: return {"K171", "numbers.old_card"};
     case Message::EligibilityCertificateRefused: return {"K172", "numbers.refused"};
     case Message::CheckInCancelled: return {"K153", "session.cancelled"};
+    case Message::FaceNotMatchedNoneLeft: return {"K120", "face.not_matched_none_left"};
+    case Message::FaceUnavailableNoneLeft: return {"K121", "face.unavailable_none_left"};
+    case Message::FaceNotPossibleNoneLeft: return {"K122", "face.not_possible_none_left"};
+    case Message::PinLockedNoneLeft: return {"K112", "pin.locked_none_left"};
+    case Message::FaceNotPossibleSmartphone: return {"K122", "face.not_possible_smartphone"};
+    case Message::PinNotSetUseFace: return {"K113", "pin.not_set_use_face"};
+    case Message::CheckInCancelledNumbers: return {"K153", "session.cancelled_numbers"};
   }
   return {"", ""};
 }

@@ -1,6 +1,7 @@
 #include "core/reception/reception_machine.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 #include "core/eligibility/copayment.hpp"
 #include "core/eligibility/errors.hpp"
@@ -136,11 +137,21 @@ std::vector<Method> ReceptionMachine::available_methods() const {
   return methods;
 }
 
+// When nothing is left, the notice says what just happened (a face failure keeps its code) and the
+// one step that is left, the counter: never "use another method" (issue 17 item 6).
+Message ReceptionMachine::none_left_message(Message note) const {
+  const std::string_view code = info(note).code;
+  if (code == "K120") return Message::FaceNotMatchedNoneLeft;
+  if (code == "K121") return Message::FaceUnavailableNoneLeft;
+  if (code == "K122") return Message::FaceNotPossibleNoneLeft;
+  const bool locked = session_->card.pin.state == core::card::RetryStatus::State::Blocked || session_->pin_failed_or_locked;
+  return locked ? Message::PinLockedNoneLeft : Message::NoAuthenticationLeft;
+}
+
 void ReceptionMachine::offer_methods(Message note, TimePoint now, std::vector<Command>& out) {
   const std::vector<Method> methods = available_methods();
   if (methods.empty()) {
-    const bool locked = session_->card.pin.state == core::card::RetryStatus::State::Blocked || session_->pin_failed_or_locked;
-    const Message m = locked ? Message::PinLocked : Message::NoAuthenticationLeft;
+    const Message m = none_left_message(note);
     finish_session("authentication-impossible", "no method left", m, out);
     notice(m, now, out);
     return;
@@ -149,8 +160,18 @@ void ReceptionMachine::offer_methods(Message note, TimePoint now, std::vector<Co
   s.step = Step::MethodChoice;
   s.methods = methods;
   s.message = note;
-  if (note == Message::None && session_->card.pin.state == core::card::RetryStatus::State::Blocked) s.message = Message::PinLocked;
-  if (note == Message::None && session_->card.pin.state == core::card::RetryStatus::State::NotSet) s.message = Message::PinNotSet;
+  const auto pin_state = session_->card.pin.state;
+  if (note == Message::None && pin_state == core::card::RetryStatus::State::Blocked) s.message = Message::PinLocked;
+  if (note == Message::None && pin_state == core::card::RetryStatus::State::NotSet) {
+    // "face or the staff check" only while the staff check is offered
+    s.message = contains(methods, Method::Visual) ? Message::PinNotSet : Message::PinNotSetUseFace;
+  }
+  // A smartphone has no card photo: say why face recognition is not offered.
+  const auto token = session_->card.token;
+  if (s.message == Message::None && !contains(methods, Method::Face) &&
+      (token == core::card::TokenKind::AndroidSmartphone || token == core::card::TokenKind::IPhone)) {
+    s.message = Message::FaceNotPossibleSmartphone;
+  }
   s.timeout = policy_.timeouts.method_choice;
   show(std::move(s), now, out);
 }
@@ -235,7 +256,18 @@ void ReceptionMachine::result_screen(Screen& screen, const core::eligibility::Oq
   if (body.results.empty()) return;
   const core::eligibility::Qualification& q = body.results.front();
   screen.insurer_name = q.insurer_name;
-  if (body.qualification_validity != core::eligibility::QualificationValidity::Valid) return;
+  if (body.qualification_validity != core::eligibility::QualificationValidity::Valid) {
+    // Why it is not valid, as codes the page says in the patient's language (the service's own
+    // message stays as it is, in Japanese, for the staff): the lost qualification's ReasonOfLoss
+    // and the first day without it (無効 and 無効（新しい資格あり）: the lost one is listed).
+    for (const core::eligibility::Qualification& r : body.results) {
+      if (r.reason_of_loss.empty() && !r.disqualification_date) continue;
+      screen.loss_reason = r.reason_of_loss;
+      screen.lost_from = iso(r.disqualification_date);
+      break;
+    }
+    return;
+  }
   const auto today = result.header.qualification_confirmation_date;
   if (!today) return;
   if (const auto share = core::eligibility::patient_copayment(q, *today)) screen.contribution_ratio = share->ratio_code();
@@ -373,6 +405,7 @@ void ReceptionMachine::after_lookup(TimePoint now, std::vector<Command>& out) {
   Screen result;
   result.step = Step::Result;
   result_screen(result, *c.result);
+  result.numbers_path = true;
   result.timeout = policy_.timeouts.result;
   finish_session("reception-completed",
                  "qualification " +
@@ -439,7 +472,13 @@ void ReceptionMachine::staff_mode(const StaffVisualCheckMode& m, TimePoint now, 
     visual_staff_.clear();
   }
   // Staff stand at the kiosk when they switch: the choice on show follows at once.
-  if (screen_.step == Step::MethodChoice && session_) offer_methods(screen_.message, now, out);
+  // K113 names the staff check only while it is offered: chosen again for the new set of buttons.
+  if (screen_.step == Step::MethodChoice && session_) {
+    const Message note = screen_.message == Message::PinNotSet || screen_.message == Message::PinNotSetUseFace
+                             ? Message::None
+                             : screen_.message;
+    offer_methods(note, now, out);
+  }
 }
 
 std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
@@ -645,6 +684,8 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             namespace codes = core::eligibility::codes;
             Message m = f.counter_fallback ? Message::ServiceUnavailable : Message::ServiceRefused;
             if (session_->numbers && f.counter_fallback) m = Message::ServiceUnavailableNumbers;
+            // A refusal on the 資格確認書 path: K172 (the document at the counter), not K141's My Number card.
+            if (session_->numbers && !f.counter_fallback) m = Message::EligibilityCertificateRefused;
             // The service's verdict on the card certificate is the rule (docs/reception-rules.md §4).
             if (f.code == codes::kCardCertificateExpired || f.code == codes::kCardCertificateRevoked) {
               m = Message::CertificateRejected;
@@ -703,13 +744,15 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             const bool known = (step == Step::Consent || step == Step::Prescription) && session_ && session_->confirmation &&
                                session_->confirmation->result;
             write_known_result(out);
+            // The 資格確認書 path has no card to take: its own next step (the document at the counter).
+            const Message m = session_ && session_->numbers ? Message::CheckInCancelledNumbers : Message::CheckInCancelled;
             finish_session("cancelled",
                            std::string("cancelled on ") + to_string(step) +
                                (known ? "; qualification valid, result written, consent not given" : ""),
-                           Message::CheckInCancelled, out);
+                           m, out);
             // Not the "take your card" screen of a finished check-in: a notice that it is not
             // finished and where to go (then, as after every notice, the card is taken).
-            notice(Message::CheckInCancelled, now, out);
+            notice(m, now, out);
           },
           [&](const PatientActive&) {
             // The time-out of the screen on show starts again; nothing changes on screen (the

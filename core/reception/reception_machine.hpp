@@ -63,6 +63,14 @@ struct Screen {
   // result does not say it.
   std::string contribution_ratio;
   bool medical_information_viewing_suspended = false;
+  // A result that is not valid: why, as the service's codes (the page says them in the patient's
+  // language): the lost qualification's ReasonOfLoss ("01" death, "02" public assistance, "03"
+  // other insurance, "99" other) and its first day without qualification (YYYY-MM-DD). Empty when
+  // the result does not say it.
+  std::string loss_reason;
+  std::string lost_from;
+  // A result of the 資格確認書 path: no card to take; the next step names the document instead.
+  bool numbers_path = false;
   // The card certificate's notice, repeated on the result (K102 / K103 in `message`): the
   // expiry date (YYYY-MM-DD, Japan) and, within the grace period, the last day the card can be
   // used as a health insurance card. Empty without a notice.
@@ -235,6 +243,7 @@ class ReceptionMachine {
   void show(Screen s, TimePoint now, std::vector<Command>& out);
   void notice(Message m, TimePoint now, std::vector<Command>& out, const std::string& service_message = {});
   void offer_methods(Message note, TimePoint now, std::vector<Command>& out);
+  Message none_left_message(Message note) const;
   std::vector<Method> available_methods() const;
   void begin(Method m, TimePoint now, std::vector<Command>& out);
   void after_confirmation(TimePoint now, std::vector<Command>& out);

@@ -56,6 +56,8 @@ nlohmann::json screen_to_json(const core::reception::Screen& screen) {
         {"insurer_name", screen.insurer_name},
         {"contribution_ratio", screen.contribution_ratio},
         {"contribution_percent", percent ? json(*percent) : json(nullptr)},
+        {"loss_reason", screen.loss_reason.empty() ? json(nullptr) : json(screen.loss_reason)},
+        {"lost_from", screen.lost_from.empty() ? json(nullptr) : json(screen.lost_from)},
     };
   } else {
     j["result"] = nullptr;
@@ -68,6 +70,7 @@ nlohmann::json screen_to_json(const core::reception::Screen& screen) {
         {"usable_until", screen.certificate_usable_until.empty() ? json(nullptr) : json(screen.certificate_usable_until)},
     };
   }
+  j["numbers_path"] = screen.numbers_path;
   j["entry_problem"] = screen.entry_problem.empty() ? json(nullptr) : json(screen.entry_problem);
   j["timeout_seconds"] = screen.timeout.count();
   return j;

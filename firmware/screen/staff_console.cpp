@@ -7,6 +7,7 @@
 
 #include "core/card/secret.hpp"
 #include "core/eligibility/result.hpp"
+#include "firmware/screen/diag_texts.hpp"
 
 namespace kiosk::firmware::screen {
 namespace {
@@ -350,7 +351,7 @@ void StaffConsole::install(httplib::Server& server) {
   server.Get("/staff/diagnostics", [this](const httplib::Request& req, httplib::Response& res) {
     if (!session(req, res, Use::Action)) return;
     if (!config_.diagnostics) return send_error(res, 503, "diagnostics are not available on this kiosk");
-    send_json(res, 200, config_.diagnostics());
+    send_json(res, 200, with_text_keys(config_.diagnostics()));  // the English, and the keys of the page's language
   });
   // The staff pages by their short names.
   server.Get("/staff", [this](const httplib::Request&, httplib::Response& res) {

@@ -16,8 +16,10 @@ namespace {
 enum class LineResult { Line, Stopped, Closed };
 
 // Reads one line into `line` (at most Secret::kCapacity characters kept), polling so that a
-// stop request ends the wait.
-LineResult read_line(int fd, core::card::Secret& line, const std::stop_token& stop) {
+// stop request ends the wait. `key` is called for every key that arrives (never with the key).
+// `echo`: where to echo the keys of a terminal in key-by-key mode (nullptr: no echo, the PIN).
+template <typename OnKey>
+LineResult read_line(int fd, core::card::Secret& line, const std::stop_token& stop, OnKey key, std::ostream* echo) {
   for (;;) {
     pollfd p{fd, POLLIN, 0};
     const int ready = ::poll(&p, 1, 200);
@@ -26,9 +28,23 @@ LineResult read_line(int fd, core::card::Secret& line, const std::stop_token& st
     char c = 0;
     const ssize_t n = ::read(fd, &c, 1);
     if (n <= 0) return LineResult::Closed;
-    if (c == '\n') return LineResult::Line;
+    key();
     if (c == '\r') continue;
-    if (line.size() < core::card::Secret::kCapacity) line.push_back(c);
+    if (c == '\n') {
+      if (echo != nullptr) *echo << '\n' << std::flush;
+      return LineResult::Line;
+    }
+    if (c == '\x7f' || c == '\b') {  // backspace (key-by-key: the terminal no longer edits the line)
+      if (!line.empty()) {
+        line.pop_back();
+        if (echo != nullptr) *echo << "\b \b" << std::flush;
+      }
+      continue;
+    }
+    if (line.size() < core::card::Secret::kCapacity) {
+      line.push_back(c);
+      if (echo != nullptr) *echo << c << std::flush;
+    }
   }
 }
 
@@ -121,6 +137,11 @@ void TerminalFrontend::show(const rx::Screen& s) {
       out_ << "[kiosk] result: "
            << (s.validity ? std::string(core::eligibility::label(*s.validity)) : std::string("no result"));
       if (!s.insurer_name.empty()) out_ << ", " << s.insurer_name;
+      if (!s.loss_reason.empty()) {  // ReasonOfLoss in the screen's language (the page's keys; other codes: 99)
+        const std::string key = "result.loss_reason." + s.loss_reason;
+        out_ << ", " << (text(key) != key ? text(key) : text("result.loss_reason.99"));
+      }
+      if (!s.lost_from.empty()) out_ << " (" << s.lost_from << ")";
       if (const auto share = core::eligibility::copayment_label(s.contribution_ratio)) out_ << ", 負担割合 " << *share;
       if (s.medical_information_viewing_suspended) out_ << ", medical information viewing suspended";
       if (!s.service_message.empty()) out_ << " (" << s.service_message << ")";
@@ -160,6 +181,17 @@ bool asks(rx::Step s) {
 }
 }  // namespace
 
+void TerminalFrontend::key_pressed() {
+  const auto now = std::chrono::steady_clock::now();
+  if (last_activity_ && now - *last_activity_ < kActivityInterval) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (!rx::patient_paced(screen_.step)) return;
+  }
+  last_activity_ = now;
+  sink_(rx::PatientActive{});
+}
+
 void TerminalFrontend::read_input(std::stop_token stop) {
   std::uint64_t answered = 0;  // the screen generation the last accepted line answered
   for (;;) {
@@ -174,8 +206,11 @@ void TerminalFrontend::read_input(std::stop_token stop) {
     core::card::Secret line;
     LineResult r;
     {
-      const EchoOff quiet = step == rx::Step::PinEntry ? EchoOff(fd_) : EchoOff(-1);
-      r = read_line(fd_, line, stop);
+      // Key by key, so that typing is activity; on the PIN screen nothing is echoed.
+      const KeyByKey keys(fd_);
+      const EchoOff quiet = step == rx::Step::PinEntry && !keys.active() ? EchoOff(fd_) : EchoOff(-1);
+      std::ostream* echo = keys.active() && step != rx::Step::PinEntry ? &out_ : nullptr;
+      r = read_line(fd_, line, stop, [this] { key_pressed(); }, echo);
     }
     if (r != LineResult::Line) return;
     const rx::Step typed_on = step;

@@ -195,6 +195,7 @@ Expect parse_expect(const Json& j, const std::string& where) {
   if (r.has("certificate_expires_shown")) e.certificate_expires_shown = r.boolean("certificate_expires_shown", false);
   if (r.has("certificate_usable_until_shown")) e.certificate_usable_until_shown = r.boolean("certificate_usable_until_shown", false);
   e.entry_problem = r.optional_string("entry_problem");
+  e.loss_reason = r.optional_string("loss_reason");
   if (r.has("last_journal")) {
     Reader last(r.get("last_journal"), r.at("last_journal"));
     e.last_journal_event = last.optional_string("event");
@@ -479,6 +480,7 @@ std::vector<std::string> compare(const Expect& e, const Observed& seen) {
     check("certificate_usable_until_shown", yes_no(*e.certificate_usable_until_shown), yes_no(seen.certificate_usable_until_shown));
   }
   if (e.entry_problem) check("entry_problem", *e.entry_problem, seen.entry_problem.empty() ? "none" : seen.entry_problem);
+  if (e.loss_reason) check("loss_reason", *e.loss_reason, seen.loss_reason.empty() ? "none" : seen.loss_reason);
   if (e.last_journal_event) check("last_journal.event", *e.last_journal_event, seen.last_journal_event);
   if (e.last_journal_code) check("last_journal.code", *e.last_journal_code, seen.last_journal_code.empty() ? "none" : seen.last_journal_code);
   if (e.last_journal_outcome_contains && seen.last_journal_outcome.find(*e.last_journal_outcome_contains) == std::string::npos) {

@@ -115,6 +115,7 @@ struct Expect {
   std::optional<bool> certificate_expires_shown;              // the certificate's expiry date is on the screen
   std::optional<bool> certificate_usable_until_shown;         // its last usable day (grace period) is on the screen
   std::optional<std::string> entry_problem;                   // the 資格確認書 form's wrong entry, none
+  std::optional<std::string> loss_reason;                     // a result not valid: its ReasonOfLoss ("03"), none
   // The last reception journal entry: its event, message code and a text its outcome contains.
   std::optional<std::string> last_journal_event;
   std::optional<std::string> last_journal_code;
@@ -172,6 +173,7 @@ struct Observed {
   bool certificate_expires_shown = false;
   bool certificate_usable_until_shown = false;
   std::string entry_problem;
+  std::string loss_reason;  // "" when none
   std::string last_journal_event;
   std::string last_journal_code;
   std::string last_journal_outcome;

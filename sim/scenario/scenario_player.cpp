@@ -160,6 +160,7 @@ Observed Player::observe() {
   o.certificate_expires_shown = !s.certificate_expires.empty();
   o.certificate_usable_until_shown = !s.certificate_usable_until.empty();
   o.entry_problem = s.entry_problem;
+  o.loss_reason = s.loss_reason;
   for (const auto& r : sim_.board.journal->since({})) {
     if (r.kind == "reception" || r.kind == "staff") o.journal.push_back(r.event);
     if (r.kind == "reception") {

@@ -57,6 +57,8 @@ std::string describe(const rx::Screen& s, const nlohmann::json& texts) {
     out += "  result: " + validity_name(*s.validity);
     if (!s.insurer_name.empty()) out += ", " + s.insurer_name;
     if (const auto share = core::eligibility::copayment_label(s.contribution_ratio)) out += ", " + *share;
+    if (!s.loss_reason.empty()) out += ", reason of loss " + s.loss_reason;
+    if (!s.lost_from.empty()) out += ", lost from " + s.lost_from;
   }
   if (!s.certificate_expires.empty()) out += "  certificate expires " + s.certificate_expires;
   if (!s.certificate_usable_until.empty()) out += ", usable until " + s.certificate_usable_until;

@@ -569,6 +569,72 @@ TEST_CASE("the 資格確認書 path on the kiosk page: the form in seven languag
   CHECK(wd.execute("return document.querySelectorAll('[data-numbers-field]').length;") == 0);
 }
 
+// Issue 17 item 6: a message says what happened and the one next step in the patient's language.
+TEST_CASE("the patient's language says why: the invalid result's reason, a smartphone without face, a locked card with nothing left") {
+  const auto tools = require_browser();
+  ReceptionRig rig;
+  WebDriver wd(tools, driver_options());
+  KioskPage page(wd, "why");
+  page.open(rig.url());
+  page.set_language("en");
+
+  // An invalid result: the reason (ReasonOfLoss 03) and the loss date in English, the service's
+  // Japanese text kept for the staff.
+  pin_verified(rig, page);
+  auto invalid = confirmation(core::eligibility::QualificationValidity::Invalid, "資格喪失済みです");
+  invalid.result->body.results.front().reason_of_loss = "03";
+  invalid.result->body.results.front().disqualification_date = std::chrono::year{2026} / 4 / 1;
+  rig.feed(Confirmed{invalid});
+  page.wait_step("result");
+  std::string text = page.text();
+  CHECK(text.find("You joined another health insurance") != std::string::npos);
+  CHECK(text.find("2026-04-01") != std::string::npos);
+  CHECK(text.find("資格喪失済みです") != std::string::npos);
+  page.check_languages("result-invalid-reason");
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+
+  // A smartphone: the PIN only, and why (K122).
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  CardRead phone = card_read(core::crypto::ValidationStatus::Valid, 3);
+  phone.token = core::card::TokenKind::IPhone;
+  phone.has_card_photo = false;
+  rig.feed(phone);
+  page.wait_step("method-choice");
+  page.set_language("en");  // each patient starts in Japanese
+  text = page.text();
+  CHECK(text.find("\u3010K122\u3011") != std::string::npos);
+  CHECK(text.find("smartphone") != std::string::npos);
+  page.check_languages("method-smartphone");
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+
+  // A locked card whose face attempts fail: the face failure and the counter, no "another method".
+  rig.feed(CardPlaced{});
+  page.wait_step("reading-card");
+  CardRead locked = card_read(core::crypto::ValidationStatus::Valid, 0);
+  locked.pin = {core::card::RetryStatus::State::Blocked, 0};
+  rig.feed(locked);
+  page.wait_step("method-choice");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    page.tap("[data-action='method'][data-value='face']", "face-capture");
+    REQUIRE(rig.take<StartFaceCapture>());
+    rig.feed(FaceFinished{FaceOutcome::NotMatched, {}, {}});
+    page.wait_step(attempt == 0 ? "method-choice" : "notice");
+  }
+  page.set_language("en");
+  text = page.text();
+  CHECK(text.find("\u3010K120\u3011") != std::string::npos);
+  CHECK(text.find("no other way") != std::string::npos);
+  CHECK(text.find("reception counter") != std::string::npos);
+  CHECK(text.find("another way") == std::string::npos);
+  page.check_languages("notice-face-none-left");
+  rig.feed(CardRemoved{});
+  page.wait_step("idle");
+  page.check_console();
+}
+
 TEST_CASE("notices with their codes, the staff check, larger text and high contrast") {
   const auto tools = require_browser();
   ReceptionRig rig;
@@ -968,7 +1034,7 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
                   {"checks", json::array({json{{"area", "pcsc"}, {"check", "reader present"}, {"result", "PASS"},
                                                {"measured", "1 reader"}, {"action", ""}},
                                           json{{"area", "host"}, {"check", "disk space"}, {"result", "WARN"},
-                                               {"measured", "8% free"}, {"action", "free disk space"}}})}};
+                                               {"measured", "8% free"}, {"action", "free disk space soon"}}})}};
     };
     ReceptionRig rig(config);
     WebDriver wd(tools, driver_options());
@@ -1051,6 +1117,10 @@ TEST_CASE("staff side: login, visual check switched on, a visual-check reception
     wd.click_css("#diag-run");
     REQUIRE(wd.wait_until("return document.getElementById('diag-overall') !== null;", 5s));
     check_staff_page(wd, page, "diagnostics");
+    // The check and its advice in the staff's language, the figures as measured (issue 17 item 10).
+    const std::string diag = wd.execute("return document.querySelector('.staff-diag table').innerText;").get<std::string>();
+    CHECK_THAT(diag, Catch::Contains("ディスクの空き容量") && Catch::Contains("近いうちにディスクの空きを作ってください") &&
+                         Catch::Contains("8% free") && !Catch::Contains("free disk space soon"));
 
     // /desk opens on the desk; logout ends the session.
     wd.navigate(base + "desk");

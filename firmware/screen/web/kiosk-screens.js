@@ -6,6 +6,15 @@
   const K = window.kiosk;
   const { PIN_LENGTH, t, has, el, tx, svg, ICONS } = K;
 
+  // ReasonOfLoss (the OQS code of a lost qualification: 01 death, 02 public assistance, 03 other
+  // insurance, 99 other) -> its text; the terminal screen builds the same keys.
+  const LOSS_REASONS = {
+    '01': 'result.loss_reason.01',
+    '02': 'result.loss_reason.02',
+    '03': 'result.loss_reason.03',
+    '99': 'result.loss_reason.99',
+  };
+
   // ---- building blocks of the screens ----
   function messageKey(screen) {
     return screen.message ? screen.message.key : null;
@@ -224,12 +233,25 @@
         if (r.insurer_name) {
           rows.push(el('div', { class: 'row' }, tx('dt', '', 'result.insurer'), el('dd', { lang: 'ja' }, r.insurer_name)));
         }
+        // Why it is not valid, in the patient's language (the service's own message below stays
+        // in Japanese for the staff): the ReasonOfLoss code and the first day without insurance.
+        if (r.loss_reason) {
+          const rkey = LOSS_REASONS[r.loss_reason] || 'result.loss_reason.99';
+          rows.push(el('div', { class: 'row' }, tx('dt', '', 'result.loss_reason'), tx('dd', '', rkey)));
+        }
+        if (r.lost_from) {
+          rows.push(el('div', { class: 'row' }, tx('dt', '', 'result.lost_from'), el('dd', {}, r.lost_from)));
+        }
         if (r.contribution_percent !== null && r.contribution_percent !== undefined) {
           const p = r.contribution_percent;
           rows.push(el('div', { class: 'row' }, tx('dt', '', 'result.ratio'),
             el('dd', {}, t('result.ratio.value', { percent: p, tenths: Math.round(p / 10) }))));
         }
       }
+      // The eligibility-certificate path has no card to take: its next step names the document.
+      const nextKey = screen.numbers_path
+        ? (valid ? 'result.next.valid_numbers' : 'result.next.other_numbers')
+        : (valid ? 'result.next.valid' : 'result.next.other');
       return [
         el('div', { class: 'result-head' }, valid ? ICONS.check() : ICONS.info(),
           tx('h1', 'title', valid ? 'result.title.valid' : 'result.title.other')),
@@ -239,7 +261,7 @@
           : null,
         serviceMessage(screen),
         el('div', { class: 'next' }, tx('p', 'next-label', 'common.next_step'),
-          tx('p', 'next-text', valid ? 'result.next.valid' : 'result.next.other')),
+          tx('p', 'next-text', nextKey)),
         el('div', { class: 'actions actions-end' }, button('ack', '', 'btn-primary btn-wide', 'common.ok', null, null)),
       ];
     },

@@ -322,9 +322,14 @@
     if (Array.isArray(diagnostics)) {
       body = node('p', 'staff-note', t(diagnostics[0]));
     } else if (diagnostics) {
+      // Area, check and advice in the page's language where the kiosk gave their keys
+      // (firmware/screen/diag_texts.cpp); the English otherwise, and for what was measured.
+      const said = (key, english) => (key ? t(key) : english);
       const rows = (diagnostics.checks || []).map((c) => {
-        const tr = node('tr', 'diag-' + String(c.result).toLowerCase(), node('td', null, c.area), node('td', null, c.check),
-          node('td', null, c.result), node('td', null, c.measured), node('td', null, c.action));
+        const check = said(c.check_key, c.check) + (c.check_key && c.check_detail ? ' ' + c.check_detail : '');
+        const tr = node('tr', 'diag-' + String(c.result).toLowerCase(), node('td', null, said(c.area_key, c.area)),
+          node('td', null, check), node('td', null, c.result), node('td', null, c.measured),
+          node('td', null, said(c.action_key, c.action)));
         return tr;
       });
       const head = node('tr', null, ['staff.diag.area', 'staff.diag.check', 'staff.diag.result', 'staff.diag.measured',

@@ -171,7 +171,9 @@ TEST_CASE("a locked card without a card photo ends at the lock notice") {
   d.send(CardPlaced{});
   d.send(r);
   CHECK(d.step() == Step::Notice);
-  CHECK(d.screen().message == Message::PinLocked);
+  // K112, but the counter: no "use another method" when none is left (issue 17 item 6).
+  CHECK(d.screen().message == Message::PinLockedNoneLeft);
+  CHECK(std::string(info(Message::PinLockedNoneLeft).code) == "K112");
   CHECK(d.journal_event() == "authentication-impossible");
 }
 
@@ -250,19 +252,24 @@ TEST_CASE("a PIN-less face-only card: face only, staff visual check when switche
   r.pin = {core::card::RetryStatus::State::NotSet, 0};
   to_method_choice(d, r);
   CHECK(d.screen().methods == std::vector<Method>{Method::Face});
-  CHECK(d.screen().message == Message::PinNotSet);
+  // K113 without "or the staff check" while the staff check is off.
+  CHECK(d.screen().message == Message::PinNotSetUseFace);
+  CHECK(std::string(info(Message::PinNotSetUseFace).code) == "K113");
   d.send(MethodChosen{Method::Face});
   d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   d.send(MethodChosen{Method::Face});
   d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
   CHECK(d.step() == Step::Notice);
-  CHECK(d.screen().message == Message::NoAuthenticationLeft);
+  // The face failure is said, and that nothing is left: the counter (issue 17 item 6).
+  CHECK(d.screen().message == Message::FaceNotMatchedNoneLeft);
+  CHECK(std::string(info(Message::FaceNotMatchedNoneLeft).code) == "K120");
 
   Drive v;
   to_method_choice(v, r);
   v.send(StaffVisualCheckMode{true, "staff-07"});
   CHECK(v.journal_event() == "visual-check-on");
   CHECK(v.screen().methods == std::vector<Method>{Method::Face, Method::Visual});
+  CHECK(v.screen().message == Message::PinNotSet);  // face or the staff check: both offered now
   v.send(MethodChosen{Method::Visual});
   CHECK(v.step() == Step::VisualCheck);
   v.send(VisualChecked{true, "staff-07"});
@@ -346,6 +353,34 @@ TEST_CASE("an invalid qualification goes straight to the result, written for the
   CHECK(d.step() == Step::Result);
   CHECK(d.has<WriteResult>());
   CHECK(d.screen().validity == core::eligibility::QualificationValidity::Invalid);
+  CHECK_FALSE(d.screen().numbers_path);  // a card path: "take your card"
+}
+
+TEST_CASE("an invalid result carries why as codes the page says in the patient's language: ReasonOfLoss and the loss date") {
+  Drive d;
+  to_method_choice(d);
+  d.send(MethodChosen{Method::Pin});
+  d.send(PinTyped{core::card::Secret("1234")});
+  d.send(PinChecked{core::card::VerifyOutcome::Verified, -1});
+  auto c = confirmation(core::eligibility::QualificationValidity::InvalidNewerQualification);
+  c.result->body.processing_result_message = "資格が喪失しています";  // the service's Japanese text, kept for the staff
+  core::eligibility::Qualification lost = c.result->body.results.front();
+  lost.reason_of_loss = "03";
+  lost.disqualification_date = day("2026-04-01");
+  c.result->body.results.push_back(lost);  // the newer one first, the lost one after it
+  d.send(Confirmed{c});
+  CHECK(d.step() == Step::Result);
+  CHECK(d.screen().loss_reason == "03");
+  CHECK(d.screen().lost_from == "2026-04-01");
+  CHECK(d.screen().service_message == "資格が喪失しています");
+
+  Drive valid;
+  to_method_choice(valid);
+  valid.send(MethodChosen{Method::Pin});
+  valid.send(PinTyped{core::card::Secret("1234")});
+  valid.send(PinChecked{core::card::VerifyOutcome::Verified, -1});
+  valid.send(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
+  CHECK(valid.screen().loss_reason.empty());
 }
 
 TEST_CASE("service down: the counter with 資格情報のお知らせ (K140), a refusal shows the service's text") {
@@ -898,6 +933,7 @@ TEST_CASE("資格確認書 path: the form, the lookup, the result like the card 
   CHECK(d.has<WriteResult>());
   CHECK(d.screen().validity == core::eligibility::QualificationValidity::Valid);
   CHECK(d.screen().contribution_ratio == "030");
+  CHECK(d.screen().numbers_path);  // no card to take: the page names the document (issue 17)
   const auto* j = d.find<JournalEntry>();
   REQUIRE(j);
   CHECK(j->event == "reception-completed");
@@ -947,6 +983,15 @@ TEST_CASE("資格確認書 path: service down, cancel, time-out, and a card plac
   CHECK(std::string(info(Message::ServiceUnavailableNumbers).code) == "K140");
   CHECK_FALSE(down.has<WriteResult>());
 
+  // A refusal of the request: K172 with the service's text (the 資格確認書 at the counter), never
+  // K141, whose next step is the My Number card this patient does not have (issue 17).
+  Drive refused;
+  refused.send(NumberEntryRequested{});
+  refused.send(NumbersEntered{hanako_entry()});
+  refused.send(ServiceFailed{false, "要求が不正です", "BAD_REQUEST"});
+  CHECK(refused.screen().message == Message::EligibilityCertificateRefused);
+  CHECK(refused.screen().service_message == "要求が不正です");
+
   Drive slow;
   slow.send(NumberEntryRequested{});
   slow.send(NumbersEntered{hanako_entry()});
@@ -957,7 +1002,9 @@ TEST_CASE("資格確認書 path: service down, cancel, time-out, and a card plac
   cancel.send(NumberEntryRequested{});
   cancel.send(Cancelled{});
   CHECK(cancel.step() == Step::Notice);
-  CHECK(cancel.screen().message == Message::CheckInCancelled);
+  // No card on this path: K153 sends the document to the counter, not "take your card".
+  CHECK(cancel.screen().message == Message::CheckInCancelledNumbers);
+  CHECK(std::string(info(Message::CheckInCancelledNumbers).code) == "K153");
   CHECK(cancel.journal_event() == "cancelled");
   CHECK(cancel.find<JournalEntry>()->method == "numbers");
   cancel.send(Acknowledged{});
@@ -984,4 +1031,87 @@ TEST_CASE("資格確認書 path: service down, cancel, time-out, and a card plac
   to_method_choice(busy);
   CHECK(busy.send(NumberEntryRequested{}).empty());
   CHECK(busy.send(NumbersEntered{hanako_entry()}).empty());
+}
+
+// Issue 17 item 6: a message never tells the patient to do what is not possible.
+TEST_CASE("a smartphone gets the PIN only, and K122 says why face recognition is not offered") {
+  for (const auto token : {core::card::TokenKind::AndroidSmartphone, core::card::TokenKind::IPhone}) {
+    Drive d;
+    CardRead r = good_card();
+    r.token = token;
+    r.has_card_photo = false;
+    to_method_choice(d, r);
+    CHECK(d.screen().methods == std::vector<Method>{Method::Pin});
+    CHECK(d.screen().message == Message::FaceNotPossibleSmartphone);
+    CHECK(std::string(info(Message::FaceNotPossibleSmartphone).code) == "K122");
+  }
+  // A certificate notice keeps its place; a card without a photo here is no smartphone.
+  Drive soon;
+  CardRead r = good_card();
+  r.token = core::card::TokenKind::AndroidSmartphone;
+  r.has_card_photo = false;
+  r.certificate = core::crypto::ValidationStatus::ExpiringSoon;
+  to_method_choice(soon, r);
+  CHECK(soon.screen().message == Message::CertificateExpiringSoon);
+  Drive card;
+  CardRead no_photo = good_card();
+  no_photo.has_card_photo = false;
+  to_method_choice(card, no_photo);
+  CHECK(card.screen().message == Message::None);
+}
+
+TEST_CASE("a locked card whose last face attempt fails: K120 with nothing left, never K112 another method") {
+  Drive d;
+  CardRead r = good_card(0);
+  r.pin = {core::card::RetryStatus::State::Blocked, 0};
+  to_method_choice(d, r);
+  CHECK(d.screen().message == Message::PinLocked);  // face still offered: "another method" is true here
+  d.send(MethodChosen{Method::Face});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
+  CHECK(d.step() == Step::MethodChoice);
+  d.send(MethodChosen{Method::Face});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
+  CHECK(d.step() == Step::Notice);
+  CHECK(d.screen().message == Message::FaceNotMatchedNoneLeft);
+  const auto* j = journal_of(d.last, "authentication-impossible");
+  REQUIRE(j);
+  CHECK(j->message_code == "K120");
+
+  // The camera lost, or the card photo unusable, on a locked card: K121 / K122 with nothing left.
+  Drive camera;
+  to_method_choice(camera, r);
+  camera.send(MethodChosen{Method::Face});
+  camera.send(FaceFinished{FaceOutcome::CameraLost, {}, {}});
+  CHECK(camera.screen().message == Message::FaceUnavailableNoneLeft);
+  CHECK(std::string(info(Message::FaceUnavailableNoneLeft).code) == "K121");
+  Drive photo;
+  to_method_choice(photo, r);
+  photo.send(MethodChosen{Method::Face});
+  photo.send(FaceFinished{FaceOutcome::CardPhotoUnavailable, {}, "next-generation-card"});
+  CHECK(photo.screen().message == Message::FaceNotPossibleNoneLeft);
+  CHECK(std::string(info(Message::FaceNotPossibleNoneLeft).code) == "K122");
+
+  // With the staff check on, the staff check is the step left (not the counter).
+  Drive staff;
+  to_method_choice(staff, r);
+  staff.send(StaffVisualCheckMode{true, "staff-07"});
+  staff.send(MethodChosen{Method::Face});
+  staff.send(FaceFinished{FaceOutcome::CameraLost, {}, {}});
+  CHECK(staff.step() == Step::MethodChoice);
+  CHECK(staff.screen().message == Message::FaceUnavailableUseStaff);
+}
+
+TEST_CASE("the PIN locked after the face attempts are used up: K112 sends to the counter") {
+  Drive d;
+  to_method_choice(d);
+  d.send(MethodChosen{Method::Face});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
+  d.send(MethodChosen{Method::Face});
+  d.send(FaceFinished{FaceOutcome::NotMatched, {}, {}});
+  REQUIRE(d.screen().message == Message::FaceNotMatchedUsePin);
+  d.send(MethodChosen{Method::Pin});
+  d.send(PinTyped{core::card::Secret("0000")});
+  d.send(PinChecked{core::card::VerifyOutcome::Blocked, 0});
+  CHECK(d.step() == Step::Notice);
+  CHECK(d.screen().message == Message::PinLockedNoneLeft);
 }

@@ -17,6 +17,7 @@
 #include "core/face/quality.hpp"
 #include "core/reception/messages.hpp"
 #include "core/reception/reception_machine.hpp"
+#include "firmware/screen/diag_texts.hpp"
 #include "firmware/screen/screen_json.hpp"
 #include "firmware/screen/web_frontend.hpp"
 #include "tests/support/test_paths.hpp"
@@ -112,6 +113,7 @@ std::set<std::string> dynamic_keys() {
     keys.insert(std::string("method.") + core::reception::to_string(m) + ".hint");
   }
   for (const std::string_view k : firmware::screen::desk_outcome_keys()) keys.emplace(k);
+  for (const std::string_view k : firmware::screen::diagnostics_text_keys()) keys.emplace(k);
   return keys;
 }
 

@@ -21,11 +21,11 @@ const Step kAllSteps[] = {Step::Idle,         Step::ReadingCard, Step::MethodCho
 void require_complete(const json& j) {
   for (const char* member : {"step", "message", "methods", "tries_left", "guidance", "service_message",
                              "medical_information_viewing_suspended", "result", "certificate", "entry_problem",
-                             "timeout_seconds"}) {
+                             "numbers_path", "timeout_seconds"}) {
     INFO(member);
     REQUIRE(j.contains(member));
   }
-  REQUIRE(j.size() == 11);
+  REQUIRE(j.size() == 12);
 }
 
 }  // namespace
@@ -197,6 +197,21 @@ TEST_CASE("firmware::screen::screen_to_json: a valid result with insurer and con
   CHECK(j["result"]["insurer_name"] == "全国健康保険協会東京支部");
   CHECK(j["result"]["contribution_ratio"] == "030");
   CHECK(j["result"]["contribution_percent"] == 30);
+  CHECK(j["result"]["loss_reason"].is_null());
+  CHECK(j["numbers_path"] == false);
+}
+
+TEST_CASE("firmware::screen::screen_to_json: a result not valid carries why, as codes the page translates") {
+  Screen s;
+  s.step = Step::Result;
+  s.validity = core::eligibility::QualificationValidity::Invalid;
+  s.loss_reason = "03";
+  s.lost_from = "2026-04-01";
+  s.numbers_path = true;
+  const json j = firmware::screen::screen_to_json(s);
+  CHECK(j["result"]["loss_reason"] == "03");
+  CHECK(j["result"]["lost_from"] == "2026-04-01");
+  CHECK(j["numbers_path"] == true);
 }
 
 TEST_CASE("firmware::screen::screen_to_json: every qualification validity has its own name") {

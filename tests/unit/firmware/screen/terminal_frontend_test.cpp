@@ -4,6 +4,9 @@
 // PIN screen that is never printed nor taken as another screen's answer (issue 18, security 3).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -82,6 +85,7 @@ TEST_CASE("terminal: the 資格確認書 form is one typed line") {
   {
     firmware::screen::TerminalFrontend frontend(pipe_fds[0], out, japanese());
     frontend.start([&](Event e) {
+      if (std::holds_alternative<PatientActive>(e)) return;  // typing is activity; the answer is what counts here
       std::lock_guard lock(mutex);
       events.push_back(std::move(e));
     });
@@ -137,13 +141,32 @@ struct PipedTerminal {
     ::close(fds[1]);
   }
   void type(const std::string& text) { REQUIRE(::write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size())); }
+  // Answers sent to the machine (typing itself is activity: PatientActive, counted apart).
   std::size_t count() {
     std::lock_guard lock(mutex);
-    return events.size();
+    std::size_t n = 0;
+    for (const auto& e : events) n += std::holds_alternative<PatientActive>(e) ? 0U : 1U;
+    return n;
+  }
+  std::size_t activity() {
+    std::lock_guard lock(mutex);
+    std::size_t n = 0;
+    for (const auto& e : events) n += std::holds_alternative<PatientActive>(e) ? 1U : 0U;
+    return n;
+  }
+  const Event* first_answer() {
+    for (const auto& e : events) {
+      if (!std::holds_alternative<PatientActive>(e)) return &e;
+    }
+    return nullptr;
   }
   bool wait_for_events(std::size_t n) {
     for (int i = 0; i < 300 && count() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return count() >= n;
+  }
+  bool wait_for_activity(std::size_t n) {
+    for (int i = 0; i < 300 && activity() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return activity() >= n;
   }
 };
 
@@ -169,7 +192,8 @@ TEST_CASE("terminal: a line begun on the PIN screen and ended on another is drop
   t.type("y\n");
   REQUIRE(t.wait_for_events(1));
   std::lock_guard lock(t.mutex);
-  CHECK(std::holds_alternative<Answered>(t.events[0]));
+  REQUIRE(t.first_answer());
+  CHECK(std::holds_alternative<Answered>(*t.first_answer()));
 }
 
 TEST_CASE("terminal: a line typed with echo on another screen never becomes the PIN") {
@@ -189,6 +213,100 @@ TEST_CASE("terminal: a line typed with echo on another screen never becomes the 
   t.type("1234\n");  // typed on the PIN screen: the PIN
   REQUIRE(t.wait_for_events(1));
   std::lock_guard lock(t.mutex);
-  REQUIRE(std::holds_alternative<PinTyped>(t.events[0]));
-  CHECK(std::get<PinTyped>(t.events[0]).pin.size() == 4);
+  REQUIRE(t.first_answer());
+  REQUIRE(std::holds_alternative<PinTyped>(*t.first_answer()));
+  CHECK(std::get<PinTyped>(*t.first_answer()).pin.size() == 4);
+}
+
+// Issue 17: typing on the terminal is the patient's activity (the screen's time-out starts again),
+// as a touch on the web page is; a PIN digit is neither echoed nor sent, and the activity carries
+// nothing and comes at most once per interval, so it does not count the digits either.
+TEST_CASE("terminal: a key typed on the PIN screen is activity, without the digit and never echoed") {
+  PipedTerminal t;
+  Screen pin;
+  pin.step = Step::PinEntry;
+  pin.tries_left = 3;
+  t.frontend->show(pin);
+  const std::string before = t.out.str();
+  t.type("1");  // one digit, no Enter
+  REQUIRE(t.wait_for_activity(1));
+  t.type("2");  // a second digit within the interval: no second event
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(t.activity() == 1);
+  CHECK(t.count() == 0);  // no PIN sent before Enter
+  CHECK(t.out.str() == before);  // nothing echoed
+  t.type("34\n");
+  REQUIRE(t.wait_for_events(1));
+  std::lock_guard lock(t.mutex);
+  REQUIRE(t.first_answer());
+  CHECK(std::get<PinTyped>(*t.first_answer()).pin.size() == 4);
+  CHECK(t.out.str() == before);
+}
+
+TEST_CASE("terminal: typing on a screen that waits for the patient is activity, on the others it is not") {
+  PipedTerminal t;
+  Screen consent;
+  consent.step = Step::Consent;
+  t.frontend->show(consent);
+  t.type("x");
+  REQUIRE(t.wait_for_activity(1));
+  CHECK(t.count() == 0);
+}
+
+TEST_CASE("terminal: a result that is not valid says why in the screen's language") {
+  std::ostringstream out;
+  firmware::screen::TerminalFrontend frontend(
+      -1, out, firmware::screen::load_texts(test::source_dir() / "firmware" / "screen" / "web" / "i18n" / "en.json"));
+  Screen s;
+  s.step = Step::Result;
+  s.validity = core::eligibility::QualificationValidity::Invalid;
+  s.loss_reason = "03";
+  s.lost_from = "2026-04-01";
+  s.service_message = "資格が喪失しています";
+  frontend.show(s);
+  CHECK_THAT(out.str(), Catch::Contains("You joined another health insurance"));
+  CHECK_THAT(out.str(), Catch::Contains("2026-04-01"));
+  CHECK_THAT(out.str(), Catch::Contains("資格が喪失しています"));  // the service's own text stays, for the staff
+}
+
+// On a real terminal (a pseudo-terminal here) a key reaches the kiosk when pressed, not at Enter:
+// without that, typing a PIN slowly would not count as activity. The PIN screen echoes nothing.
+TEST_CASE("terminal: on a terminal each key is activity when pressed, and the PIN screen echoes nothing") {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  REQUIRE(master >= 0);
+  REQUIRE(::grantpt(master) == 0);
+  REQUIRE(::unlockpt(master) == 0);
+  const int slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+  REQUIRE(slave >= 0);
+  std::ostringstream out;
+  std::mutex mutex;
+  std::vector<Event> events;
+  {
+    firmware::screen::TerminalFrontend frontend(slave, out, japanese());
+    frontend.start([&](Event e) {
+      std::lock_guard lock(mutex);
+      events.push_back(std::move(e));
+    });
+    Screen pin;
+    pin.step = Step::PinEntry;
+    pin.tries_left = 3;
+    frontend.show(pin);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the reader sets the terminal up
+    REQUIRE(::write(master, "7", 1) == 1);                          // one key, no Enter
+    bool active = false;
+    for (int i = 0; i < 300 && !active; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::lock_guard lock(mutex);
+      active = !events.empty() && std::holds_alternative<PatientActive>(events.front());
+    }
+    CHECK(active);
+    pollfd p{master, POLLIN, 0};
+    CHECK(::poll(&p, 1, 200) == 0);  // nothing echoed back to the terminal
+    frontend.stop();
+  }
+  ::close(slave);
+  ::close(master);
+  std::lock_guard lock(mutex);
+  CHECK(events.size() == 1);  // the activity only: no PIN before Enter
+  CHECK(out.str().find('7') == std::string::npos);
 }
