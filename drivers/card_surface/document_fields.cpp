@@ -149,26 +149,23 @@ Line split(const TextBox& b) {
 
 double centre_y(const cv::Rect& r) { return r.y + r.height / 2.0; }
 
-// The unlabelled text that belongs to a label printed alone: the nearest line to its right on
-// the same row, else the nearest line under it that starts below the label, overlapping it in x.
+// The unlabelled text that belongs to a label printed alone: the next line to its right on the
+// same row (when that line starts with a label, the value is not there), else the nearest line
+// under it that starts below the label, overlapping it in x.
 Segment* value_apart(std::vector<Line>& lines, const Line& own) {
-  Segment* best = nullptr;
-  double best_distance = 1e18;
+  Line* right = nullptr;
   for (auto& l : lines) {
-    if (&l == &own || l.title || l.segments.empty()) continue;
-    Segment& first = l.segments.front();
-    if (first.label || first.taken) continue;
+    if (&l == &own || l.title) continue;
     const bool same_row = std::abs(centre_y(l.box) - centre_y(own.box)) < 0.5 * std::max(own.box.height, l.box.height) &&
                           l.box.x >= own.box.x + own.box.width - 2;
-    if (same_row) {
-      const double d = l.box.x - (own.box.x + own.box.width);
-      if (d < best_distance) {
-        best_distance = d;
-        best = &first;
-      }
-    }
+    if (same_row && (right == nullptr || l.box.x < right->box.x)) right = &l;
   }
-  if (best != nullptr) return best;
+  if (right != nullptr && !right->segments.empty()) {
+    Segment& first = right->segments.front();
+    if (!first.label && !first.taken) return &first;
+  }
+  Segment* best = nullptr;
+  double best_distance = 1e18;
   for (auto& l : lines) {
     if (&l == &own || l.title || l.segments.empty()) continue;
     Segment& first = l.segments.front();

@@ -50,7 +50,7 @@ struct DocumentRead {
 
 class DocumentImageReader {
  public:
-  // Loads Tesseract's "jpn" data. Throws OcrSetupError.
+  // Loads Tesseract's "jpn" and "eng" data. Throws OcrSetupError.
   explicit DocumentImageReader(ScannerConfig config = {});
 
   // Reads one 8-bit BGR frame; `today` bounds the birth date.
@@ -60,9 +60,13 @@ class DocumentImageReader {
 
  private:
   DocumentRead read_upright(const cv::Mat& grey, std::chrono::year_month_day today);
+  bool upside_down(const cv::Mat& grey);
+  OcrLine read_line(const cv::Mat& clean, const cv::Rect& box, double em);
 
   ScannerConfig config_;
-  TesseractLine text_;
+  TesseractLine text_;     // jpn: labels, titles, dates, values
+  TesseractLine digits_;   // eng digits: the dates' numbers again
+  TesseractLine numbers_;  // eng digits and separators: the values without kanji again
 };
 
 struct DocumentScanStats {
