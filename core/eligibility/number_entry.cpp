@@ -77,6 +77,18 @@ std::string narrow_ascii(std::string_view text) {
 
 std::optional<int> insurer_check_digit(std::string_view first_seven) { return hal::insurer_check_digit(first_seven); }
 
+NumberEntry entry_from_document(const hal::DocumentFields& f) {
+  NumberEntry e;
+  e.document = f.kind == hal::DocumentKind::HealthInsuranceCard ? PresentedDocument::HealthInsuranceCard
+                                                                : PresentedDocument::EligibilityCertificate;
+  e.insurer_number = std::string(f.insurer_number.text);
+  e.symbol = std::string(f.symbol.text);
+  e.number = std::string(f.number.text);
+  e.branch = std::string(f.branch.text);
+  e.birthdate = std::string(f.birthdate.text);
+  return e;
+}
+
 std::variant<NumberLookup, EntryProblem> check_number_entry(const NumberEntry& e) {
   NumberLookup l;
   l.document = e.document;

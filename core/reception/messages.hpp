@@ -45,6 +45,9 @@ enum class Message {
   OldHealthInsuranceCard,   // 【K171】 the old 健康保険証 is not usable since 2025-12-02
   EligibilityCertificateRefused,  // 【K172】 the service refused the 資格確認書 (e.g. past its validity)
   CheckInCancelled,         // 【K153】 the patient cancelled: the check-in is not finished, the counter
+  // ---- the document reader on the 資格確認書 form (issue 16 item 8) ----
+  DocumentReadCheck,        // 【K173】 the form holds what was read from the document: check, correct, send
+  DocumentUnreadable,       // 【K174】 the document could not be read: type the numbers (or the counter)
 };
 
 struct MessageInfo {
@@ -88,6 +91,8 @@ constexpr MessageInfo info(Message m) {
     case Message::OldHealthInsuranceCard: return {"K171", "numbers.old_card"};
     case Message::EligibilityCertificateRefused: return {"K172", "numbers.refused"};
     case Message::CheckInCancelled: return {"K153", "session.cancelled"};
+    case Message::DocumentReadCheck: return {"K173", "numbers.document_read"};
+    case Message::DocumentUnreadable: return {"K174", "numbers.document_unreadable"};
   }
   return {"", ""};
 }

@@ -22,6 +22,11 @@ struct Ch {
   float confidence = 0.0F;
 };
 
+void wipe_all(std::vector<Ch>& v) noexcept {
+  for (auto& c : v) wipe(c.c);
+  v.clear();
+}
+
 std::string normalised(const std::string& c) {
   static const std::map<std::string, std::string, std::less<>> kMap{
       {"（", "("}, {"）", ")"}, {"ー", "-"}, {"－", "-"}, {"―", "-"}, {"‐", "-"}, {"−", "-"}, {"･", "・"}, {"\xEF\xBC\x8E", "."},
@@ -122,6 +127,7 @@ Line split(const TextBox& b) {
   }
   if (contains(s, "資格確認書") || contains(s, "被保険者証")) {
     line.title = true;
+    wipe_all(s);
     return line;
   }
   Segment current;
@@ -144,6 +150,7 @@ Line split(const TextBox& b) {
     i += hit->chars.size();
   }
   if (current.label || !current.value.empty()) line.segments.push_back(std::move(current));
+  wipe_all(s);
   return line;
 }
 
@@ -210,6 +217,18 @@ bool ParsedDocument::same_as(const ParsedDocument& o) const {
 ParsedDocument parse_document(const std::vector<TextBox>& boxes, const FieldRules& rules) {
   ParsedDocument out;
   std::vector<Line> lines;
+  std::map<Label, std::vector<Ch>> values;
+  // The characters read are personal data: overwritten whatever way this returns.
+  struct Wipe {
+    std::vector<Line>& lines;
+    std::map<Label, std::vector<Ch>>& values;
+    ~Wipe() {
+      for (auto& l : lines) {
+        for (auto& seg : l.segments) wipe_all(seg.value);
+      }
+      for (auto& [label, v] : values) wipe_all(v);
+    }
+  } wipe_guard{lines, values};
   lines.reserve(boxes.size());
   for (const auto& b : boxes) lines.push_back(split(b));
   for (const auto& l : lines) {
@@ -230,7 +249,6 @@ ParsedDocument parse_document(const std::vector<TextBox>& boxes, const FieldRule
   }
 
   // Each label's value.
-  std::map<Label, std::vector<Ch>> values;
   std::map<Label, int> seen;
   for (auto& l : lines) {
     for (auto& seg : l.segments) {
