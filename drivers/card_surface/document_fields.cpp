@@ -199,6 +199,14 @@ float confidence_of(const std::vector<Ch>& v) {
   return m;
 }
 
+// Every character read with the confidence its kind needs (digits more than the rest).
+bool certain(const std::vector<Ch>& v, const FieldRules& rules) {
+  return !v.empty() && std::all_of(v.begin(), v.end(), [&](const Ch& c) {
+    const bool digit = c.c.size() == 1 && c.c[0] >= '0' && c.c[0] <= '9';
+    return c.confidence >= (digit ? rules.min_confidence : rules.min_text_confidence);
+  });
+}
+
 bool all_of_kind(const std::string& s, bool hyphen) {
   return !s.empty() &&
          std::all_of(s.begin(), s.end(), [&](char c) { return (c >= '0' && c <= '9') || (hyphen && c == '-'); }) &&
@@ -282,7 +290,7 @@ ParsedDocument parse_document(const std::vector<TextBox>& boxes, const FieldRule
       fail(std::string(label_name(l)) + ": not what it can be");
       return true;
     }
-    if (into.confidence < rules.min_confidence) fail(std::string(label_name(l)) + ": read without certainty");
+    if (!certain(it->second, rules)) fail(std::string(label_name(l)) + ": read without certainty");
     return true;
   };
 
@@ -340,7 +348,7 @@ ParsedDocument parse_document(const std::vector<TextBox>& boxes, const FieldRule
       fail(std::string(label_name(l)) + ": not a date");
       return std::nullopt;
     }
-    if (into.confidence < rules.min_confidence) fail(std::string(label_name(l)) + ": read without certainty");
+    if (!certain(it->second, rules)) fail(std::string(label_name(l)) + ": read without certainty");
     into.text = hal::calendar::format_yyyymmdd(*d);
     return d;
   };

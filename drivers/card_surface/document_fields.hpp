@@ -67,8 +67,9 @@ struct ParsedDocument {
 };
 
 struct FieldRules {
-  double min_confidence = 80.0;  // every character of a value
-  std::chrono::year_month_day today;
+  double min_confidence = 80.0;       // every digit of a value
+  double min_text_confidence = 60.0;  // its other characters (a symbol's hyphen, a date's era and kanji)
+  std::chrono::year_month_day today{};
 };
 
 ParsedDocument parse_document(const std::vector<TextBox>& boxes, const FieldRules& rules);

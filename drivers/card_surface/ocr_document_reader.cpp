@@ -264,7 +264,7 @@ DocumentRead DocumentImageReader::read_upright(const cv::Mat& grey, std::chrono:
     boxes.push_back(std::move(b));
   }
   out.lines = boxes.size();
-  out.fields = parse_document(boxes, FieldRules{config_.read.min_digit_confidence, today});
+  out.fields = parse_document(boxes, FieldRules{config_.read.min_digit_confidence, config_.read.min_text_confidence, today});
   wipe_boxes(boxes);
   if (out.fields.complete()) {
     out.status = DocumentStatus::Read;

@@ -27,7 +27,7 @@ TextBox line(int x, int y, const std::string& utf8, float confidence = 99.0F) {
   return b;
 }
 
-FieldRules rules() { return FieldRules{80.0, year_month_day{year{2026}, December, day{6}}}; }
+FieldRules rules() { return FieldRules{80.0, 60.0, year_month_day{year{2026}, December, day{6}}}; }
 
 }  // namespace
 
@@ -76,9 +76,9 @@ TEST_CASE("document fields: a value apart from its label, to the right or under 
 TEST_CASE("document fields: the combined label 記号・番号（枝番） and its one value") {
   const std::vector<TextBox> boxes{
       line(200, 20, "健康保険被保険者証"),
-      line(30, 100, "記号・番号（枝番）"), line(260, 98, "71924886・7042（17）"),
-      line(30, 160, "生年月日"),           line(260, 158, "2001年2月3日"),
-      line(30, 220, "保険者番号"),         line(260, 218, "06130017"),
+      line(30, 100, "記号・番号（枝番）"), line(330, 98, "71924886・7042（17）"),
+      line(30, 160, "生年月日"),           line(330, 158, "2001年2月3日"),
+      line(30, 220, "保険者番号"),         line(330, 218, "06130017"),
   };
   const ParsedDocument d = parse_document(boxes, rules());
   INFO(d.problem);
