@@ -19,10 +19,10 @@
 // What the patient types stays in `form` only while the form is on screen: it leaves in one POST
 // ({"type": "numbers", "value": {...}}) and is forgotten when the screen changes.
 //
-// 「書類を読み取る」 ({"type": "numbers-read-document"}) has the kiosk read the 資格確認書 (or old
-// 健康保険証) on the card tray: the screen then brings `form` with what was read (K173), which
-// fills the fields for the patient to check and correct; nothing is sent until the patient
-// confirms. A document that cannot be read brings K174: the patient types the numbers.
+// "Read my document" ({"type": "numbers-read-document"}) has the kiosk read the eligibility
+// certificate (or old health insurance card) on the card reader: the screen then brings `form`
+// with what was read (K173), which fills the fields for the patient to check and correct; nothing
+// is sent until the patient confirms. A document that cannot be read brings K174: type the numbers.
 (() => {
   'use strict';
 
