@@ -1,14 +1,14 @@
 // Document reader interface: reads the printed fields of a paper insurance document placed under
 // the card-surface camera — a 資格確認書 or an old 健康保険証 — for the number path of the
 // reception (docs/reception-rules.md §12). The same camera and OCR that read 照合番号B from the
-// card face (hal/card_surface_scanner.hpp) do it on hardware; nothing of this is built yet: this
-// header is the contract the reader (drivers/card_surface) implements and the reception uses.
+// card face (hal/card_surface_scanner.hpp) do it: drivers/card_surface/ocr_document_reader.hpp
+// implements this contract (the Board's `documents`), the reception's 資格確認書 form uses it.
 //
 // What is read, as printed (the reception checks and normalises it with
 // core/eligibility/number_entry.hpp, exactly as a typed entry):
 //   insurer number (保険者番号, 6 or 8 digits), symbol (記号), number (番号), branch (枝番),
-//   birth date (生年月日, Western or Japanese era as printed: 昭和50年11月30日), and the document's
-//   validity end (有効期限) when printed.
+//   birth date (生年月日, printed in the Western or the Japanese era: 昭和50年11月30日; given as
+//   YYYYMMDD), and the document's validity end (有効期限, YYYYMMDD) when printed.
 // Every field comes with the reader's confidence; the patient always sees the values and confirms
 // or corrects them on the entry screen before anything is looked up (an OCR misread must never
 // become somebody else's qualification).
@@ -53,8 +53,8 @@ struct DocumentFields {
   ReadField symbol;
   ReadField number;
   ReadField branch;
-  ReadField birthdate;    // as printed; the reception converts 和暦
-  ReadField valid_until;  // 有効期限 as printed, when there is one
+  ReadField birthdate;    // YYYYMMDD: the reader parses the print (和暦 or Western) to check it
+  ReadField valid_until;  // 有効期限 as YYYYMMDD, when there is one
 };
 
 enum class DocumentReadErrorKind {

@@ -11,6 +11,7 @@ std::vector<std::string> missing_members(const Board& b) {
   check(b.readers != nullptr, "readers");
   check(b.cameras != nullptr, "cameras");
   check(b.scanner != nullptr, "scanner");
+  check(b.documents != nullptr, "documents");
   check(b.usb != nullptr, "usb");
   check(b.service_manager != nullptr, "service_manager");
   check(b.eligibility != nullptr, "eligibility");

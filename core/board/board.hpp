@@ -33,6 +33,7 @@
 #include "hal/card_reader.hpp"
 #include "hal/card_surface_scanner.hpp"
 #include "hal/clock.hpp"
+#include "hal/document_reader.hpp"
 #include "hal/https_transport.hpp"
 #include "hal/service_manager.hpp"
 #include "hal/service_probe.hpp"
@@ -58,6 +59,9 @@ struct Board {
   hal::CameraDevice face_camera;
   hal::CameraMode face_camera_mode;
   std::unique_ptr<hal::CardSurfaceScanner> scanner;  // reads 照合番号B from the card's printed face
+  // Reads a 資格確認書 / old 健康保険証 placed on the card tray (the same camera as `scanner`), for
+  // the 資格確認書 form; without it the patient types the numbers.
+  std::unique_ptr<hal::DocumentReader> documents;
   std::unique_ptr<hal::UsbInventory> usb;            // what is plugged in (diagnostics)
   std::unique_ptr<hal::ServiceManager> service_manager;  // systemd: ready, status, watchdog
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hal/calendar.hpp"
+#include "hal/insurer_number.hpp"
 
 namespace kiosk::core::eligibility {
 namespace {
@@ -74,16 +75,18 @@ std::string narrow_ascii(std::string_view text) {
   return out;
 }
 
-std::optional<int> insurer_check_digit(std::string_view first_seven) {
-  if (first_seven.size() != 7 || !all_digits(first_seven)) return std::nullopt;
-  int sum = 0;
-  int weight = 2;  // from the last digit backwards: 2, 1, 2, 1, ...
-  for (auto it = first_seven.rbegin(); it != first_seven.rend(); ++it) {
-    const int product = (*it - '0') * weight;
-    sum += product / 10 + product % 10;
-    weight = weight == 2 ? 1 : 2;
-  }
-  return (10 - sum % 10) % 10;
+std::optional<int> insurer_check_digit(std::string_view first_seven) { return hal::insurer_check_digit(first_seven); }
+
+NumberEntry entry_from_document(const hal::DocumentFields& f) {
+  NumberEntry e;
+  e.document = f.kind == hal::DocumentKind::HealthInsuranceCard ? PresentedDocument::HealthInsuranceCard
+                                                                : PresentedDocument::EligibilityCertificate;
+  e.insurer_number = std::string(f.insurer_number.text);
+  e.symbol = std::string(f.symbol.text);
+  e.number = std::string(f.number.text);
+  e.branch = std::string(f.branch.text);
+  e.birthdate = std::string(f.birthdate.text);
+  return e;
 }
 
 std::variant<NumberLookup, EntryProblem> check_number_entry(const NumberEntry& e) {

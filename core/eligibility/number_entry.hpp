@@ -20,6 +20,7 @@
 #include <variant>
 
 #include "core/eligibility/result.hpp"
+#include "hal/document_reader.hpp"
 
 namespace kiosk::core::eligibility {
 
@@ -42,6 +43,11 @@ struct EntryProblem {
 
 // The lookup, or what is wrong with the entry.
 std::variant<NumberLookup, EntryProblem> check_number_entry(const NumberEntry& entry);
+
+// The form as the document reader read it (hal/document_reader.hpp): the kind of document, the
+// numbers as read, the birth date (YYYYMMDD). The patient checks and corrects it on the screen;
+// it is looked up only when the patient sends it (check_number_entry() as for typed numbers).
+NumberEntry entry_from_document(const hal::DocumentFields& fields);
 
 // The check digit of the first 7 digits of an 8-digit insurer number; nothing when they are not
 // 7 digits.

@@ -53,6 +53,9 @@ enum class Message {
   FaceNotPossibleSmartphone,  // 【K122】 a smartphone has no card photo: why only the PIN is offered
   PinNotSetUseFace,         // 【K113】 a PIN-less card while the staff check is off: face recognition only
   CheckInCancelledNumbers,  // 【K153】 cancelled on the 資格確認書 path: no card to take, the document at the counter
+  // ---- the document reader on the 資格確認書 form (issue 16 item 8) ----
+  DocumentReadCheck,        // 【K173】 the form holds what was read from the document: check, correct, send
+  DocumentUnreadable,       // 【K174】 the document could not be read: type the numbers (or the counter)
 };
 
 struct MessageInfo {
@@ -103,6 +106,8 @@ constexpr MessageInfo info(Message m) {
     case Message::FaceNotPossibleSmartphone: return {"K122", "face.not_possible_smartphone"};
     case Message::PinNotSetUseFace: return {"K113", "pin.not_set_use_face"};
     case Message::CheckInCancelledNumbers: return {"K153", "session.cancelled_numbers"};
+    case Message::DocumentReadCheck: return {"K173", "numbers.document_read"};
+    case Message::DocumentUnreadable: return {"K174", "numbers.document_unreadable"};
   }
   return {"", ""};
 }

@@ -95,7 +95,8 @@ const char* event_name(const Event& e) {
       "card-placed", "card-removed", "card-read", "card-read-failed", "method-chosen", "pin-typed",
       "pin-checked", "face-guidance", "face-finished", "visual-checked", "confirmed", "service-failed",
       "answered", "prescription-chosen", "acknowledged", "cancelled", "tick", "staff-visual-check-mode",
-      "reader-failed", "number-entry-requested", "numbers-entered", "patient-active"};
+      "reader-failed", "number-entry-requested", "numbers-entered", "patient-active", "document-read-requested",
+      "document-read", "document-read-failed"};
   static_assert(std::size(names) == std::variant_size_v<Event>);
   return names[e.index()];
 }
@@ -575,6 +576,33 @@ std::vector<Command> ReceptionMachine::handle(Event event, TimePoint now) {
             s.timeout = policy_.timeouts.confirming;
             show(std::move(s), now, out);
             out.push_back(LookUpNumbers{std::get<core::eligibility::NumberLookup>(std::move(checked))});
+          },
+          [&](const DocumentReadRequested&) {
+            if (step != Step::NumberEntry || !session_ || !session_->numbers || screen_.reading_document) return ignored();
+            Screen s = screen_;
+            s.reading_document = true;
+            s.message = Message::None;
+            s.entry_problem.clear();
+            show(std::move(s), now, out);
+            out.push_back(ReadDocument{session_->document});
+          },
+          [&](DocumentRead& r) {
+            if (step != Step::NumberEntry || !session_ || !session_->numbers || !screen_.reading_document) return ignored();
+            out.push_back(JournalEntry{"reception", "document-read", "numbers",
+                                       std::string("read as ") + document_name(r.entry.document) + "; the patient checks it",
+                                       info(Message::DocumentReadCheck).code});
+            Screen s;
+            s.step = Step::NumberEntry;
+            s.message = Message::DocumentReadCheck;
+            s.form = std::move(r.entry);
+            s.timeout = policy_.timeouts.number_entry;
+            show(std::move(s), now, out);
+          },
+          [&](const DocumentReadFailed& f) {
+            if (step != Step::NumberEntry || !session_ || !session_->numbers || !screen_.reading_document) return ignored();
+            out.push_back(JournalEntry{"reception", "document-unreadable", "numbers", f.kind + ": " + f.detail,
+                                       info(Message::DocumentUnreadable).code});
+            start_numbers(now, out, Message::DocumentUnreadable);
           },
           [&](const MethodChosen& m) {
             if (step != Step::MethodChoice || !contains(screen_.methods, m.method)) return ignored();

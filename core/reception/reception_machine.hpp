@@ -78,6 +78,11 @@ struct Screen {
   std::string certificate_usable_until;
   // NumberEntry with NumbersInvalid: which entry is wrong (core/eligibility/number_entry.hpp).
   std::string entry_problem;
+  // NumberEntry after the document on the card tray was read (DocumentReadCheck): the form's
+  // values as read, for the patient to check and correct before sending; and whether the reader
+  // is reading it now.
+  std::optional<core::eligibility::NumberEntry> form;
+  bool reading_document = false;
   seconds timeout{0};               // 0: no time-out
 };
 
@@ -143,6 +148,16 @@ struct Tick { TimePoint now; };
 // The 資格確認書 path: the patient (or staff) chose it on the idle screen, then sent the form.
 struct NumberEntryRequested {};
 struct NumbersEntered { core::eligibility::NumberEntry entry; };
+// The 資格確認書 form's 「書類を読み取る」: the kiosk reads the document on the card tray; what it
+// read fills the form (DocumentRead), never sent by itself (an OCR misread must not become
+// somebody else's qualification); or the patient types the numbers (DocumentReadFailed, with the
+// reader's error kind: hal::to_string(DocumentReadErrorKind)).
+struct DocumentReadRequested {};
+struct DocumentRead { core::eligibility::NumberEntry entry; };
+struct DocumentReadFailed {
+  std::string kind;    // "unreadable", "no-document", "unknown-layout", "device-gone", "timeout"
+  std::string detail;  // for the journal (no value read)
+};
 // Staff switch visual check on (after authenticating; the frontend checks that) or off. On is
 // time-limited: the mode ends by itself `duration` later (0: Policy::visual_check_mode), seen at
 // the first Tick after it, journaled "visual-check-expired". An "on" without a staff id is ignored.
@@ -155,7 +170,8 @@ struct StaffVisualCheckMode {
 using Event = std::variant<CardPlaced, CardRemoved, CardRead, CardReadFailed, MethodChosen, PinTyped, PinChecked,
                            FaceGuidance, FaceFinished, VisualChecked, Confirmed, ServiceFailed, Answered,
                            PrescriptionChosen, Acknowledged, Cancelled, Tick, StaffVisualCheckMode, ReaderFailed,
-                           NumberEntryRequested, NumbersEntered, PatientActive>;
+                           NumberEntryRequested, NumbersEntered, PatientActive, DocumentReadRequested, DocumentRead,
+                           DocumentReadFailed>;
 const char* event_name(const Event& e);
 
 // ---- commands ----
@@ -176,6 +192,8 @@ struct RecordConsent {
 struct WriteResult { core::eligibility::OqsResult result; };
 // The number path's lookup (資格確認書 / 健康保険証 numbers), checked by the machine.
 struct LookUpNumbers { core::eligibility::NumberLookup lookup; };
+// Read the document on the card tray (the number path's 「書類を読み取る」).
+struct ReadDocument { core::eligibility::PresentedDocument expected = core::eligibility::PresentedDocument::EligibilityCertificate; };
 struct JournalEntry {
   std::string kind = "reception";  // "reception", "staff" (visual-check mode changes)
   std::string event;    // "reception-completed", "pin-wrong", "card-removed", ...
@@ -186,7 +204,8 @@ struct JournalEntry {
 struct EndSession {};  // wipe the card session, face data, the result
 
 using Command = std::variant<Show, ReadCard, StartFaceCapture, StopFaceCapture, VerifyPin, ConfirmEligibility,
-                             RegisterForInsuranceUse, RecordConsent, WriteResult, JournalEntry, EndSession, LookUpNumbers>;
+                             RegisterForInsuranceUse, RecordConsent, WriteResult, JournalEntry, EndSession, LookUpNumbers,
+                             ReadDocument>;
 
 struct Timeouts {
   seconds method_choice{60};

@@ -331,6 +331,30 @@ void ReceptionRunner::look_up(const core::eligibility::NumberLookup& lookup) {
   });
 }
 
+// The document on the card tray, read for the 資格確認書 form (it only fills the form).
+void ReceptionRunner::read_document(core::eligibility::PresentedDocument expected) {
+  const std::uint64_t session = session_;
+  if (!board_.documents) {
+    post_for(session, rx::DocumentReadFailed{"device-gone", "no document reader on this kiosk"});
+    return;
+  }
+  in_background([this, session, expected] {
+    try {
+      const hal::DocumentKind kind = expected == core::eligibility::PresentedDocument::HealthInsuranceCard
+                                         ? hal::DocumentKind::HealthInsuranceCard
+                                         : hal::DocumentKind::EligibilityCertificate;
+      board_.documents->read_document(kind, 10s, [&](const hal::DocumentFields& fields) {
+        post_for(session, rx::DocumentRead{core::eligibility::entry_from_document(fields)});
+      });
+    } catch (const hal::DocumentReadError& e) {
+      std::cerr << "[kiosk] document reader: " << e.what() << " (" << e.advice() << ")\n";
+      post_for(session, rx::DocumentReadFailed{hal::to_string(e.kind()), e.what()});
+    } catch (const std::exception& e) {
+      post_for(session, rx::DocumentReadFailed{"unreadable", std::string("internal: ") + e.what()});
+    }
+  });
+}
+
 void ReceptionRunner::start_face() {
   const auto ctx = card_;
   const std::uint64_t session = session_;
@@ -427,6 +451,8 @@ void ReceptionRunner::execute(core::reception::Command& command) {
           record_consent(c);
         } else if constexpr (std::is_same_v<T, rx::LookUpNumbers>) {
           look_up(c.lookup);
+        } else if constexpr (std::is_same_v<T, rx::ReadDocument>) {
+          read_document(c.expected);
         } else if constexpr (std::is_same_v<T, rx::WriteResult>) {
           if (!board_.results) return;
           try {

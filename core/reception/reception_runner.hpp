@@ -77,6 +77,7 @@ class ReceptionRunner {
   void register_card(const core::eligibility::RegistrationOffer& offer);
   void record_consent(const core::reception::RecordConsent& c);
   void look_up(const core::eligibility::NumberLookup& lookup);
+  void read_document(core::eligibility::PresentedDocument expected);
   void start_face();
   void end_session();
   template <typename Work>

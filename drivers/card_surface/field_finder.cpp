@@ -26,7 +26,8 @@ cv::Rect search_window(const FieldPlacement& f, const CardLayout& l, double ppm)
   return r & cv::Rect(0, 0, px(l.card_width_mm, ppm), px(l.card_height_mm, ppm));
 }
 
-std::vector<cv::Rect> find_text_lines(const cv::Mat& grey, cv::Rect window, double em_px, cv::Point expected) {
+std::vector<cv::Rect> find_text_lines(const cv::Mat& grey, cv::Rect window, double em_px, cv::Point expected,
+                                      double min_width_em) {
   window &= cv::Rect(0, 0, grey.cols, grey.rows);
   std::vector<cv::Rect> lines;
   if (window.width < 4 || window.height < 4) return lines;
@@ -53,7 +54,7 @@ std::vector<cv::Rect> find_text_lines(const cv::Mat& grey, cv::Rect window, doub
     const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
                        stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
     if (box.height < em_px * 0.45 || box.height > em_px * 1.6) continue;
-    if (box.width < em_px * 1.2) continue;
+    if (box.width < em_px * min_width_em) continue;
     if (box.y <= 0 || box.y + box.height >= window.height) continue;  // cut by the window
     lines.push_back(box + window.tl());
   }

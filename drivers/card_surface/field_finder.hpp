@@ -19,8 +19,11 @@ cv::Rect search_window(const FieldPlacement& field, const CardLayout& layout, do
 
 // Dark text lines about em_px tall inside `window` of an 8-bit grey card image, as boxes in
 // the image's coordinates, nearest (by their top-left) to `expected` first. Lines cut by the
-// window's top or bottom edge are left out (they belong to a neighbouring field).
-std::vector<cv::Rect> find_text_lines(const cv::Mat& grey, cv::Rect window, double em_px, cv::Point expected);
+// window's top or bottom edge are left out (they belong to a neighbouring field), and so are
+// lines narrower than min_width_em ems (a document's one-digit number is narrower than the
+// card's shortest line).
+std::vector<cv::Rect> find_text_lines(const cv::Mat& grey, cv::Rect window, double em_px, cv::Point expected,
+                                      double min_width_em = 1.2);
 
 // The print of a box as Tesseract reads it best: the box grown by a quarter em, dark strokes
 // on a flat white ground (morphological black-hat, which removes the pastel pattern and uneven

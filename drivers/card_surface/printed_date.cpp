@@ -185,6 +185,29 @@ std::optional<year_month_day> parse_expiry_line(std::string_view utf8, DateSpans
   return g;
 }
 
+std::optional<year_month_day> parse_document_date(std::string_view utf8) {
+  const std::vector<char32_t> s = normalise(utf8);
+  if (s.empty()) return std::nullopt;
+  Cursor c{s, 0};
+  std::optional<year_month_day> out;
+  if (const auto era = era_at(s, 0)) {
+    c.pos = 2;
+    const std::optional<int> y = c.take(U'元') ? std::optional<int>(1) : c.number(1, 2);
+    if (!y || !c.take(U'年')) return std::nullopt;
+    const auto md = month_day(c);
+    if (!md) return std::nullopt;
+    out = hal::calendar::to_gregorian(hal::calendar::EraDate{*era, *y, md->first, md->second});
+  } else {
+    const auto y = c.number(4, 4);
+    if (!y || !c.take(U'年')) return std::nullopt;
+    const auto md = month_day(c);
+    if (!md) return std::nullopt;
+    out = gregorian(*y, md->first, md->second);
+  }
+  if (c.pos != s.size()) return std::nullopt;
+  return out;
+}
+
 std::optional<std::string> parse_security_code(std::string_view text) {
   std::string out;
   for (char ch : text) {

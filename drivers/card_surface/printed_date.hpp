@@ -54,6 +54,11 @@ std::optional<PrintedBirthDate> parse_birth_line(std::string_view utf8, DateSpan
 // Parses an OCR'd card-expiry line: <YYYY>年<M>月<D>日まで[有効]; the span ends after まで.
 std::optional<year_month_day> parse_expiry_line(std::string_view utf8, DateSpans* spans = nullptr);
 
+// Parses a date printed on a paper insurance document (資格確認書, 健康保険証):
+// <era><YY|元>年<M>月<D>日 or <YYYY>年<M>月<D>日, spaces ignored, nothing before or after it;
+// nothing when it does not fit exactly or the day does not exist.
+std::optional<year_month_day> parse_document_date(std::string_view utf8);
+
 // Exactly four ASCII digits (spaces ignored); nothing otherwise.
 std::optional<std::string> parse_security_code(std::string_view text);
 

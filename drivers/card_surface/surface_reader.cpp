@@ -189,6 +189,8 @@ std::optional<std::vector<std::pair<std::size_t, std::size_t>>> align_glyphs(con
   return out;
 }
 
+}  // namespace
+
 // A run of digits of a date line, read again by the digit engine from an image of just the
 // glyphs that make it up (every other stroke of the line left out): the two engines (different
 // models) must agree, and the digit engine be confident.
@@ -220,6 +222,8 @@ bool digits_confirmed(const cv::Mat& image, const OcrLine& line, std::size_t fir
   const OcrLine again = digits.read(*part);
   return again.text == expected && confident(again, 0, again.symbols.size(), policy);
 }
+
+namespace {
 
 template <class T>
 struct Field {

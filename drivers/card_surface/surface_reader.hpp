@@ -52,6 +52,13 @@ class CodeB {
   bool set_ = false;
 };
 
+// A run of digits [first, last) of a line another engine read from `image` (an ocr_image() of
+// the line, whose print is about `em` pixels per em), read again by the digit engine `digits`
+// from an image of just the glyphs that make it up: true when both engines agree and the digit
+// engine is confident (policy). The document reader checks its digits this way too.
+bool digits_confirmed(const cv::Mat& image, const OcrLine& line, std::size_t first, std::size_t last,
+                      TesseractLine& digits, const ReadPolicy& policy, double em);
+
 enum class ReadStatus { Read, NoCard, Unreadable };
 const char* to_string(ReadStatus status);
 

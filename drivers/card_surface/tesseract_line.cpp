@@ -44,6 +44,14 @@ TesseractLine::~TesseractLine() {
   if (api_) api_->End();
 }
 
+OcrLine TesseractLine::read(const cv::Mat& grey, LineMode mode) {
+  if (mode == LineMode::SingleLine) return read(grey);
+  api_->SetPageSegMode(mode == LineMode::RawLine ? tesseract::PSM_RAW_LINE : tesseract::PSM_SINGLE_CHAR);
+  OcrLine line = read(grey);
+  api_->SetPageSegMode(tesseract::PSM_SINGLE_LINE);
+  return line;
+}
+
 OcrLine TesseractLine::read(const cv::Mat& grey) {
   CV_Assert(grey.type() == CV_8UC1);
   OcrLine line;

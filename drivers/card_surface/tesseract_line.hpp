@@ -47,6 +47,11 @@ struct OcrLine {
   float min_confidence() const noexcept;
 };
 
+// How the engine takes the image: as one line of text after its own layout analysis, or as a
+// raw line without it (thin print, a Mincho title, can look like an empty page to the analysis),
+// or as one character (a lone digit, which the line modes may return nothing for).
+enum class LineMode { SingleLine, RawLine, SingleChar };
+
 class TesseractLine {
  public:
   // language: "eng", "jpn", ...; whitelist: the only characters it may output (UTF-8);
@@ -59,6 +64,7 @@ class TesseractLine {
 
   // Reads one line from an 8-bit greyscale image (dark text on light ground).
   OcrLine read(const cv::Mat& grey);
+  OcrLine read(const cv::Mat& grey, LineMode mode);
 
   const std::string& language() const noexcept { return language_; }
 

@@ -2,6 +2,7 @@
 //   face-eval accuracy   FRR at FAR 1% / 0.1% / 0.01%, EER and thresholds (default)
 //   face-eval attacks    acceptance of simulated presentation attacks (and of genuine sessions)
 //   face-eval surface    the card-surface reader on camera images of card fronts (firmware/face_eval/surface.hpp)
+//   face-eval documents  the document reader on generated 資格確認書 / 健康保険証 images (firmware/face_eval/documents.hpp)
 #include <exception>
 #include <iostream>
 #include <string>
@@ -14,6 +15,7 @@
 #include "core/face/face_verifier.hpp"
 #include "firmware/face_eval/accuracy.hpp"
 #include "firmware/face_eval/attacks.hpp"
+#include "firmware/face_eval/documents.hpp"
 #include "firmware/face_eval/surface.hpp"
 #include "hal/calendar.hpp"
 
@@ -57,7 +59,35 @@ int main(int argc, char** argv) {
   surface->add_option("--settings", surface_settings, "Card-surface settings (JSON; default: the built-in layout)");
   surface->add_flag("--verbose", surface_verbose, "One line per image");
 
+  auto* documents = app.add_subcommand("documents", "the document reader on generated 資格確認書 / 健康保険証 camera images");
+  firmware::face_eval::DocumentsOptions doc_options;
+  std::string documents_today;
+  std::string documents_dump;
+  documents->add_option("--count", doc_options.count, "Documents generated")->capture_default_str();
+  documents->add_option("--seed", doc_options.seed, "Random seed")->capture_default_str();
+  documents->add_option("--scenes", doc_options.scenes, "clean | varied | bad")->capture_default_str();
+  documents->add_option("--today", documents_today, "As on this date (YYYY-MM-DD; default today)");
+  documents->add_option("--dump", documents_dump, "Write every camera image into this directory");
+  documents->add_flag("--verbose", doc_options.verbose, "One line per document");
+
   CLI11_PARSE(app, argc, argv);
+  if (*documents) {  // no face models needed
+    if (!documents_today.empty()) {
+      const auto day = hal::calendar::parse_iso_date(documents_today);
+      if (!day) {
+        std::cerr << "face-eval: --today is YYYY-MM-DD\n";
+        return 1;
+      }
+      doc_options.today = *day;
+    }
+    doc_options.dump = documents_dump;
+    try {
+      return firmware::face_eval::run_documents(doc_options, std::cout);
+    } catch (const std::exception& e) {
+      std::cerr << "face-eval: " << e.what() << "\n";
+      return 1;
+    }
+  }
   if (*surface) {  // no face models needed
     firmware::face_eval::SurfaceOptions so;
     so.manifest = surface_manifest;

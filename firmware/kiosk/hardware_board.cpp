@@ -5,6 +5,7 @@
 
 #include "drivers/camera/camera_source.hpp"
 #include "drivers/card_surface/ocr_card_surface_scanner.hpp"
+#include "drivers/card_surface/ocr_document_reader.hpp"
 #include "drivers/card_surface/scanner_config.hpp"
 #include "drivers/https/https_client_transport.hpp"
 #include "drivers/https/terminal_key_signer.hpp"
@@ -54,6 +55,19 @@ std::unique_ptr<hal::CardSurfaceScanner> card_surface_scanner(const KioskConfig&
     return cameras.open(hal::CameraDevice::path(source), kScannerCameraMode);
   };
   return std::make_unique<drivers::card_surface::OcrCardSurfaceScanner>(std::move(open), settings, clock);
+}
+
+// The document reader on the same tray camera (opened for each read, like the scanner): it reads
+// a 資格確認書 / 健康保険証 for the 資格確認書 form, with or without face authentication.
+std::unique_ptr<hal::DocumentReader> document_reader(const KioskConfig& c, const hal::Clock* clock) {
+  const drivers::card_surface::ScannerConfig settings =
+      c.surface_layout.empty() ? drivers::card_surface::ScannerConfig{}
+                               : drivers::card_surface::load_scanner_config(c.surface_layout);
+  auto open = [source = c.scanner_camera] {
+    drivers::camera::SourceCameraProvider cameras;
+    return cameras.open(hal::CameraDevice::path(source), kScannerCameraMode);
+  };
+  return std::make_unique<drivers::card_surface::OcrDocumentReader>(std::move(open), settings, clock);
 }
 
 board::Board hardware_board(const KioskConfig& c, BoardUse use) {
@@ -116,6 +130,11 @@ board::Board hardware_board(const KioskConfig& c, BoardUse use) {
     }
   } else {
     board::note(b, "face authentication", "switched off (face.enabled false)");
+  }
+  if (c.scanner_camera.empty()) {
+    board::note(b, "document reader", "no scanner camera configured (face.scanner_camera): patients type the numbers of a 資格確認書");
+  } else {
+    try_fill(b, "document reader", [&] { b.documents = document_reader(c, b.clock.get()); });
   }
 
   if (use == BoardUse::Reception) {

@@ -34,4 +34,8 @@ inline constexpr hal::CameraMode kScannerCameraMode{1920, 1080, 15.0};
 // Throws std::exception (a layout file that cannot be read, Tesseract's data missing).
 std::unique_ptr<hal::CardSurfaceScanner> card_surface_scanner(const KioskConfig& config, const hal::Clock* clock);
 
+// The document reader of a configuration: the OCR document reader (drivers/card_surface) over the
+// same scanner camera. Throws std::exception like card_surface_scanner().
+std::unique_ptr<hal::DocumentReader> document_reader(const KioskConfig& config, const hal::Clock* clock);
+
 }  // namespace kiosk::firmware::kiosk

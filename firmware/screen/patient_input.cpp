@@ -37,6 +37,7 @@ bool screen_takes_input(const core::reception::Screen& screen, std::string_view 
   // The 資格確認書 path (firmware/screen/web/eligibility-certificate.js).
   if (type == "numbers-start") return s == Step::Idle;
   if (type == "numbers") return s == Step::NumberEntry;
+  if (type == "numbers-read-document") return s == Step::NumberEntry && !screen.reading_document;
   return false;
 }
 
@@ -50,7 +51,7 @@ std::optional<std::string_view> input_shape_error(const json& input) {
   const std::string& type = type_it->get_ref<const std::string&>();
   const auto value_it = input.find("value");
   const bool has_value = value_it != input.end();
-  if (type == "ack" || type == "cancel" || type == "numbers-start") {
+  if (type == "ack" || type == "cancel" || type == "numbers-start" || type == "numbers-read-document") {
     if (has_value) return "this input takes no \"value\"";
     return std::nullopt;
   }
@@ -118,6 +119,7 @@ core::reception::Event input_event(json& input) {
   }
   if (type == "ack") return core::reception::Acknowledged{};
   if (type == "numbers-start") return core::reception::NumberEntryRequested{};
+  if (type == "numbers-read-document") return core::reception::DocumentReadRequested{};
   if (type == "numbers") {
     const json& v = input["value"];
     auto text = [&](const char* key) { return v.contains(key) ? v[key].get<std::string>() : std::string(); };

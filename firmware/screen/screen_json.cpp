@@ -72,6 +72,20 @@ nlohmann::json screen_to_json(const core::reception::Screen& screen) {
   }
   j["numbers_path"] = screen.numbers_path;
   j["entry_problem"] = screen.entry_problem.empty() ? json(nullptr) : json(screen.entry_problem);
+  // The 資格確認書 form as the document reader filled it (the patient checks it), and whether the
+  // reader is at work.
+  if (screen.form) {
+    const auto& f = *screen.form;
+    j["form"] = json{
+        {"document", f.document == core::eligibility::PresentedDocument::HealthInsuranceCard ? "health-insurance-card"
+                                                                                            : "eligibility-certificate"},
+        {"insurer_number", f.insurer_number}, {"symbol", f.symbol}, {"number", f.number},
+        {"branch", f.branch},                 {"birthdate", f.birthdate},
+    };
+  } else {
+    j["form"] = nullptr;
+  }
+  j["reading_document"] = screen.reading_document;
   j["timeout_seconds"] = screen.timeout.count();
   return j;
 }

@@ -5,6 +5,7 @@
 
 #include "core/face/face_config.hpp"
 #include "drivers/card_surface/ocr_card_surface_scanner.hpp"
+#include "drivers/card_surface/ocr_document_reader.hpp"
 #include "drivers/https/terminal_key_signer.hpp"
 #include "drivers/pcsc/pcsc_reader_service.hpp"
 #include "drivers/system/system_clock.hpp"
@@ -22,6 +23,10 @@ void SimulatedBoard::place_card(const std::filesystem::path& card_file) {
   card::read_card_file(card_file);  // a bad file: one error naming the file and the field
   if (tray != nullptr) tray->place(card::CardProfile::load(card_file));
   field->place(card::JpkiCard::load(card_file));
+}
+
+void SimulatedBoard::place_document(const card_face::PrintedDocument& document, const card_face::DocumentRenderOptions& options) {
+  if (tray != nullptr) tray->place_document(document, options);
 }
 
 void SimulatedBoard::set_service_faults(const WorldFaults& faults) {
@@ -52,6 +57,22 @@ class TrayScanner final : public hal::CardSurfaceScanner {
   hal::Camera& tray_;
   const hal::Clock& clock_;
   std::unique_ptr<drivers::card_surface::OcrCardSurfaceScanner> ocr_;
+};
+
+// The same OCR document reader as a real kiosk's, over the tray camera; built at the first read
+// (Tesseract's data again).
+class TrayDocuments final : public hal::DocumentReader {
+ public:
+  TrayDocuments(hal::Camera& tray, const hal::Clock& clock) : tray_(tray), clock_(clock) {}
+  void read_document(hal::DocumentKind expected, std::chrono::milliseconds timeout, const FieldsSink& sink) override {
+    if (!ocr_) ocr_ = std::make_unique<drivers::card_surface::OcrDocumentReader>(tray_, drivers::card_surface::ScannerConfig{}, &clock_);
+    ocr_->read_document(expected, timeout, sink);
+  }
+
+ private:
+  hal::Camera& tray_;
+  const hal::Clock& clock_;
+  std::unique_ptr<drivers::card_surface::OcrDocumentReader> ocr_;
 };
 
 // The card files do not say which card generation they are: today's card is printed.
@@ -113,6 +134,7 @@ SimulatedBoard simulated_board(const world::DemoWorld& world, const WorldFaults&
   b.face_camera = hal::CameraDevice::path("simulated kiosk camera");
   b.cameras = std::move(cameras);
   b.scanner = tray_scanner(s, *b.clock, o.seed);
+  b.documents = std::make_unique<TrayDocuments>(*s.tray, *b.clock);
 
   auto usb = std::make_unique<usb::SimulatedUsb>();
   for (const auto& device : usb::SimulatedUsb::standard_kiosk()) usb->plug(device);

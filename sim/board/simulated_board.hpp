@@ -8,6 +8,8 @@
 //   cameras        the patient camera (sim/world): whoever stands in front of the kiosk
 //   scanner        the card-surface scanner: the OCR reader (drivers/card_surface) over a camera
 //                  on the tray, which shows the rendered printed face of the card placed there
+//   documents      the document reader (drivers/card_surface) over the same tray camera, which
+//                  shows the rendered 資格確認書 / 健康保険証 placed there
 //   usb            a simulated USB bus with the kiosk's reader and camera
 //   eligibility    the real HTTPS driver to the simulated national service on loopback (mutual
 //                  TLS), through a ServiceLine that carries the line's faults; its TLS probe
@@ -95,6 +97,8 @@ struct SimulatedBoard {
 
   // Puts a card of the world on the reader (and its printed face on the scanner's tray).
   void place_card(const std::filesystem::path& card_file);
+  // Puts a paper document (a 資格確認書, an old 健康保険証) on the scanner's tray; nothing on the reader.
+  void place_document(const card_face::PrintedDocument& document, const card_face::DocumentRenderOptions& options = {});
   // Changes the faults of the line and the service now (camera faults: see `camera`).
   void set_service_faults(const WorldFaults& faults);
 };

@@ -77,6 +77,14 @@ void CardTrayCamera::place(const card::CardProfile& profile) {
   place(card_face::printed_fields(profile, generation), options);
 }
 
+void CardTrayCamera::place_document(const card_face::PrintedDocument& document, const card_face::DocumentRenderOptions& options) {
+  cv::Mat doc = card_face::DocumentRenderer(renderer_).render(document, options);
+  std::lock_guard lock(mutex_);
+  wipe(card_);
+  card_ = doc;
+  card_ppm_ = options.pixels_per_mm;
+}
+
 void CardTrayCamera::place_back() {
   card_face::RenderOptions options;
   std::lock_guard lock(mutex_);

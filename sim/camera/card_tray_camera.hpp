@@ -20,6 +20,7 @@
 #include "hal/camera.hpp"
 #include "sim/card_face/card_face_renderer.hpp"
 #include "sim/card_face/card_scene.hpp"
+#include "sim/card_face/document_renderer.hpp"
 
 namespace kiosk::sim::card {
 struct CardProfile;
@@ -48,6 +49,10 @@ class CardTrayCamera final : public hal::Camera {
   // A card file's card: its printed fields and photo, in the layout of its generation (the
   // profile's "generation": today's card or the next-generation card).
   void place(const card::CardProfile& card);
+  // A paper document instead of a card: a 資格確認書 or an old 健康保険証, printed in one of the
+  // insurers' layouts (sim/card_face/document_renderer.hpp). Throws std::invalid_argument for
+  // fields that cannot be printed.
+  void place_document(const card_face::PrintedDocument& document, const card_face::DocumentRenderOptions& options = {});
   // The card face down (its back up).
   void place_back();
   // A smartphone (a token with nothing printed): dark glass, not card-shaped.

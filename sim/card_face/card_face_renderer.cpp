@@ -146,6 +146,8 @@ const char* to_string(Typeface typeface) {
   return "unknown";
 }
 
+cv::Mat with_rounded_corners(const cv::Mat& bgr, double pixels_per_mm) { return with_alpha(bgr, pixels_per_mm); }
+
 PrintedFields::~PrintedFields() {
   if (!security_code.empty()) explicit_bzero(security_code.data(), security_code.size());
 }

@@ -94,17 +94,23 @@ class CardFaceRenderer {
   // number, never any card's), a QR-like block and the issuer's lines. Same format as front().
   cv::Mat back(const RenderOptions& options) const;
 
+  // Draws one line of text on an 8-bit BGR print with its ink's top-left at (x_mm, y_mm)
+  // (plus options' shift), em height_mm, squeezed horizontally to max_width_mm when wider (0:
+  // no limit), in ink of grey level `grey`. The document renderer prints with it too.
+  void text(cv::Mat& card, const std::string& utf8, double x_mm, double y_mm, double height_mm, double max_width_mm,
+            const RenderOptions& options, Typeface typeface, double grey) const;
+
  private:
   struct Font;
   const Font& font(Typeface typeface) const;
-  // Draws one line of text with its ink's top-left at (x_mm, y_mm), em height_mm, squeezed
-  // horizontally to max_width_mm when wider (0: no limit).
-  void text(cv::Mat& card, const std::string& utf8, double x_mm, double y_mm, double height_mm, double max_width_mm,
-            const RenderOptions& options, Typeface typeface, double grey) const;
 
   std::vector<std::unique_ptr<Font>> fonts_;
   std::vector<Typeface> available_;
 };
+
+// An 8-bit BGR print of the card's size as BGRA with the card's rounded corners (r = 3.18 mm)
+// transparent: what compose_scene() places on the tray.
+cv::Mat with_rounded_corners(const cv::Mat& bgr, double pixels_per_mm);
 
 // The printed fields of a simulated card: name, address, dates, security code and the photo
 // (decoded from the card's JPEG 2000 face photo; a silhouette when it has none). The card

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/bounded/json.hpp"
+#include "hal/calendar.hpp"
 
 namespace kiosk::sim::scenario {
 namespace {
@@ -196,6 +197,16 @@ Expect parse_expect(const Json& j, const std::string& where) {
   if (r.has("certificate_usable_until_shown")) e.certificate_usable_until_shown = r.boolean("certificate_usable_until_shown", false);
   e.entry_problem = r.optional_string("entry_problem");
   e.loss_reason = r.optional_string("loss_reason");
+  if (r.has("form")) {
+    const Json& m = r.get("form");
+    if (!m.is_object()) throw ScenarioError(r.at("form") + ": expected {\"field\": \"value\"}");
+    std::map<std::string, std::string> form;
+    for (const auto& [field, value] : m.items()) {
+      if (!value.is_string()) throw ScenarioError(r.at("form") + "." + field + ": expected a string");
+      form[field] = value.get<std::string>();
+    }
+    e.form = form;
+  }
   if (r.has("last_journal")) {
     Reader last(r.get("last_journal"), r.at("last_journal"));
     e.last_journal_event = last.optional_string("event");
@@ -315,6 +326,39 @@ StepEntry parse_step(const Json& j, const std::string& where, const Scenario& s)
     n.limit_consent = r.boolean("limit_consent", false);
     r.done();
     entry.step = n;
+  } else if (a == "place_document") {
+    Reader r(v, at);
+    PlaceDocument d;
+    d.type = checked(r.string("type", d.type), r.at("type"), {"eligibility-certificate", "employee-insurance-card", "national-insurance-card"});
+    d.layout = checked(r.string("layout", d.layout), r.at("layout"), {"inline", "stacked", "ruled"});
+    d.insurer_number = r.string("insurer_number");
+    d.insurer_name = r.string("insurer_name", d.insurer_name);
+    d.symbol = r.string("symbol");
+    d.number = r.string("number");
+    d.branch = r.string("branch");
+    d.name = r.string("name", d.name);
+    d.birthdate = r.string("birthdate");
+    d.valid_until = r.string("valid_until");
+    d.issued = r.string("issued", d.issued);
+    r.done();
+    for (const auto* date : {&d.birthdate, &d.issued}) {
+      if (!hal::calendar::parse_yyyymmdd(*date)) throw ScenarioError(at + ": the document's dates are YYYYMMDD");
+    }
+    if (d.type == "eligibility-certificate" && !hal::calendar::parse_yyyymmdd(d.valid_until)) {
+      throw ScenarioError(at + ".valid_until: a 資格確認書 prints its 有効期限 (YYYYMMDD)");
+    }
+    entry.step = d;
+  } else if (a == "read_document") {
+    entry.step = ReadDocument{};
+  } else if (a == "confirm_numbers") {
+    Reader r(v, at);
+    ConfirmNumbers c;
+    for (const char* field : {"insurer_number", "symbol", "number", "branch", "birthdate"}) {
+      if (r.has(field)) c.corrections[field] = r.string(field);
+    }
+    c.limit_consent = r.boolean("limit_consent", false);
+    r.done();
+    entry.step = c;
   } else if (a == "fault") {
     entry.step = parse_fault(v, at);
   } else if (a == "expect") {
@@ -322,7 +366,8 @@ StepEntry parse_step(const Json& j, const std::string& where, const Scenario& s)
   } else {
     throw ScenarioError(where + ": unknown action '" + a +
                         "' (place_card, remove_card, show_face, choose, type_pin, answer, prescription, acknowledge, "
-                        "cancel, staff_visual_check_mode, staff_visual_check, wait, start_numbers, enter_numbers, fault, expect)");
+                        "cancel, staff_visual_check_mode, staff_visual_check, wait, start_numbers, enter_numbers, place_document, "
+                        "read_document, confirm_numbers, fault, expect)");
   }
   return entry;
 }
@@ -437,6 +482,11 @@ std::string describe(const Step& step) {
         if constexpr (std::is_same_v<T, Expect>) return "check";
         if constexpr (std::is_same_v<T, StartNumbers>) return "the patient chooses the 資格確認書 path";
         if constexpr (std::is_same_v<T, EnterNumbers>) return "the patient enters the numbers of a " + s.document;
+        if constexpr (std::is_same_v<T, PlaceDocument>) return "the patient puts a " + s.type + " (" + s.layout + ") on the tray";
+        if constexpr (std::is_same_v<T, ReadDocument>) return "the patient asks the kiosk to read the document";
+        if constexpr (std::is_same_v<T, ConfirmNumbers>) {
+          return "the patient sends the form" + std::string(s.corrections.empty() ? " as filled" : " after correcting it");
+        }
       },
       step);
 }
@@ -481,6 +531,13 @@ std::vector<std::string> compare(const Expect& e, const Observed& seen) {
   }
   if (e.entry_problem) check("entry_problem", *e.entry_problem, seen.entry_problem.empty() ? "none" : seen.entry_problem);
   if (e.loss_reason) check("loss_reason", *e.loss_reason, seen.loss_reason.empty() ? "none" : seen.loss_reason);
+  if (e.form) {
+    if (e.form->empty() && !seen.form.empty()) diff.push_back("form: expected not filled, seen filled");
+    for (const auto& [field, value] : *e.form) {
+      const auto it = seen.form.find(field);
+      check(("form." + field).c_str(), value, it == seen.form.end() ? "(not filled)" : it->second);
+    }
+  }
   if (e.last_journal_event) check("last_journal.event", *e.last_journal_event, seen.last_journal_event);
   if (e.last_journal_code) check("last_journal.code", *e.last_journal_code, seen.last_journal_code.empty() ? "none" : seen.last_journal_code);
   if (e.last_journal_outcome_contains && seen.last_journal_outcome.find(*e.last_journal_outcome_contains) == std::string::npos) {

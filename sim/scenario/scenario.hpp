@@ -84,6 +84,30 @@ struct EnterNumbers {
   std::string birthdate;  // YYYYMMDD
   bool limit_consent = false;
 };
+// A paper document on the card tray (the card-surface camera's view), as the insurer printed it:
+// type eligibility-certificate, employee-insurance-card (健康保険被保険者証) or
+// national-insurance-card (国民健康保険被保険者証); layout inline, stacked or ruled; dates YYYYMMDD.
+struct PlaceDocument {
+  std::string type = "eligibility-certificate";
+  std::string layout = "inline";
+  std::string insurer_number;
+  std::string insurer_name = "全国健康保険協会　東京支部";
+  std::string symbol;
+  std::string number;
+  std::string branch;
+  std::string name = "見本　花子";
+  std::string birthdate;
+  std::string valid_until;  // 資格確認書 only
+  std::string issued = "20250401";
+};
+// 「書類を読み取る」 on the 資格確認書 form.
+struct ReadDocument {};
+// The patient sends the form as it is on the screen (filled by the document reader), after
+// correcting the fields given.
+struct ConfirmNumbers {
+  std::map<std::string, std::string> corrections;  // insurer_number, symbol, number, branch, birthdate
+  bool limit_consent = false;
+};
 // target/kind: card/{pull-on, truncate, garbage, mute}, reader/{unplug, replug},
 // pcscd/{stop, start}, camera/{lost}, service/{down, up, slow, 500, 503, malformed,
 // wrong-content-type, wrong-version, wrong-certificate, normal}.
@@ -116,6 +140,9 @@ struct Expect {
   std::optional<bool> certificate_usable_until_shown;         // its last usable day (grace period) is on the screen
   std::optional<std::string> entry_problem;                   // the 資格確認書 form's wrong entry, none
   std::optional<std::string> loss_reason;                     // a result not valid: its ReasonOfLoss ("03"), none
+  // The 資格確認書 form as the document reader filled it: field -> value ("document":
+  // eligibility-certificate / health-insurance-card); {} when it was not filled.
+  std::optional<std::map<std::string, std::string>> form;
   // The last reception journal entry: its event, message code and a text its outcome contains.
   std::optional<std::string> last_journal_event;
   std::optional<std::string> last_journal_code;
@@ -125,7 +152,8 @@ struct Expect {
 };
 
 using Step = std::variant<PlaceCard, RemoveCard, ShowFace, Choose, TypePin, Answer, Prescription, Acknowledge, Cancel,
-                          StaffVisualCheckMode, StaffVisualCheck, Wait, Fault, Expect, StartNumbers, EnterNumbers>;
+                          StaffVisualCheckMode, StaffVisualCheck, Wait, Fault, Expect, StartNumbers, EnterNumbers,
+                          PlaceDocument, ReadDocument, ConfirmNumbers>;
 
 struct StepEntry {
   Step step;
@@ -174,6 +202,7 @@ struct Observed {
   bool certificate_usable_until_shown = false;
   std::string entry_problem;
   std::string loss_reason;  // "" when none
+  std::map<std::string, std::string> form;  // the document reader's filling of the form
   std::string last_journal_event;
   std::string last_journal_code;
   std::string last_journal_outcome;

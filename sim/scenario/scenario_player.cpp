@@ -161,6 +161,12 @@ Observed Player::observe() {
   o.certificate_usable_until_shown = !s.certificate_usable_until.empty();
   o.entry_problem = s.entry_problem;
   o.loss_reason = s.loss_reason;
+  if (s.form) {
+    o.form = {{"document", s.form->document == core::eligibility::PresentedDocument::HealthInsuranceCard ? "health-insurance-card"
+                                                                                                      : "eligibility-certificate"},
+              {"insurer_number", s.form->insurer_number}, {"symbol", s.form->symbol}, {"number", s.form->number},
+              {"branch", s.form->branch}, {"birthdate", s.form->birthdate}};
+  }
   for (const auto& r : sim_.board.journal->since({})) {
     if (r.kind == "reception" || r.kind == "staff") o.journal.push_back(r.event);
     if (r.kind == "reception") {

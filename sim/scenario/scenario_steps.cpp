@@ -2,6 +2,9 @@
 // against the reception, and each expectation compared with what is observed.
 #include "sim/scenario/player.hpp"
 
+#include "hal/calendar.hpp"
+#include "sim/card_face/document_renderer.hpp"
+
 namespace kiosk::sim::scenario {
 
 using namespace std::chrono_literals;
@@ -105,6 +108,41 @@ void Player::run_step(std::size_t index, const StepEntry& entry) {
           e.number = s.number;
           e.branch = s.branch;
           e.birthdate = s.birthdate;
+          e.limit_application_consent = s.limit_consent;
+          frontend_.input(rx::NumbersEntered{std::move(e)});
+        } else if constexpr (std::is_same_v<T, PlaceDocument>) {
+          sim::card_face::PrintedDocument d;
+          d.type = s.type == "employee-insurance-card"   ? sim::card_face::DocumentType::EmployeeInsuranceCard
+                   : s.type == "national-insurance-card" ? sim::card_face::DocumentType::NationalInsuranceCard
+                                                          : sim::card_face::DocumentType::EligibilityCertificate;
+          d.insurer_number = s.insurer_number;
+          d.insurer_name = s.insurer_name;
+          d.symbol = s.symbol;
+          d.number = s.number;
+          d.branch = s.branch;
+          d.name = s.name;
+          d.birth_date = *hal::calendar::parse_yyyymmdd(s.birthdate);
+          d.issued = *hal::calendar::parse_yyyymmdd(s.issued);
+          d.acquired = d.issued;
+          if (const auto until = hal::calendar::parse_yyyymmdd(s.valid_until)) d.valid_until = *until;
+          sim::card_face::DocumentRenderOptions o;
+          o.layout = s.layout == "stacked" ? sim::card_face::DocumentLayout::Stacked
+                     : s.layout == "ruled" ? sim::card_face::DocumentLayout::Ruled
+                                           : sim::card_face::DocumentLayout::Inline;
+          sim_.place_document(d, o);
+        } else if constexpr (std::is_same_v<T, ReadDocument>) {
+          frontend_.input(rx::DocumentReadRequested{});
+        } else if constexpr (std::is_same_v<T, ConfirmNumbers>) {
+          // What the screen shows in the form (what the reader filled), with the patient's corrections.
+          const rx::Screen shown = frontend_.current();
+          core::eligibility::NumberEntry e = shown.form.value_or(core::eligibility::NumberEntry{});
+          for (const auto& [field, value] : s.corrections) {
+            if (field == "insurer_number") e.insurer_number = value;
+            if (field == "symbol") e.symbol = value;
+            if (field == "number") e.number = value;
+            if (field == "branch") e.branch = value;
+            if (field == "birthdate") e.birthdate = value;
+          }
           e.limit_application_consent = s.limit_consent;
           frontend_.input(rx::NumbersEntered{std::move(e)});
         } else if constexpr (std::is_same_v<T, Fault>) {

@@ -632,6 +632,43 @@ TEST_CASE("the patient's language says why: the invalid result's reason, a smart
   page.check_languages("notice-face-none-left");
   rig.feed(CardRemoved{});
   page.wait_step("idle");
+TEST_CASE("the 資格確認書 form's 「書類を読み取る」: the read fills the form in seven languages, nothing is sent until the patient confirms") {
+  const auto tools = require_browser();
+  ReceptionRig rig;
+  WebDriver wd(tools, driver_options());
+  KioskPage page(wd, "numbers-document");
+  page.open(rig.url());
+  page.tap("[data-action='numbers-start']", "number-entry");
+  REQUIRE(wd.execute("return document.querySelectorAll(\"[data-action='numbers-read-document']\").length;") == 1);
+  wd.click_css("[data-action='numbers-read-document']");
+  const auto read = rig.take<ReadDocument>();
+  REQUIRE(read);
+  // While the kiosk reads, the button gives way to a note (no second read).
+  REQUIRE(wd.wait_until("return document.querySelectorAll(\"[data-action='numbers-read-document']\").length === 0;"));
+  // The reader's answer: the form is filled, K173 says to check it; nothing is looked up.
+  core::eligibility::NumberEntry entry;
+  entry.insurer_number = "06139992";
+  entry.symbol = "10";
+  entry.number = "2001";
+  entry.branch = "00";
+  entry.birthdate = "19900505";
+  rig.feed(DocumentRead{entry});
+  REQUIRE(wd.wait_until("return document.querySelector('#numbers-insurer_number') && "
+                        "document.querySelector('#numbers-insurer_number').value === '06139992';"));
+  CHECK(wd.execute("return document.querySelector('#numbers-birthdate').value;") == "19900505");
+  CHECK(page.text().find("\u3010K173\u3011") != std::string::npos);
+  CHECK_FALSE(rig.take<LookUpNumbers>(std::chrono::milliseconds(300)));
+  page.check_languages("number-entry-document-read");
+  // The patient corrects what differs from the document, then confirms: the corrected numbers go.
+  wd.execute(R"(
+    const input = document.querySelector('[data-numbers-field="number"]');
+    input.value = '2002';
+    input.dispatchEvent(new Event('input', { bubbles: true }));)");
+  page.tap("[data-action='numbers-submit']", "confirming");
+  const auto lookup = rig.take<LookUpNumbers>();
+  REQUIRE(lookup);
+  CHECK(lookup->lookup.insurer_number == "06139992");
+  CHECK(lookup->lookup.insured_identification_number == "2002");
   page.check_console();
 }
 

@@ -18,6 +18,11 @@
 //
 // What the patient types stays in `form` only while the form is on screen: it leaves in one POST
 // ({"type": "numbers", "value": {...}}) and is forgotten when the screen changes.
+//
+// "Read my document" ({"type": "numbers-read-document"}) has the kiosk read the eligibility
+// certificate (or old health insurance card) on the card reader: the screen then brings `form`
+// with what was read (K173), which fills the fields for the patient to check and correct; nothing
+// is sent until the patient confirms. A document that cannot be read brings K174: type the numbers.
 (() => {
   'use strict';
 
@@ -55,9 +60,27 @@
     form = emptyForm();
   }
 
+  // The screen whose read document last filled the form: a read fills it once, then the
+  // patient's corrections stand (the page renders the same screen again for a document choice).
+  let filledFrom = null;
+
   function numberEntry(screen, kit) {
     const { el, tx, t, button, cancelButton, messageBox } = kit;
     const problem = screen.entry_problem && PROBLEMS[screen.entry_problem];
+    if (screen.form && filledFrom !== screen) {
+      // What the kiosk read from the document on the tray: for the patient to check and correct.
+      // It is sent only with the patient's own "confirm" (an OCR misread must not become somebody
+      // else's qualification).
+      filledFrom = screen;
+      if (DOCUMENTS[screen.form.document]) form.document = screen.form.document;
+      for (const [name] of FIELDS) form[name] = String(screen.form[name] || '').slice(0, MAX_LENGTH);
+    }
+    // K173 (read: check it) and K174 (not read: type it) say what to do next.
+    const code = screen.message ? screen.message.code : '';
+    const documentMessage = code === 'K173' || code === 'K174';
+    const reader = screen.reading_document
+      ? tx('p', 'note numbers-reading', 'numbers.reading_document')
+      : button('numbers-read-document', '', 'btn-quiet btn-read-document', 'numbers.read_document', 'numbers.read_document.hint', null);
     const documents = Object.keys(DOCUMENTS).map((doc) =>
       el('button', { type: 'button', class: 'btn btn-choice' + (form.document === doc ? ' btn-selected' : ''),
         'data-action': 'numbers-document', 'data-value': doc, 'aria-pressed': form.document === doc ? 'true' : 'false' },
@@ -71,9 +94,11 @@
         wrong ? tx('span', 'field-problem', problem[0]) : null);
     });
     return [
-      messageBox(screen, 'warn', false),  // the field in question says what is wrong
+      // The field in question says what is wrong; a document read says what to do next.
+      documentMessage ? messageBox(screen, code === 'K173' ? 'info' : 'warn', true) : messageBox(screen, 'warn', false),
       tx('h1', 'title', 'numbers.title'),
-      problem ? null : tx('p', 'note', 'numbers.hint'),  // with a problem, its message says what to do
+      problem || documentMessage ? null : tx('p', 'note', 'numbers.hint'),  // with a message, it says what to do
+      reader,
       el('div', { class: 'numbers-form' },
         el('div', { class: 'field' }, tx('span', 'field-label', 'numbers.document'),
           el('div', { class: 'choices choices-2' }, documents)),
@@ -119,6 +144,9 @@
       if (DOCUMENTS[target.dataset.value]) form.document = target.dataset.value;
       kit.render();
     },
+    'numbers-read-document'(target, kit) {
+      kit.send(JSON.stringify({ type: 'numbers-read-document' }));
+    },
     'numbers-submit'(target, kit) {
       const body = JSON.stringify({ type: 'numbers', value: form });
       kit.send(body);
@@ -131,7 +159,10 @@
     result,
     actions,
     leave(step) {
-      if (step !== 'number-entry') forget();
+      if (step !== 'number-entry') {
+        forget();
+        filledFrom = null;
+      }
     },
   });
 })();

@@ -7,7 +7,7 @@ using namespace kiosk;
 
 TEST_CASE("board: an empty board lacks every member, five of them essential") {
   core::board::Board b;
-  CHECK(core::board::missing_members(b) == std::vector<std::string>{"clock", "readers", "cameras", "scanner", "usb", "service_manager", "eligibility",
+  CHECK(core::board::missing_members(b) == std::vector<std::string>{"clock", "readers", "cameras", "scanner", "documents", "usb", "service_manager", "eligibility",
                                                                        "service_probe", "terminal", "trust", "journal", "results",
                                                                        "face", "card_face_anchors"});
   CHECK(core::board::missing_essentials(b) == std::vector<std::string>{"clock", "readers", "trust", "journal", "results"});

@@ -1114,4 +1114,66 @@ TEST_CASE("the PIN locked after the face attempts are used up: K112 sends to the
   d.send(PinChecked{core::card::VerifyOutcome::Blocked, 0});
   CHECK(d.step() == Step::Notice);
   CHECK(d.screen().message == Message::PinLockedNoneLeft);
+TEST_CASE("資格確認書 path: the document on the tray fills the form, which is sent only by the patient") {
+  Drive d;
+  d.send(NumberEntryRequested{});
+  // 「書類を読み取る」: the kiosk reads, the form says so and takes no second request meanwhile.
+  d.send(DocumentReadRequested{});
+  const auto* read = d.find<ReadDocument>();
+  REQUIRE(read);
+  CHECK(read->expected == core::eligibility::PresentedDocument::EligibilityCertificate);
+  CHECK(d.step() == Step::NumberEntry);
+  CHECK(d.screen().reading_document);
+  CHECK(d.send(DocumentReadRequested{}).empty());
+
+  // What was read fills the form (K173: check it); nothing is looked up yet.
+  auto entry = hanako_entry();
+  entry.limit_application_consent = false;
+  d.send(DocumentRead{entry});
+  CHECK(d.step() == Step::NumberEntry);
+  CHECK_FALSE(d.screen().reading_document);
+  CHECK(d.screen().message == Message::DocumentReadCheck);
+  CHECK(std::string(info(Message::DocumentReadCheck).code) == "K173");
+  REQUIRE(d.screen().form);
+  CHECK(d.screen().form->insurer_number == "06139992");
+  CHECK(d.screen().form->birthdate == entry.birthdate);
+  CHECK_FALSE(d.has<LookUpNumbers>());
+  const auto* j = journal_of(d.last, "document-read");
+  REQUIRE(j);
+  CHECK(j->outcome.find("06139992") == std::string::npos);  // no value read in the journal
+
+  // A late second read result (the reader raced the patient) changes nothing.
+  CHECK(d.send(DocumentRead{entry}).empty());
+  // The patient confirms (perhaps corrected): the lookup as for typed numbers.
+  d.send(NumbersEntered{entry});
+  CHECK(d.step() == Step::Confirming);
+  REQUIRE(d.find<LookUpNumbers>());
+  CHECK(d.find<LookUpNumbers>()->lookup.insurer_number == "06139992");
+}
+
+TEST_CASE("資格確認書 path: a document that cannot be read leaves the form to type (K174), an old 健康保険証 read is refused like typed") {
+  Drive d;
+  d.send(NumberEntryRequested{});
+  CHECK(d.send(DocumentReadFailed{"unreadable", "no title"}).empty());  // not asked for: ignored
+  d.send(DocumentReadRequested{});
+  d.send(DocumentReadFailed{"unreadable", "the insurer number was not read with certainty"});
+  CHECK(d.step() == Step::NumberEntry);
+  CHECK(d.screen().message == Message::DocumentUnreadable);
+  CHECK(std::string(info(Message::DocumentUnreadable).code) == "K174");
+  CHECK_FALSE(d.screen().form);
+  CHECK_FALSE(d.screen().reading_document);
+  REQUIRE(journal_of(d.last, "document-unreadable"));
+
+  // An old 健康保険証 on the tray: the form says so, and sending it gets the typed path's refusal.
+  d.send(DocumentReadRequested{});
+  auto old = hanako_entry();
+  old.document = core::eligibility::PresentedDocument::HealthInsuranceCard;
+  d.send(DocumentRead{old});
+  REQUIRE(d.screen().form);
+  CHECK(d.screen().form->document == core::eligibility::PresentedDocument::HealthInsuranceCard);
+  d.send(NumbersEntered{*d.screen().form});
+  REQUIRE(d.find<LookUpNumbers>());
+  CHECK(d.find<LookUpNumbers>()->lookup.document == core::eligibility::PresentedDocument::HealthInsuranceCard);
+  d.send(Confirmed{numbers_result(core::eligibility::ProcessingResultStatus::Error)});
+  CHECK(d.screen().message == Message::OldHealthInsuranceCard);
 }

@@ -21,11 +21,11 @@ const Step kAllSteps[] = {Step::Idle,         Step::ReadingCard, Step::MethodCho
 void require_complete(const json& j) {
   for (const char* member : {"step", "message", "methods", "tries_left", "guidance", "service_message",
                              "medical_information_viewing_suspended", "result", "certificate", "entry_problem",
-                             "numbers_path", "timeout_seconds"}) {
+                             "numbers_path", "form", "reading_document", "timeout_seconds"}) {
     INFO(member);
     REQUIRE(j.contains(member));
   }
-  REQUIRE(j.size() == 12);
+  REQUIRE(j.size() == 14);
 }
 
 }  // namespace
