@@ -632,6 +632,9 @@ TEST_CASE("the patient's language says why: the invalid result's reason, a smart
   page.check_languages("notice-face-none-left");
   rig.feed(CardRemoved{});
   page.wait_step("idle");
+  page.check_console();
+}
+
 TEST_CASE("the 資格確認書 form's 「書類を読み取る」: the read fills the form in seven languages, nothing is sent until the patient confirms") {
   const auto tools = require_browser();
   ReceptionRig rig;

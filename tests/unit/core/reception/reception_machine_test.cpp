@@ -1114,6 +1114,8 @@ TEST_CASE("the PIN locked after the face attempts are used up: K112 sends to the
   d.send(PinChecked{core::card::VerifyOutcome::Blocked, 0});
   CHECK(d.step() == Step::Notice);
   CHECK(d.screen().message == Message::PinLockedNoneLeft);
+}
+
 TEST_CASE("資格確認書 path: the document on the tray fills the form, which is sent only by the patient") {
   Drive d;
   d.send(NumberEntryRequested{});
