@@ -2,6 +2,8 @@
 
 #include <exception>
 #include <filesystem>
+#include <functional>
+#include <memory>
 
 #include "drivers/camera/camera_source.hpp"
 #include "drivers/card_surface/ocr_card_surface_scanner.hpp"
@@ -45,29 +47,32 @@ void try_fill(board::Board& b, const char* what, Make make) {
 
 }  // namespace
 
-std::unique_ptr<hal::CardSurfaceScanner> card_surface_scanner(const KioskConfig& c, const hal::Clock* clock) {
-  const drivers::card_surface::ScannerConfig settings =
-      c.surface_layout.empty() ? drivers::card_surface::ScannerConfig{}
-                               : drivers::card_surface::load_scanner_config(c.surface_layout);
-  // Opened for each scan (a face attempt) and closed after it, like the face camera.
-  auto open = [source = c.scanner_camera] {
-    drivers::camera::SourceCameraProvider cameras;
-    return cameras.open(hal::CameraDevice::path(source), kScannerCameraMode);
-  };
-  return std::make_unique<drivers::card_surface::OcrCardSurfaceScanner>(std::move(open), settings, clock);
+namespace {
+
+// The card-surface reader's calibration: face.surface_layout, or the built-in layout.
+drivers::card_surface::ScannerConfig surface_settings(const KioskConfig& c) {
+  return c.surface_layout.empty() ? drivers::card_surface::ScannerConfig{}
+                                  : drivers::card_surface::load_scanner_config(c.surface_layout);
 }
 
-// The document reader on the same tray camera (opened for each read, like the scanner): it reads
-// a 資格確認書 / 健康保険証 for the 資格確認書 form, with or without face authentication.
-std::unique_ptr<hal::DocumentReader> document_reader(const KioskConfig& c, const hal::Clock* clock) {
-  const drivers::card_surface::ScannerConfig settings =
-      c.surface_layout.empty() ? drivers::card_surface::ScannerConfig{}
-                               : drivers::card_surface::load_scanner_config(c.surface_layout);
-  auto open = [source = c.scanner_camera] {
+// Opens the camera over the card tray: for each scan or read, closed after it, like the face camera.
+std::function<std::unique_ptr<hal::Camera>()> tray_camera(const KioskConfig& c) {
+  return [source = c.scanner_camera] {
     drivers::camera::SourceCameraProvider cameras;
     return cameras.open(hal::CameraDevice::path(source), kScannerCameraMode);
   };
-  return std::make_unique<drivers::card_surface::OcrDocumentReader>(std::move(open), settings, clock);
+}
+
+}  // namespace
+
+std::unique_ptr<hal::CardSurfaceScanner> card_surface_scanner(const KioskConfig& c, const hal::Clock* clock) {
+  return std::make_unique<drivers::card_surface::OcrCardSurfaceScanner>(tray_camera(c), surface_settings(c), clock);
+}
+
+// The document reader on the same tray camera: it reads a 資格確認書 / 健康保険証 for the
+// 資格確認書 form, with or without face authentication.
+std::unique_ptr<hal::DocumentReader> document_reader(const KioskConfig& c, const hal::Clock* clock) {
+  return std::make_unique<drivers::card_surface::OcrDocumentReader>(tray_camera(c), surface_settings(c), clock);
 }
 
 board::Board hardware_board(const KioskConfig& c, BoardUse use) {
