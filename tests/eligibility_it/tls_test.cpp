@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include "sim/eligibility/service_pki.hpp"
+#include "tests/support/chunked_body.hpp"
 #include "tests/eligibility_it/world.hpp"
 
 using namespace kiosk;
@@ -131,18 +132,7 @@ TEST_CASE("the service refuses a chunked request body with 411 before reading it
   client.set_connection_timeout(3, 0);
   client.set_read_timeout(5, 0);
   std::size_t offered = 0;
-  const std::string chunk(64 * 1024, ' ');
-  const auto res = client.Post(
-      "/v1/confirmations",
-      [&](std::size_t, httplib::DataSink& sink) {
-        if (offered >= 64u * 1024u * 1024u) {
-          sink.done();
-          return true;
-        }
-        offered += chunk.size();
-        return sink.write(chunk.data(), chunk.size());
-      },
-      "application/json");
+  const auto res = client.Post("/v1/confirmations", test::chunked_body(64u * 1024u * 1024u, offered, ' '), "application/json");
   if (res) CHECK(res->status == 411);
   CHECK(offered < 8u * 1024u * 1024u);
   // A request with a length is still served.

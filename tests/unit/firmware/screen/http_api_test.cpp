@@ -18,6 +18,7 @@
 #include "core/card/secret.hpp"
 #include "tests/support/test_paths.hpp"
 #include "firmware/screen/web_frontend.hpp"
+#include "tests/support/chunked_body.hpp"
 #include "tests/unit/firmware/screen/web_test_support.hpp"
 
 using namespace kiosk;
@@ -508,18 +509,7 @@ TEST_CASE("a chunked request body is refused with 411 before it is read, on ever
   for (const char* path : {"/staff/logout", "/staff/activity", "/input", "/activity", "/no-such-path"}) {
     INFO(path);
     std::size_t offered = 0;
-    const std::string chunk(64 * 1024, 'x');
-    const auto res = r.client->Post(
-        path,
-        [&](std::size_t, httplib::DataSink& sink) {
-          if (offered >= 32u * 1024u * 1024u) {
-            sink.done();
-            return true;
-          }
-          offered += chunk.size();
-          return sink.write(chunk.data(), chunk.size());
-        },
-        "application/json");
+    const auto res = r.client->Post(path, test::chunked_body(32u * 1024u * 1024u, offered), "application/json");
     // Refused before the body: 411, or the connection closed while the client still sent.
     if (res) CHECK(res->status == 411);
     CHECK(offered < 8u * 1024u * 1024u);
