@@ -21,6 +21,9 @@ RUNTIME=(
   # the card-surface reader (照合番号B from the printed card): Tesseract's English (digits) and
   # Japanese (date lines) trained data; libtesseract itself comes with the binary's shlibs
   tesseract-ocr-eng tesseract-ocr-jpn
+  # the voice guidance of the patient's screen: espeak-ng speaks each message once, into files
+  # the page plays (kiosk voice-render)
+  espeak-ng
 )
 BUILD=(
   build-essential cmake ninja-build pkg-config git ccache

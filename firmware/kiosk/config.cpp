@@ -274,6 +274,7 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   r.get("face", "model_dir", c.model_dir);
   r.get_integer("face", "code_b_reserve", c.code_b_reserve, 0, 9, " (照合番号B tries the kiosk keeps)");
   r.get_integer("screen", "port", c.screen_port, -1, 65535, " (-1: no screen, the terminal; 0: any free port)");
+  r.get("screen", "voice_dirs", c.voice_dirs);
   r.get("metrics", "textfile", c.metrics_textfile);
   r.get_integer("metrics", "interval_seconds", c.metrics_interval_seconds, 5, 3600, "");
   read_staff(r, c, loaded.errors);

@@ -71,6 +71,9 @@ struct KioskConfig {
   // screen: the kiosk screen for Chromium on http://127.0.0.1:<port>/ (-1: none, the reception
   // runs on the terminal; 0: any free port)
   int screen_port = -1;
+  // screen.voice_dirs: where the page's voice files are looked for, in turn: a clinic's recorded
+  // files first, then the rendered ones (`kiosk voice-render`); none: the built-in directory.
+  std::vector<std::string> voice_dirs;
   // metrics: Prometheus text for the node exporter's textfile collector (empty: none), rewritten
   // every interval_seconds (docs/installation.md, "Fleet").
   std::filesystem::path metrics_textfile;

@@ -2,6 +2,7 @@
 //   kiosk run              the firmware on this machine's devices and the configured service
 //   kiosk diag             diagnostics for field technicians
 //   kiosk staff-passcode   the hash of a staff passcode for the configuration
+//   kiosk voice-render     the voice files of the patient's screen (espeak-ng)
 // The simulator moved to the QA program: `kiosk sim ...` and `kiosk diag --sim ...` say so and
 // run `kiosk-sim kiosk ...` / `kiosk-sim diag ...` when it is installed.
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include "firmware/kiosk/diag_command.hpp"
 #include "firmware/kiosk/run_command.hpp"
 #include "firmware/kiosk/staff_passcode_command.hpp"
+#include "firmware/kiosk/voice_render_command.hpp"
 #include "firmware/staff/staff_auth.hpp"
 
 namespace {
@@ -111,6 +113,17 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(fw::staff::kMinPasscodeIterations, fw::staff::kMaxPasscodeIterations));
 
+  fw::kiosk::VoiceRenderCommand voice;
+  std::string voice_out;
+  std::string voice_web;
+  auto* voice_render = app.add_subcommand(
+      "voice-render", "Make the voice files of the patient's screen with espeak-ng (kept when their text did not change)");
+  voice_render->add_option("--out", voice_out, "Directory of the files (default: the built-in voice directory)");
+  voice_render->add_option("--web", voice_web, "The page's files, with i18n/ (default: the built-in ones)");
+  voice_render->add_option("--lang", voice.langs, "Only these languages (ja, en, zh-Hans, zh-Hant, ko, vi, pt-BR)");
+  voice_render->add_option("--espeak", voice.espeak, "The espeak-ng program")->capture_default_str();
+  voice_render->add_option("--jobs", voice.jobs, "espeak-ng processes at a time (0: one per processor)")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -124,6 +137,11 @@ int main(int argc, char** argv) {
     if (*run) {
       return fw::kiosk::run_on_hardware(config, patients,
                                         run_screen_option->count() > 0 ? std::optional<int>(run_screen) : std::nullopt);
+    }
+    if (*voice_render) {
+      voice.out = voice_out;
+      voice.web = voice_web;
+      return fw::kiosk::run_voice_render(voice, std::cout, std::cerr);
     }
     return fw::kiosk::run_staff_passcode(stdin, std::cout, std::cerr, passcode_iterations);
   } catch (const std::exception& e) {

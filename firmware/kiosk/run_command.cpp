@@ -202,6 +202,7 @@ int run_on_hardware(const std::filesystem::path& config_file, int patients, std:
       return collect_report(checked, loaded, diag).to_json();
     };
     web_config.staff_lan = c.staff_lan;
+    for (const auto& dir : c.voice_dirs) web_config.voice_dirs.emplace_back(dir);
     web.emplace(web_config);
   } else {
     // The kiosk screen's Japanese texts, as on the page (message keys if they cannot be read).

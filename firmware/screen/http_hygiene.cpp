@@ -233,29 +233,33 @@ std::string local_time(std::chrono::system_clock::time_point at, const char* for
   return text.data();
 }
 
-StaticFiles::StaticFiles(const std::filesystem::path& dir) {
+StaticFiles::StaticFiles(const std::filesystem::path& dir, bool page) {
   std::error_code ec;
-  root_ = std::filesystem::canonical(dir, ec);
+  root_ = std::filesystem::weakly_canonical(dir, ec);
+  if (!page) return;
   if (ec || !std::filesystem::is_regular_file(root_ / "index.html", ec)) {
     throw std::runtime_error("kiosk page not found: " + dir.string() + " has no index.html");
   }
 }
 
-void StaticFiles::serve(std::string_view path, httplib::Response& res) const {
-  if (path == "/") path = "/index.html";
+bool StaticFiles::serve_if_present(std::string_view path, httplib::Response& res) const {
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  if (!safe_relative_path(path)) return send_error(res, 404, "not found");
+  if (root_.empty() || !safe_relative_path(path)) return false;
   const std::filesystem::path relative{std::string(path)};
   const auto content_type = content_type_for(relative);
-  if (!content_type) return send_error(res, 404, "not found");
+  if (!content_type) return false;
   std::error_code ec;
   const std::filesystem::path file = std::filesystem::weakly_canonical(root_ / relative, ec);
-  if (ec || !is_within(root_, file) || !std::filesystem::is_regular_file(file, ec)) {
-    return send_error(res, 404, "not found");
-  }
+  if (ec || !is_within(root_, file) || !std::filesystem::is_regular_file(file, ec)) return false;
   auto content = read_file(file);
-  if (!content) return send_error(res, 404, "not found");
+  if (!content) return false;
   res.set_content(std::move(*content), std::string(*content_type));
+  return true;
+}
+
+void StaticFiles::serve(std::string_view path, httplib::Response& res) const {
+  if (path == "/") path = "/index.html";
+  if (!serve_if_present(path, res)) send_error(res, 404, "not found");
 }
 
 }  // namespace kiosk::firmware::screen

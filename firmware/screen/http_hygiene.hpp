@@ -75,11 +75,15 @@ inline constexpr const char* kDateTime = "%Y-%m-%dT%H:%M:%S%z";
 // The page's files below one directory.
 class StaticFiles {
  public:
-  // Throws std::runtime_error when `dir` has no index.html.
-  explicit StaticFiles(const std::filesystem::path& dir);
+  // Throws std::runtime_error when `dir` has no index.html (a page's directory). With
+  // `page` false, any directory (one of the voice files): an absent one serves nothing.
+  explicit StaticFiles(const std::filesystem::path& dir, bool page = true);
   // GET of `path` ("/" is /index.html): the file, or 404 for anything that is not one of the
   // page's files.
   void serve(std::string_view path, httplib::Response& res) const;
+  // The file at `path` (relative to the directory) into `res`; false, and `res` untouched, when
+  // there is none (or the path is not a safe one).
+  bool serve_if_present(std::string_view path, httplib::Response& res) const;
 
  private:
   std::filesystem::path root_;  // canonical

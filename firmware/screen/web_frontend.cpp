@@ -16,6 +16,7 @@
 #include "firmware/screen/screen_json.hpp"
 #include "firmware/screen/screen_state.hpp"
 #include "firmware/screen/staff_console.hpp"
+#include "firmware/screen/voice.hpp"
 
 #ifndef KIOSK_WEB_DIR
 #error "KIOSK_WEB_DIR must name the directory of the kiosk page (see firmware/screen/CMakeLists.txt)"
@@ -34,12 +35,14 @@ std::string sse_frame(std::uint64_t seq, const core::reception::Screen& screen) 
 }  // namespace
 
 std::filesystem::path default_web_dir() { return KIOSK_WEB_DIR; }
+std::filesystem::path default_voice_dir() { return KIOSK_VOICE_DIR; }
 
 // The patient's side of the kiosk screen: the page, its event stream of screens, its input and
 // the health check; the staff side is the StaffConsole.
 struct WebFrontend::Impl {
   explicit Impl(WebFrontendConfig c) : config(std::move(c)) {
     if (config.web_dir.empty()) config.web_dir = default_web_dir();
+    if (config.voice_dirs.empty()) config.voice_dirs.push_back(default_voice_dir());
     if (config.max_event_clients == 0) config.max_event_clients = 1;
     if (config.keepalive.count() <= 0) config.keepalive = std::chrono::milliseconds(10000);
     state.max_clients = config.max_event_clients;
@@ -49,6 +52,7 @@ struct WebFrontend::Impl {
   WebFrontendConfig config;
   ScreenState state;
   std::optional<StaticFiles> files;
+  std::optional<VoiceFiles> voice;
   std::optional<StaffConsole> staff;
   httplib::Server server;
   std::thread listener;
@@ -140,6 +144,7 @@ void WebFrontend::Impl::routes() {
   server.Post("/activity", [this](const httplib::Request&, httplib::Response& res,
                                   const httplib::ContentReader& reader) { serve_activity(res, reader); });
   staff->install(server);
+  server.Get(R"(/voice/.*)", [this](const httplib::Request& req, httplib::Response& res) { voice->serve(req.path, res); });
   server.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) { files->serve(req.path, res); });
 }
 
@@ -190,6 +195,7 @@ void WebFrontend::start(core::reception::EventSink sink) {
     d.state.sink = std::move(sink);
   }
   d.files.emplace(d.config.web_dir);
+  d.voice.emplace(d.config.voice_dirs);
   d.staff.emplace(d.config, d.state, *d.files);
   d.routes();
   // One worker per event stream and a few for the page, the input and health checks.

@@ -65,6 +65,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -77,10 +78,16 @@ namespace kiosk::firmware::screen {
 
 // The page's files as built: the source tree's firmware/screen/web (compile-time KIOSK_WEB_DIR).
 std::filesystem::path default_web_dir();
+// The rendered voice files (firmware/screen/voice.hpp): the build tree's voice/, or where the
+// packages render them (/var/lib/kiosk/voice) (compile-time KIOSK_VOICE_DIR).
+std::filesystem::path default_voice_dir();
 
 struct WebFrontendConfig {
   int port = 0;                      // 0: any free port (see WebFrontend::port())
   std::filesystem::path web_dir;     // empty: default_web_dir()
+  // Where /voice/<lang>/<key>.wav is looked for, in turn (a clinic's recorded files first);
+  // empty: {default_voice_dir()}. A missing directory serves nothing (the page stays silent).
+  std::vector<std::filesystem::path> voice_dirs;
   std::size_t max_event_clients = 8;         // more get 503
   std::chrono::milliseconds keepalive{10000};  // an SSE comment this often finds dead clients
   // Staff side. Without `staff` the staff calls answer 503 (no accounts configured).

@@ -9,10 +9,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/journal/journal.hpp"
+#include "firmware/screen/web_frontend.hpp"
 #include "firmware/staff/staff_auth.hpp"
 #include "sim/eligibility/service.hpp"
 #include "tests/browser/reception_rig.hpp"
@@ -339,6 +343,53 @@ core::eligibility::Confirmation registration_offer() {
   return c;
 }
 
+// A 16-bit mono WAV file: its rate and samples (the "data" chunk; a file still being written,
+// whose header says 0 bytes, is read to its end).
+struct Sound {
+  int rate = 0;
+  std::vector<std::int16_t> samples;
+  double seconds() const { return rate > 0 ? static_cast<double>(samples.size()) / rate : 0.0; }
+};
+Sound read_wav(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Sound sound;
+  if (bytes.size() < 44 || bytes.compare(0, 4, "RIFF") != 0 || bytes.compare(8, 4, "WAVE") != 0) return sound;
+  auto u32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[at + static_cast<std::size_t>(i)]);
+    return v;
+  };
+  std::size_t at = 12;
+  while (at + 8 <= bytes.size()) {
+    const std::string id = bytes.substr(at, 4);
+    const std::size_t size = u32(at + 4);
+    if (id == "fmt " && at + 16 <= bytes.size()) sound.rate = static_cast<int>(u32(at + 12));
+    if (id == "data") {
+      for (std::size_t i = at + 8; i + 1 < bytes.size(); i += 2) {
+        sound.samples.push_back(static_cast<std::int16_t>(static_cast<unsigned char>(bytes[i]) |
+                                                          (static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8)));
+      }
+      break;
+    }
+    at += 8 + size + (size % 2);
+  }
+  return sound;
+}
+
+// Seconds of sound that is not silence: 20 ms windows louder than -40 dBFS (RMS).
+double voiced_seconds(const Sound& sound) {
+  if (sound.rate <= 0) return 0.0;
+  const std::size_t window = static_cast<std::size_t>(sound.rate / 50);
+  std::size_t loud = 0;
+  for (std::size_t start = 0; start + window <= sound.samples.size(); start += window) {
+    double sum = 0.0;
+    for (std::size_t i = start; i < start + window; ++i) sum += static_cast<double>(sound.samples[i]) * sound.samples[i];
+    if (std::sqrt(sum / static_cast<double>(window)) > 328.0) ++loud;
+  }
+  return static_cast<double>(loud) * 0.02;
+}
+
 void type_pin(KioskPage& page, const std::string& digits) {
   for (const char d : digits) page.tap(std::string("[data-action='digit'][data-digit='") + d + "']");
 }
@@ -457,6 +508,95 @@ TEST_CASE("a PIN reception on the kiosk page, every screen in seven languages") 
   CHECK(rig.take<EndSession>());
   page.check_console();
   page.report("PIN reception");
+}
+
+TEST_CASE("voice guidance: with the voice on, each step of a reception is spoken in Japanese on the kiosk's audio output") {
+  const auto tools = require_browser();
+  ReceptionRig rig;
+  WebDriver::Options options = driver_options();
+  const std::filesystem::path capture = options.log_dir / "voice-reception.wav";
+  options.audio_capture = capture;
+  std::vector<json> log;
+  {
+    WebDriver wd(tools, options);
+    KioskPage page(wd, "voice-reception");
+    page.open(rig.url());
+    INFO("the voice files are made by the build (target kiosk_voice, with espeak-ng) into " << firmware::screen::default_voice_dir());
+    REQUIRE(wd.wait_until("return document.querySelector(\"[data-action='toggle'][data-value='voice']\") !== null;"));
+    page.tap("[data-action='toggle'][data-value='voice']");
+    REQUIRE(wd.wait_until("return document.querySelector(\"[data-value='voice'][aria-pressed='true']\") !== null;"));
+
+    // Each step: its title is heard to its end before the patient answers (the files play in
+    // real time); the voice stays on through the whole reception.
+    auto heard = [&](const std::string& key) {
+      INFO("waiting to hear " << key);
+      CHECK(wd.wait_until("return window.kiosk.voiceLog.some((e) => e.lang === 'ja' && e.key === " + js_string(key) +
+                              " && e.result === 'played');",
+                          20s));
+    };
+    heard("idle.title");
+    rig.feed(CardPlaced{});
+    page.wait_step("reading-card");
+    REQUIRE(rig.take<ReadCard>());
+    heard("reading.title");
+    rig.feed(card_read(core::crypto::ValidationStatus::Valid, 3));
+    page.wait_step("method-choice");
+    heard("method.title");
+    page.tap("[data-action='method'][data-value='pin']", "pin-entry");
+    heard("pin.title");
+    heard("pin.tries_left.3");
+    type_pin(page, "1234");
+    page.tap("#pin-ok", "confirming");
+    REQUIRE(rig.take<VerifyPin>());
+    rig.feed(PinChecked{core::card::VerifyOutcome::Verified, 3});
+    REQUIRE(rig.take<ConfirmEligibility>());
+    heard("confirming.title");
+    rig.feed(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
+    page.wait_step("consent");
+    heard("consent.title");
+    page.tap("[data-action='answer'][data-value='true']", "prescription");
+    heard("prescription.title");
+    page.tap("[data-action='prescription'][data-value='paper']", "confirming");
+    REQUIRE(rig.take<RecordConsent>());
+    rig.feed(Confirmed{confirmation(core::eligibility::QualificationValidity::Valid)});
+    page.wait_step("result");
+    CHECK(rig.take<WriteResult>());
+    heard("result.title.valid");
+    CHECK(wd.execute("return document.querySelector(\"[data-value='voice']\").getAttribute('aria-pressed');") == "true");
+    page.tap("[data-action='ack']", "remove-card");
+    heard("remove.title");
+    // The next patient starts with the voice off.
+    rig.feed(CardRemoved{});
+    page.wait_step("idle");
+    CHECK(wd.execute("return document.querySelector(\"[data-value='voice'][aria-pressed='true']\") === null;") == true);
+    log = wd.execute("return window.kiosk.voiceLog;").get<std::vector<json>>();
+    page.check_console();
+  }  // the browser ends: the capture file is complete
+
+  // Cues: two tones when the card was read, one where a step waits for the patient.
+  const auto count = [&](const std::string& key) {
+    return std::count_if(log.begin(), log.end(), [&](const json& e) { return e.at("key") == key; });
+  };
+  CHECK(count("cue:card") == 1);
+  CHECK(count("cue:attention") >= 5);
+  // What the kiosk's audio output carried: at least the speech of the files the page played.
+  double expected = 0.0;
+  int played = 0;
+  for (const auto& e : log) {
+    if (e.at("result") != "played" || e.at("key").get<std::string>().rfind("cue:", 0) == 0) continue;
+    CHECK(e.at("lang") == "ja");
+    const Sound file = read_wav(firmware::screen::default_voice_dir() / "ja" / (e.at("key").get<std::string>() + ".wav"));
+    expected += voiced_seconds(file);
+    ++played;
+  }
+  const Sound captured = read_wav(capture);
+  const double voiced = voiced_seconds(captured);
+  std::cout << "[browser] voice reception: " << played << " Japanese files played (" << expected
+            << " s of speech in the files); the audio output carried " << captured.seconds() << " s, " << voiced
+            << " s of it sound\n";
+  CHECK(played >= 12);
+  CHECK(captured.rate == 16000);
+  CHECK(voiced >= 0.9 * expected);
 }
 
 TEST_CASE("a face reception with registration on the spot, every screen in seven languages") {

@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include <array>
+#include <fstream>
 #include <cstring>
 #include <cstdlib>
 #include <random>
@@ -71,7 +72,13 @@ std::optional<BrowserTools> find_browser_tools(std::string& missing) {
   return BrowserTools{*chromium, *driver};
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log,
+                           const std::vector<std::string>& environment) {
+  std::vector<std::string> env_copy = environment;
+  std::vector<char*> env;
+  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
+  for (std::string& e : env_copy) env.push_back(e.data());
+  env.push_back(nullptr);
   std::vector<char*> args;
   std::vector<std::string> copy = argv;
   for (std::string& a : copy) args.push_back(a.data());
@@ -85,7 +92,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::file
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&attr, 0);
-  const int rc = ::posix_spawn(&pid_, args[0], &actions, &attr, args.data(), environ);
+  const int rc = ::posix_spawn(&pid_, args[0], &actions, &attr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
@@ -125,9 +132,21 @@ WebDriver::WebDriver(const BrowserTools& tools, const Options& options) {
   profile_ = make_temp_dir("kiosk-chromium-profile-");
   const int port = free_port();
   const std::filesystem::path log = options.log_dir / "chromedriver.log";
+  std::vector<std::string> environment;
+  if (!options.audio_capture.empty()) {
+    // The browser plays through ALSA's default device (no PulseAudio here): that device is a
+    // converter to 16 kHz mono 16-bit in front of the file plugin, which writes a WAV file and
+    // passes the sound on to the null device.
+    const std::filesystem::path conf = options.log_dir / "asound-capture.conf";
+    std::ofstream(conf) << "pcm.!default {\n  type plug\n  slave { pcm \"capture\" format S16_LE rate 16000 channels 1 }\n}\n"
+                        << "pcm.capture {\n  type file\n  slave.pcm { type null }\n  file " << json(options.audio_capture.string()).dump()
+                        << "\n  format \"wav\"\n}\n";
+    std::filesystem::remove(options.audio_capture);
+    environment.push_back("ALSA_CONFIG_PATH=" + conf.string());
+  }
   driver_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{tools.chromedriver.string(), "--port=" + std::to_string(port), "--allowed-ips=127.0.0.1"},
-      log);
+      log, environment);
   http_ = std::make_unique<httplib::Client>("127.0.0.1", port);
   http_->set_connection_timeout(1s);
   http_->set_read_timeout(30s);
@@ -160,6 +179,8 @@ WebDriver::WebDriver(const BrowserTools& tools, const Options& options) {
       "--lang=ja",
       "--window-size=" + std::to_string(options.width) + "," + std::to_string(options.height),
       "--user-data-dir=" + profile_.string(),
+      // As the kiosk's browser (kiosk-screen.service): the voice speaks before the first touch.
+      "--autoplay-policy=no-user-gesture-required",
   });
   const json caps = {
       {"capabilities",

@@ -31,7 +31,9 @@ std::optional<BrowserTools> find_browser_tools(std::string& missing);
 // browsers it started) when destroyed.
 class ChildProcess {
  public:
-  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log);
+  // `environment`: NAME=value entries added to this process's environment.
+  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log,
+               const std::vector<std::string>& environment = {});
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -47,6 +49,9 @@ class WebDriver {
     int width = 1280;
     int height = 800;
     std::filesystem::path log_dir;  // chromedriver.log goes there
+    // Where the browser's sound goes, as a 16 kHz mono 16-bit WAV file (ALSA's file plugin in
+    // front of its null device); empty: the default output.
+    std::filesystem::path audio_capture;
   };
   // Starts chromedriver and a headless session; throws std::runtime_error with the reason.
   WebDriver(const BrowserTools& tools, const Options& options);

@@ -35,6 +35,8 @@ add_link_options(-Wl,-z,relro -Wl,-z,now)
 
 # The installed kiosk serves its screen from /usr/share/kiosk/web (firmware/screen/CMakeLists.txt).
 set(KIOSK_WEB_DIR ${CMAKE_INSTALL_FULL_DATADIR}/kiosk/web CACHE PATH "Where the kiosk serves its screen's files from" FORCE)
+# ... and its voice files from /var/cache/kiosk/voice, made by the postinst (kiosk voice-render).
+set(KIOSK_VOICE_DIR /var/cache/kiosk/voice CACHE PATH "Where the kiosk screen finds its rendered voice files (kiosk voice-render)" FORCE)
 
 function(kiosk_packaging_finish)
   # The kiosk screen's files: the source tree's firmware/screen/web, served from
@@ -119,7 +121,7 @@ function(kiosk_packaging_finish)
   # Run-time needs beyond shared libraries: the PC/SC service and USB reader driver; adduser
   # for the maintainer scripts; Tesseract's trained data for the card-surface reader (digits:
   # eng, date lines: jpn). vpcd is never a dependency of the kiosk.
-  set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, pcscd, libccid, tesseract-ocr-eng, tesseract-ocr-jpn")
+  set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, pcscd, libccid, tesseract-ocr-eng, tesseract-ocr-jpn, espeak-ng")
   set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, chromium, fonts-noto-cjk")
   set(CPACK_DEBIAN_KIOSK_PACKAGE_SUGGESTS "rauc, prometheus-node-exporter")
   # kiosk-sim reads rendered card faces with the same OCR (trained data) and renders them in

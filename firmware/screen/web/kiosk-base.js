@@ -24,16 +24,6 @@
   const PATIENT_PACED = ['method-choice', 'pin-entry', 'registration', 'consent', 'prescription', 'number-entry',
     'result', 'notice'];
   const ACTIVITY_INTERVAL_MS = 2000;
-  // Voices that read each language (BCP 47 prefixes, best first); none: no voice guidance.
-  const VOICE_LANGS = {
-    ja: ['ja'],
-    en: ['en'],
-    'zh-Hans': ['zh-cn', 'cmn-hans', 'cmn', 'zh-sg'],
-    'zh-Hant': ['zh-tw', 'zh-hk', 'cmn-hant', 'yue'],
-    ko: ['ko'],
-    vi: ['vi'],
-    'pt-BR': ['pt-br', 'pt'],
-  };
 
   const state = {
     strings: {},
@@ -58,7 +48,7 @@
     confirmCancel: false,  // the "stop the check-in?" dialog is open
   };
   const K = {
-    LANGS, DEFAULT_LANG, PIN_LENGTH, WAIT_FALLBACK_MS, DISCONNECT_GRACE_MS, TIMEOUT_WARNING_S, VOICE_LANGS, state,
+    LANGS, DEFAULT_LANG, PIN_LENGTH, WAIT_FALLBACK_MS, DISCONNECT_GRACE_MS, TIMEOUT_WARNING_S, state,
     PATIENT_PACED, ACTIVITY_INTERVAL_MS,
     pin: [],  // the digits typed so far; nothing else holds them
   };

@@ -123,7 +123,8 @@
       keys.push(el('button', { type: 'button', class: 'key key-fn', 'data-action': 'pin-back', 'aria-label': t('pin.backspace') },
         '\u232b ', t('pin.backspace')));
       const tries = screen.tries_left !== null && screen.tries_left !== undefined
-        ? el('p', { class: 'tries' + (lastTry ? ' tries-last' : '') }, t('pin.tries_left', { n: screen.tries_left }))
+        ? el('p', { class: 'tries' + (lastTry ? ' tries-last' : ''), 'data-say': 'pin.tries_left.' + screen.tries_left },
+          t('pin.tries_left', { n: screen.tries_left }))
         : null;
       return [
         el('div', { class: 'two-columns pin-screen' },

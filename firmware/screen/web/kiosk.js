@@ -5,7 +5,7 @@
   'use strict';
 
   const K = window.kiosk;
-  const { LANGS, DEFAULT_LANG, PIN_LENGTH, WAIT_FALLBACK_MS, DISCONNECT_GRACE_MS, TIMEOUT_WARNING_S, VOICE_LANGS,
+  const { LANGS, DEFAULT_LANG, PIN_LENGTH, WAIT_FALLBACK_MS, DISCONNECT_GRACE_MS, TIMEOUT_WARNING_S,
     PATIENT_PACED, ACTIVITY_INTERVAL_MS, state, SCREENS, t, el, tx, ICONS } = K;
 
   // ---- extensions ----
@@ -47,7 +47,7 @@
       ['large', 'toolbar.larger_text', () => el('span', { class: 'tool-glyph', 'aria-hidden': 'true' }, 'A+')],
       ['contrast', 'toolbar.high_contrast', () => el('span', { class: 'tool-glyph', 'aria-hidden': 'true' }, '\u25d1')],
     ];
-    if ('speechSynthesis' in window) toggles.push(['voice', 'toolbar.voice', ICONS.speaker]);
+    if (voiceAvailable() || state.voice) toggles.push(['voice', 'toolbar.voice', ICONS.speaker]);
     tools.replaceChildren(...toggles.map(([name, key, glyph]) =>
       el('button', { type: 'button', class: 'tool', 'data-action': 'toggle', 'data-value': name,
         'aria-pressed': state[name] ? 'true' : 'false' },
@@ -128,6 +128,11 @@
     const soon = left <= TIMEOUT_WARNING_S;
     box.classList.toggle('timeout-soon', soon);
     text.textContent = soon ? t('common.timeout_soon') : '';
+    // Said once per screen, when the warning appears.
+    if (soon && state.timeoutSaid !== state.screenId) {
+      state.timeoutSaid = state.screenId;
+      say('common.timeout_soon');
+    }
     // "Continue" on the warning, where a touch restarts the time-out.
     resume.hidden = !(soon && patientPaced());
     if (!resume.hidden) resume.textContent = t('common.timeout_continue');
@@ -173,25 +178,106 @@
     }
   }
 
-  // ---- voice guidance (only where the browser has a voice for the language) ----
-  function speak() {
-    if (!state.voice || !('speechSynthesis' in window)) return;
-    const main = document.getElementById('main');
-    const parts = [...main.querySelectorAll('.message-title, .title, .guidance, .tries, .lead, .next-text')]
-      .map((n) => n.textContent).filter(Boolean);
-    const voices = window.speechSynthesis.getVoices();
-    const wanted = VOICE_LANGS[state.lang] || [state.lang.toLowerCase()];
-    let voice = null;
-    for (const tag of wanted) {
-      voice = voices.find((v) => v.lang && v.lang.toLowerCase().replace('_', '-').startsWith(tag));
-      if (voice) break;
+  // ---- voice guidance and sound cues ----
+  // The kiosk's own voice files, /voice/<lang>/<key>.wav (spoken by espeak-ng when the kiosk was
+  // built or installed, or recorded by the clinic), played in turn: a browser on a Debian kiosk
+  // has no speechSynthesis voice. The voice button shows where the language has files.
+  const SPOKEN = '.message-title [data-key], .title, .guidance, .tries, .lead, .next-text';
+  const voice = { languages: [], queue: [], audio: null, cueAt: 0, generation: 0 };
+  K.voiceLog = [];  // what was played ({lang, key, result}), for the staff's diagnostics and tests
+
+  async function loadVoiceLanguages() {
+    try {
+      const res = await fetch('/voice/languages', { cache: 'no-store' });
+      if (res.ok) voice.languages = (await res.json()).languages || [];
+    } catch (e) {
+      voice.languages = [];
     }
-    window.speechSynthesis.cancel();
-    if (!voice || !parts.length) return;
-    const utterance = new SpeechSynthesisUtterance(parts.join('\u3002 '));
-    utterance.voice = voice;
-    utterance.lang = voice.lang;
-    window.speechSynthesis.speak(utterance);
+    renderTools();
+  }
+
+  function voiceAvailable() {
+    return voice.languages.includes(state.lang);
+  }
+
+  function stopSpeaking() {
+    voice.queue = [];
+    ++voice.generation;  // what was still to be played, or to be reported, is no longer
+    if (voice.audio) voice.audio.pause();
+  }
+
+  function playNext() {
+    const item = voice.queue.shift();
+    if (!item) return;
+    if (!voice.audio) voice.audio = new Audio();
+    const audio = voice.audio;
+    const generation = voice.generation;
+    const done = (result) => {
+      if (generation !== voice.generation) return;
+      K.voiceLog.push({ lang: item.lang, key: item.key, result });
+      playNext();
+    };
+    audio.onended = () => done('played');
+    audio.onerror = () => done('missing');
+    audio.src = '/voice/' + item.lang + '/' + item.key + '.wav';
+    audio.play().catch((e) => {
+      // Interrupted by the next screen's voice (AbortError): nothing to do. Refused (no user
+      // gesture yet where the browser asks for one): this screen stays silent.
+      if (generation !== voice.generation || (e && e.name === 'AbortError')) return;
+      K.voiceLog.push({ lang: item.lang, key: item.key, result: 'refused' });
+      voice.queue = [];
+    });
+  }
+
+  // Reads the screen's title, message, guidance and next step, in the patient's language.
+  function speak() {
+    stopSpeaking();
+    if (!state.voice || !voiceAvailable()) return;
+    const keys = [];
+    for (const node of document.querySelectorAll(SPOKEN)) {
+      const key = node.dataset.say || node.dataset.key;
+      if (key && !keys.includes(key)) keys.push(key);
+    }
+    voice.queue = keys.map((key) => ({ lang: state.lang, key }));
+    // After a cue, the voice waits until the cue is over.
+    const wait = Math.max(0, voice.cueAt + 350 - performance.now());
+    const generation = voice.generation;
+    if (wait > 0) setTimeout(() => { if (generation === voice.generation) playNext(); }, wait); else playNext();
+  }
+
+  // One more text after what is being said (the time-out warning).
+  function say(key) {
+    if (!state.voice || !voiceAvailable()) return;
+    const idle = voice.queue.length === 0 && (!voice.audio || voice.audio.paused || voice.audio.ended);
+    voice.queue.push({ lang: state.lang, key });
+    if (idle) playNext();
+  }
+
+  // A short chime, with or without the voice: two rising tones when the card is read, one when a
+  // step waits for the patient.
+  let audioContext = null;
+  function cue(kind) {
+    try {
+      audioContext = audioContext || new AudioContext();
+      const start = audioContext.currentTime + 0.02;
+      const tones = kind === 'card' ? [880, 1320] : [660];
+      tones.forEach((hz, i) => {
+        const at = start + i * 0.16;
+        const tone = audioContext.createOscillator();
+        const gain = audioContext.createGain();
+        tone.frequency.value = hz;
+        gain.gain.setValueAtTime(0.0001, at);
+        gain.gain.exponentialRampToValueAtTime(0.25, at + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.15);
+        tone.connect(gain).connect(audioContext.destination);
+        tone.start(at);
+        tone.stop(at + 0.16);
+      });
+      voice.cueAt = performance.now();
+      K.voiceLog.push({ lang: state.lang, key: 'cue:' + kind, result: 'played' });
+    } catch (e) {
+      // No audio output: the screen alone guides.
+    }
   }
 
   // ---- input ----
@@ -251,7 +337,6 @@
     }
     if (action === 'toggle') {
       state[value] = !state[value];
-      if (value === 'voice' && !state.voice && 'speechSynthesis' in window) window.speechSynthesis.cancel();
       render();
       if (value === 'voice') speak();
       return;
@@ -347,7 +432,7 @@
     state.large = false;
     state.contrast = false;
     state.voice = false;
-    if ('speechSynthesis' in window) window.speechSynthesis.cancel();
+    stopSpeaking();
   }
 
   function onScreen(screen, id) {
@@ -377,6 +462,8 @@
       document.body.dataset.responseMs = (performance.now() - state.touchAt).toFixed(1);
       state.touchAt = 0;
     }
+    if (!sameStep && screen.step === 'reading-card') cue('card');
+    else if (!sameStep && (PATIENT_PACED.includes(screen.step) || screen.step === 'face-capture')) cue('attention');
     if (!(sameStep && screen.step === 'face-capture' && previous.guidance === screen.guidance)) speak();
   }
 
@@ -431,6 +518,7 @@
     render();
     await loadTexts();
     render();
+    loadVoiceLanguages();
     connect();
     setInterval(renderTimeout, 250);
   }

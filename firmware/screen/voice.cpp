@@ -1,0 +1,324 @@
+#include "firmware/screen/voice.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+extern char** environ;  // the renderer's environment, handed to espeak-ng
+
+namespace kiosk::firmware::screen {
+namespace {
+
+using json = nlohmann::json;
+
+// The catalogs' keys of the staff pages and of the page's frame (language names, the toolbar's
+// labels): never spoken to the patient.
+constexpr std::string_view kUnspokenPrefixes[] = {"staff.", "toolbar.", "lang.", "app."};
+
+// Texts with a placeholder that are spoken: the placeholder, its values, and the Japanese
+// reading of each value (in the reading's own wording: あと{n}かい -> あと いっかい).
+struct SpokenPlaceholder {
+  std::string_view key;
+  std::string_view placeholder;
+  std::vector<std::string> values;
+  std::vector<std::string> ja_readings;  // of each value, as the reading around it needs
+};
+const std::vector<SpokenPlaceholder>& spoken_placeholders() {
+  static const std::vector<SpokenPlaceholder> list{{"pin.tries_left", "{n}", {"1", "2", "3"}, {"いっ", "に", "さん"}}};
+  return list;
+}
+
+json read_json_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("voice: cannot read " + file.string());
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    throw std::runtime_error("voice: " + file.string() + " is not valid JSON: " + e.what());
+  }
+}
+
+bool unspoken(std::string_view key) {
+  return std::any_of(std::begin(kUnspokenPrefixes), std::end(kUnspokenPrefixes),
+                     [&](std::string_view prefix) { return key.substr(0, prefix.size()) == prefix; });
+}
+
+std::string replace_all(std::string text, std::string_view what, std::string_view with) {
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size())) {
+    text.replace(at, what.size(), with);
+  }
+  return text;
+}
+
+// The first kanji (CJK unified ideograph, U+3400..U+9FFF) of a UTF-8 text, if any.
+std::optional<std::string> first_kanji(std::string_view text) {
+  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+    const auto b0 = static_cast<unsigned char>(text[i]);
+    if ((b0 & 0xF0) != 0xE0) continue;
+    const auto b1 = static_cast<unsigned char>(text[i + 1]);
+    const auto b2 = static_cast<unsigned char>(text[i + 2]);
+    const unsigned code = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+    if (code >= 0x3400 && code <= 0x9FFF) return std::string(text.substr(i, 3));
+  }
+  return std::nullopt;
+}
+
+const VoiceLanguage* find_language(std::string_view lang) {
+  for (const auto& l : voice_languages()) {
+    if (l.lang == lang) return &l;
+  }
+  return nullptr;
+}
+
+// A file name's part of a key: the catalogs' keys are [a-z0-9._-]; anything else is refused.
+bool file_safe_key(std::string_view key) {
+  if (key.empty() || key.front() == '.') return false;
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+  });
+}
+
+// One espeak-ng process writing `wav`; its output and errors go to /dev/null.
+pid_t spawn_espeak(const VoiceRenderOptions& options, std::string_view voice, const std::string& text,
+                   const std::filesystem::path& wav) {
+  std::vector<std::string> args{options.espeak, "-v", std::string(voice), "-s", std::to_string(options.words_per_minute),
+                                "-w", wav.string(), "--", text};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  const int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    throw std::runtime_error("voice: cannot start " + options.espeak + ": " + std::strerror(rc) +
+                             " (install Debian's espeak-ng: apt-get install espeak-ng)");
+  }
+  return pid;
+}
+
+// "exited with 1", "killed by signal 9"; empty for a clean exit.
+std::string exit_problem(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status) == 0 ? std::string() : "exited with " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "ended abnormally";
+}
+
+// A WAV file espeak-ng wrote: RIFF/WAVE with some sound after its 44-byte header.
+bool plausible_wav(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string head(12, '\0');
+  if (!in.read(head.data(), static_cast<std::streamsize>(head.size()))) return false;
+  std::error_code ec;
+  return head.compare(0, 4, "RIFF") == 0 && head.compare(8, 4, "WAVE") == 0 && std::filesystem::file_size(file, ec) > 1000;
+}
+
+}  // namespace
+
+const std::vector<VoiceLanguage>& voice_languages() {
+  // Debian 12's espeak-ng 1.51. Its Mandarin voice (cmn) is built without the extended
+  // dictionary: it reads many hanzi poorly; recorded files can replace them (VoiceFiles).
+  static const std::vector<VoiceLanguage> list{
+      {"ja", "ja"}, {"en", "en-us"}, {"zh-Hans", "cmn"}, {"zh-Hant", "yue"}, {"ko", "ko"}, {"vi", "vi"}, {"pt-BR", "pt-br"}};
+  return list;
+}
+
+std::vector<SpokenLine> spoken_lines(const std::filesystem::path& web_dir, const std::vector<std::string>& langs) {
+  std::vector<std::string> wanted = langs;
+  if (wanted.empty()) {
+    for (const auto& l : voice_languages()) wanted.emplace_back(l.lang);
+  }
+  const std::filesystem::path i18n = web_dir / "i18n";
+  std::vector<SpokenLine> lines;
+  for (const auto& lang : wanted) {
+    if (find_language(lang) == nullptr) throw std::runtime_error("voice: no voice for the language '" + lang + "'");
+    const json catalog = read_json_file(i18n / (lang + ".json"));
+    if (!catalog.is_object()) throw std::runtime_error("voice: " + (i18n / (lang + ".json")).string() + " is not an object");
+    json readings = json::object();
+    if (lang == "ja") {
+      readings = read_json_file(i18n / "ja.reading.json");
+      if (!readings.is_object()) throw std::runtime_error("voice: ja.reading.json is not an object");
+      for (const auto& [key, reading] : readings.items()) {
+        if (!catalog.contains(key)) throw std::runtime_error("voice: ja.reading.json has a reading for '" + key + "', which ja.json does not have");
+        if (!reading.is_string()) throw std::runtime_error("voice: the reading of '" + key + "' is not a text");
+        if (const auto kanji = first_kanji(reading.get<std::string>())) {
+          throw std::runtime_error("voice: the reading of '" + key + "' still has a kanji (" + *kanji + "): write it in kana");
+        }
+      }
+    }
+    for (const auto& [key, value] : catalog.items()) {
+      if (unspoken(key) || !value.is_string()) continue;
+      if (!file_safe_key(key)) throw std::runtime_error("voice: the key '" + key + "' cannot name a file");
+      std::string text = value.get<std::string>();
+      if (lang == "ja") {
+        if (!readings.contains(key)) {
+          throw std::runtime_error("voice: '" + key + "' has no reading in ja.reading.json (espeak-ng reads kana only)");
+        }
+        text = readings.at(key).get<std::string>();
+      }
+      const auto placeholder = std::find_if(spoken_placeholders().begin(), spoken_placeholders().end(),
+                                            [&](const SpokenPlaceholder& p) { return p.key == key; });
+      if (placeholder != spoken_placeholders().end()) {
+        for (std::size_t i = 0; i < placeholder->values.size(); ++i) {
+          const std::string& spoken = lang == "ja" ? placeholder->ja_readings.at(i) : placeholder->values[i];
+          lines.push_back({lang, key + "." + placeholder->values[i], replace_all(text, placeholder->placeholder, spoken)});
+        }
+        continue;
+      }
+      if (text.find('{') != std::string::npos) continue;  // a value only the screen knows (a date)
+      if (text.empty()) continue;
+      lines.push_back({lang, key, std::move(text)});
+    }
+  }
+  return lines;
+}
+
+VoiceRenderReport render_voice(const std::vector<SpokenLine>& lines, const std::filesystem::path& out_dir,
+                               const VoiceRenderOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) throw std::runtime_error("voice: cannot create " + out_dir.string() + ": " + ec.message());
+  const std::filesystem::path manifest_file = out_dir / "manifest.json";
+  json manifest = json::object();
+  if (std::filesystem::exists(manifest_file, ec)) {
+    try {
+      manifest = read_json_file(manifest_file);
+    } catch (const std::runtime_error&) {
+      manifest = json::object();  // a broken manifest: everything is made again
+    }
+    if (!manifest.is_object()) manifest = json::object();
+  }
+
+  VoiceRenderReport report;
+  struct Job {
+    const SpokenLine* line;
+    std::filesystem::path file;
+    std::filesystem::path temporary;
+    std::string voice;
+  };
+  std::vector<Job> todo;
+  for (const auto& line : lines) {
+    const VoiceLanguage* language = find_language(line.lang);
+    if (language == nullptr || !file_safe_key(line.key)) {
+      report.failures.push_back(line.lang + "/" + line.key + ": no voice for this language or key");
+      continue;
+    }
+    const std::filesystem::path file = out_dir / line.lang / (line.key + ".wav");
+    const json wanted{{"voice", language->voice}, {"text", line.text}, {"speed", options.words_per_minute}};
+    const std::string name = line.lang + "/" + line.key;
+    if (manifest.contains(name) && manifest[name] == wanted && plausible_wav(file)) {
+      ++report.kept;
+      continue;
+    }
+    std::filesystem::create_directories(file.parent_path(), ec);
+    if (ec) throw std::runtime_error("voice: cannot create " + file.parent_path().string() + ": " + ec.message());
+    manifest.erase(name);
+    todo.push_back({&line, file, file.string() + ".part", std::string(language->voice)});
+  }
+
+  // At most `jobs` espeak-ng processes at a time; each result is checked as it ends.
+  std::vector<std::pair<pid_t, std::size_t>> running;
+  std::size_t next = 0;
+  const std::size_t jobs = static_cast<std::size_t>(std::max(1, options.jobs));
+  // Waits for the oldest process (never another child of this program).
+  auto finish_one = [&] {
+    const auto [pid, index] = running.front();
+    running.erase(running.begin());
+    int status = 0;
+    pid_t waited = -1;
+    do {
+      waited = ::waitpid(pid, &status, 0);
+    } while (waited < 0 && errno == EINTR);
+    const Job& job = todo[index];
+    const std::string name = job.line->lang + "/" + job.line->key;
+    std::string problem = waited < 0 ? std::string("was lost (waitpid failed)") : exit_problem(status);
+    if (problem.empty() && !plausible_wav(job.temporary)) problem = "wrote no sound";
+    std::error_code rename_ec;
+    if (problem.empty()) std::filesystem::rename(job.temporary, job.file, rename_ec);
+    if (rename_ec) problem = "cannot rename: " + rename_ec.message();
+    if (!problem.empty()) {
+      std::filesystem::remove(job.temporary, rename_ec);
+      report.failures.push_back(name + ": espeak-ng " + problem);
+      return;
+    }
+    manifest[name] = json{{"voice", job.voice}, {"text", job.line->text}, {"speed", options.words_per_minute}};
+    ++report.rendered;
+  };
+  try {
+    while (next < todo.size() || !running.empty()) {
+      if (next < todo.size() && running.size() < jobs) {
+        const Job& job = todo[next];
+        running.emplace_back(spawn_espeak(options, job.voice, job.line->text, job.temporary), next);
+        ++next;
+        continue;
+      }
+      finish_one();
+    }
+  } catch (...) {
+    while (!running.empty()) finish_one();
+    throw;
+  }
+
+  const std::filesystem::path temporary_manifest = out_dir / "manifest.json.part";
+  {
+    std::ofstream out(temporary_manifest, std::ios::binary | std::ios::trunc);
+    out << manifest.dump(1) << "\n";
+    if (!out) throw std::runtime_error("voice: cannot write " + temporary_manifest.string());
+  }
+  std::filesystem::rename(temporary_manifest, manifest_file, ec);
+  if (ec) throw std::runtime_error("voice: cannot write " + manifest_file.string() + ": " + ec.message());
+  return report;
+}
+
+VoiceFiles::VoiceFiles(const std::vector<std::filesystem::path>& dirs) {
+  std::set<std::string> present;
+  for (const auto& dir : dirs) {
+    dirs_.emplace_back(dir, false);
+    for (const auto& l : voice_languages()) {
+      std::error_code ec;
+      for (std::filesystem::directory_iterator it(dir / l.lang, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->path().extension() == ".wav" || it->path().extension() == ".ogg") {
+          present.emplace(l.lang);
+          break;
+        }
+      }
+    }
+  }
+  for (const auto& l : voice_languages()) {
+    if (present.count(std::string(l.lang)) != 0) languages_.emplace_back(l.lang);
+  }
+}
+
+void VoiceFiles::serve(std::string_view path, httplib::Response& res) const {
+  constexpr std::string_view prefix = "/voice/";
+  if (path.substr(0, prefix.size()) != prefix) return send_error(res, 404, "not found");
+  path.remove_prefix(prefix.size());
+  if (path == "languages") return send_json(res, 200, json{{"languages", languages_}});
+  const std::size_t slash = path.find('/');
+  if (slash == std::string_view::npos || find_language(path.substr(0, slash)) == nullptr) {
+    return send_error(res, 404, "not found");
+  }
+  for (const auto& dir : dirs_) {
+    if (dir.serve_if_present(path, res)) return;
+  }
+  send_error(res, 404, "not found");
+}
+
+}  // namespace kiosk::firmware::screen
