@@ -160,6 +160,7 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"liveness.ignore_jpeg_grid", set_bool(&FaceConfig::liveness, &LivenessSettings::ignore_jpeg_grid)},
       {"liveness.artefact_min_frames", set_int(&FaceConfig::liveness, &LivenessSettings::artefact_min_frames)},
       {"policy.attempt_budget_ms", set_ms(&FaceConfig::policy, &SessionPolicy::attempt_budget)},
+      {"policy.no_face_budget_ms", set_ms(&FaceConfig::policy, &SessionPolicy::no_face_budget)},
       {"policy.max_attempts", set_int(&FaceConfig::policy, &SessionPolicy::max_attempts)},
       {"policy.match_frames", set_int(&FaceConfig::policy, &SessionPolicy::match_frames)},
       {"policy.reject_after_frames", set_int(&FaceConfig::policy, &SessionPolicy::reject_after_frames)},
@@ -205,6 +206,7 @@ void FaceConfig::validate() const {
         "in (0, 1]");
   check(liveness.artefact_min_frames >= 1, "liveness.artefact_min_frames", "at least 1");
   check(policy.attempt_budget.count() > 0, "policy.attempt_budget_ms", "positive");
+  check(policy.no_face_budget.count() > 0, "policy.no_face_budget_ms", "positive");
   check(policy.max_attempts >= 1, "policy.max_attempts", "at least 1");
   check(policy.match_frames >= 1, "policy.match_frames", "at least 1");
   check(policy.reject_after_frames >= policy.match_frames, "policy.reject_after_frames", "at least policy.match_frames");

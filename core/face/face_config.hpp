@@ -101,7 +101,11 @@ struct LivenessSettings {
 };
 
 struct SessionPolicy {
-  std::chrono::milliseconds attempt_budget{6000};  // per attempt, from its first frame
+  // Per attempt, from the first frame in which a face was found: a patient who needs time to
+  // step in front of the camera still gets the whole budget.
+  std::chrono::milliseconds attempt_budget{6000};
+  // Until a face is found, from the attempt's first frame; then NoFace.
+  std::chrono::milliseconds no_face_budget{15000};
   int max_attempts = 3;          // then the kiosk offers the PIN
   int match_frames = 3;          // usable frames before the attempt's mean score can decide
   // Early rejection: this many usable frames and a mean score below threshold - margin.

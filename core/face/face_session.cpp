@@ -127,9 +127,11 @@ Decision FaceSession::decide(FaceOutcome outcome, std::string reason, Clock::tim
 }
 
 Decision FaceSession::decide_timeout(Clock::time_point at) {
-  const std::string budget = std::to_string(policy().attempt_budget.count()) + " ms";
+  const std::string budget = std::to_string(policy().attempt_budget.count()) + " ms of the first face";
   if (usable_ == 0) {
-    if (!face_seen_) return decide(FaceOutcome::NoFace, "no face within " + budget, at);
+    if (!face_seen_) {
+      return decide(FaceOutcome::NoFace, "no face within " + std::to_string(policy().no_face_budget.count()) + " ms", at);
+    }
     return decide(FaceOutcome::PoorQuality,
                   std::string("a face but never usable within ") + budget + " (last guidance: " +
                       to_string(last_guidance_) + ")",
@@ -199,7 +201,11 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
     }
   }
   last_guidance_ = p.guidance;
-  if (!p.decision && timestamp - *start_ >= pol.attempt_budget) p.decision = decide_timeout(timestamp);
+  // The attempt's clock runs from the first face; until then, the wait for one.
+  if (!p.decision) {
+    const bool over = first_face_ ? timestamp - *first_face_ >= pol.attempt_budget : timestamp - *start_ >= pol.no_face_budget;
+    if (over) p.decision = decide_timeout(timestamp);
+  }
   return p;
 }
 
@@ -246,6 +252,7 @@ Decision run_attempt(FaceSession& session, hal::Camera& camera, const CameraLoop
     }
     Progress p;
     try {
+      if (options.on_frame) options.on_frame(frame.image);
       p = session.feed(frame.image, frame.timestamp);
     } catch (...) {
       wipe(frame.image);

@@ -140,6 +140,9 @@ class FaceSession {
 struct CameraLoopOptions {
   // Called after every frame (show Progress::guidance on the screen).
   std::function<void(const Progress&)> on_progress;
+  // Called with every frame before it is wiped (the patient's live view on the screen); the
+  // frame must not be kept.
+  std::function<void(const cv::Mat&)> on_frame;
   // Stop the attempt from another thread (card removed): the decision is Cancelled.
   std::stop_token stop;
   // A camera that delivers no frame for this long is treated as lost.

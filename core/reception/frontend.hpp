@@ -6,7 +6,9 @@
 // mode) arrive the same way as StaffVisualCheckMode.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "core/reception/reception_machine.hpp"
 
@@ -21,6 +23,11 @@ class Frontend {
   virtual void start(EventSink sink) = 0;
   virtual void show(const core::reception::Screen& screen) = 0;
   virtual void stop() = 0;
+  // The patient's live view during a face attempt: one JPEG of the face camera (downscaled,
+  // not mirrored), replacing the one before; empty when the attempt ends. Never written
+  // anywhere; the frontend wipes it when replaced. Thread-safe. A frontend without a picture
+  // (the terminal) ignores it.
+  virtual void show_preview(std::vector<std::uint8_t> jpeg) { (void)jpeg; }
 };
 
 }  // namespace kiosk::core::reception

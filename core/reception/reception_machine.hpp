@@ -210,7 +210,9 @@ using Command = std::variant<Show, ReadCard, StartFaceCapture, StopFaceCapture, 
 struct Timeouts {
   seconds method_choice{60};
   seconds pin_entry{60};
-  seconds face_capture{30};  // the face pipeline has its own budget; this is the backstop
+  // The face pipeline has its own budgets (the card surface read, up to 15 s for a face to show,
+  // 6 s from it); this is the backstop.
+  seconds face_capture{45};
   seconds visual_check{120};
   seconds confirming{30};
   seconds answer{60};        // registration, consent, prescription

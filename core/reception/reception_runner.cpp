@@ -11,6 +11,7 @@
 #include "core/crypto/errors.hpp"
 #include "core/eligibility/errors.hpp"
 #include "core/face/face_error.hpp"
+#include "core/face/live_preview.hpp"
 #include "core/genuine_card/card_face_check.hpp"
 #include "core/verification/pin_authentication.hpp"
 
@@ -395,6 +396,18 @@ void ReceptionRunner::start_face() {
         last_guidance = g;
         post_for(session, rx::FaceGuidance{g});
       };
+      // The patient sees themself in the oval while the attempt runs (a few small JPEGs a
+      // second, in memory only); the view ends with the attempt.
+      core::face::LivePreview preview;
+      options.on_frame = [&](const cv::Mat& frame) {
+        if (auto jpeg = preview.offer(frame, std::chrono::steady_clock::now()); !jpeg.empty()) {
+          frontend_.show_preview(std::move(jpeg));
+        }
+      };
+      struct PreviewEnd {
+        Frontend& frontend;
+        ~PreviewEnd() { frontend.show_preview({}); }
+      } preview_end{frontend_};
       // The face camera is open for this attempt only.
       const std::unique_ptr<hal::Camera> camera = board_.cameras->open(board_.face_camera, board_.face_camera_mode);
       const core::face::Decision d = core::face::run_attempt(*ctx->face, *camera, options);

@@ -24,11 +24,13 @@ struct Kind {
   bool impostor;          // someone else's face in front of the camera
   double screen_density;  // screen pixels per camera pixel (screen replays)
   bool attack;            // a presentation attack: acceptance is a failure
+  bool approach = false;  // the patient steps in slowly: nobody, then too far, then in place
 };
 
 const std::vector<Kind>& kinds() {
   static const std::vector<Kind> k = {
       {"genuine", "genuine, live", sim::camera::Presentation::Live, false, 2.3, false},
+      {"approach", "genuine, slow approach (3 s away, 3 s far)", sim::camera::Presentation::Live, false, 2.3, false, true},
       {"impostor", "impostor, live (zero effort)", sim::camera::Presentation::Live, true, 2.3, false},
       {"print", "printed photo on a sheet", sim::camera::Presentation::PrintedPhoto, false, 2.3, true},
       {"lifesize", "life-size photo cut-out", sim::camera::Presentation::LifeSizePhoto, false, 2.3, true},
@@ -45,6 +47,7 @@ struct Tally {
   int matched = 0;  // identity matched, whatever the liveness said
   std::map<std::string, int> outcomes;
   std::vector<double> decision_ms;  // face appearing to an acceptance
+  std::vector<double> accept_ms;    // the attempt's first frame to an acceptance
   std::vector<double> parallax;
   std::vector<double> periodic;
   std::vector<double> edge_share;
@@ -83,8 +86,9 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
   out << "face-eval attacks: " << usable.size() << " identities, one session per identity and kind\n"
       << "  card photo: image 1 of the person (card factory, JPEG 2000); in front of the camera: image 2\n"
       << "  (attacks present the card holder's own image 2); virtual camera 640x480 at " << options.fps
-      << " fps, simulated time;\n  one attempt of " << policy.attempt_budget.count()
-      << " ms; accepted = Decision::authenticated()\n";
+      << " fps, simulated time;\n  one attempt: " << policy.attempt_budget.count()
+      << " ms from the first face (up to " << policy.no_face_budget.count()
+      << " ms for one to show); accepted = Decision::authenticated()\n";
 
   std::vector<Tally> tallies(kinds().size());
   for (std::size_t p = 0; p < usable.size(); ++p) {
@@ -110,7 +114,13 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
       Tally& t = tallies[k];
       try {
         core::face::FaceSession session(verifier, jp2);
-        sim::camera::VirtualCamera camera(sim::camera::Scene(sim::camera::FaceSource::image(shown), {sim::camera::Segment{kind.presentation}}, settings));
+        std::vector<sim::camera::Segment> script{sim::camera::Segment{kind.presentation}};
+        if (kind.approach) {
+          script = {sim::camera::Segment{sim::camera::Presentation::Nobody, sim::camera::Condition::Normal, 3.0},
+                    sim::camera::Segment{kind.presentation, sim::camera::Condition::TooFar, 3.0},
+                    sim::camera::Segment{kind.presentation, sim::camera::Condition::Normal, 100.0}};
+        }
+        sim::camera::VirtualCamera camera(sim::camera::Scene(sim::camera::FaceSource::image(shown), script, settings));
         const core::face::Decision d = core::face::run_attempt(session, camera);
         ++t.sessions;
         ++t.outcomes[core::face::to_string(d.outcome)];
@@ -121,6 +131,7 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
         if (d.authenticated()) {
           ++t.accepted;
           if (d.face_to_decision) t.decision_ms.push_back(static_cast<double>(d.face_to_decision->count()));
+          t.accept_ms.push_back(static_cast<double>(d.elapsed.count()));
           if (kind.attack || kind.impostor) {
             out << "  ACCEPTED " << kind.name << ": card of " << identity << ", shown "
                 << shown.parent_path().filename().string() << ": " << d.reason << "\n";
@@ -164,12 +175,19 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
     accepted += tallies[k].accepted;
   }
   out << "  all attacks: " << rate(accepted, attacks) << " accepted (APCER over the simulated attack kinds)\n";
-  auto& genuine_ms = tallies[0].decision_ms;
-  if (!genuine_ms.empty()) {
-    std::sort(genuine_ms.begin(), genuine_ms.end());
-    out << "  genuine: face appearing to acceptance (simulated time): median "
-        << genuine_ms[genuine_ms.size() / 2] << " ms, 90th percentile "
-        << genuine_ms[std::min(genuine_ms.size() - 1, genuine_ms.size() * 9 / 10)] << " ms\n";
+  // Time to acceptance, on the first attempt, for the kinds a real patient is.
+  auto percentile = [](std::vector<double> v, std::size_t num, std::size_t den) {
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, v.size() * num / den)];
+  };
+  for (std::size_t k = 0; k < kinds().size(); ++k) {
+    const Tally& t = tallies[k];
+    if (kinds()[k].attack || kinds()[k].impostor || t.accept_ms.empty()) continue;
+    out << "  " << kinds()[k].key << ": accepted on the first attempt " << t.accepted << "/" << t.sessions
+        << "; time to acceptance (simulated): from the attempt's start median " << percentile(t.accept_ms, 1, 2)
+        << " ms, 90th percentile " << percentile(t.accept_ms, 9, 10) << " ms; from the first face median "
+        << (t.decision_ms.empty() ? 0.0 : percentile(t.decision_ms, 1, 2)) << " ms, 90th percentile "
+        << (t.decision_ms.empty() ? 0.0 : percentile(t.decision_ms, 9, 10)) << " ms\n";
   }
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <stop_token>
 #include <thread>
+#include <cstdint>
 #include <vector>
 
 #include "core/reception/reception_runner.hpp"
@@ -117,6 +118,10 @@ class BothFrontends final : public core::reception::Frontend {
   void stop() override {
     a_.stop();
     b_.stop();
+  }
+  void show_preview(std::vector<std::uint8_t> jpeg) override {
+    a_.show_preview(jpeg);
+    b_.show_preview(std::move(jpeg));
   }
 
  private:

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/card/secret.hpp"
 #include "firmware/screen/http_hygiene.hpp"
 #include "firmware/screen/patient_input.hpp"
 #include "firmware/screen/screen_json.hpp"
@@ -53,6 +55,11 @@ struct WebFrontend::Impl {
   ScreenState state;
   std::optional<StaticFiles> files;
   std::optional<VoiceFiles> voice;
+  // The latest live-view picture of a face attempt (show_preview); its own lock, so that the
+  // camera's thread never waits on the screen's.
+  std::mutex preview_mutex;
+  std::vector<std::uint8_t> preview;
+  void serve_preview(httplib::Response& res);
   std::optional<StaffConsole> staff;
   httplib::Server server;
   std::thread listener;
@@ -131,6 +138,26 @@ void WebFrontend::Impl::serve_activity(httplib::Response& res, const httplib::Co
   send_json(res, 200, json{{"ok", true}, {"restarted", true}, {"step", step}});
 }
 
+void WebFrontend::Impl::serve_preview(httplib::Response& res) {
+  {
+    const std::lock_guard lock(state.mutex);
+    if (state.screen.step != core::reception::Step::FaceCapture) {
+      res.status = 204;  // no face capture on show: no picture
+      return;
+    }
+  }
+  std::string body;
+  {
+    const std::lock_guard lock(preview_mutex);
+    if (preview.empty()) {
+      res.status = 204;  // none yet, or the attempt ended
+      return;
+    }
+    body.assign(preview.begin(), preview.end());
+  }
+  res.set_content(std::move(body), "image/jpeg");
+}
+
 void WebFrontend::Impl::routes() {
   install_request_rules(server, port);
   server.Get("/events", [this](const httplib::Request&, httplib::Response& res) { serve_events(res); });
@@ -145,6 +172,7 @@ void WebFrontend::Impl::routes() {
                                   const httplib::ContentReader& reader) { serve_activity(res, reader); });
   staff->install(server);
   server.Get(R"(/voice/.*)", [this](const httplib::Request& req, httplib::Response& res) { voice->serve(req.path, res); });
+  server.Get("/camera/frame.jpg", [this](const httplib::Request&, httplib::Response& res) { serve_preview(res); });
   server.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) { files->serve(req.path, res); });
 }
 
@@ -184,7 +212,10 @@ void WebFrontend::Impl::start_staff_lan() {
 
 WebFrontend::WebFrontend(WebFrontendConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 
-WebFrontend::~WebFrontend() { stop(); }
+WebFrontend::~WebFrontend() {
+  stop();
+  show_preview({});  // wipes the last live-view picture
+}
 
 void WebFrontend::start(core::reception::EventSink sink) {
   Impl& d = *impl_;
@@ -240,6 +271,13 @@ void WebFrontend::show(const core::reception::Screen& screen) {
     d.state.frame = sse_frame(d.state.seq, d.state.screen);
   }
   d.state.changed.notify_all();
+}
+
+void WebFrontend::show_preview(std::vector<std::uint8_t> jpeg) {
+  Impl& d = *impl_;
+  const std::lock_guard lock(d.preview_mutex);
+  core::card::secure_wipe(d.preview.data(), d.preview.size());
+  d.preview = std::move(jpeg);
 }
 
 void WebFrontend::stop() {

@@ -59,6 +59,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -124,6 +125,10 @@ class WebFrontend final : public core::reception::Frontend {
   void show(const core::reception::Screen& screen) override;
   // Ends the event streams and the server; returns promptly with clients connected. Idempotent.
   void stop() override;
+  // The patient's live view: GET /camera/frame.jpg gives the latest picture while the face
+  // capture is on show (204 No Content otherwise, and after an empty one). Kept in memory only,
+  // wiped when replaced.
+  void show_preview(std::vector<std::uint8_t> jpeg) override;
 
   int port() const;         // the bound port (0 before start)
   std::string url() const;  // "http://127.0.0.1:<port>/"

@@ -26,6 +26,9 @@
 
 #include <unistd.h>
 
+#include <opencv2/imgproc.hpp>
+
+#include "core/face/live_preview.hpp"
 #include "core/journal/journal.hpp"
 #include "firmware/screen/web_frontend.hpp"
 #include "firmware/staff/staff_auth.hpp"
@@ -597,6 +600,65 @@ TEST_CASE("voice guidance: with the voice on, each step of a reception is spoken
   CHECK(played >= 12);
   CHECK(captured.rate == 16000);
   CHECK(voiced >= 0.9 * expected);
+}
+
+TEST_CASE("face capture: the patient sees the live camera in the oval, mirrored, updated in place, gone when the attempt ends") {
+  const auto tools = require_browser();
+  ReceptionRig rig;
+  WebDriver wd(tools, driver_options());
+  KioskPage page(wd, "face-live-view");
+  page.open(rig.url());
+  present_card(rig, page, core::crypto::ValidationStatus::Valid, 3);
+  page.tap("[data-action='method'][data-value='face']", "face-capture");
+  REQUIRE(rig.take<StartFaceCapture>());
+  // Before the first picture: the drawn oval alone.
+  CHECK(wd.execute("return document.getElementById('face-live').hidden;") == true);
+
+  // Camera frames as the runner sends them (core::face::LivePreview): a bright left half, so
+  // that the mirrored view shows it on the right.
+  core::face::LivePreview preview;
+  auto frame_at = [&](int n) {
+    cv::Mat frame(480, 640, CV_8UC3, cv::Scalar(30, 30, 30));
+    cv::rectangle(frame, cv::Rect(0, 0, 320, 480), cv::Scalar(230, 230, 230), cv::FILLED);
+    cv::circle(frame, cv::Point(320, 200 + n), 90, cv::Scalar(120, 160, 200), cv::FILLED);
+    return preview.offer(frame, std::chrono::steady_clock::now() + std::chrono::seconds(n));
+  };
+  rig.frontend().show_preview(frame_at(1));
+  REQUIRE(wd.wait_until("const i = document.getElementById('face-live'); return !i.hidden && i.naturalWidth === 480;", 5s));
+  const json view = wd.execute(R"(
+    const i = document.getElementById('face-live');
+    const r = i.getBoundingClientRect();
+    const c = document.createElement('canvas');
+    c.width = 2; c.height = 1;
+    const g = c.getContext('2d');
+    g.translate(2, 0); g.scale(-1, 1);  // as the page shows it
+    g.drawImage(i, 0, 0, 2, 1);
+    const d = g.getImageData(0, 0, 2, 1).data;
+    return {transform: getComputedStyle(i).transform, clip: getComputedStyle(i).clipPath,
+            width: r.width, height: r.height, left_grey: d[0], right_grey: d[4]};)");
+  INFO(view.dump());
+  CHECK(view["transform"] == "matrix(-1, 0, 0, 1, 0, 0)");
+  CHECK(view["clip"].get<std::string>().find("ellipse") == 0);
+  CHECK(view["width"].get<double>() > 100);
+  // Mirrored: the camera's bright left half is on the patient's right.
+  CHECK(view["right_grey"].get<int>() > view["left_grey"].get<int>() + 100);
+  page.screenshot("face-capture-live");
+
+  // A guidance update re-draws the screen around the same picture element; new pictures keep coming.
+  const int fetched = std::stoi(wd.execute("return document.getElementById('face-live').dataset.n;").get<std::string>());
+  rig.feed(FaceGuidance{"move-closer"});
+  REQUIRE(wd.wait_until("return document.querySelector('.guidance').dataset.key === 'face.guidance.move-closer';"));
+  rig.frontend().show_preview(frame_at(2));
+  REQUIRE(wd.wait_until("return Number(document.getElementById('face-live').dataset.n) > " +
+                        std::to_string(fetched + 2) + " && !document.getElementById('face-live').hidden;", 5s));
+
+  // The attempt ends: the picture goes with it, and the kiosk serves none.
+  rig.frontend().show_preview({});
+  rig.feed(FaceFinished{FaceOutcome::NotMatched, {}, {}});
+  page.wait_step("method-choice");
+  CHECK(wd.execute("return document.getElementById('face-live') === null || document.getElementById('face-live').hidden;") == true);
+  CHECK(wd.execute("return fetch('/camera/frame.jpg').then((r) => r.status);") == 204);
+  page.check_console();
 }
 
 TEST_CASE("a face reception with registration on the spot, every screen in seven languages") {

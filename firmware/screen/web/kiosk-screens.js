@@ -152,10 +152,14 @@
       return [
         el('div', { class: 'two-columns face-screen' },
           el('div', { class: 'column face-frame-column' },
-            svg('0 0 300 380', 'face-frame' + (good ? ' face-frame-good' : ''), [
-              ['ellipse', { cx: 150, cy: 180, rx: 112, ry: 150, class: 'face-oval' }],
-              ['path', { d: 'M92 360 c8-52 34-74 58-74 s50 22 58 74', class: 'face-shoulders' }],
-            ])),
+            // The camera's live view, mirrored, inside the oval (kiosk.js, the live view); the
+            // drawn outline alone until the first picture arrives.
+            el('div', { class: 'face-view' },
+              K.liveImage ? K.liveImage() : null,
+              svg('0 0 300 380', 'face-frame' + (good ? ' face-frame-good' : ''), [
+                ['ellipse', { cx: 150, cy: 180, rx: 112, ry: 150, class: 'face-oval' }],
+                ['path', { d: 'M92 360 c8-52 34-74 58-74 s50 22 58 74', class: 'face-shoulders' }],
+              ]))),
           el('div', { class: 'column' },
             tx('h1', 'title', 'face.title'),
             el('p', { class: 'guidance' + (good ? ' guidance-good' : ''), 'data-key': has(key) ? key : 'face.guidance.no-face', role: 'status' },

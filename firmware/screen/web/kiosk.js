@@ -178,6 +178,63 @@
     }
   }
 
+  // ---- the live view of a face attempt ----
+  // While the face capture is on show, the page fetches the camera's latest picture
+  // (/camera/frame.jpg: small JPEGs in the kiosk's memory only; 204 while there is none) into
+  // one image element that lives across the screen's guidance updates. Nothing is kept when the
+  // step ends.
+  const live = { on: false, timer: 0, img: null, url: null, n: 0 };
+  function liveImage() {
+    if (!live.img) {
+      live.img = el('img', { class: 'face-live', alt: '', 'aria-hidden': 'true', id: 'face-live' });
+      live.img.hidden = true;
+      live.img.addEventListener('load', () => {
+        if (!live.on) return;
+        live.img.hidden = false;
+        if (live.img.parentElement) live.img.parentElement.classList.add('live');
+      });
+    }
+    return live.img;
+  }
+  function nextPicture(ms) {
+    clearTimeout(live.timer);
+    if (live.on) live.timer = setTimeout(fetchPicture, ms);
+  }
+  async function fetchPicture() {
+    if (!live.on) return;
+    live.img.dataset.n = String(++live.n);
+    try {
+      const res = await fetch('/camera/frame.jpg', { cache: 'no-store' });
+      if (!live.on) return;
+      if (res.status !== 200) return nextPicture(200);  // no picture yet
+      const url = URL.createObjectURL(await res.blob());
+      if (!live.on) return URL.revokeObjectURL(url);
+      if (live.url) URL.revokeObjectURL(live.url);
+      live.url = url;
+      live.img.src = url;
+      nextPicture(100);
+    } catch (e) {
+      nextPicture(500);
+    }
+  }
+  function startLiveView() {
+    if (live.on) return;
+    live.on = true;
+    liveImage();
+    nextPicture(0);
+  }
+  function stopLiveView() {
+    live.on = false;
+    clearTimeout(live.timer);
+    if (live.img) {
+      live.img.hidden = true;
+      live.img.removeAttribute('src');
+    }
+    if (live.url) URL.revokeObjectURL(live.url);
+    live.url = null;
+  }
+  K.liveImage = liveImage;
+
   // ---- voice guidance and sound cues ----
   // The kiosk's own voice files, /voice/<lang>/<key>.wav (spoken by espeak-ng when the kiosk was
   // built or installed, or recorded by the clinic), played in turn: a browser on a Debian kiosk
@@ -462,6 +519,7 @@
       document.body.dataset.responseMs = (performance.now() - state.touchAt).toFixed(1);
       state.touchAt = 0;
     }
+    if (screen.step === 'face-capture') startLiveView(); else stopLiveView();
     if (!sameStep && screen.step === 'reading-card') cue('card');
     else if (!sameStep && (PATIENT_PACED.includes(screen.step) || screen.step === 'face-capture')) cue('attention');
     if (!(sameStep && screen.step === 'face-capture' && previous.guidance === screen.guidance)) speak();

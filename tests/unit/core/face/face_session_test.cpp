@@ -1,6 +1,7 @@
 // Whole face sessions: the card photo against the virtual camera, through run_attempt().
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <thread>
 
 #include "core/face/face_error.hpp"
@@ -88,8 +89,29 @@ TEST_CASE("face session: nobody in front of the camera: time-out, the PIN is off
   CHECK(d.next == NextStep::OfferPin);
   CHECK_FALSE(d.match);
   CHECK(d.usable_frames == 0);
-  CHECK(d.elapsed >= verifier.config().policy.attempt_budget);
+  CHECK(d.elapsed >= verifier.config().policy.no_face_budget);
   CHECK_FALSE(d.face_to_decision.has_value());
+}
+
+TEST_CASE("face session: a patient who steps in late gets the whole attempt, counted from the first face") {
+  core::face::FaceVerifier verifier(test::test_config());
+  const auto budget = verifier.config().policy.attempt_budget;
+  core::face::FaceSession session(verifier, holder_card_photo());
+  sim::camera::SceneSettings settings;
+  settings.fps = 10.0;
+  // Nobody for most of the attempt's budget, then the holder.
+  const double late = 0.8 * std::chrono::duration<double>(budget).count();
+  sim::camera::VirtualCamera cam(sim::camera::Scene(
+      sim::camera::FaceSource::image(test::face_image(kHolder, 1)),
+      {sim::camera::Segment{sim::camera::Presentation::Nobody, sim::camera::Condition::Normal, late},
+       sim::camera::Segment{sim::camera::Presentation::Live, sim::camera::Condition::Normal, 100.0}},
+      settings));
+  const core::face::Decision d = core::face::run_attempt(session, cam);
+  INFO(d.reason);
+  CHECK(d.outcome == FaceOutcome::Matched);
+  CHECK(d.elapsed > std::chrono::milliseconds(static_cast<long>(late * 1000)));
+  REQUIRE(d.face_to_decision.has_value());
+  CHECK(*d.face_to_decision < budget);
 }
 
 TEST_CASE("face session: a printed photo of the holder is rejected") {

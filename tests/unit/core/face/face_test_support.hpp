@@ -40,6 +40,7 @@ inline core::face::FaceConfig test_config() {
   core::face::FaceConfig c;
   c.model_dir = faces_dir();
   c.policy.attempt_budget = std::chrono::milliseconds(3000);
+  c.policy.no_face_budget = std::chrono::milliseconds(3000);
   return c;
 }
 

@@ -520,3 +520,33 @@ TEST_CASE("a chunked request body is refused with 411 before it is read, on ever
   REQUIRE(health);
   CHECK(health->status == 200);
 }
+
+TEST_CASE("GET /camera/frame.jpg: the live view only while the face capture is on show, gone when the attempt ends") {
+  Running r;
+  const std::vector<std::uint8_t> jpeg{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0xFF, 0xD9};
+  // No face capture on show: nothing, even with a picture.
+  r.frontend.show_preview(jpeg);
+  auto res = r.client->Get("/camera/frame.jpg");
+  REQUIRE(res);
+  CHECK(res->status == 204);
+
+  r.frontend.show(screen_of(Step::FaceCapture));
+  res = r.client->Get("/camera/frame.jpg");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->get_header_value("Content-Type") == "image/jpeg");
+  CHECK(res->get_header_value("Cache-Control").find("no-store") != std::string::npos);
+  CHECK(res->body == std::string(jpeg.begin(), jpeg.end()));
+
+  // The attempt ends: the picture is gone at once, on the same screen.
+  r.frontend.show_preview({});
+  res = r.client->Get("/camera/frame.jpg");
+  REQUIRE(res);
+  CHECK(res->status == 204);
+  CHECK(res->body.empty());
+  // Another page (not loopback) never gets it.
+  r.frontend.show_preview(jpeg);
+  res = r.client->Get("/camera/frame.jpg", {{"Host", "kiosk.example:80"}});
+  REQUIRE(res);
+  CHECK(res->status == 403);
+}
