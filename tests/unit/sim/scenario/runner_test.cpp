@@ -63,7 +63,10 @@ TEST_CASE("runner: a scenario that runs past the watchdog is killed and reported
   o.watchdog = std::chrono::seconds(2);
   const auto started = std::chrono::steady_clock::now();
   const auto results = sim::scenario::run_scenarios({slow}, o);
-  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
+  // Killed, not played to its end: the verdict below says so. The wall time is only a loose
+  // backstop (23 s was seen under ASan on a loaded 2-core machine; the whole virtual day takes
+  // far longer).
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(60));
   REQUIRE(results.size() == 1);
   CHECK_FALSE(results[0].passed);
   CHECK(results[0].failures.at(0).find("hung: killed by the watchdog after 2 s") == 0);
