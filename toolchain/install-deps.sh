@@ -22,8 +22,8 @@ RUNTIME=(
   # Japanese (date lines) trained data; libtesseract itself comes with the binary's shlibs
   tesseract-ocr-eng tesseract-ocr-jpn
   # the voice guidance of the patient's screen: espeak-ng speaks each message once, into files
-  # the page plays (kiosk voice-render)
-  espeak-ng
+  # the page plays (kiosk voice-render), compressed by opusenc
+  espeak-ng opus-tools
 )
 BUILD=(
   build-essential cmake ninja-build pkg-config git ccache

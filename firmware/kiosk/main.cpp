@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
   voice_render->add_option("--web", voice_web, "The page's files, with i18n/ (default: the built-in ones)");
   voice_render->add_option("--lang", voice.langs, "Only these languages (ja, en, zh-Hans, zh-Hant, ko, vi, pt-BR)");
   voice_render->add_option("--espeak", voice.espeak, "The espeak-ng program")->capture_default_str();
+  voice_render->add_flag("--wav", voice.wav, "WAV files as espeak-ng writes them (13 times larger) instead of Ogg Opus (opusenc)");
   voice_render->add_option("--jobs", voice.jobs, "espeak-ng processes at a time (0: one per processor)")->capture_default_str();
 
   try {

@@ -16,6 +16,7 @@ int run_voice_render(const VoiceRenderCommand& command, std::ostream& out, std::
   const std::filesystem::path dir = command.out.empty() ? screen::default_voice_dir() : command.out;
   screen::VoiceRenderOptions options;
   options.espeak = command.espeak;
+  options.format = command.wav ? screen::VoiceFormat::Wav : screen::VoiceFormat::Opus;
   options.jobs = command.jobs > 0 ? command.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   try {
     const auto started = std::chrono::steady_clock::now();

@@ -16,6 +16,7 @@ struct VoiceRenderCommand {
   std::filesystem::path web;       // the page's files (its i18n/); empty: the built-in one
   std::vector<std::string> langs;  // empty: every language of the page
   std::string espeak = "espeak-ng";
+  bool wav = false;                // WAV files as espeak-ng writes them, not Ogg Opus
   int jobs = 0;                    // 0: one per processor
 };
 

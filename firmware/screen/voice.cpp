@@ -91,27 +91,65 @@ bool file_safe_key(std::string_view key) {
   });
 }
 
-// One espeak-ng process writing `wav`; its output and errors go to /dev/null.
-pid_t spawn_espeak(const VoiceRenderOptions& options, std::string_view voice, const std::string& text,
-                   const std::filesystem::path& wav) {
-  std::vector<std::string> args{options.espeak, "-v", std::string(voice), "-s", std::to_string(options.words_per_minute),
-                                "-w", wav.string(), "--", text};
+// A program with stdin/stdout redirected (-1: /dev/null); stderr to /dev/null. Throws when it
+// cannot be started at all, naming the package to install.
+pid_t spawn(std::vector<std::string> args, int in_fd, int out_fd, const char* package) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  if (in_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, in_fd, STDIN_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  }
+  if (out_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  }
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   pid_t pid = -1;
   const int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
-    throw std::runtime_error("voice: cannot start " + options.espeak + ": " + std::strerror(rc) +
-                             " (install Debian's espeak-ng: apt-get install espeak-ng)");
+    throw std::runtime_error("voice: cannot start " + args.front() + ": " + std::strerror(rc) + " (install Debian's " +
+                             package + ": apt-get install " + package + ")");
   }
   return pid;
+}
+
+// The processes of one file: espeak-ng alone writing a WAV file, or espeak-ng piped into
+// opusenc writing Ogg Opus.
+std::vector<pid_t> spawn_render(const VoiceRenderOptions& options, std::string_view voice, const std::string& text,
+                                const std::filesystem::path& out) {
+  std::vector<std::string> speak{options.espeak, "-v", std::string(voice), "-s", std::to_string(options.words_per_minute)};
+  if (options.format == VoiceFormat::Wav) {
+    for (std::string a : {std::string("-w"), out.string(), std::string("--"), text}) speak.push_back(std::move(a));
+    return {spawn(speak, -1, -1, "espeak-ng")};
+  }
+  for (std::string a : {std::string("--stdout"), std::string("--"), text}) speak.push_back(std::move(a));
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("voice: pipe: ") + std::strerror(errno));
+  std::vector<pid_t> pids;
+  try {
+    pids.push_back(spawn(speak, -1, pipe_fds[1], "espeak-ng"));
+    pids.push_back(spawn({options.opusenc, "--quiet", "--bitrate", std::to_string(options.opus_kbps), "--downmix-mono",
+                          "-", out.string()},
+                         pipe_fds[0], -1, "opus-tools"));
+  } catch (...) {
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    for (const pid_t pid : pids) {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+    }
+    throw;
+  }
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  return pids;
 }
 
 // "exited with 1", "killed by signal 9"; empty for a clean exit.
@@ -121,14 +159,20 @@ std::string exit_problem(int status) {
   return "ended abnormally";
 }
 
-// A WAV file espeak-ng wrote: RIFF/WAVE with some sound after its 44-byte header.
-bool plausible_wav(const std::filesystem::path& file) {
+// A file the render wrote: RIFF/WAVE or Ogg, with some sound after its headers.
+bool plausible_sound(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::string head(12, '\0');
   if (!in.read(head.data(), static_cast<std::streamsize>(head.size()))) return false;
   std::error_code ec;
-  return head.compare(0, 4, "RIFF") == 0 && head.compare(8, 4, "WAVE") == 0 && std::filesystem::file_size(file, ec) > 1000;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) return false;
+  if (head.compare(0, 4, "OggS") == 0) return size > 500;
+  return head.compare(0, 4, "RIFF") == 0 && head.compare(8, 4, "WAVE") == 0 && size > 1000;
 }
+
+const char* extension(VoiceFormat format) { return format == VoiceFormat::Wav ? ".wav" : ".ogg"; }
+const char* format_name(VoiceFormat format) { return format == VoiceFormat::Wav ? "wav" : "opus"; }
 
 }  // namespace
 
@@ -212,6 +256,7 @@ VoiceRenderReport render_voice(const std::vector<SpokenLine>& lines, const std::
     std::filesystem::path file;
     std::filesystem::path temporary;
     std::string voice;
+    json manifest_entry;
   };
   std::vector<Job> todo;
   for (const auto& line : lines) {
@@ -220,52 +265,63 @@ VoiceRenderReport render_voice(const std::vector<SpokenLine>& lines, const std::
       report.failures.push_back(line.lang + "/" + line.key + ": no voice for this language or key");
       continue;
     }
-    const std::filesystem::path file = out_dir / line.lang / (line.key + ".wav");
-    const json wanted{{"voice", language->voice}, {"text", line.text}, {"speed", options.words_per_minute}};
+    const std::filesystem::path file = out_dir / line.lang / (line.key + extension(options.format));
+    const json wanted{{"voice", language->voice}, {"text", line.text}, {"speed", options.words_per_minute},
+                      {"format", format_name(options.format)}};
     const std::string name = line.lang + "/" + line.key;
-    if (manifest.contains(name) && manifest[name] == wanted && plausible_wav(file)) {
+    if (manifest.contains(name) && manifest[name] == wanted && plausible_sound(file)) {
       ++report.kept;
       continue;
     }
     std::filesystem::create_directories(file.parent_path(), ec);
     if (ec) throw std::runtime_error("voice: cannot create " + file.parent_path().string() + ": " + ec.message());
     manifest.erase(name);
-    todo.push_back({&line, file, file.string() + ".part", std::string(language->voice)});
+    // The other format's file of an earlier render goes (the page would play it first).
+    std::filesystem::remove(out_dir / line.lang / (line.key + extension(options.format == VoiceFormat::Wav ? VoiceFormat::Opus : VoiceFormat::Wav)), ec);
+    todo.push_back({&line, file, file.string() + ".part", std::string(language->voice), wanted});
   }
 
-  // At most `jobs` espeak-ng processes at a time; each result is checked as it ends.
-  std::vector<std::pair<pid_t, std::size_t>> running;
+  // At most `jobs` files at a time; each result is checked as it ends, waiting for the oldest
+  // (never another child of this program).
+  struct Running {
+    std::vector<pid_t> pids;
+    std::size_t index;
+  };
+  std::vector<Running> running;
   std::size_t next = 0;
   const std::size_t jobs = static_cast<std::size_t>(std::max(1, options.jobs));
-  // Waits for the oldest process (never another child of this program).
   auto finish_one = [&] {
-    const auto [pid, index] = running.front();
+    const Running r = running.front();
     running.erase(running.begin());
-    int status = 0;
-    pid_t waited = -1;
-    do {
-      waited = ::waitpid(pid, &status, 0);
-    } while (waited < 0 && errno == EINTR);
-    const Job& job = todo[index];
+    std::string problem;
+    for (const pid_t pid : r.pids) {
+      int status = 0;
+      pid_t waited = -1;
+      do {
+        waited = ::waitpid(pid, &status, 0);
+      } while (waited < 0 && errno == EINTR);
+      const std::string p = waited < 0 ? std::string("was lost (waitpid failed)") : exit_problem(status);
+      if (problem.empty() && !p.empty()) problem = (pid == r.pids.front() ? "espeak-ng " : "opusenc ") + p;
+    }
+    const Job& job = todo[r.index];
     const std::string name = job.line->lang + "/" + job.line->key;
-    std::string problem = waited < 0 ? std::string("was lost (waitpid failed)") : exit_problem(status);
-    if (problem.empty() && !plausible_wav(job.temporary)) problem = "wrote no sound";
+    if (problem.empty() && !plausible_sound(job.temporary)) problem = "no sound was written";
     std::error_code rename_ec;
     if (problem.empty()) std::filesystem::rename(job.temporary, job.file, rename_ec);
     if (rename_ec) problem = "cannot rename: " + rename_ec.message();
     if (!problem.empty()) {
       std::filesystem::remove(job.temporary, rename_ec);
-      report.failures.push_back(name + ": espeak-ng " + problem);
+      report.failures.push_back(name + ": " + problem);
       return;
     }
-    manifest[name] = json{{"voice", job.voice}, {"text", job.line->text}, {"speed", options.words_per_minute}};
+    manifest[name] = job.manifest_entry;
     ++report.rendered;
   };
   try {
     while (next < todo.size() || !running.empty()) {
       if (next < todo.size() && running.size() < jobs) {
         const Job& job = todo[next];
-        running.emplace_back(spawn_espeak(options, job.voice, job.line->text, job.temporary), next);
+        running.push_back({spawn_render(options, job.voice, job.line->text, job.temporary), next});
         ++next;
         continue;
       }
@@ -315,8 +371,13 @@ void VoiceFiles::serve(std::string_view path, httplib::Response& res) const {
   if (slash == std::string_view::npos || find_language(path.substr(0, slash)) == nullptr) {
     return send_error(res, 404, "not found");
   }
+  // The page asks for the key; each directory's Ogg, then its WAV (a clinic may record either).
+  const std::string key(path);
+  if (key.ends_with(".ogg") || key.ends_with(".wav")) {
+    return send_error(res, 404, "not found");  // the page never names the file type
+  }
   for (const auto& dir : dirs_) {
-    if (dir.serve_if_present(path, res)) return;
+    if (dir.serve_if_present(key + ".ogg", res) || dir.serve_if_present(key + ".wav", res)) return;
   }
   send_error(res, 404, "not found");
 }

@@ -1,5 +1,5 @@
 // Voice guidance of the patient's screen: the page plays one sound file per message and
-// language, `/voice/<lang>/<key>.wav`, made in advance by espeak-ng (Debian's package; a browser
+// language, `/voice/<lang>/<key>` (<key>.ogg or .wav), made in advance by espeak-ng (Debian's package; a browser
 // on a Debian kiosk has no speechSynthesis voice) and replaceable by recorded files.
 //
 // What is spoken: every text of the patient's screens (the catalogs web/i18n/<lang>.json, not
@@ -43,8 +43,15 @@ struct SpokenLine {
 // a Japanese text without its reading, a reading that still has kanji, or one for no text.
 std::vector<SpokenLine> spoken_lines(const std::filesystem::path& web_dir, const std::vector<std::string>& langs = {});
 
+// Ogg Opus (opusenc of Debian's opus-tools, 24 kbit/s mono): about a thirteenth of the WAV
+// espeak-ng writes (~22 MB for all seven languages instead of ~280 MB).
+enum class VoiceFormat { Opus, Wav };
+
 struct VoiceRenderOptions {
   std::string espeak = "espeak-ng";  // the program (PATH is searched)
+  VoiceFormat format = VoiceFormat::Opus;
+  std::string opusenc = "opusenc";
+  int opus_kbps = 24;
   int jobs = 2;                      // espeak-ng processes at a time
   int words_per_minute = 150;        // espeak-ng -s: a little slower than its 175, for elderly patients
 };
@@ -55,18 +62,18 @@ struct VoiceRenderReport {
   std::vector<std::string> failures;  // "<lang>/<key>: espeak-ng exited with 1"
 };
 
-// Writes <out_dir>/<lang>/<key>.wav for each line (through a temporary name, so a file is
-// whole or absent), and <out_dir>/manifest.json. Throws std::runtime_error when espeak-ng
-// cannot be started at all or `out_dir` cannot be written.
+// Writes <out_dir>/<lang>/<key>.ogg (or .wav) for each line (through a temporary name, so a
+// file is whole or absent), and <out_dir>/manifest.json. Throws std::runtime_error when
+// espeak-ng or opusenc cannot be started at all or `out_dir` cannot be written.
 VoiceRenderReport render_voice(const std::vector<SpokenLine>& lines, const std::filesystem::path& out_dir,
                                const VoiceRenderOptions& options = {});
 
 // The voice files served under /voice/: each directory in turn (a clinic's recorded files
-// before the rendered ones), only <lang>/<key>.wav of a known language.
+// before the rendered ones), <lang>/<key>.ogg or else .wav, of a known language only.
 class VoiceFiles {
  public:
   explicit VoiceFiles(const std::vector<std::filesystem::path>& dirs);
-  // GET /voice/<lang>/<key>.wav: the first directory's file, or 404.
+  // GET /voice/<lang>/<key>: the first directory's <key>.ogg or <key>.wav, or 404.
   // GET /voice/languages: {"languages": [the languages with at least one file]}.
   void serve(std::string_view path, httplib::Response& res) const;
 

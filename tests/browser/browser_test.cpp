@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -588,8 +589,13 @@ TEST_CASE("voice guidance: with the voice on, each step of a reception is spoken
   for (const auto& e : log) {
     if (e.at("result") != "played" || e.at("key").get<std::string>().rfind("cue:", 0) == 0) continue;
     CHECK(e.at("lang") == "ja");
-    const Sound file = read_wav(firmware::screen::default_voice_dir() / "ja" / (e.at("key").get<std::string>() + ".wav"));
-    expected += voiced_seconds(file);
+    // The played Ogg Opus file, decoded by opus-tools' opusdec.
+    const std::string key = e.at("key").get<std::string>();
+    const auto ogg = firmware::screen::default_voice_dir() / "ja" / (key + ".ogg");
+    const auto decoded = options.log_dir / ("voice-" + key + ".wav");
+    REQUIRE(std::system(("opusdec --quiet --rate 16000 '" + ogg.string() + "' '" + decoded.string() + "'").c_str()) == 0);
+    expected += voiced_seconds(read_wav(decoded));
+    std::filesystem::remove(decoded);
     ++played;
   }
   const Sound captured = read_wav(capture);

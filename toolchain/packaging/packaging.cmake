@@ -121,7 +121,7 @@ function(kiosk_packaging_finish)
   # Run-time needs beyond shared libraries: the PC/SC service and USB reader driver; adduser
   # for the maintainer scripts; Tesseract's trained data for the card-surface reader (digits:
   # eng, date lines: jpn). vpcd is never a dependency of the kiosk.
-  set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, pcscd, libccid, tesseract-ocr-eng, tesseract-ocr-jpn, espeak-ng")
+  set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, pcscd, libccid, tesseract-ocr-eng, tesseract-ocr-jpn, espeak-ng, opus-tools")
   set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, chromium, fonts-noto-cjk")
   set(CPACK_DEBIAN_KIOSK_PACKAGE_SUGGESTS "rauc, prometheus-node-exporter")
   # kiosk-sim reads rendered card faces with the same OCR (trained data) and renders them in

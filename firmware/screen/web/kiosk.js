@@ -236,7 +236,7 @@
   K.liveImage = liveImage;
 
   // ---- voice guidance and sound cues ----
-  // The kiosk's own voice files, /voice/<lang>/<key>.wav (spoken by espeak-ng when the kiosk was
+  // The kiosk's own voice files, /voice/<lang>/<key> (spoken by espeak-ng when the kiosk was
   // built or installed, or recorded by the clinic), played in turn: a browser on a Debian kiosk
   // has no speechSynthesis voice. The voice button shows where the language has files.
   const SPOKEN = '.message-title [data-key], .title, .guidance, .tries, .lead, .next-text';
@@ -276,7 +276,7 @@
     };
     audio.onended = () => done('played');
     audio.onerror = () => done('missing');
-    audio.src = '/voice/' + item.lang + '/' + item.key + '.wav';
+    audio.src = '/voice/' + item.lang + '/' + item.key;
     audio.play().catch((e) => {
       // Interrupted by the next screen's voice (AbortError): nothing to do. Refused (no user
       // gesture yet where the browser asks for one): this screen stays silent.

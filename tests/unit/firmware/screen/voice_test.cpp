@@ -151,24 +151,40 @@ TEST_CASE("voice: a Japanese text without a reading, a reading with kanji or for
   }
 }
 
-TEST_CASE("voice: espeak-ng speaks each line into a WAV file once, and again only when its text changes") {
+TEST_CASE("voice: espeak-ng speaks each line into a file once, and again only when its text changes") {
   Scratch s;
   std::vector<SpokenLine> lines{{"ja", "pin.title", "あんしょうばんごうをにゅうりょくしてください"},
                                 {"en", "pin.title", "Enter your PIN"}};
-  const fs::path out = s.path / "voice";
-  const auto first = render_voice(lines, out);
-  INFO((first.failures.empty() ? std::string() : first.failures.front()));
-  CHECK(first.rendered == 2);
-  CHECK(first.failures.empty());
+  // As espeak-ng writes it (WAV), to hear that it is speech.
+  kiosk::firmware::screen::VoiceRenderOptions wav;
+  wav.format = kiosk::firmware::screen::VoiceFormat::Wav;
+  const fs::path wav_dir = s.path / "wav";
+  const auto spoken = render_voice(lines, wav_dir, wav);
+  CHECK(spoken.rendered == 2);
   for (const char* file : {"ja/pin.title.wav", "en/pin.title.wav"}) {
     INFO(file);
-    const auto samples = samples_of(out / file);
+    const auto samples = samples_of(wav_dir / file);
     // Speech: more than half a second at espeak-ng's 22050 Hz, and not silence.
     CHECK(samples.size() > 11025);
     const auto loudest = std::max_element(samples.begin(), samples.end(),
                                           [](std::int16_t a, std::int16_t b) { return std::abs(a) < std::abs(b); });
     REQUIRE(loudest != samples.end());
     CHECK(std::abs(*loudest) > 3000);
+  }
+
+  // The default: Ogg Opus, much smaller.
+  const fs::path out = s.path / "voice";
+  const auto first = render_voice(lines, out);
+  INFO((first.failures.empty() ? std::string() : first.failures.front()));
+  CHECK(first.rendered == 2);
+  CHECK(first.failures.empty());
+  for (const char* lang : {"ja", "en"}) {
+    const fs::path ogg = out / lang / "pin.title.ogg";
+    std::ifstream in(ogg, std::ios::binary);
+    std::string magic(4, '\0');
+    in.read(magic.data(), 4);
+    CHECK(magic == "OggS");
+    CHECK(fs::file_size(ogg) * 5 < fs::file_size(wav_dir / lang / "pin.title.wav"));
   }
   const auto second = render_voice(lines, out);
   CHECK(second.rendered == 0);
@@ -181,6 +197,7 @@ TEST_CASE("voice: espeak-ng speaks each line into a WAV file once, and again onl
   const json manifest = json::parse(std::ifstream(out / "manifest.json"));
   CHECK(manifest.at("en/pin.title").at("text") == "Please enter your PIN");
   CHECK(manifest.at("ja/pin.title").at("voice") == "ja");
+  CHECK(manifest.at("ja/pin.title").at("format") == "opus");
   // No temporary file is left behind.
   for (const auto& entry : fs::recursive_directory_iterator(out)) CHECK(entry.path().extension() != ".part");
 }
@@ -213,9 +230,10 @@ TEST_CASE("voice files: a clinic's recorded file before the rendered one, the la
   const fs::path recorded = s.path / "recorded";
   const fs::path rendered = s.path / "rendered";
   write(recorded / "ja" / "pin.title.wav", "RIFF-recorded");
-  write(rendered / "ja" / "pin.title.wav", "RIFF-rendered");
-  write(rendered / "ja" / "pin.wrong.wav", "RIFF-rendered-wrong");
-  write(rendered / "en" / "pin.title.wav", "RIFF-en");
+  write(rendered / "ja" / "pin.title.ogg", "OggS-rendered");
+  write(rendered / "ja" / "pin.wrong.ogg", "OggS-rendered-wrong");
+  write(rendered / "ja" / "pin.wrong.wav", "RIFF-older");
+  write(rendered / "en" / "pin.title.ogg", "OggS-en");
   write(s.path / "secret.wav", "not for the page");
   const VoiceFiles files({recorded, rendered, s.path / "absent"});
 
@@ -225,16 +243,18 @@ TEST_CASE("voice files: a clinic's recorded file before the rendered one, the la
     files.serve(path, res);
     return res;
   };
-  auto res = get("/voice/ja/pin.title.wav");
+  auto res = get("/voice/ja/pin.title");
   CHECK(res.status == 200);
   CHECK(res.body == "RIFF-recorded");
   CHECK(res.get_header_value("Content-Type") == "audio/wav");
-  CHECK(get("/voice/ja/pin.wrong.wav").body == "RIFF-rendered-wrong");
-  CHECK(get("/voice/en/pin.title.wav").body == "RIFF-en");
+  res = get("/voice/ja/pin.wrong");
+  CHECK(res.body == "OggS-rendered-wrong");  // a directory's Ogg before its WAV
+  CHECK(res.get_header_value("Content-Type") == "audio/ogg");
+  CHECK(get("/voice/en/pin.title").body == "OggS-en");
   const json languages = json::parse(get("/voice/languages").body);
   CHECK(languages.at("languages") == json::array({"ja", "en"}));
-  for (const char* refused : {"/voice/ja/../../secret.wav", "/voice/../secret.wav", "/voice/fr/pin.title.wav",
-                              "/voice/ja/pin.title.txt", "/voice/ja/", "/voice/ja/missing.wav", "/voice/ja/.hidden.wav"}) {
+  for (const char* refused : {"/voice/ja/../../secret", "/voice/../secret", "/voice/fr/pin.title", "/voice/ja/pin.title.wav",
+                              "/voice/ja/pin.title.ogg", "/voice/ja/", "/voice/ja/missing", "/voice/ja/.hidden"}) {
     INFO(refused);
     CHECK(get(refused).status == 404);
   }
