@@ -122,6 +122,9 @@ int main(int argc, char** argv) {
   voice_render->add_option("--web", voice_web, "The page's files, with i18n/ (default: the built-in ones)");
   voice_render->add_option("--lang", voice.langs, "Only these languages (ja, en, zh-Hans, zh-Hant, ko, vi, pt-BR)");
   voice_render->add_option("--espeak", voice.espeak, "The espeak-ng program")->capture_default_str();
+  std::string voice_cache;
+  voice_render->add_option("--cache", voice_cache, "Files made before on this machine (default $KIOSK_VOICE_CACHE or ~/.cache/kiosk-voice)");
+  voice_render->add_flag("--no-cache", voice.no_cache, "Speak every changed text again, use no cache");
   voice_render->add_flag("--wav", voice.wav, "WAV files as espeak-ng writes them (13 times larger) instead of Ogg Opus (opusenc)");
   voice_render->add_option("--jobs", voice.jobs, "espeak-ng processes at a time (0: one per processor)")->capture_default_str();
 
@@ -142,6 +145,7 @@ int main(int argc, char** argv) {
     if (*voice_render) {
       voice.out = voice_out;
       voice.web = voice_web;
+      voice.cache = voice_cache;
       return fw::kiosk::run_voice_render(voice, std::cout, std::cerr);
     }
     return fw::kiosk::run_staff_passcode(stdin, std::cout, std::cerr, passcode_iterations);

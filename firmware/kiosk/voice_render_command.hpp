@@ -17,6 +17,10 @@ struct VoiceRenderCommand {
   std::vector<std::string> langs;  // empty: every language of the page
   std::string espeak = "espeak-ng";
   bool wav = false;                // WAV files as espeak-ng writes them, not Ogg Opus
+  // Files made before on this machine ($KIOSK_VOICE_CACHE, else $XDG_CACHE_HOME/kiosk-voice or
+  // ~/.cache/kiosk-voice); none with no_cache.
+  std::filesystem::path cache;
+  bool no_cache = false;
   int jobs = 0;                    // 0: one per processor
 };
 

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -15,6 +17,8 @@
 #include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "core/crypto/digest.hpp"
 
 extern char** environ;  // the renderer's environment, handed to espeak-ng
 
@@ -171,6 +175,30 @@ bool plausible_sound(const std::filesystem::path& file) {
   return head.compare(0, 4, "RIFF") == 0 && head.compare(8, 4, "WAVE") == 0 && size > 1000;
 }
 
+// The cache's name of a file: SHA-256 over everything that makes it.
+std::string cache_name(const json& made_of, VoiceFormat format, int opus_kbps) {
+  const std::string key = made_of.dump() + "|" + std::to_string(opus_kbps);
+  const Bytes digest = core::crypto::sha256(ByteView(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string name;
+  for (const std::uint8_t b : digest) {
+    name.push_back(kHex[b >> 4]);
+    name.push_back(kHex[b & 0x0F]);
+  }
+  return name + (format == VoiceFormat::Wav ? ".wav" : ".ogg");
+}
+
+// Copies `from` to `to` through a temporary name beside `to` (whole or absent); false when it
+// cannot.
+bool copy_whole(const std::filesystem::path& from, const std::filesystem::path& to) {
+  std::error_code ec;
+  const std::filesystem::path part = to.string() + ".part" + std::to_string(::getpid());
+  std::filesystem::copy_file(from, part, std::filesystem::copy_options::overwrite_existing, ec);
+  if (!ec) std::filesystem::rename(part, to, ec);
+  if (ec) std::filesystem::remove(part, ec);
+  return !ec;
+}
+
 const char* extension(VoiceFormat format) { return format == VoiceFormat::Wav ? ".wav" : ".ogg"; }
 const char* format_name(VoiceFormat format) { return format == VoiceFormat::Wav ? "wav" : "opus"; }
 
@@ -271,11 +299,30 @@ VoiceRenderReport render_voice(const std::vector<SpokenLine>& lines, const std::
     const std::string name = line.lang + "/" + line.key;
     if (manifest.contains(name) && manifest[name] == wanted && plausible_sound(file)) {
       ++report.kept;
+      if (!options.cache_dir.empty()) {  // the cache learns what this tree already has
+        const std::filesystem::path cached = options.cache_dir / cache_name(wanted, options.format, options.opus_kbps);
+        if (std::filesystem::exists(cached, ec)) {
+          std::filesystem::last_write_time(cached, std::filesystem::file_time_type::clock::now(), ec);  // used
+        } else {
+          std::filesystem::create_directories(options.cache_dir, ec);
+          copy_whole(file, cached);
+        }
+      }
       continue;
     }
     std::filesystem::create_directories(file.parent_path(), ec);
     if (ec) throw std::runtime_error("voice: cannot create " + file.parent_path().string() + ": " + ec.message());
     manifest.erase(name);
+    if (!options.cache_dir.empty()) {
+      const std::filesystem::path cached = options.cache_dir / cache_name(wanted, options.format, options.opus_kbps);
+      std::filesystem::create_directories(file.parent_path(), ec);
+      if (plausible_sound(cached) && copy_whole(cached, file)) {
+        std::filesystem::last_write_time(cached, std::filesystem::file_time_type::clock::now(), ec);  // used
+        manifest[name] = wanted;
+        ++report.cached;
+        continue;
+      }
+    }
     // The other format's file of an earlier render goes (the page would play it first).
     std::filesystem::remove(out_dir / line.lang / (line.key + extension(options.format == VoiceFormat::Wav ? VoiceFormat::Opus : VoiceFormat::Wav)), ec);
     todo.push_back({&line, file, file.string() + ".part", std::string(language->voice), wanted});
@@ -316,6 +363,11 @@ VoiceRenderReport render_voice(const std::vector<SpokenLine>& lines, const std::
     }
     manifest[name] = job.manifest_entry;
     ++report.rendered;
+    if (!options.cache_dir.empty()) {  // best effort: a cache that cannot be written only costs time
+      std::error_code cache_ec;
+      std::filesystem::create_directories(options.cache_dir, cache_ec);
+      if (!cache_ec) copy_whole(job.file, options.cache_dir / cache_name(job.manifest_entry, options.format, options.opus_kbps));
+    }
   };
   try {
     while (next < todo.size() || !running.empty()) {
@@ -340,6 +392,16 @@ VoiceRenderReport render_voice(const std::vector<SpokenLine>& lines, const std::
   }
   std::filesystem::rename(temporary_manifest, manifest_file, ec);
   if (ec) throw std::runtime_error("voice: cannot write " + manifest_file.string() + ": " + ec.message());
+  // The cache keeps what was used in the last 60 days (texts change with versions).
+  if (!options.cache_dir.empty()) {
+    const auto old_enough = std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * 60);
+    for (std::filesystem::directory_iterator it(options.cache_dir, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code entry_ec;
+      if (it->is_regular_file(entry_ec) && it->last_write_time(entry_ec) < old_enough && !entry_ec) {
+        std::filesystem::remove(it->path(), entry_ec);
+      }
+    }
+  }
   return report;
 }
 

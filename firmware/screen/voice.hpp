@@ -54,11 +54,15 @@ struct VoiceRenderOptions {
   int opus_kbps = 24;
   int jobs = 2;                      // espeak-ng processes at a time
   int words_per_minute = 150;        // espeak-ng -s: a little slower than its 175, for elderly patients
+  // Files made before, by voice, speed, format and text (any build tree or clone of this
+  // machine): taken from there instead of speaking again, and added to. Empty: none.
+  std::filesystem::path cache_dir;
 };
 
 struct VoiceRenderReport {
   int rendered = 0;  // files written
   int kept = 0;      // files that were already there with the same voice and text
+  int cached = 0;    // files taken from the cache
   std::vector<std::string> failures;  // "<lang>/<key>: espeak-ng exited with 1"
 };
 

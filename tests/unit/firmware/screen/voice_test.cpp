@@ -219,6 +219,7 @@ TEST_CASE("voice: without espeak-ng the render says what to install, and kiosk v
   command.out = s.path / "voice2";
   command.langs = {"en"};
   command.espeak = options.espeak;
+  command.no_cache = true;  // the machine's cache would answer without espeak-ng
   std::ostringstream out;
   std::ostringstream err;
   CHECK(kiosk::firmware::kiosk::run_voice_render(command, out, err) == 2);
@@ -258,4 +259,26 @@ TEST_CASE("voice files: a clinic's recorded file before the rendered one, the la
     INFO(refused);
     CHECK(get(refused).status == 404);
   }
+}
+
+TEST_CASE("voice: another build tree or clone takes unchanged files from the machine's cache") {
+  Scratch s;
+  const std::vector<SpokenLine> lines{{"ja", "pin.title", "あんしょうばんごうをにゅうりょくしてください"},
+                                      {"en", "pin.title", "Enter your PIN"}};
+  kiosk::firmware::screen::VoiceRenderOptions options;
+  options.cache_dir = s.path / "cache";
+  const auto first = render_voice(lines, s.path / "tree-1", options);
+  CHECK(first.rendered == 2);
+  CHECK(first.cached == 0);
+  const auto second = render_voice(lines, s.path / "tree-2", options);
+  CHECK(second.rendered == 0);
+  CHECK(second.cached == 2);
+  CHECK(fs::file_size(s.path / "tree-2" / "ja" / "pin.title.ogg") == fs::file_size(s.path / "tree-1" / "ja" / "pin.title.ogg"));
+  const json manifest = json::parse(std::ifstream(s.path / "tree-2" / "manifest.json"));
+  CHECK(manifest.at("en/pin.title").at("text") == "Enter your PIN");
+  // A changed text is spoken again, and a damaged cache entry is not used.
+  for (const auto& entry : fs::directory_iterator(options.cache_dir)) std::ofstream(entry.path(), std::ios::trunc) << "x";
+  const auto third = render_voice({{"en", "pin.title", "Enter your PIN"}}, s.path / "tree-3", options);
+  CHECK(third.rendered == 1);
+  CHECK(third.cached == 0);
 }
