@@ -425,7 +425,12 @@ TEST_CASE("every waiting screen times out, notices lead to 'remove your card'") 
   Drive f;
   to_method_choice(f);
   f.send(MethodChosen{Method::Face});
-  f.wait(30s);
+  // The face capture's backstop (45 s: the card surface, up to 15 s for a face, 6 s from it).
+  const auto face_backstop = Policy{}.timeouts.face_capture;
+  CHECK(face_backstop == 45s);
+  f.wait(face_backstop - 1s);
+  CHECK(f.step() == Step::FaceCapture);
+  f.wait(1s);
   CHECK(f.has<StopFaceCapture>());
   CHECK(f.screen().message == Message::TimedOut);
 
