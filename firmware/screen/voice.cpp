@@ -245,8 +245,9 @@ std::vector<SpokenLine> spoken_lines(const std::filesystem::path& web_dir, const
         }
         text = readings.at(key).get<std::string>();
       }
+      const std::string& this_key = key;  // clang 14 cannot capture a structured binding yet
       const auto placeholder = std::find_if(spoken_placeholders().begin(), spoken_placeholders().end(),
-                                            [&](const SpokenPlaceholder& p) { return p.key == key; });
+                                            [&](const SpokenPlaceholder& p) { return p.key == this_key; });
       if (placeholder != spoken_placeholders().end()) {
         for (std::size_t i = 0; i < placeholder->values.size(); ++i) {
           const std::string& spoken = lang == "ja" ? placeholder->ja_readings.at(i) : placeholder->values[i];
