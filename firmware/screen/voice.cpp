@@ -336,6 +336,7 @@ VoiceRenderReport render_voice(const std::vector<SpokenLine>& lines, const std::
     std::size_t index;
   };
   std::vector<Running> running;
+  std::string cannot_start;
   std::size_t next = 0;
   const std::size_t jobs = static_cast<std::size_t>(std::max(1, options.jobs));
   auto finish_one = [&] {
@@ -350,6 +351,13 @@ VoiceRenderReport render_voice(const std::vector<SpokenLine>& lines, const std::
       } while (waited < 0 && errno == EINTR);
       const std::string p = waited < 0 ? std::string("was lost (waitpid failed)") : exit_problem(status);
       if (problem.empty() && !p.empty()) problem = (pid == r.pids.front() ? "espeak-ng " : "opusenc ") + p;
+      // 127: the program could not be run at all (where posix_spawn cannot report it, as under
+      // qemu-user): not one file's failure, the whole render's.
+      if (waited >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127 && cannot_start.empty()) {
+        const bool first = pid == r.pids.front();
+        cannot_start = std::string("voice: cannot run ") + (first ? options.espeak : options.opusenc) + " (install Debian's " +
+                       (first ? "espeak-ng: apt-get install espeak-ng" : "opus-tools: apt-get install opus-tools") + ")";
+      }
     }
     const Job& job = todo[r.index];
     const std::string name = job.line->lang + "/" + job.line->key;
@@ -371,8 +379,8 @@ VoiceRenderReport render_voice(const std::vector<SpokenLine>& lines, const std::
     }
   };
   try {
-    while (next < todo.size() || !running.empty()) {
-      if (next < todo.size() && running.size() < jobs) {
+    while ((next < todo.size() && cannot_start.empty()) || !running.empty()) {
+      if (next < todo.size() && running.size() < jobs && cannot_start.empty()) {
         const Job& job = todo[next];
         running.push_back({spawn_render(options, job.voice, job.line->text, job.temporary), next});
         ++next;
@@ -384,6 +392,7 @@ VoiceRenderReport render_voice(const std::vector<SpokenLine>& lines, const std::
     while (!running.empty()) finish_one();
     throw;
   }
+  if (!cannot_start.empty()) throw std::runtime_error(cannot_start);
 
   const std::filesystem::path temporary_manifest = out_dir / "manifest.json.part";
   {

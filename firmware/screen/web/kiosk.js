@@ -242,6 +242,11 @@
   const SPOKEN = '.message-title [data-key], .title, .guidance, .tries, .lead, .next-text';
   const voice = { languages: [], queue: [], audio: null, cueAt: 0, generation: 0 };
   K.voiceLog = [];  // what was played ({lang, key, result}), for the staff's diagnostics and tests
+  function logVoice(entry) {
+    K.voiceLog.push(entry);
+    // Only the last 500: the page runs all day.
+    if (K.voiceLog.length > 500) K.voiceLog.splice(0, K.voiceLog.length - 500);
+  }
 
   async function loadVoiceLanguages() {
     try {
@@ -271,7 +276,7 @@
     const generation = voice.generation;
     const done = (result) => {
       if (generation !== voice.generation) return;
-      K.voiceLog.push({ lang: item.lang, key: item.key, result });
+      logVoice({ lang: item.lang, key: item.key, result });
       playNext();
     };
     audio.onended = () => done('played');
@@ -281,7 +286,7 @@
       // Interrupted by the next screen's voice (AbortError): nothing to do. Refused (no user
       // gesture yet where the browser asks for one): this screen stays silent.
       if (generation !== voice.generation || (e && e.name === 'AbortError')) return;
-      K.voiceLog.push({ lang: item.lang, key: item.key, result: 'refused' });
+      logVoice({ lang: item.lang, key: item.key, result: 'refused' });
       voice.queue = [];
     });
   }
@@ -331,7 +336,7 @@
         tone.stop(at + 0.16);
       });
       voice.cueAt = performance.now();
-      K.voiceLog.push({ lang: state.lang, key: 'cue:' + kind, result: 'played' });
+      logVoice({ lang: state.lang, key: 'cue:' + kind, result: 'played' });
     } catch (e) {
       // No audio output: the screen alone guides.
     }

@@ -23,6 +23,7 @@
 #include "firmware/kiosk/voice_render_command.hpp"
 #include "firmware/screen/voice.hpp"
 #include "firmware/screen/web_frontend.hpp"
+#include "tests/support/test_paths.hpp"
 
 using kiosk::firmware::screen::render_voice;
 using kiosk::firmware::screen::spoken_lines;
@@ -86,7 +87,8 @@ std::vector<std::int16_t> samples_of(const fs::path& wav) {
 }  // namespace
 
 TEST_CASE("voice: every text of the patient's screens is spoken in all seven languages, Japanese from kana") {
-  const auto lines = spoken_lines(kiosk::firmware::screen::default_web_dir());
+  // The source tree's catalogs (a packaging build's default is /usr/share/kiosk/web).
+  const auto lines = spoken_lines(kiosk::test::source_dir() / "firmware" / "screen" / "web");
   std::map<std::string, std::set<std::string>> keys;
   for (const auto& line : lines) {
     CHECK_FALSE(line.text.empty());
@@ -214,6 +216,20 @@ TEST_CASE("voice: without espeak-ng the render says what to install, and kiosk v
     error = e.what();
   }
   CHECK(error.find("apt-get install espeak-ng") != std::string::npos);
+
+  // Where starting it cannot fail early (qemu-user), the child's 127 says the same.
+  const fs::path not_found = s.path / "espeak-127";
+  write(not_found, "#!/bin/sh\nexit 127\n");
+  fs::permissions(not_found, fs::perms::owner_all);
+  options.espeak = not_found.string();
+  error.clear();
+  try {
+    (void)render_voice(lines, s.path / "voice-127", options);
+  } catch (const std::runtime_error& e) {
+    error = e.what();
+  }
+  CHECK(error.find("apt-get install espeak-ng") != std::string::npos);
+  options.espeak = (s.path / "no-such-espeak").string();
 
   kiosk::firmware::kiosk::VoiceRenderCommand command;
   command.out = s.path / "voice2";
