@@ -233,6 +233,7 @@ TEST_CASE("voice: without espeak-ng the render says what to install, and kiosk v
 
   kiosk::firmware::kiosk::VoiceRenderCommand command;
   command.out = s.path / "voice2";
+  command.web = kiosk::test::source_dir() / "firmware" / "screen" / "web";  // not a packaging build's /usr/share
   command.langs = {"en"};
   command.espeak = options.espeak;
   command.no_cache = true;  // the machine's cache would answer without espeak-ng
