@@ -12,7 +12,6 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -23,6 +22,7 @@
 #include "firmware/kiosk/voice_render_command.hpp"
 #include "firmware/screen/voice.hpp"
 #include "firmware/screen/web_frontend.hpp"
+#include "tests/support/test_cards.hpp"
 #include "tests/support/test_paths.hpp"
 
 using kiosk::firmware::screen::render_voice;
@@ -34,20 +34,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Scratch {
-  fs::path path;
-  Scratch() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("kiosk-voice-test-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-};
+using Scratch = kiosk::test::TempDir;
 
 void write(const fs::path& file, const std::string& text) {
   fs::create_directories(file.parent_path());
@@ -56,7 +43,7 @@ void write(const fs::path& file, const std::string& text) {
 
 // A page directory with the given Japanese catalog and readings, and an English catalog.
 fs::path page_with(const Scratch& s, const json& ja, const json& readings) {
-  const fs::path web = s.path / "web";
+  const fs::path web = s.path() / "web";
   write(web / "i18n" / "ja.json", ja.dump());
   write(web / "i18n" / "ja.reading.json", readings.dump());
   write(web / "i18n" / "en.json", json{{"pin.title", "Enter your PIN"}, {"staff.title", "Desk"}}.dump());
@@ -160,7 +147,7 @@ TEST_CASE("voice: espeak-ng speaks each line into a file once, and again only wh
   // As espeak-ng writes it (WAV), to hear that it is speech.
   kiosk::firmware::screen::VoiceRenderOptions wav;
   wav.format = kiosk::firmware::screen::VoiceFormat::Wav;
-  const fs::path wav_dir = s.path / "wav";
+  const fs::path wav_dir = s.path() / "wav";
   const auto spoken = render_voice(lines, wav_dir, wav);
   CHECK(spoken.rendered == 2);
   for (const char* file : {"ja/pin.title.wav", "en/pin.title.wav"}) {
@@ -175,7 +162,7 @@ TEST_CASE("voice: espeak-ng speaks each line into a file once, and again only wh
   }
 
   // The default: Ogg Opus, much smaller.
-  const fs::path out = s.path / "voice";
+  const fs::path out = s.path() / "voice";
   const auto first = render_voice(lines, out);
   INFO((first.failures.empty() ? std::string() : first.failures.front()));
   CHECK(first.rendered == 2);
@@ -207,32 +194,32 @@ TEST_CASE("voice: espeak-ng speaks each line into a file once, and again only wh
 TEST_CASE("voice: without espeak-ng the render says what to install, and kiosk voice-render exits 2") {
   Scratch s;
   kiosk::firmware::screen::VoiceRenderOptions options;
-  options.espeak = (s.path / "no-such-espeak").string();
+  options.espeak = (s.path() / "no-such-espeak").string();
   const std::vector<SpokenLine> lines{{"en", "pin.title", "Enter your PIN"}};
   std::string error;
   try {
-    (void)render_voice(lines, s.path / "voice", options);
+    (void)render_voice(lines, s.path() / "voice", options);
   } catch (const std::runtime_error& e) {
     error = e.what();
   }
   CHECK(error.find("apt-get install espeak-ng") != std::string::npos);
 
   // Where starting it cannot fail early (qemu-user), the child's 127 says the same.
-  const fs::path not_found = s.path / "espeak-127";
+  const fs::path not_found = s.path() / "espeak-127";
   write(not_found, "#!/bin/sh\nexit 127\n");
   fs::permissions(not_found, fs::perms::owner_all);
   options.espeak = not_found.string();
   error.clear();
   try {
-    (void)render_voice(lines, s.path / "voice-127", options);
+    (void)render_voice(lines, s.path() / "voice-127", options);
   } catch (const std::runtime_error& e) {
     error = e.what();
   }
   CHECK(error.find("apt-get install espeak-ng") != std::string::npos);
-  options.espeak = (s.path / "no-such-espeak").string();
+  options.espeak = (s.path() / "no-such-espeak").string();
 
   kiosk::firmware::kiosk::VoiceRenderCommand command;
-  command.out = s.path / "voice2";
+  command.out = s.path() / "voice2";
   command.web = kiosk::test::source_dir() / "firmware" / "screen" / "web";  // not a packaging build's /usr/share
   command.langs = {"en"};
   command.espeak = options.espeak;
@@ -245,15 +232,15 @@ TEST_CASE("voice: without espeak-ng the render says what to install, and kiosk v
 
 TEST_CASE("voice files: a clinic's recorded file before the rendered one, the languages listed, nothing else served") {
   Scratch s;
-  const fs::path recorded = s.path / "recorded";
-  const fs::path rendered = s.path / "rendered";
+  const fs::path recorded = s.path() / "recorded";
+  const fs::path rendered = s.path() / "rendered";
   write(recorded / "ja" / "pin.title.wav", "RIFF-recorded");
   write(rendered / "ja" / "pin.title.ogg", "OggS-rendered");
   write(rendered / "ja" / "pin.wrong.ogg", "OggS-rendered-wrong");
   write(rendered / "ja" / "pin.wrong.wav", "RIFF-older");
   write(rendered / "en" / "pin.title.ogg", "OggS-en");
-  write(s.path / "secret.wav", "not for the page");
-  const VoiceFiles files({recorded, rendered, s.path / "absent"});
+  write(s.path() / "secret.wav", "not for the page");
+  const VoiceFiles files({recorded, rendered, s.path() / "absent"});
 
   auto get = [&](const std::string& path) {
     httplib::Response res;
@@ -283,19 +270,19 @@ TEST_CASE("voice: another build tree or clone takes unchanged files from the mac
   const std::vector<SpokenLine> lines{{"ja", "pin.title", "あんしょうばんごうをにゅうりょくしてください"},
                                       {"en", "pin.title", "Enter your PIN"}};
   kiosk::firmware::screen::VoiceRenderOptions options;
-  options.cache_dir = s.path / "cache";
-  const auto first = render_voice(lines, s.path / "tree-1", options);
+  options.cache_dir = s.path() / "cache";
+  const auto first = render_voice(lines, s.path() / "tree-1", options);
   CHECK(first.rendered == 2);
   CHECK(first.cached == 0);
-  const auto second = render_voice(lines, s.path / "tree-2", options);
+  const auto second = render_voice(lines, s.path() / "tree-2", options);
   CHECK(second.rendered == 0);
   CHECK(second.cached == 2);
-  CHECK(fs::file_size(s.path / "tree-2" / "ja" / "pin.title.ogg") == fs::file_size(s.path / "tree-1" / "ja" / "pin.title.ogg"));
-  const json manifest = json::parse(std::ifstream(s.path / "tree-2" / "manifest.json"));
+  CHECK(fs::file_size(s.path() / "tree-2" / "ja" / "pin.title.ogg") == fs::file_size(s.path() / "tree-1" / "ja" / "pin.title.ogg"));
+  const json manifest = json::parse(std::ifstream(s.path() / "tree-2" / "manifest.json"));
   CHECK(manifest.at("en/pin.title").at("text") == "Enter your PIN");
   // A changed text is spoken again, and a damaged cache entry is not used.
   for (const auto& entry : fs::directory_iterator(options.cache_dir)) std::ofstream(entry.path(), std::ios::trunc) << "x";
-  const auto third = render_voice({{"en", "pin.title", "Enter your PIN"}}, s.path / "tree-3", options);
+  const auto third = render_voice({{"en", "pin.title", "Enter your PIN"}}, s.path() / "tree-3", options);
   CHECK(third.rendered == 1);
   CHECK(third.cached == 0);
 }
