@@ -41,6 +41,9 @@ BUILD=(
 DEV=(
   # the simulated card behind a real pcscd, OpenSC for interop tests
   vsmartcard-vpcd opensc opensc-pkcs11
+  # the terminal key on a PKCS#11 token (tests: a SoftHSM2 token through libp11's engine; a kiosk
+  # that keeps its key on a TPM or HSM installs the engine and its token's module)
+  softhsm2 libengine-pkcs11-openssl
   # clang + its runtime for libFuzzer and sanitizers
   clang libclang-rt-14-dev
   # the kiosk screen: Chromium (kiosk mode and browser tests) and CJK fonts
