@@ -207,9 +207,14 @@ void install_error_answers(httplib::Server& server) {
   });
 }
 
-void configure_server(httplib::Server& server, std::size_t workers) {
-  // httplib owns the queue it gets from this factory (it holds it in a unique_ptr).
-  server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+drivers::https::ConnectionLimits screen_connection_limits(std::size_t event_clients) {
+  drivers::https::ConnectionLimits limits;
+  limits.workers = std::max<std::size_t>(1, event_clients) + 4;
+  limits.request_read = std::chrono::seconds(5);
+  return limits;
+}
+
+void configure_server(httplib::Server& server) {
   // Short socket waits: stop() ends idle keep-alive connections within a second.
   server.set_keep_alive_timeout(1);
   server.set_read_timeout(2, 0);

@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "drivers/https/guarded_server.hpp"
+
 namespace kiosk::firmware::screen {
 
 inline constexpr const char* kLoopbackHost = "127.0.0.1";
@@ -64,8 +66,12 @@ bool refuse_unsized_body(const httplib::Request& req, httplib::Response& res);
 // Answers errors (404, 413, ...) and exceptions of the handlers with a JSON error body.
 void install_error_answers(httplib::Server& server);
 
-// The server's worker threads, socket time-outs, body limit and socket options for the kiosk.
-void configure_server(httplib::Server& server, std::size_t workers);
+// The kiosk screen's connection limits (loopback: no per-address limit): one worker per event
+// stream and a few for the page, the input and health checks; a request must be in within 5 s.
+drivers::https::ConnectionLimits screen_connection_limits(std::size_t event_clients);
+
+// The server's socket time-outs, body limit and socket options for the kiosk.
+void configure_server(httplib::Server& server);
 
 // `at` in the kiosk's time zone, as strftime `format` makes it.
 std::string local_time(std::chrono::system_clock::time_point at, const char* format);

@@ -169,9 +169,21 @@ bool staff_page_file(std::string_view path) {
   return file.size() > 5 && file.find('/') == std::string_view::npos && file.substr(file.size() - 5) == ".json";
 }
 
-std::unique_ptr<httplib::SSLServer> make_staff_lan_server(const StaffLanConfig& config) {
+std::unique_ptr<drivers::https::GuardedServer> make_staff_lan_server(const StaffLanConfig& config, std::size_t workers) {
+  std::vector<AddressRange> allow;
+  for (const auto& range : config.allow) allow.push_back(AddressRange::parse(range));
+  drivers::https::ConnectionLimits limits;
+  limits.workers = workers;
+  limits.per_peer = 8;  // a reception PC's browser opens about six
+  limits.tls_handshake = std::chrono::seconds(5);
+  limits.request_read = std::chrono::seconds(10);
+  limits.admit = [allow = std::move(allow)](const std::string& address) {
+    return std::any_of(allow.begin(), allow.end(), [&](const AddressRange& r) { return r.contains(address); });
+  };
   std::string problem;
-  auto server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) { return set_up_tls(ctx, config, problem); });
+  auto server = std::make_unique<drivers::https::GuardedServer>(std::move(limits), [&](SSL_CTX& ctx) {
+    return set_up_tls(ctx, config, problem);
+  });
   if (!server->is_valid()) {
     throw std::runtime_error("staff pages on the LAN: " + (problem.empty() ? openssl_reason() : problem));
   }

@@ -8,11 +8,16 @@
 //   - name one of the kiosk's configured host names in Host, and in Origin when one is sent
 //     (a web page elsewhere cannot reach the kiosk through DNS rebinding),
 //   - arrive over TLS 1.2 or later, with the kiosk's own certificate and key.
+// An address outside the allow-list is closed before its TLS handshake; a handshake must end
+// within 5 s and a request arrive within 10 s; one address holds at most 8 connections
+// (drivers/https/guarded_server.hpp): slow or stalled clients cannot starve the staff pages.
 // The login, its lockout and the audit in the journal are the kiosk's one StaffAuthenticator;
 // the session cookie carries Secure there.
 #pragma once
 
 #include <httplib.h>
+
+#include "drivers/https/guarded_server.hpp"
 
 #include <array>
 #include <cstdint>
@@ -55,9 +60,9 @@ std::vector<std::string> staff_lan_problems(const StaffLanConfig& config);
 // /desk, staff.js, kiosk.css, i18n/*.json); every other path is 404 there.
 bool staff_page_file(std::string_view path);
 
-// The TLS server for the LAN with the kiosk's certificate; throws std::runtime_error saying what
-// could not be loaded.
-std::unique_ptr<httplib::SSLServer> make_staff_lan_server(const StaffLanConfig& config);
+// The TLS server for the LAN with the kiosk's certificate, `workers` threads, refusing addresses
+// outside the allow-list at once; throws std::runtime_error saying what could not be loaded.
+std::unique_ptr<drivers::https::GuardedServer> make_staff_lan_server(const StaffLanConfig& config, std::size_t workers);
 
 // Refuses (403) every request from outside the allow-list or naming another host, and answers
 // errors with a JSON body. `port` is the bound port (read at request time).

@@ -61,12 +61,12 @@ struct WebFrontend::Impl {
   std::vector<std::uint8_t> preview;
   void serve_preview(httplib::Response& res);
   std::optional<StaffConsole> staff;
-  httplib::Server server;
+  drivers::https::GuardedServer server{screen_connection_limits(config.max_event_clients)};
   std::thread listener;
   int port = 0;
   // The staff pages on the LAN (config.staff_lan): their own console on the same state.
   std::optional<StaffConsole> lan_staff;
-  std::unique_ptr<httplib::SSLServer> lan;
+  std::unique_ptr<drivers::https::GuardedServer> lan;
   std::thread lan_listener;
   int lan_port = 0;
 
@@ -183,7 +183,7 @@ void WebFrontend::Impl::start_staff_lan() {
   if (const auto problems = staff_lan_problems(lan_config); !problems.empty()) {
     throw std::runtime_error("staff pages on the LAN: " + problems.front());
   }
-  lan = make_staff_lan_server(lan_config);
+  lan = make_staff_lan_server(lan_config, config.max_event_clients + 4);
   install_staff_lan_rules(*lan, lan_config, lan_port);
   lan_staff.emplace(config, state, *files);
   lan_staff->install(*lan);
@@ -191,7 +191,7 @@ void WebFrontend::Impl::start_staff_lan() {
     if (!staff_page_file(req.path)) return send_error(res, 404, "not found");
     files->serve(req.path, res);
   });
-  configure_server(*lan, config.max_event_clients + 4);
+  configure_server(*lan);
   if (lan_config.port == 0) {
     lan_port = lan->bind_to_any_port(lan_config.address);
   } else if (lan->bind_to_port(lan_config.address, lan_config.port)) {
@@ -229,8 +229,7 @@ void WebFrontend::start(core::reception::EventSink sink) {
   d.voice.emplace(d.config.voice_dirs);
   d.staff.emplace(d.config, d.state, *d.files);
   d.routes();
-  // One worker per event stream and a few for the page, the input and health checks.
-  configure_server(d.server, d.config.max_event_clients + 4);
+  configure_server(d.server);
 
   if (d.config.port == 0) {
     d.port = d.server.bind_to_any_port(kLoopbackHost);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "drivers/https/guarded_server.hpp"
 #include "sim/eligibility/service_core.hpp"
 #include "sim/eligibility/service_tls.hpp"
 
@@ -30,7 +31,7 @@ struct SimulatedEligibilityService::Impl {
   Impl(ServiceOptions o, const Fixture& fixture) : core(std::move(o), fixture) {}
 
   ServiceCore core;
-  std::unique_ptr<httplib::SSLServer> server;
+  std::unique_ptr<drivers::https::GuardedServer> server;
   std::thread thread;
   int port = -1;
   std::string tls_error;
@@ -135,11 +136,17 @@ SimulatedEligibilityService::~SimulatedEligibilityService() { stop(); }
 void SimulatedEligibilityService::start() {
   Impl& i = *impl_;
   if (i.server) throw ServiceError("the service is already started");
-  auto server = std::make_unique<httplib::SSLServer>([&i](SSL_CTX& ctx) { return setup_server_tls(ctx, i.core.options.tls, i.tls_error); });
+  // The kiosk's own guarded server (drivers/https): a stalled TLS handshake or a request trickled
+  // in byte by byte is cut at io_timeout instead of holding a worker; connections beyond the
+  // workers wait (up to 256), then are closed.
+  drivers::https::ConnectionLimits limits;
+  limits.workers = std::max<std::size_t>(2, i.core.options.worker_threads);
+  limits.waiting = 256;
+  limits.tls_handshake = i.core.options.io_timeout;
+  limits.request_read = i.core.options.io_timeout;
+  auto server = std::make_unique<drivers::https::GuardedServer>(
+      std::move(limits), [&i](SSL_CTX& ctx) { return setup_server_tls(ctx, i.core.options.tls, i.tls_error); });
   if (!server->is_valid()) throw ServiceError("cannot set up TLS: " + i.tls_error);
-  const std::size_t workers = std::max<std::size_t>(2, i.core.options.worker_threads);
-  // cpp-httplib takes ownership of the queue it gets from this factory (and deletes it).
-  server->new_task_queue = [workers] { return std::make_unique<httplib::ThreadPool>(workers).release(); };
   auto route = [&i](Handler h) {
     return [&i, h](const httplib::Request& req, httplib::Response& res) { i.dispatch(req, res, h); };
   };

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/card/secret.hpp"
+#include "tests/support/raw_tcp_client.hpp"
 #include "tests/support/test_paths.hpp"
 #include "firmware/screen/web_frontend.hpp"
 #include "tests/support/chunked_body.hpp"
@@ -516,6 +517,19 @@ TEST_CASE("a chunked request body is refused with 411 before it is read, on ever
   }
   CHECK(r.recorder.size() == 0);
   // The server is still there for the page.
+  const auto health = r.client->Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+}
+
+TEST_CASE("clients trickling their requests are cut off after 5 s and the page is still answered") {
+  Running r;
+  // Twenty local clients each sending a request a byte every 200 ms: on cpp-httplib's own
+  // connection loop they held all 12 workers for the 90 s their requests take.
+  const test::Tricklers slow(r.frontend.port(), 20);
+  std::this_thread::sleep_for(300ms);
+  r.client->set_read_timeout(30s);
+  r.client->set_connection_timeout(30s);
   const auto health = r.client->Get("/healthz");
   REQUIRE(health);
   CHECK(health->status == 200);

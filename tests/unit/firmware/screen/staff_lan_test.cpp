@@ -6,12 +6,15 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +24,7 @@
 #include "firmware/screen/web_frontend.hpp"
 #include "firmware/staff/staff_auth.hpp"
 #include "sim/eligibility/service.hpp"
+#include "tests/support/raw_tcp_client.hpp"
 #include "tests/support/test_paths.hpp"
 #include "tests/unit/firmware/screen/web_test_support.hpp"
 
@@ -240,17 +244,13 @@ TEST_CASE("staff LAN: over HTTPS the staff page and calls answer, the patient sc
 
 TEST_CASE("staff LAN: an address outside the allow-list, another host name, another origin or plain HTTP get nothing") {
   LanKiosk kiosk;
-  SECTION("not on the allow-list") {
+  SECTION("not on the allow-list: closed before the TLS handshake") {
     kiosk.start(kiosk.lan({"192.168.10.0/24"}));
     auto cli = kiosk.client();
     const auto r = cli->Get("/staff");
-    REQUIRE(r);
-    CHECK(r->status == 403);
-    CHECK(r->body.find("staff_lan.allow") != std::string::npos);
+    CHECK_FALSE(r);
     const auto login = cli->Post("/staff/login", json{{"staff_id", "staff-07"}, {"passcode", "864213"}}.dump(), "application/json");
-    REQUIRE(login);
-    CHECK(login->status == 403);
-    CHECK(login->get_header_value("Set-Cookie").empty());
+    CHECK_FALSE(login);
   }
   SECTION("a host name the kiosk does not have, or a page of another site") {
     kiosk.start(kiosk.lan());
@@ -275,6 +275,37 @@ TEST_CASE("staff LAN: an address outside the allow-list, another host name, anot
     CHECK((!r || r->status >= 400));
     CHECK((!r || r->body.find("staff.js") == std::string::npos));
   }
+}
+
+TEST_CASE("staff LAN: stalled handshakes and trickled requests from one PC do not keep the staff page from the others") {
+  LanKiosk kiosk;
+  kiosk.start(kiosk.lan());
+  const int port = kiosk.frontend->staff_lan_port();
+  // A broken or hostile machine at 127.0.0.2: twenty connections that send their TLS
+  // ClientHello one byte a second (each read within httplib's per-read time-out). On httplib's
+  // own SSLServer they held every worker for as long as they kept trickling; now that address
+  // holds at most 8 connections, each cut after 5 s of handshake.
+  std::vector<std::unique_ptr<test::RawClient>> stalled;
+  for (int n = 0; n < 20; ++n) {
+    stalled.push_back(std::make_unique<test::RawClient>(port, "127.0.0.2"));
+    REQUIRE(stalled.back()->connected());
+  }
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {
+    const std::string hello = std::string("\x16\x03\x01\x02\x00", 5) + std::string(512, 'A');
+    for (std::size_t at = 0; at < 40 && !stop; ++at) {
+      for (const auto& c : stalled) c->send(hello.substr(at, 1));
+      std::this_thread::sleep_for(1s);
+    }
+  });
+  std::this_thread::sleep_for(300ms);
+  auto cli = kiosk.client();
+  cli->set_read_timeout(20s);
+  const auto page = cli->Get("/staff");
+  stop = true;
+  trickle.join();
+  REQUIRE(page);
+  CHECK(page->status == 200);
 }
 
 TEST_CASE("staff LAN: a key readable by others or not the certificate's stops the start with what to fix") {
