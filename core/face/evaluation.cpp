@@ -4,6 +4,9 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <numeric>
+#include <random>
+#include <stdexcept>
 
 namespace kiosk::core::face {
 
@@ -13,6 +16,13 @@ namespace {
 double below(const std::vector<double>& sorted_ascending, double t) {
   const auto it = std::lower_bound(sorted_ascending.begin(), sorted_ascending.end(), t);
   return static_cast<double>(it - sorted_ascending.begin()) / static_cast<double>(sorted_ascending.size());
+}
+
+// The lowest threshold that at most floor(target * n) of `impostor` reach.
+double threshold_at(std::vector<double> impostor, double target_far) {
+  std::sort(impostor.begin(), impostor.end(), std::greater<>());
+  const auto k = static_cast<std::size_t>(std::floor(target_far * static_cast<double>(impostor.size()) + 1e-9));
+  return k < impostor.size() ? std::nextafter(impostor[k], std::numeric_limits<double>::infinity()) : impostor.back();
 }
 
 }  // namespace
@@ -30,9 +40,7 @@ AccuracySummary summarize_scores(std::vector<double> genuine, std::vector<double
     OperatingPoint p;
     p.target_far = target;
     // At most k impostors may reach the threshold: it sits just above the (k+1)-th highest.
-    const auto k = static_cast<std::size_t>(std::floor(target * n + 1e-9));
-    p.threshold = k < impostor.size() ? std::nextafter(impostor[k], std::numeric_limits<double>::infinity())
-                                      : impostor.back();
+    p.threshold = threshold_at(impostor, target);
     p.false_accepts = static_cast<std::size_t>(
         std::count_if(impostor.begin(), impostor.end(), [&](double v) { return v >= p.threshold; }));
     p.far = static_cast<double>(p.false_accepts) / n;
@@ -56,6 +64,49 @@ AccuracySummary summarize_scores(std::vector<double> genuine, std::vector<double
     }
   }
   return s;
+}
+
+CrossValidation cross_validate(const std::vector<PairScore>& pairs, std::size_t identities, std::size_t folds,
+                               double target_far, std::uint32_t seed) {
+  if (folds < 2 || identities < folds) throw std::invalid_argument("cross-validation needs at least 2 folds and an identity per fold");
+  std::vector<std::size_t> order(identities);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::mt19937 shuffle(seed);
+  std::shuffle(order.begin(), order.end(), shuffle);
+  std::vector<std::size_t> fold_of(identities);
+  for (std::size_t position = 0; position < identities; ++position) fold_of[order[position]] = position % folds;
+
+  CrossValidation cv;
+  cv.target_far = target_far;
+  cv.fold_of_identity = fold_of;
+  for (std::size_t f = 0; f < folds; ++f) {
+    HeldOutFold fold;
+    fold.identities = static_cast<std::size_t>(std::count(fold_of.begin(), fold_of.end(), f));
+    std::vector<double> training_impostor;
+    for (const PairScore& p : pairs) {
+      if (p.identity_a >= identities || p.identity_b >= identities) throw std::invalid_argument("a pair names an unknown identity");
+      if (!p.genuine() && fold_of[p.identity_a] != f && fold_of[p.identity_b] != f) training_impostor.push_back(p.score);
+    }
+    if (training_impostor.empty()) throw std::invalid_argument("a fold has no training impostor pairs");
+    fold.threshold = threshold_at(std::move(training_impostor), target_far);
+    for (const PairScore& p : pairs) {
+      if (fold_of[p.identity_a] != f || fold_of[p.identity_b] != f) continue;
+      const bool accepted = p.score >= fold.threshold;
+      if (p.genuine()) {
+        ++fold.genuine;
+        fold.false_rejects += accepted ? 0 : 1;
+      } else {
+        ++fold.impostor;
+        fold.false_accepts += accepted ? 1 : 0;
+      }
+    }
+    cv.genuine += fold.genuine;
+    cv.impostor += fold.impostor;
+    cv.false_accepts += fold.false_accepts;
+    cv.false_rejects += fold.false_rejects;
+    cv.folds.push_back(fold);
+  }
+  return cv;
 }
 
 }  // namespace kiosk::core::face

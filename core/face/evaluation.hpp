@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace kiosk::core::face {
@@ -27,5 +28,45 @@ struct AccuracySummary {
 // Scores are similarities (higher: more alike); a pair is accepted when score >= threshold.
 AccuracySummary summarize_scores(std::vector<double> genuine, std::vector<double> impostor,
                                  const std::vector<double>& target_fars);
+
+// One compared pair: its score and the identities (0-based) of its two sides.
+struct PairScore {
+  double score = 0.0;
+  std::size_t identity_a = 0;
+  std::size_t identity_b = 0;
+  bool genuine() const noexcept { return identity_a == identity_b; }
+};
+
+// The threshold chosen on one part of the identities, measured on the others.
+struct HeldOutFold {
+  std::size_t identities = 0;      // held out in this fold
+  double threshold = 0.0;          // chosen on the other folds' pairs at the target FAR
+  std::size_t genuine = 0;         // held-out pairs (both sides held out)
+  std::size_t impostor = 0;
+  std::size_t false_accepts = 0;
+  std::size_t false_rejects = 0;
+};
+
+struct CrossValidation {
+  double target_far = 0.0;
+  std::vector<std::size_t> fold_of_identity;  // which fold held each identity out
+  std::vector<HeldOutFold> folds;
+  // Summed over the folds: every held-out pair counted once.
+  std::size_t genuine = 0;
+  std::size_t impostor = 0;
+  std::size_t false_accepts = 0;
+  std::size_t false_rejects = 0;
+  double far() const noexcept { return impostor == 0 ? 0.0 : static_cast<double>(false_accepts) / static_cast<double>(impostor); }
+  double frr() const noexcept { return genuine == 0 ? 0.0 : static_cast<double>(false_rejects) / static_cast<double>(genuine); }
+};
+
+// K-fold cross-validation by identity: the identities are shuffled (`seed`) into `folds` parts;
+// for each part the threshold is chosen at `target_far` on the pairs of the other parts only
+// (as summarize_scores does) and the FAR and FRR are counted on the pairs whose two sides both
+// belong to the held-out part: faces nobody chose the threshold on. Pairs that mix a held-out
+// identity with a training one are used by neither side. Needs folds >= 2 and
+// `identities` >= folds.
+CrossValidation cross_validate(const std::vector<PairScore>& pairs, std::size_t identities, std::size_t folds,
+                               double target_far, std::uint32_t seed);
 
 }  // namespace kiosk::core::face

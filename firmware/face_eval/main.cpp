@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
   accuracy->add_option("--protocol", protocol, "card | plain")->capture_default_str();
   int worst = 0;
   accuracy->add_option("--worst", worst, "List the N lowest-scoring genuine pairs");
+  std::size_t folds = 5;
+  accuracy->add_option("--folds", folds, "Cross-validation by identity: the threshold chosen on the other folds, FAR and FRR on the held-out one (0: none)")
+      ->capture_default_str();
+  std::uint32_t fold_seed = 1;
+  accuracy->add_option("--fold-seed", fold_seed, "How the identities are shuffled into folds")->capture_default_str();
 
   auto* attacks = app.add_subcommand("attacks", "whole sessions on the virtual camera: genuine, impostor and attacks");
   int identities = 0;
@@ -126,7 +131,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     return firmware::face_eval::run_accuracy(verifier,
-                                   {set, protocol == "card" ? firmware::face_eval::Protocol::Card : firmware::face_eval::Protocol::Plain, worst},
+                                   {set, protocol == "card" ? firmware::face_eval::Protocol::Card : firmware::face_eval::Protocol::Plain, worst,
+                                    folds, fold_seed},
                                    std::cout);
   } catch (const core::face::FaceError& e) {
     std::cerr << "face-eval: " << e.what() << "\n  " << e.advice() << "\n";

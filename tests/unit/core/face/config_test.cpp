@@ -1,7 +1,11 @@
 // Face settings, model loading errors, score statistics, wiping.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <stdexcept>
+#include <vector>
 
 #include "core/face/embedder.hpp"
 #include "core/face/evaluation.hpp"
@@ -100,6 +104,51 @@ TEST_CASE("evaluation: FRR at FAR, EER") {
   CHECK(s.points[1].false_accepts == 1);
   CHECK(s.points[1].frr == Approx(0.02));
   CHECK(s.eer == Approx(0.02).margin(0.011));
+}
+
+TEST_CASE("cross-validation: each fold's threshold comes from the other folds only, each held-out pair counts once") {
+  // 12 identities: genuine pairs score 0.7-0.9, impostor pairs 0-0.6, all different.
+  constexpr std::size_t kIds = 12;
+  std::vector<core::face::PairScore> pairs;
+  for (std::size_t a = 0; a < kIds; ++a) {
+    for (std::size_t b = 0; b < kIds; ++b) {
+      for (int n = 0; n < 3; ++n) {
+        const double jitter = static_cast<double>((a * 37 + b * 11 + static_cast<std::size_t>(n) * 5) % 97) / 97.0;
+        pairs.push_back({a == b ? 0.7 + 0.2 * jitter : 0.6 * jitter, a, b});
+      }
+    }
+  }
+  const auto cv = core::face::cross_validate(pairs, kIds, 4, 0.01, 7);
+  REQUIRE(cv.folds.size() == 4);
+  REQUIRE(cv.fold_of_identity.size() == kIds);
+  std::size_t held_out_identities = 0;
+  std::size_t same_fold_impostors = 0;
+  for (const auto& p : pairs) {
+    if (!p.genuine() && cv.fold_of_identity[p.identity_a] == cv.fold_of_identity[p.identity_b]) ++same_fold_impostors;
+  }
+  for (std::size_t f = 0; f < cv.folds.size(); ++f) {
+    INFO("fold " << f);
+    held_out_identities += cv.folds[f].identities;
+    CHECK(cv.folds[f].identities == 3);
+    // The threshold a fold uses: at most 1% of the training impostors (no held-out side) reach it.
+    std::vector<double> training;
+    for (const auto& p : pairs) {
+      if (!p.genuine() && cv.fold_of_identity[p.identity_a] != f && cv.fold_of_identity[p.identity_b] != f) training.push_back(p.score);
+    }
+    const auto reaching = std::count_if(training.begin(), training.end(), [&](double v) { return v >= cv.folds[f].threshold; });
+    CHECK(static_cast<double>(reaching) <= 0.01 * static_cast<double>(training.size()));
+    // ... and it is the lowest such: one step lower lets more than 1% through.
+    const double lower = std::nextafter(cv.folds[f].threshold, -1.0);
+    CHECK(static_cast<double>(std::count_if(training.begin(), training.end(), [&](double v) { return v >= lower; })) >
+          0.01 * static_cast<double>(training.size()));
+  }
+  CHECK(held_out_identities == kIds);
+  CHECK(cv.genuine == kIds * 3);  // every genuine pair has both sides in one fold
+  CHECK(cv.impostor == same_fold_impostors);
+  CHECK(cv.false_rejects == 0);   // genuine 0.7+ against thresholds near 0.6
+  CHECK(cv.far() <= 0.05);
+  CHECK_THROWS_AS(core::face::cross_validate(pairs, kIds, 1, 0.01, 7), std::invalid_argument);
+  CHECK_THROWS_AS(core::face::cross_validate(pairs, 3, 4, 0.01, 7), std::invalid_argument);
 }
 
 TEST_CASE("wiping: frames and embeddings are overwritten, shared buffers too") {
