@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -146,16 +148,24 @@ void WebFrontend::Impl::serve_preview(httplib::Response& res) {
       return;
     }
   }
-  std::string body;
+  // The picture is sent from a copy of its own, wiped once sent (or abandoned): httplib's
+  // Response::body would have kept it in freed memory.
+  auto copy = std::make_shared<std::vector<std::uint8_t>>();
   {
     const std::lock_guard lock(preview_mutex);
     if (preview.empty()) {
       res.status = 204;  // none yet, or the attempt ended
       return;
     }
-    body.assign(preview.begin(), preview.end());
+    copy->assign(preview.begin(), preview.end());
   }
-  res.set_content(std::move(body), "image/jpeg");
+  const std::size_t size = copy->size();
+  res.set_content_provider(
+      size, "image/jpeg",
+      [copy](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        return sink.write(reinterpret_cast<const char*>(copy->data()) + offset, length);
+      },
+      [copy](bool) { core::card::secure_wipe(copy->data(), copy->size()); });
 }
 
 void WebFrontend::Impl::routes() {
