@@ -76,7 +76,11 @@ class Tricklers {
         const RawClient c(port);
         const std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + std::string(400, 'x') + "\r\n\r\n";
         for (char byte : request) {
-          if (stop_ || !c.send(std::string(1, byte))) return;
+          if (stop_) return;
+          if (!c.send(std::string(1, byte))) {
+            if (c.connected()) ++cut_off_;  // the server closed the connection mid-request
+            return;
+          }
           std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
       });
@@ -89,8 +93,12 @@ class Tricklers {
   Tricklers(const Tricklers&) = delete;
   Tricklers& operator=(const Tricklers&) = delete;
 
+  // Connections the server closed before their request was whole.
+  int cut_off() const { return cut_off_; }
+
  private:
   std::atomic<bool> stop_{false};
+  std::atomic<int> cut_off_{0};
   std::vector<std::thread> threads_;
 };
 

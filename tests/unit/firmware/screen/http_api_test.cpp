@@ -533,6 +533,10 @@ TEST_CASE("clients trickling their requests are cut off after 5 s and the page i
   const auto health = r.client->Get("/healthz");
   REQUIRE(health);
   CHECK(health->status == 200);
+  // And the slow ones were cut off by the server (each request needs 90 s to arrive).
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (slow.cut_off() == 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(50ms);
+  CHECK(slow.cut_off() > 0);
 }
 
 TEST_CASE("GET /camera/frame.jpg: the live view only while the face capture is on show, gone when the attempt ends") {
