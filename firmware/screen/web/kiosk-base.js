@@ -1,6 +1,6 @@
-// The kiosk screen, part 1 of 3 (index.html loads kiosk-base.js, kiosk-screens.js, kiosk.js in
-// this order): the namespace `window.kiosk` the three share, the page's constants and state, the
-// texts, the DOM helpers and the icons.
+// The kiosk screen, part 1 of 4 (index.html loads kiosk-base.js, kiosk-screens.js,
+// kiosk-media.js, kiosk.js in this order): the namespace `window.kiosk` the four share, the
+// page's constants and state, the texts, the DOM helpers and the icons.
 //
 // Every text comes from i18n/<lang>.json through t("key"): literal keys are written as
 // t("...") or tx(..., "...") so that the i18n test can find them; the keys built at run time

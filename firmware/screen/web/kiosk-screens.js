@@ -1,4 +1,4 @@
-// The kiosk screen, part 2 of 3: the screens, one function per step of the reception, built
+// The kiosk screen, part 2 of 4: the screens, one function per step of the reception, built
 // from the helpers of kiosk-base.js (see there for the rules of the texts).
 (() => {
   'use strict';

@@ -57,8 +57,9 @@ std::set<std::string> keys_of(const std::map<std::string, std::string>& m) {
 }
 
 // The page's scripts: the patient's screen (kiosk-base.js: texts, DOM helpers, languages;
-// kiosk-screens.js: the screens; kiosk.js: the app), its 資格確認書 path and the staff pages.
-const char* const kScripts[] = {"kiosk-base.js", "kiosk-screens.js", "kiosk.js", "eligibility-certificate.js", "staff.js"};
+// kiosk-screens.js: the screens; kiosk-media.js: live view and voice; kiosk.js: the app), its
+// 資格確認書 path and the staff pages.
+const char* const kScripts[] = {"kiosk-base.js", "kiosk-screens.js", "kiosk-media.js", "kiosk.js", "eligibility-certificate.js", "staff.js"};
 // The script that holds the page's list of languages.
 const char* const kLanguageScript = "kiosk-base.js";
 
