@@ -54,6 +54,25 @@ struct RunningServer {
   std::thread listener;
 };
 
+// True once `condition` holds, false when it still does not after 20 s.
+template <typename Condition>
+bool eventually(Condition condition) {
+  const auto until = std::chrono::steady_clock::now() + 20s;
+  while (!condition() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  return condition();
+}
+
+// GET /healthz through `client` (plain or TLS), waiting up to 30 s: answered 200 with `body`.
+template <typename Client>
+void expect_health(Client& client, const std::string& body) {
+  client.set_connection_timeout(30s);
+  client.set_read_timeout(30s);
+  const auto res = client.Get("/healthz");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->body == body);
+}
+
 ConnectionLimits limits(std::size_t workers, std::chrono::milliseconds request_read) {
   ConnectionLimits l;
   l.workers = workers;
@@ -85,16 +104,9 @@ TEST_CASE("guarded server: clients trickling their requests are cut off and a he
   // Six slow clients on two workers: with httplib's connection loop (a 1 s limit on each single
   // read, none on the request) they would hold both workers for the 90 s their requests take.
   const Tricklers slow(s.port, 6);
-  const auto until = std::chrono::steady_clock::now() + 20s;  // both workers taken by slow clients
-  while (s.server->counters().accepted < 2 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
-  REQUIRE(s.server->counters().accepted >= 2);
+  REQUIRE(eventually([&] { return s.server->counters().accepted >= 2; }));  // both workers taken by slow clients
   httplib::Client client("127.0.0.1", s.port);
-  client.set_connection_timeout(30s);
-  client.set_read_timeout(30s);
-  const auto res = client.Get("/healthz");
-  REQUIRE(res);
-  CHECK(res->status == 200);
-  CHECK(res->body == "ok");
+  expect_health(client, "ok");
   const auto c = s.server->counters();
   INFO("accepted " << c.accepted << " busy " << c.refused_busy << " peer " << c.refused_peer << " cut " << c.cut_slow_request);
   CHECK(c.cut_slow_request >= 1);
@@ -142,10 +154,7 @@ TEST_CASE("guarded server: one address holds at most per_peer connections, other
   CHECK(std::count(refused.begin(), refused.end(), true) == 2);
   CHECK(s.server->counters().refused_peer == 2);
   httplib::Client client("127.0.0.1", s.port);
-  client.set_read_timeout(20s);
-  const auto res = client.Get("/healthz");
-  REQUIRE(res);
-  CHECK(res->status == 200);
+  expect_health(client, "ok");
 }
 
 TEST_CASE("guarded server: connections beyond the waiting bound are answered 503 at once", "[guarded_server]") {
@@ -154,9 +163,7 @@ TEST_CASE("guarded server: connections beyond the waiting bound are answered 503
   RunningServer s(std::make_unique<GuardedServer>(l));
   RawClient holding(s.port);  // takes the one worker, silent
   REQUIRE(holding.connected());
-  const auto until = std::chrono::steady_clock::now() + 20s;
-  while (s.server->counters().accepted < 1 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
-  REQUIRE(s.server->counters().accepted == 1);
+  REQUIRE(eventually([&] { return s.server->counters().accepted == 1; }));
   RawClient queued(s.port);  // waits for the worker
   std::this_thread::sleep_for(100ms);
   RawClient refused(s.port);
@@ -179,9 +186,7 @@ TEST_CASE("guarded server: an address that admit refuses is closed before anythi
   CHECK(closed);
   CHECK(s.server->counters().refused_address == 1);
   httplib::Client client("127.0.0.1", s.port);
-  const auto res = client.Get("/healthz");
-  REQUIRE(res);
-  CHECK(res->status == 200);
+  expect_health(client, "ok");
 }
 
 TEST_CASE("guarded server over TLS: stalled handshakes are cut off and a TLS client is served", "[guarded_server]") {
@@ -197,12 +202,7 @@ TEST_CASE("guarded server over TLS: stalled handshakes are cut off and a TLS cli
   for (int n = 0; n < 6; ++n) stalled.push_back(std::make_unique<RawClient>(s.port));
   httplib::SSLClient client("127.0.0.1", s.port);
   client.enable_server_certificate_verification(false);
-  client.set_connection_timeout(30s);
-  client.set_read_timeout(30s);
-  const auto res = client.Get("/healthz");
-  REQUIRE(res);
-  CHECK(res->status == 200);
-  CHECK(res->body == "ok tls");
+  expect_health(client, "ok tls");
   CHECK(s.server->counters().failed_handshake >= 1);
 }
 
