@@ -62,9 +62,11 @@ class Checker {
     return s;
   }
 
-  void date(const json& parent, const std::string& parent_name, const char* key) const {
+  std::chrono::year_month_day date(const json& parent, const std::string& parent_name, const char* key) const {
     const std::string s = digits(parent, parent_name, key, 8);
-    if (!hal::calendar::parse_yyyymmdd(s)) fail(field_of(parent_name, key), "not a calendar date (YYYYMMDD): " + s);
+    const auto d = hal::calendar::parse_yyyymmdd(s);
+    if (!d) fail(field_of(parent_name, key), "not a calendar date (YYYYMMDD): " + s);
+    return *d;
   }
 
   bool boolean(const json& parent, const std::string& parent_name, const char* key) const {
@@ -199,7 +201,10 @@ void check_card_file(const json& card, const std::filesystem::path& file) {
   if (c.text(card, "", "format", 64) != "kiosk-sim-card/1") c.fail("format", "expected \"kiosk-sim-card/1\"");
   const json& holder = c.member(card, "", "holder");
   if (c.text(holder, "holder", "name", 200).empty()) c.fail("holder.name", "empty");
-  c.date(holder, "holder", "birth_date");
+  // 照合番号B starts with the birth date in its Japanese era: 明治 (1868-01-25) or later.
+  if (!hal::calendar::to_era(c.date(holder, "holder", "birth_date"))) {
+    c.fail("holder.birth_date", "before the Meiji era (1868-01-25): no Japanese-era date for the card's 照合番号B");
+  }
   const std::string sex = c.text(holder, "holder", "sex", 8);
   if (sex != "0" && sex != "1" && sex != "2" && sex != "9") c.fail("holder.sex", "one ISO 5218 digit (0, 1, 2, 9), found \"" + sex + "\"");
   c.text(holder, "holder", "address", 400);

@@ -45,6 +45,7 @@ TEST_CASE("card files: a file as issued passes, every corrupted field is named w
       {"/holder/name", "", "holder.name"},
       {"/holder/birth_date", "19800230", "holder.birth_date"},
       {"/holder/birth_date", "1980-02-17", "holder.birth_date"},
+      {"/holder/birth_date", "18680124", "holder.birth_date"},  // no era date (found by fuzz_card_file)
       {"/holder/sex", "M", "holder.sex"},
       {"/holder/address", json::array(), "holder.address"},
       {"/card_expiry", "20351399", "card_expiry"},
