@@ -19,8 +19,9 @@ RUNTIME=(
   # certificates and keys by hand (the terminal's key, the update keyring)
   openssl
   # the card-surface reader (照合番号B from the printed card): Tesseract's English (digits) and
-  # Japanese (date lines) trained data; libtesseract itself comes with the binary's shlibs
-  tesseract-ocr-eng tesseract-ocr-jpn
+  # Japanese (date lines) trained data, and the second opinions on digits the two disagree on
+  # (Japanese script, Simplified Chinese, Korean); libtesseract comes with the binary's shlibs
+  tesseract-ocr-eng tesseract-ocr-jpn tesseract-ocr-script-jpan tesseract-ocr-chi-sim tesseract-ocr-kor
   # the voice guidance of the patient's screen: espeak-ng speaks each message once, into files
   # the page plays (kiosk voice-render), compressed by opusenc
   espeak-ng opus-tools

@@ -78,7 +78,8 @@ ScannerConfig scanner_config_from_json(const json& j) {
   if (j.contains("read")) {
     const json& r = j["read"];
     only_keys(r, "read", {"frames_to_agree", "min_digit_confidence", "min_text_confidence", "expiry_max_years_ahead",
-                          "expiry_max_years_past", "min_years_birth_to_expiry", "expiry_on_birthday"});
+                          "expiry_max_years_past", "min_years_birth_to_expiry", "expiry_on_birthday",
+                          "second_opinion_models", "second_opinion_agree", "second_opinion_dissent"});
     ReadPolicy& p = c.read;
     if (r.contains("frames_to_agree")) p.frames_to_agree = integer(r["frames_to_agree"], "read.frames_to_agree", 1, 20);
     if (r.contains("min_digit_confidence")) {
@@ -100,6 +101,30 @@ ScannerConfig scanner_config_from_json(const json& j) {
     if (r.contains("expiry_on_birthday")) {
       if (!r["expiry_on_birthday"].is_boolean()) bad("read.expiry_on_birthday", "must be true or false");
       p.plausibility.expiry_on_birthday = r["expiry_on_birthday"].get<bool>();
+    }
+    if (r.contains("second_opinion_models")) {
+      const json& m = r["second_opinion_models"];
+      if (!m.is_array() || m.size() > 8) bad("read.second_opinion_models", "must be a list of at most 8 model names");
+      p.second_opinion_models.clear();
+      for (const json& name : m) {
+        // A language data name as Tesseract takes it ("chi_sim", "Japanese", "script/Latin").
+        const bool ok = name.is_string() && !name.get<std::string>().empty() && name.get<std::string>().size() <= 40 &&
+                        name.get<std::string>().find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-/") ==
+                            std::string::npos &&
+                        name.get<std::string>().find("..") == std::string::npos;
+        if (!ok) bad("read.second_opinion_models", "must name Tesseract language data (letters, digits, _ - /)");
+        p.second_opinion_models.push_back(name.get<std::string>());
+      }
+    }
+    if (r.contains("second_opinion_agree")) {
+      p.second_opinion_agree = integer(r["second_opinion_agree"], "read.second_opinion_agree", 2, 12);
+    }
+    if (r.contains("second_opinion_dissent")) {
+      p.second_opinion_dissent = integer(r["second_opinion_dissent"], "read.second_opinion_dissent", 0, 4);
+    }
+    if (p.second_opinion_dissent >= p.second_opinion_agree) {
+      bad("read.second_opinion_dissent", "must be less than read.second_opinion_agree");
     }
   }
   if (j.contains("imaging")) {
@@ -169,7 +194,10 @@ json to_json(const ScannerConfig& c) {
             {"expiry_max_years_ahead", r.plausibility.expiry_max_years_ahead},
             {"expiry_max_years_past", r.plausibility.expiry_max_years_past},
             {"min_years_birth_to_expiry", r.plausibility.min_years_birth_to_expiry},
-            {"expiry_on_birthday", r.plausibility.expiry_on_birthday}}},
+            {"expiry_on_birthday", r.plausibility.expiry_on_birthday},
+            {"second_opinion_models", r.second_opinion_models},
+            {"second_opinion_agree", r.second_opinion_agree},
+            {"second_opinion_dissent", r.second_opinion_dissent}}},
           {"imaging",
            {{"pixels_per_mm", m.pixels_per_mm},
             {"locate_width", m.locate_width},

@@ -16,7 +16,9 @@
 //     "read": {
 //       "frames_to_agree": 2, "min_digit_confidence": 80, "min_text_confidence": 60,
 //       "expiry_max_years_ahead": 11, "expiry_max_years_past": 1, "min_years_birth_to_expiry": 5,
-//       "expiry_on_birthday": true
+//       "expiry_on_birthday": true,
+//       "second_opinion_models": ["Japanese", "chi_sim", "kor"], "second_opinion_agree": 4,
+//       "second_opinion_dissent": 1
 //     },
 //     "imaging": {"pixels_per_mm": 10.0, "locate_width": 640, "min_card_area": 0.06,
 //                 "max_glare_fraction": 0.02, "min_sharpness": 12.0},
@@ -29,6 +31,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -61,6 +64,13 @@ struct ReadPolicy {
   // characters of the date lines must reach min_text_confidence.
   double min_digit_confidence = 80.0;
   double min_text_confidence = 60.0;
+  // When the two engines disagree on digits: further Tesseract models read them, and digits
+  // are taken when at least second_opinion_agree readings (both engines and these models)
+  // give them with confidence and at most second_opinion_dissent say anything else. An empty
+  // list keeps the two engines' unanimity.
+  std::vector<std::string> second_opinion_models{"Japanese", "chi_sim", "kor"};
+  int second_opinion_agree = 4;
+  int second_opinion_dissent = 1;
   PlausibilityRules plausibility;
 };
 

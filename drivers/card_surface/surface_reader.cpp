@@ -11,6 +11,7 @@
 
 #include "drivers/card_surface/field_finder.hpp"
 #include "drivers/card_surface/printed_date.hpp"
+#include "drivers/card_surface/second_opinion.hpp"
 #include "drivers/card_surface/wipe.hpp"
 
 namespace kiosk::drivers::card_surface {
@@ -123,6 +124,8 @@ Glyphs glyphs_of(const cv::Mat& image, double em) {
   return out;
 }
 
+bool one_glyph_kanji(const std::string& symbol) { return symbol == "年" || symbol == "月" || symbol == "日"; }
+
 // Which glyphs each symbol of the line is made of: the symbols in order, a digit one glyph
 // (two digits may touch and make one), any other character one to three glyphs (a kanji may
 // come apart into its components), so that the widths fit best (a digit is narrow, a kanji
@@ -163,7 +166,10 @@ std::optional<std::vector<std::pair<std::size_t, std::size_t>>> align_glyphs(con
         }
         continue;
       }
-      for (std::size_t k = 1; k <= 3 && k <= j; ++k) {
+      // The kanji between the numbers (年, 月, 日) are one stroke each in print: taking a second
+      // glyph, they would swallow a digit the engine dropped ("20日" read as "2日").
+      const std::size_t most = one_glyph_kanji(line.symbols[i - 1].text) ? 1 : 3;
+      for (std::size_t k = 1; k <= most && k <= j; ++k) {
         if (f[i - 1][j - k] < kInf) relax(i, j, {1, k}, outside(width(j - k, j), 0.45, 1.15));
       }
     }
@@ -191,20 +197,16 @@ std::optional<std::vector<std::pair<std::size_t, std::size_t>>> align_glyphs(con
 
 }  // namespace
 
-// A run of digits of a date line, read again by the digit engine from an image of just the
-// glyphs that make it up (every other stroke of the line left out): the two engines (different
-// models) must agree, and the digit engine be confident.
-bool digits_confirmed(const cv::Mat& image, const OcrLine& line, std::size_t first, std::size_t last,
-                      TesseractLine& digits, const ReadPolicy& policy, double em) {
+namespace {
+
+// An image of just the glyphs that make up symbols [first, last) of a line another engine read
+// from `image` (every other stroke of the line left out), on a white ground; nothing when the
+// line's symbols cannot be aligned to the glyphs on the image.
+std::optional<WipedMat> glyphs_only(const cv::Mat& image, const OcrLine& line, std::size_t first, std::size_t last,
+                                    double em) {
   Glyphs g = glyphs_of(image, em);
   const auto aligned = align_glyphs(line, g.glyphs, em);
-  if (!aligned) return false;
-  std::string expected;
-  struct Wipe {
-    std::string& s;
-    ~Wipe() { wipe(s); }
-  } wipe_expected{expected};
-  for (std::size_t i = first; i < last; ++i) expected += line.symbols[i].text;
+  if (!aligned) return std::nullopt;
   // The run's strokes (grown by a pixel for their anti-aliased edges) on a white ground.
   WipedMat mask(cv::Mat::zeros(image.size(), CV_8UC1));
   cv::Rect box;
@@ -219,11 +221,81 @@ bool digits_confirmed(const cv::Mat& image, const OcrLine& line, std::size_t fir
   const cv::Rect crop = cv::Rect(box.x - room, 0, box.width + 2 * room, image.rows) & cv::Rect(0, 0, image.cols, image.rows);
   WipedMat part;
   cv::copyMakeBorder((*only)(crop), *part, 0, 0, room, room, cv::BORDER_CONSTANT, cv::Scalar(255));
-  const OcrLine again = digits.read(*part);
-  return again.text == expected && confident(again, 0, again.symbols.size(), policy);
+  return part;
+}
+
+std::string run_text(const OcrLine& line, std::size_t first, std::size_t last) {
+  std::string text;
+  for (std::size_t i = first; i < last; ++i) text += line.symbols[i].text;
+  return text;
+}
+
+double run_confidence(const OcrLine& line, std::size_t first, std::size_t last) {
+  double m = first < last ? 100.0 : 0.0;
+  for (std::size_t i = first; i < last; ++i) m = std::min(m, static_cast<double>(line.symbols[i].confidence));
+  return m;
+}
+
+VoteRule vote_rule(const ReadPolicy& policy) {
+  return {policy.second_opinion_agree, policy.second_opinion_dissent, policy.min_digit_confidence};
+}
+
+}  // namespace
+
+// A run of digits of a date line, read again by the digit engine from an image of just the
+// glyphs that make it up: the two engines (different models) must agree, and the digit
+// engine be confident.
+bool digits_confirmed(const cv::Mat& image, const OcrLine& line, std::size_t first, std::size_t last,
+                      TesseractLine& digits, const ReadPolicy& policy, double em) {
+  const auto part = glyphs_only(image, line, first, last, em);
+  if (!part) return false;
+  std::string expected = run_text(line, first, last);
+  const OcrLine again = digits.read(**part);
+  const bool same = again.text == expected && confident(again, 0, again.symbols.size(), policy);
+  wipe(expected);
+  return same;
 }
 
 namespace {
+
+// The digits of symbols [first, last) of a date line: the date engine's when the digit engine
+// reads the same from the run's own glyphs with confidence; when the two differ, what a clear
+// majority of them and the second opinions read from those glyphs (which may correct the date
+// engine: its 0 read as a 9). Nothing when no reading wins.
+std::optional<std::string> agreed_digits(const cv::Mat& image, const OcrLine& line, std::size_t first,
+                                         std::size_t last, TesseractLine& digits, SecondOpinions& opinions,
+                                         const ReadPolicy& policy, double em) {
+  const auto part = glyphs_only(image, line, first, last, em);
+  if (!part) return std::nullopt;
+  std::string expected = run_text(line, first, last);
+  OcrLine again = digits.read(**part);
+  // A lone digit the line mode returns nothing for, read as one character.
+  if (again.text.empty() && last - first == 1) again = digits.read(**part, LineMode::SingleChar);
+  if (again.text == expected && confident(again, 0, again.symbols.size(), policy)) return expected;
+  std::optional<std::string> agreed;
+  if (!opinions.empty()) {
+    const std::vector<OcrLine> others = opinions.read(**part);
+    std::vector<Reading> readings{{expected, run_confidence(line, first, last)}, {again.text, again.min_confidence()}};
+    for (const OcrLine& o : others) readings.push_back({o.text, o.min_confidence()});
+    // Only as many digits as the date engine saw: the glyphs cut out for the run are those it
+    // was aligned to, so a shorter reading may only mean a glyph left out ("12" cut to "1").
+    const auto winner = consensus(readings, vote_rule(policy));
+    if (winner && winner->size() == expected.size()) agreed = std::string(*winner);
+  }
+  wipe(expected);
+  return agreed;
+}
+
+// Byte offset of code point `index` in UTF-8 `text` (its size when past the end).
+std::size_t byte_offset(const std::string& text, std::size_t index) {
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (at == index) return i;
+    ++at;
+  }
+  return text.size();
+}
 
 template <class T>
 struct Field {
@@ -232,11 +304,25 @@ struct Field {
   std::size_t lines = 0;   // text lines seen in the search window
 };
 
+// The line with each run of digits replaced by the digits agreed for it (spans in code points).
+std::string with_digits(const std::string& text, const std::vector<TextSpan>& runs, const std::vector<std::string>& digits) {
+  std::string out;
+  out.reserve(text.size() + 64);  // replaced in place, never reallocated (no stray copies)
+  out = text;
+  for (std::size_t r = runs.size(); r-- > 0;) {  // from the end: earlier offsets stay valid
+    const std::size_t from = byte_offset(out, runs[r].first);
+    const std::size_t to = byte_offset(out, runs[r].last);
+    out.replace(from, to - from, digits[r]);
+  }
+  return out;
+}
+
 // OCRs the text lines of a date field's search window, nearest first, until one parses; its
-// digits are then read again by the digit engine.
+// digits are then read again by the digit engine (and, where the two differ, by the second
+// opinions).
 template <class T, class Parse>
 Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, const ScannerConfig& config,
-                         TesseractLine& dates, TesseractLine& digits, Parse parse) {
+                         TesseractLine& dates, TesseractLine& digits, SecondOpinions& opinions, Parse parse) {
   const double ppm = config.imaging.pixels_per_mm;
   const double em = placement.height_mm * ppm;
   const cv::Rect window = search_window(placement, config.layout, ppm);
@@ -266,12 +352,42 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
           field.confident = false;
         }
       }
-      // The numbers: both engines.
+      // The numbers: both engines, or a clear majority with the second opinions.
+      std::vector<std::string> agreed;
+      struct WipeAll {
+        std::vector<std::string>& v;
+        ~WipeAll() {
+          for (auto& s : v) wipe(s);
+        }
+      } wipe_agreed{agreed};
+      bool corrected = false;
       for (const TextSpan& run : spans.numbers) {
         if (!field.confident) break;
         const auto range = symbols_of(line, run);
-        field.confident = range && digits_confirmed(*image, line, range->first, range->second, digits, config.read,
-                                                     height / kInkPerEm);
+        auto read = range ? agreed_digits(*image, line, range->first, range->second, digits, opinions, config.read,
+                                          height / kInkPerEm)
+                          : std::nullopt;
+        if (!read) {
+          field.confident = false;
+          break;
+        }
+        std::string own = run_text(line, range->first, range->second);
+        corrected = corrected || *read != own;
+        wipe(own);
+        agreed.push_back(std::move(*read));
+      }
+      if (field.confident && corrected) {
+        // The line as the majority read it, parsed again: still a date, with those digits.
+        std::string text = with_digits(line.text, spans.numbers, agreed);
+        DateSpans again;
+        auto reread = parse(text, &again);
+        field.confident = reread && again.numbers.size() == agreed.size();
+        for (std::size_t r = 0; field.confident && r < agreed.size(); ++r) {
+          const std::size_t from = byte_offset(text, again.numbers[r].first);
+          field.confident = text.compare(from, byte_offset(text, again.numbers[r].last) - from, agreed[r]) == 0;
+        }
+        if (field.confident) field.value = std::move(reread);
+        wipe(text);
       }
       if (field.confident) return field;
     }
@@ -280,10 +396,12 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
   return field;
 }
 
-// The security code: four digits, read twice from two renderings of the line (black-hat at two
-// scales); both reads must agree and be confident.
+// The security code: four digits, read by the digit engine from two renderings of the line
+// (black-hat at two scales) and by the other model (jpn, trained on other print: the digit
+// model can misread a digit with confidence at both scales, a 7 as a 1 next to a finger's
+// shadow); all must agree and be confident, or a clear majority of them and the second opinions.
 Field<std::string> read_code_field(const cv::Mat& grey, const FieldPlacement& placement, const ScannerConfig& config,
-                                   TesseractLine& digits, TesseractLine& other_model) {
+                                   TesseractLine& digits, TesseractLine& other_model, SecondOpinions& opinions) {
   const double ppm = config.imaging.pixels_per_mm;
   const double em = placement.height_mm * ppm;
   const cv::Rect window = search_window(placement, config.layout, ppm);
@@ -299,15 +417,25 @@ Field<std::string> read_code_field(const cv::Mat& grey, const FieldPlacement& pl
     field.value = std::move(code);
     WipedMat second(ocr_image(grey, lines[i], em, kCodeHeight * 3 / 2));
     const OcrLine again = digits.read(*second);
-    field.confident = confident(line, 0, line.symbols.size(), config.read) && again.text == line.text &&
-                      confident(again, 0, again.symbols.size(), config.read);
-    if (field.confident) {
-      // The digit model can misread a digit with confidence at both scales (a 7 as a 1 next to a
-      // finger's shadow): the other model (jpn, trained on other print) must read the same code.
-      OcrLine third = other_model.read(*image);
-      auto cross = parse_security_code(third.text);
-      field.confident = cross && *cross == *field.value;
-      if (cross) wipe(*cross);
+    const bool digit_engine_sure = confident(line, 0, line.symbols.size(), config.read) && again.text == line.text &&
+                                   confident(again, 0, again.symbols.size(), config.read);
+    const OcrLine third = other_model.read(*image);
+    auto cross = parse_security_code(third.text);
+    field.confident = digit_engine_sure && cross && *cross == *field.value;
+    if (cross) wipe(*cross);
+    if (!field.confident && !opinions.empty()) {
+      const std::vector<OcrLine> others = opinions.read(*image);
+      // The digit engine counts once, and only when its two scales agree.
+      std::vector<Reading> readings{{digit_engine_sure ? std::string_view(line.text) : std::string_view(),
+                                     digit_engine_sure ? line.min_confidence() : 0.0},
+                                    {third.text, third.min_confidence()}};
+      for (const OcrLine& o : others) readings.push_back({o.text, o.min_confidence()});
+      const auto winner = consensus(readings, vote_rule(config.read));
+      if (winner && winner->size() == 4) {
+        wipe(*field.value);
+        field.value = std::string(*winner);
+        field.confident = true;
+      }
     }
     return field;
   }
@@ -415,7 +543,8 @@ const char* to_string(ReadStatus status) {
 CardSurfaceReader::CardSurfaceReader(ScannerConfig config)
     : config_(std::move(config)),
       digits_("eng", "0123456789", config_.tessdata_dir),
-      dates_("jpn", kDateAlphabet, config_.tessdata_dir) {}
+      dates_("jpn", kDateAlphabet, config_.tessdata_dir),
+      opinions_(config_.read.second_opinion_models, config_.tessdata_dir) {}
 
 SurfaceRead CardSurfaceReader::read(const cv::Mat& frame, std::chrono::year_month_day today) {
   const auto start = Clock::now();
@@ -468,12 +597,12 @@ SurfaceRead CardSurfaceReader::read(const cv::Mat& frame, std::chrono::year_mont
   const auto expiry_parse = [](const std::string& t, DateSpans* spans) { return parse_expiry_line(t, spans); };
 
   Field<PrintedBirthDate> birth =
-      read_date_field<PrintedBirthDate>(*grey, c.layout.birth_date, c, dates_, digits_, birth_parse);
+      read_date_field<PrintedBirthDate>(*grey, c.layout.birth_date, c, dates_, digits_, opinions_, birth_parse);
   std::size_t text_lines = birth.lines;
   if (!birth.value) {  // the other way up
     cv::rotate(*grey, *grey, cv::ROTATE_180);
     cv::rotate(saturated, saturated, cv::ROTATE_180);
-    birth = read_date_field<PrintedBirthDate>(*grey, c.layout.birth_date, c, dates_, digits_, birth_parse);
+    birth = read_date_field<PrintedBirthDate>(*grey, c.layout.birth_date, c, dates_, digits_, opinions_, birth_parse);
     text_lines += birth.lines;
   }
   const double sharp = sharpness(*grey);
@@ -494,12 +623,12 @@ SurfaceRead CardSurfaceReader::read(const cv::Mat& frame, std::chrono::year_mont
     return finish(ReadStatus::Unreadable, hint, "no birth date found on the card");
   }
   Field<year_month_day> expiry =
-      read_date_field<year_month_day>(*grey, c.layout.card_expiry, c, dates_, digits_, expiry_parse);
+      read_date_field<year_month_day>(*grey, c.layout.card_expiry, c, dates_, digits_, opinions_, expiry_parse);
   if (!expiry.value) {
     out.ocr_ms = ms_since(ocr_start);
     return finish(ReadStatus::Unreadable, trouble(c.layout.card_expiry, expiry.lines), "no card expiry found on the card");
   }
-  Field<std::string> code = read_code_field(*grey, c.layout.security_code, c, digits_, dates_);
+  Field<std::string> code = read_code_field(*grey, c.layout.security_code, c, digits_, dates_, opinions_);
   out.ocr_ms = ms_since(ocr_start);
   // Whatever happens now, the code's text goes.
   struct CodeWipe {

@@ -20,6 +20,7 @@
 
 #include "drivers/card_surface/card_locator.hpp"
 #include "drivers/card_surface/scanner_config.hpp"
+#include "drivers/card_surface/second_opinion.hpp"
 #include "drivers/card_surface/tesseract_line.hpp"
 #include "hal/card_surface_scanner.hpp"
 
@@ -82,11 +83,14 @@ class CardSurfaceReader {
   SurfaceRead read(const cv::Mat& frame, std::chrono::year_month_day today);
 
   const ScannerConfig& config() const noexcept { return config_; }
+  // The second-opinion models that loaded, and those whose data is not installed.
+  const SecondOpinions& second_opinions() const noexcept { return opinions_; }
 
  private:
   ScannerConfig config_;
   TesseractLine digits_;
   TesseractLine dates_;
+  SecondOpinions opinions_;
 };
 
 }  // namespace kiosk::drivers::card_surface

@@ -120,13 +120,14 @@ function(kiosk_packaging_finish)
          "machines, never for kiosks in the field.")
   # Run-time needs beyond shared libraries: the PC/SC service and USB reader driver; adduser
   # for the maintainer scripts; Tesseract's trained data for the card-surface reader (digits:
-  # eng, date lines: jpn). vpcd is never a dependency of the kiosk.
-  set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, pcscd, libccid, tesseract-ocr-eng, tesseract-ocr-jpn, espeak-ng, opus-tools")
+  # eng, date lines: jpn, second opinions: Japanese script, chi_sim, kor). vpcd is never a
+  # dependency of the kiosk.
+  set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, pcscd, libccid, tesseract-ocr-eng, tesseract-ocr-jpn, tesseract-ocr-script-jpan, tesseract-ocr-chi-sim, tesseract-ocr-kor, espeak-ng, opus-tools")
   set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, chromium, fonts-noto-cjk")
   set(CPACK_DEBIAN_KIOSK_PACKAGE_SUGGESTS "rauc, prometheus-node-exporter")
   # kiosk-sim reads rendered card faces with the same OCR (trained data) and renders them in
   # CJK fonts.
-  set(CPACK_DEBIAN_KIOSK-SIM_PACKAGE_DEPENDS "tesseract-ocr-eng, tesseract-ocr-jpn, fonts-noto-cjk | fonts-ipafont-gothic")
+  set(CPACK_DEBIAN_KIOSK-SIM_PACKAGE_DEPENDS "tesseract-ocr-eng, tesseract-ocr-jpn, tesseract-ocr-script-jpan, tesseract-ocr-chi-sim, tesseract-ocr-kor, fonts-noto-cjk | fonts-ipafont-gothic")
   set(CPACK_DEBIAN_KIOSK-SIM_PACKAGE_RECOMMENDS "pcscd, vsmartcard-vpcd, opensc, fonts-ipafont-gothic, fonts-ipafont-mincho")
   set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
       ${KIOSK_PACKAGING_DIR}/debian/postinst ${KIOSK_PACKAGING_DIR}/debian/prerm
