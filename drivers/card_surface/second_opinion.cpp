@@ -1,21 +1,29 @@
 #include "drivers/card_surface/second_opinion.hpp"
 
+#include <algorithm>
+
 namespace kiosk::drivers::card_surface {
 
 std::optional<std::string_view> consensus(std::span<const Reading> readings, const VoteRule& rule) {
   if (rule.agree < 1) return std::nullopt;
+  const auto confident = [&](const Reading& r) { return !r.text.empty() && r.min_confidence >= rule.min_confidence; };
   for (const Reading& candidate : readings) {
-    if (candidate.text.empty() || candidate.min_confidence < rule.min_confidence) continue;
+    if (!confident(candidate)) continue;
     int agreeing = 0;
-    int other = 0;
+    int other = 0;          // another text, nothing, or the same text without confidence
+    int contradicting = 0;  // another text, read with confidence
     for (const Reading& r : readings) {
-      if (r.text == candidate.text && r.min_confidence >= rule.min_confidence) {
+      if (r.text == candidate.text && confident(r)) {
         ++agreeing;
       } else {
-        ++other;  // another text, nothing, or the same text without confidence
+        ++other;
+        if (confident(r)) ++contradicting;
       }
     }
     if (agreeing >= rule.agree && other <= rule.dissent) return candidate.text;
+    // An engine that found no digit there, or was unsure, speaks against it less than one
+    // that read another: with nobody contradicting, one agreeing reading fewer is enough.
+    if (contradicting == 0 && agreeing >= std::max(2, rule.agree - 1)) return candidate.text;
     // No other candidate can win: it would need this one's readings among its dissent.
     if (agreeing > rule.dissent) return std::nullopt;
   }

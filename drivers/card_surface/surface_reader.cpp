@@ -317,9 +317,34 @@ std::string with_digits(const std::string& text, const std::vector<TextSpan>& ru
   return out;
 }
 
+// The maximal runs of digit symbols of a line: as code-point spans of its text, and as symbol
+// ranges.
+struct DigitRuns {
+  std::vector<TextSpan> spans;
+  std::vector<std::pair<std::size_t, std::size_t>> symbols;
+};
+DigitRuns digit_runs(const OcrLine& line) {
+  DigitRuns runs;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < line.symbols.size(); ++i) {
+    const bool digit = is_digit_symbol(line.symbols[i]);
+    if (digit && (i == 0 || !is_digit_symbol(line.symbols[i - 1]))) {
+      runs.spans.push_back({at, at});
+      runs.symbols.emplace_back(i, i);
+    }
+    at += code_points(line.symbols[i].text);
+    if (digit) {
+      runs.spans.back().last = at;
+      runs.symbols.back().second = i + 1;
+    }
+  }
+  return runs;
+}
+
 // OCRs the text lines of a date field's search window, nearest first, until one parses; its
 // digits are then read again by the digit engine (and, where the two differ, by the second
-// opinions).
+// opinions). A line that does not parse because of a misread digit (10月 read as 19月) parses
+// once its digits are the agreed ones.
 template <class T, class Parse>
 Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, const ScannerConfig& config,
                          TesseractLine& dates, TesseractLine& digits, SecondOpinions& opinions, Parse parse) {
@@ -336,12 +361,43 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
     for (const int height : {kDateLineHeight, kDateLineHeight * 8 / 5}) {
       WipedMat image(ocr_image(grey, lines[i], em, height));
       const OcrLine line = dates.read(*image);
+      const auto agree = [&](std::size_t first, std::size_t last) {
+        return agreed_digits(*image, line, first, last, digits, opinions, config.read, height / kInkPerEm);
+      };
+      std::vector<std::string> agreed;  // the agreed digits of each number, when any differ from the line's
+      struct WipeAll {
+        std::vector<std::string>& v;
+        ~WipeAll() {
+          for (auto& s : v) wipe(s);
+        }
+      } wipe_agreed{agreed};
       DateSpans spans;
       auto value = parse(line.text, &spans);
+      bool numbers_agreed = false;
       if (!value) {
         // Worth a second look only when it reads like print (not upside down, not a photo).
         if (mean_confidence(line) < kRetryConfidence) break;
-        continue;
+        // Every run of digits as agreed; the same number of digits each, so the line keeps its
+        // layout and its symbols their places.
+        if (!opinions.empty()) {
+          const DigitRuns runs = digit_runs(line);
+          bool corrected = false;
+          for (const auto& [first, last] : runs.symbols) {
+            auto read = agree(first, last);
+            if (!read) break;
+            std::string own = run_text(line, first, last);
+            corrected = corrected || *read != own;
+            wipe(own);
+            agreed.push_back(std::move(*read));
+          }
+          if (corrected && agreed.size() == runs.spans.size()) {
+            std::string text = with_digits(line.text, runs.spans, agreed);
+            value = parse(text, &spans);
+            wipe(text);
+            numbers_agreed = value.has_value();
+          }
+        }
+        if (!value) continue;
       }
       field.value = std::move(value);
       const auto whole = symbols_of(line, spans.whole);
@@ -352,21 +408,16 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
           field.confident = false;
         }
       }
+      if (numbers_agreed) {
+        if (field.confident) return field;
+        continue;
+      }
       // The numbers: both engines, or a clear majority with the second opinions.
-      std::vector<std::string> agreed;
-      struct WipeAll {
-        std::vector<std::string>& v;
-        ~WipeAll() {
-          for (auto& s : v) wipe(s);
-        }
-      } wipe_agreed{agreed};
       bool corrected = false;
       for (const TextSpan& run : spans.numbers) {
         if (!field.confident) break;
         const auto range = symbols_of(line, run);
-        auto read = range ? agreed_digits(*image, line, range->first, range->second, digits, opinions, config.read,
-                                          height / kInkPerEm)
-                          : std::nullopt;
+        auto read = range ? agree(range->first, range->second) : std::nullopt;
         if (!read) {
           field.confident = false;
           break;

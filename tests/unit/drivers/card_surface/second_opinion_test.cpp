@@ -32,13 +32,17 @@ TEST_CASE("second opinions: a clear majority of confident readings wins, a split
   CHECK(vote({{"2039", 97}, {"2030", 100}, {"2030", 99}, {"2030", 99}, {"2030", 98}}) == "2030");
   // Two readings against the majority: refused (the rule allows one).
   CHECK_FALSE(vote({{"8561", 97}, {"8581", 99}, {"8581", 99}, {"8581", 98}, {"8061", 96}}));
-  // The same digits without confidence count against, not for.
-  CHECK_FALSE(vote({{"9", 38}, {"", 0}, {"9", 100}, {"9", 99}, {"9", 99}}));
+  // The same digits without confidence do not count for them.
   CHECK(vote({{"9", 38}, {"9", 99}, {"9", 100}, {"9", 99}, {"9", 99}}) == "9");
+  CHECK_FALSE(vote({{"9", 38}, {"", 0}, {"9", 100}, {"9", 99}, {"7", 99}}));
+  // Engines that found nothing, or were unsure, with nobody reading another digit: one agreeing
+  // reading fewer is enough (a lone 1 the digit engine does not see).
+  CHECK(vote({{"9", 38}, {"", 0}, {"9", 100}, {"9", 99}, {"9", 99}}) == "9");
+  CHECK(vote({{"1", 86}, {"", 0}, {"", 0}, {"1", 94}, {"1", 94}}) == "1");
+  CHECK_FALSE(vote({{"1", 48}, {"", 0}, {"", 0}, {"1", 91}, {"1", 98}}));
   // Nothing read never wins, however many say it.
   CHECK_FALSE(vote({{"", 0}, {"", 0}, {"", 0}, {"", 0}, {"1", 99}}));
-  // Fewer readings than the rule needs (a model not installed): unanimity is not enough.
-  CHECK_FALSE(vote({{"7927", 99}, {"7927", 99}, {"7927", 99}}));
+  CHECK_FALSE(vote({{"", 0}, {"", 0}, {"", 0}, {"1", 99}, {"1", 99}}));
   // The rule is the configuration's.
   CHECK(vote({{"7927", 99}, {"1927", 99}, {"7927", 99}}, VoteRule{2, 1, 80}) == "7927");
   CHECK_FALSE(vote({{"7927", 99}, {"1927", 99}, {"7927", 79}}, VoteRule{2, 1, 80}));
