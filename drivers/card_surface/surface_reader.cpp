@@ -81,6 +81,8 @@ bool confident(const OcrLine& line, std::size_t first, std::size_t last, const R
 
 // The glyphs of a line image: its connected strokes, those that overlap mostly in x taken
 // together (a kanji may still come apart into its components; a digit is one), left to right.
+// Characters printed so close that they touch (a digit and 年) are cut apart where the ink is
+// thinnest; a glyph is the ink of its labels within its box's columns.
 struct Glyphs {
   WipedMat labels;  // connected-component labels of the ink
   struct Glyph {
@@ -89,6 +91,33 @@ struct Glyphs {
   };
   std::vector<Glyph> glyphs;
 };
+
+// Wider than any one character: cut where the fewest ink pixels stand in a column, when that
+// is a thin joint (a touching stroke, not a kanji's body), keeping both halves character-wide.
+void cut_touching(std::vector<Glyphs::Glyph>& glyphs, const cv::Mat& ink, double em) {
+  constexpr double kWidest = 1.25;  // ems: no character of the date lines is wider
+  constexpr double kNarrowest = 0.3;  // ems: each half at least this wide
+  constexpr double kJoint = 0.2;  // the joint's ink, as a share of the glyph's height
+  for (std::size_t k = 0; k < glyphs.size(); ++k) {
+    const cv::Rect box = glyphs[k].box;
+    if (box.width <= kWidest * em) continue;
+    const int margin = static_cast<int>(kNarrowest * em);
+    int best = -1;
+    int best_ink = std::numeric_limits<int>::max();
+    for (int x = box.x + margin; x < box.x + box.width - margin; ++x) {
+      const int count = cv::countNonZero(ink(cv::Rect(x, box.y, 1, box.height)));
+      if (count < best_ink) {
+        best_ink = count;
+        best = x;
+      }
+    }
+    if (best < 0 || best_ink > kJoint * box.height) continue;
+    Glyphs::Glyph right{cv::Rect(best + 1, box.y, box.x + box.width - best - 1, box.height), glyphs[k].parts};
+    glyphs[k].box = cv::Rect(box.x, box.y, best - box.x, box.height);
+    glyphs.insert(glyphs.begin() + static_cast<std::ptrdiff_t>(k) + 1, std::move(right));
+    --k;  // the left half may hold another joint
+  }
+}
 
 Glyphs glyphs_of(const cv::Mat& image, double em) {
   Glyphs out;
@@ -121,6 +150,7 @@ Glyphs glyphs_of(const cv::Mat& image, double em) {
     }
     out.glyphs.push_back(std::move(p));
   }
+  cut_touching(out.glyphs, *ink, em);
   return out;
 }
 
@@ -212,7 +242,9 @@ std::optional<WipedMat> glyphs_only(const cv::Mat& image, const OcrLine& line, s
   cv::Rect box;
   for (std::size_t k = (*aligned)[first].first; k < (*aligned)[last - 1].second; ++k) {
     box = box.empty() ? g.glyphs[k].box : (box | g.glyphs[k].box);
-    for (int label : g.glyphs[k].parts) *mask |= (*g.labels == label);
+    const cv::Rect columns(g.glyphs[k].box.x, 0, g.glyphs[k].box.width, image.rows);
+    cv::Mat in_columns = (*mask)(columns);
+    for (int label : g.glyphs[k].parts) in_columns |= ((*g.labels)(columns) == label);
   }
   cv::dilate(*mask, *mask, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
   WipedMat only(cv::Mat(image.size(), CV_8UC1, cv::Scalar(255)));
