@@ -289,14 +289,18 @@ Located locate_card(const cv::Mat& bgr, const CardLayout& layout, const ImagingS
   std::erase_if(candidates, [&](const Candidate& c) { return c.area > 0.85 * frame_area; });
   if (candidates.empty()) return result;
   // The best-fitting shape; among near-equals the largest (the card, not a printed box on it).
-  // A shape inside the frame wins over one that runs out of it.
+  // A shape inside the frame wins over one that runs out of it, and one large enough to be
+  // read over one that is not (a sheet of paper on the tray, a box printed on the card, when
+  // the card itself touches other things and fits less well).
+  const double min_card = frame_area * imaging.min_card_area;
+  const auto rank = [&](const Candidate& c) { return (c.touches_border ? 0 : 2) + (c.area >= min_card ? 1 : 0); };
   const Candidate* best = nullptr;
   for (const auto& c : candidates) {
-    if (best == nullptr || (best->touches_border && !c.touches_border)) {
+    if (best == nullptr || rank(c) > rank(*best)) {
       best = &c;
       continue;
     }
-    if (c.touches_border && !best->touches_border) continue;
+    if (rank(c) < rank(*best)) continue;
     if (c.score > best->score + 0.05 || (c.score > best->score - 0.05 && c.area > best->area * 1.05)) best = &c;
   }
   result.fit = best->fit;
