@@ -508,12 +508,14 @@ Field<std::string> read_code_field(const cv::Mat& grey, const FieldPlacement& pl
     if (cross) wipe(*cross);
     if (!field.confident && !opinions.empty()) {
       const std::vector<OcrLine> others = opinions.read(*image);
-      // The digit engine counts once, and only when its two scales agree.
-      std::vector<Reading> readings{{digit_engine_sure ? std::string_view(line.text) : std::string_view(),
-                                     digit_engine_sure ? line.min_confidence() : 0.0},
+      // The digit engine's two scales are two readings: one more of all may then dissent.
+      std::vector<Reading> readings{{line.text, line.min_confidence()},
+                                    {again.text, again.min_confidence()},
                                     {third.text, third.min_confidence()}};
       for (const OcrLine& o : others) readings.push_back({o.text, o.min_confidence()});
-      const auto winner = consensus(readings, vote_rule(config.read));
+      VoteRule rule = vote_rule(config.read);
+      ++rule.dissent;
+      const auto winner = consensus(readings, rule);
       if (winner && winner->size() == 4) {
         wipe(*field.value);
         field.value = std::string(*winner);
