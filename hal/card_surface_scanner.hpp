@@ -187,6 +187,10 @@ class CardSurfaceScanner {
   virtual void scan_card_face(std::chrono::milliseconds timeout, const CardFaceSink& sink) {
     scan_code_b(timeout, [&](std::string_view digits) { sink(digits, CardFaceFacts{}); });
   }
+
+  // What the scanner works without that it would read better with (optional OCR data not
+  // installed), for diagnostics; empty when it has everything.
+  virtual std::string degraded() const { return {}; }
 };
 
 }  // namespace kiosk::hal

@@ -37,6 +37,15 @@ void OcrCardSurfaceScanner::scan_code_b(std::chrono::milliseconds timeout, const
   scan_card_face(timeout, [&](std::string_view digits, const CardFaceFacts&) { sink(digits); });
 }
 
+std::string OcrCardSurfaceScanner::degraded() const {
+  const auto& missing = reader_.second_opinions().missing();
+  if (missing.empty()) return {};
+  std::string names;
+  for (const auto& m : missing) names += (names.empty() ? "" : ", ") + m;
+  return "Tesseract data of the second-opinion models " + names +
+         " is not installed: digits the two engines disagree on are refused (fewer cards read)";
+}
+
 void OcrCardSurfaceScanner::scan_card_face(std::chrono::milliseconds timeout, const CardFaceSink& sink) {
   if (camera_ != nullptr) {
     scan(*camera_, timeout, sink);

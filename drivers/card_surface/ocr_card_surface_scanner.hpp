@@ -42,6 +42,9 @@ class OcrCardSurfaceScanner final : public hal::CardSurfaceScanner {
   void scan_code_b(std::chrono::milliseconds timeout, const DigitsSink& sink) override;
   void scan_card_face(std::chrono::milliseconds timeout, const CardFaceSink& sink) override;
 
+  // The second-opinion models whose data is not installed (fewer cards are read without them).
+  std::string degraded() const override;
+
   const ScanStats& last_scan() const noexcept { return stats_; }
   const ScannerConfig& config() const noexcept { return reader_.config(); }
 

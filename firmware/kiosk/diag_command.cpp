@@ -138,13 +138,21 @@ core::diagnostics::CheckResult scanner_check(core::board::Board& b, const KioskC
     return {"camera", name, Status::Skip, "in use by the running reception",
             "to check the scanner, stop the kiosk and run kiosk diag"};
   }
+  // Working, but without optional OCR data: a warning with what to install.
+  const std::string degraded = b.scanner->degraded();
+  const auto working = [&](std::string what) -> core::diagnostics::CheckResult {
+    if (degraded.empty()) return {"camera", name, Status::Pass, std::move(what), ""};
+    return {"camera", name, Status::Warn, what + "; " + degraded,
+            "install tesseract-ocr-script-jpan, tesseract-ocr-chi-sim and tesseract-ocr-kor (or the models named in "
+            "face.surface_layout's read.second_opinion_models)"};
+  };
   try {
     b.scanner->scan_card_face(kScannerCheckTime, [](std::string_view, const hal::CardSurfaceScanner::CardFaceFacts&) {});
-    return {"camera", name, Status::Pass, "ready" + source + ": a card on the tray was read (digits not shown)", ""};
+    return working("ready" + source + ": a card on the tray was read (digits not shown)");
   } catch (const hal::SurfaceScanError& e) {
     switch (e.kind()) {
       case hal::SurfaceScanErrorKind::NoCard:
-        return {"camera", name, Status::Pass, "ready" + source + ": camera and OCR work, no card on the tray", ""};
+        return working("ready" + source + ": camera and OCR work, no card on the tray");
       case hal::SurfaceScanErrorKind::Unreadable:
       case hal::SurfaceScanErrorKind::NotPrinted:
         return {"camera", name, Status::Warn, "camera and OCR work" + source + ", but the card on the tray is not readable: " + e.what(),

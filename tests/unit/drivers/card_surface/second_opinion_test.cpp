@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "drivers/card_surface/ocr_card_surface_scanner.hpp"
 #include "drivers/card_surface/scanner_config.hpp"
 #include "drivers/card_surface/second_opinion.hpp"
 
@@ -85,4 +86,15 @@ TEST_CASE("second opinions: the models and the vote are settings a technician ca
     INFO(bad);
     CHECK_THROWS_WITH(scanner_config_from_json(nlohmann::json::parse(bad)), Catch::Contains("read.second_opinion"));
   }
+}
+
+TEST_CASE("second opinions: a scanner without a model's data says so for diagnostics") {
+  const auto no_camera = [] { return std::unique_ptr<kiosk::hal::Camera>(); };
+  ScannerConfig config;
+  config.read.second_opinion_models = {"eng", "no_such_model"};
+  const OcrCardSurfaceScanner degraded(no_camera, config);
+  CHECK_THAT(degraded.degraded(), Catch::Contains("no_such_model") && Catch::Contains("fewer cards read"));
+  config.read.second_opinion_models = {"eng"};
+  const OcrCardSurfaceScanner complete(no_camera, config);
+  CHECK(complete.degraded().empty());
 }
