@@ -385,6 +385,13 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
   return ok;
 }
 
+[[gnu::noinline]] void scrub_stack(std::size_t bytes) noexcept {
+  constexpr std::size_t kMost = kScrubbedStack;
+  std::array<unsigned char, kMost> area;  // this frame lies where the request's frames were
+  explicit_bzero(area.data(), std::min(bytes, kMost));
+  asm volatile("" : : "r"(area.data()) : "memory");  // the stores are kept
+}
+
 bool GuardedServer::serve_requests(GuardedStream& stream, const std::function<void(httplib::Request&)>& setup) {
   bool ok = false;
   for (std::size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
@@ -392,6 +399,7 @@ bool GuardedServer::serve_requests(GuardedStream& stream, const std::function<vo
     stream.read_until(Clock::now() + limits_.request_read);
     bool closed = false;
     ok = process_request(stream, left == 1, closed, setup);
+    scrub_stack();
     if (stream.read_timed_out()) shared_->count(&GuardCounters::cut_slow_request);
     if (!ok || closed || stream.read_timed_out()) break;
   }

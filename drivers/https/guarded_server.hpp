@@ -35,6 +35,10 @@ namespace kiosk::drivers::https {
 
 class GuardedStream;
 
+// How deep below the serving frame a request's handling reaches on the stack: httplib's
+// request, response and body-read frames with their buffers; measured well under 32 KiB.
+inline constexpr std::size_t kScrubbedStack = 64 * 1024;
+
 struct ConnectionLimits {
   std::chrono::milliseconds request_read{10'000};  // one whole request: line, headers and body
   std::chrono::milliseconds tls_handshake{5'000};
@@ -55,6 +59,12 @@ struct GuardCounters {
   std::uint64_t cut_slow_request = 0;  // a request not in within `request_read`
   std::uint64_t failed_handshake = 0;  // TLS handshake failed or not done within `tls_handshake`
 };
+
+// Overwrites the `bytes` of this thread's stack below the caller's frame. cpp-httplib reads a
+// request's body through a buffer on the worker's stack (read_content's 4 KiB) that it never
+// clears, so the PIN of /input and staff passcodes would stay there until the stack is used
+// again: the guarded server calls this after every request, from the frame that made it.
+void scrub_stack(std::size_t bytes = kScrubbedStack) noexcept;
 
 class GuardedServer : public httplib::Server {
  public:
