@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <iostream>
 #include <optional>
 
@@ -31,6 +33,15 @@ struct ReceptionRunner::CardContext {
   std::unique_ptr<core::face::FaceSession> face;  // made on the first face attempt; wiped with the context
   std::optional<core::card::CodeBGuard> code_b;   // one per card: a wrong 照合番号B is never presented again
   std::unique_ptr<core::genuine_card::CardFaceEvidence> card_face;  // proven before the camera
+
+  // 照合番号B read from the printed face ahead of a face attempt (RunnerOptions::surface_prescan).
+  struct Prescan {
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool running = false;
+    std::optional<core::card::Secret> digits;  // a certain read, taken by the first face attempt
+  } prescan;
+  std::atomic<bool> ended{false};  // the session is over (the card left or the reception ended)
 
   ~CardContext() {
     face.reset();
@@ -212,9 +223,10 @@ void ReceptionRunner::read_card() {
     ctx->certificate_der = check.certificate_der;
     card_ = ctx;
     const bool face_ready = board_.face_ready();
-    post_for(session_, rx::CardRead{check.token.kind, check.certificate.status, check.pin,
-                                    face_ready && check.token.kind == core::card::TokenKind::MyNumberCard,
+    const bool face_offered = face_ready && check.token.kind == core::card::TokenKind::MyNumberCard;
+    post_for(session_, rx::CardRead{check.token.kind, check.certificate.status, check.pin, face_offered,
                                     check.certificate.expiry_date, check.certificate.usable_until});
+    if (face_offered) prescan_surface(ctx);
   } catch (const std::exception& e) {
     if (!card_left(e)) post_for(session_, card_failure(e));
   }
@@ -356,6 +368,34 @@ void ReceptionRunner::read_document(core::eligibility::PresentedDocument expecte
   });
 }
 
+void ReceptionRunner::prescan_surface(const std::shared_ptr<CardContext>& ctx) {
+  if (options_.surface_prescan <= 0ms || !board_.scanner) return;
+  {
+    std::lock_guard lock(ctx->prescan.mutex);
+    ctx->prescan.running = true;
+  }
+  in_background([this, ctx] {
+    std::optional<core::card::Secret> digits;
+    try {
+      std::lock_guard scanning(scanner_mutex_);
+      if (!ctx->ended) {  // a scan of a card already gone would only hold the scanner
+        core::card::Secret read;
+        board_.scanner->scan_code_b(options_.surface_prescan, [&](std::string_view d) {
+          for (char ch : d) read.push_back(ch);
+        });
+        digits = std::move(read);
+      }
+    } catch (const std::exception&) {
+      // Not read now (no card on the tray yet, glare...): the face attempt scans again, with
+      // the patient's guidance.
+    }
+    std::lock_guard lock(ctx->prescan.mutex);
+    ctx->prescan.digits = std::move(digits);
+    ctx->prescan.running = false;
+    ctx->prescan.finished.notify_all();
+  });
+}
+
 void ReceptionRunner::start_face() {
   const auto ctx = card_;
   const std::uint64_t session = session_;
@@ -374,7 +414,17 @@ void ReceptionRunner::start_face() {
         if (!ctx->code_b) ctx->code_b.emplace(board_.code_b_policy);
         const core::genuine_card::OpenedCardFace opened = core::genuine_card::open_genuine_card_face(
             *ctx->session, *ctx->code_b,
-            [this] {
+            [this, &ctx] {
+              {  // read while the patient chose: waited for, used once
+                std::unique_lock prescanned(ctx->prescan.mutex);
+                ctx->prescan.finished.wait(prescanned, [&] { return !ctx->prescan.running; });
+                if (ctx->prescan.digits) {
+                  core::card::Secret code_b = std::move(*ctx->prescan.digits);
+                  ctx->prescan.digits.reset();
+                  return code_b;
+                }
+              }
+              std::lock_guard scanning(scanner_mutex_);
               core::card::Secret code_b;
               board_.scanner->scan_code_b(10s, [&](std::string_view digits) {
                 for (char ch : digits) code_b.push_back(ch);
@@ -438,6 +488,7 @@ void ReceptionRunner::start_face() {
 
 void ReceptionRunner::end_session() {
   if (face_stop_) face_stop_->request_stop();
+  if (card_) card_->ended = true;
   card_.reset();  // workers that still run keep their own reference until they finish
   ++session_;     // whatever they post now is dropped
 }

@@ -31,6 +31,11 @@ struct RunnerOptions {
   // Zero: no automatic ticks; whoever drives the runner posts them (the scenario player, on
   // virtual time, so time-outs fire deterministically).
   std::chrono::milliseconds tick_interval{200};
+  // Read 照合番号B from the card's printed face while the patient chooses between face and PIN
+  // (at most `surface_prescan` long), so the OCR is off the face path's time; the digits are
+  // held wiped and dropped with the card. Zero: read only when face is chosen (the scenario
+  // player: each step's tray decides what is read, and no scan outlives a step).
+  std::chrono::milliseconds surface_prescan{4000};
 };
 
 class ReceptionRunner {
@@ -79,6 +84,7 @@ class ReceptionRunner {
   void look_up(const core::eligibility::NumberLookup& lookup);
   void read_document(core::eligibility::PresentedDocument expected);
   void start_face();
+  void prescan_surface(const std::shared_ptr<CardContext>& ctx);
   void end_session();
   template <typename Work>
   void in_background(Work work);
@@ -106,6 +112,7 @@ class ReceptionRunner {
   std::vector<std::jthread> workers_;
   std::vector<std::shared_ptr<std::atomic<bool>>> worker_done_;
   std::mutex service_mutex_;  // one eligibility call at a time (stale workers included)
+  std::mutex scanner_mutex_;  // one card-surface scan at a time (a pre-scan of a card gone included)
   std::unique_ptr<std::stop_source> face_stop_;
   std::jthread card_watcher_;
 };

@@ -14,6 +14,7 @@
 //    has arrived at the client.
 // Prints median / p90 / max. A program that prints figures, not a timed test.
 #include <algorithm>
+#include <cstdlib>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -252,6 +253,115 @@ int reception_figures(const std::filesystem::path& world_dir, int receptions) {
   return patient.failed_ == 0 && static_cast<int>(patient.to_result_.size()) == receptions ? 0 : 1;
 }
 
+// A patient who takes `think` to choose face on the method screen, then answers at once. Times
+// the face path as the patient meets it: face chosen -> the screen after the face attempt
+// (consent when matched), which includes reading 照合番号B from the card's printed face when it
+// was not read while the patient chose.
+class FacePatient final : public core::reception::Frontend {
+ public:
+  FacePatient(sim::board::SimulatedBoard& kiosk, std::filesystem::path card, std::chrono::milliseconds think, int receptions)
+      : kiosk_(kiosk), card_(std::move(card)), think_(think), left_(receptions) {}
+  ~FacePatient() override {
+    if (chooser_.joinable()) chooser_.join();
+  }
+
+  void start(core::reception::EventSink sink) override {
+    sink_ = std::move(sink);
+    kiosk_.place_card(card_);
+  }
+  void stop() override {}
+  void show(const rx::Screen& s) override {
+    using rx::Step;
+    if (awaiting_decision_ && s.step != Step::FaceCapture && s.step != Step::MethodChoice) {
+      // Matched: the kiosk goes on to confirm with the service; anything else is not a match.
+      awaiting_decision_ = false;
+      to_decision_.push_back(ms(Clock::now() - chosen_));
+      if (s.step != Step::Confirming && s.step != Step::Consent) ++not_matched_;
+    }
+    switch (s.step) {
+      case Step::MethodChoice:
+        if (chooser_.joinable()) chooser_.join();
+        chooser_ = std::thread([this] {
+          std::this_thread::sleep_for(think_);
+          chosen_ = Clock::now();
+          awaiting_decision_ = true;
+          sink_(rx::MethodChosen{rx::Method::Face});
+        });
+        return;
+      case Step::PinEntry: return sink_(rx::PinTyped{core::card::Secret("1234")});
+      case Step::Consent: return sink_(rx::Answered{true});
+      case Step::Prescription: return sink_(rx::PrescriptionChosen{core::eligibility::PrescriptionIssue::Electronic});
+      case Step::Result:
+      case Step::Notice: return sink_(rx::Acknowledged{});
+      case Step::RemoveCard: return kiosk_.field->remove();
+      case Step::Idle:
+        if (in_session_) {
+          in_session_ = false;
+          if (--left_ > 0) kiosk_.place_card(card_);
+        }
+        return;
+      default:
+        in_session_ = true;
+        return;
+    }
+  }
+
+  std::vector<double> to_decision_;
+  int not_matched_ = 0;
+
+ private:
+  sim::board::SimulatedBoard& kiosk_;
+  std::filesystem::path card_;
+  std::chrono::milliseconds think_;
+  int left_;
+  core::reception::EventSink sink_;
+  std::thread chooser_;
+  std::atomic<bool> awaiting_decision_{false};
+  Clock::time_point chosen_{};
+  bool in_session_ = false;
+};
+
+int face_figures(const std::filesystem::path& world_dir, const std::filesystem::path& faces, int receptions,
+                 std::chrono::milliseconds think) {
+  if (!std::filesystem::is_directory(faces / "models")) {
+    std::printf("Face reception: skipped (%s has no models)\n", faces.c_str());
+    return 0;
+  }
+  std::ostringstream log;
+  const sim::world::DemoWorld world = sim::world::ensure_demo_world(world_dir / "faces", faces, log);
+  const auto holder = std::find_if(world.cards.begin(), world.cards.end(),
+                                   [](const sim::world::DemoCard& c) { return c.live_face.has_value(); });
+  if (holder == world.cards.end()) {
+    std::cerr << "reception_bench: the demo world has no card holder with a face\n";
+    return 1;
+  }
+  std::printf("Face reception on the simulator (the holder before the camera, %lld ms to choose face), %d receptions each:\n",
+              static_cast<long long>(think.count()), receptions);
+  int status = 0;
+  for (const auto prescan : {4000ms, 0ms}) {
+    sim::board::SimulatedBoardOptions options;
+    options.faces_dir = faces;
+    options.work_dir = world_dir / "bench-face";
+    options.terminal_id = "BENCH-KIOSK";
+    std::filesystem::remove_all(options.work_dir);
+    sim::board::SimulatedBoard kiosk = sim::board::simulated_board(world, {}, options);
+    kiosk.camera->show(*holder->live_face);
+    FacePatient patient(kiosk, holder->file, think, receptions);
+    core::reception::RunnerOptions runner_options;
+    runner_options.surface_prescan = prescan;
+    core::reception::ReceptionRunner runner(kiosk.board, patient, core::reception::Policy{}, runner_options);
+    runner.run(receptions);
+    print(prescan > 0ms ? "face chosen -> decision, 照合番号B read while choosing"
+                        : "face chosen -> decision, 照合番号B read after the choice",
+          patient.to_decision_);
+    if (patient.not_matched_ > 0) {
+      std::printf("    %d of %zu attempts did not match\n", patient.not_matched_, patient.to_decision_.size());
+      status = 1;
+    }
+  }
+  return status;
+}
+
 // The machine behind the kiosk screen, wired as the runner wires it (Show -> frontend).
 class ScreenMachine {
  public:
@@ -320,15 +430,24 @@ int main(int argc, char** argv) {
   CLI::App app{"reception_bench: machine time of a PIN reception on the simulator, and screen response to a touch"};
   int receptions = 30;
   int touches = 200;
+  int face_receptions = 6;
+  int think_ms = 1500;
   std::string world = (std::filesystem::temp_directory_path() / "kiosk-reception-bench").string();
+  const char* faces_env = std::getenv("KIOSK_FACES_DIR");
+  std::string faces = faces_env != nullptr ? faces_env : (std::filesystem::path(KIOSK_SOURCE_DIR) / ".." / "shared" / "faces").string();
   app.add_option("--receptions", receptions, "PIN receptions to time")->capture_default_str()->check(CLI::Range(1, 10000));
   app.add_option("--touches", touches, "Touches to time on the kiosk screen")->capture_default_str()->check(CLI::Range(2, 100000));
   app.add_option("--world", world, "Directory of the simulated world (made on first use)")->capture_default_str();
+  app.add_option("--face-receptions", face_receptions, "Face receptions to time, with and without the surface pre-scan (0: none)")
+      ->capture_default_str()->check(CLI::Range(0, 1000));
+  app.add_option("--think", think_ms, "Milliseconds the patient takes to choose face")->capture_default_str()->check(CLI::Range(0, 60000));
+  app.add_option("--faces", faces, "Face set (models) for the face receptions ($KIOSK_FACES_DIR)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   try {
     const int a = reception_figures(world, receptions);
     const int b = touch_figures(touches);
-    return a != 0 ? a : b;
+    const int c = face_receptions > 0 ? face_figures(world, faces, face_receptions, std::chrono::milliseconds(think_ms)) : 0;
+    return a != 0 ? a : b != 0 ? b : c;
   } catch (const std::exception& e) {
     std::cerr << "reception_bench: " << e.what() << "\n";
     return 1;
