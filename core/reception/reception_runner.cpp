@@ -409,7 +409,8 @@ void ReceptionRunner::start_face() {
     try {
       if (!ctx->face) {
         // The card proves its card-face record genuine; 照合番号B from the card surface opens the
-        // photo, scanned only once the kiosk may present it (core/genuine_card/card_face_check.hpp).
+        // photo, presented only once the kiosk may (core/genuine_card/card_face_check.hpp); the
+        // digits were usually read while the patient chose (prescan_surface).
         std::lock_guard lock(ctx->mutex);
         if (!ctx->code_b) ctx->code_b.emplace(board_.code_b_policy);
         const core::genuine_card::OpenedCardFace opened = core::genuine_card::open_genuine_card_face(
