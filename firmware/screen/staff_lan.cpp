@@ -169,17 +169,22 @@ bool staff_page_file(std::string_view path) {
   return file.size() > 5 && file.find('/') == std::string_view::npos && file.substr(file.size() - 5) == ".json";
 }
 
-std::unique_ptr<drivers::https::GuardedServer> make_staff_lan_server(const StaffLanConfig& config, std::size_t workers) {
-  std::vector<AddressRange> allow;
-  for (const auto& range : config.allow) allow.push_back(AddressRange::parse(range));
+AllowList::AllowList(const std::vector<std::string>& ranges) {
+  for (const auto& range : ranges) ranges_.push_back(AddressRange::parse(range));
+}
+
+bool AllowList::admits(std::string_view address) const {
+  return std::any_of(ranges_.begin(), ranges_.end(), [&](const AddressRange& r) { return r.contains(address); });
+}
+
+std::unique_ptr<drivers::https::GuardedServer> make_staff_lan_server(const StaffLanConfig& config, std::size_t workers,
+                                                                     std::shared_ptr<const AllowList> allow) {
   drivers::https::ConnectionLimits limits;
   limits.workers = workers;
   limits.per_peer = 8;  // a reception PC's browser opens about six
   limits.tls_handshake = std::chrono::seconds(5);
   limits.request_read = std::chrono::seconds(10);
-  limits.admit = [allow = std::move(allow)](const std::string& address) {
-    return std::any_of(allow.begin(), allow.end(), [&](const AddressRange& r) { return r.contains(address); });
-  };
+  limits.admit = [allow = std::move(allow)](const std::string& address) { return allow->admits(address); };
   std::string problem;
   auto server = std::make_unique<drivers::https::GuardedServer>(std::move(limits), [&](SSL_CTX& ctx) {
     return set_up_tls(ctx, config, problem);
@@ -190,14 +195,12 @@ std::unique_ptr<drivers::https::GuardedServer> make_staff_lan_server(const Staff
   return server;
 }
 
-void install_staff_lan_rules(httplib::Server& server, const StaffLanConfig& config, const int& port) {
-  std::vector<AddressRange> allow;
-  for (const auto& range : config.allow) allow.push_back(AddressRange::parse(range));
+void install_staff_lan_rules(httplib::Server& server, const StaffLanConfig& config, const int& port,
+                             std::shared_ptr<const AllowList> allow) {
   server.set_default_headers(default_headers());
   server.set_pre_routing_handler([allow = std::move(allow), &config, &port](const httplib::Request& req,
                                                                            httplib::Response& res) {
-    const bool allowed = std::any_of(allow.begin(), allow.end(), [&](const AddressRange& r) { return r.contains(req.remote_addr); });
-    if (!allowed) {
+    if (!allow->admits(req.remote_addr)) {
       send_error(res, 403, "this address may not open the staff pages", "staff_lan.allow");
       return httplib::Server::HandlerResponse::Handled;
     }

@@ -42,6 +42,18 @@ struct AddressRange {
   bool contains(std::string_view address) const;
 };
 
+// The reception PCs' ranges (staff_lan.allow), parsed once: the server closes other addresses
+// before their handshake, and the request rules refuse them again (in case a server is built
+// without the first check). Throws std::invalid_argument naming a bad range.
+class AllowList {
+ public:
+  explicit AllowList(const std::vector<std::string>& ranges);
+  bool admits(std::string_view address) const;
+
+ private:
+  std::vector<AddressRange> ranges_;
+};
+
 struct StaffLanConfig {
   std::string address = "0.0.0.0";          // the address to bind (an interface of the kiosk)
   int port = 8443;                          // 0: any free port (tests)
@@ -62,10 +74,12 @@ bool staff_page_file(std::string_view path);
 
 // The TLS server for the LAN with the kiosk's certificate, `workers` threads, refusing addresses
 // outside the allow-list at once; throws std::runtime_error saying what could not be loaded.
-std::unique_ptr<drivers::https::GuardedServer> make_staff_lan_server(const StaffLanConfig& config, std::size_t workers);
+std::unique_ptr<drivers::https::GuardedServer> make_staff_lan_server(const StaffLanConfig& config, std::size_t workers,
+                                                                     std::shared_ptr<const AllowList> allow);
 
 // Refuses (403) every request from outside the allow-list or naming another host, and answers
 // errors with a JSON body. `port` is the bound port (read at request time).
-void install_staff_lan_rules(httplib::Server& server, const StaffLanConfig& config, const int& port);
+void install_staff_lan_rules(httplib::Server& server, const StaffLanConfig& config, const int& port,
+                             std::shared_ptr<const AllowList> allow);
 
 }  // namespace kiosk::firmware::screen

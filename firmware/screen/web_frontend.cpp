@@ -193,8 +193,9 @@ void WebFrontend::Impl::start_staff_lan() {
   if (const auto problems = staff_lan_problems(lan_config); !problems.empty()) {
     throw std::runtime_error("staff pages on the LAN: " + problems.front());
   }
-  lan = make_staff_lan_server(lan_config, config.max_event_clients + 4);
-  install_staff_lan_rules(*lan, lan_config, lan_port);
+  const auto allow = std::make_shared<const AllowList>(lan_config.allow);
+  lan = make_staff_lan_server(lan_config, config.max_event_clients + 4, allow);
+  install_staff_lan_rules(*lan, lan_config, lan_port, allow);
   lan_staff.emplace(config, state, *files);
   lan_staff->install(*lan);
   lan->Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
