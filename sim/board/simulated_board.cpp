@@ -159,7 +159,14 @@ SimulatedBoard simulated_board(const world::DemoWorld& world, const WorldFaults&
 
   const auto fixture = eligibility::Fixture::load(world.fixture);
   auto service_options = eligibility::options_for_directory(world.service_dir, fixture);
-  if (o.fresh_service_database) service_options.database = ":memory:";
+  if (!o.fresh_service_database.empty()) {
+    service_options.database = o.fresh_service_database;
+    if (o.fresh_service_database != ":memory:") {
+      const std::filesystem::path file = o.fresh_service_database;
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
+      std::filesystem::create_directories(file.parent_path());
+    }
+  }
   if (o.service_log) service_options.log = [](const std::string& line) { std::cerr << "[service] " << line << "\n"; };
   s.service = std::make_unique<eligibility::SimulatedEligibilityService>(std::move(service_options), fixture);
   s.service->start();

@@ -68,7 +68,9 @@ struct SimulatedBoardOptions {
   DeviceTiming timing;              // with virtual time
   // Where the journal and the result outbox go; empty: the world's (journal.sqlite, outbox/).
   std::filesystem::path work_dir;
-  bool fresh_service_database = false;  // the service starts from the fixture in memory
+  // The service's database. Empty: the world's (kept from run to run). ":memory:" or a file: the
+  // service starts there afresh from the fixture (a file left by an earlier run is removed).
+  std::string fresh_service_database;
   bool service_log = false;             // the service logs its requests to stderr
   std::string terminal_id = "SIM-KIOSK-01";
   // Cards go into this reader of a running pcscd (vpcd) instead of the in-process readers.

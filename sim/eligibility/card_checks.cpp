@@ -198,4 +198,10 @@ std::optional<Reply> replay(ServiceCore& service, const Terminal& t, const std::
   return Reply{stored->status, stored->body};
 }
 
+void remember(ServiceCore& service, const Terminal& t, const std::string& request_id, const std::string& operation,
+              const Reply& reply, TimePoint at) {
+  service.db.store_answer(t.fingerprint, request_id, {operation, reply.status, reply.body}, at);
+  service.db.forget_answers(t.fingerprint, at - service.options.session_lifetime, service.options.max_sessions_per_terminal);
+}
+
 }  // namespace kiosk::sim::eligibility

@@ -45,7 +45,7 @@ Reply consent(ServiceCore& service, const httplib::Request& req, const Terminal&
     Json j = card_path_reply(service, t, at, *person, session->card_sha256, session->method, session->certificate, chosen,
                              confirmation_id, audit);
     Reply r{200, j.dump()};
-    service.db.store_answer(t.fingerprint, request_id, {"consent", r.status, r.body}, at);
+    remember(service, t, request_id, "consent", r, at);
     return r;
   });
   if (prescription) service.sessions.set_prescription(confirmation_id, *prescription);

@@ -1,5 +1,9 @@
 #include "sim/eligibility/database.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
 #include "hal/calendar.hpp"
 
 namespace kiosk::sim::eligibility {
@@ -110,6 +114,7 @@ CREATE TABLE IF NOT EXISTS requests (
   at TEXT NOT NULL,
   PRIMARY KEY (terminal, request_id)
 );
+CREATE INDEX IF NOT EXISTS requests_by_age ON requests (terminal, at);
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY,
   at TEXT NOT NULL,
@@ -165,7 +170,7 @@ Json json_of(const std::optional<std::string>& text) {
 }  // namespace
 
 EligibilityDatabase::EligibilityDatabase(const std::string& path) : db_(path) {
-  Statement& version = db_.prepare("PRAGMA user_version");
+  Statement version = db_.prepare("PRAGMA user_version");
   const std::int64_t found = version.step() ? version.integer(0) : 0;
   version.run();
   if (found != kSchemaVersion) {
@@ -270,7 +275,7 @@ void EligibilityDatabase::add_revocations(const std::vector<RevocationRecord>& r
 }
 
 std::optional<CardRecord> EligibilityDatabase::card_by_certificate(const std::string& sha256) {
-  Statement& s = db_.prepare(
+  Statement s = db_.prepare(
       "SELECT id, person_id, certificate_sha256, subject, serial, label, card_face_key_sha256 FROM cards "
       "WHERE certificate_sha256 = ?1");
   s.bind(1, sha256);
@@ -287,7 +292,7 @@ std::optional<CardRecord> EligibilityDatabase::card_by_certificate(const std::st
 }
 
 std::optional<PersonRecord> EligibilityDatabase::person(std::int64_t id) {
-  Statement& s = db_.prepare(
+  Statement s = db_.prepare(
       "SELECT p.id, p.fixture_id, p.name, p.name_kana, p.name_of_other, p.name_of_other_kana, p.sex, p.birth_date, "
       "p.address, p.post_number, p.linkage_under_review, r.registered_on FROM people p "
       "LEFT JOIN insurance_use_registrations r ON r.person_id = p.id WHERE p.id = ?1");
@@ -312,7 +317,7 @@ std::optional<PersonRecord> EligibilityDatabase::person(std::int64_t id) {
 std::vector<QualificationRecord> EligibilityDatabase::qualifications_of(std::int64_t person_id) {
   std::vector<QualificationRecord> out;
   {
-    Statement& s = db_.prepare(
+    Statement s = db_.prepare(
         "SELECT id, person_id, fixture_id, insurer_number, insurer_name, symbol, number, branch, card_classification, "
         "personal_family, insured_name, qualification_date, filed_on, disqualification_date, loss_filed_on, "
         "reason_of_loss, contribution_ratio, preschool, certificate_issuance_date, card_valid_date, card_expiration_date, "
@@ -350,7 +355,7 @@ std::vector<QualificationRecord> EligibilityDatabase::qualifications_of(std::int
     }
   }
   for (auto& q : out) {
-    Statement& s = db_.prepare("SELECT issued_on, valid_until FROM eligibility_certificates WHERE qualification_id = ?1 ORDER BY id");
+    Statement s = db_.prepare("SELECT issued_on, valid_until FROM eligibility_certificates WHERE qualification_id = ?1 ORDER BY id");
     s.bind(1, q.id);
     while (s.step()) q.eligibility_certificates.push_back({date_of(s.text(0)), date_of(s.text(1))});
   }
@@ -361,7 +366,7 @@ std::vector<Candidate> EligibilityDatabase::candidates(const std::string& insure
                                                        const std::string& number) {
   std::vector<std::int64_t> ids;
   {
-    Statement& s = db_.prepare(
+    Statement s = db_.prepare(
         "SELECT DISTINCT person_id FROM qualifications WHERE insurer_number = ?1 AND symbol = ?2 AND number = ?3 ORDER BY person_id");
     s.bind(1, insurer_number).bind(2, symbol).bind(3, number);
     while (s.step()) ids.push_back(s.integer(0));
@@ -376,7 +381,7 @@ std::vector<Candidate> EligibilityDatabase::candidates(const std::string& insure
 }
 
 std::optional<RevocationRecord> EligibilityDatabase::revocation(const std::string& issuer, const std::string& serial) {
-  Statement& s = db_.prepare("SELECT issuer, serial, revoked_at, source FROM revocations WHERE issuer = ?1 AND serial = ?2");
+  Statement s = db_.prepare("SELECT issuer, serial, revoked_at, source FROM revocations WHERE issuer = ?1 AND serial = ?2");
   s.bind(1, issuer).bind(2, serial);
   if (!s.step()) return std::nullopt;
   return RevocationRecord{s.text(0), s.text(1), instant_of(s.text(2)), s.text(3)};
@@ -404,7 +409,7 @@ void EligibilityDatabase::record_consent(const ConsentRecord& c) {
 
 std::optional<ConsentRecord> EligibilityDatabase::current_consent(std::int64_t person_id,
                                                                   const std::string& medical_institution_code, TimePoint now) {
-  Statement& s = db_.prepare(
+  Statement s = db_.prepare(
       "SELECT medical_information, consented_at, available_until FROM consents WHERE person_id = ?1 AND "
       "medical_institution_code = ?2 AND consented_at <= ?3 ORDER BY consented_at DESC, id DESC LIMIT 1");
   s.bind(1, person_id).bind(2, medical_institution_code).bind(3, instant(now));
@@ -421,7 +426,7 @@ std::optional<ConsentRecord> EligibilityDatabase::current_consent(std::int64_t p
 
 std::optional<EligibilityDatabase::StoredAnswer> EligibilityDatabase::stored_answer(const std::string& terminal,
                                                                                     const std::string& request_id) {
-  Statement& s = db_.prepare("SELECT operation, status, body FROM requests WHERE terminal = ?1 AND request_id = ?2");
+  Statement s = db_.prepare("SELECT operation, status, body FROM requests WHERE terminal = ?1 AND request_id = ?2");
   s.bind(1, terminal).bind(2, request_id);
   if (!s.step()) return std::nullopt;
   return StoredAnswer{s.text(0), static_cast<int>(s.integer(1)), s.text(2)};
@@ -436,6 +441,18 @@ void EligibilityDatabase::store_answer(const std::string& terminal, const std::s
       .bind(4, std::int64_t{answer.status})
       .bind(5, answer.body)
       .bind(6, instant(at))
+      .run();
+}
+
+void EligibilityDatabase::forget_answers(const std::string& terminal, TimePoint stored_before, std::size_t keep) {
+  // Both walk the index requests_by_age (terminal, at), not the table; rowid orders the answers
+  // stored within the same second.
+  db_.prepare("DELETE FROM requests WHERE terminal = ?1 AND at < ?2").bind(1, terminal).bind(2, instant(stored_before)).run();
+  db_.prepare(
+         "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE terminal = ?1 ORDER BY at DESC, rowid DESC "
+         "LIMIT -1 OFFSET ?2)")
+      .bind(1, terminal)
+      .bind(2, static_cast<std::int64_t>(std::min(keep, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max()))))
       .run();
 }
 
@@ -457,7 +474,7 @@ void EligibilityDatabase::audit(const AuditEntry& e) {
 }
 
 std::vector<AuditEntry> EligibilityDatabase::audit_tail(std::size_t count) {
-  Statement& s = db_.prepare(
+  Statement s = db_.prepare(
       "SELECT id, at, terminal, medical_institution_code, operation, method, card_sha256, person, outcome, code, detail "
       "FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?1) ORDER BY id");
   s.bind(1, static_cast<std::int64_t>(count));

@@ -61,6 +61,10 @@ class EligibilityDatabase {
   };
   std::optional<StoredAnswer> stored_answer(const std::string& terminal, const std::string& request_id);
   void store_answer(const std::string& terminal, const std::string& request_id, const StoredAnswer& answer, TimePoint at);
+  // Forgets the terminal's answers stored before `stored_before`, and all but its newest `keep`.
+  // A kiosk repeats a request only within its operation's deadline (seconds): kept for ever, the
+  // answers (a whole result each, ~2 KB) grew the database with every reception.
+  void forget_answers(const std::string& terminal, TimePoint stored_before, std::size_t keep);
 
   void audit(const AuditEntry& entry);
   // The last `count` audit entries, oldest first.

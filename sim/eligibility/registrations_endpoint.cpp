@@ -30,7 +30,7 @@ Reply registration(ServiceCore& service, const httplib::Request& req, const Term
     if (!person) throw std::runtime_error("registered person vanished");
     Json j = card_path_reply(service, t, at, *person, ticket->card_sha256, ticket->method, ticket->certificate, std::nullopt, "", audit);
     Reply r{200, j.dump()};
-    service.db.store_answer(t.fingerprint, request_id, {"register", r.status, r.body}, at);
+    remember(service, t, request_id, "register", r, at);
     return r;
   });
   service.sessions.remove_ticket(ticket_id);

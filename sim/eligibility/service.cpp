@@ -21,7 +21,8 @@ ServiceCore::ServiceCore(ServiceOptions o, const Fixture& fixture)
       db(options.database),
       verifier(options.jpki_ca_certificates),
       card_face_checker(options.card_face_anchors),
-      sessions(options.nonce_lifetime, options.session_lifetime, options.max_outstanding_challenges) {
+      sessions(options.nonce_lifetime, options.session_lifetime, options.max_outstanding_challenges,
+               options.max_sessions_per_terminal) {
   if (!options.clock) options.clock = [] { return std::chrono::system_clock::now(); };
   db.load(fixture);
   for (const auto& crl : options.crl_files) db.add_revocations(verifier.read_crl(crl));

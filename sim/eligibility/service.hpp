@@ -68,6 +68,10 @@ struct ServiceOptions {
   std::chrono::seconds ticket_lifetime{600};
   std::chrono::seconds session_lifetime{1800};
   std::size_t max_outstanding_challenges = 1000;  // per terminal
+  // Confirmation sessions kept per terminal (the oldest dropped first), and as many stored answers
+  // of requests with a request id. Their lifetimes alone do not bound them: a kiosk receiving a
+  // patient every few seconds would hold half an hour of receptions.
+  std::size_t max_sessions_per_terminal = 1000;
   std::size_t worker_threads = 16;                // each open keep-alive connection holds one
   std::size_t keep_alive_max_requests = 100000;
   // An idle keep-alive connection is closed after this; stop() waits for idle connections up to

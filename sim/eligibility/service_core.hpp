@@ -113,5 +113,10 @@ Json card_path_reply(ServiceCore& service, const Terminal& t, TimePoint at, cons
 
 // A stored answer for a repeated request id, or nothing (db_mutex held).
 std::optional<Reply> replay(ServiceCore& service, const Terminal& t, const std::string& request_id, const std::string& operation);
+// Stores the answer to a request with a request id, for replay(), and forgets the terminal's
+// answers older than a confirmation session (one repeated after that would find its session gone)
+// or beyond as many as its sessions (db_mutex held).
+void remember(ServiceCore& service, const Terminal& t, const std::string& request_id, const std::string& operation,
+              const Reply& reply, TimePoint at);
 
 }  // namespace kiosk::sim::eligibility

@@ -2,6 +2,12 @@
 // terminal that asked, with an expiry), registration tickets (single use) and confirmation
 // sessions (what a consent refers to). A restart of the service forgets them: kiosks then get
 // NONCE_UNKNOWN / CONFIRMATION_UNKNOWN and start the round again. Thread-safe.
+//
+// Bounded by count as well as by time, per terminal: at most `max_outstanding_per_terminal`
+// unused nonces (more are refused) and as many nonces in all, used ones included (the oldest is
+// forgotten: a replay of it is then NONCE_UNKNOWN instead of NONCE_REPLAYED, refused either way),
+// and at most `max_sessions_per_terminal` confirmation sessions (the oldest is dropped). With
+// lifetimes alone, a terminal holds whatever it asked for in a lifetime, however fast it asks.
 #pragma once
 
 #include <chrono>
@@ -21,7 +27,7 @@ namespace kiosk::sim::eligibility {
 class SessionStore {
  public:
   SessionStore(std::chrono::seconds nonce_lifetime, std::chrono::seconds session_lifetime,
-               std::size_t max_outstanding_per_terminal);
+               std::size_t max_outstanding_per_terminal, std::size_t max_sessions_per_terminal);
 
   struct IssuedNonce {
     Bytes nonce;  // 32 random bytes
@@ -56,6 +62,8 @@ class SessionStore {
     std::optional<int> prescription;
     TimePoint expires_at{};
   };
+  // Drops the terminal's oldest session when it holds more than `max_sessions_per_terminal`: a
+  // kiosk has one reception at a time, so its sessions that old are of receptions long over.
   std::string create_session(Session session);
   std::optional<Session> session(const std::string& id, const std::string& terminal, TimePoint now);
   void set_prescription(const std::string& id, int prescription);
@@ -69,18 +77,26 @@ class SessionStore {
     TimePoint expires_at{};
     bool used = false;
   };
+  struct TerminalNonces {
+    // Oldest first: the order of issue is the order of expiry (one lifetime for all).
+    std::deque<std::pair<TimePoint, std::string>> issued;
+    std::size_t unused = 0;
+  };
   void prune(TimePoint now);
+  void forget_expired_nonces(TerminalNonces& mine, TimePoint now);
+  void forget_oldest_nonce(TerminalNonces& mine);
 
   std::chrono::seconds nonce_lifetime_;
   std::chrono::seconds session_lifetime_;
   std::size_t max_outstanding_;
+  std::size_t max_sessions_;
   std::mutex mutex_;
   std::unordered_map<std::string, NonceState> nonces_;
-  // Nonces in the order they were issued, which is their expiry order (one lifetime for all).
-  std::deque<std::pair<TimePoint, std::string>> nonce_expiry_;
-  std::unordered_map<std::string, std::size_t> outstanding_;  // unused nonces per terminal
+  std::unordered_map<std::string, TerminalNonces> nonces_of_;
   std::unordered_map<std::string, Ticket> tickets_;
   std::unordered_map<std::string, Session> sessions_;
+  // Each terminal's session ids in the order they were created, which is their expiry order.
+  std::unordered_map<std::string, std::deque<std::string>> sessions_of_;
   std::size_t operations_since_prune_ = 0;
 };
 

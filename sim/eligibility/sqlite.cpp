@@ -44,7 +44,7 @@ void Connection::exec(const std::string& sql) {
 
 void Connection::rollback_quietly() noexcept { sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr); }
 
-Statement& Connection::prepare(const std::string& sql) {
+Statement Connection::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* raw = nullptr;
@@ -52,19 +52,20 @@ Statement& Connection::prepare(const std::string& sql) {
                            nullptr) != SQLITE_OK) {
       fail(db_.get(), "cannot prepare (" + sql.substr(0, 60) + ")");
     }
-    std::unique_ptr<sqlite3_stmt, Finalize> owned(raw);
-    it = cache_.emplace(sql, std::make_pair(std::move(owned), Statement(raw))).first;
+    it = cache_.emplace(sql, std::unique_ptr<sqlite3_stmt, Finalize>(raw)).first;
   }
-  Statement& s = it->second.second;
-  s.reset();
-  return s;
+  return Statement(it->second.get());
 }
 
 std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
 
-void Statement::reset() {
+Statement::Statement(sqlite3_stmt* stmt) : stmt_(stmt) {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+}
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) sqlite3_reset(stmt_);  // ends its read (the error of a failed step was thrown already)
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -22,9 +23,17 @@ class DatabaseError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A cached prepared statement lent by Connection::prepare(), reset when the loan ends. A statement
+// left stepped (a look-up that read its one row and returned) holds a read transaction open, and
+// in WAL mode an open read stops every checkpoint from restarting the WAL: the WAL file then grew
+// with every write, and the WAL index with it (one more mapping every 4096 frames).
 class Statement {
  public:
-  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Statement(Statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement& operator=(Statement&&) = delete;
+  ~Statement();
 
   // Binding by 1-based index; std::nullopt binds NULL.
   Statement& bind(int index, std::int64_t value);
@@ -45,7 +54,7 @@ class Statement {
 
  private:
   friend class Connection;
-  void reset();
+  explicit Statement(sqlite3_stmt* stmt);
   sqlite3_stmt* stmt_;
 };
 
@@ -58,8 +67,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   void exec(const std::string& sql);
-  // A cached prepared statement, reset and with its bindings cleared.
-  Statement& prepare(const std::string& sql);
+  // A cached prepared statement, reset and with its bindings cleared; reset again when the
+  // returned Statement goes (keep it no longer than its rows are read).
+  Statement prepare(const std::string& sql);
   std::int64_t last_insert_id() const;
 
   // BEGIN IMMEDIATE ... COMMIT; ROLLBACK when the function throws.
@@ -91,7 +101,7 @@ class Connection {
     void operator()(sqlite3_stmt* stmt) const noexcept;
   };
   std::unique_ptr<sqlite3, CloseDb> db_;
-  std::map<std::string, std::pair<std::unique_ptr<sqlite3_stmt, Finalize>, Statement>> cache_;
+  std::map<std::string, std::unique_ptr<sqlite3_stmt, Finalize>> cache_;
 };
 
 }  // namespace kiosk::sim::eligibility

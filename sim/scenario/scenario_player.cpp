@@ -66,7 +66,9 @@ sim::board::SimulatedBoard Player::make_board(const Scenario& s, const PlayerOpt
   b.timing.camera_fps = s.timing.camera_fps;
   b.timing.camera_exposure = s.timing.camera_exposure;
   b.work_dir = o.work_dir;
-  b.fresh_service_database = true;  // each scenario starts from the fixture; nothing shared between runs
+  // Each scenario starts from the fixture; nothing shared between runs.
+  b.fresh_service_database =
+      o.service_database_on_disk && !o.work_dir.empty() ? (o.work_dir / "eligibility.sqlite3").string() : ":memory:";
   b.service_log = true;
   b.terminal_id = "SIM-KIOSK-QA";
   b.pcsc = o.pcsc;
@@ -327,6 +329,7 @@ ScenarioResult play_scenario(const Scenario& scenario, const PlayerOptions& opti
 ScenarioSession::ScenarioSession(const Scenario& scenario, const PlayerOptions& options)
     : scenario_(scenario), options_(options) {
   if (options_.world == nullptr) throw std::invalid_argument("ScenarioSession: no world");
+  options_.service_database_on_disk = true;  // what the service records stays out of memory
   player_ = std::make_unique<Player>(scenario_, options_);
   if (!player_->start()) throw ScenarioError(player_->result().skip_reason);
 }

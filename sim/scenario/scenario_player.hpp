@@ -37,6 +37,10 @@ struct PlayerOptions {
   // Cards go through this reader of a running pcscd (vpcd) and the real PC/SC driver instead of
   // the in-process readers; scenarios with reader or pcscd faults are then skipped.
   std::optional<sim::world::PcscReaderSlot> pcsc;
+  // The simulated service's database in work_dir (eligibility.sqlite3) instead of in memory; it
+  // starts afresh from the fixture either way. ScenarioSession sets it: the service's audit and
+  // consents grow with every reception, and a session runs as long as the console is left on.
+  bool service_database_on_disk = false;
 };
 
 sim::scenario::ScenarioResult play_scenario(const sim::scenario::Scenario& scenario, const PlayerOptions& options);

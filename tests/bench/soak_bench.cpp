@@ -6,7 +6,9 @@
 // console: the long-lived console kiosk (`kiosk-sim kiosk --control`): one ScenarioSession on the
 //          scenario player (virtual time), driven step by step as `kiosk-sim console` drives it:
 //          place the card, PIN, consent, prescription, OK, card taken away. Where the growth was
-//          found (14 KB per reception: every step copied the whole transcript).
+//          found (14 KB per reception: every step copied the whole transcript; then 3.5 KB: the
+//          in-process service kept every stored answer, and its audit and consents in memory,
+//          and each confirmation session for its 30 minutes).
 // runner:  the reception runner on a simulated board in real time (the field program's loop),
 //          the patient answering at once.
 // The drift is measured from the first mark (after warm-up: caches, the TLS session, the
