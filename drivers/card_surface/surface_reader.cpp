@@ -410,8 +410,10 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
         // Worth a second look only when it reads like print (not upside down, not a photo).
         if (mean_confidence(line) < kRetryConfidence) break;
         // Every run of digits as agreed; the same number of digits each, so the line keeps its
-        // layout and its symbols their places.
-        if (!opinions.empty()) {
+        // layout and its symbols their places. Only a line shaped like a date is worth it.
+        const bool date_shaped = line.text.find("年") != std::string::npos &&
+                                 line.text.find("月") != std::string::npos && line.text.find("日") != std::string::npos;
+        if (!opinions.empty() && date_shaped) {
           const DigitRuns runs = digit_runs(line);
           bool corrected = false;
           for (const auto& [first, last] : runs.symbols) {

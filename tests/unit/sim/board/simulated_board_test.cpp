@@ -7,6 +7,7 @@
 #include "core/board/board.hpp"
 #include "sim/board/simulated_board.hpp"
 #include "sim/world/demo_world.hpp"
+#include "tests/support/demo_world.hpp"
 #include "tests/support/test_cards.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -15,13 +16,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// One demo world for the whole program (making one issues RSA keys: seconds).
-const sim::world::DemoWorld& world() {
-  static test::TempDir dir;
-  static std::ostringstream log;
-  static const sim::world::DemoWorld w = sim::world::ensure_demo_world(dir.path() / "world", test::faces_dir(), log);
-  return w;
-}
+const sim::world::DemoWorld& world() { return test::shared_demo_world(); }
 
 }  // namespace
 

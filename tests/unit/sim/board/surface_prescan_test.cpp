@@ -8,7 +8,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -16,6 +15,7 @@
 #include "core/reception/reception_runner.hpp"
 #include "sim/board/simulated_board.hpp"
 #include "sim/world/demo_world.hpp"
+#include "tests/support/demo_world.hpp"
 #include "tests/support/test_cards.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -25,12 +25,7 @@ namespace rx = core::reception;
 
 namespace {
 
-const sim::world::DemoWorld& world() {
-  static test::TempDir dir;
-  static std::ostringstream log;
-  static const sim::world::DemoWorld w = sim::world::ensure_demo_world(dir.path() / "world", test::faces_dir(), log);
-  return w;
-}
+const sim::world::DemoWorld& world() { return test::shared_demo_world(); }
 
 // Chooses face once the runner has nothing left to do on the choice screen (the pre-scan, when
 // there is one, has ended), after taking the card off the scanner's tray; records the screens.
