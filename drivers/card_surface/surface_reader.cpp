@@ -393,16 +393,28 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
     for (const int height : {kDateLineHeight, kDateLineHeight * 8 / 5}) {
       WipedMat image(ocr_image(grey, lines[i], em, height));
       const OcrLine line = dates.read(*image);
-      const auto agree = [&](std::size_t first, std::size_t last) {
-        return agreed_digits(*image, line, first, last, digits, opinions, config.read, height / kInkPerEm);
-      };
-      std::vector<std::string> agreed;  // the agreed digits of each number, when any differ from the line's
+      std::vector<std::string> agreed;  // the agreed digits of each run of the line
       struct WipeAll {
         std::vector<std::string>& v;
         ~WipeAll() {
           for (auto& s : v) wipe(s);
         }
       } wipe_agreed{agreed};
+      // Each run's agreed digits into `agreed`; whether any differ from the line's own. Nothing
+      // when a run has no agreed reading.
+      using SymbolRange = std::pair<std::size_t, std::size_t>;
+      const auto agree_runs = [&](const std::vector<SymbolRange>& runs) -> std::optional<bool> {
+        bool corrected = false;
+        for (const auto& [first, last] : runs) {
+          auto read = agreed_digits(*image, line, first, last, digits, opinions, config.read, height / kInkPerEm);
+          if (!read) return std::nullopt;
+          std::string own = run_text(line, first, last);
+          corrected = corrected || *read != own;
+          wipe(own);
+          agreed.push_back(std::move(*read));
+        }
+        return corrected;
+      };
       DateSpans spans;
       auto value = parse(line.text, &spans);
       bool numbers_agreed = false;
@@ -415,16 +427,7 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
                                  line.text.find("月") != std::string::npos && line.text.find("日") != std::string::npos;
         if (!opinions.empty() && date_shaped) {
           const DigitRuns runs = digit_runs(line);
-          bool corrected = false;
-          for (const auto& [first, last] : runs.symbols) {
-            auto read = agree(first, last);
-            if (!read) break;
-            std::string own = run_text(line, first, last);
-            corrected = corrected || *read != own;
-            wipe(own);
-            agreed.push_back(std::move(*read));
-          }
-          if (corrected && agreed.size() == runs.spans.size()) {
+          if (agree_runs(runs.symbols).value_or(false)) {
             std::string text = with_digits(line.text, runs.spans, agreed);
             value = parse(text, &spans);
             wipe(text);
@@ -447,20 +450,17 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
         continue;
       }
       // The numbers: both engines, or a clear majority with the second opinions.
-      bool corrected = false;
+      std::vector<SymbolRange> numbers;
       for (const TextSpan& run : spans.numbers) {
-        if (!field.confident) break;
-        const auto range = symbols_of(line, run);
-        auto read = range ? agree(range->first, range->second) : std::nullopt;
-        if (!read) {
+        if (const auto range = symbols_of(line, run)) {
+          numbers.push_back(*range);
+        } else {
           field.confident = false;
-          break;
         }
-        std::string own = run_text(line, range->first, range->second);
-        corrected = corrected || *read != own;
-        wipe(own);
-        agreed.push_back(std::move(*read));
       }
+      const std::optional<bool> agreement = field.confident ? agree_runs(numbers) : std::nullopt;
+      field.confident = agreement.has_value();
+      const bool corrected = agreement.value_or(false);
       if (field.confident && corrected) {
         // The line as the majority read it, parsed again: still a date, with those digits.
         std::string text = with_digits(line.text, spans.numbers, agreed);
