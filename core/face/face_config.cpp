@@ -159,6 +159,13 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"liveness.max_periodic_score", set_double(&FaceConfig::liveness, &LivenessSettings::max_periodic_score)},
       {"liveness.ignore_jpeg_grid", set_bool(&FaceConfig::liveness, &LivenessSettings::ignore_jpeg_grid)},
       {"liveness.artefact_min_frames", set_int(&FaceConfig::liveness, &LivenessSettings::artefact_min_frames)},
+      {"liveness.head_turn_challenge", set_bool(&FaceConfig::liveness, &LivenessSettings::head_turn_challenge)},
+      {"liveness.challenge_first_turn", set_double(&FaceConfig::liveness, &LivenessSettings::challenge_first_turn)},
+      {"liveness.challenge_span", set_double(&FaceConfig::liveness, &LivenessSettings::challenge_span)},
+      {"liveness.challenge_wrong_way", set_double(&FaceConfig::liveness, &LivenessSettings::challenge_wrong_way)},
+      {"liveness.challenge_turn_frames", set_int(&FaceConfig::liveness, &LivenessSettings::challenge_turn_frames)},
+      {"liveness.challenge_first_min_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_first_min)},
+      {"liveness.challenge_second_max_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_second_max)},
       {"policy.attempt_budget_ms", set_ms(&FaceConfig::policy, &SessionPolicy::attempt_budget)},
       {"policy.no_face_budget_ms", set_ms(&FaceConfig::policy, &SessionPolicy::no_face_budget)},
       {"policy.max_attempts", set_int(&FaceConfig::policy, &SessionPolicy::max_attempts)},
@@ -166,6 +173,7 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"policy.reject_after_frames", set_int(&FaceConfig::policy, &SessionPolicy::reject_after_frames)},
       {"policy.reject_margin", set_double(&FaceConfig::policy, &SessionPolicy::reject_margin)},
       {"policy.turn_prompt_after_ms", set_ms(&FaceConfig::policy, &SessionPolicy::turn_prompt_after)},
+      {"policy.challenge_identity_margin", set_double(&FaceConfig::policy, &SessionPolicy::challenge_identity_margin)},
       {"policy.greyscale_matching", set_bool(&FaceConfig::policy, &SessionPolicy::greyscale_matching)},
   };
   return table;
@@ -205,11 +213,22 @@ void FaceConfig::validate() const {
   check(liveness.edge_frame_fraction > 0.0 && liveness.edge_frame_fraction <= 1.0, "liveness.edge_frame_fraction",
         "in (0, 1]");
   check(liveness.artefact_min_frames >= 1, "liveness.artefact_min_frames", "at least 1");
+  check(liveness.challenge_first_turn > 0.0 && liveness.challenge_first_turn < liveness.challenge_span,
+        "liveness.challenge_first_turn", "positive and below liveness.challenge_span");
+  check(liveness.challenge_span > 0.0 && liveness.challenge_span < 2.0 * quality.max_yaw, "liveness.challenge_span",
+        "positive and below twice quality.max_yaw (turned faces must stay usable)");
+  check(liveness.challenge_wrong_way > 0.0 && liveness.challenge_wrong_way < 1.0, "liveness.challenge_wrong_way", "in (0, 1)");
+  check(liveness.challenge_turn_frames >= 1 && liveness.challenge_turn_frames <= 30, "liveness.challenge_turn_frames", "1-30");
+  check(liveness.challenge_first_min.count() >= 0 && liveness.challenge_first_min < policy.attempt_budget,
+        "liveness.challenge_first_min_ms", "in [0, policy.attempt_budget_ms)");
+  check(liveness.challenge_second_max.count() > 0, "liveness.challenge_second_max_ms", "positive");
   check(policy.attempt_budget.count() > 0, "policy.attempt_budget_ms", "positive");
   check(policy.no_face_budget.count() > 0, "policy.no_face_budget_ms", "positive");
   check(policy.max_attempts >= 1, "policy.max_attempts", "at least 1");
   check(policy.match_frames >= 1, "policy.match_frames", "at least 1");
   check(policy.reject_after_frames >= policy.match_frames, "policy.reject_after_frames", "at least policy.match_frames");
+  check(policy.challenge_identity_margin >= 0.0 && policy.challenge_identity_margin < 1.0,
+        "policy.challenge_identity_margin", "in [0, 1)");
 }
 
 }  // namespace kiosk::core::face

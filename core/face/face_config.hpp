@@ -97,7 +97,22 @@ struct LivenessSettings {
   bool check_periodic_pattern = true;
   double max_periodic_score = 9.0;
   bool ignore_jpeg_grid = true;    // MJPEG cameras put 8x8 block harmonics into every frame
-  int artefact_min_frames = 3;
+  int artefact_min_frames = 8;  // about half a second: a still face by a door frame is not a bezel
+  // Active challenge (core/face/head_turn_challenge.hpp): once the face looks like the card's
+  // person, the patient is asked to turn the head to a side chosen at random (their own left or
+  // right), then to the other side. A recording (a screen replay, a video file) does not follow.
+  // Yaw is the nose's offset from the eye midline in eye distances (quality.yaw): real faces
+  // give about 0.5 x sin(angle); on the simulator's rendered heads a sway of +-9 degrees spans
+  // 0.13-0.18 and turns of +-20-28 degrees span 0.26-0.30.
+  bool head_turn_challenge = true;
+  double challenge_first_turn = 0.03;  // toward the first side, from the yaw at the question
+  double challenge_wrong_way = 0.15;   // the other way first, from the yaw at the question: failed
+  double challenge_span = 0.17;        // from the first side's furthest yaw over to the other side
+  int challenge_turn_frames = 2;       // consecutive frames past each mark
+  // The first side is asked at least this long (the patient reads, reacts and turns); the
+  // second turn must follow within challenge_second_max, else the challenge fails.
+  std::chrono::milliseconds challenge_first_min{1000};
+  std::chrono::milliseconds challenge_second_max{2200};
 };
 
 struct SessionPolicy {
@@ -114,6 +129,10 @@ struct SessionPolicy {
   // With a matching face but no liveness evidence yet, ask the patient to turn the head
   // slightly after this long.
   std::chrono::milliseconds turn_prompt_after{1000};
+  // Frames count for the head-turn challenge while their score is at least threshold - this
+  // (a face turned 15-25 degrees scores lower than a frontal one; someone else's face scores
+  // far lower still).
+  double challenge_identity_margin = 0.20;
   // Compare grey with grey: the card photo is greyscale, so the live face is too.
   bool greyscale_matching = true;
 };

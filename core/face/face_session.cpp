@@ -50,10 +50,23 @@ std::string fixed(double v) {
 }  // namespace
 
 FaceSession::FaceSession(FaceVerifier& verifier, ByteView card_photo_jp2)
-    : verifier_(verifier), card_(verifier.enroll_card_photo(card_photo_jp2)), liveness_(verifier.config().liveness) {}
+    : verifier_(verifier),
+      card_(verifier.enroll_card_photo(card_photo_jp2)),
+      liveness_(verifier.config().liveness),
+      challenge_(verifier.config().liveness),
+      challenge_rng_(std::random_device{}()) {}
 
 FaceSession::FaceSession(FaceVerifier& verifier, const cv::Mat& card_photo)
-    : verifier_(verifier), card_(verifier.enroll_image(card_photo)), liveness_(verifier.config().liveness) {}
+    : verifier_(verifier),
+      card_(verifier.enroll_image(card_photo)),
+      liveness_(verifier.config().liveness),
+      challenge_(verifier.config().liveness),
+      challenge_rng_(std::random_device{}()) {}
+
+bool FaceSession::challenging() const noexcept {
+  const LivenessSettings& l = verifier_.config().liveness;
+  return l.enabled && l.head_turn_challenge;
+}
 
 FaceSession::~FaceSession() {
   clear_attempt();
@@ -70,6 +83,7 @@ int FaceSession::attempts_left() const noexcept { return std::max(0, policy().ma
 
 void FaceSession::clear_attempt() {
   liveness_.reset();
+  challenge_.reset();
   wipe_memory(scores_.data(), scores_.size() * sizeof(double));
   scores_.clear();
   start_.reset();
@@ -97,7 +111,13 @@ Decision FaceSession::decide(FaceOutcome outcome, std::string reason, Clock::tim
   d.score = std::max(0.0, attempt_score_);
   d.match = attempt_score_ >= d.threshold;
   d.liveness = liveness_.report();
-  d.liveness_passed = d.liveness.verdict == LivenessVerdict::Live;
+  d.challenge = challenge_.state();
+  if (d.challenge != ChallengeState::NotAsked) {
+    d.challenge_side = challenge_.first_side();
+    d.challenge_turned = challenge_.span();
+    d.challenge_response = challenge_.response_time();
+  }
+  d.liveness_passed = d.liveness.verdict == LivenessVerdict::Live && (!challenging() || d.challenge == ChallengeState::Passed);
   d.reason = std::move(reason);
   d.attempt = attempt_;
   d.attempts_left = attempts_left();
@@ -120,6 +140,7 @@ Decision FaceSession::decide(FaceOutcome outcome, std::string reason, Clock::tim
   }
   // What the attempt leaves behind: only the decision (scores, counts, reason).
   liveness_.reset();
+  challenge_.reset();
   wipe_memory(scores_.data(), scores_.size() * sizeof(double));
   scores_.clear();
   decision_ = d;
@@ -138,8 +159,12 @@ Decision FaceSession::decide_timeout(Clock::time_point at) {
                   at);
   }
   if (attempt_score_ >= verifier_.threshold()) {
+    const LivenessReport live = liveness_.report();
+    if (challenging() && live.verdict == LivenessVerdict::Live && challenge_.state() != ChallengeState::Passed) {
+      return decide(FaceOutcome::LivenessFailed, "the face matched but " + challenge_.describe() + " within " + budget, at);
+    }
     return decide(FaceOutcome::LivenessFailed,
-                  "the face matched but liveness did not pass within " + budget + ": " + liveness_.report().reason, at);
+                  "the face matched but liveness did not pass within " + budget + ": " + live.reason, at);
   }
   return decide(FaceOutcome::NotMatched,
                 "score " + fixed(std::max(0.0, attempt_score_)) + " below threshold " +
@@ -180,21 +205,42 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
     if (score >= threshold - pol.reject_margin) {
       liveness_.observe(frame, a.faces[static_cast<std::size_t>(a.quality.face_index)]);
     }
+    // The head-turn challenge is asked once the face looks like the card's person, and only
+    // frames that still do count for it (a turned face scores a little lower: a wider margin).
+    if (challenging() && score >= threshold - pol.challenge_identity_margin) {
+      if (challenge_.state() == ChallengeState::NotAsked) {
+        const TurnSide side = std::uniform_int_distribution<int>(0, 1)(challenge_rng_) == 0 ? TurnSide::Left : TurnSide::Right;
+        challenge_.ask(side, a.quality.yaw, timestamp);
+      } else {
+        challenge_.observe(a.quality.yaw, timestamp);
+      }
+    }
+    const bool challenge_passed = !challenging() || challenge_.state() == ChallengeState::Passed;
     const bool matched_now = usable_ >= pol.match_frames && mean >= threshold;
     if (matched_now && !first_match_) first_match_ = timestamp;
     const LivenessReport live = liveness_.report();
     if (live.verdict == LivenessVerdict::Spoof) {
       p.decision = decide(FaceOutcome::LivenessFailed, "presentation attack suspected: " + live.reason, timestamp);
-    } else if (matched_now && live.verdict == LivenessVerdict::Live) {
+    } else if (challenge_.state() == ChallengeState::Failed) {
+      // Someone else's face that also failed the question is reported as what matters more.
+      const bool other_person = usable_ >= pol.match_frames && mean < threshold;
+      p.decision = decide(other_person ? FaceOutcome::NotMatched : FaceOutcome::LivenessFailed,
+                          (other_person ? "score " + fixed(mean) + " below threshold " + fixed(threshold) + "; " : std::string()) +
+                              challenge_.describe(),
+                          timestamp);
+    } else if (matched_now && live.verdict == LivenessVerdict::Live && challenge_passed) {
       p.decision = decide(FaceOutcome::Matched,
                           "score " + fixed(mean) + " >= threshold " + fixed(threshold) + " over " +
-                              std::to_string(usable_) + " frames; " + live.reason,
+                              std::to_string(usable_) + " frames; " + live.reason +
+                              (challenging() ? "; " + challenge_.describe() : std::string()),
                           timestamp);
     } else if (usable_ >= pol.reject_after_frames && mean < threshold - pol.reject_margin) {
       p.decision = decide(FaceOutcome::NotMatched,
                           "score " + fixed(mean) + " well below threshold " + fixed(threshold) +
                               " over " + std::to_string(usable_) + " usable frames",
                           timestamp);
+    } else if (challenge_.state() == ChallengeState::FirstTurn || challenge_.state() == ChallengeState::SecondTurn) {
+      p.guidance = challenge_.asked_side() == TurnSide::Left ? Guidance::TurnHeadLeft : Guidance::TurnHeadRight;
     } else if (first_match_ && live.verdict == LivenessVerdict::Pending &&
                timestamp - *first_match_ >= pol.turn_prompt_after) {
       p.guidance = Guidance::TurnHeadSlightly;
@@ -203,7 +249,13 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
   last_guidance_ = p.guidance;
   // The attempt's clock runs from the first face; until then, the wait for one.
   if (!p.decision) {
-    const bool over = first_face_ ? timestamp - *first_face_ >= pol.attempt_budget : timestamp - *start_ >= pol.no_face_budget;
+    bool over = first_face_ ? timestamp - *first_face_ >= pol.attempt_budget : timestamp - *start_ >= pol.no_face_budget;
+    // A head-turn question under way gets its time (the patient who stepped in late).
+    const LivenessSettings& l = verifier_.config().liveness;
+    if (over && challenging() && challenge_.under_way() &&
+        timestamp - challenge_.asked_at() < l.challenge_first_min + l.challenge_second_max + std::chrono::seconds(1)) {
+      over = false;
+    }
     if (over) p.decision = decide_timeout(timestamp);
   }
   return p;

@@ -19,8 +19,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
+#include <random>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -28,6 +30,7 @@
 #include <opencv2/core.hpp>
 
 #include "core/face/face_verifier.hpp"
+#include "core/face/head_turn_challenge.hpp"
 #include "core/face/liveness.hpp"
 #include "core/face/quality.hpp"
 #include "hal/bytes.hpp"
@@ -60,7 +63,14 @@ struct Decision {
   bool match = false;            // the attempt's score reached the threshold
   double score = 0.0;            // the attempt's score: mean cosine over its usable frames
   double threshold = 0.0;
-  bool liveness_passed = false;
+  bool liveness_passed = false;  // passive liveness, and the head-turn challenge when it is on
+  // The head-turn challenge (liveness.head_turn_challenge): its state at the decision, the side
+  // asked first, the largest swing from that side to the other (yaw units) and how long the
+  // patient took from the question to the second turn.
+  ChallengeState challenge = ChallengeState::NotAsked;
+  std::optional<TurnSide> challenge_side;
+  double challenge_turned = 0.0;
+  std::chrono::milliseconds challenge_response{0};
   std::string reason;            // for the journal and the technician; no personal data
   NextStep next = NextStep::OfferPin;
   int attempt = 1;               // 1-based number of this attempt
@@ -113,15 +123,21 @@ class FaceSession {
   int attempts_used() const noexcept { return attempt_; }
   int attempts_left() const noexcept;
   const SessionPolicy& policy() const noexcept;
+  // The head-turn challenge's sides are drawn from std::random_device; tools and tests that
+  // need the same sides run after run seed them here.
+  void set_challenge_seed(std::uint32_t seed) { challenge_rng_.seed(seed); }
 
  private:
   Decision decide(FaceOutcome outcome, std::string reason, std::chrono::steady_clock::time_point at);
   Decision decide_timeout(std::chrono::steady_clock::time_point at);
   void clear_attempt();
+  bool challenging() const noexcept;
 
   FaceVerifier& verifier_;
   Embedding card_;
   LivenessAnalyzer liveness_;
+  HeadTurnChallenge challenge_;
+  std::mt19937 challenge_rng_;
   int attempt_ = 1;
   std::optional<Decision> decision_;
   // The attempt under way.

@@ -21,6 +21,8 @@ const char* to_string(Guidance g) {
     case Guidance::TooBright: return "too-bright";
     case Guidance::HoldStill: return "hold-still";
     case Guidance::TurnHeadSlightly: return "turn-head-slightly";
+    case Guidance::TurnHeadLeft: return "turn-head-left";
+    case Guidance::TurnHeadRight: return "turn-head-right";
   }
   return "unknown";
 }
@@ -38,6 +40,8 @@ const char* message_ja(Guidance g) {
     case Guidance::TooBright: return "顔が明るすぎます。強い光が当たらない位置に立ってください";
     case Guidance::HoldStill: return "顔が揺れています。少しの間動かないでください";
     case Guidance::TurnHeadSlightly: return "ゆっくり顔を少し左右に動かしてください";
+    case Guidance::TurnHeadLeft: return "ゆっくり顔を左に向けてください";
+    case Guidance::TurnHeadRight: return "ゆっくり顔を右に向けてください";
   }
   return "";
 }
@@ -55,6 +59,8 @@ const char* message_en(Guidance g) {
     case Guidance::TooBright: return "Your face is too bright: avoid strong direct light";
     case Guidance::HoldStill: return "Please hold still for a moment";
     case Guidance::TurnHeadSlightly: return "Please turn your head slowly a little to the left and right";
+    case Guidance::TurnHeadLeft: return "Please slowly turn your head to your left";
+    case Guidance::TurnHeadRight: return "Please slowly turn your head to your right";
   }
   return "";
 }

@@ -24,6 +24,8 @@ enum class Guidance {
   TooBright,
   HoldStill,
   TurnHeadSlightly,
+  TurnHeadLeft,   // the active challenge (head_turn_challenge.hpp): the patient's own left
+  TurnHeadRight,
 };
 
 const char* to_string(Guidance g);  // "move-closer", ...

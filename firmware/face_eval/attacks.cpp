@@ -25,6 +25,7 @@ struct Kind {
   double screen_density;  // screen pixels per camera pixel (screen replays)
   bool attack;            // a presentation attack: acceptance is a failure
   bool approach = false;  // the patient steps in slowly: nobody, then too far, then in place
+  double sway_degrees = 9.0;  // the (recorded) head's yaw sway
 };
 
 const std::vector<Kind>& kinds() {
@@ -37,6 +38,10 @@ const std::vector<Kind>& kinds() {
       {"tablet", "screen replay, tablet in view", sim::camera::Presentation::ScreenReplay, false, 2.3, true},
       {"close", "screen replay, screen fills view", sim::camera::Presentation::CloseScreenReplay, false, 2.3, true},
       {"close-hd", "same, high-density screen (5 px/px)", sim::camera::Presentation::CloseScreenReplay, false, 5.0, true},
+      // An attacker who knows of the head-turn challenge: the replayed recording turns the head
+      // far to both sides (+-26 degrees), so whichever side is asked, it gets there sometime.
+      {"close-hd-turning", "same, recording turns +-26 deg", sim::camera::Presentation::CloseScreenReplay, false, 5.0, true,
+       false, 26.0},
   };
   return k;
 }
@@ -51,6 +56,9 @@ struct Tally {
   std::vector<double> parallax;
   std::vector<double> periodic;
   std::vector<double> edge_share;
+  std::map<std::string, int> challenge;  // the head-turn challenge's state at the decision
+  std::vector<double> turned;            // how far the face turned to the asked side
+  std::vector<double> response_ms;       // question to turn, when passed
 };
 
 std::string spread(std::vector<double> v) {
@@ -58,6 +66,16 @@ std::string spread(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.3f/%.3f/%.3f", v.front(), v[v.size() / 2], v.back());
+  return buf;
+}
+
+// min / 10th percentile / median / 90th percentile / max.
+std::string deciles(std::vector<double> v) {
+  if (v.empty()) return "-";
+  std::sort(v.begin(), v.end());
+  auto at = [&](std::size_t num) { return v[std::min(v.size() - 1, v.size() * num / 10)]; };
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%.3f/%.3f/%.3f/%.3f/%.3f", v.front(), at(1), at(5), at(9), v.back());
   return buf;
 }
 
@@ -111,6 +129,7 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
       settings.fps = options.fps;
       settings.seed = static_cast<std::uint32_t>(p * 31 + k + 1);
       settings.screen_density = kind.screen_density;
+      settings.yaw_degrees = kind.sway_degrees;
       Tally& t = tallies[k];
       try {
         core::face::FaceSession session(verifier, jp2);
@@ -120,14 +139,25 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
                     sim::camera::Segment{kind.presentation, sim::camera::Condition::TooFar, 3.0},
                     sim::camera::Segment{kind.presentation, sim::camera::Condition::Normal, 100.0}};
         }
+        session.set_challenge_seed(settings.seed * 7u + 3u);
         sim::camera::VirtualCamera camera(sim::camera::Scene(sim::camera::FaceSource::image(shown), script, settings));
-        const core::face::Decision d = core::face::run_attempt(session, camera);
+        core::face::CameraLoopOptions loop;
+        loop.on_progress = [&camera](const core::face::Progress& progress) {  // the person reads the screen
+          if (progress.guidance == core::face::Guidance::TurnHeadLeft) camera.ask_to_turn(sim::camera::HeadTurn::Left);
+          if (progress.guidance == core::face::Guidance::TurnHeadRight) camera.ask_to_turn(sim::camera::HeadTurn::Right);
+        };
+        const core::face::Decision d = core::face::run_attempt(session, camera, loop);
         ++t.sessions;
         ++t.outcomes[core::face::to_string(d.outcome)];
         if (d.match) ++t.matched;
         t.parallax.push_back(d.liveness.parallax);
         t.periodic.push_back(d.liveness.periodic_score);
         t.edge_share.push_back(d.liveness.frames > 0 ? static_cast<double>(d.liveness.edge_frames) / d.liveness.frames : 0.0);
+        ++t.challenge[core::face::to_string(d.challenge)];
+        if (d.challenge != core::face::ChallengeState::NotAsked) t.turned.push_back(d.challenge_turned);
+        if (d.challenge == core::face::ChallengeState::Passed) {
+          t.response_ms.push_back(static_cast<double>(d.challenge_response.count()));
+        }
         if (d.authenticated()) {
           ++t.accepted;
           if (d.face_to_decision) t.decision_ms.push_back(static_cast<double>(d.face_to_decision->count()));
@@ -166,6 +196,24 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
     std::snprintf(line, sizeof line, "  %-38s parallax %-20s periodic %-22s edge share %s\n", kinds()[k].name,
                   spread(t.parallax).c_str(), spread(t.periodic).c_str(), spread(t.edge_share).c_str());
     out << line;
+  }
+  if (live.head_turn_challenge) {
+    out << "\n  head-turn challenge (state at the decision; span: the largest swing from the first side over to the\n"
+        << "  other, min/p10/median/p90/max, must reach " << live.challenge_span << " after a first turn of "
+        << live.challenge_first_turn << "; question to pass, median)\n";
+    for (std::size_t k = 0; k < kinds().size(); ++k) {
+      const Tally& t = tallies[k];
+      if (t.sessions == 0) continue;
+      std::string states;
+      for (const auto& [state, n] : t.challenge) states += state + " " + std::to_string(n) + "  ";
+      std::vector<double> response = t.response_ms;
+      std::sort(response.begin(), response.end());
+      char line[280];
+      std::snprintf(line, sizeof line, "  %-38s %-36s span %-34s response %s\n", kinds()[k].name, states.c_str(),
+                    deciles(t.turned).c_str(),
+                    response.empty() ? "-" : (std::to_string(static_cast<int>(response[response.size() / 2])) + " ms").c_str());
+      out << line;
+    }
   }
   int attacks = 0;
   int accepted = 0;

@@ -15,7 +15,8 @@ struct AttackOptions {
   std::filesystem::path manifest;
   int identities = 0;  // 0: every identity with at least two images
   double fps = 15.0;   // virtual camera frame rate (simulated time)
-  std::vector<std::string> kinds;  // run only these (genuine, impostor, print, lifesize, tablet, close, close-hd)
+  std::vector<std::string> kinds;  // run only these (genuine, approach, impostor, print, lifesize, tablet, close, close-hd,
+                                   // close-hd-turning)
 };
 
 int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options, std::ostream& out);

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   attacks->add_option("--identities", identities, "Use only the first N identities (0: all)")->capture_default_str();
   attacks->add_option("--fps", fps, "Virtual camera frame rate")->capture_default_str();
   std::vector<std::string> only;
-  attacks->add_option("--kind", only, "Run only these kinds: genuine approach impostor print lifesize tablet close close-hd");
+  attacks->add_option("--kind", only, "Run only these kinds: genuine approach impostor print lifesize tablet close close-hd close-hd-turning");
 
   auto* surface = app.add_subcommand("surface", "the card-surface reader (照合番号B) on camera images of card fronts");
   std::string surface_manifest;

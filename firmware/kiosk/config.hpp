@@ -64,6 +64,10 @@ struct KioskConfig {
   // field positions and search margins, read policy, imaging. Empty: the built-in layout.
   std::filesystem::path surface_layout;
   std::filesystem::path model_dir = "../shared/faces/models";
+  // The head-turn question of every face attempt (core/face/head_turn_challenge.hpp): what
+  // stops a video replayed on a screen. Off only where the face camera plays a recording (QA,
+  // "file:"/"dir:" sources), which cannot answer it; kiosk diag warns when it is off.
+  bool head_turn_challenge = true;
   // 照合番号B tries the kiosk never spends: it refuses to present 照合番号B when this many or
   // fewer are left (core::card::CodeBPolicy; its retry limit is uncertain, docs/genuine-card.md)
   int code_b_reserve = 1;

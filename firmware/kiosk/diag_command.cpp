@@ -122,6 +122,18 @@ std::vector<core::diagnostics::CheckResult> camera_checks(core::board::Board& b,
                                          core::diagnostics::FaceCheckTools{detector.get(), core::face::FaceConfig{}.quality});
 }
 
+// The head-turn question: what stops a video replayed on a screen (face.head_turn_challenge).
+core::diagnostics::CheckResult head_turn_check(const KioskConfig& c) {
+  const std::string name = "head-turn challenge";
+  if (!c.face_enabled) return {"camera", name, core::diagnostics::Status::Skip, "face authentication is off", ""};
+  if (!c.head_turn_challenge) {
+    return {"camera", name, core::diagnostics::Status::Warn,
+            "off: a video of the card holder replayed on a high-density screen can pass face authentication",
+            "set face.head_turn_challenge to true (off only for recorded cameras in QA)"};
+  }
+  return {"camera", name, core::diagnostics::Status::Pass, "on: each face attempt asks for a turn of the head to a random side", ""};
+}
+
 // The card-surface scanner: configured, its OCR loaded, and one short scan of the tray through
 // its camera (opened and closed again). A read card's digits are dropped unseen.
 core::diagnostics::CheckResult scanner_check(core::board::Board& b, const KioskConfig& c, const DiagOptions& o) {
@@ -210,6 +222,7 @@ core::diagnostics::Report run_checks(core::board::Board& b, const LoadedConfig& 
   const core::crypto::TrustStore no_anchors;
   report.add(core::diagnostics::check_card_reader(*b.readers, b.trust ? *b.trust : no_anchors, std::chrono::system_clock::now(), card));
   report.add(camera_checks(b, c, o));
+  report.add(head_turn_check(c));
   report.add(scanner_check(b, c, o));
   report.add(service_checks(b));
   return report;

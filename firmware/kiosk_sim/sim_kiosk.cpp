@@ -41,6 +41,8 @@ class SimulatedPatients final : public core::reception::Frontend {
   void stop() override { screen_.stop(); }
   void show(const rx::Screen& s) override {
     screen_.show(s);
+    // The patient before the camera follows the face screen's guidance (turn the head).
+    if (s.step == rx::Step::FaceCapture) kiosk_.camera->read_guidance(s.guidance);
     if (s.step == rx::Step::RemoveCard && present_) {
       present_ = false;
       later([this] {

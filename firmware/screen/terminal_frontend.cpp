@@ -109,9 +109,14 @@ void TerminalFrontend::show(const rx::Screen& s) {
       out_ << "  [c] cancel\n";
       break;
     }
-    case rx::Step::FaceCapture:
-      out_ << "[kiosk] look at the camera" << (s.guidance.empty() ? "" : " (" + s.guidance + ")") << "\n";
+    case rx::Step::FaceCapture: {
+      // The guidance in the patient's words where the catalog has them ("turn your head to your
+      // left" must be read, not guessed from a key).
+      const std::string key = "face.guidance." + s.guidance;
+      const std::string guidance = text(key) != key ? text(key) : s.guidance;
+      out_ << "[kiosk] look at the camera" << (s.guidance.empty() ? "" : " (" + guidance + ")") << "\n";
       break;
+    }
     case rx::Step::PinEntry:
       if (!note.empty()) out_ << "[kiosk] " << note << "\n";
       out_ << "[kiosk] 残り回数 / tries left: " << s.tries_left << "\n"

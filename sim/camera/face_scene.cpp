@@ -324,6 +324,11 @@ struct Scene::Impl {
   std::map<std::pair<int, int>, cv::Mat> depth_cache;
   std::map<std::pair<int, int>, cv::Mat> mask_cache;
   std::map<std::pair<int, int>, cv::Mat> grain_cache;
+  struct TurnRequest {
+    HeadTurn side;
+    double at;
+  };
+  std::vector<TurnRequest> turns;  // what the person was asked, in order (the last few)
 
   Impl(FaceSource p, std::vector<Segment> sc, const SceneSettings& settings)
       : person(std::move(p)), script(std::move(sc)), s(settings), background(make_background(settings.frame, settings.seed)) {
@@ -348,11 +353,68 @@ struct Scene::Impl {
     return m;
   }
 
+  // The live person answering requests to turn (ask_to_turn): once asked, the person attends
+  // to the screen and the natural sway calms to 30% within 0.3 s; after a reaction time the
+  // head turns from wherever it is to the side asked in kTurnMove seconds, holds there, and
+  // comes back; a request that comes while an earlier one is still held is answered faster
+  // (the person is already attending). Each person (seed) has their own reaction time and
+  // angle. (That a person stops fidgeting to read an instruction is this model's assumption.)
+  static constexpr double kTurnMove = 0.45;
+  static constexpr double kTurnBack = 0.4;
+
+  double person_share(std::uint32_t salt) const {
+    return static_cast<double>(((s.seed + salt) * 2654435761u >> 8) & 0xffffu) / 65535.0;
+  }
+  double sway_yaw(double t, double phase) const { return radians(s.yaw_degrees) * wave(t, s.sway_period, 0.3 + phase); }
+  double attending_sway(double t) const {
+    const double calm = turns.empty() || t < turns.front().at ? 0.0 : 0.7 * smooth((t - turns.front().at) / 0.3);
+    return (1.0 - calm) * sway_yaw(t, 0.0);
+  }
+  double turn_start(std::size_t i) const {
+    const double reaction = s.turn_reaction + 0.4 * (person_share(0) - 0.5);
+    const bool engaged = i > 0 && turns[i].at < turn_start(i - 1) + kTurnMove + s.turn_hold;
+    return turns[i].at + (engaged ? 0.6 * reaction : reaction);
+  }
+  double turn_target(HeadTurn side) const {
+    const double degrees = s.turn_degrees + 8.0 * (person_share(40503u) - 0.5);
+    // The person's left shows the camera the right side of the face: the nose moves to the
+    // image's right (positive yaw here).
+    return radians(side == HeadTurn::Left ? degrees : -degrees);
+  }
+  static double smooth(double x) {
+    x = std::clamp(x, 0.0, 1.0);
+    return x * x * (3.0 - 2.0 * x);
+  }
+  // The yaw of the responsive head at `t`, counting only the first `n` requests.
+  double answering_yaw(double t, std::size_t n) const {
+    for (std::size_t i = n; i-- > 0;) {
+      const double start = turn_start(i);
+      if (start > t) continue;
+      const double from = answering_yaw(start, i);
+      const double to = turn_target(turns[i].side);
+      const double since = t - start;
+      if (since < kTurnMove) return from + smooth(since / kTurnMove) * (to - from);
+      if (since < kTurnMove + s.turn_hold) return to;
+      const double back = smooth((since - kTurnMove - s.turn_hold) / kTurnBack);
+      return (1.0 - back) * to + back * attending_sway(t);
+    }
+    return attending_sway(t);
+  }
+
+  void ask_to_turn(HeadTurn side, double t) {
+    // Already turning (or holding) to that side: the person is doing it.
+    if (!turns.empty() && turns.back().side == side && t < turn_start(turns.size() - 1) + kTurnMove + s.turn_hold) return;
+    turns.push_back({side, t});
+    if (turns.size() > 8) turns.erase(turns.begin());
+  }
+
   double width() const { return s.frame.width; }
   double height() const { return s.frame.height; }
 
   // A tight crop of a live head at `centre`, crop width `crop_width`, moving with phase `phase`.
-  void draw_head(cv::Mat& canvas, const cv::Mat& crop8, double t, cv::Point2d centre, double crop_width, double phase) {
+  // `responsive`: the person in front of the kiosk, who answers a request to turn.
+  void draw_head(cv::Mat& canvas, const cv::Mat& crop8, double t, cv::Point2d centre, double crop_width, double phase,
+                 bool responsive = false) {
     const double scale = crop_width / crop8.cols;
     cv::Mat scaled8;
     cv::resize(crop8, scaled8, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
@@ -360,7 +422,7 @@ struct Scene::Impl {
     const cv::Mat crop = to_float(scaled8);
     const cv::Mat& depth = cached(depth_cache, crop.size(), make_depth);
     const cv::Mat& mask = cached(mask_cache, crop.size(), make_soft_mask);
-    const double yaw = radians(s.yaw_degrees) * wave(t, s.sway_period, 0.3 + phase);
+    const double yaw = responsive ? answering_yaw(t, turns.size()) : sway_yaw(t, phase);
     const double pitch = radians(s.pitch_degrees) * wave(t, s.sway_period * 1.37, 1.1 + phase);
     cv::Mat turned;
     cv::Mat turned_mask;
@@ -380,7 +442,8 @@ struct Scene::Impl {
   }
 
   // The live view: the person (and the companion) in front of the background.
-  cv::Mat live_view(double t, Condition condition) {
+  // `responsive`: the person is there (not a recording of them) and answers requests to turn.
+  cv::Mat live_view(double t, Condition condition, bool responsive) {
     if (person.framing() == FaceSource::Framing::Frame) return to_float(letterbox(person.at(t), s.frame));
     cv::Mat canvas = background.clone();
     const double crop_width = s.face_width * width() * size_factor(condition);
@@ -392,9 +455,9 @@ struct Scene::Impl {
         cv::flip(person.at(t), other, 1);
       }
       draw_head(canvas, other, t, {0.24 * width(), 0.5 * height()}, crop_width * 0.9, 1.7);
-      draw_head(canvas, person.at(t), t, {0.64 * width(), 0.47 * height()}, crop_width, 0.0);
+      draw_head(canvas, person.at(t), t, {0.64 * width(), 0.47 * height()}, crop_width, 0.0, responsive);
     } else {
-      draw_head(canvas, person.at(t), t, {0.5 * width(), 0.47 * height()}, crop_width, 0.0);
+      draw_head(canvas, person.at(t), t, {0.5 * width(), 0.47 * height()}, crop_width, 0.0, responsive);
     }
     return canvas;
   }
@@ -463,7 +526,7 @@ struct Scene::Impl {
   // A replay of the live person on a screen (with_bezel: a tablet held up; otherwise a screen
   // held so close that it fills the view).
   void draw_screen(cv::Mat& canvas, double t, Condition condition, bool with_bezel) {
-    cv::Mat view = live_view(t, Condition::Normal);
+    cv::Mat view = live_view(t, Condition::Normal, false);  // recorded earlier: it does not answer
     cv::Mat content;
     if (with_bezel) {
       const int rw = static_cast<int>(0.5 * width());
@@ -566,12 +629,14 @@ std::optional<double> Scene::first_face_time() const {
   return std::nullopt;
 }
 
+void Scene::ask_to_turn(HeadTurn side, double seconds) { impl_->ask_to_turn(side, seconds); }
+
 cv::Mat Scene::render(double seconds, std::uint64_t index) {
   const Segment& seg = segment_at(seconds);
   cv::Mat canvas;
   switch (seg.presentation) {
     case Presentation::Nobody: canvas = impl_->background.clone(); break;
-    case Presentation::Live: canvas = impl_->live_view(seconds, seg.condition); break;
+    case Presentation::Live: canvas = impl_->live_view(seconds, seg.condition, true); break;
     case Presentation::PrintedPhoto:
     case Presentation::LifeSizePhoto:
       canvas = impl_->background.clone();

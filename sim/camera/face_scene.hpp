@@ -113,8 +113,17 @@ struct SceneSettings {
   // Screen replay: screen pixels per camera pixel (about 2.3 for a laptop or an older
   // tablet, 5 for a current high-density tablet at the same distance).
   double screen_density = 2.3;
+  // A live person asked to turn the head (Scene::ask_to_turn): reaction time, how far, how
+  // long the turn is held before the face comes back to the front. Each person (seed) varies
+  // around these: reaction +-0.2 s, angle +-4 degrees.
+  double turn_reaction = 0.6;
+  double turn_degrees = 24.0;
+  double turn_hold = 1.2;
   std::uint32_t seed = 1;
 };
+
+// The side a person is asked to turn the head to, as the person sees it.
+enum class HeadTurn { Left, Right };
 
 class Scene {
  public:
@@ -138,6 +147,12 @@ class Scene {
   const Segment& segment_at(double seconds) const;
   // When (seconds) the first segment with a face starts, if any.
   std::optional<double> first_face_time() const;
+
+  // The person reads "turn your head to your left/right" on the kiosk screen at `seconds`: a
+  // live person turns that way after a reaction time, holds, and comes back (or turns on to
+  // the next side asked). A replayed video, a photo or nobody does not answer. A repeated
+  // request for the same side while the turn is under way or held changes nothing.
+  void ask_to_turn(HeadTurn side, double seconds);
 
   // The camera frame at `seconds` (8-bit BGR, settings().frame). `index` seeds the noise.
   cv::Mat render(double seconds, std::uint64_t index);

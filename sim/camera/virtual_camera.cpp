@@ -47,12 +47,29 @@ hal::CameraFrame VirtualCamera::next_frame(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_until(due);
   }
   hal::CameraFrame frame;
-  frame.image = scene_.render(seconds, index);
+  {
+    std::lock_guard lock(scene_mutex_);
+    frame.image = scene_.render(seconds, index);
+  }
   frame.timestamp = due;
   frame.sequence = index;
   next_index_ = index + 1;
   ++delivered_;
   return frame;
+}
+
+void VirtualCamera::ask_to_turn(HeadTurn side) {
+  const double fps = scene_.settings().fps;
+  double seconds = 0.0;
+  if (pacing_ == Pacing::RealTime) {
+    seconds = std::chrono::duration<double>(Clock::now() - opened_).count();
+  } else {
+    // Simulated time stands at the last frame handed out.
+    const std::uint64_t next = next_index_;
+    seconds = next == 0 ? 0.0 : static_cast<double>(next - 1) / fps;
+  }
+  std::lock_guard lock(scene_mutex_);
+  scene_.ask_to_turn(side, seconds);
 }
 
 VirtualCameraProvider::VirtualCameraProvider(SceneFactory make_scene, Pacing pacing, std::vector<std::string> present)

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 #include "hal/camera.hpp"
 #include "sim/camera/face_scene.hpp"
@@ -28,17 +29,22 @@ class VirtualCamera final : public hal::Camera {
   // was called), Timeout while it stalls.
   hal::CameraFrame next_frame(std::chrono::milliseconds timeout) override;
 
+  // The person in the scene is asked to turn the head now (from any thread): a live person
+  // answers (Scene::ask_to_turn), a recording does not.
+  void ask_to_turn(HeadTurn side);
+
   // Unplugs the camera now (from any thread).
   void unplug() noexcept { unplugged_ = true; }
   std::uint64_t frames_delivered() const noexcept { return delivered_; }
   Scene& scene() noexcept { return scene_; }
 
  private:
+  std::mutex scene_mutex_;  // ask_to_turn() from the screen's thread, render() from the camera's
   Scene scene_;
   Pacing pacing_;
   hal::CameraInfo info_;
   std::chrono::steady_clock::time_point opened_;
-  std::uint64_t next_index_ = 0;
+  std::atomic<std::uint64_t> next_index_{0};
   std::uint64_t delivered_ = 0;
   std::atomic<bool> unplugged_{false};
 };

@@ -90,6 +90,7 @@ void Player::setup() {
   core::reception::RunnerOptions runner_options;
   runner_options.tick_interval = 0ms;  // time moves only when the scenario says so
   runner_options.surface_prescan = 0ms;  // each step's tray decides what the scanner reads
+  if (sim_.camera != nullptr) frontend_.seen_by(*sim_.camera);
   runner_ = std::make_unique<core::reception::ReceptionRunner>(sim_.board, frontend_, rx::Policy{}, runner_options);
 }
 

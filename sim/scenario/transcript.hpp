@@ -15,6 +15,7 @@
 
 #include "core/reception/frontend.hpp"
 #include "sim/clock/virtual_clock.hpp"
+#include "sim/world/patient_camera.hpp"
 
 namespace kiosk::sim::scenario {
 
@@ -83,8 +84,11 @@ class ScenarioFrontend final : public core::reception::Frontend {
     sink_ = std::move(sink);
   }
   void stop() override {}
+  // The patient before the simulated camera, who follows the face screen's guidance.
+  void seen_by(sim::world::PatientCamera& patient) { patient_ = &patient; }
   void show(const core::reception::Screen& s) override {
     transcript_.add("screen ", describe(s, texts_));
+    if (patient_ != nullptr && s.step == core::reception::Step::FaceCapture) patient_->read_guidance(s.guidance);
     std::lock_guard lock(mutex_);
     current_ = s;
     seen_.push_back(core::reception::to_string(s.step));
@@ -129,6 +133,7 @@ class ScenarioFrontend final : public core::reception::Frontend {
 
  private:
   Transcript& transcript_;
+  sim::world::PatientCamera* patient_ = nullptr;
   const sim::clock::VirtualClock& clock_;
   const nlohmann::json& texts_;
   mutable std::mutex mutex_;

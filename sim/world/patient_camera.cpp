@@ -69,6 +69,19 @@ void PatientCamera::show(const std::optional<std::filesystem::path>& face, camer
   current_ = std::move(camera);
 }
 
+void PatientCamera::read_guidance(std::string_view guidance) {
+  std::optional<camera::HeadTurn> side;
+  if (guidance == "turn-head-left") side = camera::HeadTurn::Left;
+  if (guidance == "turn-head-right") side = camera::HeadTurn::Right;
+  if (!side) return;
+  std::shared_ptr<camera::VirtualCamera> camera;
+  {
+    std::lock_guard lock(mutex_);
+    camera = current_;
+  }
+  if (camera) camera->ask_to_turn(*side);
+}
+
 void PatientCamera::lose() {
   std::lock_guard lock(mutex_);
   lost_ = true;

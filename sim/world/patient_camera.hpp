@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hal/camera.hpp"
@@ -42,6 +43,10 @@ class PatientCamera final : public hal::Camera {
 
   // Nobody (no face), or the person whose face image this is, presented live or as an attack.
   void show(const std::optional<std::filesystem::path>& face, camera::Presentation presentation = camera::Presentation::Live);
+  // The patient reads the face screen's guidance (core::face::to_string of the Guidance, as
+  // the screen shows it): asked to turn the head to their left or right, a live patient does;
+  // an attack (a replay, a photo) does not. Other guidance changes nothing here. Any thread.
+  void read_guidance(std::string_view guidance);
   // The camera is unplugged: every frame from now on fails as a lost camera.
   void lose();
   void set_condition(CameraCondition condition);

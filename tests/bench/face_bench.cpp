@@ -134,6 +134,9 @@ int main(int argc, char** argv) {
   try {
     core::face::FaceConfig config;
     config.model_dir = dir;
+    // A recording cannot answer the head-turn question: this measures the pipeline (frames, the
+    // match, passive liveness). The time a patient takes to turn is face-eval attacks' figure.
+    config.liveness.head_turn_challenge = false;
     for (const auto& kv : settings) {
       core::face::apply_setting(config, kv.substr(0, kv.find('=')), kv.substr(kv.find('=') + 1));
       std::printf("  setting %s\n", kv.c_str());
@@ -220,7 +223,7 @@ int main(int argc, char** argv) {
     const Stats r = stats(to_decision);
     const Stats f = stats(fps);
     std::printf("  real time (a 30 fps MJPEG recording played at its pace; frames the pipeline is too slow for are "
-                "dropped):\n");
+                "dropped; head-turn question off):\n");
     std::printf("    frames processed per second with the face in view: median %.1f\n", f.median);
     std::printf("    face appearing -> decision: median %.0f ms, p90 %.0f ms over %d accepted of %d sessions "
                 "(target <= 500 ms)\n",

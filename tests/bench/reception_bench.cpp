@@ -278,6 +278,7 @@ class FacePatient final : public core::reception::Frontend {
       to_decision_.push_back(ms(Clock::now() - chosen_));
       if (s.step != Step::Confirming && s.step != Step::Consent) ++not_matched_;
     }
+    if (s.step == Step::FaceCapture) kiosk_.camera->read_guidance(s.guidance);  // turns the head when asked
     switch (s.step) {
       case Step::MethodChoice:
         if (chooser_.joinable()) chooser_.join();

@@ -149,6 +149,7 @@
       const guidance = screen.guidance || 'no-face';
       const key = 'face.guidance.' + guidance;
       const good = guidance === 'checking';
+      const turn = guidance === 'turn-head-left' ? 'left' : guidance === 'turn-head-right' ? 'right' : null;
       return [
         el('div', { class: 'two-columns face-screen' },
           el('div', { class: 'column face-frame-column' },
@@ -164,6 +165,9 @@
             tx('h1', 'title', 'face.title'),
             el('p', { class: 'guidance' + (good ? ' guidance-good' : ''), 'data-key': has(key) ? key : 'face.guidance.no-face', role: 'status' },
               has(key) ? t(key) : t('face.guidance.no-face')),
+            // The head-turn question: a large arrow toward the side asked, as the patient sees
+            // it (their left is the screen's left; the live view is mirrored).
+            turn ? el('div', { class: 'turn-arrow turn-arrow-' + turn, 'aria-hidden': 'true' }, turn === 'left' ? '\u2190' : '\u2192') : null,
             tx('p', 'lead', 'face.instruction'),
             tx('p', 'note', 'face.hint'),
             el('div', { class: 'actions' }, cancelButton()))),

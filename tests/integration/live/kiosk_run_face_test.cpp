@@ -115,7 +115,7 @@ struct FieldKiosk {
   "screen": {"port": -1},
   "face": {"enabled": true, "camera": "dir:)" + at("face").string() + R"(/", "scanner_camera": "dir:)" +
                                               at("tray").string() + R"(/",
-           "model_dir": ")" + (faces_dir() / "models").string() + R"("}
+           "model_dir": ")" + (faces_dir() / "models").string() + R"(", "head_turn_challenge": false}
 })");
   }
 

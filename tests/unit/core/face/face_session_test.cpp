@@ -31,15 +31,48 @@ sim::camera::VirtualCamera camera(const std::filesystem::path& shown, sim::camer
   return sim::camera::VirtualCamera(sim::camera::Scene(sim::camera::FaceSource::image(shown), {sim::camera::Segment{p, c, 100.0}}, s));
 }
 
+// The holder presented as `p`, the head swaying by +-`yaw_degrees`, on a screen of `density`
+// screen pixels per camera pixel (screen replays).
+sim::camera::VirtualCamera holder_swaying(sim::camera::Presentation p, double yaw_degrees, double density = 2.3) {
+  sim::camera::SceneSettings s;
+  s.fps = 10.0;
+  s.yaw_degrees = yaw_degrees;
+  s.screen_density = density;
+  return sim::camera::VirtualCamera(sim::camera::Scene(sim::camera::FaceSource::image(test::face_image(kHolder, 1)),
+                                                       {sim::camera::Segment{p, sim::camera::Condition::Normal, 100.0}}, s));
+}
+
+// The person before the camera reads the screen: asked to turn the head, they turn it (a live
+// person does; the scene ignores the request for a recording or a photo). `contrary`: they turn
+// the other way.
+void follow_turns(sim::camera::VirtualCamera& cam, const core::face::Progress& p, bool contrary = false) {
+  using core::face::Guidance;
+  using sim::camera::HeadTurn;
+  if (p.guidance == Guidance::TurnHeadLeft) cam.ask_to_turn(contrary ? HeadTurn::Right : HeadTurn::Left);
+  if (p.guidance == Guidance::TurnHeadRight) cam.ask_to_turn(contrary ? HeadTurn::Left : HeadTurn::Right);
+}
+
+core::face::CameraLoopOptions following(sim::camera::VirtualCamera& cam) {
+  core::face::CameraLoopOptions options;
+  options.on_progress = [&cam](const core::face::Progress& p) { follow_turns(cam, p); };
+  return options;
+}
+
 }  // namespace
 
-TEST_CASE("face session: the card holder in front of the camera is accepted") {
+TEST_CASE("face session: the card holder in front of the camera is accepted once the head turns the asked way") {
   core::face::FaceVerifier verifier(test::test_config());
+  REQUIRE(verifier.config().liveness.head_turn_challenge);  // on by default
+  const std::uint32_t seed = GENERATE(1u, 2u, 3u, 4u);      // both sides get asked
   core::face::FaceSession session(verifier, holder_card_photo());
+  session.set_challenge_seed(seed);
   auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Live);
   std::vector<core::face::Guidance> shown;
   core::face::CameraLoopOptions options;
-  options.on_progress = [&](const core::face::Progress& p) { shown.push_back(p.guidance); };
+  options.on_progress = [&](const core::face::Progress& p) {
+    shown.push_back(p.guidance);
+    follow_turns(cam, p);
+  };
   const core::face::Decision d = core::face::run_attempt(session, cam, options);
   INFO(d.reason);
   CHECK(d.outcome == FaceOutcome::Matched);
@@ -49,11 +82,80 @@ TEST_CASE("face session: the card holder in front of the camera is accepted") {
   CHECK(d.liveness_passed);
   CHECK(d.score >= d.threshold);
   CHECK(d.threshold == Approx(verifier.threshold()));
+  CHECK(d.challenge == core::face::ChallengeState::Passed);
+  REQUIRE(d.challenge_side.has_value());
+  CHECK(d.challenge_turned >= verifier.config().liveness.challenge_span);
+  const bool left_first = *d.challenge_side == core::face::TurnSide::Left;
+  const auto first = left_first ? core::face::Guidance::TurnHeadLeft : core::face::Guidance::TurnHeadRight;
+  const auto second = left_first ? core::face::Guidance::TurnHeadRight : core::face::Guidance::TurnHeadLeft;
+  const auto first_shown = std::find(shown.begin(), shown.end(), first);
+  REQUIRE(first_shown != shown.end());
+  CHECK(std::find(first_shown, shown.end(), second) != shown.end());  // then the other side
   REQUIRE(d.face_to_decision.has_value());
-  CHECK(d.face_to_decision->count() <= 1000);  // simulated time, 10 fps
+  // Simulated time, 10 fps: the question at once, the person's reactions (0.4-0.8 s) and turns.
+  CHECK(d.face_to_decision->count() <= 3000);
+  CHECK(d.challenge_response.count() >= 300);
   CHECK(d.usable_frames >= 3);
   CHECK(static_cast<int>(shown.size()) == d.frames);
-  CHECK(std::count(shown.begin(), shown.end(), core::face::Guidance::Checking) >= 3);
+}
+
+TEST_CASE("face session: both sides are asked, at random") {
+  core::face::FaceVerifier verifier(test::test_config());
+  int left = 0;
+  int right = 0;
+  for (std::uint32_t seed = 1; seed <= 6; ++seed) {
+    core::face::FaceSession session(verifier, holder_card_photo());
+    session.set_challenge_seed(seed);
+    auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Live, sim::camera::Condition::Normal, seed);
+    const core::face::Decision d = core::face::run_attempt(session, cam, following(cam));
+    INFO(d.reason);
+    CHECK(d.authenticated());
+    REQUIRE(d.challenge_side.has_value());
+    (*d.challenge_side == core::face::TurnSide::Left ? left : right) += 1;
+  }
+  CHECK(left > 0);
+  CHECK(right > 0);
+}
+
+TEST_CASE("face session: a patient who does not turn the head is not accepted, and the next attempt asks again") {
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  session.set_challenge_seed(5);
+  // Someone who stands fairly still (+-5 degrees) and ignores the question: nobody relays it.
+  auto cam = holder_swaying(sim::camera::Presentation::Live, 5.0);
+  const core::face::Decision d1 = core::face::run_attempt(session, cam);
+  INFO(d1.reason);
+  CHECK(d1.outcome == FaceOutcome::LivenessFailed);
+  CHECK(d1.match);
+  CHECK(d1.challenge != core::face::ChallengeState::Passed);
+  CHECK_FALSE(d1.liveness_passed);
+  CHECK((d1.reason.find("turn") != std::string::npos || d1.reason.find("liveness") != std::string::npos));
+  CHECK(d1.next == NextStep::RetryFace);
+  REQUIRE(session.retry());
+  auto again = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Live, sim::camera::Condition::Normal, 2);
+  const core::face::Decision d2 = core::face::run_attempt(session, again, following(again));
+  INFO(d2.reason);
+  CHECK(d2.authenticated());
+  CHECK(d2.attempt == 2);
+}
+
+TEST_CASE("face session: a replay on a high-density screen passes the passive cues but not the head-turn challenge") {
+  core::face::FaceVerifier verifier(test::test_config());
+  core::face::FaceSession session(verifier, holder_card_photo());
+  session.set_challenge_seed(3);
+  // A current tablet (5 screen pixels per camera pixel: no visible pixel grid) held close (no
+  // bezel), playing a recording of the holder moving the head by +-7 degrees: real parallax, but
+  // a swing short of the question's span (a recording of wider movements passes at times:
+  // face-eval attacks).
+  auto cam = holder_swaying(sim::camera::Presentation::CloseScreenReplay, 7.0, 5.0);
+  const core::face::Decision d = core::face::run_attempt(session, cam, following(cam));  // the recording cannot follow
+  INFO(d.reason);
+  CHECK(d.outcome == FaceOutcome::LivenessFailed);
+  CHECK_FALSE(d.authenticated());
+  CHECK(d.match);
+  CHECK(d.liveness.verdict == core::face::LivenessVerdict::Live);  // the passive cues let it through
+  CHECK(d.challenge != core::face::ChallengeState::Passed);
+  CHECK(d.challenge_turned < verifier.config().liveness.challenge_span);
 }
 
 TEST_CASE("face session: someone else is rejected, and after the last attempt the PIN is offered") {
@@ -106,7 +208,7 @@ TEST_CASE("face session: a patient who steps in late gets the whole attempt, cou
       {sim::camera::Segment{sim::camera::Presentation::Nobody, sim::camera::Condition::Normal, late},
        sim::camera::Segment{sim::camera::Presentation::Live, sim::camera::Condition::Normal, 100.0}},
       settings));
-  const core::face::Decision d = core::face::run_attempt(session, cam);
+  const core::face::Decision d = core::face::run_attempt(session, cam, following(cam));
   INFO(d.reason);
   CHECK(d.outcome == FaceOutcome::Matched);
   CHECK(d.elapsed > std::chrono::milliseconds(static_cast<long>(late * 1000)));
@@ -207,7 +309,9 @@ TEST_CASE("face session: frames fed by hand, the time budget runs on frame times
 }
 
 TEST_CASE("face session: a patient who keeps perfectly still is asked to turn the head, else liveness fails") {
-  core::face::FaceVerifier verifier(test::test_config());
+  auto config = test::test_config();
+  config.liveness.head_turn_challenge = false;  // the passive prompt (with the challenge: the question is the prompt)
+  core::face::FaceVerifier verifier(config);
   core::face::FaceSession session(verifier, holder_card_photo());
   sim::camera::SceneSettings s;
   s.fps = 10.0;

@@ -42,6 +42,7 @@ class FaceChooser final : public rx::Frontend {
       std::lock_guard lock(mutex_);
       screens_.push_back(s);
     }
+    if (s.step == rx::Step::FaceCapture) kiosk_.camera->read_guidance(s.guidance);  // the patient turns when asked
     if (s.step == rx::Step::MethodChoice && !chose_.exchange(true)) {
       chooser_ = std::thread([this] {
         const auto until = std::chrono::steady_clock::now() + 60s;

@@ -1,0 +1,125 @@
+#include "core/face/head_turn_challenge.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace kiosk::core::face {
+
+const char* to_string(TurnSide side) { return side == TurnSide::Left ? "left" : "right"; }
+
+TurnSide other(TurnSide side) { return side == TurnSide::Left ? TurnSide::Right : TurnSide::Left; }
+
+const char* to_string(ChallengeState state) {
+  switch (state) {
+    case ChallengeState::NotAsked: return "not-asked";
+    case ChallengeState::FirstTurn: return "first-turn";
+    case ChallengeState::SecondTurn: return "second-turn";
+    case ChallengeState::Passed: return "passed";
+    case ChallengeState::Failed: return "failed";
+  }
+  return "unknown";
+}
+
+HeadTurnChallenge::HeadTurnChallenge(const LivenessSettings& settings) : settings_(settings) {}
+
+void HeadTurnChallenge::ask(TurnSide first, double yaw_now, Clock::time_point at) {
+  reset();
+  state_ = ChallengeState::FirstTurn;
+  first_ = first;
+  // The patient's left is the image's right (yaw > 0) for an unmirrored camera: everything is
+  // measured toward the first side.
+  const double toward = first == TurnSide::Left ? yaw_now : -yaw_now;
+  recent_.push_back(toward);
+  start_ = toward;
+  extreme_ = toward;
+  asked_at_ = at;
+}
+
+double HeadTurnChallenge::smoothed(double toward) {
+  recent_.push_back(toward);
+  if (recent_.size() > 3) recent_.erase(recent_.begin());
+  std::vector<double> sorted = recent_;
+  std::sort(sorted.begin(), sorted.end());
+  return sorted[sorted.size() / 2];
+}
+
+ChallengeState HeadTurnChallenge::observe(double yaw, Clock::time_point at) {
+  if (state_ != ChallengeState::FirstTurn && state_ != ChallengeState::SecondTurn) return state_;
+  const auto fail = [&](bool& why) {
+    why = true;
+    state_ = ChallengeState::Failed;
+    response_ = std::chrono::duration_cast<std::chrono::milliseconds>(at - asked_at_);
+    return state_;
+  };
+  if (state_ == ChallengeState::SecondTurn && at - second_at_ > settings_.challenge_second_max) return fail(too_slow_);
+  const double toward = smoothed(first_ == TurnSide::Left ? yaw : -yaw);
+  extreme_ = std::max(extreme_, toward);
+  if (state_ == ChallengeState::FirstTurn) {
+    if (start_ - toward >= settings_.challenge_wrong_way) return fail(wrong_way_);
+    if (toward - start_ >= settings_.challenge_first_turn && at - asked_at_ >= settings_.challenge_first_min) {
+      if (++run_ >= settings_.challenge_turn_frames) {
+        state_ = ChallengeState::SecondTurn;
+        second_at_ = at;
+        run_ = 0;
+      }
+    } else {
+      run_ = 0;
+    }
+    return state_;
+  }
+  const double span = extreme_ - toward;
+  best_span_ = std::max(best_span_, span);
+  if (span >= settings_.challenge_span) {
+    if (++run_ >= settings_.challenge_turn_frames) {
+      state_ = ChallengeState::Passed;
+      response_ = std::chrono::duration_cast<std::chrono::milliseconds>(at - asked_at_);
+    }
+  } else {
+    run_ = 0;
+  }
+  return state_;
+}
+
+void HeadTurnChallenge::reset() {
+  state_ = ChallengeState::NotAsked;
+  start_ = 0.0;
+  extreme_ = 0.0;
+  wrong_way_ = false;
+  too_slow_ = false;
+  best_span_ = 0.0;
+  run_ = 0;
+  recent_.clear();
+  response_ = std::chrono::milliseconds{0};
+}
+
+std::string HeadTurnChallenge::describe() const {
+  char buf[200];
+  switch (state_) {
+    case ChallengeState::NotAsked: return "head turn not asked";
+    case ChallengeState::FirstTurn:
+      std::snprintf(buf, sizeof buf, "no turn to the %s seen (moved %.2f of %.2f that way)", to_string(first_),
+                    extreme_ - start_, settings_.challenge_first_turn);
+      return buf;
+    case ChallengeState::SecondTurn:
+      std::snprintf(buf, sizeof buf, "turned to the %s, but no turn to the %s seen (span %.2f of %.2f)", to_string(first_),
+                    to_string(other(first_)), best_span_, settings_.challenge_span);
+      return buf;
+    case ChallengeState::Passed:
+      std::snprintf(buf, sizeof buf, "head turned %s then %s (span %.2f) within %lld ms", to_string(first_),
+                    to_string(other(first_)), best_span_, static_cast<long long>(response_.count()));
+      return buf;
+    case ChallengeState::Failed:
+      if (wrong_way_) {
+        std::snprintf(buf, sizeof buf, "asked to turn to the %s, the face turned the other way after %lld ms", to_string(first_),
+                      static_cast<long long>(response_.count()));
+      } else {
+        std::snprintf(buf, sizeof buf, "turned to the %s, but no turn to the %s within %lld ms (span %.2f of %.2f)",
+                      to_string(first_), to_string(other(first_)),
+                      static_cast<long long>(settings_.challenge_second_max.count()), best_span_, settings_.challenge_span);
+      }
+      return buf;
+  }
+  return "unknown";
+}
+
+}  // namespace kiosk::core::face

@@ -1,0 +1,140 @@
+// The head-turn challenge on yaw values alone (no models): which movements pass, and what a
+// recording that sways does. Yaw > 0 is the patient's left (the nose to the image's right).
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <vector>
+
+#include "core/face/head_turn_challenge.hpp"
+
+using namespace kiosk;
+using core::face::ChallengeState;
+using core::face::HeadTurnChallenge;
+using core::face::TurnSide;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const Clock::time_point t0{};
+
+// The marks these cases are written for (the defaults are in face_config.hpp).
+core::face::LivenessSettings marks() {
+  core::face::LivenessSettings s;
+  s.challenge_first_turn = 0.08;
+  s.challenge_span = 0.22;
+  s.challenge_wrong_way = 0.10;
+  s.challenge_turn_frames = 2;
+  s.challenge_first_min = std::chrono::milliseconds(1000);
+  s.challenge_second_max = std::chrono::milliseconds(2500);
+  return s;
+}
+
+// Feeds yaw values 100 ms apart after the question at t0 (continuing from `ms`); the state
+// after the last one.
+ChallengeState feed(HeadTurnChallenge& c, const std::vector<double>& yaws, int& ms) {
+  for (double yaw : yaws) c.observe(yaw, t0 + std::chrono::milliseconds(ms += 100));
+  return c.state();
+}
+
+}  // namespace
+
+TEST_CASE("head-turn challenge: left then right passes, the patient's left being the image's right") {
+  const core::face::LivenessSettings settings = marks();  // first turn 0.08 after at least 1 s, span 0.22, 2 frames
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Left, 0.01, t0);
+  CHECK(c.state() == ChallengeState::FirstTurn);
+  CHECK(c.asked_side() == TurnSide::Left);
+  int ms = 0;
+  CHECK(feed(c, {0.02, 0.01, 0.05, 0.10, 0.14, 0.16, 0.16, 0.16, 0.16, 0.16}, ms) == ChallengeState::FirstTurn);
+  CHECK(feed(c, {0.16}, ms) == ChallengeState::SecondTurn);  // 1.1 s: two frames past the mark after 1 s
+  CHECK(c.asked_side() == TurnSide::Right);
+  CHECK(feed(c, {0.15, 0.06, -0.04, -0.10}, ms) == ChallengeState::SecondTurn);
+  CHECK(feed(c, {-0.12, -0.13}, ms) == ChallengeState::Passed);
+  CHECK(c.span() >= 0.22);
+  CHECK(c.response_time() == std::chrono::milliseconds(1700));
+  CHECK(c.describe().find("left then right") != std::string::npos);
+}
+
+TEST_CASE("head-turn challenge: right then left, mirrored") {
+  const core::face::LivenessSettings settings = marks();
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Right, 0.0, t0);
+  int ms = 0;
+  CHECK(feed(c, {-0.05, -0.10, -0.15, -0.16, -0.16, -0.16, -0.16, -0.16, -0.16, -0.16, -0.16}, ms) ==
+        ChallengeState::SecondTurn);
+  CHECK(c.asked_side() == TurnSide::Left);
+  CHECK(feed(c, {-0.10, 0.02, 0.09, 0.11, 0.12}, ms) == ChallengeState::Passed);
+}
+
+TEST_CASE("head-turn challenge: the first side is asked long enough for the patient to react") {
+  const core::face::LivenessSettings settings = marks();
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Left, 0.0, t0);
+  int ms = 0;
+  // A sway that goes the asked way at once is not yet the answer: the question stays.
+  CHECK(feed(c, {0.05, 0.10, 0.12, 0.12, 0.12, 0.12, 0.12, 0.12, 0.12}, ms) == ChallengeState::FirstTurn);
+  CHECK(c.describe().find("no turn to the left") != std::string::npos);
+  CHECK(feed(c, {0.12, 0.12}, ms) == ChallengeState::SecondTurn);
+}
+
+TEST_CASE("head-turn challenge: no second turn in time fails") {
+  const core::face::LivenessSettings settings = marks();  // second turn within 2.5 s
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Right, 0.0, t0);
+  int ms = 0;
+  REQUIRE(feed(c, std::vector<double>(11, -0.15), ms) == ChallengeState::SecondTurn);
+  CHECK(feed(c, std::vector<double>(25, -0.10), ms) == ChallengeState::SecondTurn);  // 2.5 s, no turn to the left
+  CHECK(feed(c, {-0.10}, ms) == ChallengeState::Failed);
+  CHECK(c.span() == Approx(0.05));
+  CHECK(c.describe().find("no turn to the left within 2500 ms") != std::string::npos);
+}
+
+TEST_CASE("head-turn challenge: turning the other way first fails, even when the asked side follows") {
+  const core::face::LivenessSettings settings = marks();
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Left, 0.02, t0);
+  int ms = 0;
+  CHECK(feed(c, {0.0, -0.04, -0.07}, ms) == ChallengeState::FirstTurn);  // within 0.10 of the start: a sway
+  CHECK(feed(c, {-0.09, -0.10}, ms) == ChallengeState::Failed);
+  CHECK(feed(c, std::vector<double>(12, 0.25), ms) == ChallengeState::Failed);  // decided
+  CHECK(c.describe().find("the other way") != std::string::npos);
+}
+
+TEST_CASE("head-turn challenge: one noisy frame is not a turn (median of three, two frames past the mark)") {
+  const core::face::LivenessSettings settings = marks();
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Left, 0.0, t0);
+  int ms = 0;
+  CHECK(feed(c, {0.0, 0.30, 0.0, 0.0, 0.25, 0.0}, ms) == ChallengeState::FirstTurn);
+}
+
+TEST_CASE("head-turn challenge: a recording that sways less than the span never passes, whatever the phase") {
+  const core::face::LivenessSettings settings = marks();
+  for (const TurnSide side : {TurnSide::Left, TurnSide::Right}) {
+    for (int phase = 0; phase < 16; ++phase) {
+      HeadTurnChallenge c(settings);
+      // +-0.09 around a face's own offset of 0.05, 2.2 s per sway, 15 frames a second.
+      auto yaw = [&](int i) { return 0.05 + 0.09 * std::sin(2.0 * 3.14159265 * (i / 15.0 / 2.2) + phase * 0.39); };
+      c.ask(side, yaw(0), t0);
+      for (int i = 1; i <= 90; ++i) c.observe(yaw(i), t0 + std::chrono::milliseconds(i * 67));
+      CHECK(c.state() != ChallengeState::Passed);
+      CHECK(c.span() <= 0.18 + 1e-9);
+    }
+  }
+}
+
+TEST_CASE("head-turn challenge: reset forgets the question") {
+  const core::face::LivenessSettings settings = marks();
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Left, 0.0, t0);
+  int ms = 0;
+  feed(c, std::vector<double>(11, 0.1), ms);
+  feed(c, {-0.15, -0.15, -0.15}, ms);
+  REQUIRE(c.state() == ChallengeState::Passed);
+  c.reset();
+  CHECK(c.state() == ChallengeState::NotAsked);
+  CHECK(c.span() == 0.0);
+  CHECK(c.observe(0.3, t0) == ChallengeState::NotAsked);
+}
