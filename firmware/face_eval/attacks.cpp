@@ -143,8 +143,7 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
         sim::camera::VirtualCamera camera(sim::camera::Scene(sim::camera::FaceSource::image(shown), script, settings));
         core::face::CameraLoopOptions loop;
         loop.on_progress = [&camera](const core::face::Progress& progress) {  // the person reads the screen
-          if (progress.guidance == core::face::Guidance::TurnHeadLeft) camera.ask_to_turn(sim::camera::HeadTurn::Left);
-          if (progress.guidance == core::face::Guidance::TurnHeadRight) camera.ask_to_turn(sim::camera::HeadTurn::Right);
+          camera.read_guidance(core::face::to_string(progress.guidance));
         };
         const core::face::Decision d = core::face::run_attempt(session, camera, loop);
         ++t.sessions;

@@ -72,6 +72,11 @@ void VirtualCamera::ask_to_turn(HeadTurn side) {
   scene_.ask_to_turn(side, seconds);
 }
 
+void VirtualCamera::read_guidance(std::string_view guidance) {
+  if (guidance == "turn-head-left") ask_to_turn(HeadTurn::Left);
+  if (guidance == "turn-head-right") ask_to_turn(HeadTurn::Right);
+}
+
 VirtualCameraProvider::VirtualCameraProvider(SceneFactory make_scene, Pacing pacing, std::vector<std::string> present)
     : make_scene_(std::move(make_scene)), pacing_(pacing), present_(std::move(present)) {}
 

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "hal/camera.hpp"
 #include "sim/camera/face_scene.hpp"
@@ -32,6 +33,9 @@ class VirtualCamera final : public hal::Camera {
   // The person in the scene is asked to turn the head now (from any thread): a live person
   // answers (Scene::ask_to_turn), a recording does not.
   void ask_to_turn(HeadTurn side);
+  // The same, from the face screen's guidance as the screen shows it ("turn-head-left",
+  // "turn-head-right"); any other guidance changes nothing.
+  void read_guidance(std::string_view guidance);
 
   // Unplugs the camera now (from any thread).
   void unplug() noexcept { unplugged_ = true; }

@@ -70,16 +70,12 @@ void PatientCamera::show(const std::optional<std::filesystem::path>& face, camer
 }
 
 void PatientCamera::read_guidance(std::string_view guidance) {
-  std::optional<camera::HeadTurn> side;
-  if (guidance == "turn-head-left") side = camera::HeadTurn::Left;
-  if (guidance == "turn-head-right") side = camera::HeadTurn::Right;
-  if (!side) return;
   std::shared_ptr<camera::VirtualCamera> camera;
   {
     std::lock_guard lock(mutex_);
     camera = current_;
   }
-  if (camera) camera->ask_to_turn(*side);
+  if (camera) camera->read_guidance(guidance);
 }
 
 void PatientCamera::lose() {

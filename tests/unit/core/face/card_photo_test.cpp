@@ -60,7 +60,9 @@ TEST_CASE("card photo: issued from a face-set image, unlocked with the scanned ç
   sim::camera::SceneSettings s;
   s.fps = 10.0;
   sim::camera::VirtualCamera cam(sim::camera::Scene(sim::camera::FaceSource::image(test::face_image("Daniel_Radcliffe", 2)), {}, s));
-  const core::face::Decision d = core::face::run_attempt(session, cam);
+  core::face::CameraLoopOptions options;  // the holder follows the head-turn question
+  options.on_progress = [&cam](const core::face::Progress& p) { cam.read_guidance(core::face::to_string(p.guidance)); };
+  const core::face::Decision d = core::face::run_attempt(session, cam, options);
   INFO(d.reason);
   CHECK(d.authenticated());
   CHECK(d.score >= d.threshold);

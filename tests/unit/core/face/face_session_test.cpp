@@ -43,13 +43,9 @@ sim::camera::VirtualCamera holder_swaying(sim::camera::Presentation p, double ya
 }
 
 // The person before the camera reads the screen: asked to turn the head, they turn it (a live
-// person does; the scene ignores the request for a recording or a photo). `contrary`: they turn
-// the other way.
-void follow_turns(sim::camera::VirtualCamera& cam, const core::face::Progress& p, bool contrary = false) {
-  using core::face::Guidance;
-  using sim::camera::HeadTurn;
-  if (p.guidance == Guidance::TurnHeadLeft) cam.ask_to_turn(contrary ? HeadTurn::Right : HeadTurn::Left);
-  if (p.guidance == Guidance::TurnHeadRight) cam.ask_to_turn(contrary ? HeadTurn::Left : HeadTurn::Right);
+// person does; the scene ignores the request for a recording or a photo).
+void follow_turns(sim::camera::VirtualCamera& cam, const core::face::Progress& p) {
+  cam.read_guidance(core::face::to_string(p.guidance));
 }
 
 core::face::CameraLoopOptions following(sim::camera::VirtualCamera& cam) {
