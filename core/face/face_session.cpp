@@ -239,7 +239,7 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
                           "score " + fixed(mean) + " well below threshold " + fixed(threshold) +
                               " over " + std::to_string(usable_) + " usable frames",
                           timestamp);
-    } else if (challenge_.state() == ChallengeState::FirstTurn || challenge_.state() == ChallengeState::SecondTurn) {
+    } else if (challenge_.under_way()) {
       p.guidance = challenge_.asked_side() == TurnSide::Left ? Guidance::TurnHeadLeft : Guidance::TurnHeadRight;
     } else if (first_match_ && live.verdict == LivenessVerdict::Pending &&
                timestamp - *first_match_ >= pol.turn_prompt_after) {

@@ -44,7 +44,7 @@ double HeadTurnChallenge::smoothed(double toward) {
 }
 
 ChallengeState HeadTurnChallenge::observe(double yaw, Clock::time_point at) {
-  if (state_ != ChallengeState::FirstTurn && state_ != ChallengeState::SecondTurn) return state_;
+  if (!under_way()) return state_;
   const auto fail = [&](bool& why) {
     why = true;
     state_ = ChallengeState::Failed;
