@@ -166,6 +166,7 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"liveness.challenge_turn_frames", set_int(&FaceConfig::liveness, &LivenessSettings::challenge_turn_frames)},
       {"liveness.challenge_first_min_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_first_min)},
       {"liveness.challenge_second_max_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_second_max)},
+      {"liveness.challenge_span_window_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_span_window)},
       {"policy.attempt_budget_ms", set_ms(&FaceConfig::policy, &SessionPolicy::attempt_budget)},
       {"policy.no_face_budget_ms", set_ms(&FaceConfig::policy, &SessionPolicy::no_face_budget)},
       {"policy.max_attempts", set_int(&FaceConfig::policy, &SessionPolicy::max_attempts)},
@@ -222,6 +223,8 @@ void FaceConfig::validate() const {
   check(liveness.challenge_first_min.count() >= 0 && liveness.challenge_first_min < policy.attempt_budget,
         "liveness.challenge_first_min_ms", "in [0, policy.attempt_budget_ms)");
   check(liveness.challenge_second_max.count() > 0, "liveness.challenge_second_max_ms", "positive");
+  check(liveness.challenge_span_window.count() >= 100 && liveness.challenge_span_window <= liveness.challenge_second_max,
+        "liveness.challenge_span_window_ms", "in [100, liveness.challenge_second_max_ms]");
   check(policy.attempt_budget.count() > 0, "policy.attempt_budget_ms", "positive");
   check(policy.no_face_budget.count() > 0, "policy.no_face_budget_ms", "positive");
   check(policy.max_attempts >= 1, "policy.max_attempts", "at least 1");

@@ -102,12 +102,15 @@ struct LivenessSettings {
   // person, the patient is asked to turn the head to a side chosen at random (their own left or
   // right), then to the other side. A recording (a screen replay, a video file) does not follow.
   // Yaw is the nose's offset from the eye midline in eye distances (quality.yaw): real faces
-  // give about 0.5 x sin(angle); on the simulator's rendered heads a sway of +-9 degrees spans
-  // 0.13-0.18 and turns of +-20-28 degrees span 0.26-0.30.
+  // give about 0.5 x sin(angle); on the simulator's rendered heads the landmarks saturate
+  // beyond ~16 degrees: turns of +-24 degrees span 0.07-0.34, sways of +-9 degrees 0.05-0.19.
+  // The second turn is therefore judged by its speed as well: the span must be covered within
+  // challenge_span_window (a sway of ~2 s a cycle covers less than half of its range in 0.5 s).
   bool head_turn_challenge = true;
-  double challenge_first_turn = 0.03;  // toward the first side, from the yaw at the question
+  double challenge_first_turn = 0.03;  // toward the first side, from the least yaw that way since the question
   double challenge_wrong_way = 0.15;   // the other way first, from the yaw at the question: failed
-  double challenge_span = 0.17;        // from the first side's furthest yaw over to the other side
+  double challenge_span = 0.13;        // from the first side's furthest yaw (within the window) over to the other side
+  std::chrono::milliseconds challenge_span_window{500};
   int challenge_turn_frames = 2;       // consecutive frames past each mark
   // The first side is asked at least this long (the patient reads, reacts and turns); the
   // second turn must follow within challenge_second_max, else the challenge fails.

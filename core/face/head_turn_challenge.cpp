@@ -31,7 +31,9 @@ void HeadTurnChallenge::ask(TurnSide first, double yaw_now, Clock::time_point at
   const double toward = first == TurnSide::Left ? yaw_now : -yaw_now;
   recent_.push_back(toward);
   start_ = toward;
+  lowest_ = toward;
   extreme_ = toward;
+  window_.emplace_back(at, toward);
   asked_at_ = at;
 }
 
@@ -54,9 +56,13 @@ ChallengeState HeadTurnChallenge::observe(double yaw, Clock::time_point at) {
   if (state_ == ChallengeState::SecondTurn && at - second_at_ > settings_.challenge_second_max) return fail(too_slow_);
   const double toward = smoothed(first_ == TurnSide::Left ? yaw : -yaw);
   extreme_ = std::max(extreme_, toward);
+  window_.emplace_back(at, toward);
+  while (at - window_.front().first > settings_.challenge_span_window) window_.pop_front();
   if (state_ == ChallengeState::FirstTurn) {
     if (start_ - toward >= settings_.challenge_wrong_way) return fail(wrong_way_);
-    if (toward - start_ >= settings_.challenge_first_turn && at - asked_at_ >= settings_.challenge_first_min) {
+    lowest_ = std::min(lowest_, toward);
+    best_first_ = std::max(best_first_, toward - lowest_);
+    if (toward - lowest_ >= settings_.challenge_first_turn && at - asked_at_ >= settings_.challenge_first_min) {
       if (++run_ >= settings_.challenge_turn_frames) {
         state_ = ChallengeState::SecondTurn;
         second_at_ = at;
@@ -67,7 +73,9 @@ ChallengeState HeadTurnChallenge::observe(double yaw, Clock::time_point at) {
     }
     return state_;
   }
-  const double span = extreme_ - toward;
+  double recent_extreme = toward;
+  for (const auto& [when, value] : window_) recent_extreme = std::max(recent_extreme, value);
+  const double span = recent_extreme - toward;
   best_span_ = std::max(best_span_, span);
   if (span >= settings_.challenge_span) {
     if (++run_ >= settings_.challenge_turn_frames) {
@@ -83,12 +91,15 @@ ChallengeState HeadTurnChallenge::observe(double yaw, Clock::time_point at) {
 void HeadTurnChallenge::reset() {
   state_ = ChallengeState::NotAsked;
   start_ = 0.0;
+  lowest_ = 0.0;
   extreme_ = 0.0;
+  best_first_ = 0.0;
   wrong_way_ = false;
   too_slow_ = false;
   best_span_ = 0.0;
   run_ = 0;
   recent_.clear();
+  window_.clear();
   response_ = std::chrono::milliseconds{0};
 }
 
@@ -98,7 +109,7 @@ std::string HeadTurnChallenge::describe() const {
     case ChallengeState::NotAsked: return "head turn not asked";
     case ChallengeState::FirstTurn:
       std::snprintf(buf, sizeof buf, "no turn to the %s seen (moved %.2f of %.2f that way)", to_string(first_),
-                    extreme_ - start_, settings_.challenge_first_turn);
+                    best_first_, settings_.challenge_first_turn);
       return buf;
     case ChallengeState::SecondTurn:
       std::snprintf(buf, sizeof buf, "turned to the %s, but no turn to the %s seen (span %.2f of %.2f)", to_string(first_),
@@ -113,9 +124,10 @@ std::string HeadTurnChallenge::describe() const {
         std::snprintf(buf, sizeof buf, "asked to turn to the %s, the face turned the other way after %lld ms", to_string(first_),
                       static_cast<long long>(response_.count()));
       } else {
-        std::snprintf(buf, sizeof buf, "turned to the %s, but no turn to the %s within %lld ms (span %.2f of %.2f)",
+        std::snprintf(buf, sizeof buf, "turned to the %s, but no turn to the %s within %lld ms (span %.2f of %.2f within %lld ms)",
                       to_string(first_), to_string(other(first_)),
-                      static_cast<long long>(settings_.challenge_second_max.count()), best_span_, settings_.challenge_span);
+                      static_cast<long long>(settings_.challenge_second_max.count()), best_span_, settings_.challenge_span,
+                      static_cast<long long>(settings_.challenge_span_window.count()));
       }
       return buf;
   }

@@ -5,21 +5,27 @@
 // but a replay on a high-density screen held so that its bezel is out of view shows a real
 // head with real parallax and no visible pixel grid. The recording does not follow the
 // questions: it sways as it was recorded. The challenge passes when the face first moves
-// toward the side asked first and then swings to the other side by more than a natural sway
-// spans (challenge_span, from the furthest yaw seen toward the first side).
+// toward the side asked first and then swings over to the other side, by more than a natural
+// sway does in the same time (challenge_span within challenge_span_window).
 //
-// Order and timing: the first turn is measured from the yaw at the question, and a face that
-// turns the other way first (challenge_wrong_way) fails the challenge: a recording moves
-// whichever way it was recorded, so one that sways widely still gets the first side wrong
-// about one time in two. The second side is asked only once the face has turned toward the
-// first side and the patient has had challenge_first_min to react and turn. The second turn
-// must come within challenge_second_max, else the challenge fails (landmark noise cannot add
-// up over a long attempt). A failed challenge ends the attempt; the next attempt asks anew.
+// Order and timing: the first turn is measured from the lowest yaw toward the first side seen
+// since the question (a patient caught at one end of a sway first settles, then turns), and a
+// face that turns the other way first (challenge_wrong_way, from the yaw at the question)
+// fails the challenge: a recording moves whichever way it was recorded. The second side is
+// asked only once the face has turned toward the first side and the patient has had
+// challenge_first_min to react and turn. The second turn must come within
+// challenge_second_max, else the challenge fails (landmark noise cannot add up over a long
+// attempt). A failed challenge ends the attempt; the next attempt asks anew.
 //
-// Why two turns and a span: a person's rest pose is not known (a face's own asymmetry and the
-// camera's angle offset the yaw by as much as a sway), so a single turn measured from the pose
-// at the question could be matched by a recording caught at one end of its sway. The span
-// between the two sides needs no rest pose.
+// Why a swing within a window: a person's rest pose is not known (a face's own asymmetry and
+// the camera's angle offset the yaw by as much as a sway), so the second turn is measured
+// from the furthest yaw toward the first side, not from a rest pose. And a natural sway
+// crosses the same yaw range as a deliberate turn when given long enough: a head turned on
+// request sweeps its range in about half a second, a sway (about 2 s a cycle) covers less than
+// half of its own in that time. So the span counts only from the furthest yaw within the last
+// challenge_span_window. On the simulator's heads the landmark yaw saturates beyond ~16
+// degrees (spans of 0.07-0.34 for turns of +-24 degrees, 0.05-0.19 for sways of +-9), so the
+// magnitude alone cannot separate the two; the speed can.
 //
 // Yaw is QualityReport::yaw: the nose's offset from the eye midline along the eye line, in eye
 // distances, in the camera's (unmirrored) image. A patient who turns to their own left shows
@@ -27,12 +33,17 @@
 // taken as the median of the last three frames (landmark noise).
 //
 // What it does not stop: a live attacker steering a replay or a 3-D mask in real time, or a
-// recording of wide head turns whose first swing happens to go the asked way (about one in
-// two); docs/face-authentication.md says what needs IR or depth hardware.
+// recording of wide, quick head turns whose swings happen to go the asked ways (about one in
+// two for each); docs/face-authentication.md says what needs IR or depth hardware. What it
+// asks of patients: a turn to each side, the second within about half a second (a patient
+// who turns very slowly fails the question and is asked again in the next attempt, then
+// offered the PIN).
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/face/face_config.hpp"
@@ -74,7 +85,8 @@ class HeadTurnChallenge {
   TurnSide first_side() const noexcept { return first_; }
   // The side asked now (the first side, then the other).
   TurnSide asked_side() const noexcept { return state_ == ChallengeState::FirstTurn ? first_ : other(first_); }
-  // The largest swing seen from the first side's furthest yaw toward the other side (yaw units).
+  // The largest swing seen toward the other side from the furthest yaw toward the first side
+  // within challenge_span_window before it (yaw units).
   double span() const noexcept { return best_span_; }
   // From the question to the pass (or the failure).
   std::chrono::milliseconds response_time() const noexcept { return response_; }
@@ -87,7 +99,9 @@ class HeadTurnChallenge {
   ChallengeState state_ = ChallengeState::NotAsked;
   TurnSide first_ = TurnSide::Left;
   double start_ = 0.0;    // yaw toward the first side at the question
+  double lowest_ = 0.0;   // the least yaw toward the first side since the question
   double extreme_ = 0.0;  // furthest yaw seen toward the first side
+  double best_first_ = 0.0;  // the largest turn toward the first side from its lowest point
   double best_span_ = 0.0;
   Clock::time_point asked_at_{};   // the first question
   Clock::time_point second_at_{};  // the second question
@@ -95,6 +109,7 @@ class HeadTurnChallenge {
   bool too_slow_ = false;
   int run_ = 0;  // consecutive frames past the mark of the current turn
   std::vector<double> recent_;  // the last three yaw values
+  std::deque<std::pair<Clock::time_point, double>> window_;  // smoothed yaw within challenge_span_window
   std::chrono::milliseconds response_{0};
 };
 

@@ -198,8 +198,8 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
   }
   if (live.head_turn_challenge) {
     out << "\n  head-turn challenge (state at the decision; span: the largest swing from the first side over to the\n"
-        << "  other, min/p10/median/p90/max, must reach " << live.challenge_span << " after a first turn of "
-        << live.challenge_first_turn << "; question to pass, median)\n";
+        << "  other within " << live.challenge_span_window.count() << " ms, min/p10/median/p90/max, must reach "
+        << live.challenge_span << " after a first turn of " << live.challenge_first_turn << "; question to pass, median)\n";
     for (std::size_t k = 0; k < kinds().size(); ++k) {
       const Tally& t = tallies[k];
       if (t.sessions == 0) continue;

@@ -28,6 +28,7 @@ core::face::LivenessSettings marks() {
   s.challenge_turn_frames = 2;
   s.challenge_first_min = std::chrono::milliseconds(1000);
   s.challenge_second_max = std::chrono::milliseconds(2500);
+  s.challenge_span_window = std::chrono::milliseconds(2500);  // the span from the furthest yaw of the whole question
   return s;
 }
 
@@ -137,4 +138,43 @@ TEST_CASE("head-turn challenge: reset forgets the question") {
   CHECK(c.state() == ChallengeState::NotAsked);
   CHECK(c.span() == 0.0);
   CHECK(c.observe(0.3, t0) == ChallengeState::NotAsked);
+}
+
+TEST_CASE("head-turn challenge: the first turn counts from where the face settles, not from the yaw at the question") {
+  const core::face::LivenessSettings settings = marks();  // first turn 0.08, wrong way 0.10
+  HeadTurnChallenge c(settings);
+  // Asked while swaying toward the asked side: the patient settles (0.08 -> 0.0), then turns to
+  // 0.10, only 0.02 beyond the yaw at the question but 0.10 from where the face settled.
+  c.ask(TurnSide::Left, 0.08, t0);
+  int ms = 0;
+  CHECK(feed(c, {0.06, 0.03, 0.0, 0.0, 0.0, 0.04, 0.08, 0.10, 0.10, 0.10}, ms) == ChallengeState::FirstTurn);
+  CHECK(feed(c, {0.10}, ms) == ChallengeState::SecondTurn);
+}
+
+TEST_CASE("head-turn challenge: the second turn must cover the span within the window, as a deliberate turn does") {
+  core::face::LivenessSettings settings = marks();
+  settings.challenge_span = 0.20;
+  settings.challenge_span_window = std::chrono::milliseconds(500);
+  const auto turned_left = [&](HeadTurnChallenge& c, int& ms) {
+    c.ask(TurnSide::Left, 0.0, t0);
+    REQUIRE(feed(c, std::vector<double>(11, 0.12), ms) == ChallengeState::SecondTurn);
+  };
+  SECTION("a slow swing over the same range, as a sway crosses it, does not pass") {
+    HeadTurnChallenge c(settings);
+    int ms = 0;
+    turned_left(c, ms);
+    std::vector<double> slow;
+    for (int i = 1; i <= 16; ++i) slow.push_back(0.12 - 0.016 * i);  // 0.12 -> -0.136 in 1.6 s: 0.08 per 0.5 s
+    CHECK(feed(c, slow, ms) == ChallengeState::SecondTurn);
+    CHECK(c.span() < 0.20);
+    CHECK(feed(c, std::vector<double>(10, -0.136), ms) == ChallengeState::Failed);  // 2.5 s after the question
+    CHECK(c.describe().find("within 500 ms") != std::string::npos);
+  }
+  SECTION("the same range in 0.3 s passes") {
+    HeadTurnChallenge c(settings);
+    int ms = 0;
+    turned_left(c, ms);
+    CHECK(feed(c, {0.12, 0.02, -0.08, -0.13, -0.13, -0.13}, ms) == ChallengeState::Passed);
+    CHECK(c.span() >= 0.20);
+  }
 }
