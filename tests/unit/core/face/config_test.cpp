@@ -53,6 +53,13 @@ TEST_CASE("face config: settings by key, presets, validation") {
   CHECK(bad("policy.max_attempts", "0"));
   CHECK(bad("recognizer", "resnet"));
   CHECK(bad("liveness.enabled", "maybe"));
+  // The head-turn question's swing window: at least 100 ms, at most the time the second turn has.
+  core::face::apply_setting(c, "liveness.challenge_span_window_ms", "700");
+  CHECK(c.liveness.challenge_span_window == std::chrono::milliseconds(700));
+  c.validate();
+  CHECK(bad("liveness.challenge_span_window_ms", "50"));
+  CHECK(bad("liveness.challenge_span_window_ms", "3000"));  // beyond challenge_second_max_ms (2200)
+  CHECK_FALSE(bad("liveness.challenge_span_window_ms", "2200"));
   CHECK(core::face::setting_keys().size() > 30);
 }
 
