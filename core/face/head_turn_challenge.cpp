@@ -32,7 +32,6 @@ void HeadTurnChallenge::ask(TurnSide first, double yaw_now, Clock::time_point at
   recent_.push_back(toward);
   start_ = toward;
   lowest_ = toward;
-  extreme_ = toward;
   window_.emplace_back(at, toward);
   asked_at_ = at;
 }
@@ -55,7 +54,6 @@ ChallengeState HeadTurnChallenge::observe(double yaw, Clock::time_point at) {
   };
   if (state_ == ChallengeState::SecondTurn && at - second_at_ > settings_.challenge_second_max) return fail(too_slow_);
   const double toward = smoothed(first_ == TurnSide::Left ? yaw : -yaw);
-  extreme_ = std::max(extreme_, toward);
   window_.emplace_back(at, toward);
   while (at - window_.front().first > settings_.challenge_span_window) window_.pop_front();
   if (state_ == ChallengeState::FirstTurn) {
@@ -74,7 +72,7 @@ ChallengeState HeadTurnChallenge::observe(double yaw, Clock::time_point at) {
     return state_;
   }
   double recent_extreme = toward;
-  for (const auto& [when, value] : window_) recent_extreme = std::max(recent_extreme, value);
+  for (const auto& sample : window_) recent_extreme = std::max(recent_extreme, sample.second);
   const double span = recent_extreme - toward;
   best_span_ = std::max(best_span_, span);
   if (span >= settings_.challenge_span) {
@@ -92,7 +90,6 @@ void HeadTurnChallenge::reset() {
   state_ = ChallengeState::NotAsked;
   start_ = 0.0;
   lowest_ = 0.0;
-  extreme_ = 0.0;
   best_first_ = 0.0;
   wrong_way_ = false;
   too_slow_ = false;

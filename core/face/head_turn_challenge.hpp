@@ -100,7 +100,6 @@ class HeadTurnChallenge {
   TurnSide first_ = TurnSide::Left;
   double start_ = 0.0;    // yaw toward the first side at the question
   double lowest_ = 0.0;   // the least yaw toward the first side since the question
-  double extreme_ = 0.0;  // furthest yaw seen toward the first side
   double best_first_ = 0.0;  // the largest turn toward the first side from its lowest point
   double best_span_ = 0.0;
   Clock::time_point asked_at_{};   // the first question
