@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -105,25 +106,51 @@ cv::Mat make_soft_mask(cv::Size crop) {
   return m;
 }
 
-// The head turned by yaw/pitch (radians): each pixel moves by its depth (parallax).
+// The head turned by yaw/pitch (radians), seen from the front: a point of the crop at column xs
+// and depth d (in crop widths) appears at cx + (xs - cx) cos(yaw) + d w sin(yaw). Each row's
+// forward map is inverted, so every feature moves by its own depth: the nose keeps moving away
+// from the eyes as the head turns further. (Looking the depth up at the output pixel instead,
+// as the first version of this did, lets the nose slip off its own ridge past about 13 degrees
+// and come back towards the eyes: a head that stops looking turned.) Where the head folds away
+// on its receding side, the points hidden behind the nearer ones are not drawn. Pitch is small
+// and moves each pixel by the depth of the point it shows.
 void turn_head(const cv::Mat& crop, const cv::Mat& mask, const cv::Mat& depth, double yaw, double pitch, cv::Mat& out,
                cv::Mat& out_mask) {
   cv::Mat map_x(crop.size(), CV_32F);
   cv::Mat map_y(crop.size(), CV_32F);
-  const double w = crop.cols;
+  const int cols = crop.cols;
+  const double w = cols;
   const double cx = 0.5 * w;
   const double cy = 0.5 * crop.rows;
   const double sy = std::sin(yaw);
   const double cyaw = std::cos(yaw);
   const double sp = std::sin(pitch);
   const double cp = std::cos(pitch);
+  std::vector<double> lands_row(static_cast<std::size_t>(cols));
+  double* const lands = lands_row.data();  // where each column of the crop lands in the output
   for (int y = 0; y < crop.rows; ++y) {
     const float* z = depth.ptr<float>(y);
     float* mx = map_x.ptr<float>(y);
     float* my = map_y.ptr<float>(y);
-    for (int x = 0; x < crop.cols; ++x) {
-      const double d = z[x] * w;
-      mx[x] = static_cast<float>(cx + ((x - cx) - d * sy) / cyaw);
+    for (int xs = 0; xs < cols; ++xs) lands[xs] = cx + (xs - cx) * cyaw + z[xs] * w * sy;
+    // Hidden points: on the receding side a point landing behind one nearer the turn is covered.
+    if (sy >= 0.0) {
+      for (int xs = 1; xs < cols; ++xs) lands[xs] = std::max(lands[xs], lands[xs - 1]);
+    } else {
+      for (int xs = cols - 1; xs-- > 0;) lands[xs] = std::min(lands[xs], lands[xs + 1]);
+    }
+    int k = 0;
+    for (int x = 0; x < cols; ++x) {
+      if (x < lands[0] || x > lands[cols - 1]) {
+        mx[x] = -1.0f;  // nothing of the head lands here
+        my[x] = -1.0f;
+        continue;
+      }
+      while (k + 1 < cols - 1 && lands[k + 1] <= x) ++k;
+      const double span = lands[k + 1] - lands[k];
+      const double xs = span > 1e-9 ? k + (x - lands[k]) / span : k + 1.0;
+      mx[x] = static_cast<float>(xs);
+      const double d = z[std::clamp(static_cast<int>(std::lround(xs)), 0, cols - 1)] * w;
       my[x] = static_cast<float>(cy + ((y - cy) - d * sp) / cp);
     }
   }
