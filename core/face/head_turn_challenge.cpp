@@ -109,8 +109,9 @@ std::string HeadTurnChallenge::describe() const {
                     best_first_, settings_.challenge_first_turn);
       return buf;
     case ChallengeState::SecondTurn:
-      std::snprintf(buf, sizeof buf, "turned to the %s, but no turn to the %s seen (span %.2f of %.2f)", to_string(first_),
-                    to_string(other(first_)), best_span_, settings_.challenge_span);
+      std::snprintf(buf, sizeof buf, "turned to the %s, but no turn to the %s seen (span %.2f of %.2f within %lld ms)",
+                    to_string(first_), to_string(other(first_)), best_span_, settings_.challenge_span,
+                    static_cast<long long>(settings_.challenge_span_window.count()));
       return buf;
     case ChallengeState::Passed:
       std::snprintf(buf, sizeof buf, "head turned %s then %s (span %.2f) within %lld ms", to_string(first_),
