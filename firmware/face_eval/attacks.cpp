@@ -164,9 +164,14 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
           if (kind.attack || kind.impostor) {
             out << "  ACCEPTED " << kind.name << ": card of " << identity << ", shown "
                 << shown.parent_path().filename().string() << ": " << d.reason << "\n";
+          } else if (options.verbose) {
+            out << "  accepted " << kind.name << ": " << identity << ": " << d.reason << "\n";
           }
         } else if (!kind.attack && !kind.impostor) {
           out << "  REJECTED " << kind.name << ": " << identity << ": " << core::face::to_string(d.outcome) << ": "
+              << d.reason << "\n";
+        } else if (options.verbose) {
+          out << "  refused " << kind.name << ": " << identity << ": " << core::face::to_string(d.outcome) << ": "
               << d.reason << "\n";
         }
       } catch (const core::face::FaceError& e) {

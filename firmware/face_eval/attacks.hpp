@@ -17,6 +17,7 @@ struct AttackOptions {
   double fps = 15.0;   // virtual camera frame rate (simulated time)
   std::vector<std::string> kinds;  // run only these (genuine, approach, impostor, print, lifesize, tablet, close, close-hd,
                                    // close-hd-turning)
+  bool verbose = false;  // one line per session (else only attacks accepted and genuine sessions refused)
 };
 
 int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options, std::ostream& out);

@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
   attacks->add_option("--identities", identities, "Use only the first N identities (0: all)")->capture_default_str();
   attacks->add_option("--fps", fps, "Virtual camera frame rate")->capture_default_str();
   std::vector<std::string> only;
+  bool attacks_verbose = false;
+  attacks->add_flag("--verbose", attacks_verbose, "One line per session (else only attacks accepted and genuine sessions refused)");
   attacks->add_option("--kind", only, "Run only these kinds: genuine approach impostor print lifesize tablet close close-hd close-hd-turning");
 
   auto* surface = app.add_subcommand("surface", "the card-surface reader (照合番号B) on camera images of card fronts");
@@ -124,7 +126,7 @@ int main(int argc, char** argv) {
     const std::filesystem::path set = manifest.empty() ? config.model_dir / "data" / "manifest.csv" : std::filesystem::path(manifest);
     core::face::FaceVerifier verifier(config);
     if (*attacks) {
-      return firmware::face_eval::run_attacks(verifier, {set, identities, fps, only}, std::cout);
+      return firmware::face_eval::run_attacks(verifier, {set, identities, fps, only, attacks_verbose}, std::cout);
     }
     if (protocol != "card" && protocol != "plain") {
       std::cerr << "face-eval: --protocol must be card or plain\n";
