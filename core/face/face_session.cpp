@@ -94,6 +94,7 @@ void FaceSession::clear_attempt() {
   usable_ = 0;
   face_seen_ = false;
   last_guidance_ = Guidance::NoFace;
+  challenge_face_.reset();
 }
 
 bool FaceSession::retry() {
@@ -172,6 +173,19 @@ Decision FaceSession::decide_timeout(Clock::time_point at) {
                 at);
 }
 
+bool FaceSession::turned_on_request(const FrameAnalysis& a) const {
+  if (!challenge_face_ || a.quality.guidance != Guidance::LookAtCamera || a.faces.empty()) return false;
+  const QualityLimits& limits = verifier_.config().quality;
+  if (std::abs(a.quality.roll_degrees) > limits.max_roll_degrees) return false;  // turned, not tilted
+  // The same face as the last frame the question counted: about the same size, hardly moved.
+  const cv::Rect2f& was = *challenge_face_;
+  const cv::Rect2f& now = a.faces[static_cast<std::size_t>(a.quality.face_index)].box;
+  const double ratio = now.width / std::max(1.0f, was.width);
+  const double dx = (now.x + 0.5 * now.width) - (was.x + 0.5 * was.width);
+  const double dy = (now.y + 0.5 * now.height) - (was.y + 0.5 * was.height);
+  return ratio > 0.8 && ratio < 1.25 && std::hypot(dx, dy) < 0.2 * was.width;
+}
+
 Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
   Progress p;
   if (decision_) {
@@ -214,6 +228,9 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
       } else {
         challenge_.observe(a.quality.yaw, timestamp);
       }
+      challenge_face_ = a.faces[static_cast<std::size_t>(a.quality.face_index)].box;
+    } else {
+      challenge_face_.reset();
     }
     const bool challenge_passed = !challenging() || challenge_.state() == ChallengeState::Passed;
     const bool matched_now = usable_ >= pol.match_frames && mean >= threshold;
@@ -245,6 +262,15 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
                timestamp - *first_match_ >= pol.turn_prompt_after) {
       p.guidance = Guidance::TurnHeadSlightly;
     }
+  } else if (challenging() && challenge_.under_way() && turned_on_request(a)) {
+    // Asked to turn, the patient turned further than a face can be matched at (quality.max_yaw):
+    // the question counts the yaw of the face it counted last, in the same place, and the
+    // patient keeps seeing the question rather than "look at the camera".
+    challenge_.observe(a.quality.yaw, timestamp);
+    challenge_face_ = a.faces[static_cast<std::size_t>(a.quality.face_index)].box;
+    p.guidance = challenge_.asked_side() == TurnSide::Left ? Guidance::TurnHeadLeft : Guidance::TurnHeadRight;
+  } else {
+    challenge_face_.reset();
   }
   last_guidance_ = p.guidance;
   // The attempt's clock runs from the first face; until then, the wait for one.

@@ -132,6 +132,9 @@ class FaceSession {
   Decision decide_timeout(std::chrono::steady_clock::time_point at);
   void clear_attempt();
   bool challenging() const noexcept;
+  // A frame whose face is only too turned to be matched, in the place of the face the head-turn
+  // question counted last (see challenge_face_).
+  bool turned_on_request(const FrameAnalysis& a) const;
 
   FaceVerifier& verifier_;
   Embedding card_;
@@ -151,6 +154,9 @@ class FaceSession {
   int usable_ = 0;
   bool face_seen_ = false;
   Guidance last_guidance_ = Guidance::NoFace;
+  // Where the face the head-turn question last counted was: a face turned past the matching
+  // limit on request still counts while it stays in that place frame after frame.
+  std::optional<cv::Rect2f> challenge_face_;
 };
 
 struct CameraLoopOptions {

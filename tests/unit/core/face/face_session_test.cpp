@@ -95,6 +95,45 @@ TEST_CASE("face session: the card holder in front of the camera is accepted once
   CHECK(static_cast<int>(shown.size()) == d.frames);
 }
 
+TEST_CASE("face session: a patient who turns further than a face can be matched at still answers the question") {
+  auto config = test::test_config();
+  // Faces turned by more than 0.10 are not matched, so every frame of the turns is one the
+  // matcher refuses: only the face followed from the frame before counts for the question.
+  config.quality.max_yaw = 0.10;
+  config.policy.attempt_budget = std::chrono::milliseconds(6000);  // the default: time to turn back after the question
+  core::face::FaceVerifier verifier(config);
+  const std::uint32_t seed = GENERATE(1u, 2u);
+  core::face::FaceSession session(verifier, holder_card_photo());
+  session.set_challenge_seed(seed);
+  sim::camera::SceneSettings s;
+  s.fps = 10.0;
+  s.yaw_degrees = 2.0;     // a calm patient, frontal between the turns
+  s.turn_degrees = 30.0;   // who turns well past the matching limit
+  sim::camera::VirtualCamera cam(sim::camera::Scene(sim::camera::FaceSource::image(test::face_image(kHolder, 1)), {}, s));
+  std::vector<core::face::Guidance> shown;
+  core::face::CameraLoopOptions options;
+  options.on_progress = [&](const core::face::Progress& p) {
+    shown.push_back(p.guidance);
+    follow_turns(cam, p);
+  };
+  const core::face::Decision d = core::face::run_attempt(session, cam, options);
+  std::string guidance;
+  for (const auto g : shown) guidance += std::string(core::face::to_string(g)) + " ";
+  INFO(d.reason << "; challenge " << core::face::to_string(d.challenge) << "; guidance " << guidance);
+  CHECK(d.outcome == FaceOutcome::Matched);
+  CHECK(d.challenge == core::face::ChallengeState::Passed);
+  CHECK(d.challenge_turned >= verifier.config().liveness.challenge_span);
+  // While the question is under way the patient sees it, never "look at the camera" (after it,
+  // turned away, they do: that brings them back to the front for the decision).
+  const auto asking = [](core::face::Guidance g) {
+    return g == core::face::Guidance::TurnHeadLeft || g == core::face::Guidance::TurnHeadRight;
+  };
+  const auto asked = std::find_if(shown.begin(), shown.end(), asking);
+  REQUIRE(asked != shown.end());
+  const auto last_asked = std::find_if(shown.rbegin(), shown.rend(), asking).base();
+  CHECK(std::find(asked, last_asked, core::face::Guidance::LookAtCamera) == last_asked);
+}
+
 TEST_CASE("face session: both sides are asked, at random") {
   core::face::FaceVerifier verifier(test::test_config());
   int left = 0;
