@@ -173,6 +173,11 @@ Decision FaceSession::decide_timeout(Clock::time_point at) {
                 at);
 }
 
+namespace {
+// A patient who answered the head-turn question holds the turn a moment and comes back.
+constexpr std::chrono::milliseconds kTurnBackTime{2000};
+}  // namespace
+
 bool FaceSession::turned_on_request(const FrameAnalysis& a) const {
   if (!challenge_face_ || a.quality.guidance != Guidance::LookAtCamera || a.faces.empty()) return false;
   const QualityLimits& limits = verifier_.config().quality;
@@ -280,6 +285,12 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
     const LivenessSettings& l = verifier_.config().liveness;
     if (over && challenging() && challenge_.under_way() &&
         timestamp - challenge_.asked_at() < l.challenge_first_min + l.challenge_second_max + std::chrono::seconds(1)) {
+      over = false;
+    }
+    // And once answered, the time to turn back to the front: a face turned further than the
+    // matcher takes gives no frame to decide on until then.
+    if (over && challenging() && challenge_.state() == ChallengeState::Passed &&
+        timestamp - (challenge_.asked_at() + challenge_.response_time()) < kTurnBackTime) {
       over = false;
     }
     if (over) p.decision = decide_timeout(timestamp);
