@@ -178,6 +178,10 @@ namespace {
 constexpr std::chrono::milliseconds kTurnBackTime{2000};
 }  // namespace
 
+Guidance FaceSession::question_guidance() const noexcept {
+  return challenge_.asked_side() == TurnSide::Left ? Guidance::TurnHeadLeft : Guidance::TurnHeadRight;
+}
+
 bool FaceSession::turned_on_request(const FrameAnalysis& a) const {
   if (!challenge_face_ || a.quality.guidance != Guidance::LookAtCamera || a.faces.empty()) return false;
   const QualityLimits& limits = verifier_.config().quality;
@@ -262,7 +266,7 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
                               " over " + std::to_string(usable_) + " usable frames",
                           timestamp);
     } else if (challenge_.under_way()) {
-      p.guidance = challenge_.asked_side() == TurnSide::Left ? Guidance::TurnHeadLeft : Guidance::TurnHeadRight;
+      p.guidance = question_guidance();
     } else if (first_match_ && live.verdict == LivenessVerdict::Pending &&
                timestamp - *first_match_ >= pol.turn_prompt_after) {
       p.guidance = Guidance::TurnHeadSlightly;
@@ -273,7 +277,7 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
     // patient keeps seeing the question rather than "look at the camera".
     challenge_.observe(a.quality.yaw, timestamp);
     challenge_face_ = a.faces[static_cast<std::size_t>(a.quality.face_index)].box;
-    p.guidance = challenge_.asked_side() == TurnSide::Left ? Guidance::TurnHeadLeft : Guidance::TurnHeadRight;
+    p.guidance = question_guidance();
   } else {
     challenge_face_.reset();
   }

@@ -135,6 +135,8 @@ class FaceSession {
   // A frame whose face is only too turned to be matched, in the place of the face the head-turn
   // question counted last (see challenge_face_).
   bool turned_on_request(const FrameAnalysis& a) const;
+  // What the screen shows while the head-turn question is under way: the side asked now.
+  Guidance question_guidance() const noexcept;
 
   FaceVerifier& verifier_;
   Embedding card_;
