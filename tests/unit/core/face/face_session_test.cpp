@@ -48,9 +48,13 @@ void follow_turns(sim::camera::VirtualCamera& cam, const core::face::Progress& p
   cam.read_guidance(core::face::to_string(p.guidance));
 }
 
-core::face::CameraLoopOptions following(sim::camera::VirtualCamera& cam) {
+// Follows the turns; with `shown`, also keeps every guidance the screen showed.
+core::face::CameraLoopOptions following(sim::camera::VirtualCamera& cam, std::vector<core::face::Guidance>* shown = nullptr) {
   core::face::CameraLoopOptions options;
-  options.on_progress = [&cam](const core::face::Progress& p) { follow_turns(cam, p); };
+  options.on_progress = [&cam, shown](const core::face::Progress& p) {
+    if (shown) shown->push_back(p.guidance);
+    follow_turns(cam, p);
+  };
   return options;
 }
 
@@ -64,12 +68,7 @@ TEST_CASE("face session: the card holder in front of the camera is accepted once
   session.set_challenge_seed(seed);
   auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Live);
   std::vector<core::face::Guidance> shown;
-  core::face::CameraLoopOptions options;
-  options.on_progress = [&](const core::face::Progress& p) {
-    shown.push_back(p.guidance);
-    follow_turns(cam, p);
-  };
-  const core::face::Decision d = core::face::run_attempt(session, cam, options);
+  const core::face::Decision d = core::face::run_attempt(session, cam, following(cam, &shown));
   INFO(d.reason);
   CHECK(d.outcome == FaceOutcome::Matched);
   CHECK(d.authenticated());
@@ -112,12 +111,7 @@ TEST_CASE("face session: a patient who turns further than a face can be matched 
   s.turn_degrees = 30.0;   // who turns well past the matching limit
   sim::camera::VirtualCamera cam(sim::camera::Scene(sim::camera::FaceSource::image(test::face_image(kHolder, 1)), {}, s));
   std::vector<core::face::Guidance> shown;
-  core::face::CameraLoopOptions options;
-  options.on_progress = [&](const core::face::Progress& p) {
-    shown.push_back(p.guidance);
-    follow_turns(cam, p);
-  };
-  const core::face::Decision d = core::face::run_attempt(session, cam, options);
+  const core::face::Decision d = core::face::run_attempt(session, cam, following(cam, &shown));
   std::string guidance;
   for (const auto g : shown) guidance += std::string(core::face::to_string(g)) + " ";
   INFO(d.reason << "; challenge " << core::face::to_string(d.challenge) << "; guidance " << guidance);
