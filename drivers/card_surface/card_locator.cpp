@@ -42,16 +42,51 @@ struct Candidate {
   bool touches_border = false;
 };
 
+// Each side fitted exactly to the outline points along it (away from the rounded corners).
+std::optional<Candidate> refit_sides(const Candidate& quad, const std::vector<cv::Point2d>& points, cv::Size size) {
+  std::array<Line, 4> sides;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const cv::Point2d u = quad.corners[i];
+    const cv::Point2d v = quad.corners[(i + 1) % 4] - u;
+    const double len = cv::norm(v);
+    std::vector<cv::Point2f> near;
+    for (const auto& p : points) {
+      const double t = (p - u).dot(v) / (len * len);
+      const double off = std::abs((p.x - u.x) * v.y - (p.y - u.y) * v.x) / len;
+      if (t > 0.08 && t < 0.92 && off <= 2.5) near.emplace_back(static_cast<float>(p.x), static_cast<float>(p.y));
+    }
+    if (near.size() < 8) {
+      sides[i] = Line{u, v / len};
+      continue;
+    }
+    cv::Vec4f l;
+    cv::fitLine(near, l, cv::DIST_HUBER, 0, 0.01, 0.01);
+    sides[i] = Line{cv::Point2d(l[2], l[3]), cv::Point2d(l[0], l[1])};
+  }
+  Candidate c = quad;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const auto p = intersect(sides[(i + 3) % 4], sides[i]);
+    if (!p) return std::nullopt;
+    c.corners[i] = *p;
+  }
+  if (signed_area(c.corners) <= 0) return std::nullopt;
+  c.area = signed_area(c.corners);
+  for (const auto& p : c.corners) {
+    if (p.x < 2 || p.y < 2 || p.x > size.width - 3 || p.y > size.height - 3) c.touches_border = true;
+  }
+  return c;
+}
+
 // Four straight sides fitted to an outline that may carry other things: the outline's longest
 // straight stretches (Hough lines of the outline drawn alone), every two near-parallel pairs
 // of them crossing as a card would in perspective, scored by how much of the quadrilateral's
 // perimeter the outline follows. A finger's notch, a paper under the card or a rounded corner
 // leave most of each side straight, so the card's sides win. The winner's sides are then fitted
 // exactly (least squares, robust) to the outline points along them.
-std::optional<Candidate> quad_from_contour(const std::vector<cv::Point>& contour, cv::Size size, double card_aspect,
-                                           double min_area) {
+std::vector<Candidate> quad_from_contour(const std::vector<cv::Point>& contour, cv::Size size, double card_aspect,
+                                         double min_area) {
   const cv::Rect bounds = cv::boundingRect(contour);
-  if (static_cast<double>(bounds.area()) < min_area) return std::nullopt;
+  if (static_cast<double>(bounds.area()) < min_area) return {};
   // The outline alone, in its bounding box (plus a margin for lines through it).
   const int margin = 4;
   cv::Mat outline(bounds.height + 2 * margin, bounds.width + 2 * margin, CV_8UC1, cv::Scalar(0));
@@ -78,7 +113,7 @@ std::optional<Candidate> quad_from_contour(const std::vector<cv::Point>& contour
     lines.push_back(line);
     if (lines.size() == 12) break;
   }
-  if (lines.size() < 4) return std::nullopt;
+  if (lines.size() < 4) return {};
   const auto angle_between = [](const Line& a, const Line& b) {
     return std::acos(std::min(1.0, std::abs(a.d.x * b.d.x + a.d.y * b.d.y)));  // 0..pi/2
   };
@@ -102,8 +137,14 @@ std::optional<Candidate> quad_from_contour(const std::vector<cv::Point>& contour
                                std::lower_bound(along[i].begin(), along[i].end(), t0));
   };
 
+  // The best-supported quadrilateral, and the best one large enough to be read where that is
+  // another: a card that touches a sheet of paper shares its outline, and the paper's own four
+  // sides may be followed more closely than the card's (locate_card prefers a readable size).
+  const double readable_area = min_area * 4.0;  // locate_card: min_area is a quarter of imaging.min_card_area
   std::optional<Candidate> best;
   double best_support = 0;
+  std::optional<Candidate> best_readable;
+  double best_readable_support = 0;
   const std::size_t n = lines.size();
   for (std::size_t a = 0; a < n; ++a) {
     for (std::size_t b = a + 1; b < n; ++b) {
@@ -143,55 +184,34 @@ std::optional<Candidate> quad_from_contour(const std::vector<cv::Point>& contour
                                    support_between(on[1], corner[1], corner[2]) + support_between(on[3], corner[2], corner[3]);
           const double perimeter = s0 + s1;
           const double support = supported / perimeter;
+          Candidate cand;
+          cand.corners = q;
+          cand.area = area;
+          cand.fit = std::min(1.0, support);
+          cand.score = cand.fit * (1.0 - std::abs(std::log(aspect / card_aspect)));
           // A larger card-shaped quadrilateral equally well supported is the card (not its photo).
-          if (!best || support > best_support + 0.05 || (support > best_support - 0.05 && area > best->area * 1.05)) {
-            Candidate cand;
-            cand.corners = q;
-            cand.area = area;
-            cand.fit = std::min(1.0, support);
-            cand.score = cand.fit * (1.0 - std::abs(std::log(aspect / card_aspect)));
+          const auto better = [&](const std::optional<Candidate>& than, double than_support) {
+            return !than || support > than_support + 0.05 || (support > than_support - 0.05 && area > than->area * 1.05);
+          };
+          if (better(best, best_support)) {
             best = cand;
             best_support = support;
+          }
+          if (area >= readable_area && better(best_readable, best_readable_support)) {
+            best_readable = cand;
+            best_readable_support = support;
           }
         }
       }
     }
   }
-  if (!best || best->fit < 0.6) {
-    return std::nullopt;
+  std::vector<Candidate> found;
+  for (const auto* pick : {&best, &best_readable}) {
+    if (!*pick || (*pick)->fit < 0.6) continue;
+    if (pick == &best_readable && best && best->area >= readable_area) continue;  // the same one
+    if (auto c = refit_sides(**pick, points, size)) found.push_back(*c);
   }
-  // Each side fitted exactly to the outline points along it (away from the rounded corners).
-  std::array<Line, 4> sides;
-  for (std::size_t i = 0; i < 4; ++i) {
-    const cv::Point2d u = best->corners[i];
-    const cv::Point2d v = best->corners[(i + 1) % 4] - u;
-    const double len = cv::norm(v);
-    std::vector<cv::Point2f> near;
-    for (const auto& p : points) {
-      const double t = (p - u).dot(v) / (len * len);
-      const double off = std::abs((p.x - u.x) * v.y - (p.y - u.y) * v.x) / len;
-      if (t > 0.08 && t < 0.92 && off <= 2.5) near.emplace_back(static_cast<float>(p.x), static_cast<float>(p.y));
-    }
-    if (near.size() < 8) {
-      sides[i] = Line{u, v / len};
-      continue;
-    }
-    cv::Vec4f l;
-    cv::fitLine(near, l, cv::DIST_HUBER, 0, 0.01, 0.01);
-    sides[i] = Line{cv::Point2d(l[2], l[3]), cv::Point2d(l[0], l[1])};
-  }
-  Candidate c = *best;
-  for (std::size_t i = 0; i < 4; ++i) {
-    const auto p = intersect(sides[(i + 3) % 4], sides[i]);
-    if (!p) return std::nullopt;
-    c.corners[i] = *p;
-  }
-  if (signed_area(c.corners) <= 0) return std::nullopt;
-  c.area = signed_area(c.corners);
-  for (const auto& p : c.corners) {
-    if (p.x < 2 || p.y < 2 || p.x > size.width - 3 || p.y > size.height - 3) c.touches_border = true;
-  }
-  return c;
+  return found;
 }
 
 void candidates_from_mask(const cv::Mat& mask, double min_area, double card_aspect, std::vector<Candidate>& out) {
@@ -199,7 +219,7 @@ void candidates_from_mask(const cv::Mat& mask, double min_area, double card_aspe
   cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
   for (const auto& contour : contours) {
     if (cv::contourArea(contour) < min_area * 0.7) continue;
-    if (auto c = quad_from_contour(contour, mask.size(), card_aspect, min_area)) out.push_back(*c);
+    for (const auto& c : quad_from_contour(contour, mask.size(), card_aspect, min_area)) out.push_back(c);
   }
 }
 
@@ -223,15 +243,15 @@ void candidates_from_edges(const cv::Mat& grey, double min_area, double card_asp
     cv::findContours(component, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE, box.tl());
     for (const auto& contour : contours) {
       if (cv::contourArea(contour) < min_area * 0.7) continue;
-      if (auto c = quad_from_contour(contour, grey.size(), card_aspect, min_area)) {
+      for (auto c : quad_from_contour(contour, grey.size(), card_aspect, min_area)) {
         // The region stops at the dilated edge: grow it back by about 1.5 pixels.
         cv::Point2d centre(0, 0);
-        for (const auto& p : c->corners) centre += p * 0.25;
-        for (auto& p : c->corners) {
+        for (const auto& p : c.corners) centre += p * 0.25;
+        for (auto& p : c.corners) {
           const cv::Point2d v = p - centre;
           p += v * (1.5 * std::sqrt(2.0) / std::max(1.0, cv::norm(v)));
         }
-        out.push_back(*c);
+        out.push_back(c);
       }
     }
   }

@@ -4,6 +4,20 @@
 
 namespace kiosk::drivers::card_surface {
 
+namespace {
+
+// `shorter` is `text` with one or more of its characters left out (in order).
+bool dropped_from(std::string_view shorter, std::string_view text) {
+  if (shorter.size() >= text.size()) return false;
+  std::size_t at = 0;
+  for (const char c : text) {
+    if (at < shorter.size() && shorter[at] == c) ++at;
+  }
+  return at == shorter.size();
+}
+
+}  // namespace
+
 std::optional<std::string_view> consensus(std::span<const Reading> readings, const VoteRule& rule) {
   if (rule.agree < 1) return std::nullopt;
   const auto confident = [&](const Reading& r) { return !r.text.empty() && r.min_confidence >= rule.min_confidence; };
@@ -17,7 +31,9 @@ std::optional<std::string_view> consensus(std::span<const Reading> readings, con
         ++agreeing;
       } else {
         ++other;
-        if (confident(r)) ++contradicting;
+        // A reading that is the candidate with digits left out ("1" for "11": a glyph an
+        // engine dropped) does not say other digits are there.
+        if (confident(r) && !dropped_from(r.text, candidate.text)) ++contradicting;
       }
     }
     if (agreeing >= rule.agree && other <= rule.dissent) return candidate.text;

@@ -39,8 +39,8 @@ struct VoteRule {
 
 // The digits a clear majority of the readings gives: at least rule.agree confident readings of
 // the same non-empty text and at most rule.dissent readings of anything else, or, when no
-// reading gives other digits with confidence (the rest found nothing or were unsure), one
-// agreeing reading fewer (at least 2). Nothing otherwise.
+// reading gives other digits with confidence (the rest found nothing, were unsure, or read the
+// same digits with some left out), one agreeing reading fewer (at least 2). Nothing otherwise.
 std::optional<std::string_view> consensus(std::span<const Reading> readings, const VoteRule& rule);
 
 class SecondOpinions {

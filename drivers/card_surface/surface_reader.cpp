@@ -419,12 +419,17 @@ Field<T> read_date_field(const cv::Mat& grey, const FieldPlacement& placement, c
       auto value = parse(line.text, &spans);
       bool numbers_agreed = false;
       if (!value) {
-        // Worth a second look only when it reads like print (not upside down, not a photo).
-        if (mean_confidence(line) < kRetryConfidence) break;
+        const bool has_year = line.text.find("年") != std::string::npos;
+        const bool has_month = line.text.find("月") != std::string::npos;
+        const bool has_day = line.text.find("日") != std::string::npos;
+        // Worth a second look only when it reads like print (not upside down, not a photo): a
+        // confident line, or one with two of a date's three kanji (one misread kanji, e.g.
+        // 「4日」 as 「4和」, pulls the mean confidence down).
+        const int date_kanji = static_cast<int>(has_year) + static_cast<int>(has_month) + static_cast<int>(has_day);
+        if (mean_confidence(line) < kRetryConfidence && date_kanji < 2) break;
         // Every run of digits as agreed; the same number of digits each, so the line keeps its
         // layout and its symbols their places. Only a line shaped like a date is worth it.
-        const bool date_shaped = line.text.find("年") != std::string::npos &&
-                                 line.text.find("月") != std::string::npos && line.text.find("日") != std::string::npos;
+        const bool date_shaped = date_kanji == 3;
         if (!opinions.empty() && date_shaped) {
           const DigitRuns runs = digit_runs(line);
           if (agree_runs(runs.symbols).value_or(false)) {
@@ -498,16 +503,19 @@ Field<std::string> read_code_field(const cv::Mat& grey, const FieldPlacement& pl
     WipedMat image(ocr_image(grey, lines[i], em, kCodeHeight));
     const OcrLine line = digits.read(*image);
     auto code = parse_security_code(line.text);
-    if (!code) continue;
-    field.value = std::move(code);
     WipedMat second(ocr_image(grey, lines[i], em, kCodeHeight * 3 / 2));
     const OcrLine again = digits.read(*second);
-    const bool digit_engine_sure = confident(line, 0, line.symbols.size(), config.read) && again.text == line.text &&
-                                   confident(again, 0, again.symbols.size(), config.read);
     const OcrLine third = other_model.read(*image);
-    auto cross = parse_security_code(third.text);
-    field.confident = digit_engine_sure && cross && *cross == *field.value;
-    if (cross) wipe(*cross);
+    if (code) {
+      field.value = std::move(code);
+      const bool digit_engine_sure = confident(line, 0, line.symbols.size(), config.read) && again.text == line.text &&
+                                     confident(again, 0, again.symbols.size(), config.read);
+      auto cross = parse_security_code(third.text);
+      field.confident = digit_engine_sure && cross && *cross == *field.value;
+      if (cross) wipe(*cross);
+    }
+    // The digit engine misses a lone 1 now and then, or reads nothing of a faint line: where it
+    // is not sure, or reads no code at all, the second opinions decide by a clear majority.
     if (!field.confident && !opinions.empty()) {
       const std::vector<OcrLine> others = opinions.read(*image);
       // The digit engine's two scales are two readings: one more of all may then dissent.
@@ -519,12 +527,12 @@ Field<std::string> read_code_field(const cv::Mat& grey, const FieldPlacement& pl
       ++rule.dissent;
       const auto winner = consensus(readings, rule);
       if (winner && winner->size() == 4) {
-        wipe(*field.value);
+        if (field.value) wipe(*field.value);
         field.value = std::string(*winner);
         field.confident = true;
       }
     }
-    return field;
+    if (field.value) return field;
   }
   return field;
 }

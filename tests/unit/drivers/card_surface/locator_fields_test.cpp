@@ -63,6 +63,29 @@ TEST_CASE("card locator: a turned card on a dark tray is found to within a few p
   }
 }
 
+TEST_CASE("card locator: a card that touches a sheet of paper on the tray is the card, not the paper") {
+  // The paper shares the card's outline and its four sides are followed more closely than the
+  // card's (a corner in the paper, two fingers over the edges), but only the card is large enough
+  // to be read.
+  const ScannerConfig config;
+  for (const double deg : {30.0, -20.0}) {
+    Corners truth{};
+    cv::Mat frame = tray_with_card({700, 380}, deg, 7.0, &truth);
+    const cv::Scalar paper(225, 230, 228);
+    const cv::Point corner(static_cast<int>(truth[0].x), static_cast<int>(truth[0].y));
+    cv::rectangle(frame, cv::Rect(corner.x - 150, corner.y - 60, 160, 230), paper, cv::FILLED);
+    const cv::Scalar finger(60, 80, 120);
+    for (const auto& [from, to] : {std::pair{truth[1], truth[2]}, std::pair{truth[2], truth[3]}}) {
+      const cv::Point2f mid = (from + to) * 0.5f;
+      cv::circle(frame, cv::Point(static_cast<int>(mid.x), static_cast<int>(mid.y)), 60, finger, cv::FILLED);
+    }
+    const Located located = locate_card(frame, config.layout, config.imaging);
+    INFO("rotation " << deg);
+    REQUIRE(located.status == LocateStatus::Found);
+    CHECK(corner_error(located.corners, truth) < 6.0);
+  }
+}
+
 TEST_CASE("card locator: no card, a card running out of the frame, a card too far away") {
   const ScannerConfig config;
   const cv::Mat empty(720, 1280, CV_8UC3, cv::Scalar(40, 45, 50));

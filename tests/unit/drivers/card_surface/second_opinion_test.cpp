@@ -41,6 +41,13 @@ TEST_CASE("second opinions: a clear majority of confident readings wins, a split
   CHECK(vote({{"9", 38}, {"", 0}, {"9", 100}, {"9", 99}, {"9", 99}}) == "9");
   CHECK(vote({{"1", 86}, {"", 0}, {"", 0}, {"1", 94}, {"1", 94}}) == "1");
   CHECK_FALSE(vote({{"1", 48}, {"", 0}, {"", 0}, {"1", 91}, {"1", 98}}));
+  // A reading with a digit left out ("1" of "11", a glyph an engine dropped) does not speak for
+  // other digits: as if unsure. Another digit read with confidence still does.
+  CHECK(vote({{"11", 99}, {"11", 54}, {"11", 98}, {"1", 83}, {"11", 99}}) == "11");
+  CHECK(vote({{"2030", 99}, {"", 0}, {"230", 95}, {"2030", 97}, {"2030", 98}}) == "2030");
+  CHECK_FALSE(vote({{"11", 99}, {"11", 54}, {"11", 98}, {"17", 83}, {"11", 99}}));
+  CHECK_FALSE(vote({{"11", 99}, {"11", 54}, {"11", 98}, {"111", 83}, {"11", 99}}));
+  CHECK_FALSE(vote({{"2030", 99}, {"", 0}, {"203", 95}, {"2030", 97}, {"20", 98}}));
   // Nothing read never wins, however many say it.
   CHECK_FALSE(vote({{"", 0}, {"", 0}, {"", 0}, {"", 0}, {"1", 99}}));
   CHECK_FALSE(vote({{"", 0}, {"", 0}, {"", 0}, {"1", 99}, {"1", 99}}));
