@@ -49,6 +49,18 @@ Embedding Embedding::averaged_with(const Embedding& other) const {
   return Embedding(std::move(sum));
 }
 
+Embedding Embedding::mean_of(const std::vector<Embedding>& views) {
+  std::vector<float> sum;
+  for (const Embedding& v : views) {
+    if (v.empty()) continue;
+    if (sum.empty()) sum.assign(v.values_.size(), 0.0f);
+    if (v.values_.size() != sum.size()) continue;
+    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += v.values_[i];
+  }
+  Embedding mean(std::move(sum));
+  return mean;
+}
+
 double Embedding::cosine(const Embedding& other) const noexcept {
   if (values_.empty() || values_.size() != other.values_.size()) return 0.0;
   double dot = 0.0;

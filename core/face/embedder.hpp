@@ -27,6 +27,8 @@ class Embedding {
   Embedding clone() const;
   // The normalised mean of this and `other` (e.g. a face and its mirror image).
   Embedding averaged_with(const Embedding& other) const;
+  // The normalised mean of several (views of one face); empty ones and other sizes are left out.
+  static Embedding mean_of(const std::vector<Embedding>& views);
   bool empty() const noexcept { return values_.empty(); }
   std::size_t size() const noexcept { return values_.size(); }
   // Cosine similarity in [-1, 1]; 0 when either is empty or the sizes differ.

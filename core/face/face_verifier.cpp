@@ -79,6 +79,28 @@ FrameAnalysis FaceVerifier::analyse(const cv::Mat& frame) {
   return a;
 }
 
+Embedding FaceVerifier::embed_views(const cv::Mat& image, const DetectedFace& face) {
+  const double jitter = config_.recognizer.card_scale_jitter;
+  cv::Point2f centre{0.0f, 0.0f};
+  for (const auto& p : face.landmarks) centre += p;
+  centre *= 1.0f / static_cast<float>(face.landmarks.size());
+  std::vector<Embedding> views;
+  for (const double scale : {1.0, 1.0 - jitter, 1.0 + jitter}) {
+    if (scale != 1.0 && jitter <= 0.0) break;
+    // Landmarks spread wider make the warp shrink the face in the chip, and the other way round.
+    DetectedFace view = face;
+    for (auto& p : view.landmarks) p = centre + (p - centre) * static_cast<float>(scale);
+    cv::Mat chip = align_face(image, view);
+    if (chip.empty()) {
+      if (scale == 1.0) throw FaceError(FaceErrorKind::CardPhotoNoFace, "the face on the card photo cannot be aligned");
+      continue;
+    }
+    views.push_back(embed_chip(chip, config_.recognizer.flip_average));
+    wipe(chip);
+  }
+  return Embedding::mean_of(views);
+}
+
 Embedding FaceVerifier::enroll_image(const cv::Mat& image) {
   if (image.empty() || image.depth() != CV_8U) {
     throw FaceError(FaceErrorKind::CardPhotoUnreadable, "the photo is empty or not 8-bit");
@@ -101,11 +123,8 @@ Embedding FaceVerifier::enroll_image(const cv::Mat& image) {
     if (work.data != image.data) wipe(work);
     throw FaceError(FaceErrorKind::CardPhotoNoFace, "no face found on the card photo");
   }
-  cv::Mat chip = align_face(work, faces.front());
+  Embedding e = embed_views(work, faces.front());
   if (work.data != image.data) wipe(work);
-  if (chip.empty()) throw FaceError(FaceErrorKind::CardPhotoNoFace, "the face on the card photo cannot be aligned");
-  Embedding e = embed_chip(chip, config_.recognizer.flip_average);
-  wipe(chip);
   if (e.empty()) throw FaceError(FaceErrorKind::CardPhotoNoFace, "the face on the card photo gives no embedding");
   return e;
 }

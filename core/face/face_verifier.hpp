@@ -51,6 +51,8 @@ class FaceVerifier {
   // The embedding of an aligned 112x112 face, in the configured colour mode; `mirror`: averaged
   // with its mirror image.
   Embedding embed_chip(const cv::Mat& chip, bool mirror);
+  // The card photo's face in three views (recognizer.card_scale_jitter), embeddings averaged.
+  Embedding embed_views(const cv::Mat& image, const DetectedFace& face);
   // The embedding of one detected face of `image`, whatever its quality (evaluation tools).
   Embedding embed_face(const cv::Mat& image, const DetectedFace& face);
 

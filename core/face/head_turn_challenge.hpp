@@ -23,9 +23,9 @@
 // crosses the same yaw range as a deliberate turn when given long enough: a head turned on
 // request sweeps its range in about half a second, a sway (about 2 s a cycle) covers less than
 // half of its own in that time. So the span counts only from the furthest yaw within the last
-// challenge_span_window. On the simulator's heads the landmark yaw saturates beyond ~16
-// degrees (spans of 0.07-0.34 for turns of +-24 degrees, 0.05-0.19 for sways of +-9), so the
-// magnitude alone cannot separate the two; the speed can.
+// challenge_span_window. On the simulator's heads a turn of +-24 degrees spans 0.17-1.34 and
+// a sway of +-9 degrees 0.05-0.20, depending on the face: the magnitude alone does not
+// separate the two; with the speed it does.
 //
 // Yaw is QualityReport::yaw: the nose's offset from the eye midline along the eye line, in eye
 // distances, in the camera's (unmirrored) image. A patient who turns to their own left shows
@@ -33,8 +33,8 @@
 // taken as the median of the last three frames (landmark noise).
 //
 // What it does not stop: a live attacker steering a replay or a 3-D mask in real time, or a
-// recording of wide, quick head turns whose swings happen to go the asked ways (about one in
-// two for each); docs/face-authentication.md says what needs IR or depth hardware. What it
+// recording of wide, quick head turns whose swings happen to go the asked ways (22% of such
+// sessions on the simulator); docs/face-authentication.md says what needs IR or depth hardware. What it
 // asks of patients: a turn to each side, the second within about half a second (a patient
 // who turns very slowly fails the question and is asked again in the next attempt, then
 // offered the PIN).

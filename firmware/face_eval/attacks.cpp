@@ -93,6 +93,9 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
   for (const auto& entry : people) {
     if (entry.second.size() >= 2) usable.push_back(entry);
   }
+  if (options.skip > 0) {
+    usable.erase(usable.begin(), usable.begin() + static_cast<std::ptrdiff_t>(std::min(usable.size(), static_cast<std::size_t>(options.skip))));
+  }
   if (options.identities > 0 && static_cast<std::size_t>(options.identities) < usable.size()) {
     usable.resize(static_cast<std::size_t>(options.identities));
   }

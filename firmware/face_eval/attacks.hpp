@@ -14,6 +14,7 @@ namespace kiosk::firmware::face_eval {
 struct AttackOptions {
   std::filesystem::path manifest;
   int identities = 0;  // 0: every identity with at least two images
+  int skip = 0;        // leave out the first N of them (the half a setting was tuned on)
   double fps = 15.0;   // virtual camera frame rate (simulated time)
   std::vector<std::string> kinds;  // run only these (genuine, approach, impostor, print, lifesize, tablet, close, close-hd,
                                    // close-hd-turning)

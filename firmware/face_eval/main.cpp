@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
   int identities = 0;
   double fps = 15.0;
   attacks->add_option("--identities", identities, "Use only the first N identities (0: all)")->capture_default_str();
+  int skip = 0;
+  attacks->add_option("--skip", skip, "Leave out the first N identities (the half a setting was tuned on), then --identities")
+      ->capture_default_str();
   attacks->add_option("--fps", fps, "Virtual camera frame rate")->capture_default_str();
   std::vector<std::string> only;
   bool attacks_verbose = false;
@@ -126,7 +129,7 @@ int main(int argc, char** argv) {
     const std::filesystem::path set = manifest.empty() ? config.model_dir / "data" / "manifest.csv" : std::filesystem::path(manifest);
     core::face::FaceVerifier verifier(config);
     if (*attacks) {
-      return firmware::face_eval::run_attacks(verifier, {set, identities, fps, only, attacks_verbose}, std::cout);
+      return firmware::face_eval::run_attacks(verifier, {set, identities, skip, fps, only, attacks_verbose}, std::cout);
     }
     if (protocol != "card" && protocol != "plain") {
       std::cerr << "face-eval: --protocol must be card or plain\n";

@@ -60,6 +60,11 @@ TEST_CASE("face config: settings by key, presets, validation") {
   CHECK(bad("liveness.challenge_span_window_ms", "50"));
   CHECK(bad("liveness.challenge_span_window_ms", "3000"));  // beyond challenge_second_max_ms (2200)
   CHECK_FALSE(bad("liveness.challenge_span_window_ms", "2200"));
+  // The card photo's extra views: a fraction of the face's size, 0 for one view.
+  core::face::apply_setting(c, "recognizer.card_scale_jitter", "0");
+  c.validate();
+  CHECK(bad("recognizer.card_scale_jitter", "0.5"));
+  CHECK(bad("recognizer.card_scale_jitter", "-0.1"));
   CHECK(core::face::setting_keys().size() > 30);
 }
 
@@ -183,4 +188,22 @@ TEST_CASE("wiping: frames and embeddings are overwritten, shared buffers too") {
   CHECK(a.empty());  // NOLINT(bugprone-use-after-move): moved-from embeddings are empty
   CHECK(b.size() == 2);
   CHECK(core::face::Embedding(std::vector<float>{0.0f, 0.0f}).empty());
+}
+
+TEST_CASE("embeddings: the mean of several views is normalised, empty and odd-sized views are left out") {
+  std::vector<core::face::Embedding> views;
+  views.emplace_back(std::vector<float>{1.0f, 0.0f});
+  views.emplace_back(std::vector<float>{0.0f, 5.0f});  // normalised to (0, 1) first
+  views.emplace_back();                                 // an empty view
+  views.emplace_back(std::vector<float>{1.0f, 0.0f, 0.0f});
+  const core::face::Embedding mean = core::face::Embedding::mean_of(views);
+  REQUIRE(mean.size() == 2);
+  CHECK(mean.cosine(core::face::Embedding(std::vector<float>{1.0f, 1.0f})) == Approx(1.0));
+  CHECK(mean.cosine(mean) == Approx(1.0));
+  CHECK(core::face::Embedding::mean_of({}).empty());
+  // Views that cancel out give no embedding (nothing to match), not a random direction.
+  std::vector<core::face::Embedding> opposite;
+  opposite.emplace_back(std::vector<float>{1.0f, 0.0f});
+  opposite.emplace_back(std::vector<float>{-1.0f, 0.0f});
+  CHECK(core::face::Embedding::mean_of(opposite).empty());
 }
