@@ -156,6 +156,16 @@ Glyphs glyphs_of(const cv::Mat& image, double em) {
 
 bool one_glyph_kanji(const std::string& symbol) { return symbol == "年" || symbol == "月" || symbol == "日"; }
 
+// Glyphs [first, last) each overlap the one before in x (pieces of one character).
+bool overlapping(const std::vector<Glyphs::Glyph>& glyphs, std::size_t first, std::size_t last) {
+  for (std::size_t k = first + 1; k < last; ++k) {
+    const cv::Rect& a = glyphs[k - 1].box;
+    const cv::Rect& b = glyphs[k].box;
+    if (std::min(a.x + a.width, b.x + b.width) <= std::max(a.x, b.x)) return false;
+  }
+  return true;
+}
+
 // Which glyphs each symbol of the line is made of: the symbols in order, a digit one glyph
 // (two digits may touch and make one), any other character one to three glyphs (a kanji may
 // come apart into its components), so that the widths fit best (a digit is narrow, a kanji
@@ -197,9 +207,12 @@ std::optional<std::vector<std::pair<std::size_t, std::size_t>>> align_glyphs(con
         continue;
       }
       // The kanji between the numbers (年, 月, 日) are one stroke each in print: taking a second
-      // glyph, they would swallow a digit the engine dropped ("20日" read as "2日").
-      const std::size_t most = one_glyph_kanji(line.symbols[i - 1].text) ? 1 : 3;
-      for (std::size_t k = 1; k <= most && k <= j; ++k) {
+      // glyph beside them, they would swallow a digit the engine dropped ("20日" read as "2日").
+      // Only a piece that overlaps them in x is theirs (a thin Mincho stroke broken off on
+      // faint print); a digit stands apart.
+      const bool one_glyph = one_glyph_kanji(line.symbols[i - 1].text);
+      for (std::size_t k = 1; k <= 3 && k <= j; ++k) {
+        if (one_glyph && k > 1 && !overlapping(glyphs, j - k, j)) break;
         if (f[i - 1][j - k] < kInf) relax(i, j, {1, k}, outside(width(j - k, j), 0.45, 1.15));
       }
     }
