@@ -516,6 +516,7 @@ Field<std::string> read_code_field(const cv::Mat& grey, const FieldPlacement& pl
     WipedMat image(ocr_image(grey, lines[i], em, kCodeHeight));
     const OcrLine line = digits.read(*image);
     auto code = parse_security_code(line.text);
+    if (!code && opinions.empty()) continue;  // nobody to outvote the digit engine: the next line
     WipedMat second(ocr_image(grey, lines[i], em, kCodeHeight * 3 / 2));
     const OcrLine again = digits.read(*second);
     const OcrLine third = other_model.read(*image);
