@@ -169,6 +169,13 @@ const std::vector<std::pair<std::string, Setter>>& setters() {
       {"liveness.challenge_first_min_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_first_min)},
       {"liveness.challenge_second_max_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_second_max)},
       {"liveness.challenge_span_window_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_span_window)},
+      {"liveness.challenge_hold_min_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_hold_min)},
+      {"liveness.challenge_hold_max_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_hold_max)},
+      {"liveness.challenge_still_window_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_still_window)},
+      {"liveness.challenge_reaction_min_ms", set_ms(&FaceConfig::liveness, &LivenessSettings::challenge_reaction_min)},
+      {"liveness.challenge_still", set_double(&FaceConfig::liveness, &LivenessSettings::challenge_still)},
+      {"liveness.challenge_hold_drop", set_double(&FaceConfig::liveness, &LivenessSettings::challenge_hold_drop)},
+      {"liveness.challenge_hold_floor", set_double(&FaceConfig::liveness, &LivenessSettings::challenge_hold_floor)},
       {"policy.attempt_budget_ms", set_ms(&FaceConfig::policy, &SessionPolicy::attempt_budget)},
       {"policy.no_face_budget_ms", set_ms(&FaceConfig::policy, &SessionPolicy::no_face_budget)},
       {"policy.max_attempts", set_int(&FaceConfig::policy, &SessionPolicy::max_attempts)},
@@ -229,6 +236,18 @@ void FaceConfig::validate() const {
   check(liveness.challenge_second_max.count() > 0, "liveness.challenge_second_max_ms", "positive");
   check(liveness.challenge_span_window.count() >= 100 && liveness.challenge_span_window <= liveness.challenge_second_max,
         "liveness.challenge_span_window_ms", "in [100, liveness.challenge_second_max_ms]");
+  check(liveness.challenge_hold_min.count() >= 0 && liveness.challenge_hold_min <= liveness.challenge_hold_max,
+        "liveness.challenge_hold_min_ms", "in [0, liveness.challenge_hold_max_ms]");
+  check(liveness.challenge_hold_max.count() >= 0 && liveness.challenge_hold_max.count() <= 3000,
+        "liveness.challenge_hold_max_ms", "in [0, 3000]");
+  check(liveness.challenge_still_window.count() >= 100 && liveness.challenge_still_window.count() <= 1000,
+        "liveness.challenge_still_window_ms", "in [100, 1000]");
+  check(liveness.challenge_reaction_min.count() >= 0 && liveness.challenge_reaction_min.count() <= 500,
+        "liveness.challenge_reaction_min_ms", "in [0, 500]");
+  check(liveness.challenge_still > 0.0 && liveness.challenge_still < 1.0, "liveness.challenge_still", "in (0, 1)");
+  check(liveness.challenge_hold_drop > 0.0 && liveness.challenge_hold_drop < 1.0, "liveness.challenge_hold_drop", "in (0, 1)");
+  check(liveness.challenge_hold_floor >= 0.0 && liveness.challenge_hold_floor < liveness.challenge_span,
+        "liveness.challenge_hold_floor", "in [0, liveness.challenge_span)");
   check(policy.attempt_budget.count() > 0, "policy.attempt_budget_ms", "positive");
   check(policy.no_face_budget.count() > 0, "policy.no_face_budget_ms", "positive");
   check(policy.max_attempts >= 1, "policy.max_attempts", "at least 1");

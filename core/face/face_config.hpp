@@ -125,6 +125,28 @@ struct LivenessSettings {
   // second turn must follow within challenge_second_max, else the challenge fails.
   std::chrono::milliseconds challenge_first_min{1000};
   std::chrono::milliseconds challenge_second_max{2200};
+  // Between the two sides the patient is asked to hold the first turn ("hold it there"). The
+  // hold counts from the moment the head is seen still (the yaw's range within
+  // challenge_still_window at most challenge_still of the first turn) and lasts a random time
+  // in [challenge_hold_min, challenge_hold_max], drawn per question; only then is the other
+  // side asked. A face that comes back by more than challenge_hold_drop of its first turn before
+  // that, or within challenge_reaction_min after the second question (nobody reads and reacts
+  // faster), fails: a recording that sways is never still but at the end of a swing, and then
+  // comes straight back. Both tolerances are at least challenge_hold_floor (landmark noise).
+  // The head must be seen still within challenge_second_max of the first turn. A
+  // challenge_hold_max of 0 asks the second side as soon as the first turn is seen (no hold).
+  // Chosen on the first 27 identities of ../shared/faces (face-eval attacks --verbose with the
+  // drop tolerance set never to fail): live patients came back by up to 0.10 (slow approach
+  // 0.13, up to 0.56 of their first turn) while holding; a recording of +-26 degree sways looks
+  // held for about half a second at each end (the landmark yaw of a face turned that far hardly
+  // changes), so a hold of 0.4-1.0 s let 8 of 27 through, 0.8-1.6 s 1 of 27.
+  std::chrono::milliseconds challenge_hold_min{800};
+  std::chrono::milliseconds challenge_hold_max{1600};
+  std::chrono::milliseconds challenge_still_window{250};
+  std::chrono::milliseconds challenge_reaction_min{200};
+  double challenge_still = 0.15;
+  double challenge_hold_drop = 0.60;
+  double challenge_hold_floor = 0.12;
 };
 
 struct SessionPolicy {

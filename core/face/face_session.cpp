@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <numeric>
 #include <utility>
@@ -179,6 +180,7 @@ constexpr std::chrono::milliseconds kTurnBackTime{2000};
 }  // namespace
 
 Guidance FaceSession::question_guidance() const noexcept {
+  if (challenge_.state() == ChallengeState::Holding) return Guidance::HoldTurn;
   return challenge_.asked_side() == TurnSide::Left ? Guidance::TurnHeadLeft : Guidance::TurnHeadRight;
 }
 
@@ -232,8 +234,11 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
     // frames that still do count for it (a turned face scores a little lower: a wider margin).
     if (challenging() && score >= threshold - pol.challenge_identity_margin) {
       if (challenge_.state() == ChallengeState::NotAsked) {
+        const LivenessSettings& l = verifier_.config().liveness;
         const TurnSide side = std::uniform_int_distribution<int>(0, 1)(challenge_rng_) == 0 ? TurnSide::Left : TurnSide::Right;
-        challenge_.ask(side, a.quality.yaw, timestamp);
+        const auto hold = std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(
+            l.challenge_hold_min.count(), l.challenge_hold_max.count())(challenge_rng_));
+        challenge_.ask(side, a.quality.yaw, timestamp, hold);
       } else {
         challenge_.observe(a.quality.yaw, timestamp);
       }
@@ -288,7 +293,8 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
     // A head-turn question under way gets its time (the patient who stepped in late).
     const LivenessSettings& l = verifier_.config().liveness;
     if (over && challenging() && challenge_.under_way() &&
-        timestamp - challenge_.asked_at() < l.challenge_first_min + l.challenge_second_max + std::chrono::seconds(1)) {
+        timestamp - challenge_.asked_at() <
+            l.challenge_first_min + 2 * l.challenge_second_max + l.challenge_hold_max + std::chrono::seconds(1)) {
       over = false;
     }
     // And once answered, the time to turn back to the front: a face turned further than the

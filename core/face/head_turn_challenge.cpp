@@ -13,6 +13,7 @@ const char* to_string(ChallengeState state) {
   switch (state) {
     case ChallengeState::NotAsked: return "not-asked";
     case ChallengeState::FirstTurn: return "first-turn";
+    case ChallengeState::Holding: return "holding";
     case ChallengeState::SecondTurn: return "second-turn";
     case ChallengeState::Passed: return "passed";
     case ChallengeState::Failed: return "failed";
@@ -22,10 +23,11 @@ const char* to_string(ChallengeState state) {
 
 HeadTurnChallenge::HeadTurnChallenge(const LivenessSettings& settings) : settings_(settings) {}
 
-void HeadTurnChallenge::ask(TurnSide first, double yaw_now, Clock::time_point at) {
+void HeadTurnChallenge::ask(TurnSide first, double yaw_now, Clock::time_point at, std::chrono::milliseconds hold) {
   reset();
   state_ = ChallengeState::FirstTurn;
   first_ = first;
+  hold_ = std::max(std::chrono::milliseconds{0}, hold);
   // The patient's left is the image's right (yaw > 0) for an unmirrored camera: everything is
   // measured toward the first side.
   const double toward = first == TurnSide::Left ? yaw_now : -yaw_now;
@@ -42,6 +44,14 @@ double HeadTurnChallenge::smoothed(double toward) {
   std::vector<double> sorted = recent_;
   std::sort(sorted.begin(), sorted.end());
   return sorted[sorted.size() / 2];
+}
+
+double HeadTurnChallenge::tolerance(double share) const noexcept {
+  return std::max(settings_.challenge_hold_floor, share * first_turn());
+}
+
+bool HeadTurnChallenge::came_back(double toward) const noexcept {
+  return hold_peak_ - toward > tolerance(settings_.challenge_hold_drop);
 }
 
 ChallengeState HeadTurnChallenge::observe(double yaw, Clock::time_point at) {
@@ -62,14 +72,48 @@ ChallengeState HeadTurnChallenge::observe(double yaw, Clock::time_point at) {
     best_first_ = std::max(best_first_, toward - lowest_);
     if (toward - lowest_ >= settings_.challenge_first_turn && at - asked_at_ >= settings_.challenge_first_min) {
       if (++run_ >= settings_.challenge_turn_frames) {
-        state_ = ChallengeState::SecondTurn;
-        second_at_ = at;
         run_ = 0;
+        turned_at_ = at;
+        hold_peak_ = toward;
+        if (hold_.count() > 0) {
+          state_ = ChallengeState::Holding;
+          still_.emplace_back(at, toward);
+        } else {
+          state_ = ChallengeState::SecondTurn;
+          second_at_ = at;
+        }
       }
     } else {
       run_ = 0;
     }
     return state_;
+  }
+  if (state_ == ChallengeState::Holding) {
+    hold_peak_ = std::max(hold_peak_, toward);
+    worst_drop_ = std::max(worst_drop_, hold_peak_ - toward);
+    if (came_back(toward)) return fail(came_back_);
+    still_.emplace_back(at, toward);
+    while (at - still_.front().first > settings_.challenge_still_window) still_.pop_front();
+    if (!still_since_) {
+      // Still: at least three values over at least half the window, within the tolerance.
+      const auto [lo, hi] = std::minmax_element(still_.begin(), still_.end(),
+                                                [](const auto& a, const auto& b) { return a.second < b.second; });
+      still_range_ = hi->second - lo->second;
+      const bool covered = still_.size() >= 3 && 2 * (at - still_.front().first) >= settings_.challenge_still_window;
+      if (covered && still_range_ <= tolerance(settings_.challenge_still)) still_since_ = at;
+    }
+    if (still_since_ && at - *still_since_ >= hold_) {
+      state_ = ChallengeState::SecondTurn;
+      second_at_ = at;
+    } else if (!still_since_ && at - turned_at_ > settings_.challenge_second_max) {
+      return fail(not_still_);
+    }
+    return state_;
+  }
+  // Nobody reads the second question and starts to turn within challenge_reaction_min.
+  if (hold_.count() > 0 && at - second_at_ <= settings_.challenge_reaction_min) {
+    worst_drop_ = std::max(worst_drop_, hold_peak_ - toward);
+    if (came_back(toward)) return fail(came_back_);
   }
   double recent_extreme = toward;
   for (const auto& sample : window_) recent_extreme = std::max(recent_extreme, sample.second);
@@ -91,7 +135,16 @@ void HeadTurnChallenge::reset() {
   start_ = 0.0;
   lowest_ = 0.0;
   best_first_ = 0.0;
+  hold_ = std::chrono::milliseconds{0};
+  turned_at_ = {};
+  still_since_.reset();
+  hold_peak_ = 0.0;
+  worst_drop_ = 0.0;
+  still_range_ = 0.0;
+  still_.clear();
   wrong_way_ = false;
+  came_back_ = false;
+  not_still_ = false;
   too_slow_ = false;
   best_span_ = 0.0;
   run_ = 0;
@@ -101,12 +154,16 @@ void HeadTurnChallenge::reset() {
 }
 
 std::string HeadTurnChallenge::describe() const {
-  char buf[200];
+  char buf[256];
   switch (state_) {
     case ChallengeState::NotAsked: return "head turn not asked";
     case ChallengeState::FirstTurn:
       std::snprintf(buf, sizeof buf, "no turn to the %s seen (moved %.2f of %.2f that way)", to_string(first_),
                     best_first_, settings_.challenge_first_turn);
+      return buf;
+    case ChallengeState::Holding:
+      std::snprintf(buf, sizeof buf, "turned to the %s, %s (hold %lld ms)", to_string(first_),
+                    still_since_ ? "holding still" : "not yet still", static_cast<long long>(hold_.count()));
       return buf;
     case ChallengeState::SecondTurn:
       std::snprintf(buf, sizeof buf, "turned to the %s, but no turn to the %s seen (span %.2f of %.2f within %lld ms)",
@@ -114,11 +171,26 @@ std::string HeadTurnChallenge::describe() const {
                     static_cast<long long>(settings_.challenge_span_window.count()));
       return buf;
     case ChallengeState::Passed:
-      std::snprintf(buf, sizeof buf, "head turned %s then %s (span %.2f) within %lld ms", to_string(first_),
-                    to_string(other(first_)), best_span_, static_cast<long long>(response_.count()));
+      if (hold_.count() > 0) {
+        std::snprintf(buf, sizeof buf, "head turned %s, held (%lld ms, back by at most %.2f of %.2f), then %s (span %.2f) within %lld ms",
+                      to_string(first_), static_cast<long long>(hold_.count()), worst_drop_,
+                      tolerance(settings_.challenge_hold_drop), to_string(other(first_)), best_span_,
+                      static_cast<long long>(response_.count()));
+      } else {
+        std::snprintf(buf, sizeof buf, "head turned %s then %s (span %.2f) within %lld ms", to_string(first_),
+                      to_string(other(first_)), best_span_, static_cast<long long>(response_.count()));
+      }
       return buf;
     case ChallengeState::Failed:
-      if (wrong_way_) {
+      if (came_back_) {
+        std::snprintf(buf, sizeof buf,
+                      "turned to the %s, but came back by %.2f (of %.2f allowed) before being asked to turn to the %s",
+                      to_string(first_), worst_drop_, tolerance(settings_.challenge_hold_drop), to_string(other(first_)));
+      } else if (not_still_) {
+        std::snprintf(buf, sizeof buf, "turned to the %s, but the head did not hold still within %lld ms (range %.2f of %.2f)",
+                      to_string(first_), static_cast<long long>(settings_.challenge_second_max.count()), still_range_,
+                      tolerance(settings_.challenge_still));
+      } else if (wrong_way_) {
         std::snprintf(buf, sizeof buf, "asked to turn to the %s, the face turned the other way after %lld ms", to_string(first_),
                       static_cast<long long>(response_.count()));
       } else {

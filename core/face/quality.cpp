@@ -23,6 +23,7 @@ const char* to_string(Guidance g) {
     case Guidance::TurnHeadSlightly: return "turn-head-slightly";
     case Guidance::TurnHeadLeft: return "turn-head-left";
     case Guidance::TurnHeadRight: return "turn-head-right";
+    case Guidance::HoldTurn: return "hold-turn";
   }
   return "unknown";
 }
@@ -42,6 +43,7 @@ const char* message_ja(Guidance g) {
     case Guidance::TurnHeadSlightly: return "ゆっくり顔を少し左右に動かしてください";
     case Guidance::TurnHeadLeft: return "ゆっくり顔を左に向けてください";
     case Guidance::TurnHeadRight: return "ゆっくり顔を右に向けてください";
+    case Guidance::HoldTurn: return "顔をそのまま動かさずにお待ちください";
   }
   return "";
 }
@@ -61,6 +63,7 @@ const char* message_en(Guidance g) {
     case Guidance::TurnHeadSlightly: return "Please turn your head slowly a little to the left and right";
     case Guidance::TurnHeadLeft: return "Please slowly turn your head to your left";
     case Guidance::TurnHeadRight: return "Please slowly turn your head to your right";
+    case Guidance::HoldTurn: return "Hold your head there until the next instruction";
   }
   return "";
 }

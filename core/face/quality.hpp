@@ -26,6 +26,7 @@ enum class Guidance {
   TurnHeadSlightly,
   TurnHeadLeft,   // the active challenge (head_turn_challenge.hpp): the patient's own left
   TurnHeadRight,
+  HoldTurn,       // the challenge's hold between the two sides: keep the head turned
 };
 
 const char* to_string(Guidance g);  // "move-closer", ...

@@ -354,6 +354,7 @@ struct Scene::Impl {
   struct TurnRequest {
     HeadTurn side;
     double at;
+    double hold;  // seconds the turn is held (longer once asked to hold it)
   };
   std::vector<TurnRequest> turns;  // what the person was asked, in order (the last few)
 
@@ -386,20 +387,36 @@ struct Scene::Impl {
   // comes back; a request that comes while an earlier one is still held is answered faster
   // (the person is already attending). Each person (seed) has their own reaction time and
   // angle. (That a person stops fidgeting to read an instruction is this model's assumption.)
+  // Asked to hold the turn (ask_to_hold), the person keeps it until the next request, up to
+  // kHoldAsked seconds; a held head is not quite still: it drifts with half the attending sway.
   static constexpr double kTurnMove = 0.45;
   static constexpr double kTurnBack = 0.4;
+  static constexpr double kHoldAsked = 5.0;
+  static constexpr double kHoldDrift = 0.5;
+  static constexpr double kPauseMove = 0.5;  // a pausing recording's turn from side to side
 
   double person_share(std::uint32_t salt) const {
     return static_cast<double>(((s.seed + salt) * 2654435761u >> 8) & 0xffffu) / 65535.0;
   }
-  double sway_yaw(double t, double phase) const { return radians(s.yaw_degrees) * wave(t, s.sway_period, 0.3 + phase); }
+  double sway_yaw(double t, double phase) const {
+    if (s.sway_pause <= 0.0) return radians(s.yaw_degrees) * wave(t, s.sway_period, 0.3 + phase);
+    // Turn (kPauseMove), pause, turn back, pause: a period of 2 x (kPauseMove + sway_pause).
+    const double period = 2.0 * (kPauseMove + s.sway_pause);
+    double u = std::fmod(t + phase / (2.0 * kPi) * period, period);
+    if (u < 0.0) u += period;
+    const double half = kPauseMove + s.sway_pause;
+    const double sign = u < half ? 1.0 : -1.0;
+    const double into = u < half ? u : u - half;
+    const double x = into < kPauseMove ? -1.0 + 2.0 * smooth(into / kPauseMove) : 1.0;
+    return radians(s.yaw_degrees) * sign * x;
+  }
   double attending_sway(double t) const {
     const double calm = turns.empty() || t < turns.front().at ? 0.0 : 0.7 * smooth((t - turns.front().at) / 0.3);
     return (1.0 - calm) * sway_yaw(t, 0.0);
   }
   double turn_start(std::size_t i) const {
     const double reaction = s.turn_reaction + 0.4 * (person_share(0) - 0.5);
-    const bool engaged = i > 0 && turns[i].at < turn_start(i - 1) + kTurnMove + s.turn_hold;
+    const bool engaged = i > 0 && turns[i].at < turn_start(i - 1) + kTurnMove + turns[i - 1].hold;
     return turns[i].at + (engaged ? 0.6 * reaction : reaction);
   }
   double turn_target(HeadTurn side) const {
@@ -421,18 +438,26 @@ struct Scene::Impl {
       const double to = turn_target(turns[i].side);
       const double since = t - start;
       if (since < kTurnMove) return from + smooth(since / kTurnMove) * (to - from);
-      if (since < kTurnMove + s.turn_hold) return to;
-      const double back = smooth((since - kTurnMove - s.turn_hold) / kTurnBack);
-      return (1.0 - back) * to + back * attending_sway(t);
+      const auto held = [&](double at) { return to + kHoldDrift * (attending_sway(at) - attending_sway(start + kTurnMove)); };
+      if (since < kTurnMove + turns[i].hold) return held(t);
+      const double back = smooth((since - kTurnMove - turns[i].hold) / kTurnBack);
+      return (1.0 - back) * held(start + kTurnMove + turns[i].hold) + back * attending_sway(t);
     }
     return attending_sway(t);
   }
 
   void ask_to_turn(HeadTurn side, double t) {
     // Already turning (or holding) to that side: the person is doing it.
-    if (!turns.empty() && turns.back().side == side && t < turn_start(turns.size() - 1) + kTurnMove + s.turn_hold) return;
-    turns.push_back({side, t});
+    if (!turns.empty() && turns.back().side == side && t < turn_start(turns.size() - 1) + kTurnMove + turns.back().hold) return;
+    turns.push_back({side, t, s.turn_hold});
     if (turns.size() > 8) turns.erase(turns.begin());
+  }
+
+  void ask_to_hold(double t) {
+    // A person still turned (or turning) keeps the turn; one who already came back does not
+    // turn again for it.
+    if (turns.empty() || t >= turn_start(turns.size() - 1) + kTurnMove + turns.back().hold) return;
+    turns.back().hold = std::max(turns.back().hold, t - turn_start(turns.size() - 1) - kTurnMove + kHoldAsked);
   }
 
   double width() const { return s.frame.width; }
@@ -657,6 +682,8 @@ std::optional<double> Scene::first_face_time() const {
 }
 
 void Scene::ask_to_turn(HeadTurn side, double seconds) { impl_->ask_to_turn(side, seconds); }
+
+void Scene::ask_to_hold(double seconds) { impl_->ask_to_hold(seconds); }
 
 cv::Mat Scene::render(double seconds, std::uint64_t index) {
   const Segment& seg = segment_at(seconds);

@@ -109,6 +109,9 @@ struct SceneSettings {
   double yaw_degrees = 9.0;    // live head: yaw sway amplitude
   double pitch_degrees = 5.0;  // live head: nod amplitude
   double sway_period = 2.2;    // seconds per yaw sway
+  // A recording made to pause: instead of swaying, the head turns from one side to the other in
+  // half a second and stays there this many seconds before turning back (0: a smooth sway).
+  double sway_pause = 0.0;
   double noise_sigma = 2.0;    // sensor noise (grey levels)
   // Screen replay: screen pixels per camera pixel (about 2.3 for a laptop or an older
   // tablet, 5 for a current high-density tablet at the same distance).
@@ -153,6 +156,9 @@ class Scene {
   // the next side asked). A replayed video, a photo or nobody does not answer. A repeated
   // request for the same side while the turn is under way or held changes nothing.
   void ask_to_turn(HeadTurn side, double seconds);
+  // The person reads "hold your head there" at `seconds`: a live person still turned keeps the
+  // turn until the next request (up to 5 s); one who already came back does nothing.
+  void ask_to_hold(double seconds);
 
   // The camera frame at `seconds` (8-bit BGR, settings().frame). `index` seeds the noise.
   cv::Mat render(double seconds, std::uint64_t index);

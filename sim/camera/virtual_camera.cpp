@@ -58,7 +58,7 @@ hal::CameraFrame VirtualCamera::next_frame(std::chrono::milliseconds timeout) {
   return frame;
 }
 
-void VirtualCamera::ask_to_turn(HeadTurn side) {
+double VirtualCamera::scene_seconds() const {
   const double fps = scene_.settings().fps;
   double seconds = 0.0;
   if (pacing_ == Pacing::RealTime) {
@@ -68,13 +68,25 @@ void VirtualCamera::ask_to_turn(HeadTurn side) {
     const std::uint64_t next = next_index_;
     seconds = next == 0 ? 0.0 : static_cast<double>(next - 1) / fps;
   }
+  return seconds;
+}
+
+void VirtualCamera::ask_to_turn(HeadTurn side) {
+  const double seconds = scene_seconds();
   std::lock_guard lock(scene_mutex_);
   scene_.ask_to_turn(side, seconds);
+}
+
+void VirtualCamera::ask_to_hold() {
+  const double seconds = scene_seconds();
+  std::lock_guard lock(scene_mutex_);
+  scene_.ask_to_hold(seconds);
 }
 
 void VirtualCamera::read_guidance(std::string_view guidance) {
   if (guidance == "turn-head-left") ask_to_turn(HeadTurn::Left);
   if (guidance == "turn-head-right") ask_to_turn(HeadTurn::Right);
+  if (guidance == "hold-turn") ask_to_hold();
 }
 
 VirtualCameraProvider::VirtualCameraProvider(SceneFactory make_scene, Pacing pacing, std::vector<std::string> present)

@@ -33,8 +33,10 @@ class VirtualCamera final : public hal::Camera {
   // The person in the scene is asked to turn the head now (from any thread): a live person
   // answers (Scene::ask_to_turn), a recording does not.
   void ask_to_turn(HeadTurn side);
+  // The person is asked to hold the turn now (Scene::ask_to_hold).
+  void ask_to_hold();
   // The same, from the face screen's guidance as the screen shows it ("turn-head-left",
-  // "turn-head-right"); any other guidance changes nothing.
+  // "turn-head-right", "hold-turn": Scene::ask_to_hold); any other guidance changes nothing.
   void read_guidance(std::string_view guidance);
 
   // Unplugs the camera now (from any thread).
@@ -43,6 +45,8 @@ class VirtualCamera final : public hal::Camera {
   Scene& scene() noexcept { return scene_; }
 
  private:
+  double scene_seconds() const;  // the scene's time now (real or simulated pacing)
+
   std::mutex scene_mutex_;  // ask_to_turn() from the screen's thread, render() from the camera's
   Scene scene_;
   Pacing pacing_;

@@ -178,3 +178,105 @@ TEST_CASE("head-turn challenge: the second turn must cover the span within the w
     CHECK(c.span() >= 0.20);
   }
 }
+
+namespace {
+
+// The hold between the two sides: 0.4-1.0 s once still, tolerances as shares of the first turn.
+core::face::LivenessSettings holding_marks() {
+  core::face::LivenessSettings s = marks();
+  s.challenge_still_window = std::chrono::milliseconds(250);
+  s.challenge_still = 0.15;
+  s.challenge_hold_drop = 0.30;
+  s.challenge_hold_floor = 0.04;
+  s.challenge_reaction_min = std::chrono::milliseconds(200);
+  s.challenge_span_window = std::chrono::milliseconds(500);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("head-turn challenge: the first turn is held still for the drawn time before the other side is asked") {
+  const core::face::LivenessSettings settings = holding_marks();
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Left, 0.0, t0, std::chrono::milliseconds(600));
+  int ms = 0;
+  // Turns to 0.30 and holds it (within 0.01): the turn is seen at 1.1 s, the head is still from
+  // 1.3 s (three values over 200 ms within 0.045), so the other side is asked at 1.9 s.
+  CHECK(feed(c, {0.0, 0.05, 0.15, 0.25, 0.30, 0.30, 0.29, 0.30, 0.31, 0.30, 0.30}, ms) == ChallengeState::Holding);
+  CHECK(c.asked_side() == TurnSide::Left);
+  CHECK(c.describe().find("not yet still") != std::string::npos);
+  CHECK(feed(c, {0.29, 0.30}, ms) == ChallengeState::Holding);  // 1.3 s
+  CHECK(c.describe().find("holding still") != std::string::npos);
+  CHECK(feed(c, {0.30, 0.31, 0.30, 0.30, 0.30}, ms) == ChallengeState::Holding);  // 1.8 s
+  CHECK(feed(c, {0.30}, ms) == ChallengeState::SecondTurn);                       // 1.9 s
+  CHECK(c.asked_side() == TurnSide::Right);
+  // The patient reads it and turns after 0.3 s.
+  CHECK(feed(c, {0.30, 0.30, 0.28, 0.15, 0.02}, ms) == ChallengeState::SecondTurn);
+  CHECK(feed(c, {-0.05, -0.10}, ms) == ChallengeState::Passed);
+  CHECK(c.response_time() == std::chrono::milliseconds(2600));
+}
+
+TEST_CASE("head-turn challenge: a face that comes back before the other side is asked fails") {
+  const core::face::LivenessSettings settings = holding_marks();
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Right, 0.0, t0, std::chrono::milliseconds(900));
+  int ms = 0;
+  REQUIRE(feed(c, {0.0, -0.05, -0.15, -0.25, -0.30, -0.30, -0.30, -0.30, -0.30, -0.30, -0.30, -0.30, -0.30}, ms) ==
+          ChallengeState::Holding);
+  // Back by 0.08: within 0.30 x 0.30 = 0.09 of the first turn, still holding.
+  CHECK(feed(c, {-0.22, -0.22}, ms) == ChallengeState::Holding);
+  CHECK(feed(c, {-0.18, -0.18}, ms) == ChallengeState::Failed);  // back by 0.12
+  CHECK(c.describe().find("came back by 0.12") != std::string::npos);
+  CHECK(c.describe().find("before being asked to turn to the left") != std::string::npos);
+}
+
+TEST_CASE("head-turn challenge: turning back within the reaction time of the second question fails") {
+  const core::face::LivenessSettings settings = holding_marks();  // nobody reacts within 200 ms
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Left, 0.0, t0, std::chrono::milliseconds(400));
+  int ms = 0;
+  REQUIRE(feed(c, {0.0, 0.1, 0.2, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3}, ms) ==
+          ChallengeState::Holding);
+  REQUIRE(feed(c, {0.3, 0.3}, ms) == ChallengeState::SecondTurn);
+  // Already on the way back 100 ms after the question: it was not an answer to it.
+  CHECK(feed(c, {0.05, -0.05}, ms) == ChallengeState::Failed);
+  CHECK(c.describe().find("came back") != std::string::npos);
+}
+
+TEST_CASE("head-turn challenge: a head that never comes to rest after the first turn fails") {
+  const core::face::LivenessSettings settings = holding_marks();
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Left, 0.0, t0, std::chrono::milliseconds(400));
+  int ms = 0;
+  REQUIRE(feed(c, std::vector<double>{0.0, 0.1, 0.2, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3}, ms) == ChallengeState::Holding);
+  // Still turned, but wobbling by 0.08 (more than 0.15 x 0.3) every 100 ms, for 2.5 s.
+  std::vector<double> wobble;
+  for (int i = 0; i < 26; ++i) wobble.push_back(i % 4 < 2 ? 0.38 : 0.30);
+  CHECK(feed(c, wobble, ms) == ChallengeState::Failed);
+  CHECK(c.describe().find("did not hold still") != std::string::npos);
+}
+
+TEST_CASE("head-turn challenge: a recording that sways widely never passes the hold, whatever the phase and hold time") {
+  // The knowing attacker's replay: the head sways +-A (0.1-0.6 yaw units: +-26 degrees on faces
+  // of every yaw response), 2.2 s a cycle, 15 frames a second; asked at any phase, held for any
+  // time in 0.4-1.0 s.
+  const core::face::LivenessSettings settings = holding_marks();
+  int passed = 0;
+  int sessions = 0;
+  for (const double amplitude : {0.10, 0.15, 0.2, 0.3, 0.45, 0.6}) {
+    for (const TurnSide side : {TurnSide::Left, TurnSide::Right}) {
+      for (int phase = 0; phase < 16; ++phase) {
+        for (const int hold : {400, 600, 800, 1000}) {
+          HeadTurnChallenge c(settings);
+          auto yaw = [&](int i) { return 0.05 + amplitude * std::sin(2.0 * 3.14159265 * (i / 15.0 / 2.2) + phase * 0.39); };
+          c.ask(side, yaw(0), t0, std::chrono::milliseconds(hold));
+          for (int i = 1; i <= 120 && c.under_way(); ++i) c.observe(yaw(i), t0 + std::chrono::milliseconds(i * 67));
+          ++sessions;
+          if (c.state() == ChallengeState::Passed) ++passed;
+        }
+      }
+    }
+  }
+  INFO(passed << " of " << sessions << " passed");
+  CHECK(passed == 0);
+}

@@ -41,7 +41,7 @@ TEST_CASE("quality: each injected condition gets its guidance") {
 }
 
 TEST_CASE("quality: guidance has patient-facing text in Japanese and English") {
-  for (int g = 0; g <= static_cast<int>(core::face::Guidance::TurnHeadRight); ++g) {
+  for (int g = 0; g <= static_cast<int>(core::face::Guidance::HoldTurn); ++g) {
     const auto guidance = static_cast<core::face::Guidance>(g);
     CHECK(std::string(core::face::message_ja(guidance)).size() > 0);
     CHECK(std::string(core::face::message_en(guidance)).size() > 0);
