@@ -1,6 +1,7 @@
 #include "firmware/face_eval/attacks.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -26,6 +27,7 @@ struct Kind {
   bool attack;            // a presentation attack: acceptance is a failure
   bool approach = false;  // the patient steps in slowly: nobody, then too far, then in place
   double sway_degrees = 9.0;  // the (recorded) head's yaw sway
+  bool pauses = false;        // the recording turns and pauses at each side, longer than any hold asked
 };
 
 const std::vector<Kind>& kinds() {
@@ -42,6 +44,11 @@ const std::vector<Kind>& kinds() {
       // far to both sides (+-26 degrees), so whichever side is asked, it gets there sometime.
       {"close-hd-turning", "same, recording turns +-26 deg", sim::camera::Presentation::CloseScreenReplay, false, 5.0, true,
        false, 26.0},
+      // The same attacker who also knows the hold between the two sides: the recording turns
+      // +-26 degrees in half a second and pauses at each side for the longest hold the kiosk
+      // asks (liveness.challenge_hold_max) plus 0.6 s (to be seen still, and a reaction).
+      {"close-hd-pausing", "same, pauses past the longest hold", sim::camera::Presentation::CloseScreenReplay,
+       false, 5.0, true, false, 26.0, true},
   };
   return k;
 }
@@ -133,6 +140,10 @@ int run_attacks(core::face::FaceVerifier& verifier, const AttackOptions& options
       settings.seed = static_cast<std::uint32_t>(p * 31 + k + 1);
       settings.screen_density = kind.screen_density;
       settings.yaw_degrees = kind.sway_degrees;
+      if (kind.pauses) {
+        settings.sway_pause =
+            std::chrono::duration<double>(verifier.config().liveness.challenge_hold_max).count() + 0.6;
+      }
       Tally& t = tallies[k];
       try {
         core::face::FaceSession session(verifier, jp2);

@@ -17,7 +17,7 @@ struct AttackOptions {
   int skip = 0;        // leave out the first N of them (the half a setting was tuned on)
   double fps = 15.0;   // virtual camera frame rate (simulated time)
   std::vector<std::string> kinds;  // run only these (genuine, approach, impostor, print, lifesize, tablet, close, close-hd,
-                                   // close-hd-turning)
+                                   // close-hd-turning, close-hd-pausing)
   bool verbose = false;  // one line per session (else only attacks accepted and genuine sessions refused)
 };
 

@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   bool attacks_verbose = false;
   attacks->add_flag("--verbose", attacks_verbose, "One line per session (else only attacks accepted and genuine sessions refused)");
-  attacks->add_option("--kind", only, "Run only these kinds: genuine approach impostor print lifesize tablet close close-hd close-hd-turning");
+  attacks->add_option("--kind", only, "Run only these kinds: genuine approach impostor print lifesize tablet close close-hd close-hd-turning close-hd-pausing");
 
   auto* surface = app.add_subcommand("surface", "the card-surface reader (照合番号B) on camera images of card fronts");
   std::string surface_manifest;
