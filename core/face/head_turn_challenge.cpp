@@ -117,9 +117,13 @@ ChallengeState HeadTurnChallenge::observe(double yaw, Clock::time_point at) {
   }
   double recent_extreme = toward;
   for (const auto& sample : window_) recent_extreme = std::max(recent_extreme, sample.second);
+  // Frames after the first one past the mark are held to the same mark: a face turned far
+  // enough that some frames in between were not counted has no earlier yaw left in the window.
+  if (run_ > 0) recent_extreme = std::max(recent_extreme, run_extreme_);
   const double span = recent_extreme - toward;
   best_span_ = std::max(best_span_, span);
   if (span >= settings_.challenge_span) {
+    if (run_ == 0) run_extreme_ = recent_extreme;
     if (++run_ >= settings_.challenge_turn_frames) {
       state_ = ChallengeState::Passed;
       response_ = std::chrono::duration_cast<std::chrono::milliseconds>(at - asked_at_);
@@ -148,6 +152,7 @@ void HeadTurnChallenge::reset() {
   too_slow_ = false;
   best_span_ = 0.0;
   run_ = 0;
+  run_extreme_ = 0.0;
   recent_.clear();
   window_.clear();
   response_ = std::chrono::milliseconds{0};

@@ -138,6 +138,7 @@ class HeadTurnChallenge {
   bool not_still_ = false;
   bool too_slow_ = false;
   int run_ = 0;  // consecutive frames past the mark of the current turn
+  double run_extreme_ = 0.0;  // the second turn's furthest yaw toward the first side when its run began
   std::vector<double> recent_;  // the last three yaw values
   std::deque<std::pair<Clock::time_point, double>> window_;  // smoothed yaw within challenge_span_window
   std::chrono::milliseconds response_{0};

@@ -280,3 +280,18 @@ TEST_CASE("head-turn challenge: a recording that sways widely never passes the h
   INFO(passed << " of " << sessions << " passed");
   CHECK(passed == 0);
 }
+
+TEST_CASE("head-turn challenge: a second turn seen in frames far apart still counts (frames between not counted)") {
+  core::face::LivenessSettings settings = marks();
+  settings.challenge_span = 0.20;
+  settings.challenge_span_window = std::chrono::milliseconds(500);
+  HeadTurnChallenge c(settings);
+  c.ask(TurnSide::Left, 0.0, t0);
+  int ms = 0;
+  REQUIRE(feed(c, std::vector<double>(11, 0.12), ms) == ChallengeState::SecondTurn);
+  CHECK(feed(c, {0.12, 0.0, -0.12, -0.20}, ms) == ChallengeState::SecondTurn);  // 1.5 s: past the mark once
+  // Turned so far that the next frames are not counted; the next one, 600 ms later, has no yaw
+  // of before the turn left in its window, and is still as far.
+  c.observe(-0.30, t0 + std::chrono::milliseconds(ms += 600));
+  CHECK(c.state() == ChallengeState::Passed);
+}
