@@ -36,8 +36,8 @@
 // [challenge_hold_min, challenge_hold_max], and not come back (by more than challenge_hold_drop
 // of the first turn) before the second question or within challenge_reaction_min after it.
 // Both tolerances scale with the first turn (faces differ fivefold in yaw per degree) and are
-// at least challenge_hold_floor. The random time also means a recording made to pause cannot
-// know when the second question comes.
+// at least challenge_hold_floor. The random time spreads the moment of the second question,
+// but only over 0.8 s: a recording made to pause longer than any hold still answers it often.
 //
 // Yaw is QualityReport::yaw: the nose's offset from the eye midline along the eye line, in eye
 // distances, in the camera's (unmirrored) image. A patient who turns to their own left shows
