@@ -92,15 +92,6 @@ class RecordedCamera final : public hal::Camera {
     info_.name = "recording";
     info_.mode = {scene.settings().frame.width, scene.settings().frame.height, fps_};
   }
-  ~RecordedCamera() override {
-    if (capture_.joinable()) {
-      capture_.request_stop();
-      capture_.join();
-    }
-  }
-  RecordedCamera(const RecordedCamera&) = delete;
-  RecordedCamera& operator=(const RecordedCamera&) = delete;
-
   void start() {
     const auto start = Clock::now();
     capture_ = std::jthread([this, start](std::stop_token stop) {
@@ -141,7 +132,7 @@ class RecordedCamera final : public hal::Camera {
   hal::CameraFrame latest_;
   bool fresh_ = false;  // latest_ not handed out yet
   bool ended_ = false;
-  std::jthread capture_;
+  std::jthread capture_;  // last: stopped and joined before the members it uses go
 };
 
 }  // namespace
