@@ -61,7 +61,8 @@ std::optional<DeclaredImage> declared_image(ByteView jp2) {
 }
 
 cv::Mat decode_card_photo(ByteView jp2) {
-  static constexpr Byte kJp2Signature[] = {0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20};
+  // The whole JP2 signature box: length 12, type 'jP  ', content <CR><LF><0x87><LF>.
+  static constexpr Byte kJp2Signature[] = {0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A};
   static constexpr Byte kJ2kCodestream[] = {0xFF, 0x4F, 0xFF, 0x51};
   const bool jp2_box = jp2.size() >= sizeof kJp2Signature &&
                        std::equal(std::begin(kJp2Signature), std::end(kJp2Signature), jp2.begin());
@@ -70,6 +71,18 @@ cv::Mat decode_card_photo(ByteView jp2) {
   if (!jp2_box && !codestream) {
     throw FaceError(FaceErrorKind::CardPhotoUnreadable,
                     "the card photo is not JPEG 2000 (" + std::to_string(jp2.size()) + " bytes)");
+  }
+  // cv::imdecode gives the data to the first decoder whose signature matches, and OpenCV's DICOM
+  // decoder (GDCM, which aborts on some malformed files) is asked before the JPEG 2000 ones; it
+  // claims any buffer with "DICM" at byte 128, whatever comes first. Every other decoder OpenCV
+  // asks first looks at the first bytes, which the check above already pins to JPEG 2000. A real
+  // photo carries these four bytes there by chance once in 2^32; the kiosk then offers the PIN.
+  static constexpr Byte kDicomMagic[] = {'D', 'I', 'C', 'M'};
+  static constexpr std::size_t kDicomMagicAt = 128;
+  if (jp2.size() >= kDicomMagicAt + sizeof kDicomMagic &&
+      std::equal(std::begin(kDicomMagic), std::end(kDicomMagic), jp2.begin() + kDicomMagicAt)) {
+    throw FaceError(FaceErrorKind::CardPhotoUnreadable,
+                    "the card photo carries a DICOM signature at byte 128: refused before any decoder sees it");
   }
   if (jp2.size() > kMaxCardPhotoBytes) {
     throw FaceError(FaceErrorKind::CardPhotoUnreadable,

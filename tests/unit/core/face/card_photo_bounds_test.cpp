@@ -71,3 +71,25 @@ TEST_CASE("card photo: a raw codestream's SIZ marker is read too") {
   put32(c, 8, 100000);
   CHECK_THAT(error_of(c), Catch::Contains("declares 100000x400"));
 }
+
+TEST_CASE("card photo: a JPEG 2000 photo that OpenCV's DICOM decoder would claim is refused before decoding") {
+  // Found by fuzz_card_face: GDCM (asked by cv::imdecode before OpenJPEG) aborted the process on
+  // a codestream carrying "DICM" at byte 128.
+  Bytes c(200, 0);
+  c[0] = 0xFF; c[1] = 0x4F; c[2] = 0xFF; c[3] = 0x51;
+  put32(c, 8, 240);
+  put32(c, 12, 320);
+  c[41] = 1;
+  c[128] = 'D'; c[129] = 'I'; c[130] = 'C'; c[131] = 'M';
+  CHECK_THAT(error_of(c), Catch::Contains("DICOM signature at byte 128"));
+
+  Bytes photo = test::test_card_profile().face_photo_jp2;
+  REQUIRE(photo.size() > 132);
+  std::copy_n("DICM", 4, photo.begin() + 128);
+  CHECK_THAT(error_of(photo), Catch::Contains("DICOM signature at byte 128"));
+
+  // Only the first eight bytes of the JP2 signature box are not JPEG 2000.
+  Bytes half = test::test_card_profile().face_photo_jp2;
+  half[10] = 0x00;
+  CHECK_THAT(error_of(half), Catch::Contains("not JPEG 2000"));
+}
