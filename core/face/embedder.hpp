@@ -33,6 +33,8 @@ class Embedding {
   std::size_t size() const noexcept { return values_.size(); }
   // Cosine similarity in [-1, 1]; 0 when either is empty or the sizes differ.
   double cosine(const Embedding& other) const noexcept;
+  // The normalised values (to score against many faces at once, e.g. a ScoreCohort).
+  const std::vector<float>& values() const noexcept { return values_; }
 
  private:
   std::vector<float> values_;

@@ -68,6 +68,12 @@ AccuracySummary summarize_scores(std::vector<double> genuine, std::vector<double
 
 CrossValidation cross_validate(const std::vector<PairScore>& pairs, std::size_t identities, std::size_t folds,
                                double target_far, std::uint32_t seed) {
+  return cross_validate([&pairs](std::size_t, const std::vector<std::size_t>&) { return pairs; }, identities, folds,
+                        target_far, seed);
+}
+
+CrossValidation cross_validate(const FoldScorer& score_fold, std::size_t identities, std::size_t folds, double target_far,
+                               std::uint32_t seed) {
   if (folds < 2 || identities < folds) throw std::invalid_argument("cross-validation needs at least 2 folds and an identity per fold");
   std::vector<std::size_t> order(identities);
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -82,6 +88,7 @@ CrossValidation cross_validate(const std::vector<PairScore>& pairs, std::size_t 
   for (std::size_t f = 0; f < folds; ++f) {
     HeldOutFold fold;
     fold.identities = static_cast<std::size_t>(std::count(fold_of.begin(), fold_of.end(), f));
+    const std::vector<PairScore> pairs = score_fold(f, fold_of);
     std::vector<double> training_impostor;
     for (const PairScore& p : pairs) {
       if (p.identity_a >= identities || p.identity_b >= identities) throw std::invalid_argument("a pair names an unknown identity");

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace kiosk::core::face {
@@ -68,5 +69,13 @@ struct CrossValidation {
 // `identities` >= folds.
 CrossValidation cross_validate(const std::vector<PairScore>& pairs, std::size_t identities, std::size_t folds,
                                double target_far, std::uint32_t seed);
+
+// The same when the scores themselves depend on the fold, as scores normalised against a cohort
+// made of the training identities do: `score_fold(f, fold_of_identity)` returns every pair as
+// scored for fold f (it must not use the held-out identities' faces for anything but the pair
+// itself).
+using FoldScorer = std::function<std::vector<PairScore>(std::size_t fold, const std::vector<std::size_t>& fold_of_identity)>;
+CrossValidation cross_validate(const FoldScorer& score_fold, std::size_t identities, std::size_t folds, double target_far,
+                               std::uint32_t seed);
 
 }  // namespace kiosk::core::face

@@ -51,6 +51,11 @@ struct RecognizerSettings {
   // three fold seeds): 1.79 / 1.89 / 1.89% with neither, 1.47 / 1.58 / 1.79% with 0.08 and
   // flip_average_live.
   double card_scale_jitter = 0.08;
+  // Score normalisation (core/face/score_cohort.hpp): a cohort file made by `face-eval cohort`
+  // (relative to the model directory unless absolute; empty: none, scores are plain cosines).
+  // With a cohort, a face matches when its normalised score reaches cohort_threshold.
+  std::filesystem::path cohort;
+  double cohort_threshold = 0.0;
 
   // The settings for a known model (model file, pre-processing, calibrated threshold).
   static RecognizerSettings preset(RecognizerKind kind);

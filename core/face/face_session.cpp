@@ -53,6 +53,7 @@ std::string fixed(double v) {
 FaceSession::FaceSession(FaceVerifier& verifier, ByteView card_photo_jp2)
     : verifier_(verifier),
       card_(verifier.enroll_card_photo(card_photo_jp2)),
+      card_spread_(verifier.cohort() ? verifier.cohort()->of_card(card_) : ScoreSpread{}),
       liveness_(verifier.config().liveness),
       challenge_(verifier.config().liveness),
       challenge_rng_(std::random_device{}()) {}
@@ -60,6 +61,7 @@ FaceSession::FaceSession(FaceVerifier& verifier, ByteView card_photo_jp2)
 FaceSession::FaceSession(FaceVerifier& verifier, const cv::Mat& card_photo)
     : verifier_(verifier),
       card_(verifier.enroll_image(card_photo)),
+      card_spread_(verifier.cohort() ? verifier.cohort()->of_card(card_) : ScoreSpread{}),
       liveness_(verifier.config().liveness),
       challenge_(verifier.config().liveness),
       challenge_rng_(std::random_device{}()) {}
@@ -218,7 +220,9 @@ Progress FaceSession::feed(const cv::Mat& frame, Clock::time_point timestamp) {
   const double threshold = verifier_.threshold();
   if (a.quality.usable && !a.embedding.empty()) {
     ++usable_;
-    const double score = a.embedding.cosine(card_);
+    const ScoreCohort* cohort = verifier_.cohort();
+    const double cosine = a.embedding.cosine(card_);
+    const double score = cohort ? cohort->normalise(cosine, card_spread_, cohort->of_live(a.embedding)) : cosine;
     p.score = score;
     scores_.push_back(score);
     // The attempt's score: the mean over all its usable frames (not the best window: picking

@@ -140,6 +140,7 @@ class FaceSession {
 
   FaceVerifier& verifier_;
   Embedding card_;
+  ScoreSpread card_spread_;  // the card photo against the score cohort (when there is one)
   LivenessAnalyzer liveness_;
   HeadTurnChallenge challenge_;
   std::mt19937 challenge_rng_;

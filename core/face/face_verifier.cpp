@@ -24,6 +24,7 @@ FaceVerifier::FaceVerifier(FaceConfig config) : config_(std::move(config)) {
   config_.validate();
   detector_ = std::make_unique<FaceDetector>(config_.resolve(config_.detector.model), config_.detector);
   embedder_ = make_embedder(config_.resolve(config_.recognizer.model), config_.recognizer);
+  if (!config_.recognizer.cohort.empty()) cohort_ = ScoreCohort::load(config_.resolve(config_.recognizer.cohort));
 }
 
 FaceVerifier::~FaceVerifier() = default;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -13,6 +14,7 @@
 #include "core/face/embedder.hpp"
 #include "core/face/face_config.hpp"
 #include "core/face/quality.hpp"
+#include "core/face/score_cohort.hpp"
 #include "hal/bytes.hpp"
 
 namespace kiosk::core::face {
@@ -27,15 +29,21 @@ struct FrameAnalysis {
 
 class FaceVerifier {
  public:
-  // Validates the configuration and loads the models. Throws FaceError (BadConfig,
-  // ModelMissing, ModelInvalid) naming the file and what to do.
+  // Validates the configuration and loads the models (and the score cohort when one is
+  // configured). Throws FaceError (BadConfig, ModelMissing, ModelInvalid) naming the file and
+  // what to do.
   explicit FaceVerifier(FaceConfig config);
   ~FaceVerifier();
   FaceVerifier(const FaceVerifier&) = delete;
   FaceVerifier& operator=(const FaceVerifier&) = delete;
 
   const FaceConfig& config() const noexcept { return config_; }
-  double threshold() const noexcept { return config_.recognizer.threshold; }
+  // The threshold of the scores sessions compare: the normalised one when a cohort is loaded.
+  double threshold() const noexcept {
+    return cohort_ ? config_.recognizer.cohort_threshold : config_.recognizer.threshold;
+  }
+  // The score cohort (recognizer.cohort), or none: scores are then plain cosines.
+  const ScoreCohort* cohort() const noexcept { return cohort_ ? &*cohort_ : nullptr; }
 
   // One camera frame (8-bit BGR): faces, quality and guidance, and the embedding of the main
   // face when it is usable. Nothing of the frame is kept.
@@ -65,6 +73,7 @@ class FaceVerifier {
   FaceConfig config_;
   std::unique_ptr<FaceDetector> detector_;
   std::unique_ptr<Embedder> embedder_;
+  std::optional<ScoreCohort> cohort_;
 };
 
 }  // namespace kiosk::core::face

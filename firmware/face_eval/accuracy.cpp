@@ -1,7 +1,9 @@
 #include "firmware/face_eval/accuracy.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <string>
@@ -13,6 +15,7 @@
 #include "core/face/card_photo.hpp"
 #include "core/face/evaluation.hpp"
 #include "core/face/face_error.hpp"
+#include "core/face/score_cohort.hpp"
 #include "firmware/face_eval/labelled_set.hpp"
 #include "sim/camera/face_scene.hpp"
 #include "sim/card/card_factory.hpp"
@@ -44,12 +47,12 @@ cv::Mat camera_view(const std::filesystem::path& image, std::uint32_t seed) {
 }
 
 // Faces nobody tuned on: the threshold of each fold is chosen without its identities.
-void print_cross_validation(const std::vector<core::face::PairScore>& pairs, std::size_t identities,
+void print_cross_validation(const core::face::FoldScorer& score_fold, std::size_t identities,
                             const AccuracyOptions& options, std::ostream& out) {
   out << "  cross-validation: " << options.folds << " folds by identity (seed " << options.fold_seed
       << "); each fold's threshold chosen on the other folds' pairs, FAR and FRR counted on the pairs of its own identities\n";
   for (const double target : {0.01, 0.001}) {
-    const auto cv = core::face::cross_validate(pairs, identities, options.folds, target, options.fold_seed);
+    const auto cv = core::face::cross_validate(score_fold, identities, options.folds, target, options.fold_seed);
     double low = 1.0;
     double high = -1.0;
     for (const auto& f : cv.folds) {
@@ -67,7 +70,107 @@ void print_cross_validation(const std::vector<core::face::PairScore>& pairs, std
   }
 }
 
+// Scores normalised against a cohort (core/face/score_cohort.hpp) drawn from the set itself:
+// the faces of the identities a fold may use, never the pair's own two identities. Sums per
+// image and identity make leaving two identities out cheap.
+class CohortScorer {
+ public:
+  // cosine[i][j]: image i as the card photo against image j as the camera face.
+  CohortScorer(std::vector<std::vector<double>> cosine, std::vector<std::size_t> identity, std::size_t identities)
+      : cosine_(std::move(cosine)), identity_(std::move(identity)), identities_(identities) {
+    const std::size_t n = identity_.size();
+    auto sized = [&] { return std::vector<std::vector<Sum>>(n, std::vector<Sum>(identities_)); };
+    card_ = sized();
+    live_ = sized();
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t c = 0; c < n; ++c) {
+        card_[i][identity_[c]].add(cosine_[i][c]);  // card photo i against cohort camera face c
+        live_[i][identity_[c]].add(cosine_[c][i]);  // camera face i against cohort card photo c
+      }
+    }
+  }
+
+  // Every ordered pair of different images, normalised against the cohort of the identities
+  // `in_cohort` says, less the pair's two.
+  std::vector<core::face::PairScore> pairs(const std::vector<bool>& in_cohort) const {
+    std::vector<double> strangers;
+    const std::size_t n = identity_.size();
+    for (std::size_t c = 0; c < n; ++c) {
+      for (std::size_t d = 0; d < n; ++d) {
+        if (in_cohort[identity_[c]] && in_cohort[identity_[d]] && identity_[c] != identity_[d]) strangers.push_back(cosine_[c][d]);
+      }
+    }
+    const core::face::ScoreSpread cohort = core::face::spread_of(strangers);
+    std::vector<core::face::PairScore> out;
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < n; ++j) {
+        if (i == j) continue;
+        const std::size_t a = identity_[i];
+        const std::size_t b = identity_[j];
+        const auto spread = [&](const std::vector<Sum>& sums) {
+          Sum total;
+          for (std::size_t k = 0; k < identities_; ++k) {
+            if (in_cohort[k] && k != a && k != b) total.merge(sums[k]);
+          }
+          return total.spread();
+        };
+        out.push_back({core::face::normalised_score(cosine_[i][j], spread(card_[i]), spread(live_[j]), cohort), a, b});
+      }
+    }
+    return out;
+  }
+
+ private:
+  struct Sum {
+    double n = 0.0, sum = 0.0, squares = 0.0;
+    void add(double v) { n += 1.0; sum += v; squares += v * v; }
+    void merge(const Sum& o) { n += o.n; sum += o.sum; squares += o.squares; }
+    core::face::ScoreSpread spread() const {
+      if (n == 0.0) return {};
+      const double mean = sum / n;
+      return {mean, std::max(1e-3, std::sqrt(std::max(0.0, squares / n - mean * mean)))};
+    }
+  };
+  std::vector<std::vector<double>> cosine_;
+  std::vector<std::size_t> identity_;
+  std::size_t identities_;
+  std::vector<std::vector<Sum>> card_;
+  std::vector<std::vector<Sum>> live_;
+};
+
+void print_operating_points(const std::vector<double>& genuine, const std::vector<double>& impostor, std::ostream& out) {
+  const auto summary = core::face::summarize_scores(genuine, impostor, {0.01, 0.001, 0.0001});
+  out << "  pairs:      " << summary.genuine << " genuine, " << summary.impostor << " impostor\n";
+  for (const auto& p : summary.points) {
+    out << "  FAR " << percent(p.target_far) << ": threshold " << fixed(p.threshold) << "  FRR " << percent(p.frr)
+        << " (" << p.false_rejects << "/" << summary.genuine << ")  [FAR achieved " << percent(p.far) << ", "
+        << p.false_accepts << " false accepts]\n";
+  }
+  out << "  EER " << percent(summary.eer) << " at threshold " << fixed(summary.eer_threshold) << "\n";
+}
+
 }  // namespace
+
+CardProtocolFace embed_card_protocol(core::face::FaceVerifier& verifier, const std::filesystem::path& image,
+                                     std::uint32_t seed, std::ostream& report) {
+  CardProtocolFace face;
+  try {
+    const Bytes jp2 = sim::card::make_card_photo_jp2(image);
+    face.card = verifier.enroll_card_photo(jp2);
+  } catch (const core::face::FaceError& e) {
+    report << "  card photo not enrolled: " << image.filename().string() << ": " << e.what() << "\n";
+  }
+  const cv::Mat frame = camera_view(image, seed);
+  const core::face::FrameAnalysis a = verifier.analyse(frame);
+  if (a.faces.empty()) {
+    report << "  no face in the camera frame of " << image.filename().string() << "\n";
+    return face;
+  }
+  face.camera_face_found = true;
+  if (!a.quality.usable) face.gate = core::face::to_string(a.quality.guidance);
+  face.camera = verifier.embed_face(frame, a.faces.front());
+  return face;
+}
 
 int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& options, std::ostream& out) {
   const auto images = read_manifest(options.manifest);
@@ -92,22 +195,12 @@ int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& opti
   for (std::size_t i = 0; i < images.size(); ++i) {
     const auto& path = images[i].path;
     if (options.protocol == Protocol::Card) {
-      try {
-        const Bytes jp2 = sim::card::make_card_photo_jp2(path);
-        reference[i] = verifier.enroll_card_photo(jp2);
-      } catch (const core::face::FaceError& e) {
-        ++enrol_failures;
-        out << "  card photo not enrolled: " << path.filename().string() << ": " << e.what() << "\n";
-      }
-      const cv::Mat frame = camera_view(path, static_cast<std::uint32_t>(i + 1));
-      const core::face::FrameAnalysis a = verifier.analyse(frame);
-      if (a.faces.empty()) {
-        ++no_face;
-        out << "  no face in the camera frame of " << path.filename().string() << "\n";
-        continue;
-      }
-      if (!a.quality.usable) ++gate[core::face::to_string(a.quality.guidance)];
-      probe[i] = verifier.embed_face(frame, a.faces.front());
+      CardProtocolFace face = embed_card_protocol(verifier, path, static_cast<std::uint32_t>(i + 1), out);
+      reference[i] = std::move(face.card);
+      probe[i] = std::move(face.camera);
+      enrol_failures += reference[i].empty() ? 1U : 0U;
+      no_face += face.camera_face_found ? 0U : 1U;
+      if (face.gate) ++gate[*face.gate];
     } else {
       const cv::Mat image = cv::imread(path.string(), cv::IMREAD_COLOR);
       try {
@@ -128,6 +221,16 @@ int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& opti
   std::map<std::string, std::size_t> identity_index;
   for (const auto& [name, unused] : identities) identity_index.emplace(name, identity_index.size());
   std::vector<core::face::PairScore> pairs;
+  std::ofstream scores;
+  if (!options.scores.empty()) {
+    scores.open(options.scores);
+    if (!scores) {
+      out << "  cannot write " << options.scores.string() << "\n";
+      return 2;
+    }
+    scores << "card,camera,genuine,score\n";
+  }
+  const auto base = options.manifest.parent_path();
   for (std::size_t i = 0; i < images.size(); ++i) {
     for (std::size_t j = 0; j < images.size(); ++j) {
       if (i == j) continue;
@@ -135,6 +238,11 @@ int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& opti
       const bool both = !reference[i].empty() && !probe[j].empty();
       const double score = both ? reference[i].cosine(probe[j]) : -1.0;
       pairs.push_back({score, identity_index.at(images[i].identity), identity_index.at(images[j].identity)});
+      if (scores.is_open()) {
+        scores << images[i].path.lexically_relative(base).generic_string() << ","
+               << images[j].path.lexically_relative(base).generic_string() << ","
+               << (images[i].identity == images[j].identity ? 1 : 0) << "," << fixed(score, 6) << "\n";
+      }
       if (images[i].identity == images[j].identity) {
         genuine.push_back(score);
         genuine_pairs.emplace_back(score, i, j);
@@ -166,14 +274,7 @@ int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& opti
     out << "  no genuine or no impostor pairs: nothing to measure\n";
     return 2;
   }
-  const auto summary = core::face::summarize_scores(genuine, impostor, {0.01, 0.001, 0.0001});
-  out << "  pairs:      " << summary.genuine << " genuine, " << summary.impostor << " impostor\n";
-  for (const auto& p : summary.points) {
-    out << "  FAR " << percent(p.target_far) << ": threshold " << fixed(p.threshold) << "  FRR " << percent(p.frr)
-        << " (" << p.false_rejects << "/" << summary.genuine << ")  [FAR achieved " << percent(p.far) << ", "
-        << p.false_accepts << " false accepts]\n";
-  }
-  out << "  EER " << percent(summary.eer) << " at threshold " << fixed(summary.eer_threshold) << "\n";
+  print_operating_points(genuine, impostor, out);
   std::size_t fa = 0;
   std::size_t fr = 0;
   for (double s : impostor) fa += s >= config.recognizer.threshold ? 1 : 0;
@@ -181,7 +282,40 @@ int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& opti
   out << "  configured threshold " << fixed(config.recognizer.threshold) << ": FAR "
       << percent(static_cast<double>(fa) / static_cast<double>(impostor.size())) << " (" << fa << "), FRR "
       << percent(static_cast<double>(fr) / static_cast<double>(genuine.size())) << " (" << fr << ")\n";
-  if (options.folds >= 2 && identities.size() >= options.folds) print_cross_validation(pairs, identities.size(), options, out);
+  const bool folding = options.folds >= 2 && identities.size() >= options.folds;
+  if (folding) {
+    print_cross_validation([&pairs](std::size_t, const std::vector<std::size_t>&) { return pairs; }, identities.size(),
+                           options, out);
+  }
+  if (!options.cohort || options.protocol != Protocol::Card) return 0;
+
+  // The same pairs normalised against a cohort (S-norm).
+  std::vector<std::vector<double>> cosine(images.size(), std::vector<double>(images.size(), -1.0));
+  std::vector<std::size_t> identity(images.size());
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    identity[i] = identity_index.at(images[i].identity);
+    for (std::size_t j = 0; j < images.size(); ++j) {
+      if (!reference[i].empty() && !probe[j].empty()) cosine[i][j] = reference[i].cosine(probe[j]);
+    }
+  }
+  const CohortScorer scorer(std::move(cosine), std::move(identity), identities.size());
+  out << "score cohort (S-norm): every pair normalised against the set's other identities (never the pair's own two)\n";
+  std::vector<double> normalised_genuine;
+  std::vector<double> normalised_impostor;
+  for (const auto& p : scorer.pairs(std::vector<bool>(identities.size(), true))) {
+    (p.genuine() ? normalised_genuine : normalised_impostor).push_back(p.score);
+  }
+  print_operating_points(normalised_genuine, normalised_impostor, out);
+  if (folding) {
+    out << "  the cohort of each fold: the other folds' identities\n";
+    print_cross_validation(
+        [&scorer](std::size_t f, const std::vector<std::size_t>& fold_of) {
+          std::vector<bool> in_cohort(fold_of.size());
+          for (std::size_t k = 0; k < fold_of.size(); ++k) in_cohort[k] = fold_of[k] != f;
+          return scorer.pairs(in_cohort);
+        },
+        identities.size(), options, out);
+  }
   return 0;
 }
 

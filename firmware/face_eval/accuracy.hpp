@@ -4,7 +4,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <ostream>
+#include <string>
 
 #include "core/face/face_verifier.hpp"
 
@@ -29,7 +31,25 @@ struct AccuracyOptions {
   // on the other folds' pairs, FAR and FRR counted on the held-out identities' pairs.
   std::size_t folds = 5;
   std::uint32_t fold_seed = 1;
+  // When set, every pair's score is written there as CSV (card,camera,genuine,score), paths
+  // relative to the manifest, for analysis outside face-eval (score fusion, plots).
+  std::filesystem::path scores;
+  // Also measure scores normalised against a cohort of the set's other identities (S-norm,
+  // core/face/score_cohort.hpp), cross-validated with the cohort made of the training folds.
+  bool cohort = false;
 };
+
+// One image of the set on both sides of the card protocol: made into a card photo by the card
+// factory and enrolled from its JPEG 2000 bytes, and composed into a camera frame (`seed`) and
+// embedded as a live face. A side without a face is empty (a line on `report` says which).
+struct CardProtocolFace {
+  core::face::Embedding card;
+  core::face::Embedding camera;
+  bool camera_face_found = false;
+  std::optional<std::string> gate;  // the guidance when the quality gate would refuse the camera frame
+};
+CardProtocolFace embed_card_protocol(core::face::FaceVerifier& verifier, const std::filesystem::path& image,
+                                     std::uint32_t seed, std::ostream& report);
 
 // Prints the figures; returns 0, or 2 when nothing could be measured.
 int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& options, std::ostream& out);

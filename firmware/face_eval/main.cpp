@@ -1,5 +1,6 @@
 // face-eval: measures the face pipeline on a labelled set.
 //   face-eval accuracy   FRR at FAR 1% / 0.1% / 0.01%, EER and thresholds (default)
+//   face-eval cohort     the score cohort file (S-norm) from a labelled set (firmware/face_eval/cohort.hpp)
 //   face-eval attacks    acceptance of simulated presentation attacks (and of genuine sessions)
 //   face-eval surface    the card-surface reader on camera images of card fronts (firmware/face_eval/surface.hpp)
 //   face-eval documents  the document reader on generated 資格確認書 / 健康保険証 images (firmware/face_eval/documents.hpp)
@@ -14,6 +15,7 @@
 #include "core/face/face_error.hpp"
 #include "core/face/face_verifier.hpp"
 #include "firmware/face_eval/accuracy.hpp"
+#include "firmware/face_eval/cohort.hpp"
 #include "firmware/face_eval/attacks.hpp"
 #include "firmware/face_eval/documents.hpp"
 #include "firmware/face_eval/surface.hpp"
@@ -44,6 +46,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   std::uint32_t fold_seed = 1;
   accuracy->add_option("--fold-seed", fold_seed, "How the identities are shuffled into folds")->capture_default_str();
+  std::filesystem::path scores;
+  accuracy->add_option("--scores", scores, "Write every pair's score to this CSV file (card,camera,genuine,score)");
+  bool cohort = false;
+  accuracy->add_flag("--cohort", cohort, "Also measure scores normalised against a cohort of the set's other identities (S-norm)");
 
   auto* attacks = app.add_subcommand("attacks", "whole sessions on the virtual camera: genuine, impostor and attacks");
   int identities = 0;
@@ -57,6 +63,13 @@ int main(int argc, char** argv) {
   bool attacks_verbose = false;
   attacks->add_flag("--verbose", attacks_verbose, "One line per session (else only attacks accepted and genuine sessions refused)");
   attacks->add_option("--kind", only, "Run only these kinds: genuine approach impostor print lifesize tablet close close-hd close-hd-turning close-hd-pausing");
+
+  auto* cohort_command = app.add_subcommand("cohort", "the score cohort file (S-norm) from a labelled set: every image as a card photo and as a camera face");
+  firmware::face_eval::CohortOptions cohort_options;
+  cohort_command->add_option("--out", cohort_options.output, "The cohort file to write (.yml or .yml.gz)")->required();
+  cohort_command->add_option("--skip", cohort_options.skip, "Leave out the first N identities (name order)")->capture_default_str();
+  cohort_command->add_option("--identities", cohort_options.identities, "Then take only N identities (0: all the rest)")
+      ->capture_default_str();
 
   auto* surface = app.add_subcommand("surface", "the card-surface reader (照合番号B) on camera images of card fronts");
   std::string surface_manifest;
@@ -128,6 +141,10 @@ int main(int argc, char** argv) {
     }
     const std::filesystem::path set = manifest.empty() ? config.model_dir / "data" / "manifest.csv" : std::filesystem::path(manifest);
     core::face::FaceVerifier verifier(config);
+    if (*cohort_command) {
+      cohort_options.manifest = set;
+      return firmware::face_eval::run_cohort(verifier, cohort_options, std::cout);
+    }
     if (*attacks) {
       return firmware::face_eval::run_attacks(verifier, {set, identities, skip, fps, only, attacks_verbose}, std::cout);
     }
@@ -137,7 +154,7 @@ int main(int argc, char** argv) {
     }
     return firmware::face_eval::run_accuracy(verifier,
                                    {set, protocol == "card" ? firmware::face_eval::Protocol::Card : firmware::face_eval::Protocol::Plain, worst,
-                                    folds, fold_seed},
+                                    folds, fold_seed, scores, cohort},
                                    std::cout);
   } catch (const core::face::FaceError& e) {
     std::cerr << "face-eval: " << e.what() << "\n  " << e.advice() << "\n";

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <thread>
+#include <unistd.h>
 
 #include "core/face/face_error.hpp"
 #include "core/face/face_session.hpp"
@@ -423,4 +424,81 @@ TEST_CASE("face session: a camera whose timestamps stop advancing is a lost came
   REQUIRE(d.camera_error.has_value());
   CHECK(*d.camera_error == hal::CameraErrorKind::Internal);
   CHECK(d.next == NextStep::OfferPin);
+}
+
+namespace {
+
+// A small score cohort of people who are neither the holder nor the other: their first three
+// images as card photos (card factory) and as still camera frames.
+std::filesystem::path write_test_cohort(core::face::FaceVerifier& verifier, const std::filesystem::path& file) {
+  cv::Mat card_side;
+  cv::Mat camera_side;
+  std::vector<int> identity;
+  int person = 0;
+  for (const std::string name : {"Amaury_Nolasco", "Annie_Ilonzeh", "Ashley_Jones", "Candace_Cameron_Bure", "Charlie_Sheen",
+                                 "Chris_Kattan", "Courteney_Cox", "David_Wenham"}) {
+    for (std::size_t k = 0; k < 3; ++k) {
+      const auto image = test::face_image(name, k);
+      const core::face::Embedding card = verifier.enroll_card_photo(sim::card::make_card_photo_jp2(image));
+      sim::camera::SceneSettings s;
+      s.yaw_degrees = 0.0;
+      s.pitch_degrees = 0.0;
+      const cv::Mat frame = sim::camera::Scene(sim::camera::FaceSource::image(image), {sim::camera::Segment{}}, s).render(0.0, 0);
+      const core::face::FrameAnalysis a = verifier.analyse(frame);
+      REQUIRE_FALSE(a.faces.empty());
+      const core::face::Embedding live = verifier.embed_face(frame, a.faces.front());
+      card_side.push_back(cv::Mat(1, static_cast<int>(card.size()), CV_32F, const_cast<float*>(card.values().data())));
+      camera_side.push_back(cv::Mat(1, static_cast<int>(live.size()), CV_32F, const_cast<float*>(live.values().data())));
+      identity.push_back(person);
+    }
+    ++person;
+  }
+  core::face::ScoreCohort(card_side, camera_side, identity).save(file);
+  return file;
+}
+
+}  // namespace
+
+TEST_CASE("face session: with a score cohort, scores are normalised: the holder is accepted, someone else is not") {
+  const auto file = std::filesystem::temp_directory_path() / ("kiosk-session-cohort-" + std::to_string(::getpid()) + ".yml.gz");
+  {
+    core::face::FaceVerifier plain(test::test_config());
+    CHECK(plain.cohort() == nullptr);
+    CHECK(plain.threshold() == Approx(plain.config().recognizer.threshold));
+    write_test_cohort(plain, file);
+  }
+  auto config = test::test_config();
+  config.recognizer.cohort = file;
+  core::face::FaceVerifier verifier(config);
+  REQUIRE(verifier.cohort() != nullptr);
+  CHECK(verifier.cohort()->faces() == 24);
+  CHECK(verifier.threshold() == Approx(config.recognizer.cohort_threshold));
+  {
+    core::face::FaceSession session(verifier, holder_card_photo());
+    session.set_challenge_seed(1);
+    auto cam = camera(test::face_image(kHolder, 1), sim::camera::Presentation::Live);
+    const core::face::Decision d = core::face::run_attempt(session, cam, following(cam));
+    INFO(d.reason);
+    CHECK(d.outcome == FaceOutcome::Matched);
+    CHECK(d.threshold == Approx(config.recognizer.cohort_threshold));
+    CHECK(d.score >= d.threshold);
+  }
+  {
+    core::face::FaceSession session(verifier, holder_card_photo());
+    auto cam = camera(test::face_image(kOther, 1), sim::camera::Presentation::Live);
+    const core::face::Decision d = core::face::run_attempt(session, cam);
+    INFO(d.reason);
+    CHECK(d.outcome == FaceOutcome::NotMatched);
+    CHECK(d.score < d.threshold);
+  }
+  std::filesystem::remove(file);
+  // A configured cohort that is not there stops the verifier with the file named.
+  config.recognizer.cohort = file;
+  try {
+    core::face::FaceVerifier missing(config);
+    FAIL("a missing cohort was accepted");
+  } catch (const core::face::FaceError& e) {
+    CHECK(e.kind() == core::face::FaceErrorKind::ModelMissing);
+    CHECK_THAT(e.what(), Catch::Contains(file.string()));
+  }
 }
