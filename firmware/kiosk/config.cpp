@@ -227,6 +227,7 @@ core::face::FaceConfig face_config(const KioskConfig& config) {
   fc.detector.model = fc.detector.model.filename();
   fc.recognizer.model = fc.recognizer.model.filename();
   fc.liveness.head_turn_challenge = config.head_turn_challenge;
+  fc.recognizer.cohort = config.score_cohort;
   return fc;
 }
 
@@ -274,6 +275,7 @@ LoadedConfig load_config(const std::filesystem::path& file) {
   r.get("face", "enabled", c.face_enabled);
   r.get("face", "model_dir", c.model_dir);
   r.get("face", "head_turn_challenge", c.head_turn_challenge);
+  r.get("face", "score_cohort", c.score_cohort);
   r.get_integer("face", "code_b_reserve", c.code_b_reserve, 0, 9, " (照合番号B tries the kiosk keeps)");
   r.get_integer("screen", "port", c.screen_port, -1, 65535, " (-1: no screen, the terminal; 0: any free port)");
   r.get("screen", "voice_dirs", c.voice_dirs);

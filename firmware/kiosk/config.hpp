@@ -64,6 +64,11 @@ struct KioskConfig {
   // field positions and search margins, read policy, imaging. Empty: the built-in layout.
   std::filesystem::path surface_layout;
   std::filesystem::path model_dir = "../shared/faces/models";
+  // The score cohort (core/face/score_cohort.hpp), made with `face-eval cohort` from a labelled
+  // face set of people who are not patients; relative to model_dir unless absolute. Empty:
+  // scores are plain cosines (held-out FRR at FAR 0.1% about 1.5-1.8% instead of 1.1-1.3%).
+  // Configured but missing or broken: the face path is not offered (kiosk diag says why).
+  std::filesystem::path score_cohort;
   // The head-turn question of every face attempt (core/face/head_turn_challenge.hpp): what
   // stops a video replayed on a screen. Off only where the face camera plays a recording (QA,
   // "file:"/"dir:" sources), which cannot answer it; kiosk diag warns when it is off.

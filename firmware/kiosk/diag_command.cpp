@@ -22,6 +22,8 @@
 #include "core/diagnostics/service_checks.hpp"
 #include "core/diagnostics/usb_checks.hpp"
 #include "core/face/face_config.hpp"
+#include "core/face/face_error.hpp"
+#include "core/face/score_cohort.hpp"
 #include "core/eligibility/client.hpp"
 #include "firmware/kiosk/config.hpp"
 #include "firmware/kiosk/hardware_board.hpp"
@@ -134,6 +136,30 @@ core::diagnostics::CheckResult head_turn_check(const KioskConfig& c) {
   return {"camera", name, core::diagnostics::Status::Pass, "on: each face attempt asks for a turn of the head to a random side", ""};
 }
 
+// The score cohort (face.score_cohort): loaded, or why not; none configured is allowed but
+// costs accuracy.
+core::diagnostics::CheckResult score_cohort_check(const KioskConfig& c) {
+  using core::diagnostics::Status;
+  const std::string name = "score cohort";
+  if (!c.face_enabled) return {"camera", name, Status::Skip, "face authentication is off", ""};
+  if (c.score_cohort.empty()) {
+    return {"camera", name, Status::Warn,
+            "none: faces are matched on plain cosine scores (more genuine patients refused at the same false-accept rate)",
+            "make one with face-eval cohort from a labelled face set of non-patients and set face.score_cohort"};
+  }
+  const core::face::FaceConfig fc = face_config(c);
+  try {
+    const auto cohort = core::face::ScoreCohort::load(fc.resolve(fc.recognizer.cohort));
+    return {"camera", name, Status::Pass,
+            std::to_string(cohort.faces()) + " faces of " + std::to_string(cohort.identities()) + " people (" +
+                fc.resolve(fc.recognizer.cohort).string() + "), threshold " + std::to_string(fc.recognizer.cohort_threshold),
+            ""};
+  } catch (const core::face::FaceError& e) {
+    return {"camera", name, Status::Fail, e.what(),
+            "face authentication is not offered: fix face.score_cohort or make the file again with face-eval cohort"};
+  }
+}
+
 // The card-surface scanner: configured, its OCR loaded, and one short scan of the tray through
 // its camera (opened and closed again). A read card's digits are dropped unseen.
 core::diagnostics::CheckResult scanner_check(core::board::Board& b, const KioskConfig& c, const DiagOptions& o) {
@@ -223,6 +249,7 @@ core::diagnostics::Report run_checks(core::board::Board& b, const LoadedConfig& 
   report.add(core::diagnostics::check_card_reader(*b.readers, b.trust ? *b.trust : no_anchors, std::chrono::system_clock::now(), card));
   report.add(camera_checks(b, c, o));
   report.add(head_turn_check(c));
+  report.add(score_cohort_check(c));
   report.add(scanner_check(b, c, o));
   report.add(service_checks(b));
   return report;

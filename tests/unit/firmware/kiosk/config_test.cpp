@@ -164,6 +164,20 @@ TEST_CASE("config: the face pipeline finds the model files directly in face.mode
   const core::face::FaceConfig fc = face_config(c);
   CHECK(fc.resolve(fc.detector.model) == "/usr/share/kiosk/models/face_detection_yunet_2022mar.onnx");
   CHECK(fc.resolve(fc.recognizer.model).parent_path() == "/usr/share/kiosk/models");
+  CHECK(fc.recognizer.cohort.empty());  // no score cohort unless configured
+}
+
+TEST_CASE("config: face.score_cohort is read and resolved against face.model_dir") {
+  const ConfigFile file(R"({"face": {"model_dir": "/usr/share/kiosk/models", "score_cohort": "score_cohort.yml.gz"}})");
+  const LoadedConfig loaded = load_config(file.path());
+  INFO(errors_of(loaded));
+  CHECK(loaded.errors.empty());
+  CHECK(loaded.config.score_cohort == "score_cohort.yml.gz");
+  const core::face::FaceConfig fc = face_config(loaded.config);
+  CHECK(fc.resolve(fc.recognizer.cohort) == "/usr/share/kiosk/models/score_cohort.yml.gz");
+  const ConfigFile absolute(R"({"face": {"score_cohort": "/var/lib/kiosk/cohort.yml"}})");
+  const core::face::FaceConfig fa = face_config(load_config(absolute.path()).config);
+  CHECK(fa.resolve(fa.recognizer.cohort) == "/var/lib/kiosk/cohort.yml");
 }
 
 TEST_CASE("config: cameras by source string, the scanner camera and the card-surface layout") {

@@ -56,6 +56,20 @@ TEST_CASE("hardware board: fills every member from a complete configuration") {
   CHECK(core::board::missing_essentials(b).empty());
 }
 
+TEST_CASE("hardware board: a configured score cohort that is missing leaves the face path off, with a note") {
+  if (!std::filesystem::is_directory(test::faces_dir() / "models")) FAIL("the face set is missing: " << test::faces_dir());
+  test::TempDir dir;
+  auto config = complete_config(dir.path());
+  config.score_cohort = dir.path() / "no-cohort.yml.gz";
+  core::board::Board b = firmware::kiosk::hardware_board(config);
+  CHECK_FALSE(b.face);
+  CHECK_FALSE(b.face_ready());
+  std::string notes;
+  for (const auto& n : b.notes) notes += n + "\n";
+  INFO("notes:\n" << notes);
+  CHECK(notes.find("no score cohort at " + config.score_cohort.string()) != std::string::npos);
+}
+
 TEST_CASE("hardware board: what the configuration leaves out stays empty, with a note") {
   test::TempDir dir;
   firmware::kiosk::KioskConfig c;
