@@ -22,12 +22,17 @@ struct KioskCommandOptions {
   std::vector<std::string> cards;
   std::string texts = "firmware/screen/web/i18n/ja.json";
   bool no_face = false;
+  std::string score_cohort;
   bool headless = false;
   int control_port = -1;
   int screen_port = -1;
 };
 
 int run_kiosk(const KioskCommandOptions& o) {
+  if ((o.headless || o.control_port >= 0) && !o.score_cohort.empty()) {
+    std::cerr << "kiosk-sim kiosk: --score-cohort is for the interactive kiosk (the demo and the console play on plain scores)\n";
+    return 2;
+  }
   if (o.headless || o.control_port >= 0) {
     sim::scenario::DemoOptions demo;
     demo.world = o.world;
@@ -42,6 +47,7 @@ int run_kiosk(const KioskCommandOptions& o) {
   for (const auto& c : o.cards) sim.cards.emplace_back(c);
   sim.texts = screen::load_texts(o.texts);
   sim.face = !o.no_face;
+  sim.score_cohort = o.score_cohort;
   sim.screen_port = o.screen_port;
   return run_simulator(sim);
 }
@@ -88,6 +94,9 @@ void register_kiosk_command(CLI::App& app) {
   cmd->add_option("--faces-dir", o->faces, "Face set and models ($KIOSK_FACES_DIR)")->capture_default_str();
   cmd->add_option("--texts", o->texts, "Resource file with the message texts")->capture_default_str();
   cmd->add_flag("--no-face", o->no_face, "Do not offer face authentication");
+  cmd->add_option("--score-cohort", o->score_cohort,
+                  "Score cohort file (face-eval cohort; relative to the models): match on normalised scores as a field "
+                  "kiosk with face.score_cohort does");
   cmd->add_flag("--headless", o->headless,
                 "Play the built-in demo of several patients (face, PIN, lock, registration, expired certificate, service "
                 "down) and print its transcript; nobody answers");

@@ -133,7 +133,8 @@ class BothFrontends final : public core::reception::Frontend {
 
 }  // namespace
 
-kiosk::LoadedConfig simulated_kiosk_config(const sim::world::DemoWorld& world, const std::filesystem::path& faces_dir) {
+kiosk::LoadedConfig simulated_kiosk_config(const sim::world::DemoWorld& world, const std::filesystem::path& faces_dir,
+                                           const std::filesystem::path& score_cohort) {
   kiosk::LoadedConfig loaded;
   loaded.source = "the simulated kiosk of " + world.dir.string();
   kiosk::KioskConfig& c = loaded.config;
@@ -145,6 +146,7 @@ kiosk::LoadedConfig simulated_kiosk_config(const sim::world::DemoWorld& world, c
   c.eligibility_host = "127.0.0.1";
   c.camera = "simulated kiosk camera";
   c.model_dir = faces_dir / "models";
+  c.score_cohort = score_cohort;
   // Without the face set the simulated kiosk offers no face authentication (as the board does).
   std::error_code ec;
   c.face_enabled = std::filesystem::is_directory(c.model_dir, ec);
@@ -176,6 +178,7 @@ int run_simulator(const SimOptions& o) {
   sim::board::SimulatedBoardOptions options;
   options.faces_dir = o.faces_dir;
   options.face = o.face;
+  options.score_cohort = o.score_cohort;
   sim::board::SimulatedBoard kiosk = sim::board::simulated_board(world, {}, options);
   core::board::Board& board = kiosk.board;
   for (const auto& n : board.notes) std::cout << "[sim] " << n << "\n";
@@ -193,7 +196,7 @@ int run_simulator(const SimOptions& o) {
         firmware::staff::demo_staff_accounts(), firmware::staff::StaffPolicy{}, firmware::staff::journal_into(*board.journal));
     // The staff diagnostics page: the checks on a diagnostics board of this world (a simulated
     // reader with the world's first card, the camera, the world's service), as `kiosk-sim diag`.
-    web_config.diagnostics = [&world, faces = o.faces_dir] {
+    web_config.diagnostics = [&world, faces = o.faces_dir, cohort = o.score_cohort] {
       sim::board::SimulatedBoardOptions diag_board;
       diag_board.faces_dir = faces;
       diag_board.face = false;
@@ -202,7 +205,7 @@ int run_simulator(const SimOptions& o) {
       checked.place_card(world.cards.front().file);
       kiosk::DiagOptions diag;
       diag.kiosk_running = true;
-      return kiosk::collect_report(checked.board, simulated_kiosk_config(world, faces), diag).to_json();
+      return kiosk::collect_report(checked.board, simulated_kiosk_config(world, faces, cohort), diag).to_json();
     };
     web.emplace(web_config);
     both.emplace(terminal_screen, *web);

@@ -22,6 +22,7 @@ struct SimOptions {
   std::vector<std::filesystem::path> cards;   // present these cards in turn (default: the demo cards)
   nlohmann::json texts;                       // the message texts of the terminal screen (may be empty)
   bool face = true;                           // offer face authentication when the models load
+  std::filesystem::path score_cohort;         // face.score_cohort (empty: plain cosine scores)
   int screen_port = -1;                       // >= 0: also serve the kiosk screen (0: any free port)
 };
 
@@ -30,6 +31,7 @@ int run_simulator(const SimOptions& options);
 
 // The configuration that describes the simulated kiosk of `world` (for the host checks of
 // diagnostics: its data directory, journal, trust anchors, face models).
-kiosk::LoadedConfig simulated_kiosk_config(const sim::world::DemoWorld& world, const std::filesystem::path& faces_dir);
+kiosk::LoadedConfig simulated_kiosk_config(const sim::world::DemoWorld& world, const std::filesystem::path& faces_dir,
+                                           const std::filesystem::path& score_cohort = {});
 
 }  // namespace kiosk::firmware::kiosk_sim

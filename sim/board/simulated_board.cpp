@@ -204,6 +204,7 @@ SimulatedBoard simulated_board(const world::DemoWorld& world, const WorldFaults&
     try {
       core::face::FaceConfig config;
       config.model_dir = o.faces_dir;
+      config.recognizer.cohort = o.score_cohort;
       b.face = std::make_unique<core::face::FaceVerifier>(config);
     } catch (const std::exception& e) {
       cb::note(b, "face authentication is off", e.what());

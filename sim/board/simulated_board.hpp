@@ -64,6 +64,9 @@ struct DeviceTiming {
 struct SimulatedBoardOptions {
   std::filesystem::path faces_dir;  // face models and face set; face authentication off without them
   bool face = true;                 // load the face models (and make the face path available)
+  // The score cohort (face.score_cohort of the field binary; core/face/score_cohort.hpp).
+  // Empty: plain cosine scores.
+  std::filesystem::path score_cohort;
   bool virtual_time = false;        // a virtual clock instead of the system clock
   DeviceTiming timing;              // with virtual time
   // Where the journal and the result outbox go; empty: the world's (journal.sqlite, outbox/).
