@@ -116,4 +116,61 @@ CrossValidation cross_validate(const FoldScorer& score_fold, std::size_t identit
   return cv;
 }
 
+SetCohortScorer::SetCohortScorer(std::vector<std::vector<double>> cosine, std::vector<std::size_t> identity,
+                                 std::size_t identities)
+    : cosine_(std::move(cosine)), identity_(std::move(identity)), identities_(identities) {
+  const std::size_t n = identity_.size();
+  if (cosine_.size() != n) throw std::invalid_argument("the cosine matrix and the identities disagree in size");
+  for (const auto& row : cosine_) {
+    if (row.size() != n) throw std::invalid_argument("the cosine matrix is not square");
+  }
+  for (std::size_t id : identity_) {
+    if (id >= identities_) throw std::invalid_argument("an image names an unknown identity");
+  }
+  card_.assign(n, std::vector<Sum>(identities_));
+  live_.assign(n, std::vector<Sum>(identities_));
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t c = 0; c < n; ++c) {
+      card_[i][identity_[c]].add(cosine_[i][c]);  // card photo i against camera face c
+      live_[i][identity_[c]].add(cosine_[c][i]);  // camera face i against card photo c
+    }
+  }
+}
+
+ScoreSpread SetCohortScorer::Sum::spread() const {
+  if (n == 0.0) return {};
+  const double mean = sum / n;
+  return {mean, std::max(1e-3, std::sqrt(std::max(0.0, squares / n - mean * mean)))};
+}
+
+std::vector<PairScore> SetCohortScorer::pairs(const std::vector<bool>& in_cohort) const {
+  if (in_cohort.size() != identities_) throw std::invalid_argument("in_cohort must name every identity");
+  const std::size_t n = identity_.size();
+  std::vector<double> strangers;
+  for (std::size_t c = 0; c < n; ++c) {
+    for (std::size_t d = 0; d < n; ++d) {
+      if (in_cohort[identity_[c]] && in_cohort[identity_[d]] && identity_[c] != identity_[d]) strangers.push_back(cosine_[c][d]);
+    }
+  }
+  const ScoreSpread cohort = spread_of(strangers);
+  std::vector<PairScore> out;
+  out.reserve(n * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      if (i == j) continue;
+      const std::size_t a = identity_[i];
+      const std::size_t b = identity_[j];
+      const auto spread = [&](const std::vector<Sum>& sums) {
+        Sum total;
+        for (std::size_t k = 0; k < identities_; ++k) {
+          if (in_cohort[k] && k != a && k != b) total.merge(sums[k]);
+        }
+        return total.spread();
+      };
+      out.push_back({normalised_score(cosine_[i][j], spread(card_[i]), spread(live_[j]), cohort), a, b});
+    }
+  }
+  return out;
+}
+
 }  // namespace kiosk::core::face

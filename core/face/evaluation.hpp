@@ -7,6 +7,8 @@
 #include <functional>
 #include <vector>
 
+#include "core/face/score_cohort.hpp"
+
 namespace kiosk::core::face {
 
 struct OperatingPoint {
@@ -77,5 +79,31 @@ CrossValidation cross_validate(const std::vector<PairScore>& pairs, std::size_t 
 using FoldScorer = std::function<std::vector<PairScore>(std::size_t fold, const std::vector<std::size_t>& fold_of_identity)>;
 CrossValidation cross_validate(const FoldScorer& score_fold, std::size_t identities, std::size_t folds, double target_far,
                                std::uint32_t seed);
+
+
+// Every ordered pair of different images of a labelled set, scored as a kiosk with a score
+// cohort scores them (S-norm, score_cohort.hpp), the cohort drawn from the set itself: the
+// faces of the identities `in_cohort` marks, never the pair's own two (a kiosk's cohort never
+// holds its patients). Sums per image and identity make leaving two identities out cheap.
+class SetCohortScorer {
+ public:
+  // cosine[i][j]: image i as the card photo against image j as the camera face; identity[i]
+  // in [0, identities).
+  SetCohortScorer(std::vector<std::vector<double>> cosine, std::vector<std::size_t> identity, std::size_t identities);
+  std::vector<PairScore> pairs(const std::vector<bool>& in_cohort) const;
+
+ private:
+  struct Sum {
+    double n = 0.0, sum = 0.0, squares = 0.0;
+    void add(double v) { n += 1.0; sum += v; squares += v * v; }
+    void merge(const Sum& o) { n += o.n; sum += o.sum; squares += o.squares; }
+    ScoreSpread spread() const;
+  };
+  std::vector<std::vector<double>> cosine_;
+  std::vector<std::size_t> identity_;
+  std::size_t identities_;
+  std::vector<std::vector<Sum>> card_;  // [image][identity]: image as card photo vs that identity's camera faces
+  std::vector<std::vector<Sum>> live_;  // [image][identity]: image as camera face vs that identity's card photos
+};
 
 }  // namespace kiosk::core::face

@@ -70,74 +70,6 @@ void print_cross_validation(const core::face::FoldScorer& score_fold, std::size_
   }
 }
 
-// Scores normalised against a cohort (core/face/score_cohort.hpp) drawn from the set itself:
-// the faces of the identities a fold may use, never the pair's own two identities. Sums per
-// image and identity make leaving two identities out cheap.
-class CohortScorer {
- public:
-  // cosine[i][j]: image i as the card photo against image j as the camera face.
-  CohortScorer(std::vector<std::vector<double>> cosine, std::vector<std::size_t> identity, std::size_t identities)
-      : cosine_(std::move(cosine)), identity_(std::move(identity)), identities_(identities) {
-    const std::size_t n = identity_.size();
-    auto sized = [&] { return std::vector<std::vector<Sum>>(n, std::vector<Sum>(identities_)); };
-    card_ = sized();
-    live_ = sized();
-    for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t c = 0; c < n; ++c) {
-        card_[i][identity_[c]].add(cosine_[i][c]);  // card photo i against cohort camera face c
-        live_[i][identity_[c]].add(cosine_[c][i]);  // camera face i against cohort card photo c
-      }
-    }
-  }
-
-  // Every ordered pair of different images, normalised against the cohort of the identities
-  // `in_cohort` says, less the pair's two.
-  std::vector<core::face::PairScore> pairs(const std::vector<bool>& in_cohort) const {
-    std::vector<double> strangers;
-    const std::size_t n = identity_.size();
-    for (std::size_t c = 0; c < n; ++c) {
-      for (std::size_t d = 0; d < n; ++d) {
-        if (in_cohort[identity_[c]] && in_cohort[identity_[d]] && identity_[c] != identity_[d]) strangers.push_back(cosine_[c][d]);
-      }
-    }
-    const core::face::ScoreSpread cohort = core::face::spread_of(strangers);
-    std::vector<core::face::PairScore> out;
-    for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t j = 0; j < n; ++j) {
-        if (i == j) continue;
-        const std::size_t a = identity_[i];
-        const std::size_t b = identity_[j];
-        const auto spread = [&](const std::vector<Sum>& sums) {
-          Sum total;
-          for (std::size_t k = 0; k < identities_; ++k) {
-            if (in_cohort[k] && k != a && k != b) total.merge(sums[k]);
-          }
-          return total.spread();
-        };
-        out.push_back({core::face::normalised_score(cosine_[i][j], spread(card_[i]), spread(live_[j]), cohort), a, b});
-      }
-    }
-    return out;
-  }
-
- private:
-  struct Sum {
-    double n = 0.0, sum = 0.0, squares = 0.0;
-    void add(double v) { n += 1.0; sum += v; squares += v * v; }
-    void merge(const Sum& o) { n += o.n; sum += o.sum; squares += o.squares; }
-    core::face::ScoreSpread spread() const {
-      if (n == 0.0) return {};
-      const double mean = sum / n;
-      return {mean, std::max(1e-3, std::sqrt(std::max(0.0, squares / n - mean * mean)))};
-    }
-  };
-  std::vector<std::vector<double>> cosine_;
-  std::vector<std::size_t> identity_;
-  std::size_t identities_;
-  std::vector<std::vector<Sum>> card_;
-  std::vector<std::vector<Sum>> live_;
-};
-
 void print_operating_points(const std::vector<double>& genuine, const std::vector<double>& impostor, std::ostream& out) {
   const auto summary = core::face::summarize_scores(genuine, impostor, {0.01, 0.001, 0.0001});
   out << "  pairs:      " << summary.genuine << " genuine, " << summary.impostor << " impostor\n";
@@ -298,7 +230,7 @@ int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& opti
       if (!reference[i].empty() && !probe[j].empty()) cosine[i][j] = reference[i].cosine(probe[j]);
     }
   }
-  const CohortScorer scorer(std::move(cosine), std::move(identity), identities.size());
+  const core::face::SetCohortScorer scorer(std::move(cosine), std::move(identity), identities.size());
   out << "score cohort (S-norm): every pair normalised against the set's other identities (never the pair's own two)\n";
   std::vector<double> normalised_genuine;
   std::vector<double> normalised_impostor;

@@ -2,12 +2,15 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
+#include <stdexcept>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <unistd.h>
 
 #include "core/face/face_error.hpp"
+#include "core/face/evaluation.hpp"
 #include "core/face/score_cohort.hpp"
 
 using namespace kiosk;
@@ -155,4 +158,54 @@ TEST_CASE("score cohort: saved and loaded, and a missing, foreign or broken file
   CHECK(kind_of([&] { ScoreCohort::load(dir / "garbage.yml"); }) == FaceErrorKind::ModelInvalid);
   CHECK(kind_of([&] { ScoreCohort::load(dir / "noise.yml"); }) == FaceErrorKind::ModelInvalid);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("score cohort over a labelled set: each pair normalised against the cohort less its own two identities") {
+  // 5 identities, 2 images each; cosines made up but distinct.
+  constexpr std::size_t kIds = 5;
+  constexpr std::size_t kImages = 10;
+  std::vector<std::size_t> identity(kImages);
+  for (std::size_t i = 0; i < kImages; ++i) identity[i] = i / 2;
+  std::vector<std::vector<double>> cosine(kImages, std::vector<double>(kImages));
+  for (std::size_t i = 0; i < kImages; ++i) {
+    for (std::size_t j = 0; j < kImages; ++j) {
+      cosine[i][j] = identity[i] == identity[j] ? 0.6 + 0.01 * static_cast<double>(i + j)
+                                                : 0.05 * static_cast<double>((i * 7 + j * 3) % 9) - 0.1;
+    }
+  }
+  const core::face::SetCohortScorer scorer(cosine, identity, kIds);
+  const std::vector<bool> cohort_ids{true, true, true, false, true};  // identity 3 held out
+  const auto pairs = scorer.pairs(cohort_ids);
+  REQUIRE(pairs.size() == kImages * (kImages - 1));
+  // The cohort's own spread: cosines between its images of different people.
+  std::vector<double> strangers;
+  for (std::size_t c = 0; c < kImages; ++c) {
+    for (std::size_t d = 0; d < kImages; ++d) {
+      if (cohort_ids[identity[c]] && cohort_ids[identity[d]] && identity[c] != identity[d]) strangers.push_back(cosine[c][d]);
+    }
+  }
+  const auto cohort = core::face::spread_of(strangers);
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < kImages; ++i) {
+    for (std::size_t j = 0; j < kImages; ++j) {
+      if (i == j) continue;
+      const auto& p = pairs[k++];
+      REQUIRE(p.identity_a == identity[i]);
+      REQUIRE(p.identity_b == identity[j]);
+      std::vector<double> card;
+      std::vector<double> live;
+      for (std::size_t c = 0; c < kImages; ++c) {
+        const std::size_t id = identity[c];
+        if (!cohort_ids[id] || id == identity[i] || id == identity[j]) continue;
+        card.push_back(cosine[i][c]);
+        live.push_back(cosine[c][j]);
+      }
+      const double expected =
+          core::face::normalised_score(cosine[i][j], core::face::spread_of(card), core::face::spread_of(live), cohort);
+      INFO("pair " << i << "," << j);
+      CHECK(p.score == Approx(expected).epsilon(1e-9));
+    }
+  }
+  CHECK_THROWS_AS(scorer.pairs(std::vector<bool>(3, true)), std::invalid_argument);
+  CHECK_THROWS_AS(core::face::SetCohortScorer(cosine, std::vector<std::size_t>(kImages, 7), kIds), std::invalid_argument);
 }
