@@ -127,20 +127,14 @@ SetCohortScorer::SetCohortScorer(std::vector<std::vector<double>> cosine, std::v
   for (std::size_t id : identity_) {
     if (id >= identities_) throw std::invalid_argument("an image names an unknown identity");
   }
-  card_.assign(n, std::vector<Sum>(identities_));
-  live_.assign(n, std::vector<Sum>(identities_));
+  card_.assign(n, std::vector<ScoreSums>(identities_));
+  live_.assign(n, std::vector<ScoreSums>(identities_));
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t c = 0; c < n; ++c) {
       card_[i][identity_[c]].add(cosine_[i][c]);  // card photo i against camera face c
       live_[i][identity_[c]].add(cosine_[c][i]);  // camera face i against card photo c
     }
   }
-}
-
-ScoreSpread SetCohortScorer::Sum::spread() const {
-  if (n == 0.0) return {};
-  const double mean = sum / n;
-  return {mean, std::max(1e-3, std::sqrt(std::max(0.0, squares / n - mean * mean)))};
 }
 
 std::vector<PairScore> SetCohortScorer::pairs(const std::vector<bool>& in_cohort) const {
@@ -160,8 +154,8 @@ std::vector<PairScore> SetCohortScorer::pairs(const std::vector<bool>& in_cohort
       if (i == j) continue;
       const std::size_t a = identity_[i];
       const std::size_t b = identity_[j];
-      const auto spread = [&](const std::vector<Sum>& sums) {
-        Sum total;
+      const auto spread = [&](const std::vector<ScoreSums>& sums) {
+        ScoreSums total;
         for (std::size_t k = 0; k < identities_; ++k) {
           if (in_cohort[k] && k != a && k != b) total.merge(sums[k]);
         }

@@ -80,7 +80,6 @@ using FoldScorer = std::function<std::vector<PairScore>(std::size_t fold, const 
 CrossValidation cross_validate(const FoldScorer& score_fold, std::size_t identities, std::size_t folds, double target_far,
                                std::uint32_t seed);
 
-
 // Every ordered pair of different images of a labelled set, scored as a kiosk with a score
 // cohort scores them (S-norm, score_cohort.hpp), the cohort drawn from the set itself: the
 // faces of the identities `in_cohort` marks, never the pair's own two (a kiosk's cohort never
@@ -93,17 +92,11 @@ class SetCohortScorer {
   std::vector<PairScore> pairs(const std::vector<bool>& in_cohort) const;
 
  private:
-  struct Sum {
-    double n = 0.0, sum = 0.0, squares = 0.0;
-    void add(double v) { n += 1.0; sum += v; squares += v * v; }
-    void merge(const Sum& o) { n += o.n; sum += o.sum; squares += o.squares; }
-    ScoreSpread spread() const;
-  };
   std::vector<std::vector<double>> cosine_;
   std::vector<std::size_t> identity_;
   std::size_t identities_;
-  std::vector<std::vector<Sum>> card_;  // [image][identity]: image as card photo vs that identity's camera faces
-  std::vector<std::vector<Sum>> live_;  // [image][identity]: image as camera face vs that identity's card photos
+  std::vector<std::vector<ScoreSums>> card_;  // [image][identity]: image as card photo vs that identity's camera faces
+  std::vector<std::vector<ScoreSums>> live_;  // [image][identity]: image as camera face vs that identity's card photos
 };
 
 }  // namespace kiosk::core::face

@@ -13,14 +13,16 @@ namespace {
 constexpr double kMinDeviation = 1e-3;
 }  // namespace
 
+ScoreSpread ScoreSums::spread() const noexcept {
+  if (count == 0.0) return {};
+  const double mean = sum / count;
+  return {mean, std::max(kMinDeviation, std::sqrt(std::max(0.0, squares / count - mean * mean)))};
+}
+
 ScoreSpread spread_of(std::span<const double> scores) {
-  if (scores.empty()) return {};
-  double sum = 0.0;
-  for (double s : scores) sum += s;
-  const double mean = sum / static_cast<double>(scores.size());
-  double squares = 0.0;
-  for (double s : scores) squares += (s - mean) * (s - mean);
-  return {mean, std::max(kMinDeviation, std::sqrt(squares / static_cast<double>(scores.size())))};
+  ScoreSums sums;
+  for (double s : scores) sums.add(s);
+  return sums.spread();
 }
 
 double normalised_score(double cosine, ScoreSpread card, ScoreSpread live, ScoreSpread cohort) {

@@ -37,8 +37,26 @@ struct ScoreSpread {
   double deviation = 1.0;
 };
 
-// Mean and standard deviation of `scores` (the deviation at least 1e-3: a spread of nothing
-// would blow a normalised score up). Empty: {0, 1}.
+// Running sums of scores, to be merged and turned into a spread: the deviation at least 1e-3 (a
+// spread of nothing would blow a normalised score up); no scores: {0, 1}.
+struct ScoreSums {
+  double count = 0.0;
+  double sum = 0.0;
+  double squares = 0.0;
+  void add(double score) noexcept {
+    count += 1.0;
+    sum += score;
+    squares += score * score;
+  }
+  void merge(const ScoreSums& other) noexcept {
+    count += other.count;
+    sum += other.sum;
+    squares += other.squares;
+  }
+  ScoreSpread spread() const noexcept;
+};
+
+// Mean and standard deviation of `scores`, as ScoreSums gives them.
 ScoreSpread spread_of(std::span<const double> scores);
 
 // The S-norm score of `cosine` given the spreads of its two sides and of the cohort itself.
