@@ -1,7 +1,6 @@
 #include "firmware/face_eval/accuracy.hpp"
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -163,12 +162,16 @@ int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& opti
     scores << "card,camera,genuine,score\n";
   }
   const auto base = options.manifest.parent_path();
+  // cosine[i][j]: image i as the card photo against image j as the camera face (-1: a side
+  // without a face), for the normalised scores below.
+  std::vector<std::vector<double>> cosine(images.size(), std::vector<double>(images.size(), -1.0));
   for (std::size_t i = 0; i < images.size(); ++i) {
     for (std::size_t j = 0; j < images.size(); ++j) {
       if (i == j) continue;
       if (options.protocol == Protocol::Plain && j < i) continue;
       const bool both = !reference[i].empty() && !probe[j].empty();
       const double score = both ? reference[i].cosine(probe[j]) : -1.0;
+      cosine[i][j] = score;
       pairs.push_back({score, identity_index.at(images[i].identity), identity_index.at(images[j].identity)});
       if (scores.is_open()) {
         scores << images[i].path.lexically_relative(base).generic_string() << ","
@@ -222,14 +225,8 @@ int run_accuracy(core::face::FaceVerifier& verifier, const AccuracyOptions& opti
   if (!options.cohort || options.protocol != Protocol::Card) return 0;
 
   // The same pairs normalised against a cohort (S-norm).
-  std::vector<std::vector<double>> cosine(images.size(), std::vector<double>(images.size(), -1.0));
   std::vector<std::size_t> identity(images.size());
-  for (std::size_t i = 0; i < images.size(); ++i) {
-    identity[i] = identity_index.at(images[i].identity);
-    for (std::size_t j = 0; j < images.size(); ++j) {
-      if (!reference[i].empty() && !probe[j].empty()) cosine[i][j] = reference[i].cosine(probe[j]);
-    }
-  }
+  for (std::size_t i = 0; i < images.size(); ++i) identity[i] = identity_index.at(images[i].identity);
   const core::face::SetCohortScorer scorer(std::move(cosine), std::move(identity), identities.size());
   out << "score cohort (S-norm): every pair normalised against the set's other identities (never the pair's own two)\n";
   std::vector<double> normalised_genuine;
