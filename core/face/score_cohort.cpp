@@ -61,6 +61,21 @@ ScoreCohort::ScoreCohort(cv::Mat card_side, cv::Mat camera_side, std::vector<int
   cohort_ = spread_of(strangers);
 }
 
+ScoreCohort ScoreCohort::of_faces(const std::vector<Embedding>& card_side, const std::vector<Embedding>& camera_side,
+                                  std::vector<int> identity) {
+  const auto rows = [](const std::vector<Embedding>& faces) {
+    cv::Mat m;
+    for (const Embedding& e : faces) {
+      if (e.empty() || (!m.empty() && static_cast<int>(e.size()) != m.cols)) {
+        throw FaceError(FaceErrorKind::BadConfig, "score cohort: an empty embedding or embeddings of different sizes");
+      }
+      m.push_back(cv::Mat(1, static_cast<int>(e.size()), CV_32F, const_cast<float*>(e.values().data())));  // copied
+    }
+    return m;
+  };
+  return ScoreCohort(rows(card_side), rows(camera_side), std::move(identity));
+}
+
 int ScoreCohort::identities() const noexcept {
   return static_cast<int>(std::set<int>(identity_.begin(), identity_.end()).size());
 }

@@ -70,6 +70,11 @@ class ScoreCohort {
   // the shapes disagree, there are fewer than kMinFaces faces or fewer than 2 identities.
   ScoreCohort(cv::Mat card_side, cv::Mat camera_side, std::vector<int> identity);
 
+  // The same from embeddings: card_side[i] and camera_side[i] are face i of person identity[i].
+  // An empty embedding or one of another size: FaceError(BadConfig).
+  static ScoreCohort of_faces(const std::vector<Embedding>& card_side, const std::vector<Embedding>& camera_side,
+                              std::vector<int> identity);
+
   static constexpr int kMinFaces = 20;
 
   // Reads a file written by save() (OpenCV FileStorage: YAML, optionally .gz). Throws

@@ -13,8 +13,8 @@ namespace kiosk::firmware::face_eval {
 
 int run_cohort(core::face::FaceVerifier& verifier, const CohortOptions& options, std::ostream& out) {
   const auto identities = by_identity(read_manifest(options.manifest));
-  cv::Mat card_side;
-  cv::Mat camera_side;
+  std::vector<core::face::Embedding> card_side;
+  std::vector<core::face::Embedding> camera_side;
   std::vector<int> identity;
   std::vector<std::string> names;
   int index = 0;
@@ -27,13 +27,13 @@ int run_cohort(core::face::FaceVerifier& verifier, const CohortOptions& options,
     for (const auto& image : images) {
       CardProtocolFace face = embed_card_protocol(verifier, image, ++seed, out);
       if (face.card.empty() || face.camera.empty()) continue;
-      card_side.push_back(cv::Mat(1, static_cast<int>(face.card.size()), CV_32F, const_cast<float*>(face.card.values().data())));
-      camera_side.push_back(cv::Mat(1, static_cast<int>(face.camera.size()), CV_32F, const_cast<float*>(face.camera.values().data())));
+      card_side.push_back(std::move(face.card));
+      camera_side.push_back(std::move(face.camera));
       identity.push_back(static_cast<int>(names.size()) - 1);
     }
   }
   try {
-    const core::face::ScoreCohort cohort(card_side, camera_side, identity);
+    const auto cohort = core::face::ScoreCohort::of_faces(card_side, camera_side, identity);
     cohort.save(options.output);
     char spread[96];
     std::snprintf(spread, sizeof spread, "mean %.4f, deviation %.4f", cohort.cohort().mean, cohort.cohort().deviation);

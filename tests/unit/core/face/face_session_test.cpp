@@ -431,29 +431,27 @@ namespace {
 // A small score cohort of people who are neither the holder nor the other: their first three
 // images as card photos (card factory) and as still camera frames.
 std::filesystem::path write_test_cohort(core::face::FaceVerifier& verifier, const std::filesystem::path& file) {
-  cv::Mat card_side;
-  cv::Mat camera_side;
+  std::vector<core::face::Embedding> card_side;
+  std::vector<core::face::Embedding> camera_side;
   std::vector<int> identity;
   int person = 0;
   for (const std::string name : {"Amaury_Nolasco", "Annie_Ilonzeh", "Ashley_Jones", "Candace_Cameron_Bure", "Charlie_Sheen",
                                  "Chris_Kattan", "Courteney_Cox", "David_Wenham"}) {
     for (std::size_t k = 0; k < 3; ++k) {
       const auto image = test::face_image(name, k);
-      const core::face::Embedding card = verifier.enroll_card_photo(sim::card::make_card_photo_jp2(image));
+      card_side.push_back(verifier.enroll_card_photo(sim::card::make_card_photo_jp2(image)));
       sim::camera::SceneSettings s;
       s.yaw_degrees = 0.0;
       s.pitch_degrees = 0.0;
       const cv::Mat frame = sim::camera::Scene(sim::camera::FaceSource::image(image), {sim::camera::Segment{}}, s).render(0.0, 0);
       const core::face::FrameAnalysis a = verifier.analyse(frame);
       REQUIRE_FALSE(a.faces.empty());
-      const core::face::Embedding live = verifier.embed_face(frame, a.faces.front());
-      card_side.push_back(cv::Mat(1, static_cast<int>(card.size()), CV_32F, const_cast<float*>(card.values().data())));
-      camera_side.push_back(cv::Mat(1, static_cast<int>(live.size()), CV_32F, const_cast<float*>(live.values().data())));
+      camera_side.push_back(verifier.embed_face(frame, a.faces.front()));
       identity.push_back(person);
     }
     ++person;
   }
-  core::face::ScoreCohort(card_side, camera_side, identity).save(file);
+  core::face::ScoreCohort::of_faces(card_side, camera_side, identity).save(file);
   return file;
 }
 

@@ -134,6 +134,18 @@ TEST_CASE("score cohort: what is not a cohort is refused") {
   const ScoreCohort cohort(card, camera, identity);
   CHECK(kind_of([&] { cohort.of_card(Embedding(std::vector<float>(8, 1.0f))); }) == FaceErrorKind::BadConfig);
   CHECK(kind_of([&] { cohort.of_live(Embedding()); }) == FaceErrorKind::BadConfig);
+  // From embeddings: the same checks, and empty or mixed-size embeddings refused.
+  std::vector<Embedding> faces;
+  std::vector<Embedding> views;
+  for (int i = 0; i < 30; ++i) {
+    faces.emplace_back(std::vector<float>(kDims, 0.25f));
+    views.emplace_back(std::vector<float>(kDims, 0.25f));
+  }
+  CHECK(ScoreCohort::of_faces(faces, views, identity).faces() == 30);
+  views[7] = Embedding(std::vector<float>(8, 1.0f));
+  CHECK(kind_of([&] { ScoreCohort::of_faces(faces, views, identity); }) == FaceErrorKind::BadConfig);
+  views[7] = Embedding();
+  CHECK(kind_of([&] { ScoreCohort::of_faces(faces, views, identity); }) == FaceErrorKind::BadConfig);
 }
 
 TEST_CASE("score cohort: saved and loaded, and a missing, foreign or broken file says so") {
